@@ -1,0 +1,68 @@
+// The seam between the Dataverse client (confirmation-endpoint/dataverse/) and its callers (the
+// endpoint's checkout route and worker, the scripts). Callers depend on these types only, so a test
+// can hand them a fake that implements EventManagementApi.
+
+/** Options every Dataverse call accepts. */
+export interface CallOptions {
+  /** Epoch milliseconds after which no retry (or sleep) may happen; the call fails with DeadlineExceededError. */
+  deadline?: number;
+  signal?: AbortSignal;
+}
+
+/** What the purchase-detail actions say about a purchase, parsed defensively (spec §5 coping rules). */
+export interface PurchaseDetails {
+  purchaseId: string;
+  eventName: string | null;
+  readableEventId: string | null;
+  /** Integer minor units in `currency` (e.g. 12.50 EUR → 1250, 1500 JPY → 1500). */
+  amountMinor: number;
+  /** ISO 4217, upper case. */
+  currency: string;
+  attendees: Array<{ name: string | null; email: string | null; passName: string | null; amountMinor: number | null }>;
+  /** The action that answered (msevtmgt_ListDetailedPurchaseInfo or the fallback). */
+  source: string;
+}
+
+/** A read of the msevtmgt_eventpurchase row, used to settle ambiguous outcomes. */
+export interface PurchaseRow {
+  purchaseId: string;
+  paid: boolean | null;
+  processed: boolean | null;
+  /** ISO timestamp (createdon), when readable. */
+  createdOn: string | null;
+  purchasingContactId: string | null;
+  /** RTM: msevtmgt_totalprice in minor units and the ISO code through the currency relationship. */
+  totalMinor: number | null;
+  currency: string | null;
+}
+
+export interface FinalizeInput {
+  purchaseId: string;
+  readableEventId: string;
+  /** Contact id, or "" for anonymous registration. */
+  userId: string;
+}
+
+/**
+ * The outcome of a finalize call. `finalized`: Dataverse accepted it (a success `status`, or the
+ * purchase row already says processed). `rejected`: a business answer that retrying will not change
+ * (the caller refunds). Transient trouble is not an outcome: it is thrown (DataverseError with
+ * retryable=true, or DeadlineExceededError) after the client's own bounded retries.
+ */
+export type FinalizeOutcome =
+  | { outcome: "finalized"; status: string | null; actionName: string }
+  | { outcome: "rejected"; status: string | null; reason: string; code: string | null };
+
+export type RtmPaymentStatus = "completed" | "cancelled";
+
+/** The event-management operations the endpoint needs. One implementation talks to Dataverse. */
+export interface EventManagementApi {
+  /** msevtmgt_ListDetailedPurchaseInfo, falling back to msevtmgt_GetPurchaseDetailsAction. Throws DataverseError (404-ish → code PURCHASE_NOT_FOUND). */
+  getPurchaseDetails(purchaseId: string, options?: CallOptions): Promise<PurchaseDetails>;
+  /** msevtmgt_FinalizeExternalRegistrationRequest (adx_ fallback), probing the purchase row after ambiguous failures. */
+  finalizeRegistration(input: FinalizeInput, options?: CallOptions): Promise<FinalizeOutcome>;
+  /** GET msevtmgt_eventpurchases(<id>); null when the row does not exist (yet). */
+  readPurchase(purchaseId: string, options?: CallOptions): Promise<PurchaseRow | null>;
+  /** RTM: msevtmgt_finalizeregistrationpayment with 100000001 (completed) or 100000000 (cancelled). */
+  finalizeRtmPayment(purchaseId: string, status: RtmPaymentStatus, options?: CallOptions): Promise<void>;
+}
