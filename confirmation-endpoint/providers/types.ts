@@ -45,6 +45,13 @@ export interface PaymentEvent {
   amount: Money | null;
   live: boolean;
   occurredAt: Date;
+  /** Refund events: the provider's refund id, to match the kit's refund row. */
+  providerRefundId?: string | null;
+  /**
+   * The provider's own status words, for logs and for cases the signal alone does not settle
+   * (Stripe: "complete/no_payment_required", "foreign" for objects without the kit's tag).
+   */
+  providerStatus?: string;
 }
 
 export interface CheckoutRequest {
@@ -76,11 +83,17 @@ export interface PaymentState {
   purchaseId: string | null;
   providerPaymentId: string | null;
   providerSessionId: string | null;
+  /** Live or test mode of the payment; compare with the configured mode before finalizing. */
+  live?: boolean;
+  /** The provider's own status words (Stripe session: "complete/paid"; intent: "succeeded"). */
+  providerStatus?: string;
 }
 
 export interface RefundResult {
   refundId: string;
   status: "pending" | "succeeded" | "failed";
+  /** The provider's own refund status (Stripe: requires_action and canceled map to "failed"). */
+  providerStatus?: string;
 }
 
 export interface PaymentProviderAdapter {
