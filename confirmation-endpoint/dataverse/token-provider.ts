@@ -1,0 +1,161 @@
+// Access tokens for one application user: one msal-node ConfidentialClientApplication, created
+// once; one token request in flight at a time (msal itself would send one per concurrent caller);
+// a local copy of the token so short-lived tokens (expires_in under msal's 300 s renewal offset,
+// which msal never caches) are still reused; a forced refresh (skipCache) after a 401.
+
+import { ConfidentialClientApplication } from "@azure/msal-node";
+import type { Configuration } from "@azure/msal-node";
+import { prepareCertificate } from "./credentials";
+import type { DataverseCredential } from "./credentials";
+import { DataverseAuthError } from "./errors";
+import type { DataverseLogger } from "./log";
+import { createMsalNetworkClient } from "./msal-network-client";
+
+export interface TokenProviderOptions {
+  credential: DataverseCredential;
+  /** Used when the credential has none of its own. */
+  clientId: string;
+  tenantId: string;
+  /** e.g. https://login.microsoftonline.com, or http://127.0.0.1:<port> for a loopback stand-in. */
+  authorityHost: string;
+  /** `<DATAVERSE_URL>/.default` */
+  scope: string;
+  now: () => number;
+  log: DataverseLogger;
+  label: string;
+  timeoutMs: number;
+  /** Refresh this long before expiry (capped at a quarter of the token's lifetime). Default 120 s. */
+  refreshSkewMs?: number;
+}
+
+export interface TokenProvider {
+  /** A valid token. `staleToken`: the token a 401 came back with; a forced refresh skips msal's cache unless another caller already replaced it. */
+  getToken(options?: { forceRefresh?: boolean; staleToken?: string }): Promise<string>;
+  /** Token POSTs sent to the authority so far. */
+  readonly tokenRequests: number;
+}
+
+interface CachedToken {
+  accessToken: string;
+  refreshAt: number;
+}
+
+/** The msal configuration for one credential; exported for tests. */
+export function buildMsalConfiguration(options: TokenProviderOptions, onTokenPost: () => void): Configuration {
+  const clientId = options.credential.clientId ?? options.clientId;
+  const tenantId = options.credential.tenantId ?? options.tenantId;
+  const host = new URL(options.authorityHost);
+  const loopbackHttp = host.protocol === "http:";
+  // msal accepts only https authorities: for a plain-http stand-in keep an https authority string
+  // and let the network client send its requests to the http host.
+  const authority = `https://${host.host}${host.pathname.replace(/\/+$/, "")}/${tenantId}`;
+  const auth: Configuration["auth"] = { clientId, authority };
+  if (options.credential.clientSecret !== undefined) auth.clientSecret = options.credential.clientSecret;
+  else auth.clientCertificate = prepareCertificate(options.credential.certificate, options.label);
+  if (loopbackHttp) {
+    auth.knownAuthorities = [host.host];
+    auth.authorityMetadata = JSON.stringify({
+      issuer: `${authority}/v2.0`,
+      authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
+      token_endpoint: `${authority}/oauth2/v2.0/token`,
+      jwks_uri: `${authority}/discovery/v2.0/keys`,
+    });
+  }
+  return {
+    auth,
+    system: {
+      networkClient: createMsalNetworkClient({
+        rewriteHttpsHost: loopbackHttp ? host.host : undefined,
+        timeoutMs: options.timeoutMs,
+        onTokenPost,
+      }),
+    },
+  };
+}
+
+function readAuthErrorCode(error: unknown): string | undefined {
+  if (error !== null && typeof error === "object" && "errorCode" in error) {
+    const code = (error as { errorCode: unknown }).errorCode;
+    return typeof code === "string" ? code : undefined;
+  }
+  return undefined;
+}
+
+export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
+  let tokenRequests = 0;
+  const app = new ConfidentialClientApplication(buildMsalConfiguration(options, () => void tokenRequests++));
+  const skewMs = options.refreshSkewMs ?? 120_000;
+  let cached: CachedToken | null = null;
+  let inFlight: Promise<CachedToken> | null = null;
+
+  async function acquire(skipCache: boolean): Promise<CachedToken> {
+    const started = options.now();
+    try {
+      const result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache });
+      if (!result?.accessToken) throw new Error("msal returned no access token");
+      // expiresOn is on the real clock; keep the lifetime and place it on the injected clock.
+      const lifetimeMs = result.expiresOn ? Math.max(0, result.expiresOn.getTime() - Date.now()) : 0;
+      const refreshAt = options.now() + lifetimeMs - Math.min(skewMs, lifetimeMs / 4);
+      options.log({
+        level: "debug",
+        event: "dataverse.token.acquired",
+        user: options.label,
+        forced: skipCache,
+        fromCache: result.fromCache ?? false,
+        lifetimeS: Math.round(lifetimeMs / 1000),
+        durationMs: options.now() - started,
+      });
+      return { accessToken: result.accessToken, refreshAt };
+    } catch (error) {
+      const authErrorCode = readAuthErrorCode(error);
+      // invalid_client / unauthorized_client & co. are configuration; network trouble is transient.
+      const retryable = authErrorCode === undefined || /network|timeout|temporarily|server_error|fetch/i.test(authErrorCode);
+      options.log({ level: "error", event: "dataverse.token.failed", user: options.label, authErrorCode });
+      throw new DataverseAuthError(
+        `Getting a Dataverse token for application user ${options.label} failed${
+          authErrorCode ? ` (${authErrorCode})` : ""
+        }: ${(error as Error).message}. Check the tenant, client id and credential, and that the app is an application user in the environment.`,
+        { authErrorCode, retryable, cause: error },
+      );
+    }
+  }
+
+  function startAcquire(skipCache: boolean): Promise<CachedToken> {
+    const pending = acquire(skipCache).then(
+      (token) => {
+        cached = token;
+        return token;
+      },
+    );
+    inFlight = pending;
+    const clear = () => {
+      if (inFlight === pending) inFlight = null;
+    };
+    pending.then(clear, clear);
+    return pending;
+  }
+
+  return {
+    get tokenRequests() {
+      return tokenRequests;
+    },
+    async getToken(request = {}) {
+      if (request.forceRefresh) {
+        // Someone already replaced the token the 401 came back with: use theirs.
+        if (cached && request.staleToken !== undefined && cached.accessToken !== request.staleToken) {
+          return cached.accessToken;
+        }
+        if (inFlight) {
+          const shared = await inFlight;
+          if (shared.accessToken !== request.staleToken) return shared.accessToken;
+          if (inFlight) return (await inFlight).accessToken;
+        }
+        cached = null;
+        return (await startAcquire(true)).accessToken;
+      }
+      if (cached && options.now() < cached.refreshAt) return cached.accessToken;
+      if (inFlight) return (await inFlight).accessToken;
+      return (await startAcquire(false)).accessToken;
+    },
+  };
+}
