@@ -1,0 +1,45 @@
+// Errors raised by the Power Pages emulation. Each carries a stable `code`; template errors also
+// carry the web template name, line and column so an admin can jump to the spot.
+
+export class PortalError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A web template failed to parse or render (unknown tag or filter, missing include, bad syntax). */
+export class TemplateError extends PortalError {
+  readonly templateName: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  constructor(
+    details: { templateName: string; line?: number; column?: number; reason: string },
+    options?: { cause?: unknown },
+  ) {
+    const where =
+      details.line === undefined
+        ? `Template "${details.templateName}"`
+        : `Template "${details.templateName}" line ${details.line}, column ${details.column ?? 0}`;
+    super("TEMPLATE_ERROR", `${where}: ${details.reason}`, options);
+    this.templateName = details.templateName;
+    this.line = details.line;
+    this.column = details.column;
+  }
+}
+
+/** No published page answers the requested path. */
+export class PageNotFoundError extends PortalError {
+  constructor(path: string) {
+    super("PAGE_NOT_FOUND", `No published web page has the URL ${path}. Check the partial URLs under web-pages/.`);
+  }
+}
+
+/** The site folder is missing a record the pipeline needs (page template, web template, ...). */
+export class SiteConfigurationError extends PortalError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SITE_CONFIGURATION", message, options);
+  }
+}
