@@ -7,7 +7,7 @@
 // a payment that still slips through is refunded by the deadline guard.
 
 import type Stripe from "stripe";
-import { InvalidMoneyError, ProviderError } from "./errors";
+import { ProviderError } from "./errors";
 import { assertMoney } from "./money";
 import type { CheckoutRequest } from "./types";
 
@@ -17,9 +17,47 @@ export const KIT_TAG = "epg";
 
 /** Locales Checkout accepts, as listed by stripe@23's typings. */
 const STRIPE_LOCALES = [
-  "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr", "fr-CA",
-  "hi-IN", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt",
-  "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK", "zh-TW",
+  "bg",
+  "cs",
+  "da",
+  "de",
+  "el",
+  "en",
+  "en-GB",
+  "es",
+  "es-419",
+  "et",
+  "fi",
+  "fil",
+  "fr",
+  "fr-CA",
+  "hi-IN",
+  "hr",
+  "hu",
+  "id",
+  "it",
+  "ja",
+  "ko",
+  "lt",
+  "lv",
+  "ms",
+  "mt",
+  "nb",
+  "nl",
+  "pl",
+  "pt",
+  "pt-BR",
+  "ro",
+  "ru",
+  "sk",
+  "sl",
+  "sv",
+  "th",
+  "tr",
+  "vi",
+  "zh",
+  "zh-HK",
+  "zh-TW",
 ] as const;
 
 /**
@@ -95,7 +133,7 @@ export function buildCheckoutSessionParams(
   } catch (error) {
     throw new ProviderError({
       code: "INVALID_INPUT",
-      message: (error as InvalidMoneyError).message,
+      message: (error as Error).message,
       retryable: false,
       operation: "create checkout session",
       cause: error,

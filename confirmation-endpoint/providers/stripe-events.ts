@@ -72,7 +72,8 @@ function chargeIsFullyRefunded(charge: unknown): boolean {
 export function readSessionState(session: Json, kitTag: string | null): PaymentState {
   const intent = session["payment_intent"];
   let signal = sessionSignal(session, null);
-  if (signal === "paid" && isRecord(intent) && chargeIsFullyRefunded(intent["latest_charge"])) signal = "refunded";
+  if (signal === "paid" && isRecord(intent) && chargeIsFullyRefunded(intent["latest_charge"]))
+    signal = "refunded";
   return {
     signal,
     amount: moneyFromMinorUnits(session["amount_total"], session["currency"]),
@@ -87,7 +88,9 @@ export function readSessionState(session: Json, kitTag: string | null): PaymentS
 function intentAmount(intent: Json): Money | null {
   const received = intent["amount_received"];
   const amount =
-    intent["status"] === "succeeded" && typeof received === "number" && received > 0 ? received : intent["amount"];
+    intent["status"] === "succeeded" && typeof received === "number" && received > 0
+      ? received
+      : intent["amount"];
   return moneyFromMinorUnits(amount, intent["currency"]);
 }
 
@@ -161,7 +164,13 @@ export function readEventEnvelope(parsed: unknown): StripeEventEnvelope | null {
   const created = parsed["created"];
   const livemode = parsed["livemode"];
   const data = parsed["data"];
-  if (!id || !type || typeof created !== "number" || !Number.isFinite(created) || typeof livemode !== "boolean") {
+  if (
+    !id ||
+    !type ||
+    typeof created !== "number" ||
+    !Number.isFinite(created) ||
+    typeof livemode !== "boolean"
+  ) {
     return null;
   }
   if (!isRecord(data) || !isRecord(data["object"])) return null;

@@ -40,7 +40,10 @@ export function parseSignatureHeader(header: string): ParsedSignatureHeader {
         );
       }
       if (!/^\d{1,12}$/.test(value)) {
-        throw new WebhookVerificationError("MALFORMED", "Stripe-Signature timestamp is not a whole number of seconds.");
+        throw new WebhookVerificationError(
+          "MALFORMED",
+          "Stripe-Signature timestamp is not a whole number of seconds.",
+        );
       }
       timestamp = Number(value);
     } else if (key === "v1") {
@@ -81,10 +84,16 @@ export function verifyStripeSignature(input: VerifySignatureInput): { timestamp:
   const tolerance = input.toleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS;
   if (!(tolerance > 0)) {
     // Never let a zero or negative tolerance switch the check off (the SDK's trap).
-    throw new WebhookVerificationError("BAD_SIGNATURE", "Signature tolerance must be positive; refusing to verify.");
+    throw new WebhookVerificationError(
+      "BAD_SIGNATURE",
+      "Signature tolerance must be positive; refusing to verify.",
+    );
   }
   if (input.secrets.length === 0) {
-    throw new WebhookVerificationError("BAD_SIGNATURE", "No webhook secret is configured; refusing to verify.");
+    throw new WebhookVerificationError(
+      "BAD_SIGNATURE",
+      "No webhook secret is configured; refusing to verify.",
+    );
   }
   if (input.header === null || input.header.trim() === "") {
     throw new WebhookVerificationError("BAD_SIGNATURE", "Request has no Stripe-Signature header.");

@@ -81,7 +81,9 @@ export function resolveStripeConfig(config: StripeAdapterConfig): ResolvedConfig
     ? config.webhookSecrets.map((s) => (typeof s === "string" ? s.trim() : "")).filter((s) => s !== "")
     : [];
   if (secrets.length === 0) {
-    problems.push("webhookSecrets (STRIPE_WEBHOOK_SECRETS) has no secret; set the endpoint's signing secret(s), comma-separated");
+    problems.push(
+      "webhookSecrets (STRIPE_WEBHOOK_SECRETS) has no secret; set the endpoint's signing secret(s), comma-separated",
+    );
   }
 
   const transport: ResolvedConfig["transport"] = {};
@@ -90,13 +92,17 @@ export function resolveStripeConfig(config: StripeAdapterConfig): ResolvedConfig
     try {
       url = new URL(config.apiBase);
     } catch {
-      problems.push(`apiBase (STRIPE_API_BASE) ${JSON.stringify(config.apiBase)} is not a URL; use e.g. http://127.0.0.1:12111`);
+      problems.push(
+        `apiBase (STRIPE_API_BASE) ${JSON.stringify(config.apiBase)} is not a URL; use e.g. http://127.0.0.1:12111`,
+      );
     }
     if (url) {
       if (url.protocol !== "http:" && url.protocol !== "https:") {
         problems.push(`apiBase (STRIPE_API_BASE) must use http or https, got ${url.protocol}`);
       } else if (url.pathname !== "/" || url.search !== "" || url.username !== "") {
-        problems.push("apiBase (STRIPE_API_BASE) must be an origin only (scheme, host, port), without path, query or credentials");
+        problems.push(
+          "apiBase (STRIPE_API_BASE) must be an origin only (scheme, host, port), without path, query or credentials",
+        );
       } else {
         transport.protocol = url.protocol === "http:" ? "http" : "https";
         transport.host = url.hostname.replace(/^\[|\]$/g, "");
@@ -111,11 +117,15 @@ export function resolveStripeConfig(config: StripeAdapterConfig): ResolvedConfig
   }
   const maxNetworkRetries = config.maxNetworkRetries ?? 2;
   if (!Number.isInteger(maxNetworkRetries) || maxNetworkRetries < 0 || maxNetworkRetries > 10) {
-    problems.push(`maxNetworkRetries must be a whole number from 0 to 10, got ${String(config.maxNetworkRetries)}`);
+    problems.push(
+      `maxNetworkRetries must be a whole number from 0 to 10, got ${String(config.maxNetworkRetries)}`,
+    );
   }
   const timeoutMs = config.timeoutMs ?? 20_000;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    problems.push(`timeoutMs must be a positive whole number of milliseconds, got ${String(config.timeoutMs)}`);
+    problems.push(
+      `timeoutMs must be a positive whole number of milliseconds, got ${String(config.timeoutMs)}`,
+    );
   }
   const toleranceSeconds = config.toleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS;
   if (!Number.isFinite(toleranceSeconds) || toleranceSeconds <= 0 || toleranceSeconds > 3600) {
@@ -227,7 +237,9 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
         paymentMethodTypes: resolved.paymentMethodTypes,
         allowedCurrencies: resolved.currencies,
       });
-      const session = await call(operation, () => stripe.checkout.sessions.create(params, { idempotencyKey }));
+      const session = await call(operation, () =>
+        stripe.checkout.sessions.create(params, { idempotencyKey }),
+      );
       if (!session.url || typeof session.id !== "string" || typeof session.expires_at !== "number") {
         throw new ProviderError({
           code: "UNEXPECTED_RESPONSE",
@@ -347,7 +359,11 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
           { idempotencyKey },
         ),
       );
-      return { refundId: refund.id, status: refundStatus(refund.status), providerStatus: String(refund.status) };
+      return {
+        refundId: refund.id,
+        status: refundStatus(refund.status),
+        providerStatus: String(refund.status),
+      };
     },
   };
 }

@@ -150,7 +150,10 @@ describe("Stripe webhook signature", () => {
 
   it("rejects a correctly signed body that is not JSON or not an event", () => {
     for (const body of ["not json", "[]", "{}", JSON.stringify({ id: "evt_1", type: "x" }), "\u0000"]) {
-      expect(codeOf(() => verify(body, sign(body))), body).toBe("MALFORMED");
+      expect(
+        codeOf(() => verify(body, sign(body))),
+        body,
+      ).toBe("MALFORMED");
     }
     const invalidUtf8 = new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]);
     const header = `t=${NOW_S},v1=${createHmac("sha256", CURRENT).update(`${NOW_S}.`).update(invalidUtf8).digest("hex")}`;
@@ -180,15 +183,19 @@ describe("Stripe webhook signature", () => {
         toleranceSeconds: 0,
       }),
     ).toThrow(WebhookVerificationError);
-    expect(() => createStripeAdapter({ secretKey: "sk_test_x", webhookSecrets: [CURRENT], toleranceSeconds: 0 })).toThrow(
-      /toleranceSeconds/,
-    );
+    expect(() =>
+      createStripeAdapter({ secretKey: "sk_test_x", webhookSecrets: [CURRENT], toleranceSeconds: 0 }),
+    ).toThrow(/toleranceSeconds/);
   });
 
   it("verifies Buffer bodies byte for byte", () => {
     const body = Buffer.from(eventBody({ id: "evt_ünïcode" }), "utf8");
     const header = sign(body.toString("utf8"));
-    const events = adapter.verifyAndParse({ headers: new Headers({ "stripe-signature": header }), body, receivedAt: NOW });
+    const events = adapter.verifyAndParse({
+      headers: new Headers({ "stripe-signature": header }),
+      body,
+      receivedAt: NOW,
+    });
     expect(events[0]?.dedupeKey).toBe("evt_ünïcode");
   });
 });
