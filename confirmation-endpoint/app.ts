@@ -1,0 +1,99 @@
+// The confirmation endpoint as a function from a Web Request to a Response. Only main.ts opens a
+// port; tests and the sandbox call this handler in-process. Errors are mapped to status codes here
+// and nowhere else: HttpError as it is, anything else a generic 500 with details in the log.
+
+import type { Clock } from "./clock";
+import type { DeadlinePolicy, EventMode } from "./config";
+import type { EventManagementApi } from "./dataverse/types";
+import { HttpError } from "./errors";
+import { corsHeaders, isOriginAllowed, preflightResponse } from "./http/cors";
+import { errorResponse } from "./http/responses";
+import type { Logger } from "./logger";
+import type { Metrics } from "./metrics";
+import type { PaymentProviderAdapter } from "./providers/types";
+import { handleCheckout } from "./routes/checkout";
+import { handleHealth, handleMetrics, handleReady } from "./routes/health";
+import { handlePurchaseStatus } from "./routes/purchase-status";
+import { handleWebhook } from "./routes/webhook";
+import type { PaymentStore } from "./store/types";
+
+export interface AppDeps {
+  store: PaymentStore;
+  provider: PaymentProviderAdapter;
+  dataverse: EventManagementApi;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  portalOrigins: readonly string[];
+  eventMode: EventMode;
+  deadlinePolicy: DeadlinePolicy;
+  /** Readiness probe for Dataverse (e.g. obtain a token); omitted → not checked. */
+  checkDataverse?: () => Promise<void>;
+}
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+const STATUS_PATH = /^\/v1\/purchases\/([^/]{1,200})\/status$/;
+const WEBHOOK_PATH = /^\/v1\/webhooks\/([^/]{1,64})$/;
+
+function methodNotAllowed(allowed: string): Response {
+  return errorResponse(405, "METHOD_NOT_ALLOWED", `Use ${allowed} on this route.`, { allow: allowed });
+}
+
+export function createApp(deps: AppDeps): FetchHandler {
+  const origins = deps.portalOrigins;
+
+  async function route(request: Request, path: string): Promise<Response> {
+    const method = request.method.toUpperCase();
+    if (path === "/v1/checkout") {
+      if (method === "OPTIONS") return preflightResponse(request, origins, "POST");
+      if (method !== "POST") return methodNotAllowed("POST, OPTIONS");
+      if (!isOriginAllowed(request, origins)) {
+        throw new HttpError(403, "ORIGIN_NOT_ALLOWED", "This origin may not start a checkout; add it to PORTAL_ORIGINS if it is a portal of yours.");
+      }
+      return handleCheckout(request, deps);
+    }
+    const status = STATUS_PATH.exec(path);
+    if (status) {
+      if (method === "OPTIONS") return preflightResponse(request, origins, "GET");
+      if (method !== "GET" && method !== "HEAD") return methodNotAllowed("GET, OPTIONS");
+      return handlePurchaseStatus(status[1]!, deps);
+    }
+    const webhook = WEBHOOK_PATH.exec(path);
+    if (webhook) {
+      if (method !== "POST") return methodNotAllowed("POST");
+      return handleWebhook(request, webhook[1]!, deps);
+    }
+    // GET /v1/rtm/pay (issue 8) belongs here: parse purchaseId + returnUrl, call startCheckout with
+    // mode "rtm" (checkout/start-checkout.ts reads the RTM price and window), answer 302.
+    if (path === "/healthz") return method === "GET" || method === "HEAD" ? handleHealth() : methodNotAllowed("GET");
+    if (path === "/readyz") return method === "GET" || method === "HEAD" ? handleReady(deps) : methodNotAllowed("GET");
+    if (path === "/metrics") return method === "GET" || method === "HEAD" ? handleMetrics(deps.metrics) : methodNotAllowed("GET");
+    throw new HttpError(404, "NOT_FOUND", "No such route; see the endpoint's routes in the README.");
+  }
+
+  return async function handle(request: Request): Promise<Response> {
+    let path = "/";
+    try {
+      path = new URL(request.url).pathname;
+    } catch {
+      // A request URL the host could not build: answered as unknown route.
+    }
+    const browserFacing = path === "/v1/checkout" || STATUS_PATH.test(path);
+    const cors = browserFacing ? corsHeaders(request.headers.get("origin"), origins) : {};
+    let response: Response;
+    try {
+      response = await route(request, path);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        if (error.status >= 500) deps.logger.log("error", "request failed", { path, status: error.status, code: error.code, error, cause: error.cause });
+        response = errorResponse(error.status, error.code, error.status >= 500 && error.status !== 503 && error.status !== 502 ? "The endpoint failed; try again later." : error.message);
+      } else {
+        deps.logger.log("error", "request failed", { path, error });
+        response = errorResponse(500, "INTERNAL", "The endpoint failed to handle the request; try again later.");
+      }
+    }
+    for (const [k, v] of Object.entries(cors)) if (!response.headers.has(k)) response.headers.set(k, v);
+    return response;
+  };
+}

@@ -1,0 +1,253 @@
+// Start (or resume) payment for a purchase: the amount comes from Dataverse only, the deadline is
+// fixed once per purchase, an open hosted page is handed back instead of a second one, and the
+// provider call uses the reserved attempt's key, so a crash between "session created" and
+// "session recorded" yields the same session on the next try. Shared by POST /v1/checkout and the
+// RTM redirect route (issue 8): the mode decides where the price is read and which window applies.
+
+import type { DeadlinePolicy, EventMode } from "../config";
+import type { Clock } from "../clock";
+import { DataverseAuthError, DataverseError, DeadlineExceededError } from "../dataverse/errors";
+import type { EventManagementApi, PurchaseRow } from "../dataverse/types";
+import { canStartPayment, computePurchaseTimes } from "../deadline";
+import { HttpError } from "../errors";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+import type { Money, PaymentProviderAdapter } from "../providers/types";
+import type { AttendeeSummary, CheckoutRecord, PaymentStore, PurchaseRecord } from "../store/types";
+import { withReturnMarker } from "./return-url";
+
+const DATAVERSE_CALL_BUDGET_MS = 15_000;
+
+export interface StartCheckoutDeps {
+  store: PaymentStore;
+  provider: PaymentProviderAdapter;
+  dataverse: EventManagementApi;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  deadlinePolicy: DeadlinePolicy;
+}
+
+export interface StartCheckoutInput {
+  purchaseId: string;
+  /** Null in RTM mode, where the redirect carries no event id. */
+  readableEventId: string | null;
+  /** What the browser claims; the purchase row's purchasing contact wins when readable. */
+  claimedUserId: string | null;
+  locale: string | null;
+  /** The portal page to come back to; its origin is already checked against the allow-list. */
+  returnUrl: string;
+  mode: EventMode;
+}
+
+export interface StartCheckoutResult {
+  purchase: PurchaseRecord;
+  checkout: CheckoutRecord & { providerSessionId: string; redirectUrl: string; expiresAt: number };
+  resumed: boolean;
+}
+
+export async function startCheckout(deps: StartCheckoutDeps, input: StartCheckoutInput): Promise<StartCheckoutResult> {
+  const { store, clock } = deps;
+  const now = clock.now();
+  const known = await store.getPurchase(input.purchaseId);
+  if (known) {
+    refuseClosedPurchase(known);
+    if (!canStartPayment(known, now, deps.deadlinePolicy)) {
+      // Too late for a new page, but one already open may still be used until it closes.
+      const open = (await store.listCheckouts(known.purchaseId)).find(
+        (c) => c.state === "open" && c.providerSessionId && c.redirectUrl && c.expiresAt !== null && c.expiresAt > now,
+      );
+      if (open && now < known.closeAt) {
+        deps.metrics.increment("gateway_checkouts_total", { outcome: "resumed" });
+        return { purchase: known, checkout: { ...open, providerSessionId: open.providerSessionId!, redirectUrl: open.redirectUrl!, expiresAt: open.expiresAt! }, resumed: true };
+      }
+      deps.metrics.increment("gateway_checkouts_total", { outcome: "too_late" });
+      throw new HttpError(410, "TOO_LATE", "The time to pay for this registration has run out; register again from the event page.");
+    }
+  }
+  if (known && input.readableEventId !== null && known.readableEventId.toLowerCase() !== input.readableEventId.toLowerCase()) {
+    throw new HttpError(400, "EVENT_MISMATCH", "The purchase belongs to another event; start again from the event's registration page.");
+  }
+
+  const fresh = known ?? (await snapshotPurchase(deps, input, now));
+  const returnOrigin = new URL(input.returnUrl).origin;
+  const { purchase, checkout } = await store.beginCheckout({
+    purchase: { ...fresh, returnOrigin },
+    provider: deps.provider.name,
+    now,
+    idempotencyKeyFor: (attempt) => `checkout:${input.purchaseId}:${attempt}`,
+    jobs: [
+      { dedupe: `close:${input.purchaseId}`, purchaseId: input.purchaseId, kind: "close_checkout", payload: { purchaseId: input.purchaseId }, notBefore: fresh.closeAt },
+      { dedupe: `guard:${input.purchaseId}`, purchaseId: input.purchaseId, kind: "guard", payload: { purchaseId: input.purchaseId }, notBefore: fresh.guardAt },
+    ],
+  });
+  refuseClosedPurchase(purchase);
+
+  if (checkout.state === "open" && checkout.providerSessionId && checkout.redirectUrl && checkout.expiresAt !== null) {
+    deps.metrics.increment("gateway_checkouts_total", { outcome: "resumed" });
+    return { purchase, checkout: { ...checkout, providerSessionId: checkout.providerSessionId, redirectUrl: checkout.redirectUrl, expiresAt: checkout.expiresAt }, resumed: true };
+  }
+
+  const amount: Money = { minor: purchase.expectedMinor, currency: purchase.currency };
+  let session;
+  try {
+    session = await deps.provider.createCheckout(
+      {
+        purchaseId: purchase.purchaseId,
+        readableEventId: purchase.readableEventId,
+        userId: purchase.userId === "" ? null : purchase.userId,
+        mode: purchase.mode,
+        amount,
+        description: describePurchase(purchase),
+        locale: input.locale,
+        successUrl: withReturnMarker(input.returnUrl, "success"),
+        cancelUrl: withReturnMarker(input.returnUrl, "cancel"),
+        closeAt: new Date(purchase.closeAt),
+      },
+      { idempotencyKey: checkout.idempotencyKey },
+    );
+  } catch (error) {
+    deps.metrics.increment("gateway_checkouts_total", { outcome: "provider_failed" });
+    const retryable = (error as { retryable?: unknown }).retryable !== false;
+    throw new HttpError(
+      retryable ? 503 : 502,
+      retryable ? "PROVIDER_UNAVAILABLE" : "PROVIDER_ERROR",
+      "The payment provider could not open a payment page; try again in a moment.",
+      error,
+    );
+  }
+  await store.recordCheckoutSession({
+    purchaseId: purchase.purchaseId,
+    attempt: checkout.attempt,
+    providerSessionId: session.providerSessionId,
+    redirectUrl: session.redirectUrl,
+    expiresAt: session.expiresAt.getTime(),
+  });
+  deps.metrics.increment("gateway_checkouts_total", { outcome: "created" });
+  deps.logger.log("info", "checkout", {
+    purchaseId: purchase.purchaseId,
+    providerSessionId: session.providerSessionId,
+    attempt: checkout.attempt,
+    outcome: "created",
+  });
+  return {
+    purchase,
+    checkout: { ...checkout, state: "open", providerSessionId: session.providerSessionId, redirectUrl: session.redirectUrl, expiresAt: session.expiresAt.getTime() },
+    resumed: false,
+  };
+}
+
+function refuseClosedPurchase(p: PurchaseRecord): void {
+  if (p.state === "paid" || p.state === "finalizing" || p.state === "finalized") {
+    throw new HttpError(409, "ALREADY_PAID", "This purchase is already paid; its registration is being confirmed. Check its status instead of paying again.");
+  }
+  if (p.state === "refund_pending" || p.state === "refunded" || p.state === "failed") {
+    throw new HttpError(409, "PURCHASE_CLOSED", "This purchase was closed and its payment returned; register again from the event page.");
+  }
+  if (p.state === "expired") {
+    throw new HttpError(410, "TOO_LATE", "The time to pay for this registration has run out; register again from the event page.");
+  }
+}
+
+async function snapshotPurchase(
+  deps: StartCheckoutDeps,
+  input: StartCheckoutInput,
+  now: number,
+): Promise<Omit<PurchaseRecord, "state" | "winningPaymentId" | "finalizeAttempts" | "finalizeInFlight" | "finalizeAmbiguous" | "lastError" | "createdAt" | "updatedAt" | "version" | "returnOrigin">> {
+  const deadline = now + DATAVERSE_CALL_BUDGET_MS;
+  let row: PurchaseRow | null = null;
+  try {
+    row = await deps.dataverse.readPurchase(input.purchaseId, { deadline });
+  } catch (error) {
+    if (input.mode === "rtm") throw mapDataverseError(error, input.purchaseId, deps.logger);
+    // Outbound mode only needs the row for t0 and the buyer; without it, first sight is used.
+    deps.logger.log("warn", "purchase row unreadable; t0 falls back to first sight", { purchaseId: input.purchaseId, error });
+  }
+  if (row?.processed === true || row?.paid === true) {
+    throw new HttpError(409, "ALREADY_PAID", "Dynamics already records this purchase as paid; check its status instead of paying again.");
+  }
+
+  let amountMinor: number;
+  let currency: string;
+  let eventName: string | null = null;
+  let readableEventId = input.readableEventId;
+  let attendees: AttendeeSummary[] = [];
+  if (input.mode === "rtm") {
+    if (!row) throw new HttpError(404, "PURCHASE_NOT_FOUND", "No purchase with this id exists (yet); start again from the registration.");
+    if (row.totalMinor === null || row.currency === null) {
+      throw new HttpError(502, "PURCHASE_UNREADABLE", "The purchase's price could not be read from Dynamics; the organizer must check the event setup.");
+    }
+    amountMinor = row.totalMinor;
+    currency = row.currency;
+  } else {
+    let details;
+    try {
+      details = await deps.dataverse.getPurchaseDetails(input.purchaseId, { deadline });
+    } catch (error) {
+      throw mapDataverseError(error, input.purchaseId, deps.logger);
+    }
+    if (details.readableEventId !== null && input.readableEventId !== null && details.readableEventId.toLowerCase() !== input.readableEventId.toLowerCase()) {
+      throw new HttpError(400, "EVENT_MISMATCH", "The purchase belongs to another event; start again from the event's registration page.");
+    }
+    readableEventId = details.readableEventId ?? input.readableEventId;
+    amountMinor = details.amountMinor;
+    currency = details.currency.toUpperCase();
+    eventName = details.eventName;
+    attendees = details.attendees.map((a) => ({ name: a.name, passName: a.passName, amountMinor: a.amountMinor }));
+  }
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0 || !/^[A-Z]{3}$/.test(currency)) {
+    throw new HttpError(502, "PURCHASE_UNREADABLE", "The purchase's amount could not be read from Dynamics; the organizer must check the event setup.");
+  }
+
+  const policy = deps.deadlinePolicy;
+  const firstSight = now - policy.t0FallbackBackdateMinutes * 60_000;
+  const createdOn = row?.createdOn ? Date.parse(row.createdOn) : NaN;
+  // Never a t0 later than the server has evidence for: the earlier of createdon and first sight.
+  const useCreated = Number.isFinite(createdOn) && createdOn <= now;
+  const t0 = useCreated ? Math.min(createdOn, now) : firstSight;
+  const times = computePurchaseTimes(t0, input.mode, policy);
+  if (!canStartPayment(times, now, policy)) {
+    deps.metrics.increment("gateway_checkouts_total", { outcome: "too_late" });
+    throw new HttpError(410, "TOO_LATE", "The time to pay for this registration has run out; register again from the event page.");
+  }
+  const contact = row?.purchasingContactId ?? null;
+  if (contact && input.claimedUserId && contact.toLowerCase() !== input.claimedUserId.toLowerCase()) {
+    deps.logger.log("warn", "claimed user differs from the purchasing contact; using the purchasing contact", { purchaseId: input.purchaseId });
+  }
+  return {
+    purchaseId: input.purchaseId,
+    mode: input.mode,
+    readableEventId: readableEventId ?? "",
+    userId: (contact ?? input.claimedUserId ?? "").toLowerCase(),
+    eventName,
+    attendees,
+    expectedMinor: amountMinor,
+    currency,
+    t0,
+    t0Source: useCreated ? "createdon" : "first_sight",
+    deadlineAt: times.deadlineAt,
+    guardAt: times.guardAt,
+    closeAt: times.closeAt,
+  };
+}
+
+function mapDataverseError(error: unknown, purchaseId: string, logger: Logger): HttpError {
+  logger.log("warn", "dataverse read failed during checkout", { purchaseId, error });
+  if (error instanceof DataverseError) {
+    if (error.code === "PURCHASE_NOT_FOUND" || error.status === 404) {
+      return new HttpError(404, "PURCHASE_NOT_FOUND", "No purchase with this id exists; start again from the event's registration page.", error);
+    }
+    if (error.retryable) return new HttpError(503, "DATAVERSE_UNAVAILABLE", "Dynamics is busy or unreachable; try again in a moment.", error);
+    return new HttpError(502, "PURCHASE_UNREADABLE", "The purchase could not be read from Dynamics; try again later or ask the organizer.", error);
+  }
+  if (error instanceof DeadlineExceededError || (error instanceof DataverseAuthError && error.retryable)) {
+    return new HttpError(503, "DATAVERSE_UNAVAILABLE", "Dynamics is busy or unreachable; try again in a moment.", error);
+  }
+  return new HttpError(503, "DATAVERSE_UNAVAILABLE", "Dynamics could not be reached; try again in a moment.", error);
+}
+
+function describePurchase(p: PurchaseRecord): string {
+  const passes = p.attendees.map((a) => a.passName).filter((n): n is string => !!n);
+  const name = p.eventName ?? p.readableEventId;
+  return passes.length > 0 ? `${name}: ${passes.join(", ")}`.slice(0, 200) : name.slice(0, 200);
+}

@@ -1,0 +1,272 @@
+// The endpoint's configuration: one zod schema over the environment, every problem reported at
+// once, secrets required and never defaulted. Read by main.ts only; everything else receives the
+// parsed EndpointConfig.
+
+import { z } from "zod";
+import { ConfigError } from "./errors";
+
+export type EventMode = "outbound" | "rtm";
+
+export interface DeadlinePolicy {
+  /** Outbound (Event Portal) finalize window, minutes after the purchase was created. */
+  outboundWindowMinutes: number;
+  /** RTM: the provider record's "Payment timeout (minutes)"; null when RTM is not configured. */
+  rtmTimeoutMinutes: number | null;
+  /** The guard stops finalizing and refunds this long before the deadline. */
+  marginMinutes: number;
+  /** Time kept between the last moment a payment may start and the guard, for finalize to run. */
+  finalizeBudgetMinutes: number;
+  /** A checkout is refused when the shopper would have less than this to pay. */
+  minPayWindowMinutes: number;
+  /** When the purchase's creation time is unreadable, t0 = first sight minus this. */
+  t0FallbackBackdateMinutes: number;
+}
+
+export type DataverseCredential =
+  | { kind: "secret"; clientSecret: string }
+  | { kind: "certificate"; certificatePath: string; thumbprint: string };
+
+export interface EndpointConfig {
+  dataverse: {
+    url: string;
+    tenantId: string;
+    clientId: string;
+    credential: DataverseCredential;
+    authorityHost: string;
+  };
+  eventMode: EventMode;
+  portalOrigins: string[];
+  provider: {
+    name: "stripe";
+    stripe: { secretKey: string; webhookSecrets: string[]; apiBase: string | null };
+  };
+  store: { kind: "sqlite"; path: string };
+  host: string;
+  port: number;
+  deadline: DeadlinePolicy;
+  worker: { concurrency: number; leaseSeconds: number; pollSeconds: number };
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
+const requiredText = (what: string) =>
+  z.preprocess(blankToUndefined, z.string({ error: `is required: ${what}` }).trim().min(1, `is required: ${what}`));
+const minutes = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: "must be a number of minutes" })
+      .int("must be a whole number of minutes")
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const envSchema = z.object({
+  DATAVERSE_URL: requiredText("the organisation URL, e.g. https://contoso.crm.dynamics.com"),
+  DATAVERSE_TENANT_ID: requiredText("the Entra ID tenant (GUID) of the application user"),
+  DATAVERSE_CLIENT_ID: requiredText("the application (client) id of the app registration"),
+  DATAVERSE_CLIENT_SECRET: optionalText,
+  DATAVERSE_CERTIFICATE_PATH: optionalText,
+  DATAVERSE_CERTIFICATE_THUMBPRINT: optionalText,
+  DATAVERSE_AUTHORITY_HOST: z.preprocess(blankToUndefined, z.string().trim().default("https://login.microsoftonline.com")),
+  EVENT_MODE: z.preprocess(
+    blankToUndefined,
+    z.enum(["outbound", "rtm"], { error: 'must be "outbound" or "rtm"' }).default("outbound"),
+  ),
+  PORTAL_ORIGINS: requiredText("comma-separated portal origins, e.g. https://contoso.powerappsportals.com"),
+  PAYMENT_PROVIDER: z.preprocess(
+    blankToUndefined,
+    z.enum(["stripe"], { error: 'must be "stripe" (the only provider this build supports)' }).default("stripe"),
+  ),
+  STRIPE_SECRET_KEY: requiredText("the Stripe secret key (sk_live_… or sk_test_…)"),
+  STRIPE_WEBHOOK_SECRETS: requiredText("the webhook signing secret(s), comma-separated, newest first (whsec_…)"),
+  STRIPE_API_BASE: optionalText,
+  STORE_URL: z.preprocess(blankToUndefined, z.string().trim().default("sqlite:./data/gateway.sqlite")),
+  HOST: z.preprocess(blankToUndefined, z.string().trim().default("127.0.0.1")),
+  PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: "must be a port number" }).int("must be a whole number").min(0).max(65535).default(7071),
+  ),
+  FINALIZE_WINDOW_MINUTES: minutes(50, 10, 24 * 60),
+  RTM_PAYMENT_TIMEOUT_MINUTES: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: "must be a number of minutes" }).int().min(10).max(24 * 60).optional(),
+  ),
+  DEADLINE_MARGIN_MINUTES: minutes(3, 1, 60),
+  FINALIZE_BUDGET_MINUTES: minutes(5, 1, 60),
+  MIN_PAY_WINDOW_MINUTES: minutes(5, 1, 60),
+  T0_FALLBACK_BACKDATE_MINUTES: minutes(2, 0, 60),
+  WORKER_CONCURRENCY: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1").max(4, "must be at most 4 (Dataverse guidance)").default(4),
+  ),
+  WORKER_LEASE_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(30).max(3600).default(120)),
+});
+
+function parseOrigins(raw: string, problems: string[]): string[] {
+  const origins: string[] = [];
+  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      problems.push(`PORTAL_ORIGINS: "${item}" is not a URL; write origins like https://contoso.powerappsportals.com`);
+      continue;
+    }
+    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
+    if (url.protocol !== "https:" && !(local && url.protocol === "http:")) {
+      problems.push(`PORTAL_ORIGINS: "${item}" must use https (http is accepted for localhost only)`);
+      continue;
+    }
+    if (url.pathname !== "/" || url.search || url.hash) {
+      problems.push(`PORTAL_ORIGINS: "${item}" must be an origin only (scheme://host[:port]), without a path`);
+      continue;
+    }
+    origins.push(url.origin);
+  }
+  if (origins.length === 0 && !problems.some((p) => p.startsWith("PORTAL_ORIGINS"))) {
+    problems.push("PORTAL_ORIGINS: lists no origin; give at least one portal origin");
+  }
+  return origins;
+}
+
+function parseCredential(env: z.infer<typeof envSchema>, problems: string[]): DataverseCredential | null {
+  const secret = env.DATAVERSE_CLIENT_SECRET;
+  const path = env.DATAVERSE_CERTIFICATE_PATH;
+  const thumbprint = env.DATAVERSE_CERTIFICATE_THUMBPRINT;
+  const validSets =
+    "set exactly one of: DATAVERSE_CLIENT_SECRET, or DATAVERSE_CERTIFICATE_PATH + DATAVERSE_CERTIFICATE_THUMBPRINT";
+  if (secret && (path || thumbprint)) {
+    problems.push(`Dataverse credential: both a client secret and a certificate are set; ${validSets}`);
+    return null;
+  }
+  if (secret) return { kind: "secret", clientSecret: secret };
+  if (path && thumbprint) {
+    if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/i.test(thumbprint.replace(/[:\s]/g, ""))) {
+      problems.push("DATAVERSE_CERTIFICATE_THUMBPRINT: must be a SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint");
+      return null;
+    }
+    return { kind: "certificate", certificatePath: path, thumbprint: thumbprint.replace(/[:\s]/g, "") };
+  }
+  if (path || thumbprint) {
+    problems.push(`Dataverse credential: a certificate needs both its path and its thumbprint; ${validSets}`);
+    return null;
+  }
+  problems.push(`Dataverse credential: none is set; ${validSets}`);
+  return null;
+}
+
+function checkUrl(name: string, value: string, problems: string[], allowHttpLocal: boolean): void {
+  try {
+    const url = new URL(value);
+    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
+    if (url.protocol !== "https:" && !(allowHttpLocal && local && url.protocol === "http:")) {
+      problems.push(`${name}: "${value}" must be an https URL${allowHttpLocal ? " (http only for localhost)" : ""}`);
+    }
+  } catch {
+    problems.push(`${name}: "${value}" is not a URL`);
+  }
+}
+
+/** Parse the environment into a config, or throw ConfigError listing every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>): EndpointConfig {
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join(".") || "environment";
+      problems.push(`${name}: ${issue.message}`);
+    }
+    // Still run the cross-field checks on what can be read, so the list is complete.
+    const partial = envSchema.partial().safeParse(env);
+    if (partial.success) {
+      crossChecks(partial.data as Partial<z.infer<typeof envSchema>>, problems);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const config = crossChecks(e, problems);
+  if (problems.length > 0 || config === null) throw new ConfigError(problems);
+  return config;
+}
+
+function crossChecks(e: Partial<z.infer<typeof envSchema>>, problems: string[]): EndpointConfig | null {
+  if (e.DATAVERSE_URL) checkUrl("DATAVERSE_URL", e.DATAVERSE_URL, problems, true);
+  if (e.DATAVERSE_AUTHORITY_HOST) checkUrl("DATAVERSE_AUTHORITY_HOST", e.DATAVERSE_AUTHORITY_HOST, problems, true);
+  if (e.DATAVERSE_TENANT_ID && !GUID.test(e.DATAVERSE_TENANT_ID) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(e.DATAVERSE_TENANT_ID)) {
+    problems.push("DATAVERSE_TENANT_ID: must be a tenant GUID or a verified domain name");
+  }
+  if (e.DATAVERSE_CLIENT_ID && !GUID.test(e.DATAVERSE_CLIENT_ID)) {
+    problems.push("DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID");
+  }
+  const credential = parseCredential(e as z.infer<typeof envSchema>, problems);
+  const origins = e.PORTAL_ORIGINS ? parseOrigins(e.PORTAL_ORIGINS, problems) : [];
+  if (e.STRIPE_SECRET_KEY && !/^(sk|rk)_(live|test)_/.test(e.STRIPE_SECRET_KEY)) {
+    problems.push("STRIPE_SECRET_KEY: must start with sk_live_, sk_test_, rk_live_ or rk_test_");
+  }
+  const secrets = (e.STRIPE_WEBHOOK_SECRETS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (e.STRIPE_WEBHOOK_SECRETS !== undefined && secrets.some((s) => !s.startsWith("whsec_"))) {
+    problems.push("STRIPE_WEBHOOK_SECRETS: every secret must start with whsec_ (comma-separated, newest first)");
+  }
+  if (e.STRIPE_API_BASE) checkUrl("STRIPE_API_BASE", e.STRIPE_API_BASE, problems, true);
+  let storePath: string | null = null;
+  if (e.STORE_URL !== undefined) {
+    if (e.STORE_URL.startsWith("sqlite:")) {
+      storePath = e.STORE_URL.slice("sqlite:".length);
+      if (storePath === "") problems.push("STORE_URL: sqlite: needs a file path, e.g. sqlite:./data/gateway.sqlite");
+    } else if (/^postgres(ql)?:\/\//.test(e.STORE_URL)) {
+      problems.push("STORE_URL: PostgreSQL is not available in this build yet; use sqlite:<path>");
+    } else {
+      problems.push("STORE_URL: must be sqlite:<path> (e.g. sqlite:./data/gateway.sqlite)");
+    }
+  }
+  if (e.EVENT_MODE === "rtm" && e.RTM_PAYMENT_TIMEOUT_MINUTES === undefined) {
+    problems.push(
+      "RTM_PAYMENT_TIMEOUT_MINUTES: is required when EVENT_MODE=rtm; copy the payment provider record's \"Payment timeout (minutes)\"",
+    );
+  }
+  const margin = e.DEADLINE_MARGIN_MINUTES ?? 3;
+  const budget = e.FINALIZE_BUDGET_MINUTES ?? 5;
+  const minPay = e.MIN_PAY_WINDOW_MINUTES ?? 5;
+  const windows: Array<[string, number | undefined]> = [
+    ["FINALIZE_WINDOW_MINUTES", e.FINALIZE_WINDOW_MINUTES],
+    ["RTM_PAYMENT_TIMEOUT_MINUTES", e.RTM_PAYMENT_TIMEOUT_MINUTES],
+  ];
+  for (const [name, value] of windows) {
+    if (value !== undefined && value <= margin + budget + minPay) {
+      problems.push(
+        `${name}: ${value} leaves no time to pay; it must exceed DEADLINE_MARGIN_MINUTES + FINALIZE_BUDGET_MINUTES + MIN_PAY_WINDOW_MINUTES (${margin + budget + minPay})`,
+      );
+    }
+  }
+  if (problems.length > 0 || !credential || storePath === null) return null;
+  return {
+    dataverse: {
+      url: e.DATAVERSE_URL!.replace(/\/+$/, ""),
+      tenantId: e.DATAVERSE_TENANT_ID!,
+      clientId: e.DATAVERSE_CLIENT_ID!,
+      credential,
+      authorityHost: e.DATAVERSE_AUTHORITY_HOST!.replace(/\/+$/, ""),
+    },
+    eventMode: e.EVENT_MODE!,
+    portalOrigins: origins,
+    provider: {
+      name: "stripe",
+      stripe: { secretKey: e.STRIPE_SECRET_KEY!, webhookSecrets: secrets, apiBase: e.STRIPE_API_BASE ?? null },
+    },
+    store: { kind: "sqlite", path: storePath },
+    host: e.HOST!,
+    port: e.PORT!,
+    deadline: {
+      outboundWindowMinutes: e.FINALIZE_WINDOW_MINUTES!,
+      rtmTimeoutMinutes: e.RTM_PAYMENT_TIMEOUT_MINUTES ?? null,
+      marginMinutes: margin,
+      finalizeBudgetMinutes: budget,
+      minPayWindowMinutes: minPay,
+      t0FallbackBackdateMinutes: e.T0_FALLBACK_BACKDATE_MINUTES ?? 2,
+    },
+    worker: { concurrency: e.WORKER_CONCURRENCY!, leaseSeconds: e.WORKER_LEASE_SECONDS!, pollSeconds: 5 },
+  };
+}

@@ -1,0 +1,98 @@
+// POST /v1/checkout: validate the portal page's request, then start or resume payment.
+
+import { z } from "zod";
+import { startCheckout } from "../checkout/start-checkout";
+import type { StartCheckoutDeps } from "../checkout/start-checkout";
+import type { EventMode } from "../config";
+import { HttpError } from "../errors";
+import { parseJsonBody, readBodyCapped } from "../http/read-body";
+import { jsonResponse } from "../http/responses";
+
+const MAX_CHECKOUT_BODY_BYTES = 16 * 1024;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A GUID as Dataverse writes it, accepting braces and upper case on the way in. */
+export const guidSchema = z
+  .string({ error: "must be a string" })
+  .max(40, "is too long for a GUID")
+  .transform((v) => v.trim().replace(/^\{(.*)\}$/, "$1").toLowerCase())
+  .refine((v) => GUID.test(v), "must be a GUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+
+const checkoutSchema = z.object({
+  purchaseId: guidSchema,
+  readableEventId: z
+    .string({ error: "must be a string" })
+    .trim()
+    .min(1, "must not be empty")
+    .max(200, "must be at most 200 characters")
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "must not contain control characters"),
+  userId: z.union([guidSchema, z.literal(""), z.null()]).optional(),
+  locale: z
+    .string({ error: "must be a string" })
+    .regex(/^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}$/, "must be a language tag like en or fr-FR")
+    .nullable()
+    .optional(),
+  returnUrl: z.string({ error: "must be a string" }).max(2048, "must be at most 2048 characters"),
+});
+
+export interface CheckoutRouteDeps extends StartCheckoutDeps {
+  portalOrigins: readonly string[];
+  eventMode: EventMode;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "body"} ${i.message}`)
+    .join("; ");
+}
+
+function checkReturnUrl(raw: string, allowed: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new HttpError(400, "INVALID_REQUEST", "returnUrl must be an absolute URL of the portal page.");
+  }
+  if (!allowed.includes(url.origin)) {
+    throw new HttpError(400, "RETURN_URL_NOT_ALLOWED", "returnUrl must point at one of the configured portal origins (PORTAL_ORIGINS).");
+  }
+  return url.toString();
+}
+
+export async function handleCheckout(request: Request, deps: CheckoutRouteDeps): Promise<Response> {
+  const body = parseJsonBody(await readBodyCapped(request, MAX_CHECKOUT_BODY_BYTES));
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new HttpError(400, "INVALID_REQUEST", "The body must be a JSON object with purchaseId, readableEventId and returnUrl.");
+  }
+  const parsed = checkoutSchema.safeParse(body);
+  if (!parsed.success) throw new HttpError(400, "INVALID_REQUEST", `Invalid checkout request: ${describeIssues(parsed.error)}.`);
+  const input = parsed.data;
+  const returnUrl = checkReturnUrl(input.returnUrl, deps.portalOrigins);
+
+  const { purchase, checkout } = await startCheckout(deps, {
+    purchaseId: input.purchaseId,
+    readableEventId: input.readableEventId,
+    claimedUserId: input.userId ? input.userId : null,
+    locale: input.locale ?? null,
+    returnUrl,
+    mode: deps.eventMode,
+  });
+  return jsonResponse(200, {
+    purchase: {
+      purchaseId: purchase.purchaseId,
+      readableEventId: purchase.readableEventId,
+      eventName: purchase.eventName,
+      amount: { minor: purchase.expectedMinor, currency: purchase.currency },
+      attendees: purchase.attendees,
+      // The last moment to pay (close_at); the page counts down to it.
+      expiresAt: new Date(purchase.closeAt).toISOString(),
+      deadlineAt: new Date(purchase.deadlineAt).toISOString(),
+    },
+    payment: {
+      provider: checkout.provider,
+      redirectUrl: checkout.redirectUrl,
+      expiresAt: new Date(checkout.expiresAt).toISOString(),
+    },
+  });
+}

@@ -1,0 +1,28 @@
+// GET /v1/purchases/{id}/status: what the portal page polls after the shopper comes back. No
+// personal data; the confirmation URL only once Dataverse has the registrations.
+
+import { confirmationUrlFor } from "../checkout/return-url";
+import { HttpError } from "../errors";
+import { jsonResponse } from "../http/responses";
+import type { PaymentStore } from "../store/types";
+import { guidSchema } from "./checkout";
+
+export async function handlePurchaseStatus(rawId: string, deps: { store: PaymentStore }): Promise<Response> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawId);
+  } catch {
+    throw new HttpError(400, "INVALID_REQUEST", "The purchase id in the path is not a GUID.");
+  }
+  const parsed = guidSchema.safeParse(decoded);
+  if (!parsed.success) throw new HttpError(400, "INVALID_REQUEST", "The purchase id in the path is not a GUID.");
+  const purchase = await deps.store.getPurchase(parsed.data);
+  if (!purchase) {
+    throw new HttpError(404, "PURCHASE_NOT_FOUND", "No payment was started for this purchase here; start checkout first.");
+  }
+  return jsonResponse(200, {
+    status: purchase.state,
+    readableEventId: purchase.readableEventId,
+    ...(purchase.state === "finalized" ? { confirmationUrl: confirmationUrlFor(purchase.returnOrigin, purchase.readableEventId) } : {}),
+  });
+}

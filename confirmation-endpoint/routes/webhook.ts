@@ -1,0 +1,73 @@
+// POST /v1/webhooks/{provider}: verify over the raw body before anything else, store every event
+// with its state change and outbox job in one transaction, and only then answer 2xx. A store
+// failure answers 5xx so the provider delivers again; an untrusted request answers 400 with
+// nothing stored. No Dataverse or provider call happens here.
+
+import { HttpError, StoreError } from "../errors";
+import type { Clock } from "../clock";
+import { readBodyCapped } from "../http/read-body";
+import { errorResponse, jsonResponse } from "../http/responses";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+import type { PaymentProviderAdapter } from "../providers/types";
+import type { PaymentStore } from "../store/types";
+
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+export interface WebhookRouteDeps {
+  store: PaymentStore;
+  provider: PaymentProviderAdapter;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export async function handleWebhook(request: Request, providerName: string, deps: WebhookRouteDeps): Promise<Response> {
+  const started = deps.clock.now();
+  if (providerName !== deps.provider.name) {
+    throw new HttpError(404, "UNKNOWN_PROVIDER", `No webhook receiver for provider "${providerName.slice(0, 40)}"; this endpoint takes /v1/webhooks/${deps.provider.name}.`);
+  }
+  let body: Uint8Array;
+  try {
+    body = await readBodyCapped(request, MAX_WEBHOOK_BODY_BYTES);
+  } catch (error) {
+    deps.metrics.increment("gateway_webhooks_total", { outcome: error instanceof HttpError && error.status === 413 ? "too_large" : "rejected" });
+    throw error;
+  }
+  let events;
+  try {
+    events = deps.provider.verifyAndParse({ headers: request.headers, body, receivedAt: new Date(deps.clock.now()) });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const stable = typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "BAD_SIGNATURE";
+    deps.metrics.increment("gateway_webhooks_total", { outcome: "rejected" });
+    deps.logger.log("warn", "webhook", { provider: providerName, outcome: "rejected", code: stable, durationMs: deps.clock.now() - started });
+    return errorResponse(400, stable, "The webhook could not be verified; nothing was stored. Check the signing secret and the raw body.");
+  }
+  let outcome;
+  try {
+    outcome = await deps.store.recordWebhook(events, deps.clock.now());
+  } catch (error) {
+    deps.metrics.increment("gateway_webhooks_total", { outcome: "store_failed" });
+    deps.logger.log("error", "webhook", { provider: providerName, outcome: "store_failed", error, durationMs: deps.clock.now() - started });
+    if (error instanceof StoreError) {
+      return errorResponse(503, "TEMPORARILY_UNAVAILABLE", "The event could not be saved; deliver it again later.");
+    }
+    throw error;
+  }
+  const label = outcome.stored > 0 ? "stored" : events.length === 0 ? "empty" : "duplicate";
+  deps.metrics.increment("gateway_webhooks_total", { outcome: label });
+  for (const e of events) {
+    deps.logger.log("info", "webhook", {
+      provider: providerName,
+      type: e.type,
+      signal: e.signal,
+      purchaseId: e.purchaseId,
+      providerPaymentId: e.providerPaymentId,
+      providerSessionId: e.providerSessionId,
+      outcome: label,
+      durationMs: deps.clock.now() - started,
+    });
+  }
+  return jsonResponse(200, { received: true, stored: outcome.stored, duplicates: outcome.duplicates });
+}

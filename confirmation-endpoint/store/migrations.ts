@@ -1,0 +1,122 @@
+// The versioned SQLite schema (spec §4.1). Each migration runs once, in order, recorded in
+// schema_migrations; a database newer than this code is refused rather than guessed at.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "payment tables",
+    sql: `
+CREATE TABLE purchase (
+  purchase_id TEXT PRIMARY KEY,
+  mode TEXT NOT NULL,
+  readable_event_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  event_name TEXT,
+  attendees_json TEXT NOT NULL,
+  expected_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  t0 INTEGER NOT NULL,
+  t0_source TEXT NOT NULL,
+  deadline_at INTEGER NOT NULL,
+  guard_at INTEGER NOT NULL,
+  close_at INTEGER NOT NULL,
+  return_origin TEXT NOT NULL,
+  state TEXT NOT NULL,
+  winning_payment_id TEXT,
+  finalize_attempts INTEGER NOT NULL DEFAULT 0,
+  finalize_in_flight INTEGER NOT NULL DEFAULT 0,
+  finalize_ambiguous INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  version INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE checkout (
+  purchase_id TEXT NOT NULL REFERENCES purchase(purchase_id),
+  attempt INTEGER NOT NULL,
+  provider TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  provider_session_id TEXT,
+  redirect_url TEXT,
+  expires_at INTEGER,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (purchase_id, attempt)
+);
+CREATE INDEX checkout_session ON checkout(provider_session_id);
+CREATE TABLE payment (
+  provider TEXT NOT NULL,
+  provider_payment_id TEXT NOT NULL,
+  purchase_id TEXT,
+  provider_session_id TEXT,
+  amount_minor INTEGER,
+  currency TEXT,
+  state TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (provider, provider_payment_id)
+);
+CREATE INDEX payment_purchase ON payment(purchase_id);
+CREATE TABLE webhook_event (
+  provider TEXT NOT NULL,
+  dedupe_key TEXT NOT NULL,
+  type TEXT NOT NULL,
+  signal TEXT NOT NULL,
+  purchase_id TEXT,
+  provider_payment_id TEXT,
+  provider_session_id TEXT,
+  live INTEGER NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  PRIMARY KEY (provider, dedupe_key)
+);
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  dedupe TEXT NOT NULL UNIQUE,
+  purchase_id TEXT,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  not_before INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'pending',
+  rearm INTEGER NOT NULL DEFAULT 0,
+  locked_by TEXT,
+  locked_until INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX outbox_due ON outbox(state, not_before);
+CREATE TABLE refund (
+  refund_key TEXT PRIMARY KEY,
+  purchase_id TEXT,
+  provider TEXT NOT NULL,
+  provider_payment_id TEXT NOT NULL,
+  provider_refund_id TEXT,
+  amount_minor INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  state TEXT NOT NULL,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE dead_letter (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  purchase_id TEXT,
+  kind TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  detail TEXT,
+  created_at INTEGER NOT NULL,
+  resolved_at INTEGER
+);
+`,
+  },
+];

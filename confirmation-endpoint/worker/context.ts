@@ -1,0 +1,34 @@
+// What every worker step receives: its dependencies, passed in, and a way to write an intermediate
+// step (e.g. "finalize sent") before a remote call, so a crash after the call is detectable.
+
+import type { Clock } from "../clock";
+import type { EventManagementApi } from "../dataverse/types";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+import type { PaymentProviderAdapter } from "../providers/types";
+import type { JobEffects, JobRecord, PaymentStore } from "../store/types";
+
+export interface WorkerDeps {
+  store: PaymentStore;
+  provider: PaymentProviderAdapter;
+  dataverse: EventManagementApi;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** [0, 1); jitter for backoff. */
+  random?: () => number;
+}
+
+export interface StepContext extends WorkerDeps {
+  job: JobRecord;
+  random: () => number;
+  /** Commit effects while keeping the job leased (the step continues). */
+  commit(effects: Omit<JobEffects, "next">): Promise<void>;
+}
+
+export interface StepResult {
+  effects: JobEffects;
+  /** A short word for logs and metrics: finalized, refund_requested, retry, not_paid … */
+  outcome: string;
+  fields?: Record<string, unknown>;
+}

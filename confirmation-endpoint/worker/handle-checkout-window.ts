@@ -1,0 +1,78 @@
+// The two timed jobs every checkout schedules. close_checkout (at close_at): expire the purchase's
+// open hosted pages so no payment starts too late to finalize; a page the shopper already paid
+// ("already complete") is handed to the normal payment path. guard (at guard_at): a purchase still
+// unpaid is expired; a paid one has its finalize job run now, which takes the deadline path.
+
+import type { JobEffects } from "../store/types";
+import { backoffDelayMs } from "./backoff";
+import type { StepContext, StepResult } from "./context";
+import { describe } from "./handle-payment";
+
+async function expireOpenCheckouts(ctx: StepContext, purchaseId: string): Promise<{ effects: Omit<JobEffects, "next">; error: string | null }> {
+  const now = ctx.clock.now();
+  const checkouts = await ctx.store.listCheckouts(purchaseId);
+  const effects: Omit<JobEffects, "next"> = { checkouts: [], jobs: [] };
+  for (const c of checkouts) {
+    if (c.state !== "open" || !c.providerSessionId) continue;
+    let result: "expired" | "already_complete";
+    try {
+      result = await ctx.provider.expireCheckout(c.providerSessionId, { idempotencyKey: `expire:${c.providerSessionId}` });
+    } catch (error) {
+      return { effects, error: describe(error) };
+    }
+    if (result === "expired") {
+      effects.checkouts!.push({ purchaseId, providerSessionId: c.providerSessionId, state: "expired" });
+    } else {
+      effects.jobs!.push({
+        dedupe: `payment:${ctx.provider.name}:${c.providerSessionId}`,
+        purchaseId,
+        kind: "payment",
+        payload: { provider: ctx.provider.name, providerSessionId: c.providerSessionId, providerPaymentId: null, hintPurchaseId: purchaseId },
+        notBefore: now,
+      });
+    }
+  }
+  return { effects, error: null };
+}
+
+export async function handleCloseCheckoutJob(ctx: StepContext): Promise<StepResult> {
+  const purchaseId = String(ctx.job.payload.purchaseId);
+  const purchase = await ctx.store.getPurchase(purchaseId);
+  if (!purchase || purchase.state !== "awaiting_payment") return { outcome: "nothing_open", effects: { next: { kind: "done" } } };
+  const { effects, error } = await expireOpenCheckouts(ctx, purchaseId);
+  const now = ctx.clock.now();
+  if (error && now < purchase.guardAt) {
+    return { outcome: "retry", effects: { ...effects, next: { kind: "retry", at: Math.min(purchase.guardAt, now + backoffDelayMs(ctx.job.attempts, ctx.random)), error } } };
+  }
+  return { outcome: error ? "gave_up_to_guard" : "closed", effects: { ...effects, next: { kind: "done" } } };
+}
+
+export async function handleGuardJob(ctx: StepContext): Promise<StepResult> {
+  const purchaseId = String(ctx.job.payload.purchaseId);
+  const purchase = await ctx.store.getPurchase(purchaseId);
+  if (!purchase) return { outcome: "no_purchase", effects: { next: { kind: "done" } } };
+  const now = ctx.clock.now();
+  if (purchase.state === "paid" || purchase.state === "finalizing") {
+    if (!purchase.winningPaymentId) return { outcome: "payment_undecided", effects: { next: { kind: "done" } } };
+    return {
+      outcome: "finalize_now",
+      effects: {
+        jobs: [{ dedupe: `finalize:${purchaseId}`, purchaseId, kind: "finalize", payload: { purchaseId }, notBefore: now }],
+        next: { kind: "done" },
+      },
+    };
+  }
+  if (purchase.state !== "awaiting_payment") return { outcome: `nothing_to_do:${purchase.state}`, effects: { next: { kind: "done" } } };
+  const { effects, error } = await expireOpenCheckouts(ctx, purchaseId);
+  if (error) {
+    return { outcome: "retry", effects: { ...effects, next: { kind: "retry", at: now + backoffDelayMs(ctx.job.attempts, ctx.random), error } } };
+  }
+  if ((effects.jobs ?? []).length > 0) {
+    // A page was paid meanwhile: its payment job decides (and refunds, since the guard has passed).
+    return { outcome: "paid_meanwhile", effects: { ...effects, next: { kind: "done" } } };
+  }
+  return {
+    outcome: "expired",
+    effects: { ...effects, purchase: { purchaseId, expectedVersion: purchase.version, set: { state: "expired" } }, next: { kind: "done" } },
+  };
+}

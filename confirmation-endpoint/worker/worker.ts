@@ -1,0 +1,132 @@
+// The outbox worker: claims due jobs under a lease, runs each step, and writes the step's effects
+// and the job's fate in one transaction. A worker that dies mid-step leaves its job leased; once
+// the lease runs out another worker (or the restarted one) claims it again and resumes from the
+// stored state. One JSON log line per job.
+
+import { randomUUID } from "node:crypto";
+import { StaleLeaseError, VersionConflictError } from "../errors";
+import type { JobRecord } from "../store/types";
+import type { StepContext, StepResult, WorkerDeps } from "./context";
+import { handleCloseCheckoutJob, handleGuardJob } from "./handle-checkout-window";
+import { handleFinalizeJob } from "./handle-finalize";
+import { describe, handlePaymentJob } from "./handle-payment";
+import { handleRefundJob } from "./handle-refund";
+
+export interface WorkerOptions {
+  workerId?: string;
+  concurrency?: number;
+  leaseMs?: number;
+  /** Longest sleep of the background loop between polls. */
+  pollMs?: number;
+}
+
+export interface Worker {
+  readonly workerId: string;
+  /** Claim and run one batch of due jobs; resolves to the number of jobs run. */
+  runOnce(): Promise<number>;
+  /** Run batches until no job is due at the clock's current time (bounded). */
+  drain(maxBatches?: number): Promise<number>;
+  /** Start the background loop (real timers). */
+  start(): void;
+  /** Stop the loop and wait for the batch in progress. */
+  stop(): Promise<void>;
+}
+
+const HANDLERS: Record<JobRecord["kind"], (ctx: StepContext) => Promise<StepResult>> = {
+  payment: handlePaymentJob,
+  finalize: handleFinalizeJob,
+  refund: handleRefundJob,
+  close_checkout: handleCloseCheckoutJob,
+  guard: handleGuardJob,
+};
+
+export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Worker {
+  const workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+  const concurrency = options.concurrency ?? 4;
+  const leaseMs = options.leaseMs ?? 120_000;
+  const pollMs = options.pollMs ?? 5_000;
+  const random = deps.random ?? Math.random;
+  const { store, clock, logger, metrics } = deps;
+  let running = false;
+  let timer: NodeJS.Timeout | null = null;
+  let current: Promise<unknown> = Promise.resolve();
+
+  async function runJob(job: JobRecord): Promise<void> {
+    const started = clock.now();
+    const ctx: StepContext = {
+      ...deps,
+      job,
+      random,
+      commit: (effects) => store.commitJob(job.id, workerId, { ...effects, next: { kind: "keep" } }, clock.now()),
+    };
+    const base = { jobId: job.id, kind: job.kind, purchaseId: job.purchaseId, attempt: job.attempts, workerId };
+    try {
+      const result = await HANDLERS[job.kind](ctx);
+      await store.commitJob(job.id, workerId, result.effects, clock.now());
+      metrics.increment("gateway_jobs_total", { kind: job.kind, outcome: result.outcome.split(":")[0] ?? result.outcome });
+      logger.log("info", "job", { ...base, outcome: result.outcome, ...result.fields, durationMs: clock.now() - started });
+    } catch (error) {
+      if (error instanceof VersionConflictError) {
+        // Someone else changed the purchase: decide again shortly, from fresh state.
+        await store
+          .commitJob(job.id, workerId, { next: { kind: "retry", at: clock.now() + 200, error: describe(error) } }, clock.now())
+          .catch(() => undefined);
+        logger.log("warn", "job", { ...base, outcome: "version_conflict", durationMs: clock.now() - started });
+        return;
+      }
+      if (error instanceof StaleLeaseError) {
+        logger.log("warn", "job", { ...base, outcome: "lease_lost", durationMs: clock.now() - started });
+        return;
+      }
+      // Store down or an unexpected failure: leave the job leased; it is claimed again after the lease.
+      metrics.increment("gateway_jobs_total", { kind: job.kind, outcome: "abandoned" });
+      logger.log("error", "job", { ...base, outcome: "abandoned", error: describe(error), durationMs: clock.now() - started });
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    const jobs = await store.claimJobs({ workerId, limit: concurrency, now: clock.now(), leaseMs });
+    await Promise.all(jobs.map(runJob));
+    return jobs.length;
+  }
+
+  async function loop(): Promise<void> {
+    if (!running) return;
+    let delay = pollMs;
+    try {
+      const ran = await runOnce();
+      if (ran > 0) delay = 0;
+      else {
+        const next = await store.nextDueAt();
+        if (next !== null) delay = Math.max(0, Math.min(pollMs, next - clock.now()));
+      }
+    } catch (error) {
+      logger.log("error", "worker loop", { workerId, error: describe(error) });
+    }
+    if (running) timer = setTimeout(() => void (current = loop()), delay);
+  }
+
+  return {
+    workerId,
+    runOnce,
+    async drain(maxBatches = 1000) {
+      let total = 0;
+      for (let i = 0; i < maxBatches; i++) {
+        const ran = await runOnce();
+        if (ran === 0) break;
+        total += ran;
+      }
+      return total;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      current = loop();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await current.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,167 @@
+// One endpoint wired to fakes, on a SQLite file in a temporary folder, with helpers that walk the
+// shopper's and the provider's side of a payment.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../../confirmation-endpoint/app";
+import type { DeadlinePolicy } from "../../confirmation-endpoint/config";
+import { createMemoryLogger } from "../../confirmation-endpoint/logger";
+import { createMetrics } from "../../confirmation-endpoint/metrics";
+import type { PaymentStore } from "../../confirmation-endpoint/store/types";
+import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
+import { createWorker } from "../../confirmation-endpoint/worker/worker";
+import type { Worker } from "../../confirmation-endpoint/worker/worker";
+import type { FakeEventBody } from "./fakes";
+import { FakeClock, FakeDataverse, FakeProvider, MINUTE, sign, switchableStore } from "./fakes";
+
+export const PORTAL = "https://contoso.powerappsportals.com";
+export const T0 = Date.parse("2026-11-26T10:00:00.000Z");
+export const PURCHASE = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+export const OTHER_PURCHASE = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+export const CONTACT = "11111111-2222-3333-4444-555555555555";
+
+export const POLICY: DeadlinePolicy = {
+  outboundWindowMinutes: 50,
+  rtmTimeoutMinutes: null,
+  marginMinutes: 3,
+  finalizeBudgetMinutes: 5,
+  minPayWindowMinutes: 5,
+  t0FallbackBackdateMinutes: 2,
+};
+
+export type Harness = ReturnType<typeof createHarness>;
+
+export function createHarness(options: { dir?: string; startAt?: number } = {}) {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "endpoint-test-"));
+  const dbPath = join(dir, "gateway.sqlite");
+  const clock = new FakeClock(options.startAt ?? T0 + 2 * MINUTE);
+  const dataverse = new FakeDataverse();
+  const provider = new FakeProvider(clock);
+  const logger = createMemoryLogger();
+  const metrics = createMetrics();
+  const opened: PaymentStore[] = [];
+  const open = () => {
+    const s = openSqliteStore(dbPath);
+    opened.push(s);
+    return s;
+  };
+  const storeSwitch = switchableStore(open());
+  const store = storeSwitch.store;
+  let seq = 0;
+  const random = () => 0.5;
+
+  const app = createApp({
+    store,
+    provider,
+    dataverse,
+    clock,
+    logger,
+    metrics,
+    portalOrigins: [PORTAL],
+    eventMode: "outbound",
+    deadlinePolicy: POLICY,
+  });
+  const newWorker = (s: PaymentStore = store, id = `w${++seq}`): Worker =>
+    createWorker({ store: s, provider, dataverse, clock, logger, metrics, random }, { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE });
+  const worker = newWorker();
+
+  /** Run due jobs, moving the clock to the next due job, until nothing is left before `until`. */
+  async function settle(w: Worker = worker, until = clock.now() + 60 * MINUTE, s: PaymentStore = store): Promise<void> {
+    for (let i = 0; i < 500; i++) {
+      await w.drain();
+      const next = await s.nextDueAt();
+      if (next === null || next > until) return;
+      if (next > clock.now()) clock.set(next);
+    }
+    throw new Error("settle: the worker did not come to rest");
+  }
+
+  function checkoutRequest(body: unknown, headers: Record<string, string> = {}): Request {
+    return new Request("http://endpoint.test/v1/checkout", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: PORTAL, ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+  }
+
+  async function checkout(purchaseId = PURCHASE, extra: Record<string, unknown> = {}) {
+    const res = await app(
+      checkoutRequest({ purchaseId, readableEventId: "Paid_Event1479011247", userId: CONTACT, returnUrl: `${PORTAL}/pay/?id=Paid_Event1479011247&purchaseId=${purchaseId}`, ...extra }),
+    );
+    return { res, body: (await res.json()) as Record<string, any> };
+  }
+
+  function webhookRequest(event: FakeEventBody, opts: { t?: number; signature?: string; body?: string } = {}): Request {
+    const body = opts.body ?? JSON.stringify(event);
+    const t = opts.t ?? Math.floor(clock.now() / 1000);
+    return new Request("http://endpoint.test/v1/webhooks/stripe", {
+      method: "POST",
+      headers: { "content-type": "application/json", "stripe-signature": opts.signature ?? `t=${t},v1=${sign(t, body)}` },
+      body,
+    });
+  }
+
+  let eventSeq = 0;
+  /** The provider's "checkout.session.completed" for a session the fake says is paid. */
+  function completedEvent(sessionId: string, extra: Partial<FakeEventBody> = {}): FakeEventBody {
+    const s = provider.sessions.get(sessionId)!;
+    return {
+      id: `evt_${++eventSeq}`,
+      type: "checkout.session.completed",
+      signal: s.status === "paid" ? "paid" : "pending",
+      purchaseId: s.purchaseId || null,
+      sessionId,
+      paymentId: s.paymentId,
+      amount: s.paidAmount,
+      ...extra,
+    };
+  }
+
+  async function counts(s: PaymentStore = store) {
+    return {
+      jobs: (await s.listJobs()).length,
+      refunds: (await s.listRefunds()).length,
+      deadLetters: (await s.listDeadLetters()).length,
+      purchase: await s.getPurchase(PURCHASE),
+    };
+  }
+
+  return {
+    dir,
+    dbPath,
+    clock,
+    dataverse,
+    provider,
+    logger,
+    metrics,
+    store,
+    storeSwitch,
+    app,
+    worker,
+    newWorker,
+    openStore: open,
+    settle,
+    checkout,
+    checkoutRequest,
+    webhookRequest,
+    completedEvent,
+    counts,
+    async close() {
+      await worker.stop();
+      for (const s of opened) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Checkout, pay and deliver the completed webhook; returns the session and payment ids. */
+export async function payAndNotify(h: Harness, purchaseId = PURCHASE): Promise<{ sessionId: string; paymentId: string }> {
+  const { res, body } = await h.checkout(purchaseId);
+  if (res.status !== 200) throw new Error(`checkout failed: ${res.status} ${JSON.stringify(body)}`);
+  const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+  const paymentId = h.provider.pay(sessionId);
+  const hook = await h.app(h.webhookRequest(h.completedEvent(sessionId)));
+  if (hook.status !== 200) throw new Error(`webhook failed: ${hook.status}`);
+  return { sessionId, paymentId };
+}
