@@ -1,0 +1,300 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDataverseClient } from "../../confirmation-endpoint/dataverse/dataverse-client";
+import type { DataverseClient } from "../../confirmation-endpoint/dataverse/dataverse-client";
+import { DataverseError, DeadlineExceededError } from "../../confirmation-endpoint/dataverse/errors";
+import { createEventManagementApi } from "../../confirmation-endpoint/dataverse/event-management-api";
+import type { EventManagementApiOptions } from "../../confirmation-endpoint/dataverse/event-management-api";
+import { API, dataverseError, fakeClock, startFakeDataverse } from "./fake-dataverse";
+import type { FakeDataverse } from "./fake-dataverse";
+
+const PID = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const CONTACT = "6b29fc40-ca47-1067-b31d-00dd010662da";
+const FINALIZE = `${API}msevtmgt_FinalizeExternalRegistrationRequest`;
+const ADX_FINALIZE = `${API}adx_FinalizeExternalRegistrationRequest`;
+const PROBE = `${API}msevtmgt_eventpurchases(${PID})?$select=msevtmgt_paid,msevtmgt_processed,createdon,_msevtmgt_purchasingcontactid_value`;
+const NOT_FOUND_SEGMENT = (name: string) =>
+  dataverseError(404, "0x8006088a", `Resource not found for the segment '${name}'.`);
+
+let fake: FakeDataverse;
+let clock: ReturnType<typeof fakeClock>;
+let client: DataverseClient;
+
+beforeEach(async () => {
+  fake = await startFakeDataverse();
+  clock = fakeClock();
+  client = createDataverseClient({
+    url: fake.url,
+    tenantId: fake.tenantId,
+    clientId: "11111111-1111-1111-1111-111111111111",
+    credentials: [{ clientSecret: "s" }],
+    authorityHost: fake.url,
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    timeoutMs: 150,
+  });
+});
+
+afterEach(async () => {
+  client.close();
+  await fake.close();
+});
+
+function api(options: EventManagementApiOptions = {}) {
+  return createEventManagementApi(client, { now: clock.now, sleep: clock.sleep, random: () => 0.5, ...options });
+}
+
+const standInDetails = {
+  "@odata.context": `${"http://x"}/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.msevtmgt_ListDetailedPurchaseInfoResponse`,
+  PurchaseDetails: JSON.stringify({
+    EventName: "Contoso Summit",
+    ReadableEventId: "Contoso_Summit_2026",
+    TotalAmount: 125.5,
+    CurrencyIsoCode: "EUR",
+    CurrencySymbol: "€",
+    Attendees: [
+      { FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com", PassName: "Full pass", PassPrice: 100 },
+      { FirstName: "Alan", LastName: "Turing", Email: "alan@example.com", PassName: "Workshop", PassPrice: "25.50" },
+    ],
+  }),
+};
+
+const row = (processed: boolean | null, paid: boolean | null = true) => () => ({
+  status: 200,
+  body: {
+    "@odata.etag": 'W/"1"',
+    msevtmgt_eventpurchaseid: PID,
+    msevtmgt_paid: paid,
+    msevtmgt_processed: processed,
+    createdon: "2026-01-15T09:55:00Z",
+    _msevtmgt_purchasingcontactid_value: CONTACT.toUpperCase(),
+  },
+});
+
+describe("getPurchaseDetails", () => {
+  it("parses the stand-in's ListDetailedPurchaseInfo answer and sends the exact request", async () => {
+    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => ({ status: 200, body: standInDetails }));
+    const details = await api().getPurchaseDetails(`{${PID.toUpperCase()}}`);
+    fake.assertDone();
+    expect(fake.requests[0]?.body).toBe(JSON.stringify({ PurchaseId: PID }));
+    expect(details).toEqual({
+      purchaseId: PID,
+      eventName: "Contoso Summit",
+      readableEventId: "Contoso_Summit_2026",
+      amountMinor: 12550,
+      currency: "EUR",
+      attendees: [
+        { name: "Ada Lovelace", email: "ada@example.com", passName: "Full pass", amountMinor: 10000 },
+        { name: "Alan Turing", email: "alan@example.com", passName: "Workshop", amountMinor: 2550 },
+      ],
+      source: "msevtmgt_ListDetailedPurchaseInfo",
+    });
+  });
+
+  it("falls back to GetPurchaseDetailsAction on 404 0x8006088a and remembers it", async () => {
+    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => NOT_FOUND_SEGMENT("msevtmgt_ListDetailedPurchaseInfo"));
+    fake.expect("POST", `${API}msevtmgt_GetPurchaseDetailsAction`, () => ({
+      status: 200,
+      body: { "@odata.context": "…", EventName: "Old org", Amount: "40", IsoCurrencyCode: "jpy" },
+    }), 2);
+    const a = api();
+    const first = await a.getPurchaseDetails(PID);
+    const second = await a.getPurchaseDetails(PID);
+    fake.assertDone();
+    expect(first).toMatchObject({ amountMinor: 40, currency: "JPY", source: "msevtmgt_GetPurchaseDetailsAction", attendees: [] });
+    expect(second.source).toBe("msevtmgt_GetPurchaseDetailsAction");
+  });
+
+  it("fails closed with UNPARSEABLE_PURCHASE carrying the redacted body", async () => {
+    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => ({
+      status: 200,
+      body: { PurchaseDetails: JSON.stringify({ EventName: "X", Price: "12.50", CurrencySymbol: "€", Attendees: [{ Email: "ada@example.com" }] }) },
+    }));
+    const error = await api().getPurchaseDetails(PID).catch((e: unknown) => e);
+    fake.assertDone();
+    expect(error).toBeInstanceOf(DataverseError);
+    expect(error).toMatchObject({ code: "UNPARSEABLE_PURCHASE", retryable: false });
+    const raw = ((error as DataverseError).detail as { rawBody: string }).rawBody;
+    expect(raw).toContain("CurrencySymbol");
+    expect(raw).not.toContain("ada@example.com");
+  });
+
+  it("maps an empty answer and a plain 404 to PURCHASE_NOT_FOUND; a bad id never reaches Dataverse", async () => {
+    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => ({ status: 200, body: { "@odata.context": "…", PurchaseDetails: null } }));
+    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => dataverseError(404, "0x80040217", "msevtmgt_eventpurchase With Id = … Does Not Exist"));
+    const a = api();
+    await expect(a.getPurchaseDetails(PID)).rejects.toMatchObject({ code: "PURCHASE_NOT_FOUND", status: 404 });
+    await expect(a.getPurchaseDetails(PID)).rejects.toMatchObject({ code: "PURCHASE_NOT_FOUND", status: 404 });
+    await expect(a.getPurchaseDetails("not-a-guid")).rejects.toMatchObject({ code: "INVALID_PURCHASE_ID" });
+    fake.assertDone();
+  });
+});
+
+describe("finalizeRegistration", () => {
+  const input = { purchaseId: PID, readableEventId: "Paid_Event1479011247", userId: CONTACT };
+
+  it("sends PurchaseId, ReadableEventId and UserId as strings and accepts a success status", async () => {
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { "@odata.context": "…", status: "Success" } }));
+    const outcome = await api().finalizeRegistration({ ...input, userId: "" });
+    fake.assertDone();
+    expect(JSON.parse(fake.requests[0]!.body)).toEqual({ PurchaseId: PID, ReadableEventId: "Paid_Event1479011247", UserId: "" });
+    expect(outcome).toEqual({ outcome: "finalized", status: "Success", actionName: "msevtmgt_FinalizeExternalRegistrationRequest" });
+  });
+
+  it("compares status case-insensitively against the configured set", async () => {
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { Status: "completed" } }));
+    const outcome = await api({ successStatuses: ["Success", "Completed"] }).finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome.outcome).toBe("finalized");
+  });
+
+  it("retries once as adx_ on 404 0x8006088a and remembers the winner", async () => {
+    fake.expect("POST", FINALIZE, () => NOT_FOUND_SEGMENT("msevtmgt_FinalizeExternalRegistrationRequest"));
+    fake.expect("POST", ADX_FINALIZE, () => ({ status: 200, body: { status: "Success" } }), 2);
+    const a = api();
+    const first = await a.finalizeRegistration(input);
+    const second = await a.finalizeRegistration({ ...input, purchaseId: "1f8fad5b-d9cb-469f-a165-70867728950e" });
+    fake.assertDone();
+    expect(first).toMatchObject({ outcome: "finalized", actionName: "adx_FinalizeExternalRegistrationRequest" });
+    expect(second.outcome).toBe("finalized");
+    expect(a.finalizeActionName).toBe("adx_FinalizeExternalRegistrationRequest");
+  });
+
+  it("after an ambiguous 500 probes the purchase and does not resend when it is processed", async () => {
+    fake.expect("POST", FINALIZE, () => dataverseError(500, "0x80040216", "An unexpected error occurred."));
+    fake.expect("GET", PROBE, row(true));
+    const outcome = await api().finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome).toEqual({ outcome: "finalized", status: null, actionName: "msevtmgt_FinalizeExternalRegistrationRequest" });
+    expect(fake.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+  });
+
+  it("after a timeout probes first, then resends when the purchase is not processed", async () => {
+    fake.expect("POST", FINALIZE, () => "hang");
+    fake.expect("GET", PROBE, row(false));
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
+    const outcome = await api().finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome.outcome).toBe("finalized");
+    expect(fake.requests.map((r) => r.method)).toEqual(["POST", "GET", "POST"]);
+    expect(clock.sleeps).toHaveLength(1);
+  });
+
+  it("after a connection reset probes and finds it processed: one finalize only", async () => {
+    fake.expect("POST", FINALIZE, () => "reset");
+    fake.expect("GET", PROBE, row(true));
+    const outcome = await api().finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome.outcome).toBe("finalized");
+  });
+
+  it("an unexpected status is probed, resent once, then rejected", async () => {
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Failure" } }), 2);
+    fake.expect("GET", PROBE, row(false), 2);
+    const outcome = await api().finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome).toMatchObject({ outcome: "rejected", status: "Failure" });
+  });
+
+  it("a 400 is rejected with Dataverse's code after the probe says not processed", async () => {
+    fake.expect("POST", FINALIZE, () => dataverseError(400, "0x80040265", "Purchase has expired."));
+    fake.expect("GET", PROBE, row(false, false));
+    const outcome = await api().finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome).toMatchObject({ outcome: "rejected", code: "0x80040265" });
+    expect(outcome.outcome === "rejected" && outcome.reason).toContain("Purchase has expired.");
+  });
+
+  it("a 400 on a purchase already processed counts as finalized (no refund)", async () => {
+    fake.expect("POST", FINALIZE, () => dataverseError(400, "0x80040265", "Purchase already processed."));
+    fake.expect("GET", PROBE, row(true));
+    const outcome = await api().finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome.outcome).toBe("finalized");
+  });
+
+  it("keeps one finalize in flight per purchase", async () => {
+    fake.expect("POST", FINALIZE, () => new Promise((r) => setTimeout(() => r({ status: 200, body: { status: "Success" } }), 30)));
+    const a = api();
+    const outcomes = await Promise.all([a.finalizeRegistration(input), a.finalizeRegistration({ ...input, purchaseId: PID.toUpperCase() })]);
+    fake.assertDone();
+    expect(outcomes.map((o) => o.outcome)).toEqual(["finalized", "finalized"]);
+  });
+
+  it("throws DeadlineExceededError when throttling outlasts the deadline", async () => {
+    fake.expect("POST", FINALIZE, () => dataverseError(429, "0x80072322", "busy", { "retry-after": "600" }));
+    const error = await api().finalizeRegistration(input, { deadline: clock.t + 120_000 }).catch((e: unknown) => e);
+    fake.assertDone();
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("a 503 throttle with Retry-After is waited out and finalizes once", async () => {
+    fake.expect("POST", FINALIZE, () => dataverseError(503, "0x80072326", "concurrency", { "retry-after": "3" }));
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
+    const outcome = await api().finalizeRegistration(input, { deadline: clock.t + 120_000 });
+    fake.assertDone();
+    expect(outcome.outcome).toBe("finalized");
+    expect(clock.sleeps).toEqual([3000]);
+  });
+});
+
+describe("readPurchase", () => {
+  const RTM_READ = `${API}msevtmgt_eventpurchases(${PID})?$select=msevtmgt_paid,msevtmgt_processed,createdon,_msevtmgt_purchasingcontactid_value,msevtmgt_totalprice&$expand=TransactionCurrency_msevtmgt_eventpurchase($select=isocurrencycode)`;
+
+  it("reads flags, contact, created-on and the RTM price", async () => {
+    fake.expect("GET", RTM_READ, () => ({
+      status: 200,
+      body: {
+        msevtmgt_paid: false,
+        msevtmgt_processed: false,
+        createdon: "2026-01-15T09:55:00Z",
+        _msevtmgt_purchasingcontactid_value: CONTACT,
+        msevtmgt_totalprice: 1500,
+        TransactionCurrency_msevtmgt_eventpurchase: { isocurrencycode: "KWD" },
+      },
+    }));
+    const purchase = await api().readPurchase(PID);
+    fake.assertDone();
+    expect(purchase).toEqual({
+      purchaseId: PID,
+      paid: false,
+      processed: false,
+      createdOn: "2026-01-15T09:55:00Z",
+      purchasingContactId: CONTACT,
+      totalMinor: 1500000,
+      currency: "KWD",
+    });
+  });
+
+  it("returns null on 404 and drops the price columns when Dataverse refuses them", async () => {
+    fake.expect("GET", RTM_READ, () => dataverseError(404, "0x80040217", "Does Not Exist"));
+    fake.expect("GET", RTM_READ, () => dataverseError(400, "0x0", "Could not find a property named 'msevtmgt_totalprice'"));
+    fake.expect("GET", PROBE, row(true), 2);
+    const a = api();
+    expect(await a.readPurchase(PID)).toBeNull();
+    expect(await a.readPurchase(PID)).toMatchObject({ processed: true, totalMinor: null, currency: null });
+    expect(await a.readPurchase(PID)).toMatchObject({ processed: true });
+    fake.assertDone();
+  });
+});
+
+describe("finalizeRtmPayment", () => {
+  it("posts the purchase id and the option value, accepting 204", async () => {
+    fake.expect("POST", `${API}msevtmgt_finalizeregistrationpayment`, () => ({ status: 204 }), 2);
+    const a = api();
+    await a.finalizeRtmPayment(PID, "completed");
+    await a.finalizeRtmPayment(PID, "cancelled");
+    fake.assertDone();
+    expect(fake.requests.map((r) => JSON.parse(r.body))).toEqual([
+      { msevtmgt_purchaseid: PID, msevtmgt_paymentstatus: 100000001 },
+      { msevtmgt_purchaseid: PID, msevtmgt_paymentstatus: 100000000 },
+    ]);
+  });
+
+  it("throws the Dataverse error on refusal", async () => {
+    fake.expect("POST", `${API}msevtmgt_finalizeregistrationpayment`, () => dataverseError(403, "0x80040220", "Principal user is missing prvWritemsevtmgt_eventpurchase privilege"));
+    await expect(api().finalizeRtmPayment(PID, "completed")).rejects.toMatchObject({ status: 403, code: "0x80040220" });
+    fake.assertDone();
+  });
+});
