@@ -1,0 +1,129 @@
+// The sandbox's starting data: one paid event with two passes (40.00 EUR and 15.00 EUR), one free
+// event, two contacts, the gateway web page, an Event administration row and an RTM payment provider.
+// Ids are fixed so seeding twice (or after a restart on the same file) changes nothing.
+import { createRecord } from "./records";
+import { lookupValueName } from "./schema";
+import type { StandInContext } from "./context";
+
+export interface SeedOptions {
+  /** Partial URL of the gateway web page (default "payment-gateway"). */
+  gatewayPartialUrl?: string;
+  /** Point the paid event's gateway lookup at that page (default true). */
+  assignGateway?: boolean;
+  /** "Payment page URL" of the RTM payment provider; must end with "?" (default a placeholder on 127.0.0.1). */
+  paymentPageUrl?: string;
+  /** "Payment timeout (minutes)" of the RTM payment provider (default 15). */
+  paymentTimeoutMinutes?: number;
+  /** Event administration's demo payment confirmation switch (default false). */
+  demoPaymentConfirmation?: boolean;
+}
+
+export interface SeedResult {
+  currencyId: string;
+  paidEvent: { id: string; readableEventId: string; name: string; passes: Array<{ id: string; name: string; price: number }> };
+  freeEvent: { id: string; readableEventId: string; name: string };
+  contacts: Array<{ id: string; email: string; firstName: string; lastName: string }>;
+  gatewayWebPageId: string;
+  eventAdministrationId: string;
+  paymentProviderId: string;
+}
+
+export const seedIds = {
+  currency: "7a0f0c1e-0000-4000-8000-000000000978",
+  paidEvent: "e1e1e1e1-0000-4000-8000-000000000001",
+  freeEvent: "e1e1e1e1-0000-4000-8000-000000000002",
+  fullPass: "9a550000-0000-4000-8000-000000000001",
+  dayPass: "9a550000-0000-4000-8000-000000000002",
+  contactAda: "c0c0c0c0-0000-4000-8000-000000000001",
+  contactGrace: "c0c0c0c0-0000-4000-8000-000000000002",
+  gatewayPage: "3eb00000-0000-4000-8000-000000000001",
+  eventAdministration: "adad0000-0000-4000-8000-000000000001",
+  paymentProvider: "9a9a0000-0000-4000-8000-000000000001",
+} as const;
+
+function upsert(ctx: StandInContext, setName: string, id: string, columns: Record<string, unknown>): void {
+  if (ctx.store.get(setName, id)) return;
+  const entity = ctx.schema.get(setName);
+  if (!entity) throw new Error(`The stand-in has no table '${setName}'.`);
+  createRecord(ctx, setName, { ...columns, [entity.primaryId]: id });
+}
+
+export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): SeedResult {
+  const n = ctx.names;
+  const partial = options.gatewayPartialUrl ?? "payment-gateway";
+  const pageSet = { adx_webpage: "adx_webpages", mspp_webpage: "mspp_webpages", powerpagecomponent: "powerpagecomponents" }[n.gatewayTarget];
+  const pageColumns =
+    n.gatewayTarget === "powerpagecomponent"
+      ? { name: partial, powerpagecomponenttype: 2 }
+      : { [`${n.gatewayTarget.split("_")[0]}_name`]: "Payment gateway", [`${n.gatewayTarget.split("_")[0]}_partialurl`]: partial };
+  const contacts = [
+    { id: seedIds.contactAda, firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" },
+    { id: seedIds.contactGrace, firstName: "Grace", lastName: "Hopper", email: "grace@example.com" },
+  ];
+  const passes = [
+    { id: seedIds.fullPass, name: "Full conference", price: 40 },
+    { id: seedIds.dayPass, name: "Day ticket", price: 15 },
+  ];
+  ctx.store.transaction(() => {
+    upsert(ctx, "transactioncurrencies", seedIds.currency, { currencyname: "Euro", isocurrencycode: "EUR", currencysymbol: "€", currencyprecision: 2 });
+    upsert(ctx, pageSet, seedIds.gatewayPage, pageColumns);
+    upsert(ctx, "msevtmgt_paymentproviders", seedIds.paymentProvider, {
+      msevtmgt_name: "Sandbox provider",
+      [n.providerPaymentPageUrl]: options.paymentPageUrl ?? "http://127.0.0.1:7071/v1/rtm/pay?",
+      [n.providerTimeoutMinutes]: options.paymentTimeoutMinutes ?? 15,
+    });
+    upsert(ctx, "msevtmgt_events", seedIds.paidEvent, {
+      msevtmgt_name: "Sandbox Summit",
+      msevtmgt_readableeventid: "Sandbox_Summit_2026",
+      msevtmgt_allowanonymousregistrations: true,
+      msevtmgt_enablemultiattendeeregistration: true,
+      msevtmgt_eventstartdate: "2026-12-01T09:00:00Z",
+      [n.eventSessionRegistration]: false,
+      [n.eventEnablePaymentGateway]: true,
+      [lookupValueName(n.eventGatewayLookup)]: options.assignGateway === false ? null : seedIds.gatewayPage,
+      [lookupValueName(n.eventPaymentProviderLookup)]: seedIds.paymentProvider,
+      _transactioncurrencyid_value: seedIds.currency,
+    });
+    upsert(ctx, "msevtmgt_events", seedIds.freeEvent, {
+      msevtmgt_name: "Sandbox Meetup",
+      msevtmgt_readableeventid: "Sandbox_Meetup_2026",
+      msevtmgt_allowanonymousregistrations: true,
+      msevtmgt_enablemultiattendeeregistration: true,
+      msevtmgt_eventstartdate: "2026-12-02T18:00:00Z",
+      [n.eventSessionRegistration]: false,
+      [n.eventEnablePaymentGateway]: false,
+      [lookupValueName(n.eventGatewayLookup)]: null,
+      [lookupValueName(n.eventPaymentProviderLookup)]: null,
+      _transactioncurrencyid_value: seedIds.currency,
+    });
+    for (const p of passes) {
+      upsert(ctx, "msevtmgt_passes", p.id, {
+        msevtmgt_name: p.name,
+        msevtmgt_passprice: p.price,
+        msevtmgt_noofpassesallocated: 500,
+        msevtmgt_noofpassesleft: 500,
+        msevtmgt_noofpassessold: 0,
+        _msevtmgt_eventid_value: seedIds.paidEvent,
+        _transactioncurrencyid_value: seedIds.currency,
+      });
+    }
+    for (const c of contacts) {
+      upsert(ctx, "contacts", c.id, { firstname: c.firstName, lastname: c.lastName, fullname: `${c.firstName} ${c.lastName}`, emailaddress1: c.email });
+      ctx.store.indexPut("contact-email", c.email, c.id);
+    }
+    upsert(ctx, "msevtmgt_eventadministrations", seedIds.eventAdministration, {
+      msevtmgt_name: "Event administration",
+      [n.adminDemoPayment]: options.demoPaymentConfirmation ?? false,
+      [lookupValueName(n.adminDefaultGatewayLookup)]: null,
+    });
+  });
+  return {
+    currencyId: seedIds.currency,
+    paidEvent: { id: seedIds.paidEvent, readableEventId: "Sandbox_Summit_2026", name: "Sandbox Summit", passes },
+    freeEvent: { id: seedIds.freeEvent, readableEventId: "Sandbox_Meetup_2026", name: "Sandbox Meetup" },
+    contacts: contacts.map(({ id, email, firstName, lastName }) => ({ id, email, firstName, lastName })),
+    gatewayWebPageId: seedIds.gatewayPage,
+    eventAdministrationId: seedIds.eventAdministration,
+    paymentProviderId: seedIds.paymentProvider,
+  };
+}
