@@ -64,7 +64,10 @@ const integer = (v: unknown): number | null => {
 };
 
 function bad(what: string): GatewayError {
-  return new GatewayError("ENDPOINT_BAD_RESPONSE", `The endpoint's answer has no valid ${what}; check the endpoint version.`);
+  return new GatewayError(
+    "ENDPOINT_BAD_RESPONSE",
+    `The endpoint's answer has no valid ${what}; check the endpoint version.`,
+  );
 }
 
 function parseAttendee(raw: unknown): Attendee {
@@ -89,7 +92,8 @@ function parseTime(raw: unknown): number | null {
 
 /** Checks a 200 answer of POST /v1/checkout and keeps only what the page shows or uses. */
 export function parseCheckout(body: unknown): Checkout {
-  if (!isObject(body) || !isObject(body.purchase) || !isObject(body.payment)) throw bad("purchase/payment objects");
+  if (!isObject(body) || !isObject(body.purchase) || !isObject(body.payment))
+    throw bad("purchase/payment objects");
   const p = body.purchase;
   const amount = isObject(p.amount) ? p.amount : {};
   const amountMinor = integer(amount.minor);
@@ -99,7 +103,11 @@ export function parseCheckout(body: unknown): Checkout {
   try {
     new Intl.NumberFormat("en", { style: "currency", currency });
   } catch (cause) {
-    throw new GatewayError("ENDPOINT_BAD_RESPONSE", `The endpoint's currency ${currency} is unknown to this browser.`, { cause });
+    throw new GatewayError(
+      "ENDPOINT_BAD_RESPONSE",
+      `The endpoint's currency ${currency} is unknown to this browser.`,
+      { cause },
+    );
   }
   const expiresAt = parseTime(p.expiresAt);
   if (expiresAt === null) throw bad("purchase.expiresAt");
@@ -126,7 +134,11 @@ export function parseCheckout(body: unknown): Checkout {
 export function parseStatus(body: unknown): StatusAnswer {
   const status = isObject(body) ? body.status : undefined;
   if (!isObject(body) || !PURCHASE_STATUSES.includes(status as PurchaseStatus)) throw bad("status");
-  return { status: status as PurchaseStatus, readableEventId: text(body.readableEventId), reason: text(body.reason) };
+  return {
+    status: status as PurchaseStatus,
+    readableEventId: text(body.readableEventId),
+    reason: text(body.reason),
+  };
 }
 
 export function createEndpointClient(deps: EndpointClientDeps) {
@@ -145,7 +157,9 @@ export function createEndpointClient(deps: EndpointClientDeps) {
         signal: controller.signal,
       });
     } catch (cause) {
-      throw new GatewayError("ENDPOINT_UNREACHABLE", `Could not reach ${deps.endpointUrl}${path}.`, { cause });
+      throw new GatewayError("ENDPOINT_UNREACHABLE", `Could not reach ${deps.endpointUrl}${path}.`, {
+        cause,
+      });
     } finally {
       deps.clearTimeout(timer);
     }

@@ -1,19 +1,16 @@
 // Errors of the gateway page. Each has a stable code so the page (and tests) branch on the code,
 // never on the message.
 
-export type GatewayErrorCode =
-  | "ENDPOINT_UNREACHABLE"
-  | "ENDPOINT_HTTP_ERROR"
-  | "ENDPOINT_BAD_RESPONSE";
+export type GatewayErrorCode = "ENDPOINT_UNREACHABLE" | "ENDPOINT_HTTP_ERROR" | "ENDPOINT_BAD_RESPONSE";
 
 export class GatewayError extends Error {
   readonly code: GatewayErrorCode;
-  readonly cause: unknown;
   constructor(code: GatewayErrorCode, message: string, options?: { cause?: unknown }) {
     super(message);
     this.name = "GatewayError";
     this.code = code;
-    this.cause = options?.cause;
+    // Set by hand: the page's ES2020 lib has no Error(message, { cause }) constructor.
+    (this as { cause?: unknown }).cause = options?.cause;
   }
 }
 

@@ -2,7 +2,9 @@
 // digits comes from Intl (2 for EUR, 0 for JPY, 3 for KWD), so the page never guesses.
 
 export function fractionDigits(currency: string): number {
-  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return (
+    new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
+  );
 }
 
 export function formatMoney(minor: number, currency: string, locale: string): string {

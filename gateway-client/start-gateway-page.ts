@@ -125,7 +125,12 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
   // Fixed frame: a polite live region that announces each new state, and the state's own section.
   root.setAttribute("lang", config.locale);
   root.classList.add("epg");
-  const live = el(doc, "p", { class: "epg-sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+  const live = el(doc, "p", {
+    class: "epg-sr",
+    role: "status",
+    "aria-live": "polite",
+    "aria-atomic": "true",
+  });
   const host = el(doc, "div", { class: "epg-card" });
   root.replaceChildren(host, live);
 
@@ -144,23 +149,31 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
     if (!contact) return null;
     const [before = "", after = ""] = msg.support.split("{contact}");
     let target: Child = contact;
-    if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(contact)) target = el(doc, "a", { href: `mailto:${contact}` }, [contact]);
-    else if (/^https:\/\/\S+$/i.test(contact)) target = el(doc, "a", { href: contact, rel: "noopener" }, [contact]);
+    if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(contact))
+      target = el(doc, "a", { href: `mailto:${contact}` }, [contact]);
+    else if (/^https:\/\/\S+$/i.test(contact))
+      target = el(doc, "a", { href: contact, rel: "noopener" }, [contact]);
     return el(doc, "p", { class: "epg-support" }, [before, target, after]);
   }
 
   /** Replaces the state section, announces it, and (after the first one) moves focus to its heading. */
-  function show(view: ViewName, heading: string, body: Child[], announce: string = heading, before: Child = null): void {
+  function show(
+    view: ViewName,
+    heading: string,
+    body: Child[],
+    announce: string = heading,
+    before: Child = null,
+  ): void {
     if (stopped) return;
     current = view;
     root.setAttribute("data-state", view);
     const h1 = el(doc, "h1", { id: "epg-heading", class: "epg-heading", tabindex: "-1" }, [heading]);
-    const section = el(doc, "section", { class: `epg-state epg-state-${view}`, "aria-labelledby": "epg-heading" }, [
-      before,
-      h1,
-      ...body,
-      supportLine(),
-    ]);
+    const section = el(
+      doc,
+      "section",
+      { class: `epg-state epg-state-${view}`, "aria-labelledby": "epg-heading" },
+      [before, h1, ...body, supportLine()],
+    );
     host.replaceChildren(section);
     live.textContent = announce;
     if (shown++ > 0) h1.focus();
@@ -189,7 +202,12 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
     return el(doc, "p", { class: "epg-actions" }, [button]);
   }
 
-  function showMessage(view: ViewName, headingKey: MessageKey, bodyKey: MessageKey, extra: Child[] = []): void {
+  function showMessage(
+    view: ViewName,
+    headingKey: MessageKey,
+    bodyKey: MessageKey,
+    extra: Child[] = [],
+  ): void {
     show(view, t(headingKey), [paragraph(t(bodyKey)), ...extra], `${t(headingKey)}. ${t(bodyKey)}`);
   }
 
@@ -210,7 +228,8 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
   function returnUrl(): string {
     const url = new URL(here.href);
     url.hash = "";
-    for (const key of [...url.searchParams.keys()]) if (key.toLowerCase() === marker) url.searchParams.delete(key);
+    for (const key of [...url.searchParams.keys()])
+      if (key.toLowerCase() === marker) url.searchParams.delete(key);
     if (!ids.ok || !ids.fromQuery) url.searchParams.set("purchaseId", purchaseId);
     url.searchParams.set(marker, "return");
     return url.href;
@@ -234,9 +253,12 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
       if (mine !== generation) return;
       const status = error instanceof EndpointHttpError ? error.status : 0;
       if (status === 409) return void poll();
-      if (status === 410) return showMessage("expired", "expiredHeading", "expiredBody", [backLink(readableEventId)]);
-      if (status === 404) return showMessage("not_found", "notFoundHeading", "notFoundBody", [backLink(readableEventId)]);
-      if (status === 400) return showMessage("invalid", "invalidIdHeading", "invalidIdBody", [backLink(readableEventId)]);
+      if (status === 410)
+        return showMessage("expired", "expiredHeading", "expiredBody", [backLink(readableEventId)]);
+      if (status === 404)
+        return showMessage("not_found", "notFoundHeading", "notFoundBody", [backLink(readableEventId)]);
+      if (status === 400)
+        return showMessage("invalid", "invalidIdHeading", "invalidIdBody", [backLink(readableEventId)]);
       return showMessage("unreachable", "unreachableHeading", "unreachableBody", [
         retryButton(t("retryButton"), () => void checkout()),
       ]);
@@ -267,7 +289,10 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
     const cancel = el(
       doc,
       "a",
-      { class: "epg-link epg-cancel", href: siteUrl(`${opts.eventPath ?? "/event"}?id=${encodeURIComponent(readableEventId)}`) },
+      {
+        class: "epg-link epg-cancel",
+        href: siteUrl(`${opts.eventPath ?? "/event"}?id=${encodeURIComponent(readableEventId)}`),
+      },
       [t("cancelLink")],
     );
     const provider = config.provider || order.provider || "";
@@ -306,7 +331,10 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
       [
         attendees.length ? el(doc, "h2", { class: "epg-subheading" }, [t("attendeesHeading")]) : null,
         attendees.length ? el(doc, "ul", { class: "epg-attendees" }, attendees) : null,
-        el(doc, "dl", { class: "epg-total" }, [el(doc, "dt", {}, [t("totalLabel")]), el(doc, "dd", {}, [total])]),
+        el(doc, "dl", { class: "epg-total" }, [
+          el(doc, "dt", {}, [t("totalLabel")]),
+          el(doc, "dd", {}, [total]),
+        ]),
         countdown,
         el(doc, "div", { class: "epg-actions" }, [pay, cancel]),
         paragraph(provider ? t("secureNoteProvider", { provider }) : t("secureNote"), "epg-note"),
@@ -339,10 +367,14 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
       } catch (error) {
         if (mine !== generation) return;
         const status = error instanceof EndpointHttpError ? error.status : 0;
-        if (status === 404) return showMessage("not_found", "notFoundHeading", "notFoundBody", [backLink(readableEventId)]);
-        if (status === 400) return showMessage("invalid", "invalidIdHeading", "invalidIdBody", [backLink(readableEventId)]);
+        if (status === 404)
+          return showMessage("not_found", "notFoundHeading", "notFoundBody", [backLink(readableEventId)]);
+        if (status === 400)
+          return showMessage("invalid", "invalidIdHeading", "invalidIdBody", [backLink(readableEventId)]);
         if (++failures >= failuresBeforeUnreachable) {
-          return showMessage("unreachable", "unreachableHeading", "unreachableBody", [retryButton(t("retryButton"), poll)]);
+          return showMessage("unreachable", "unreachableHeading", "unreachableBody", [
+            retryButton(t("retryButton"), poll),
+          ]);
         }
         return next();
       }
@@ -375,7 +407,8 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
       announce = `${t(headingKey)}. ${why} ${t(bodyKey)}`;
     }
     if (answer.status === "expired" || answer.status === "failed") body.push(backLink(readableEventId));
-    if (answer.status === "awaiting_payment") body.push(retryButton(t("resumePayment"), () => void checkout()));
+    if (answer.status === "awaiting_payment")
+      body.push(retryButton(t("resumePayment"), () => void checkout()));
     show(answer.status, t(headingKey), body, announce);
   }
 
@@ -390,7 +423,8 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
     };
   }
 
-  const markerValue = [...here.searchParams].find(([key]) => key.toLowerCase() === marker)?.[1]?.toLowerCase() ?? null;
+  const markerValue =
+    [...here.searchParams].find(([key]) => key.toLowerCase() === marker)?.[1]?.toLowerCase() ?? null;
   if (markerValue !== null && !markerValue.startsWith("cancel")) poll();
   else void checkout();
   return handle();

@@ -22,14 +22,16 @@ const en = {
   paidHeading: "Payment received",
   paidBody: "Thank you. We are now confirming your registration; this usually takes a few seconds.",
   finalizingHeading: "Confirming your registration",
-  finalizingBody: "Your payment is received and your registration is being completed. Please keep this page open.",
+  finalizingBody:
+    "Your payment is received and your registration is being completed. Please keep this page open.",
   finalizedHeading: "Registration confirmed",
   finalizedBody: "Your registration is complete. Taking you to your confirmation…",
   refundPendingHeading: "Refund in progress",
   refundPendingBody:
     "We could not complete your registration, so we are returning your payment. The page will update when the refund is done.",
   refundedHeading: "Payment refunded",
-  refundedBody: "Your payment has been returned in full to the card or account you paid with. You have not been registered.",
+  refundedBody:
+    "Your payment has been returned in full to the card or account you paid with. You have not been registered.",
   refundReasonDeadline: "The payment was confirmed after the time allowed to complete the registration.",
   refundReasonMismatch: "The amount paid did not match the price of the registration.",
   refundReasonRejected: "The event system refused the registration (for example, the event is full).",
@@ -37,7 +39,8 @@ const en = {
   refundReasonOther: "The registration could not be completed.",
   refundedTiming: "Depending on your bank, the money can take a few days to appear.",
   expiredHeading: "Time to pay has run out",
-  expiredBody: "This registration was held for a limited time and can no longer be paid. Please register again from the event page.",
+  expiredBody:
+    "This registration was held for a limited time and can no longer be paid. Please register again from the event page.",
   failedHeading: "Payment not completed",
   failedBody:
     "Your payment could not be completed and you have not been registered. If any money was taken, it will be returned.",
@@ -51,9 +54,11 @@ const en = {
   missingIdHeading: "This payment link is incomplete",
   missingIdBody: "We could not tell which registration to pay for. Go back to the event and register again.",
   invalidIdHeading: "This payment link is not valid",
-  invalidIdBody: "The registration reference in the address is not recognised. Go back to the event and register again.",
+  invalidIdBody:
+    "The registration reference in the address is not recognised. Go back to the event and register again.",
   notFoundHeading: "Registration not found",
-  notFoundBody: "We could not find this registration. It may have been cancelled. Go back to the event and register again.",
+  notFoundBody:
+    "We could not find this registration. It may have been cancelled. Go back to the event and register again.",
   notConfiguredHeading: "Payments are not available yet",
   notConfiguredBody: "This payment page has not been set up. Please contact the event organiser.",
   backToEvent: "Back to the event",

@@ -20,11 +20,13 @@ const fr: Catalogue = {
   secureNote:
     "Vous payez sur la page sécurisée de notre prestataire de paiement. Vos données bancaires ne transitent jamais par ce site.",
   awaitingHeading: "En attente de votre paiement",
-  awaitingBody: "Nous n’avons pas encore reçu la confirmation de votre paiement. Cette page se met à jour toute seule.",
+  awaitingBody:
+    "Nous n’avons pas encore reçu la confirmation de votre paiement. Cette page se met à jour toute seule.",
   paidHeading: "Paiement reçu",
   paidBody: "Merci. Nous confirmons maintenant votre inscription ; cela prend en général quelques secondes.",
   finalizingHeading: "Confirmation de votre inscription",
-  finalizingBody: "Votre paiement est reçu et votre inscription est en cours de finalisation. Gardez cette page ouverte.",
+  finalizingBody:
+    "Votre paiement est reçu et votre inscription est en cours de finalisation. Gardez cette page ouverte.",
   finalizedHeading: "Inscription confirmée",
   finalizedBody: "Votre inscription est terminée. Redirection vers votre confirmation…",
   refundPendingHeading: "Remboursement en cours",
@@ -35,7 +37,8 @@ const fr: Catalogue = {
     "Votre paiement vous a été intégralement rendu sur la carte ou le compte utilisé. Vous n’êtes pas inscrit.",
   refundReasonDeadline: "Le paiement a été confirmé après le délai accordé pour finaliser l’inscription.",
   refundReasonMismatch: "Le montant payé ne correspondait pas au prix de l’inscription.",
-  refundReasonRejected: "Le système de gestion des événements a refusé l’inscription (par exemple, l’événement est complet).",
+  refundReasonRejected:
+    "Le système de gestion des événements a refusé l’inscription (par exemple, l’événement est complet).",
   refundReasonDuplicate: "Cette inscription avait déjà été payée une fois.",
   refundReasonOther: "L’inscription n’a pas pu être finalisée.",
   refundedTiming: "Selon votre banque, l’argent peut mettre quelques jours à apparaître.",

@@ -12,11 +12,13 @@ export const PORTAL = "https://events.example.test";
 export const PID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 export const RID = "Paid_Event1479011247";
 
-const realSetTimeout = globalThis.setTimeout;
+// Node's own macrotask queue (not the fake clock): setImmediate has no 1 ms clamp.
+const yieldToNode: (fn: () => void) => void =
+  globalThis.setImmediate ?? ((fn) => globalThis.setTimeout(fn, 0));
 
 /** Lets every pending promise chain (fetch → json → render) run to the end. */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise((resolve) => realSetTimeout(resolve, 0));
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => yieldToNode(resolve));
 }
 
 export function createClock(start = T0) {
@@ -78,7 +80,8 @@ export function createEndpoint() {
     requests.push({ method, url, body, init });
     let reply: Reply | undefined;
     if (method === "POST" && url === `${ENDPOINT}/v1/checkout`) reply = checkoutReplies.shift();
-    else if (method === "GET" && url === `${ENDPOINT}/v1/purchases/${PID}/status`) reply = statusReplies.shift();
+    else if (method === "GET" && url === `${ENDPOINT}/v1/purchases/${PID}/status`)
+      reply = statusReplies.shift();
     if (reply === undefined) {
       unexpected.push(`${method} ${url}`);
       throw new TypeError("Failed to fetch (no reply queued in the fake endpoint)");
@@ -97,11 +100,21 @@ export function createEndpoint() {
     checkout: (...replies: Reply[]) => void checkoutReplies.push(...replies),
     status: (...replies: Reply[]) => void statusReplies.push(...replies),
     statusOk: (...statuses: string[]) =>
-      void statusReplies.push(...statuses.map((status) => ({ status: 200, body: { status, readableEventId: RID } }))),
+      void statusReplies.push(
+        ...statuses.map((status) => ({ status: 200, body: { status, readableEventId: RID } })),
+      ),
   };
 }
 
-export function order(overrides: { minor?: number; currency?: string; eventName?: string; expiresInMs?: number; redirectUrl?: string } = {}) {
+export function order(
+  overrides: {
+    minor?: number;
+    currency?: string;
+    eventName?: string;
+    expiresInMs?: number;
+    redirectUrl?: string;
+  } = {},
+) {
   return {
     status: 200,
     body: {
@@ -115,7 +128,10 @@ export function order(overrides: { minor?: number; currency?: string; eventName?
         ],
         expiresAt: new Date(T0 + (overrides.expiresInMs ?? 50 * 60_000)).toISOString(),
       },
-      payment: { provider: "stripe", redirectUrl: overrides.redirectUrl ?? "https://checkout.stripe.test/c/pay/cs_test_1" },
+      payment: {
+        provider: "stripe",
+        redirectUrl: overrides.redirectUrl ?? "https://checkout.stripe.test/c/pay/cs_test_1",
+      },
     },
   };
 }
@@ -131,7 +147,11 @@ export interface MountOptions {
   options?: GatewayPageOptions;
 }
 
-export function mount(endpoint: ReturnType<typeof createEndpoint>, clock: ReturnType<typeof createClock>, opts: MountOptions = {}) {
+export function mount(
+  endpoint: ReturnType<typeof createEndpoint>,
+  clock: ReturnType<typeof createClock>,
+  opts: MountOptions = {},
+) {
   document.body.replaceChildren();
   const root = document.createElement("div");
   root.id = "epg-root";

@@ -22,13 +22,16 @@ describe("message catalogues", () => {
     for (const f of files) expect(index).toContain(`from "./${f.replace(/\.ts$/, "")}"`);
   });
 
-  it.each(Object.entries(catalogues))("%s has exactly the English keys, non-empty, same placeholders", (_code, cat) => {
-    expect(Object.keys(cat).sort()).toEqual(Object.keys(en).sort());
-    for (const [key, value] of Object.entries(cat)) {
-      expect(value.trim(), key).not.toBe("");
-      expect(placeholders(value), key).toEqual(placeholders(en[key as keyof typeof en]));
-    }
-  });
+  it.each(Object.entries(catalogues))(
+    "%s has exactly the English keys, non-empty, same placeholders",
+    (_code, cat) => {
+      expect(Object.keys(cat).sort()).toEqual(Object.keys(en).sort());
+      for (const [key, value] of Object.entries(cat)) {
+        expect(value.trim(), key).not.toBe("");
+        expect(placeholders(value), key).toEqual(placeholders(en[key as keyof typeof en]));
+      }
+    },
+  );
 
   it("picks by exact tag, then primary subtag, then English", () => {
     expect(pickCatalogue("fr-FR")).toBe(catalogues.fr);

@@ -31,13 +31,20 @@ describe("purchase id from the query string", () => {
     expect(ids).toEqual({ ok: true, purchaseId: GUID, readableEventId: "Evt1", fromQuery: true });
   });
 
-  it.each(["not-a-guid", `${GUID}0`, `{${GUID}`, `${GUID}}`, "3f2504e0-4f89-41d3-9a0c-0305e82c330z", "12345"])(
-    "refuses the malformed value %s",
-    (value) => {
-      const ids = readPurchaseIds(page(`id=Evt1&purchaseId=${encodeURIComponent(value)}`), storage({ "purchase-id": GUID }));
-      expect(ids).toEqual({ ok: false, reason: "invalid", readableEventId: "Evt1" });
-    },
-  );
+  it.each([
+    "not-a-guid",
+    `${GUID}0`,
+    `{${GUID}`,
+    `${GUID}}`,
+    "3f2504e0-4f89-41d3-9a0c-0305e82c330z",
+    "12345",
+  ])("refuses the malformed value %s", (value) => {
+    const ids = readPurchaseIds(
+      page(`id=Evt1&purchaseId=${encodeURIComponent(value)}`),
+      storage({ "purchase-id": GUID }),
+    );
+    expect(ids).toEqual({ ok: false, reason: "invalid", readableEventId: "Evt1" });
+  });
 
   it("prefers the query over sessionStorage", () => {
     const other = "00000000-0000-4000-8000-000000000001";
@@ -55,8 +62,16 @@ describe("purchase id from sessionStorage", () => {
   });
 
   it("says missing when neither place has it", () => {
-    expect(readPurchaseIds(page("id=Evt1"), storage({}))).toEqual({ ok: false, reason: "missing", readableEventId: "Evt1" });
-    expect(readPurchaseIds(page("id=Evt1&purchaseId="), null)).toEqual({ ok: false, reason: "missing", readableEventId: "Evt1" });
+    expect(readPurchaseIds(page("id=Evt1"), storage({}))).toEqual({
+      ok: false,
+      reason: "missing",
+      readableEventId: "Evt1",
+    });
+    expect(readPurchaseIds(page("id=Evt1&purchaseId="), null)).toEqual({
+      ok: false,
+      reason: "missing",
+      readableEventId: "Evt1",
+    });
   });
 
   it("treats a storage that throws as empty", () => {
@@ -65,11 +80,18 @@ describe("purchase id from sessionStorage", () => {
         throw new Error("SecurityError");
       },
     };
-    expect(readPurchaseIds(page("id=Evt1"), throwing)).toEqual({ ok: false, reason: "missing", readableEventId: "Evt1" });
+    expect(readPurchaseIds(page("id=Evt1"), throwing)).toEqual({
+      ok: false,
+      reason: "missing",
+      readableEventId: "Evt1",
+    });
   });
 
   it("refuses a malformed stored value", () => {
-    expect(readPurchaseIds(page("id=Evt1"), storage({ "purchase-id": "abc" }))).toMatchObject({ ok: false, reason: "invalid" });
+    expect(readPurchaseIds(page("id=Evt1"), storage({ "purchase-id": "abc" }))).toMatchObject({
+      ok: false,
+      reason: "invalid",
+    });
   });
 });
 
@@ -86,7 +108,11 @@ describe("readable event id", () => {
   });
 
   it("stops when it is missing", () => {
-    expect(readPurchaseIds(page(`purchaseId=${GUID}`), null)).toEqual({ ok: false, reason: "missing", readableEventId: null });
+    expect(readPurchaseIds(page(`purchaseId=${GUID}`), null)).toEqual({
+      ok: false,
+      reason: "missing",
+      readableEventId: null,
+    });
   });
 });
 

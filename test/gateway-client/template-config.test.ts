@@ -87,7 +87,11 @@ describe("the template's configuration block", () => {
     expect(readConfig(signedIn).userId).toBe(id.toLowerCase());
     const anonymous = await renderPage({ settings: {}, user: null, request: { params: {} } });
     expect(readConfig(anonymous).userId).toBeNull();
-    const tampered = await renderPage({ settings: {}, user: { id: `x" data-user-id="${id}` }, request: { params: {} } });
+    const tampered = await renderPage({
+      settings: {},
+      user: { id: `x" data-user-id="${id}` },
+      request: { params: {} },
+    });
     expect(readConfig(tampered).userId).toBeNull();
   });
 
