@@ -159,8 +159,10 @@ export interface StripeEventEnvelope {
 /** Check that parsed JSON looks like a Stripe event; null when it does not. */
 export function readEventEnvelope(parsed: unknown): StripeEventEnvelope | null {
   if (!isRecord(parsed)) return null;
+  // Ids and types are short in practice; a huge one is not an event the store should key on.
   const id = text(parsed["id"]);
   const type = text(parsed["type"]);
+  if ((id && id.length > 255) || (type && type.length > 255)) return null;
   const created = parsed["created"];
   const livemode = parsed["livemode"];
   const data = parsed["data"];
@@ -168,7 +170,10 @@ export function readEventEnvelope(parsed: unknown): StripeEventEnvelope | null {
     !id ||
     !type ||
     typeof created !== "number" ||
-    !Number.isFinite(created) ||
+    // Seconds since 1970 that make a valid Date (the event's occurredAt).
+    !Number.isSafeInteger(created) ||
+    created < 0 ||
+    created > 8_640_000_000_000 ||
     typeof livemode !== "boolean"
   ) {
     return null;

@@ -28,7 +28,7 @@ export interface StripeAdapterConfig {
   /** Endpoint signing secrets (whsec_…); any of them may match, which is how rotation works. */
   webhookSecrets: string[];
   /** Where Stripe's API is served, e.g. http://127.0.0.1:1234 for the sandbox; unset in production. */
-  apiBase?: string | undefined;
+  apiBase?: string | null | undefined;
   /** Checkout payment methods; instant ones only (default ["card"]): delayed ones settle days later. */
   paymentMethodTypes?: string[] | undefined;
   /** SDK retries per call, with the same idempotency key (default 2). */
@@ -87,7 +87,7 @@ export function resolveStripeConfig(config: StripeAdapterConfig): ResolvedConfig
   }
 
   const transport: ResolvedConfig["transport"] = {};
-  if (config.apiBase !== undefined && config.apiBase !== "") {
+  if (typeof config.apiBase === "string" && config.apiBase !== "") {
     let url: URL | null = null;
     try {
       url = new URL(config.apiBase);
