@@ -26,8 +26,12 @@ export interface GatewayPageOptions {
   /** Site paths of the Event Portal's event and confirmation pages. */
   eventPath?: string;
   confirmationPath?: string;
-  /** Query parameter added to the return URL so the page knows the attendee comes back from the provider. */
-  returnMarker?: string;
+  /**
+   * Query parameters that say the attendee comes back from the provider (any case). The page adds
+   * the first to its return URL; the endpoint adds its own (`gatewayReturn=success|cancel`). A value
+   * starting with "cancel" means the attendee gave up at the provider: the page offers payment again.
+   */
+  returnMarkers?: string[];
   requestTimeoutMs?: number;
 }
 
@@ -102,7 +106,7 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
   const pollMaxMs = opts.pollMaxMs ?? 10_000;
   const pollGiveUpMs = opts.pollGiveUpMs ?? 10 * 60_000;
   const failuresBeforeUnreachable = opts.pollFailuresBeforeUnreachable ?? 3;
-  const marker = opts.returnMarker ?? "epg";
+  const markers = (opts.returnMarkers ?? ["epg", "gatewayReturn"]).map((m) => m.toLowerCase());
   const msg = pickCatalogue(config.locale);
   const t = (key: MessageKey, values?: Record<string, string | number>) => formatMessage(msg[key], values);
   const here = new URL(deps.location.href);
@@ -228,10 +232,11 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
   function returnUrl(): string {
     const url = new URL(here.href);
     url.hash = "";
-    for (const key of [...url.searchParams.keys()])
-      if (key.toLowerCase() === marker) url.searchParams.delete(key);
+    for (const key of [...url.searchParams.keys()]) {
+      if (markers.includes(key.toLowerCase())) url.searchParams.delete(key);
+    }
     if (!ids.ok || !ids.fromQuery) url.searchParams.set("purchaseId", purchaseId);
-    url.searchParams.set(marker, "return");
+    url.searchParams.set(markers[0] ?? "epg", "return");
     return url.href;
   }
 
@@ -423,9 +428,10 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
     };
   }
 
-  const markerValue =
-    [...here.searchParams].find(([key]) => key.toLowerCase() === marker)?.[1]?.toLowerCase() ?? null;
-  if (markerValue !== null && !markerValue.startsWith("cancel")) poll();
+  const markerValues = [...here.searchParams]
+    .filter(([key]) => markers.includes(key.toLowerCase()))
+    .map(([, value]) => value.toLowerCase());
+  if (markerValues.length > 0 && !markerValues.some((v) => v.startsWith("cancel"))) poll();
   else void checkout();
   return handle();
 }

@@ -339,8 +339,17 @@ describe("back from the provider", () => {
     expect(endpoint.requests.map((r) => r.method)).toEqual(["GET", "POST"]);
   });
 
-  it("a cancel marker starts a fresh checkout instead of polling", async () => {
-    await showSummary({ href: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&EPG=cancel` });
+  it("the endpoint's success marker alone is enough to follow the status", async () => {
+    endpoint.statusOk("paid");
+    view = mount(endpoint, clock, {
+      href: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&gatewayReturn=success`,
+    });
+    await clock.advance(0);
+    expect(view.page.view()).toBe("paid");
+  });
+
+  it("a cancel marker starts a fresh checkout instead of polling, and is not sent back", async () => {
+    await showSummary({ href: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return&gatewayReturn=cancel` });
     expect(view?.page.view()).toBe("summary");
     expect((endpoint.requests[0]?.body as { returnUrl: string }).returnUrl).toBe(
       `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return`,
