@@ -24,8 +24,5 @@ export function createFetchXmlTag(rows: () => FixtureRows) {
       const results = runFetchXml(xml, rows());
       ctx.bottom()[this.variable] = { results, xml };
     }
-    *children(): Generator<unknown, Template[]> {
-      return this.templates;
-    }
   };
 }

@@ -23,7 +23,7 @@ export class PlaceholderTag extends Tag {
     super(token, remainTokens, liquid);
     this.text = renderPlaceholder(token.name, token.args);
   }
-  *render(_ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+  render(_ctx: Context, emitter: Emitter): void {
     emitter.write(this.text);
   }
 }
@@ -54,8 +54,5 @@ export class PlaceholderBlockTag extends Tag {
     ctx.push({ [this.tagName]: emptyResult(this.tagName) });
     yield this.liquid.renderer.renderTemplates(this.templates, ctx, emitter);
     ctx.pop();
-  }
-  *children(): Generator<unknown, Template[]> {
-    return this.templates;
   }
 }

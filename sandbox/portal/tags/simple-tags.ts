@@ -15,9 +15,6 @@ export class SubstitutionTag extends Tag {
   *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
     yield this.liquid.renderer.renderTemplates(this.templates, ctx, emitter);
   }
-  *children(): Generator<unknown, Template[]> {
-    return this.templates;
-  }
 }
 
 export class ManifestTag extends Tag {
@@ -25,11 +22,11 @@ export class ManifestTag extends Tag {
     super(token, remainTokens, liquid);
     readBlockBody(token, remainTokens, parser);
   }
-  *render(): Generator<unknown, void, unknown> {}
+  render(): void {}
 }
 
 export class NoOpTag extends Tag {
-  *render(): Generator<unknown, void, unknown> {}
+  render(): void {}
 }
 
 export type LogSink = (level: string, message: string) => void;

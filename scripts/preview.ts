@@ -1,0 +1,93 @@
+// `npm run preview -- --site <dir> [--port N] [--user <contact id or name>] [--language fr-FR] [--fixtures <file>]`
+// Serves a pac site folder on 127.0.0.1 through the Power Pages Liquid emulation until Ctrl+C.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import type { PortalFixtures } from "../sandbox/portal/fixtures";
+import { defaultFixtures } from "../sandbox/portal/fixtures";
+import { createPreviewServer } from "../sandbox/portal/preview-server";
+
+const usage = `Usage: npm run preview -- --site <dir> [--port N] [--user <contact id or name>] [--language <code>] [--fixtures <file>]
+
+Serves the pac site folder <dir> (the folder holding website.yml, or its parent) on 127.0.0.1
+through the Power Pages Liquid emulation. Templates reload when files change.
+
+  --site <dir>        pac site folder (required)
+  --port <N>          port to listen on (default 0: any free port)
+  --user <id|name>    sign in as this fixture contact (default: anonymous)
+  --language <code>   language for URLs without a /<code>/ prefix (default: the website's default)
+  --fixtures <file>   JSON or YAML with { contacts, rows, entitySets } (default: two sample contacts)
+  --help              this text
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`preview: ${message}\nRun with --help for usage.\n`);
+  process.exit(1);
+}
+
+let values: Record<string, string | boolean | undefined>;
+try {
+  ({ values } = parseArgs({
+    options: {
+      site: { type: "string" },
+      port: { type: "string" },
+      user: { type: "string" },
+      language: { type: "string" },
+      fixtures: { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  }));
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+
+if (values["help"]) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+const problems: string[] = [];
+const site = values["site"];
+if (typeof site !== "string" || site === "") problems.push("--site <dir> is required: pass the pac site folder to serve.");
+const portText = values["port"];
+const port = portText === undefined ? 0 : Number(portText);
+if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--port must be a whole number from 0 to 65535, got "${String(portText)}".`);
+const language = values["language"];
+if (typeof language === "string" && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) {
+  problems.push(`--language must be a language code such as en-US or fr-FR, got "${language}".`);
+}
+if (problems.length > 0) fail(problems.join("\n"));
+
+let fixtures: PortalFixtures = defaultFixtures;
+const fixturesFile = values["fixtures"];
+if (typeof fixturesFile === "string") {
+  try {
+    const text = readFileSync(fixturesFile, "utf8");
+    fixtures = (fixturesFile.endsWith(".json") ? JSON.parse(text) : parseYaml(text)) as PortalFixtures;
+  } catch (error) {
+    fail(`cannot read fixtures ${fixturesFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+try {
+  const server = await createPreviewServer({
+    siteDir: site as string,
+    port,
+    host: "127.0.0.1",
+    fixtures,
+    ...(typeof values["user"] === "string" ? { user: values["user"] } : {}),
+    ...(typeof language === "string" ? { language } : {}),
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  process.stderr.write(`Previewing ${site as string} (Ctrl+C to stop). Pages:\n`);
+  for (const url of server.pageUrls()) process.stdout.write(`${url}\n`);
+  process.stdout.write(`${server.url}/_layout/tokenhtml\n${server.url}/_preview/shell.js\n${server.url}/_api/\n`);
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+} catch (error) {
+  const code = error instanceof Error && "code" in error ? ` [${String((error as { code: unknown }).code)}]` : "";
+  fail(`${error instanceof Error ? error.message : String(error)}${code}`);
+}
