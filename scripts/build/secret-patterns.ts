@@ -1,0 +1,36 @@
+// Shapes of secrets that must never land in anything the build emits or a site folder holds.
+
+export interface SecretHit {
+  /** What kind of secret it looks like (never the secret itself). */
+  kind: string;
+  line: number;
+}
+
+const SHAPES: Array<{ kind: string; pattern: RegExp }> = [
+  { kind: "Stripe live secret key (sk_live_…)", pattern: /\bsk_live_[A-Za-z0-9]{8,}/ },
+  { kind: "Stripe test secret key (sk_test_…)", pattern: /\bsk_test_[A-Za-z0-9]{8,}/ },
+  { kind: "Stripe restricted key (rk_…)", pattern: /\brk_(?:live|test)_[A-Za-z0-9]{8,}/ },
+  { kind: "webhook signing secret (whsec_…)", pattern: /\bwhsec_[A-Za-z0-9+/=]{8,}/ },
+  { kind: "private key", pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/ },
+  { kind: "Entra ID client secret", pattern: /(?<![A-Za-z0-9~_.-])[A-Za-z0-9_.-]{3}8Q~[A-Za-z0-9~_.-]{31,34}(?![A-Za-z0-9~_.-])/ },
+  { kind: "client secret assignment", pattern: /client[_-]?secret["']?\s*[:=]\s*["']?[A-Za-z0-9~_.+/=-]{16,}/i },
+];
+
+/**
+ * Finds secret-shaped strings in `text`, plus any exact occurrence of `knownSecrets` (values the
+ * caller read from its environment). Returns one hit per line and kind, never the matched text.
+ */
+export function findSecrets(text: string, knownSecrets: readonly string[] = []): SecretHit[] {
+  const hits: SecretHit[] = [];
+  const known = knownSecrets.filter((s) => s.length >= 8);
+  const lines = text.split("\n");
+  lines.forEach((line, index) => {
+    for (const shape of SHAPES) {
+      if (shape.pattern.test(line)) hits.push({ kind: shape.kind, line: index + 1 });
+    }
+    if (known.some((secret) => line.includes(secret))) {
+      hits.push({ kind: "a secret value from the environment", line: index + 1 });
+    }
+  });
+  return hits;
+}
