@@ -368,7 +368,7 @@ describe("concurrency and several application users", () => {
         { label: "b", clientId: "aaaaaaaa-0000-0000-0000-000000000002", clientSecret: "sb" },
       ],
     });
-    fake.tokenAnswer = (request) => ({ accessToken: `tok-${parseForm(request.body).client_id.slice(-1)}`, expiresIn: 3600 });
+    fake.tokenAnswer = (request) => ({ accessToken: `tok-${(parseForm(request.body).client_id ?? "").slice(-1)}`, expiresIn: 3600 });
     fake.expect(
       "GET",
       `${API}WhoAmI`,
