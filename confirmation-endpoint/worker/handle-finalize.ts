@@ -11,7 +11,9 @@ import { describe } from "./handle-payment";
 import { planRefund } from "./plan-refund";
 
 const THROTTLE_CODES = new Set(["0x80072322", "0x80072321", "0x80072326"]);
-const MAX_PROBE_ATTEMPTS = 40;
+/** Probes are not bound by the deadline, but a purchase nobody can read for a day goes to a human. */
+const PROBE_GIVE_UP_AFTER_DEADLINE_MS = 24 * 60 * 60_000;
+const PROBE_BACKOFF_CAP_MS = 5 * 60_000;
 
 export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
   const { store, clock, job } = ctx;
@@ -30,7 +32,7 @@ export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
       processed = row?.processed ?? null;
     } catch (error) {
       const now = clock.now();
-      if (job.attempts >= MAX_PROBE_ATTEMPTS) {
+      if (now > purchase.deadlineAt + PROBE_GIVE_UP_AFTER_DEADLINE_MS) {
         return {
           outcome: "dead_lettered",
           effects: {
@@ -39,7 +41,8 @@ export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
           },
         };
       }
-      return { outcome: "probe_retry", effects: { next: { kind: "retry", at: now + backoffDelayMs(job.attempts, ctx.random), error: describe(error) } } };
+      const at = now + backoffDelayMs(job.attempts, ctx.random, { capMs: PROBE_BACKOFF_CAP_MS });
+      return { outcome: "probe_retry", effects: { next: { kind: "retry", at, error: describe(error) } } };
     }
     if (processed === true) return finalized(ctx, purchase, "probe");
     await ctx.commit({ purchase: { purchaseId, expectedVersion: purchase.version, set: { finalizeInFlight: false, finalizeAmbiguous: false } } });

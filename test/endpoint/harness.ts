@@ -156,10 +156,11 @@ export function createHarness(options: { dir?: string; startAt?: number } = {}) 
 }
 
 /** Checkout, pay and deliver the completed webhook; returns the session and payment ids. */
-export async function payAndNotify(h: Harness, purchaseId = PURCHASE): Promise<{ sessionId: string; paymentId: string }> {
+export async function payAndNotify(h: Harness, purchaseId = PURCHASE, options: { payAt?: number } = {}): Promise<{ sessionId: string; paymentId: string }> {
   const { res, body } = await h.checkout(purchaseId);
   if (res.status !== 200) throw new Error(`checkout failed: ${res.status} ${JSON.stringify(body)}`);
   const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+  if (options.payAt !== undefined) h.clock.set(options.payAt);
   const paymentId = h.provider.pay(sessionId);
   const hook = await h.app(h.webhookRequest(h.completedEvent(sessionId)));
   if (hook.status !== 200) throw new Error(`webhook failed: ${hook.status}`);

@@ -1,0 +1,124 @@
+// A crash between each pair of steps, then a fresh worker on a new connection to the same SQLite
+// file. "Crash" = the old worker's store stops answering right after a remote call, so nothing
+// after that call is written, exactly as if the process had died; the job stays leased until its
+// lease runs out.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MINUTE } from "./fakes";
+import { CONTACT, createHarness, PURCHASE, T0, payAndNotify } from "./harness";
+import type { Harness } from "./harness";
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
+});
+afterEach(async () => {
+  expect(h.dataverse.unexpected).toEqual([]);
+  expect(h.provider.unexpected).toEqual([]);
+  await h.close();
+});
+
+const crash = () => {
+  h.storeSwitch.mode = "down";
+};
+
+/** Restart: a new connection to the same file and a new worker, once the old lease has run out. */
+async function restartAndSettle(): Promise<void> {
+  h.clock.advance(3 * MINUTE);
+  const store = h.openStore();
+  const worker = h.newWorker(store, "after-restart");
+  await h.settle(worker, h.clock.now() + 60 * MINUTE, store);
+}
+
+/** The old worker runs until its store "dies" (its next claim fails, as a dead process would). */
+async function runUntilCrash(): Promise<void> {
+  await h.worker.drain().catch(() => undefined);
+  expect(h.storeSwitch.mode).toBe("down");
+}
+
+async function finalState() {
+  const store = h.openStore();
+  const jobs = await store.listJobs();
+  const now = h.clock.now();
+  return {
+    purchase: (await store.getPurchase(PURCHASE))!.state,
+    // Nothing lost: no job is left due or leased, except the timed close/guard jobs of the future.
+    stuck: jobs.filter((j) => j.lockedBy !== null || (j.notBefore <= now && !["close_checkout", "guard"].includes(j.kind) && j.attempts === 0)),
+  };
+}
+
+describe("crash between steps, then restart: nothing lost, nothing doubled", () => {
+  it("after the webhook commit, before any worker ran", async () => {
+    h.dataverse.finalizeScript.push({ kind: "ok" });
+    await payAndNotify(h);
+    crash();
+    await restartAndSettle();
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect(await finalState()).toEqual({ purchase: "finalized", stuck: [] });
+  });
+
+  it("after the payment re-read, before the decision was written", async () => {
+    h.dataverse.finalizeScript.push({ kind: "ok" });
+    await payAndNotify(h);
+    h.provider.onGetPayment = () => {
+      h.provider.onGetPayment = null;
+      crash();
+    };
+    await runUntilCrash();
+    expect((await h.openStore().getPurchase(PURCHASE))!.winningPaymentId).toBeNull();
+    await restartAndSettle();
+    expect(h.provider.calls.filter((c) => c.op === "getPayment")).toHaveLength(2);
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect(await finalState()).toEqual({ purchase: "finalized", stuck: [] });
+  });
+
+  it("after the finalize call took effect, before its outcome was written: the probe settles it, no second call", async () => {
+    h.dataverse.finalizeScript.push({ kind: "hook", run: crash, then: { kind: "ok" } });
+    await payAndNotify(h);
+    await runUntilCrash();
+    expect((await h.openStore().getPurchase(PURCHASE))).toMatchObject({ state: "finalizing", finalizeInFlight: true });
+    await restartAndSettle();
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
+    expect(await finalState()).toEqual({ purchase: "finalized", stuck: [] });
+    expect(h.provider.refundCount()).toBe(0);
+  });
+
+  it("after the 'sent' mark, before the call landed: the probe says no, finalize is sent once more", async () => {
+    h.dataverse.finalizeScript.push({ kind: "hook", run: crash, then: { kind: "throw", error: new Error("process died") } }, { kind: "ok" });
+    await payAndNotify(h);
+    await runUntilCrash();
+    await restartAndSettle();
+    expect(h.dataverse.finalizeCount()).toBe(2);
+    expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
+    expect(await finalState()).toEqual({ purchase: "finalized", stuck: [] });
+  });
+
+  it("after the refund call, before its outcome was written: the same key is used again, one refund", async () => {
+    const { body } = await h.checkout();
+    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const paymentId = h.provider.pay(sessionId, { minor: 1, currency: "EUR" });
+    await h.app(h.webhookRequest(h.completedEvent(sessionId)));
+    h.provider.refundScript.push({ hook: crash }, "ok");
+    await runUntilCrash();
+    await restartAndSettle();
+    const keys = h.provider.calls.filter((c) => c.op === "refund").map((c) => c.key);
+    expect(keys).toEqual([`refund:${paymentId}:amount_mismatch`, `refund:${paymentId}:amount_mismatch`]);
+    expect(h.provider.refundCount()).toBe(1);
+    expect((await h.openStore().listRefunds()).map((r) => r.state)).toEqual(["succeeded"]);
+  });
+
+  it("a job leased by a dead worker is not taken before its lease runs out", async () => {
+    h.dataverse.finalizeScript.push({ kind: "hook", run: crash, then: { kind: "ok" } });
+    await payAndNotify(h);
+    await runUntilCrash();
+    const store = h.openStore();
+    const early = h.newWorker(store, "too-early");
+    expect(await early.runOnce()).toBe(0);
+    h.clock.advance(3 * MINUTE);
+    expect(await early.runOnce()).toBe(1);
+    expect((await store.getPurchase(PURCHASE))!.state).toBe("finalized");
+    expect(h.dataverse.finalizeCount()).toBe(1);
+  });
+});

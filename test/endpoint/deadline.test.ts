@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DataverseError } from "../../confirmation-endpoint/dataverse/errors";
+import { ambiguousTimeout, deadlineExceeded, MINUTE, throttled, transient } from "./fakes";
+import { CONTACT, createHarness, PURCHASE, T0, payAndNotify } from "./harness";
+import type { Harness } from "./harness";
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
+});
+afterEach(async () => {
+  expect(h.dataverse.unexpected).toEqual([]);
+  expect(h.provider.unexpected).toEqual([]);
+  await h.close();
+});
+
+const GUARD = T0 + 47 * MINUTE;
+const DEADLINE = T0 + 50 * MINUTE;
+
+async function refundRequestedAt(): Promise<number | null> {
+  const r = (await h.store.listRefunds())[0];
+  return r ? r.createdAt : null;
+}
+
+describe("deadline-aware finalize", () => {
+  it("503 then success → one finalize, the retry waits and stays before the guard", async () => {
+    h.dataverse.finalizeScript.push({ kind: "throw", error: transient() }, { kind: "ok" });
+    await payAndNotify(h);
+    await h.settle();
+    expect(h.dataverse.finalizeCount()).toBe(2);
+    expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+    expect(h.provider.refundCount()).toBe(0);
+  });
+
+  it("429 with Retry-After: waits follow the header, one effective finalize, throttles counted", async () => {
+    h.dataverse.finalizeScript.push({ kind: "throw", error: throttled(2000) }, { kind: "throw", error: throttled(2000) }, { kind: "ok" });
+    await payAndNotify(h);
+    const start = h.clock.now();
+    await h.settle();
+    const finalizeTimes = h.logger.entries.filter((e) => e.msg === "job" && e.kind === "finalize").length;
+    expect(finalizeTimes).toBe(3);
+    expect(h.clock.now() - start).toBeGreaterThanOrEqual(4000);
+    expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
+    expect(h.metrics.value("gateway_dataverse_throttles_total")).toBe(2);
+  });
+
+  it("Retry-After beyond the deadline (client gives up: DeadlineExceededError) → refund before the deadline, no sleep", async () => {
+    h.dataverse.finalizeScript.push({ kind: "throw", error: deadlineExceeded(GUARD) });
+    const { paymentId } = await payAndNotify(h, PURCHASE, { payAt: T0 + 38 * MINUTE });
+    const paidAt = h.clock.now();
+    await h.worker.drain();
+    expect(h.clock.now()).toBe(paidAt);
+    expect([...h.provider.refunds.keys()]).toEqual([`refund:${paymentId}:deadline_passed`]);
+    expect(await refundRequestedAt()).toBeLessThan(DEADLINE);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("refunded");
+    expect(h.metrics.value("gateway_deadline_misses_total")).toBe(1);
+  });
+
+  it("a Retry-After the client hands back that reaches past the guard → deadline path at once", async () => {
+    h.dataverse.finalizeScript.push({ kind: "throw", error: throttled(30 * MINUTE) });
+    const { paymentId } = await payAndNotify(h, PURCHASE, { payAt: T0 + 40 * MINUTE });
+    await h.worker.drain();
+    expect([...h.provider.refunds.keys()]).toEqual([`refund:${paymentId}:deadline_passed`]);
+    expect(h.dataverse.finalizeCount()).toBe(1);
+  });
+
+  it("paid at T0+41 with Dataverse down → retries stop at the guard, refund requested by T0+50", async () => {
+    for (let i = 0; i < 200; i++) h.dataverse.finalizeScript.push({ kind: "throw", error: transient() });
+    const { paymentId } = await payAndNotify(h, PURCHASE, { payAt: T0 + 41 * MINUTE });
+    await h.settle(h.worker, DEADLINE + 10 * MINUTE);
+    expect([...h.provider.refunds.keys()]).toEqual([`refund:${paymentId}:deadline_passed`]);
+    const requested = (await refundRequestedAt())!;
+    expect(requested).toBeGreaterThanOrEqual(GUARD);
+    expect(requested).toBeLessThan(DEADLINE);
+    const lastFinalize = h.dataverse.calls.filter((c) => c.op === "finalize").length;
+    expect(lastFinalize).toBeGreaterThan(1);
+    h.dataverse.finalizeScript.length = 0;
+  });
+
+  it("paid after the guard (late payment) → immediate refund, zero finalize calls", async () => {
+    const { body } = await h.checkout();
+    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    h.clock.set(T0 + 55 * MINUTE);
+    const paymentId = h.provider.pay(sessionId);
+    await h.app(h.webhookRequest(h.completedEvent(sessionId)));
+    await h.worker.drain();
+    expect(h.dataverse.finalizeCount()).toBe(0);
+    expect([...h.provider.refunds.keys()]).toEqual([`refund:${paymentId}:deadline_passed`]);
+  });
+
+  it("the guard expires an unpaid purchase and closes its open page", async () => {
+    await h.checkout();
+    await h.settle(h.worker, DEADLINE);
+    expect(h.provider.calls.filter((c) => c.op === "expireCheckout").map((c) => c.key)).toEqual(["expire:cs_test_1"]);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("expired");
+    const again = await h.checkout();
+    expect(again.res.status).toBe(410);
+  });
+
+  it("a page paid while it is being closed → 'already complete' → normal paid path", async () => {
+    h.dataverse.finalizeScript.push({ kind: "ok" });
+    const { body } = await h.checkout();
+    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    h.provider.pay(sessionId); // the webhook has not arrived yet
+    h.clock.set(T0 + 42 * MINUTE);
+    await h.settle(h.worker, T0 + 43 * MINUTE);
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+  });
+});
+
+describe("ambiguous finalize: probe before resend, never two registrations", () => {
+  it("timeout after send, registration exists → probe says processed → finalized without a resend", async () => {
+    h.dataverse.finalizeScript.push({ kind: "apply_then_throw", error: ambiguousTimeout() });
+    await payAndNotify(h);
+    await h.settle();
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect(h.dataverse.calls.filter((c) => c.op === "read").length).toBeGreaterThanOrEqual(2);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+    expect(h.provider.refundCount()).toBe(0);
+  });
+
+  it("timeout after send, nothing registered → probe says no → resend once", async () => {
+    h.dataverse.finalizeScript.push({ kind: "throw", error: ambiguousTimeout() }, { kind: "ok" });
+    await payAndNotify(h);
+    await h.settle();
+    expect(h.dataverse.finalizeCount()).toBe(2);
+    expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
+  });
+
+  it("ambiguous at the guard with the probe failing → no refund until the probe answers", async () => {
+    h.dataverse.finalizeScript.push({ kind: "apply_then_throw", error: ambiguousTimeout() });
+    await payAndNotify(h, PURCHASE, { payAt: T0 + 44 * MINUTE });
+    h.dataverse.probeError = new DataverseError({ status: 503, code: "0x0", message: "down", retryable: true });
+    await h.settle(h.worker, DEADLINE + 5 * MINUTE);
+    expect(h.provider.refundCount()).toBe(0);
+    h.dataverse.probeError = null;
+    await h.settle(h.worker, DEADLINE + 60 * MINUTE);
+    expect(h.provider.refundCount()).toBe(0);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+  });
+});
