@@ -160,7 +160,9 @@ const finalizeRegistrationPayment: ActionDefinition = {
   ],
   outputs: null,
   run(ctx, body) {
-    return ctx.store.transaction(() => {
+    // The timed-out release must stay committed even though the call fails, so the refusal is
+    // thrown after the transaction.
+    const expired = ctx.store.transaction((): PurchaseView | null => {
       const status = body.msevtmgt_paymentstatus;
       if (status !== RtmPaymentStatus.completed && status !== RtmPaymentStatus.cancelled) {
         throw new DataverseFault(400, ErrorCodes.invalidArgument, `msevtmgt_paymentstatus must be ${RtmPaymentStatus.completed} (Completed) or ${RtmPaymentStatus.cancelled} (Cancelled), got ${JSON.stringify(status)}.`);
@@ -178,11 +180,15 @@ const finalizeRegistrationPayment: ActionDefinition = {
       if (purchase.state === "cancelled") throw refuse(`Purchase ${purchase.id} was cancelled and its reservation released; it cannot be completed.`, "PurchaseCancelled");
       if (ctx.now() >= purchase.expiresAt) {
         releaseReservation(ctx, purchase);
-        throw refuse(`The payment timeout of purchase ${purchase.id} passed at ${new Date(purchase.expiresAt).toISOString()}; its reservation was released.`, "PurchaseExpired");
+        return purchase;
       }
       convertToRegistrations(ctx, purchase);
       return null;
     });
+    if (expired) {
+      throw refuse(`The payment timeout of purchase ${expired.id} passed at ${new Date(expired.expiresAt).toISOString()}; its reservation was released.`, "PurchaseExpired");
+    }
+    return null;
   },
 };
 
