@@ -14,6 +14,8 @@ export class FormBodyError extends Error {
 }
 
 const MAX_DEPTH = 8;
+/** Names that would reach an object's prototype once copied into plain objects. */
+const FORBIDDEN_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Splits `a[b][0][c]` into ["a", "b", "0", "c"]; `a[]` gives ["a", ""]. */
 function splitKey(key: string): string[] {
@@ -90,8 +92,9 @@ export function parseFormBody(text: string): FormObject {
       throw new FormBodyError(`Parameter ${rawKey} is not valid percent-encoding (${String(cause)}).`);
     }
     if (key === "" || key.startsWith("[")) throw new FormBodyError(`Parameter name "${key}" is empty.`);
-    if (key === "__proto__" || key.includes("[__proto__]")) throw new FormBodyError(`Parameter name ${key} is not allowed.`);
-    insert(root, splitKey(key), value, key);
+    const path = splitKey(key);
+    if (path.some((part) => FORBIDDEN_NAMES.has(part))) throw new FormBodyError(`Parameter name ${key} is not allowed.`);
+    insert(root, path, value, key);
   }
   const out: FormObject = {};
   for (const key of Object.keys(root)) out[key] = normalise(root[key] as Node | string);

@@ -112,6 +112,10 @@ export function handleHostedPage(context: ProviderContext, request: { method: st
   const self = `${HOSTED_PAGE_PREFIX}${encodeURIComponent(id)}`;
   if (action === "pay") {
     const result = paySession(context, id);
+    if (result.outcome === "not_open" && result.session.status === "complete") {
+      // A second click on Pay (or a resubmitted form): nothing is charged again, the person goes on.
+      return redirect(successRedirect(result.session) ?? self);
+    }
     if (result.outcome !== "paid") {
       return html(409, renderSession(context, result.session, { text: "This checkout can no longer be paid.", alert: true }));
     }
