@@ -9,6 +9,7 @@ const safeTags = new Set([
   "th", "thead", "tr", "u", "ul",
 ]);
 const safeAttributes = new Set(["href", "src", "alt", "title", "class", "id", "colspan", "rowspan", "target", "rel"]);
+const xmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
 const droppedWithContent = /<(script|style|iframe|object|embed|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 
 function cleanAttributes(attributes: string): string {
@@ -44,6 +45,10 @@ export const escapeFilters: Record<string, FilterImplOptions> = {
   },
   html_safe_escape(value: unknown) {
     return value === null || value === undefined ? value : sanitizeHtml(String(value));
+  },
+  xml_escape(value: unknown) {
+    if (value === null || value === undefined) return value;
+    return String(value).replace(/[&<>"']/g, (c) => xmlEntities[c] ?? c);
   },
   url_escape(value: unknown) {
     return value === null || value === undefined ? value : encodeURIComponent(String(value));
