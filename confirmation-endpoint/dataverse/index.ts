@@ -25,3 +25,5 @@ export { DEFAULT_PURCHASE_ALIASES, parsePurchaseDetails } from "./parse-purchase
 export type { PurchaseAliases } from "./parse-purchase-details";
 export { currencyExponent, toMinorUnits } from "./minor-units";
 export * from "./types";
+export { readDataverseEnv } from "./read-dataverse-env";
+export type { DataverseEnvResult } from "./read-dataverse-env";

@@ -1,0 +1,118 @@
+// Reads the Dataverse client's settings from an environment map (entry files pass process.env),
+// listing every problem at once. Several application users: DATAVERSE_CLIENT_ID_2 with
+// DATAVERSE_CLIENT_SECRET_2 (or DATAVERSE_CERTIFICATE_PATH_2 …), _3, and so on.
+
+import type { DataverseCredential } from "./credentials";
+import type { DataverseClientOptions } from "./dataverse-client";
+import type { EventManagementApiOptions } from "./event-management-api";
+
+export type Env = Record<string, string | undefined>;
+
+export interface DataverseEnvResult {
+  /** Null when there are problems. */
+  client: Omit<DataverseClientOptions, "log" | "now" | "sleep" | "random"> | null;
+  api: Pick<EventManagementApiOptions, "successStatuses" | "actions">;
+  problems: string[];
+}
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function list(env: Env, name: string): string[] | undefined {
+  const value = text(env, name);
+  return value?.split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function positiveInt(env: Env, name: string, problems: string[]): number | undefined {
+  const value = text(env, name);
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    problems.push(`${name}: must be a positive whole number; got "${value}"`);
+    return undefined;
+  }
+  return n;
+}
+
+function readCredential(
+  env: Env,
+  suffix: string,
+  readFile: (path: string) => string,
+  problems: string[],
+): DataverseCredential | null {
+  const secret = text(env, `DATAVERSE_CLIENT_SECRET${suffix}`);
+  const path = text(env, `DATAVERSE_CERTIFICATE_PATH${suffix}`);
+  const thumbprint = text(env, `DATAVERSE_CERTIFICATE_THUMBPRINT${suffix}`);
+  const passphrase = text(env, `DATAVERSE_CERTIFICATE_PASSPHRASE${suffix}`);
+  const sets = `set exactly one of DATAVERSE_CLIENT_SECRET${suffix}, or DATAVERSE_CERTIFICATE_PATH${suffix} (+ DATAVERSE_CERTIFICATE_THUMBPRINT${suffix} unless the PEM holds the certificate)`;
+  if (secret !== undefined && path !== undefined) {
+    problems.push(`application user${suffix || " 1"}: both a client secret and a certificate are set; ${sets}`);
+    return null;
+  }
+  if (secret !== undefined) return { clientSecret: secret };
+  if (path !== undefined) {
+    let pem: string;
+    try {
+      pem = readFile(path);
+    } catch (error) {
+      problems.push(`DATAVERSE_CERTIFICATE_PATH${suffix}: cannot read ${path} (${(error as Error).message})`);
+      return null;
+    }
+    return { certificate: { privateKeyPem: pem, thumbprint, passphrase } };
+  }
+  problems.push(`application user${suffix || " 1"}: no credential; ${sets}`);
+  return null;
+}
+
+export function readDataverseEnv(env: Env, readFile: (path: string) => string): DataverseEnvResult {
+  const problems: string[] = [];
+  const url = text(env, "DATAVERSE_URL");
+  const tenantId = text(env, "DATAVERSE_TENANT_ID");
+  const clientId = text(env, "DATAVERSE_CLIENT_ID");
+  if (!url) problems.push("DATAVERSE_URL: required, e.g. https://contoso.crm.dynamics.com");
+  if (!tenantId) problems.push("DATAVERSE_TENANT_ID: required, the Entra ID tenant of the application user");
+  if (!clientId) problems.push("DATAVERSE_CLIENT_ID: required, the application (client) id");
+  const credentials: DataverseCredential[] = [];
+  const first = readCredential(env, "", readFile, problems);
+  if (first) credentials.push({ ...first, label: "user1" });
+  const extra = Object.keys(env)
+    .map((key) => /^DATAVERSE_CLIENT_ID_(\d+)$/.exec(key)?.[1])
+    .filter((n): n is string => n !== undefined && text(env, `DATAVERSE_CLIENT_ID_${n}`) !== undefined)
+    .sort((a, b) => Number(a) - Number(b));
+  for (const n of extra) {
+    const credential = readCredential(env, `_${n}`, readFile, problems);
+    if (credential) credentials.push({ ...credential, clientId: text(env, `DATAVERSE_CLIENT_ID_${n}`)!, label: `user${n}` });
+  }
+  const maxConcurrency = positiveInt(env, "DATAVERSE_MAX_CONCURRENCY", problems);
+  const timeoutMs = positiveInt(env, "DATAVERSE_TIMEOUT_MS", problems);
+  const apiVersion = text(env, "DATAVERSE_API_VERSION");
+  if (apiVersion !== undefined && !/^v\d+\.\d+$/.test(apiVersion)) {
+    problems.push(`DATAVERSE_API_VERSION: must look like v9.2; got "${apiVersion}"`);
+  }
+  const detailActions = list(env, "DATAVERSE_PURCHASE_DETAILS_ACTIONS");
+  const finalizeActions = list(env, "DATAVERSE_FINALIZE_ACTIONS");
+  const actions: NonNullable<EventManagementApiOptions["actions"]> = {};
+  if (detailActions?.[0]) actions.listDetailedPurchaseInfo = detailActions[0];
+  if (detailActions?.[1]) actions.getPurchaseDetails = detailActions[1];
+  if (finalizeActions && finalizeActions.length > 0) actions.finalize = finalizeActions;
+  const successStatuses = list(env, "DATAVERSE_FINALIZE_SUCCESS_STATUSES");
+  const api: DataverseEnvResult["api"] = { actions };
+  if (successStatuses && successStatuses.length > 0) api.successStatuses = successStatuses;
+  if (problems.length > 0 || !url || !tenantId || !clientId) return { client: null, api, problems };
+  return {
+    client: {
+      url,
+      tenantId,
+      clientId,
+      credentials,
+      authorityHost: text(env, "DATAVERSE_AUTHORITY_HOST"),
+      apiVersion,
+      maxConcurrency,
+      timeoutMs,
+    },
+    api,
+    problems,
+  };
+}
