@@ -11,20 +11,10 @@ export type ProviderName = "stripe";
 
 /** What a provider event means for the purchase, whatever the provider's own vocabulary. */
 export type PaymentSignal =
-  | "paid"
-  | "pending"
-  | "failed"
-  | "expired"
-  | "refunded"
-  | "refund_failed"
-  | "ignored";
+  "paid" | "pending" | "failed" | "expired" | "refunded" | "refund_failed" | "ignored";
 
 export type RefundReason =
-  | "deadline_passed"
-  | "finalize_rejected"
-  | "duplicate_payment"
-  | "amount_mismatch"
-  | "unknown_purchase";
+  "deadline_passed" | "finalize_rejected" | "duplicate_payment" | "amount_mismatch" | "unknown_purchase";
 
 export interface IdempotencyOptions {
   idempotencyKey: string;
@@ -100,20 +90,25 @@ export interface PaymentProviderAdapter {
   readonly name: ProviderName;
   createCheckout(request: CheckoutRequest, options: IdempotencyOptions): Promise<CheckoutSession>;
   /** Close an open hosted page (e.g. at the deadline). */
-  expireCheckout(providerSessionId: string, options: IdempotencyOptions): Promise<"expired" | "already_complete">;
+  expireCheckout(
+    providerSessionId: string,
+    options: IdempotencyOptions,
+  ): Promise<"expired" | "already_complete">;
   /**
    * Verify the signature over the raw body and parse the events. Pure: no network. Throws
    * WebhookVerificationError (code BAD_SIGNATURE / STALE_TIMESTAMP / MALFORMED) when the request is untrusted.
    */
-  verifyAndParse(input: {
-    headers: Headers;
-    body: Uint8Array;
-    receivedAt: Date;
-  }): PaymentEvent[];
+  verifyAndParse(input: { headers: Headers; body: Uint8Array; receivedAt: Date }): PaymentEvent[];
   /** Re-read a payment by session or payment id. */
   getPayment(ref: { providerSessionId?: string; providerPaymentId?: string }): Promise<PaymentState>;
   refund(
     input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },
     options: IdempotencyOptions,
   ): Promise<RefundResult>;
+  /**
+   * Optional, for reconciliation: events the provider failed to deliver since a time, already
+   * mapped like verified webhooks (Stripe: GET /v1/events?delivery_success=false), oldest first.
+   * They came from the provider's API over an authenticated call, so no signature applies.
+   */
+  listMissedEvents?(input: { since: Date; max?: number }): Promise<PaymentEvent[]>;
 }

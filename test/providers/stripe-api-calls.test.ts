@@ -519,3 +519,70 @@ describe("the fake Stripe API", () => {
       .catch(() => undefined);
   });
 });
+
+describe("listMissedEvents", () => {
+  const event = (id: string, created: number, livemode = false) => ({
+    id,
+    object: "event",
+    type: "checkout.session.completed",
+    created,
+    livemode,
+    data: {
+      object: {
+        id: `cs_${id}`,
+        object: "checkout.session",
+        status: "complete",
+        payment_status: "paid",
+        amount_total: 2500,
+        currency: "eur",
+        client_reference_id: "p-1",
+        payment_intent: `pi_${id}`,
+        metadata: { purchaseId: "p-1", kit: "epg" },
+      },
+    },
+  });
+
+  it("pages through undelivered events since a time and returns them oldest first, mapped", async () => {
+    const since = new Date((NOW_S - 3600) * 1000);
+    fake.expect("GET", "/v1/events", {
+      body: {
+        object: "list",
+        data: [event("evt_3", NOW_S - 10), event("evt_live", NOW_S - 20, true), event("evt_2", NOW_S - 30)],
+        has_more: true,
+      },
+    });
+    fake.expect("GET", "/v1/events", {
+      body: { object: "list", data: [event("evt_1", NOW_S - 40)], has_more: false },
+    });
+    const events = await adapter.listMissedEvents!({ since });
+    expect(events.map((e) => [e.dedupeKey, e.signal, e.providerPaymentId])).toEqual([
+      ["evt_1", "paid", "pi_evt_1"],
+      ["evt_2", "paid", "pi_evt_2"],
+      ["evt_3", "paid", "pi_evt_3"],
+    ]);
+    expect(fake.requests[0]?.query).toEqual({
+      delivery_success: "false",
+      "created[gte]": String(NOW_S - 3600),
+      limit: "100",
+    });
+    expect(fake.requests[1]?.query).toEqual({
+      delivery_success: "false",
+      "created[gte]": String(NOW_S - 3600),
+      limit: "100",
+      starting_after: "evt_2",
+    });
+  });
+
+  it("stops at the budget", async () => {
+    fake.expect("GET", "/v1/events", {
+      body: {
+        object: "list",
+        data: [event("evt_2", NOW_S - 10), event("evt_1", NOW_S - 20)],
+        has_more: true,
+      },
+    });
+    const events = await adapter.listMissedEvents!({ since: new Date((NOW_S - 60) * 1000), max: 2 });
+    expect(events.map((e) => e.dedupeKey)).toEqual(["evt_1", "evt_2"]);
+    expect(fake.requests[0]?.query["limit"]).toBe("2");
+  });
+});
