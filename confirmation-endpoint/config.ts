@@ -173,21 +173,14 @@ function checkUrl(name: string, value: string, problems: string[], allowHttpLoca
 /** Parse the environment into a config, or throw ConfigError listing every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>): EndpointConfig {
   const problems: string[] = [];
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const name = issue.path.join(".") || "environment";
-      problems.push(`${name}: ${issue.message}`);
-    }
-    // Still run the cross-field checks on what can be read, so the list is complete.
-    const partial = envSchema.partial().safeParse(env);
-    if (partial.success) {
-      crossChecks(partial.data as Partial<z.infer<typeof envSchema>>, problems);
-    }
-    throw new ConfigError(problems);
+  // Each variable is parsed on its own, so one bad value does not hide the checks of the others.
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(envSchema.shape)) {
+    const result = (schema as z.ZodType).safeParse(env[name]);
+    if (result.success) values[name] = result.data;
+    else for (const issue of result.error.issues) problems.push(`${name}: ${issue.message}`);
   }
-  const e = parsed.data;
-  const config = crossChecks(e, problems);
+  const config = crossChecks(values as Partial<z.infer<typeof envSchema>>, problems);
   if (problems.length > 0 || config === null) throw new ConfigError(problems);
   return config;
 }

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../confirmation-endpoint/config";
+import { ConfigError } from "../../confirmation-endpoint/errors";
+
+const VALID = {
+  DATAVERSE_URL: "https://contoso.crm.dynamics.com/",
+  DATAVERSE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa",
+  DATAVERSE_CLIENT_ID: "11111111-1111-1111-1111-111111111111",
+  DATAVERSE_CLIENT_SECRET: "not-a-real-secret",
+  PORTAL_ORIGINS: "https://contoso.powerappsportals.com, https://events.contoso.com",
+  STRIPE_SECRET_KEY: "sk_test_123",
+  STRIPE_WEBHOOK_SECRETS: "whsec_new,whsec_old",
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("parses a valid environment with defaults", () => {
+    const c = loadConfig(VALID);
+    expect(c.dataverse.url).toBe("https://contoso.crm.dynamics.com");
+    expect(c.dataverse.credential).toEqual({ kind: "secret", clientSecret: "not-a-real-secret" });
+    expect(c.portalOrigins).toEqual(["https://contoso.powerappsportals.com", "https://events.contoso.com"]);
+    expect(c.provider.stripe.webhookSecrets).toEqual(["whsec_new", "whsec_old"]);
+    expect(c.store).toEqual({ kind: "sqlite", path: "./data/gateway.sqlite" });
+    expect(c).toMatchObject({ host: "127.0.0.1", port: 7071, eventMode: "outbound" });
+    expect(c.deadline).toEqual({
+      outboundWindowMinutes: 50,
+      rtmTimeoutMinutes: null,
+      marginMinutes: 3,
+      finalizeBudgetMinutes: 5,
+      minPayWindowMinutes: 5,
+      t0FallbackBackdateMinutes: 2,
+    });
+    expect(c.worker.concurrency).toBe(4);
+  });
+
+  it("lists every problem at once and refuses to start without secrets", () => {
+    const problems = problemsOf({ PORTAL_ORIGINS: "ftp://x", PORT: "seventy" });
+    const text = problems.join("\n");
+    for (const name of ["DATAVERSE_URL", "DATAVERSE_TENANT_ID", "DATAVERSE_CLIENT_ID", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRETS", "PORT", "Dataverse credential", "PORTAL_ORIGINS"]) {
+      expect(text).toContain(name);
+    }
+    expect(text).toContain("set exactly one of: DATAVERSE_CLIENT_SECRET, or DATAVERSE_CERTIFICATE_PATH + DATAVERSE_CERTIFICATE_THUMBPRINT");
+  });
+
+  it("never echoes a secret in a message", () => {
+    const problems = problemsOf({ ...VALID, STRIPE_SECRET_KEY: "pk_live_leaky", DATAVERSE_CERTIFICATE_PATH: "/c.pem" });
+    expect(problems.join("\n")).not.toContain("pk_live_leaky");
+    expect(problems.join("\n")).not.toContain("not-a-real-secret");
+  });
+
+  it.each([
+    [{ DATAVERSE_CERTIFICATE_PATH: "/c.pem", DATAVERSE_CERTIFICATE_THUMBPRINT: "a".repeat(40) }, "both a client secret and a certificate"],
+    [{ DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/c.pem" }, "needs both its path and its thumbprint"],
+    [{ DATAVERSE_CLIENT_SECRET: " " }, "none is set"],
+  ])("demands exactly one Dataverse credential (%o)", (patch, message) => {
+    expect(problemsOf({ ...VALID, ...patch }).join("\n")).toContain(message);
+  });
+
+  it("accepts a certificate credential", () => {
+    const c = loadConfig({ ...VALID, DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/c.pem", DATAVERSE_CERTIFICATE_THUMBPRINT: "AB:".repeat(19) + "AB" });
+    expect(c.dataverse.credential).toEqual({ kind: "certificate", certificatePath: "/c.pem", thumbprint: "AB".repeat(20) });
+  });
+
+  it.each([
+    [{ STRIPE_WEBHOOK_SECRETS: "whsec_a,oops" }, "STRIPE_WEBHOOK_SECRETS: every secret must start with whsec_"],
+    [{ PORTAL_ORIGINS: "http://contoso.com" }, "must use https"],
+    [{ PORTAL_ORIGINS: "https://contoso.com/page" }, "must be an origin only"],
+    [{ EVENT_MODE: "rtm" }, "RTM_PAYMENT_TIMEOUT_MINUTES: is required when EVENT_MODE=rtm"],
+    [{ EVENT_MODE: "both" }, 'EVENT_MODE: must be "outbound" or "rtm"'],
+    [{ FINALIZE_WINDOW_MINUTES: "12" }, "leaves no time to pay"],
+    [{ STORE_URL: "postgres://db/x" }, "PostgreSQL is not available in this build yet"],
+    [{ STORE_URL: "mysql://x" }, "STORE_URL: must be sqlite:<path>"],
+    [{ WORKER_CONCURRENCY: "8" }, "WORKER_CONCURRENCY: must be at most 4"],
+    [{ DATAVERSE_URL: "http://contoso.crm.dynamics.com" }, "must be an https URL"],
+  ])("explains %o", (patch, message) => {
+    expect(problemsOf({ ...VALID, ...patch }).join("\n")).toContain(message);
+  });
+
+  it("allows http for a local sandbox and an RTM timeout", () => {
+    const c = loadConfig({ ...VALID, PORTAL_ORIGINS: "http://127.0.0.1:5173", STRIPE_API_BASE: "http://127.0.0.1:12111", EVENT_MODE: "rtm", RTM_PAYMENT_TIMEOUT_MINUTES: "30" });
+    expect(c.portalOrigins).toEqual(["http://127.0.0.1:5173"]);
+    expect(c.deadline.rtmTimeoutMinutes).toBe(30);
+    expect(c.provider.stripe.apiBase).toBe("http://127.0.0.1:12111");
+  });
+
+  it("the error message says what to do", () => {
+    expect(() => loadConfig({})).toThrow(/Fix them in the environment \(see \.env\.example\)/);
+  });
+});

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createJsonLogger, redactFields } from "../../confirmation-endpoint/logger";
+import { CONTACT, createHarness, PURCHASE, T0, payAndNotify } from "./harness";
+import type { Harness } from "./harness";
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+describe("health, readiness, metrics", () => {
+  it("/healthz is live, /readyz follows the store", async () => {
+    expect((await h.app(new Request("http://e.test/healthz"))).status).toBe(200);
+    expect((await h.app(new Request("http://e.test/readyz"))).status).toBe(200);
+    h.storeSwitch.mode = "down";
+    const down = await h.app(new Request("http://e.test/readyz"));
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as { error: { code: string; message: string } }).error).toEqual({
+      code: "NOT_READY",
+      message: "Not ready: store failing; see the log.",
+    });
+    expect((await h.app(new Request("http://e.test/healthz"))).status).toBe(200);
+  });
+
+  it("/metrics renders counters for webhooks, finalize attempts and latency, refunds, throttles, deadline misses", async () => {
+    h.dataverse.finalizeScript.push({ kind: "ok" });
+    await payAndNotify(h);
+    await h.settle();
+    const res = await h.app(new Request("http://e.test/metrics"));
+    expect(res.headers.get("content-type")).toContain("text/plain");
+    const text = await res.text();
+    expect(text).toContain('gateway_webhooks_total{outcome="stored"} 1');
+    expect(text).toContain('gateway_finalize_attempts_total{outcome="finalized"} 1');
+    expect(text).toContain("gateway_finalize_duration_seconds_count 1");
+    for (const name of ["gateway_refunds_total", "gateway_dataverse_throttles_total", "gateway_deadline_misses_total", "gateway_dead_letters_total"]) {
+      expect(text).toContain(`# TYPE ${name} counter`);
+    }
+    expect(text).not.toContain(PURCHASE);
+  });
+
+  it("answers unknown routes and wrong methods with the error shape", async () => {
+    const missing = await h.app(new Request("http://e.test/nope"));
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+    const wrong = await h.app(new Request("http://e.test/v1/checkout", { method: "GET" }));
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toContain("POST");
+  });
+});
+
+describe("logs", () => {
+  it("redacts credential-like keys at any depth", () => {
+    expect(
+      redactFields({ authorization: "Bearer x", nested: { clientSecret: "s", access_token: "t", password: "p", purchaseId: "keep" }, list: [{ apiKey: "k" }] }),
+    ).toEqual({ authorization: "[redacted]", nested: { clientSecret: "[redacted]", access_token: "[redacted]", password: "[redacted]", purchaseId: "keep" }, list: [{ apiKey: "[redacted]" }] });
+  });
+
+  it("writes one JSON line per entry", () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ write: (l) => lines.push(l), now: () => 0 });
+    logger.log("info", "job", { purchaseId: "p", token: "secret" });
+    logger.log("debug", "hidden");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual({ time: "1970-01-01T00:00:00.000Z", level: "info", msg: "job", purchaseId: "p", token: "[redacted]" });
+  });
+
+  it("a full payment's logs carry ids and outcomes but no body, card data or secret", async () => {
+    h.dataverse.finalizeScript.push({ kind: "ok" });
+    await payAndNotify(h);
+    await h.settle();
+    const text = JSON.stringify(h.logger.entries);
+    expect(text).toContain(PURCHASE);
+    expect(text).not.toContain("whsec_");
+    expect(text).not.toContain("a@example.test");
+    const webhook = h.logger.entries.find((e) => e.msg === "webhook")!;
+    expect(Object.keys(webhook).sort()).toEqual(["durationMs", "level", "msg", "outcome", "provider", "providerPaymentId", "providerSessionId", "purchaseId", "signal", "type"]);
+  });
+});
