@@ -37,10 +37,10 @@ export interface DeployOptions {
 }
 
 export interface OverlayResult {
-  /** Paths relative to the site folder. */
-  created: string[];
-  updated: string[];
-  partialUrl: string;
+  /** Files the overlay wrote, relative to the site folder. */
+  changed: string[];
+  /** The gateway page's path on the portal, e.g. /payment-gateway/. */
+  pagePath: string;
 }
 
 export interface DeployDeps {
@@ -48,7 +48,7 @@ export interface DeployDeps {
   step: StepRunner;
   overlay(siteDir: string): Promise<OverlayResult>;
   /** Lists what the overlay would write, without a download (for --dry-run). */
-  planOverlay(): Promise<{ files: string[]; partialUrl: string }>;
+  planOverlay(): Promise<{ files: string[]; pagePath: string }>;
   clearCache(input: { environmentId: string | null; portalUrl: string | undefined }): Promise<string>;
   checkPage(url: string): Promise<number>;
   out(line: string): void;
@@ -56,8 +56,7 @@ export interface DeployDeps {
 
 export interface DeploySummary {
   dryRun: boolean;
-  created: string[];
-  updated: string[];
+  changed: string[];
   pageUrl: string | null;
   cache: string | null;
   pageStatus: number | null;
@@ -99,17 +98,17 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     const steps = [
       auth.args,
       orgWhoCommand(),
-      downloadCommand({ path: "<temporary folder>", websiteId: options.websiteId, modelVersion: options.modelVersion }),
+      downloadCommand({ path: "<temporary-folder>", websiteId: options.websiteId, modelVersion: options.modelVersion }),
       ["# overlay the kit's records into the downloaded site folder"],
-      uploadCommand({ path: "<site folder>", deploymentProfile: options.deploymentProfile, modelVersion: options.modelVersion }),
+      uploadCommand({ path: "<site-folder>", deploymentProfile: options.deploymentProfile, modelVersion: options.modelVersion }),
       authDeleteCommand(options.profileName),
     ];
     steps.forEach((args, i) => deps.out(`  ${i + 1}. ${args[0]?.startsWith("#") ? args[0].slice(2) : formatCommand(args)}`));
     deps.out(`  ${steps.length + 1}. clear the portal cache${options.portalUrl ? ` of ${options.portalUrl}` : ""}`);
-    if (options.portalUrl) deps.out(`  ${steps.length + 2}. check ${new URL(`/${plan.partialUrl}/`, options.portalUrl).href} answers`);
+    if (options.portalUrl) deps.out(`  ${steps.length + 2}. check ${new URL(plan.pagePath, options.portalUrl).href} answers`);
     deps.out("Files the overlay writes into the site folder:");
     for (const file of plan.files) deps.out(`  ${file}`);
-    return { dryRun: true, created: [], updated: [], pageUrl: null, cache: null, pageStatus: null };
+    return { dryRun: true, changed: [], pageUrl: null, cache: null, pageStatus: null };
   }
 
   const workdir = await mkdtemp(join(tmpdir(), "epg-deploy-"));
@@ -145,18 +144,17 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   let pageUrl: string | null = null;
   let pageStatus: number | null = null;
   if (options.portalUrl) {
-    pageUrl = new URL(`/${overlay.partialUrl}/`, options.portalUrl).href;
+    pageUrl = new URL(overlay.pagePath, options.portalUrl).href;
     const url = pageUrl;
     pageStatus = await deps.step(`check ${url}`, () => deps.checkPage(url));
   }
-  return { dryRun: false, created: overlay.created, updated: overlay.updated, pageUrl, cache, pageStatus };
+  return { dryRun: false, changed: overlay.changed, pageUrl, cache, pageStatus };
 }
 
-export function describeSummary(summary: DeploySummary, siteRelative: (p: string) => string = (p) => p): string[] {
+export function describeSummary(summary: DeploySummary): string[] {
   if (summary.dryRun) return [];
   const lines = ["", "Deployed."];
-  lines.push(`  created: ${summary.created.length ? summary.created.map(siteRelative).join(", ") : "nothing (all records existed)"}`);
-  lines.push(`  updated: ${summary.updated.length ? summary.updated.map(siteRelative).join(", ") : "nothing"}`);
+  lines.push(`  records written: ${summary.changed.length ? summary.changed.join(", ") : "none (the site already held them, unchanged)"}`);
   if (summary.cache) lines.push(`  cache: ${summary.cache}`);
   if (summary.pageUrl) {
     const ok = summary.pageStatus !== null && summary.pageStatus >= 200 && summary.pageStatus < 400;

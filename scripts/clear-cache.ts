@@ -1,0 +1,66 @@
+// `npm run clear-cache -- --website-id <guid> [--portal-url <url>] [--environment-id <guid>]`:
+// clears a portal's cache the first way that works, and says which.
+import { clearPortalCache } from "./clear-cache/clear-cache";
+import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
+import { GUID_PATTERN, UsageError, parseCommandLine, runCommand } from "./lib/cli";
+
+const USAGE = `Usage: npm run clear-cache -- --website-id <guid> [--portal-url <url>] [--environment-id <guid>] [--no-sign-in]
+
+Tries, in order:
+  1. the portal's config-cache endpoint (DELETE <portal>/_services/cache/config) with a Dataverse
+     app token (DATAVERSE_* variables, as for the endpoint);
+  2. the Power Platform admin API website restart, which needs a portal administrator to sign in
+     with a device code (POWER_PLATFORM_ADMIN_CLIENT_ID, else DATAVERSE_CLIENT_ID, must allow
+     public client flows);
+  3. prints the manual step: <portal>/_services/about → Clear config.
+Without any of them the portal refreshes its configuration within 15 minutes.
+
+Options:
+  --website-id <guid>      the site's website id (required)
+  --portal-url <url>       https://<portal host> (needed for step 1; resolved in step 2 otherwise)
+  --environment-id <guid>  Power Platform environment id (needed for step 2; \`pac org who\` shows it)
+  --admin-api <url>        admin API base (default https://api.powerplatform.com)
+  --no-sign-in             skip step 2 rather than ask for a sign-in
+  --help                   this text`;
+
+async function main(): Promise<void> {
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    {
+      "website-id": { type: "string" },
+      "portal-url": { type: "string" },
+      "environment-id": { type: "string" },
+      "admin-api": { type: "string" },
+      "no-sign-in": { type: "boolean", default: false },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const problems: string[] = [];
+  const websiteId = values["website-id"];
+  if (!websiteId) problems.push("--website-id is required.");
+  else if (!GUID_PATTERN.test(websiteId)) problems.push(`--website-id must be a GUID, got "${websiteId}".`);
+  if (values["environment-id"] && !GUID_PATTERN.test(values["environment-id"])) problems.push("--environment-id must be a GUID.");
+  if (values["portal-url"] && !/^https?:\/\/[^/]+\/?$/i.test(values["portal-url"])) problems.push("--portal-url must be the portal's origin, e.g. https://contoso.powerappsportals.com.");
+  if (!values["portal-url"] && !values["environment-id"]) problems.push("Give --portal-url, --environment-id, or both: without either there is nothing to clear.");
+  if (problems.length > 0 || !websiteId) throw new UsageError(`${problems.join("\n")}\n\n${USAGE}`);
+
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const result = await clearPortalCache(
+    {
+      websiteId,
+      portalUrl: values["portal-url"],
+      environmentId: values["environment-id"],
+      ...(values["admin-api"] ? { adminApiBase: values["admin-api"] } : {}),
+      allowSignIn: !values["no-sign-in"],
+    },
+    cacheDepsFromEnv(process.env, { prompt: err, log: err }),
+  );
+  for (const line of describeCacheResult(result)) process.stdout.write(`${line}\n`);
+  if (result.method === "manual") process.exitCode = 2;
+}
+
+await runCommand(main);

@@ -1,0 +1,173 @@
+// `npm run deploy -- --environment <org url> --website-id <guid> [options]`: puts the gateway page
+// on a live portal through PAC CLI, clears the cache and checks that the page answers.
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { collectKnownSecrets } from "./build/known-secrets";
+import { runBuild } from "./build/run-build";
+import { clearPortalCache } from "./clear-cache/clear-cache";
+import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
+import { GUID_PATTERN, UsageError, parseCommandLine, runCommand } from "./lib/cli";
+import { createStepRunner } from "./lib/progress";
+import { credentialsFromEnv, secretsOf } from "./pac/commands";
+import { locatePac } from "./pac/locate-pac";
+import { createPacRunner } from "./pac/runner";
+import { describeSummary, runDeploy } from "./deploy/run-deploy";
+
+const USAGE = `Usage: npm run deploy -- --environment <org url> --website-id <guid> [options]
+
+Signs pac in (its own auth profile), downloads the site, writes the kit's records into it, uploads
+it, deletes that auth profile, clears the portal cache and checks that the page answers.
+
+Options:
+  --environment <url>     Dataverse environment URL, e.g. https://contoso.crm.dynamics.com (required)
+  --website-id <guid>     the site's website id (\`pac pages list\` shows it) (required)
+  --model-version 1|2     1 = standard data model (default), 2 = enhanced
+  --profile <name>        pac deployment profile (deployment-profiles/<name>.deployment.yml)
+  --portal-url <url>      https://<portal host>, to clear its cache and check the page
+  --environment-id <guid> Power Platform environment id (read from \`pac org who\` when omitted)
+  --endpoint-url <url>    value of the PaymentGateway/EndpointUrl site setting
+  --partial-url <text>    partial URL of the page (default from portal-templates/definitions.yml)
+  --name <text>           name of the kit's records
+  --config <file>         JSON or YAML overriding the definitions
+  --cloud <name>          Public (default), UsGov, UsGovHigh, UsGovDod, China
+  --pac-path <file>       the pac executable (else PAC_PATH, else pac on PATH)
+  --secret-on-argv        also pass the client secret to pac on its command line (for pac
+                          versions that do not read PAC_CLI_SPN_SECRET)
+  --no-sign-in            never start a device-code sign-in for the cache restart
+  --site <dir>            with --dry-run: a local download to list the exact files against
+  --force                 take over records that already use the kit's name or partial URL
+  --dry-run               print the plan and the files; touch nothing remote
+  --help                  this text
+
+Credentials come from the environment (exactly one set): DATAVERSE_CLIENT_SECRET (with
+DATAVERSE_TENANT_ID and DATAVERSE_CLIENT_ID); PAC_CERTIFICATE_PATH (+ PAC_CERTIFICATE_PASSWORD);
+PAC_MANAGED_IDENTITY=true; PAC_FEDERATED=GitHub|AzureDevOps.`;
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+async function main(): Promise<void> {
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    {
+      environment: { type: "string" },
+      "website-id": { type: "string" },
+      "model-version": { type: "string", default: "1" },
+      profile: { type: "string" },
+      "portal-url": { type: "string" },
+      "environment-id": { type: "string" },
+      "endpoint-url": { type: "string" },
+      "partial-url": { type: "string" },
+      name: { type: "string" },
+      config: { type: "string" },
+      cloud: { type: "string", default: "Public" },
+      "pac-path": { type: "string" },
+      "secret-on-argv": { type: "boolean", default: false },
+      "no-sign-in": { type: "boolean", default: false },
+      site: { type: "string" },
+      force: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const problems: string[] = [];
+  const environmentUrl = values.environment?.replace(/\/+$/, "");
+  if (!environmentUrl) problems.push("--environment is required (the Dataverse environment URL).");
+  else if (!/^https:\/\/[^/]+$/i.test(environmentUrl)) problems.push(`--environment must be an https URL of the organisation, got "${environmentUrl}".`);
+  const websiteId = values["website-id"];
+  if (!websiteId) problems.push("--website-id is required (`pac pages list` shows the Website Id).");
+  else if (!GUID_PATTERN.test(websiteId)) problems.push(`--website-id must be a GUID, got "${websiteId}".`);
+  const modelVersion = values["model-version"] === "1" || values["model-version"] === "2" ? values["model-version"] : null;
+  if (!modelVersion) problems.push(`--model-version must be 1 (standard) or 2 (enhanced), got "${values["model-version"]}".`);
+  if (values["portal-url"] && !/^https?:\/\/[^/]+\/?$/i.test(values["portal-url"])) problems.push(`--portal-url must be the portal's origin, e.g. https://contoso.powerappsportals.com.`);
+  if (values["environment-id"] && !GUID_PATTERN.test(values["environment-id"])) problems.push("--environment-id must be a GUID.");
+  const { credentials, problems: credentialProblems } = credentialsFromEnv(process.env);
+  problems.push(...credentialProblems);
+  if (problems.length > 0 || !credentials || !environmentUrl || !websiteId || !modelVersion) throw new UsageError(problems.join("\n"));
+
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const overrides = {
+    ...(values.name ? { name: values.name } : {}),
+    ...(values["partial-url"] ? { partialUrl: values["partial-url"] } : {}),
+    ...(values["endpoint-url"] ? { endpointUrl: values["endpoint-url"] } : {}),
+  };
+  const knownSecrets = collectKnownSecrets(process.env);
+  const build = (site: string) =>
+    runBuild({
+      repoRoot: REPO_ROOT,
+      kitVersion: (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version,
+      outDir: null,
+      site,
+      force: values.force,
+      knownSecrets,
+      overrides,
+      ...(values.config ? { configFile: values.config } : {}),
+      log: err,
+    });
+
+  const step = createStepRunner({ write: err });
+  const dryRun = values["dry-run"];
+  const pacPath = dryRun ? "pac" : locatePac({ explicitPath: values["pac-path"] ?? process.env.PAC_PATH, pathVariable: process.env.PATH });
+  const pac = createPacRunner({
+    pacPath,
+    workingDir: process.cwd(),
+    agent: "event-portal-payment-gateway-kit",
+    logger: { log: (line) => err(`  pac: ${line}`), error: (line) => err(`  pac: ${line}`) },
+    env: process.env,
+    redact: secretsOf(credentials),
+  });
+  const cache = cacheDepsFromEnv(process.env, { prompt: err, log: err });
+
+  const summary = await runDeploy(
+    {
+      environmentUrl,
+      websiteId,
+      modelVersion,
+      deploymentProfile: values.profile,
+      credentials,
+      secretHandling: { clientSecret: values["secret-on-argv"] ? "argv" : "env" },
+      cloud: values.cloud,
+      profileName: "epg-kit-deploy",
+      portalUrl: values["portal-url"],
+      dryRun,
+    },
+    {
+      pac,
+      step,
+      out: (line) => process.stdout.write(`${line}\n`),
+      overlay: async (siteDir) => {
+        const result = await build(siteDir);
+        return { changed: result.overlay?.changed ?? [], pagePath: result.overlay?.url ?? "/" };
+      },
+      planOverlay: async () => {
+        // Against a copy of a local download when given; the real site is never touched.
+        const scratch = mkdtempSync(join(tmpdir(), "epg-plan-"));
+        try {
+          if (!values.site) throw new UsageError("--dry-run lists the exact files against a local download: add --site <dir> (from `pac pages download`).");
+          cpSync(values.site, scratch, { recursive: true });
+          const result = await build(scratch);
+          return { files: result.overlay?.changed ?? [], pagePath: result.overlay?.url ?? "/" };
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+      },
+      clearCache: async ({ environmentId, portalUrl }) => {
+        const result = await clearPortalCache(
+          { websiteId, portalUrl, environmentId: values["environment-id"] ?? environmentId, allowSignIn: !values["no-sign-in"] },
+          cache,
+        );
+        for (const line of describeCacheResult(result)) err(line);
+        return result.method === "manual" ? "not cleared automatically: see the manual step above" : `cleared by ${result.method}`;
+      },
+      checkPage: async (url) => (await fetch(url, { redirect: "manual" })).status,
+    },
+  );
+  for (const line of describeSummary(summary)) process.stdout.write(`${line}\n`);
+}
+
+await runCommand(main);
