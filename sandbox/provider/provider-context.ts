@@ -27,8 +27,8 @@ export function createProviderContext(options: {
   nowSeconds: () => number;
   baseUrl: () => string;
   defaultApiVersion: string;
-  /** Whether a webhook URL is configured now (events are then stored as pending delivery). */
-  hasWebhookTarget: () => boolean;
+  /** Whether an event of this type will be sent (a webhook URL is set and the type is enabled). */
+  willDeliver: (type: string) => boolean;
   /** Called with each committed event, in order. */
   onEvent: (event: EventObject) => void;
 }): ProviderContext {
@@ -57,7 +57,7 @@ export function createProviderContext(options: {
         },
         type,
       };
-      const delivery: DeliveryState = options.hasWebhookTarget() ? "pending" : "none";
+      const delivery: DeliveryState = options.willDeliver(type) ? "pending" : "none";
       event.pending_webhooks = delivery === "pending" ? 1 : 0;
       options.store.insertEvent(event, delivery);
       if (depth === 0) options.onEvent(event);

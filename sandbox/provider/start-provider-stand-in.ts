@@ -186,12 +186,9 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
     nowSeconds,
     baseUrl: () => baseUrl,
     defaultApiVersion: apiVersion,
-    hasWebhookTarget: () => webhookUrl !== null,
+    willDeliver: (type) => webhookUrl !== null && wanted(type),
     onEvent: (event: EventObject) => {
-      if (webhookUrl === null || !wanted(event.type)) {
-        if (webhookUrl !== null) store.setEventDelivery(event.id, "none");
-        return;
-      }
+      if (webhookUrl === null || !wanted(event.type)) return;
       let copies = 1;
       if (duplicates > 0) {
         duplicates -= 1;
