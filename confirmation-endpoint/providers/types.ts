@@ -96,7 +96,8 @@ export interface PaymentProviderAdapter {
   ): Promise<"expired" | "already_complete">;
   /**
    * Verify the signature over the raw body and parse the events. Pure: no network. Throws
-   * WebhookVerificationError (code BAD_SIGNATURE / STALE_TIMESTAMP / MALFORMED) when the request is untrusted.
+   * WebhookVerificationError (code BAD_SIGNATURE / STALE_TIMESTAMP / MALFORMED / LIVEMODE_MISMATCH) when the
+   * request is untrusted; every such failure is a 400 with nothing stored.
    */
   verifyAndParse(input: { headers: Headers; body: Uint8Array; receivedAt: Date }): PaymentEvent[];
   /** Re-read a payment by session or payment id. */

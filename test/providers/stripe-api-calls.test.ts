@@ -230,6 +230,19 @@ describe("expireCheckout", () => {
     );
   });
 
+  it("answers expired when the session had already expired", async () => {
+    fake.expect("POST", "/v1/checkout/sessions/cs_test_a1/expire", {
+      status: 400,
+      body: { error: { type: "invalid_request_error", message: "This Checkout Session is not open." } },
+    });
+    fake.expect("GET", "/v1/checkout/sessions/cs_test_a1", {
+      body: { id: "cs_test_a1", object: "checkout.session", status: "expired", payment_status: "unpaid" },
+    });
+    await expect(adapter.expireCheckout("cs_test_a1", { idempotencyKey: "expire:cs_test_a1" })).resolves.toBe(
+      "expired",
+    );
+  });
+
   it("passes on a refusal it cannot explain", async () => {
     fake.expect("POST", "/v1/checkout/sessions/cs_test_a1/expire", {
       status: 400,
