@@ -55,7 +55,7 @@ export interface RequestOptions extends CallOptions {
   headers?: Record<string, string>;
   /**
    * Resend after an answer that may already have taken effect (timeout, 5xx, connection reset).
-   * Default true for GET, false otherwise: the caller settles those (e.g. finalize probes the purchase).
+   * Default true, except for POST: the caller settles those (e.g. finalize probes the purchase).
    */
   retryAmbiguous?: boolean;
 }
@@ -310,7 +310,8 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
 
   async function request<T>(method: HttpMethod, path: string, call: RequestOptions = {}): Promise<DataverseResponse<T>> {
     const operation = operationName(method, path);
-    const retryAmbiguous = call.retryAmbiguous ?? method === "GET";
+    // GET, PATCH (an upsert), PUT and DELETE may be repeated; a POST (an action) may not.
+    const retryAmbiguous = call.retryAmbiguous ?? method !== "POST";
     let transientAttempts = 0;
     let throttles = 0;
     let refreshed = false;
@@ -347,7 +348,8 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
             cause: error,
           });
         } else if (axios.isCancel(error) || call.signal?.aborted) {
-          throw call.signal?.reason ?? error;
+          // not axios' error: its config carries the request headers, bearer token included
+          throw call.signal?.reason ?? new Error(`${operation}: cancelled by the caller`);
         } else {
           failure = networkError(error, operation);
         }

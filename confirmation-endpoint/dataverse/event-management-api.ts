@@ -47,6 +47,8 @@ export interface EventManagementApiOptions {
   currencyExpand?: string;
   /** Finalize sends at most this many requests after ambiguous outcomes (timeouts, 5xx). Default 3. */
   maxFinalizeSends?: number;
+  /** Read the purchase row before every finalize, not only after an unclear outcome (default false). */
+  alwaysProbeFirst?: boolean;
   /** Resend msevtmgt_finalizeregistrationpayment after a timeout/5xx (default true: setting a status twice is harmless). */
   retryRtmAmbiguous?: boolean;
   log?: DataverseLogger;
@@ -137,6 +139,8 @@ export function createEventManagementApi(client: DataverseClient, options: Event
   let finalizeIndex = 0;
   let priceMode = options.purchasePrice ?? "auto";
   const finalizing = new Map<string, Promise<FinalizeOutcome>>();
+  /** Purchases whose last finalize ended without a clear answer: the next call looks at the row first. */
+  const uncertain = new Set<string>();
 
   async function callDetails(action: string, purchaseId: string, call: CallOptions): Promise<PurchaseDetails> {
     const response = await client.post(action, { PurchaseId: purchaseId }, { ...call, retryAmbiguous: true });
@@ -262,6 +266,11 @@ export function createEventManagementApi(client: DataverseClient, options: Event
     const body = { PurchaseId: purchaseId, ReadableEventId: String(input.readableEventId), UserId: String(input.userId ?? "") };
     let sends = 0;
     let otherStatusSeen: string | null | undefined;
+    if (options.alwaysProbeFirst || uncertain.has(purchaseId)) {
+      if (await probeProcessed(purchaseId, call)) {
+        return { outcome: "finalized", status: null, actionName: actions.finalize[finalizeIndex] ?? "" };
+      }
+    }
     for (;;) {
       const action = actions.finalize[finalizeIndex] ?? actions.finalize[0] ?? "msevtmgt_FinalizeExternalRegistrationRequest";
       sends++;
@@ -301,7 +310,9 @@ export function createEventManagementApi(client: DataverseClient, options: Event
         }
         if (!(error instanceof DataverseError)) throw error;
         if (error.ambiguous) {
-          // The request may have run: look before sending it again (never two registrations).
+          // The request may have run: look before sending it again (never two registrations). Until
+          // a call settles, later calls for this purchase look first too.
+          uncertain.add(purchaseId);
           if (await probeProcessed(purchaseId, call)) return { outcome: "finalized", status: null, actionName: action };
           if (sends >= maxFinalizeSends) throw error;
           await pauseBeforeResend(sends - 1, call, error);
@@ -333,7 +344,10 @@ export function createEventManagementApi(client: DataverseClient, options: Event
       const key = input.purchaseId.trim().replace(/^\{|\}$/g, "").toLowerCase();
       const running = finalizing.get(key);
       if (running) return running;
-      const pending = finalizeOnce(input, call);
+      const pending = finalizeOnce(input, call).then((outcome) => {
+        uncertain.delete(key);
+        return outcome;
+      });
       finalizing.set(key, pending);
       const clear = () => {
         if (finalizing.get(key) === pending) finalizing.delete(key);

@@ -20,7 +20,7 @@ const FINAL_STATUSES = new Set([400, 403, 404, 405, 409, 412, 413, 501]);
 
 /** Statuses that say the server had trouble; the request may or may not have run. */
 export function isTransientStatus(status: number): boolean {
-  return status === 408 || status >= 500;
+  return (status === 408 || status >= 500) && !FINAL_STATUSES.has(status);
 }
 
 export function isFinalStatus(status: number): boolean {

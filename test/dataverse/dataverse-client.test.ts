@@ -285,6 +285,28 @@ describe("transient failures", () => {
     expect(error).toMatchObject({ status: 0, code: "ETIMEDOUT", ambiguous: true, retryable: true });
   });
 
+  it("retries an idempotent PATCH after a 503 but never a POST", async () => {
+    const c = makeClient();
+    fake.expect("PATCH", `${API}msevtmgt_events(e1)`, () => dataverseError(503, "", "Service Unavailable"));
+    fake.expect("PATCH", `${API}msevtmgt_events(e1)`, () => ({ status: 204 }));
+    const response = await c.patch("msevtmgt_events(e1)", { msevtmgt_name: "x" });
+    fake.assertDone();
+    expect(response.status).toBe(204);
+    expect(response.data).toBeNull();
+  });
+
+  it("a cancelled call rejects with the caller's reason and nothing holding the token", async () => {
+    const c = makeClient();
+    const controller = new AbortController();
+    fake.expect("GET", `${API}WhoAmI`, () => {
+      controller.abort(new Error("shutting down"));
+      return "hang";
+    });
+    const error = await c.get("WhoAmI", { signal: controller.signal }).catch((e: unknown) => e);
+    fake.assertDone();
+    expect((error as Error).message).toBe("shutting down");
+  });
+
   it("retries a GET after ECONNRESET; a POST reset is ambiguous", async () => {
     const c = makeClient();
     fake.expect("GET", `${API}WhoAmI`, () => "reset");

@@ -180,6 +180,26 @@ describe("finalizeRegistration", () => {
     expect(clock.sleeps).toHaveLength(1);
   });
 
+  it("after giving up on unclear outcomes, the next call probes before sending", async () => {
+    fake.expect("POST", FINALIZE, () => dataverseError(504, "", "Gateway Timeout"));
+    fake.expect("GET", PROBE, row(false));
+    fake.expect("GET", PROBE, row(true));
+    const a = api({ maxFinalizeSends: 1 });
+    await expect(a.finalizeRegistration(input)).rejects.toMatchObject({ status: 504, ambiguous: true, retryable: true });
+    const outcome = await a.finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome.outcome).toBe("finalized");
+    expect(fake.requests.map((r) => r.method)).toEqual(["POST", "GET", "GET"]);
+  });
+
+  it("alwaysProbeFirst reads the row before the first send", async () => {
+    fake.expect("GET", PROBE, row(false));
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
+    const outcome = await api({ alwaysProbeFirst: true }).finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome.outcome).toBe("finalized");
+  });
+
   it("after a connection reset probes and finds it processed: one finalize only", async () => {
     fake.expect("POST", FINALIZE, () => "reset");
     fake.expect("GET", PROBE, row(true));
