@@ -9,7 +9,7 @@ import { BuildError } from "./errors";
 import { planSiteRecords } from "./plan-site-records";
 import type { SitePlan } from "./plan-site-records";
 import { findSecrets } from "./secret-patterns";
-import { formatProblems, validateSiteFolder } from "./validate";
+import { formatProblems, validateLoadedSite, validateSiteFolder } from "./validate";
 import type { Problem } from "./validate";
 
 export interface OverlayOptions {
@@ -62,7 +62,7 @@ export function overlaySite(siteDir: string, options: OverlayOptions): OverlayRe
     }
   }
 
-  const before = validateSiteFolder(site.root, { knownSecrets });
+  const before = validateLoadedSite(site, { knownSecrets });
   const applied = applyFiles(site.root, plan.files);
   const after = applied.changed.length === 0 ? before : validateSiteFolder(site.root, { knownSecrets });
   const known = new Set(before.problems.map(problemKey));

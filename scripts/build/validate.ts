@@ -58,33 +58,45 @@ export function validateSiteFolder(dir: string, options: ValidateOptions = {}): 
     if (error instanceof SiteFolderError) return { root: dir, problems: [{ code: error.code, file: ".", message: error.message }] };
     throw error;
   }
-  const problems: Problem[] = [];
-
-  // 1. Every record file must parse; otherwise the typed checks cannot run.
-  for (const file of listRecordFiles(root)) {
-    try {
-      parseRecordYaml(readFileSync(join(root, file), "utf8"), file);
-    } catch (error) {
-      problems.push({ code: "RECORD_FILE_INVALID", file, message: (error as Error).message });
-    }
-  }
   let site: SiteFolder | null = null;
-  if (problems.length === 0) {
-    try {
-      site = loadSiteFolder(root);
-    } catch (error) {
-      if (!(error instanceof SiteFolderError)) throw error;
+  const problems: Problem[] = [];
+  try {
+    site = loadSiteFolder(root);
+  } catch (error) {
+    if (!(error instanceof SiteFolderError)) throw error;
+    if (error.code === "RECORD_FILE_INVALID") {
+      // Report every file that does not parse, not only the first one the loader met.
+      for (const file of listRecordFiles(root)) {
+        try {
+          parseRecordYaml(readFileSync(join(root, file), "utf8"), file);
+        } catch (parseError) {
+          problems.push({ code: "RECORD_FILE_INVALID", file, message: (parseError as Error).message });
+        }
+      }
+    } else {
       problems.push({ code: error.code, file: error.file ? relative(root, error.file) || "." : ".", message: error.message });
     }
   }
-  if (site) {
-    checkLookups(site, problems);
-    checkUniqueness(site, problems);
-    checkPages(site, problems);
-    checkTextSizes(site, problems);
-  }
+  if (site) problems.push(...checkLoadedSite(site));
   checkSecrets(root, options.knownSecrets ?? [], problems);
   return { root, problems };
+}
+
+/** The record checks over an already loaded site (no secret scan: that reads every text file). */
+export function checkLoadedSite(site: SiteFolder): Problem[] {
+  const problems: Problem[] = [];
+  checkLookups(site, problems);
+  checkUniqueness(site, problems);
+  checkPages(site, problems);
+  checkTextSizes(site, problems);
+  return problems;
+}
+
+/** Every check over an already loaded site, including the secret scan of its files. */
+export function validateLoadedSite(site: SiteFolder, options: ValidateOptions = {}): ValidationResult {
+  const problems = checkLoadedSite(site);
+  checkSecrets(site.root, options.knownSecrets ?? [], problems);
+  return { root: site.root, problems };
 }
 
 interface LiveRecord {
