@@ -1,0 +1,67 @@
+// `npm run reconcile [-- --json] [-- --store sqlite:<path>]`: what needs a person's attention in
+// the confirmation endpoint's store: purchases paid but not finalized, refunds pending or failed,
+// dead letters. Reads the store only; changes nothing. Results on stdout, problems on stderr.
+
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { reportToJson, reportToText } from "../confirmation-endpoint/reconcile/format-report";
+import { openSqliteStore } from "../confirmation-endpoint/store/sqlite-store";
+
+const HELP = `Usage: npm run reconcile [-- --json] [-- --store sqlite:<path>]
+
+Lists, from the confirmation endpoint's store:
+  - purchases paid but not finalized (marked PAST DEADLINE when the 50-minute window is over)
+  - refunds requested, pending at the provider, or failed
+  - dead letters (refund failures, unknown purchases, mismatches, rejections) awaiting a person
+
+Options:
+  --json            print one JSON object instead of tables
+  --store <url>     the store to read (default: STORE_URL, else sqlite:./data/gateway.sqlite)
+  --help            show this text
+
+Read-only: it changes nothing. Exit code 0 when the report was printed, 1 on a problem.
+`;
+
+function fail(message: string): void {
+  process.stderr.write(`${message}\n`);
+  process.exitCode = 1;
+}
+
+async function main(): Promise<void> {
+  let values: { json?: boolean; store?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { json: { type: "boolean" }, store: { type: "string" }, help: { type: "boolean" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    fail(`${(error as Error).message}\nRun with --help for usage.`);
+    return;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const url = values.store ?? process.env.STORE_URL?.trim() ?? "sqlite:./data/gateway.sqlite";
+  if (!url.startsWith("sqlite:") || url.length === "sqlite:".length) {
+    fail(`The store URL "${url}" is not supported here; give sqlite:<path> with --store or STORE_URL.`);
+    return;
+  }
+  const path = url.slice("sqlite:".length);
+  if (!existsSync(path)) {
+    fail(`No store at ${path}: the endpoint has not run with this STORE_URL yet, or the path is wrong. Pass --store sqlite:<path>.`);
+    return;
+  }
+  process.stderr.write(`reading ${path}\n`);
+  const store = openSqliteStore(path);
+  try {
+    const now = Date.now();
+    const report = await store.reconcileReport(now);
+    process.stdout.write(values.json ? `${JSON.stringify(reportToJson(report, now), null, 2)}\n` : reportToText(report, now));
+  } finally {
+    await store.close();
+  }
+}
+
+main().catch((error: unknown) => fail(`reconcile failed: ${(error as Error).message}`));

@@ -1,0 +1,64 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { reportToJson, reportToText } from "../../confirmation-endpoint/reconcile/format-report";
+import { MINUTE, transient } from "./fakes";
+import { CONTACT, createHarness, OTHER_PURCHASE, PURCHASE, T0, payAndNotify } from "./harness";
+import type { Harness } from "./harness";
+
+const run = promisify(execFile);
+let h: Harness;
+beforeEach(async () => {
+  h = createHarness();
+  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
+  h.dataverse.addPurchase({ purchaseId: OTHER_PURCHASE, createdOn: new Date(T0).toISOString() });
+  // PURCHASE: paid, Dataverse keeps failing → paid but not finalized (for now).
+  for (let i = 0; i < 3; i++) h.dataverse.finalizeScript.push({ kind: "throw", error: transient() });
+  await payAndNotify(h);
+  await h.worker.drain();
+  // OTHER_PURCHASE: wrong amount paid, and the refund fails → refund failed + two dead letters.
+  const { body } = await h.checkout(OTHER_PURCHASE);
+  const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+  h.provider.pay(sessionId, { minor: 1, currency: "EUR" });
+  h.provider.refundScript.push("failed");
+  await h.app(h.webhookRequest(h.completedEvent(sessionId)));
+  await h.worker.drain();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+describe("reconciliation report", () => {
+  it("lists paid-not-finalized purchases, open or failed refunds and dead letters", async () => {
+    const report = await h.store.reconcileReport(h.clock.now());
+    const json = reportToJson(report, T0 + 60 * MINUTE) as Record<string, Array<Record<string, unknown>>>;
+    expect(json.paidNotFinalized!.map((p) => [p.purchaseId, p.pastDeadline])).toEqual([[PURCHASE, true]]);
+    expect(json.refunds!.map((r) => [r.purchaseId, r.reason, r.state])).toEqual([[OTHER_PURCHASE, "amount_mismatch", "failed"]]);
+    expect(json.deadLetters!.map((d) => [d.kind, d.reason])).toEqual([
+      ["payment", "amount_mismatch"],
+      ["refund", "refund_failed"],
+    ]);
+    const text = reportToText(report, h.clock.now());
+    expect(text).toContain("Paid but not finalized (1)");
+    expect(text).toContain("Refunds pending or failed (1)");
+    expect(text).toContain("Dead letters (2)");
+    expect(text).toContain(PURCHASE);
+    h.dataverse.finalizeScript.length = 0;
+  });
+
+  it("npm run reconcile -- --json prints the report from the store file; a missing store is an error", async () => {
+    const [ok, missing] = await Promise.all([
+      run(process.execPath, ["--import", "tsx", "scripts/reconcile.ts", "--json", "--store", `sqlite:${h.dbPath}`]),
+      run(process.execPath, ["--import", "tsx", "scripts/reconcile.ts", "--store", "sqlite:/nonexistent/x.sqlite"]).then(
+        () => null,
+        (error: { code: number; stderr: string }) => error,
+      ),
+    ]);
+    const json = JSON.parse(ok.stdout) as { paidNotFinalized: unknown[]; deadLetters: unknown[] };
+    expect(json.paidNotFinalized).toHaveLength(1);
+    expect(json.deadLetters).toHaveLength(2);
+    expect(missing!.code).toBe(1);
+    expect(missing!.stderr).toContain("No store at /nonexistent/x.sqlite");
+    h.dataverse.finalizeScript.length = 0;
+  });
+});
