@@ -20,9 +20,11 @@ export interface ParsedQuery {
   expand: ExpandOption[];
   orderBy: { column: string; descending: boolean } | null;
   top: number | null;
+  /** $count=true: add @odata.count to a collection answer. */
+  count: boolean;
 }
 
-const supported = new Set(["$select", "$filter", "$expand", "$top", "$orderby"]);
+const supported = new Set(["$select", "$filter", "$expand", "$top", "$orderby", "$count"]);
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseQuery(params: URLSearchParams, entity: EntityDefinition, schema: Schema): ParsedQuery {
@@ -49,7 +51,9 @@ export function parseQuery(params: URLSearchParams, entity: EntityDefinition, sc
     top = Number(topText);
     if (!Number.isInteger(top) || top < 0) throw badRequest(`Invalid value '${topText}' for $top: give a non-negative integer.`);
   }
-  return { select, filter, expand, orderBy, top };
+  const countText = params.get("$count");
+  if (countText !== null && countText !== "true" && countText !== "false") throw badRequest(`Invalid value '${countText}' for $count: give true or false.`);
+  return { select, filter, expand, orderBy, top, count: countText === "true" };
 }
 
 function parseSelect(text: string | null, entity: EntityDefinition): string[] | null {
@@ -103,7 +107,8 @@ function parseFilter(text: string, entity: EntityDefinition): Comparison[] {
 }
 
 function parseLiteral(text: string): Comparison["value"] {
-  if (text.startsWith("'") && text.endsWith("'") && text.length >= 2) return text.slice(1, -1).replace(/''/g, "'");
+  const quoted = /^'((?:[^']|'')*)'$/.exec(text);
+  if (quoted) return (quoted[1] ?? "").replace(/''/g, "'");
   if (text === "null") return null;
   if (text === "true" || text === "false") return text === "true";
   if (guidPattern.test(text)) return text.toLowerCase();

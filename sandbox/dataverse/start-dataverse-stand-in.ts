@@ -266,11 +266,18 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
     return { status: answer.status, error: answer.body.error ?? null, clientId: form.get("client_id") };
   }
 
+  // The sandbox routes are called from the portal emulator's pages on another loopback origin.
+  const sandboxCors = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Allow-Methods": "GET, POST, OPTIONS" };
+
   function sandboxJson(res: ServerResponse, status: number, body: unknown): void {
-    send(res, status, JSON.stringify(body), { "Content-Type": "application/json; charset=utf-8" });
+    send(res, status, JSON.stringify(body), { "Content-Type": "application/json; charset=utf-8", ...sandboxCors });
   }
 
   async function handleSandbox(req: IncomingMessage, res: ServerResponse, path: string): Promise<Record<string, unknown>> {
+    if (req.method === "OPTIONS") {
+      send(res, 204, null, sandboxCors);
+      return { status: 204 };
+    }
     const register = registerPattern.exec(path);
     if (register?.[1] && req.method === "POST") {
       const body = (parseJson(await readBody(req)) ?? {}) as Partial<RegistrationRequest>;
@@ -348,7 +355,8 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
         if (error instanceof DataverseFault) fault = error;
         else if (error instanceof BodyTooLarge) fault = new DataverseFault(413, "", error.message);
         else fault = new DataverseFault(500, ErrorCodes.unexpected, "An unexpected error occurred in the Dataverse stand-in.", { innerMessage: String(error) });
-        if (!res.headersSent && !res.destroyed) sendFault(res, fault, req, { "OData-Version": "4.0", "x-ms-service-request-id": requestId });
+        const extra = path.startsWith("/sandbox/") ? sandboxCors : {};
+        if (!res.headersSent && !res.destroyed) sendFault(res, fault, req, { "OData-Version": "4.0", "x-ms-service-request-id": requestId, ...extra });
         log({ requestId, method: req.method, path, durationMs: Math.round(performance.now() - started), status: fault.status, code: fault.code, error: fault.status >= 500 ? String(error) : undefined });
       });
   });

@@ -133,8 +133,12 @@ function contextSuffix(query: ParsedQuery): string {
 
 function readMany(ctx: StandInContext, entity: EntityDefinition, req: ApiRequest): ApiResult {
   const query = parseQuery(req.params, entity, ctx.schema);
-  const rows = applyQuery(ctx.store.list(entity.setName), query).map((r) => shape(ctx, entity, r, query));
-  return { status: 200, json: { "@odata.context": `${req.base}/$metadata#${entity.setName}${contextSuffix(query)}`, value: rows } };
+  const all = ctx.store.list(entity.setName);
+  const rows = applyQuery(all, query).map((r) => shape(ctx, entity, r, query));
+  const json: Record<string, unknown> = { "@odata.context": `${req.base}/$metadata#${entity.setName}${contextSuffix(query)}` };
+  if (query.count) json["@odata.count"] = applyQuery(all, { ...query, top: null }).length;
+  json.value = rows;
+  return { status: 200, json };
 }
 
 function readOne(ctx: StandInContext, entity: EntityDefinition, id: string, req: ApiRequest): ApiResult {

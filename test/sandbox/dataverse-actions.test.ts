@@ -195,6 +195,10 @@ describe("registration route and table reads", () => {
     expect(free.status).toBe("Success");
     expect(s.state.purchase(free.purchaseId!).registrationIds).toHaveLength(1);
 
+    const preflight = await fetch(`${s.url}/sandbox/events/Sandbox_Summit_2026/register`, { method: "OPTIONS", headers: { Origin: "http://127.0.0.1:9" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+
     const bad = await fetch(`${s.url}/sandbox/events/Sandbox_Summit_2026/register`, { method: "POST", body: JSON.stringify({ attendees: [{ email: "x@y.z" }] }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/choose one of the event's passes/);
@@ -215,8 +219,14 @@ describe("registration route and table reads", () => {
     const passes = await callApi(s, token, "GET", `msevtmgt_passes?$select=msevtmgt_name,msevtmgt_passprice&$filter=_msevtmgt_eventid_value eq ${seed.paidEvent.id} and msevtmgt_passprice eq 15`);
     expect(passes.body?.["@odata.context"]).toBe(`${s.url}/api/data/v9.2/$metadata#msevtmgt_passes(msevtmgt_name,msevtmgt_passprice)`);
     expect((passes.body?.value as Array<Record<string, unknown>>).map((p) => p.msevtmgt_name)).toEqual(["Day ticket"]);
-    const top = await callApi(s, token, "GET", "contacts?$select=emailaddress1&$top=1&$orderby=emailaddress1 desc");
+    const top = await callApi(s, token, "GET", "contacts?$select=emailaddress1&$top=1&$orderby=emailaddress1 desc&$count=true");
     expect(top.body?.value).toHaveLength(1);
+    expect(Number(top.body?.["@odata.count"])).toBeGreaterThan(1);
+    const unsupported = await callApi(s, token, "GET", "contacts?$apply=groupby((fullname))");
+    expect(unsupported.status).toBe(400);
+    expect((unsupported.body?.error as Record<string, unknown>).message).toMatch(/\$apply.*not supported/);
+    const or = await callApi(s, token, "GET", "contacts?$filter=firstname eq 'Ada' or firstname eq 'Grace'");
+    expect(or.status).toBe(400);
     const admin = await callApi(s, token, "GET", "msevtmgt_eventadministrations?$select=msevtmgt_enabledemopaymentconfirmation");
     expect((admin.body?.value as Array<Record<string, unknown>>)[0]?.msevtmgt_enabledemopaymentconfirmation).toBe(false);
     const providers = await callApi(s, token, "GET", "msevtmgt_paymentproviders?$select=msevtmgt_paymentpageurl,msevtmgt_paymenttimeout");
