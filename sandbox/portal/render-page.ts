@@ -35,6 +35,8 @@ export interface SiteRenderer {
   /** Published root pages with their URLs. */
   listPages(): Array<{ url: string; page: WebPage }>;
   renderPage(request: PageRequest): Promise<PageResponse>;
+  /** The objects a template on the requested page sees; null when no published page has that URL. */
+  scopeFor(request: PageRequest): Record<string, unknown> | null;
 }
 
 export interface SiteRendererOptions {
@@ -94,6 +96,17 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
     const language = chosen ?? defaultLanguage;
     if (!language) throw new SiteConfigurationError("The site has no website language (websitelanguage.yml is empty).");
     return { language, path: pathname };
+  }
+
+  function scopeFor(request: PageRequest): Record<string, unknown> | null {
+    const url = new URL(request.url);
+    const { language, path } = pickLanguage(url.pathname, request.language);
+    const page = pagesByUrl.get(normalizePath(path));
+    if (!page) return null;
+    return buildPortalScope({
+      site, page, language, request: { url: url.href }, user: request.user, fixtures,
+      now: request.now ?? new Date(), urlOf, isPublished,
+    });
   }
 
   async function renderPage(request: PageRequest): Promise<PageResponse> {
@@ -156,5 +169,6 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
     liquid,
     listPages: () => pages.map((page) => ({ url: urlOf(page), page })),
     renderPage,
+    scopeFor,
   };
 }
