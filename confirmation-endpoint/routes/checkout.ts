@@ -25,7 +25,7 @@ const checkoutSchema = z.object({
     .trim()
     .min(1, "must not be empty")
     .max(200, "must be at most 200 characters")
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), "must not contain control characters"),
+    .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), "must not contain control characters"),
   userId: z.union([guidSchema, z.literal(""), z.null()]).optional(),
   locale: z
     .string({ error: "must be a string" })

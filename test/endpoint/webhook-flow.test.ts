@@ -97,7 +97,7 @@ describe("webhook → worker → finalize", () => {
 
 describe("untrusted webhooks: 400 and nothing stored", () => {
   const cases: Array<[string, (h: Harness) => Request]> = [
-    ["missing signature", (h) => new Request("http://endpoint.test/v1/webhooks/stripe", { method: "POST", body: "{}" })],
+    ["missing signature", () => new Request("http://endpoint.test/v1/webhooks/stripe", { method: "POST", body: "{}" })],
     ["wrong secret", (h) => {
       const body = JSON.stringify({ id: "evt_x", type: "checkout.session.completed", signal: "paid", purchaseId: PURCHASE });
       const t = Math.floor(h.clock.now() / 1000);
