@@ -322,7 +322,13 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
       if (call.deadline !== undefined && now() >= call.deadline) {
         throw deadlineError(operation, call.deadline, "no successful answer yet", lastError);
       }
-      const user = await pool.acquire({ deadline: call.deadline, signal: call.signal, operation, lastError });
+      let user: UserSlot;
+      try {
+        user = await pool.acquire({ deadline: call.deadline, signal: call.signal, operation, lastError });
+      } catch (error) {
+        if (error instanceof DeadlineExceededError) counters.deadlineExceeded++;
+        throw error;
+      }
       let response: AxiosResponse<string> | undefined;
       let failure: DataverseError | undefined;
       let token: string | undefined;
