@@ -7,6 +7,8 @@ export const shellShimSource = `(function () {
   "use strict";
   function deferred(promise) {
     var wrapped = promise.then(function (v) { return v; });
+    // Like a jQuery Deferred, a failure handled only through fail() is not an unhandled rejection.
+    wrapped.catch(function () {});
     wrapped.done = function (fn) { promise.then(function (v) { fn(v.data !== undefined ? v.data : v, v.textStatus, v.xhr); }, function () {}); return wrapped; };
     wrapped.fail = function (fn) { promise.then(null, function (e) { fn(e.xhr || e, e.textStatus || "error", e.message); }); return wrapped; };
     wrapped.always = function (fn) { promise.then(fn, fn); return wrapped; };
