@@ -250,6 +250,11 @@ export type HostedOutcome =
   | { outcome: "declined"; session: SessionObject; paymentIntent: PaymentIntentObject }
   | { outcome: "not_open"; session: SessionObject };
 
+/** The session, expired first if its time is up but the sweep has not reached it yet. */
+export function refreshSession(context: ProviderContext, id: string): SessionObject {
+  return context.atomically(() => openOrClosed(context, id));
+}
+
 /** The session, expiring it first when its time is up but the timer has not run yet. */
 function openOrClosed(context: ProviderContext, id: string): SessionObject {
   const session = getSession(context, id);

@@ -3,7 +3,7 @@
 // Decline refuses the card, keeps the session open and shows why; Cancel returns to cancel_url.
 // Plain HTML forms: no script, no external assets, every control reachable by keyboard.
 import { ApiError } from "./api-error";
-import { declineSession, getSession, getSessionExtras, paySession } from "./checkout-sessions";
+import { declineSession, getSessionExtras, paySession, refreshSession } from "./checkout-sessions";
 import { parseFormBody } from "./form-body";
 import type { HttpReply } from "./api-routes";
 import { escapeHtml, formatMinor, page, PAGE_HEADERS } from "./html";
@@ -85,7 +85,7 @@ function notFound(): HttpReply {
 
 function loadSession(context: ProviderContext, id: string): SessionObject | null {
   try {
-    return getSession(context, id);
+    return refreshSession(context, id);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return null;
     throw error;

@@ -294,8 +294,18 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
   }
 
   const server = createServer((request, response) => {
+    const began = performance.now();
     route(request).then(
-      (reply) => send(response, reply, request.method === "HEAD"),
+      (reply) => {
+        send(response, reply, request.method === "HEAD");
+        log.log("debug", "provider stand-in request", {
+          method: request.method,
+          path: (request.url ?? "").split("?")[0],
+          status: reply.status,
+          requestId: reply.headers["request-id"],
+          durationMs: Math.round(performance.now() - began),
+        });
+      },
       (error: unknown) => {
         log.log("error", "provider stand-in request failed", { method: request.method, url: request.url, error });
         const body = new ApiError({ status: 500, type: "api_error", message: "The stand-in hit an internal error; see its log." }).toBody();

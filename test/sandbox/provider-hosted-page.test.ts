@@ -138,3 +138,15 @@ describe("hosted checkout page", () => {
     expect((await post(session.url ?? "", "steal")).status).toBe(400);
   });
 });
+
+describe("hosted checkout page after expiry", () => {
+  it("shows an expired session as expired (and emits the event) even before the sweep runs", async () => {
+    const session = await openSession();
+    clock += 24 * 3600 * 1000;
+    const html = await (await fetch(session.url ?? "")).text();
+    expect(html).toContain("has expired");
+    expect(html).not.toContain('value="pay"');
+    expect(html).toContain('href="https://portal.example/gateway/?purchaseId=purchase-7&amp;cancelled=1"');
+    expect(await eventTypes()).toEqual(["checkout.session.expired"]);
+  });
+});
