@@ -295,3 +295,31 @@ describe("events", () => {
     await expect(stripe.events.list({ limit: 101 })).rejects.toMatchObject({ param: "limit" });
   });
 });
+
+describe("lists and the dashboard", () => {
+  it("pages backwards with ending_before and finds a session by its payment intent", async () => {
+    const first = await stripe.checkout.sessions.create(sessionParams({ client_reference_id: "first" }));
+    const second = await stripe.checkout.sessions.create(sessionParams({ client_reference_id: "second" }));
+    const third = await stripe.checkout.sessions.create(sessionParams({ client_reference_id: "third" }));
+    const newer = await stripe.checkout.sessions.list({ ending_before: first.id, limit: 1 });
+    expect(newer.data.map((s) => s.id)).toEqual([second.id]);
+    expect(newer.has_more).toBe(true);
+    const paid = standIn.pay(second.id);
+    if (paid.outcome !== "paid") throw new Error("expected the session to be paid");
+    const found = await stripe.checkout.sessions.list({ payment_intent: paid.paymentIntent.id, expand: ["data.payment_intent"] });
+    expect(found.data.map((s) => s.id)).toEqual([second.id]);
+    expect((found.data[0]?.payment_intent as Stripe.PaymentIntent).status).toBe("succeeded");
+    await expect(stripe.checkout.sessions.list({ starting_after: "cs_test_unknown" })).rejects.toMatchObject({ statusCode: 404 });
+    expect(third.status).toBe("open");
+  });
+
+  it("escapes what callers put in sessions when it shows them on the dashboard", async () => {
+    await stripe.checkout.sessions.create(sessionParams({ client_reference_id: "<img src=x onerror=alert(1)>" }));
+    const response = await fetch(standIn.dashboardUrl);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain(SECRET);
+  });
+});
