@@ -300,7 +300,12 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
       },
       [t("cancelLink")],
     );
-    const provider = config.provider || order.provider || "";
+    const rawProvider = config.provider || order.provider || "";
+    // A lower-case id such as "stripe" reads better as a name; a setting written with capitals is kept.
+    const provider =
+      rawProvider === rawProvider.toLowerCase()
+        ? rawProvider.charAt(0).toUpperCase() + rawProvider.slice(1)
+        : rawProvider;
     const heading = order.eventName ?? t("summaryFallbackTitle");
 
     pay.addEventListener("click", () => {
