@@ -17,8 +17,10 @@ export function cacheDepsFromEnv(env: NodeJS.ProcessEnv, io: { prompt(line: stri
     dataverseToken: async () => {
       if (!dataverseTokens) {
         const settings = dataverseSettingsFromEnv(env);
+        const credential = settings.credentials[0];
+        if (!credential) throw new Error("no Dataverse credential is configured");
         dataverseTokens = createTokenProvider({
-          credential: settings.credential,
+          credential,
           clientId: settings.clientId,
           tenantId: settings.tenantId,
           authorityHost: settings.authorityHost ?? "https://login.microsoftonline.com",

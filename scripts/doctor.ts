@@ -1,0 +1,57 @@
+// `npm run doctor -- [--endpoint-url <url>] [--portal-url <url>]`: checks an org and the endpoint
+// and prints a table of pass / warn / fail with the fix for each. Exit code 1 when anything fails.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadDefinitions } from "./build/definitions";
+import { UsageError, parseCommandLine, runCommand } from "./lib/cli";
+import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
+import { formatTable, runDoctor } from "./organizer/doctor-checks";
+
+const USAGE = `Usage: npm run doctor -- [--endpoint-url <url>] [--portal-url <url>] [--partial-url <text>] [--json]
+
+Checks, with the Dataverse connection the endpoint uses (DATAVERSE_* variables):
+  sign-in; the event-management actions; that the app user may call finalize (the
+  "Finalize RegistrationService" role); the gateway web page (and that the portal serves it);
+  the endpoint's /healthz and its CORS answer for the portal; events that use the gateway but have
+  no pass; demo payment confirmation; clock skew against Dataverse.
+
+Options:
+  --endpoint-url <url>  the confirmation endpoint (the PaymentGateway/EndpointUrl site setting)
+  --portal-url <url>    https://<portal host>
+  --partial-url <text>  the gateway page's partial URL (default from portal-templates/definitions.yml)
+  --json                the results as JSON on stdout
+  --help                this text`;
+
+async function main(): Promise<void> {
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    { "endpoint-url": { type: "string" }, "portal-url": { type: "string" }, "partial-url": { type: "string" }, json: { type: "boolean", default: false } },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  for (const flag of ["endpoint-url", "portal-url"] as const) {
+    const value = values[flag];
+    if (value !== undefined && !/^https?:\/\/[^\s/]+/i.test(value)) throw new UsageError(`--${flag} must be an http(s) URL, got "${value}".`);
+  }
+  const { definitions } = loadDefinitions(join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"));
+  const client = connectDataverse(dataverseSettingsFromEnv(process.env), { maxAttempts: 2 });
+  try {
+    const results = await runDoctor(client, {
+      partialUrl: values["partial-url"] ?? definitions.webPage.partialUrl,
+      endpointUrl: values["endpoint-url"],
+      portalUrl: values["portal-url"],
+      now: Date.now,
+      fetch,
+    });
+    if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    else for (const line of formatTable(results)) process.stdout.write(`${line}\n`);
+    if (results.some((r) => r.status === "fail")) process.exitCode = 1;
+  } finally {
+    client.close();
+  }
+}
+
+await runCommand(main);
