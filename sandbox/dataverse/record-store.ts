@@ -69,7 +69,13 @@ export function openRecordStore(dbPath = ":memory:"): RecordStore {
      ON CONFLICT (client_id) DO UPDATE SET client_secret = excluded.client_secret, certificate_pem = excluded.certificate_pem`,
   );
 
-  let version = Number(getSettingStmt.get("version")?.value ?? "1000");
+  // Row versions only need to grow: persist them in steps of 1000 and skip ahead a step on open,
+  // instead of writing the counter on every change.
+  const versionStep = 1000;
+  let usersCache: ApplicationUser[] | null = null;
+  let version = Number(getSettingStmt.get("version")?.value ?? "0") + versionStep;
+  let persistedUpTo = version + versionStep;
+  setSettingStmt.run("version", String(persistedUpTo));
   return {
     get(setName, id) {
       const row = getStmt.get(setName, id.toLowerCase());
@@ -86,7 +92,10 @@ export function openRecordStore(dbPath = ":memory:"): RecordStore {
     },
     nextVersion() {
       version += 1;
-      setSettingStmt.run("version", String(version));
+      if (version >= persistedUpTo) {
+        persistedUpTo = version + versionStep;
+        setSettingStmt.run("version", String(persistedUpTo));
+      }
       return version;
     },
     indexGet(kind, key) {
@@ -102,14 +111,17 @@ export function openRecordStore(dbPath = ":memory:"): RecordStore {
       setSettingStmt.run(key, value);
     },
     listApplicationUsers() {
-      return listUsersStmt.all().map((r) => ({
+      if (usersCache) return usersCache;
+      usersCache = listUsersStmt.all().map((r) => ({
         clientId: r.client_id,
         clientSecret: r.client_secret,
         certificatePem: r.certificate_pem,
         userId: r.user_id,
       }));
+      return usersCache;
     },
     putApplicationUser(user) {
+      usersCache = null;
       putUserStmt.run(user.clientId, user.clientSecret, user.certificatePem, user.userId);
     },
     close() {

@@ -14,6 +14,8 @@ export interface SeedOptions {
   paymentPageUrl?: string;
   /** "Payment timeout (minutes)" of the RTM payment provider (default 15). */
   paymentTimeoutMinutes?: number;
+  /** Passes allocated per pass type (default 500); benchmarks registering thousands raise it. */
+  passCapacity?: number;
   /** Event administration's demo payment confirmation switch (default false). */
   demoPaymentConfirmation?: boolean;
 }
@@ -100,8 +102,8 @@ export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): See
       upsert(ctx, "msevtmgt_passes", p.id, {
         msevtmgt_name: p.name,
         msevtmgt_passprice: p.price,
-        msevtmgt_noofpassesallocated: 500,
-        msevtmgt_noofpassesleft: 500,
+        msevtmgt_noofpassesallocated: options.passCapacity ?? 500,
+        msevtmgt_noofpassesleft: options.passCapacity ?? 500,
         msevtmgt_noofpassessold: 0,
         _msevtmgt_eventid_value: seedIds.paidEvent,
         _transactioncurrencyid_value: seedIds.currency,
