@@ -29,6 +29,8 @@ export interface AppDeps {
   deadlinePolicy: DeadlinePolicy;
   /** Readiness probe for Dataverse (e.g. obtain a token); omitted → not checked. */
   checkDataverse?: () => Promise<void>;
+  /** Called after work was stored for the worker (e.g. `worker.wake`), so it need not wait for its poll. */
+  onWorkStored?: () => void;
 }
 
 export type FetchHandler = (request: Request) => Promise<Response>;

@@ -100,6 +100,7 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
       now: () => new Date(clock.now()),
     });
 
+  let wakeWorker = () => {};
   const handler = createApp({
     store,
     provider,
@@ -111,6 +112,7 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
     eventMode: config.eventMode,
     deadlinePolicy: config.deadline,
     ...(checkDataverse ? { checkDataverse } : {}),
+    onWorkStored: () => wakeWorker(),
   });
   const worker = createWorker(
     { store, provider, dataverse, clock, logger, metrics },
@@ -128,7 +130,10 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
     });
   });
   const port = (server.address() as AddressInfo).port;
-  if (overrides.startWorker !== false) worker.start();
+  if (overrides.startWorker !== false) {
+    worker.start();
+    wakeWorker = () => worker.wake();
+  }
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | null = null;

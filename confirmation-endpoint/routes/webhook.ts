@@ -20,6 +20,7 @@ export interface WebhookRouteDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  onWorkStored?: () => void;
 }
 
 export async function handleWebhook(request: Request, providerName: string, deps: WebhookRouteDeps): Promise<Response> {
@@ -55,6 +56,7 @@ export async function handleWebhook(request: Request, providerName: string, deps
     }
     throw error;
   }
+  if (outcome.stored > 0) deps.onWorkStored?.();
   const label = outcome.stored > 0 ? "stored" : events.length === 0 ? "empty" : "duplicate";
   deps.metrics.increment("gateway_webhooks_total", { outcome: label });
   for (const e of events) {

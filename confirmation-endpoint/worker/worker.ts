@@ -28,6 +28,8 @@ export interface Worker {
   drain(maxBatches?: number): Promise<number>;
   /** Start the background loop (real timers). */
   start(): void;
+  /** Run the loop now instead of at its next timer (new jobs were stored). */
+  wake(): void;
   /** Stop the loop and wait for the batch in progress. */
   stop(): Promise<void>;
 }
@@ -50,6 +52,8 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
   let running = false;
   let timer: NodeJS.Timeout | null = null;
   let current: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  let wakeRequested = false;
 
   async function runJob(job: JobRecord): Promise<void> {
     const started = clock.now();
@@ -92,6 +96,9 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
 
   async function loop(): Promise<void> {
     if (!running) return;
+    timer = null;
+    busy = true;
+    wakeRequested = false;
     let delay = pollMs;
     try {
       const ran = await runOnce();
@@ -103,6 +110,8 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     } catch (error) {
       logger.log("error", "worker loop", { workerId, error: describe(error) });
     }
+    busy = false;
+    if (wakeRequested) delay = 0;
     if (running) timer = setTimeout(() => void (current = loop()), delay);
   }
 
@@ -122,6 +131,15 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       if (running) return;
       running = true;
       current = loop();
+    },
+    wake() {
+      if (!running) return;
+      if (busy) {
+        wakeRequested = true;
+        return;
+      }
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void (current = loop()), 0);
     },
     async stop() {
       running = false;

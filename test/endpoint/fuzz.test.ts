@@ -138,7 +138,7 @@ describe("fuzz", () => {
         request = new Request(`http://endpoint.test${path}`, {
           method,
           headers: randomHeaders(h, body),
-          body: method === "GET" || method === "HEAD" ? undefined : body,
+          body: method === "GET" || method === "HEAD" ? undefined : (body as BodyInit),
         });
       } catch {
         continue; // the Request constructor itself refused (invalid header value): never reaches a host
