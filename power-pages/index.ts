@@ -3,7 +3,13 @@ export { findSiteFolder, listRecordFiles, loadSiteFolder, recordKindOf, sideFile
 export { findHomePage, findLanguages, findPublishedState, pageUrlOf } from "./site-queries";
 export { detectKeyStyle, normalizeRecord, primaryKeyOf, styleRecord, toStyledKey } from "./key-style";
 export type { KeyStyle } from "./key-style";
-export { formatRecordItem, formatRecordList, formatRecordMap, formatScalar, parseRecordYaml } from "./record-yaml";
+export {
+  formatRecordItem,
+  formatRecordList,
+  formatRecordMap,
+  formatScalar,
+  parseRecordYaml,
+} from "./record-yaml";
 export { toPacFileName, toPacFolderName } from "./pac-names";
 export { SiteFolderError } from "./errors";
 export type { SiteFolderErrorCode } from "./errors";

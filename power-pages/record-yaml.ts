@@ -7,12 +7,19 @@ import { SiteFolderError } from "./errors";
 import type { RecordData, RecordValue } from "./types";
 
 /** Parses a record file; returns the records it holds (a map file gives one, a list file gives each item). */
-export function parseRecordYaml(text: string, file: string): { shape: "map" | "list"; records: RecordData[] } {
+export function parseRecordYaml(
+  text: string,
+  file: string,
+): { shape: "map" | "list"; records: RecordData[] } {
   let doc: unknown;
   try {
     doc = parse(text);
   } catch (cause) {
-    throw new SiteFolderError("RECORD_FILE_INVALID", `${file}: not valid YAML (${(cause as Error).message}). Fix the file or download the site again.`, { file, cause });
+    throw new SiteFolderError(
+      "RECORD_FILE_INVALID",
+      `${file}: not valid YAML (${(cause as Error).message}). Fix the file or download the site again.`,
+      { file, cause },
+    );
   }
   if (doc === null || doc === undefined) return { shape: "list", records: [] };
   if (Array.isArray(doc)) {
@@ -24,7 +31,11 @@ export function parseRecordYaml(text: string, file: string): { shape: "map" | "l
 
 function toRecord(value: unknown, where: string, file: string): RecordData {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new SiteFolderError("RECORD_FILE_INVALID", `${where}: expected a map of columns, got ${Array.isArray(value) ? "a list" : typeof value}.`, { file });
+    throw new SiteFolderError(
+      "RECORD_FILE_INVALID",
+      `${where}: expected a map of columns, got ${Array.isArray(value) ? "a list" : typeof value}.`,
+      { file },
+    );
   }
   const out: RecordData = {};
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {

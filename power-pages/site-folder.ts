@@ -34,7 +34,11 @@ const DOWNLOAD_HINT = "`pac pages download --path <dir> --webSiteId <website id>
 export function findSiteFolder(dir: string): string {
   const start = resolve(dir);
   if (!existsSync(start) || !statSync(start).isDirectory()) {
-    throw new SiteFolderError("SITE_FOLDER_NOT_FOUND", `${start}: no such folder. Pass the folder that holds website.yml (${DOWNLOAD_HINT}).`, { file: start });
+    throw new SiteFolderError(
+      "SITE_FOLDER_NOT_FOUND",
+      `${start}: no such folder. Pass the folder that holds website.yml (${DOWNLOAD_HINT}).`,
+      { file: start },
+    );
   }
   if (existsSync(join(start, "website.yml"))) return start;
   const candidates = readdirSync(start, { withFileTypes: true })
@@ -63,13 +67,19 @@ export function loadSiteFolder(dir: string): SiteFolder {
   const websiteParsed = parseRecordYaml(websiteText, "website.yml");
   const websiteRaw = websiteParsed.records[0];
   if (websiteParsed.shape !== "map" || websiteRaw === undefined) {
-    throw new SiteFolderError("RECORD_FILE_INVALID", "website.yml: expected one map of columns. Download the site again.", { file: join(root, "website.yml") });
+    throw new SiteFolderError(
+      "RECORD_FILE_INVALID",
+      "website.yml: expected one map of columns. Download the site again.",
+      { file: join(root, "website.yml") },
+    );
   }
   const keyStyle = detectKeyStyle(websiteRaw, join(root, "website.yml"));
   const recordFiles = listRecordFiles(root).map((file) => readRecordFile(root, file, keyStyle));
 
   const ofKind = (kind: string): Array<{ file: string; data: RecordData }> =>
-    recordFiles.filter((rf) => rf.kind === kind).flatMap((rf) => rf.records.map((data) => ({ file: rf.file, data })));
+    recordFiles
+      .filter((rf) => rf.kind === kind)
+      .flatMap((rf) => rf.records.map((data) => ({ file: rf.file, data })));
 
   const websiteData = normalizeRecord(keyStyle, "website", websiteRaw);
   const website: Website = {
@@ -85,7 +95,9 @@ export function loadSiteFolder(dir: string): SiteFolder {
   const portalLanguages = ofKind("portallanguage").map((r) => r.data);
   const languages: Language[] = ofKind("websitelanguage").map(({ file, data }) => {
     const portalLanguageId = str(data.adx_portallanguageid);
-    const portal = portalLanguages.find((p) => portalLanguageId !== null && str(p.adx_portallanguageid) === portalLanguageId);
+    const portal = portalLanguages.find(
+      (p) => portalLanguageId !== null && str(p.adx_portallanguageid) === portalLanguageId,
+    );
     return {
       id: str(data.adx_websitelanguageid) ?? "",
       file,
@@ -134,10 +146,18 @@ export function loadSiteFolder(dir: string): SiteFolder {
     useWebsiteHeaderAndFooter: data.adx_usewebsiteheaderandfooter === true,
   }));
 
-  const pages = ofKind("webpage").map(({ file, data }) => ({ file, data, common: readPage(root, file, data) }));
+  const pages = ofKind("webpage").map(({ file, data }) => ({
+    file,
+    data,
+    common: readPage(root, file, data),
+  }));
   const contentPages: ContentPage[] = pages
     .filter((p) => p.data.adx_isroot !== true)
-    .map((p) => ({ ...p.common, rootPageId: str(p.data.adx_rootwebpageid), languageId: str(p.data.adx_webpagelanguageid) }));
+    .map((p) => ({
+      ...p.common,
+      rootPageId: str(p.data.adx_rootwebpageid),
+      languageId: str(p.data.adx_webpagelanguageid),
+    }));
   const webPages: WebPage[] = pages
     .filter((p) => p.data.adx_isroot === true)
     .map((p) => ({ ...p.common, contentPages: contentPages.filter((c) => c.rootPageId === p.common.id) }));
@@ -218,7 +238,8 @@ export function listRecordFiles(root: string): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name === "node_modules" || entry.name === ".git" || entry.name === "deployment-profiles") continue;
+        if (entry.name === "node_modules" || entry.name === ".git" || entry.name === "deployment-profiles")
+          continue;
         walk(full);
       } else if (entry.isFile() && entry.name.endsWith(".yml")) {
         const rel = relative(root, full).split(sep).join("/");
@@ -241,7 +262,12 @@ export function recordKindOf(file: string): string {
 function readRecordFile(root: string, file: string, keyStyle: KeyStyle): RecordFile {
   const kind = recordKindOf(file);
   const parsed = parseRecordYaml(readText(root, file), file);
-  return { file, kind, shape: parsed.shape, records: parsed.records.map((r) => normalizeRecord(keyStyle, kind, r)) };
+  return {
+    file,
+    kind,
+    shape: parsed.shape,
+    records: parsed.records.map((r) => normalizeRecord(keyStyle, kind, r)),
+  };
 }
 
 function readPage(root: string, file: string, data: RecordData): Omit<WebPage, "contentPages"> {
@@ -278,7 +304,11 @@ function readText(root: string, file: string): string {
   try {
     return readFileSync(join(root, file), "utf8");
   } catch (cause) {
-    throw new SiteFolderError("RECORD_FILE_UNREADABLE", `${file}: could not be read (${(cause as Error).message}).`, { file: join(root, file), cause });
+    throw new SiteFolderError(
+      "RECORD_FILE_UNREADABLE",
+      `${file}: could not be read (${(cause as Error).message}).`,
+      { file: join(root, file), cause },
+    );
   }
 }
 
@@ -294,6 +324,7 @@ function str(value: unknown): string | null {
 
 function num(value: unknown): number | null {
   if (typeof value === "number") return value;
-  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
+    return Number(value);
   return null;
 }

@@ -67,7 +67,9 @@ async function main(): Promise<void> {
   }
 
   const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-  const kitVersion = (JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) as { version: string }).version;
+  const kitVersion = (
+    JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) as { version: string }
+  ).version;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const result = await runBuild({
     repoRoot,
@@ -86,8 +88,11 @@ async function main(): Promise<void> {
   });
 
   const { report } = result.artifacts;
-  log(`script ${report.script.bytes} B (${report.script.gzipBytes} B gzipped), style ${report.style.bytes} B (${report.style.gzipBytes} B gzipped), template ${report.template.characters}/${report.template.limit} characters`);
-  for (const element of report.csp.unhashable) log(`warning: inline ${element} holds runtime Liquid; its CSP hash can only be taken on the portal.`);
+  log(
+    `script ${report.script.bytes} B (${report.script.gzipBytes} B gzipped), style ${report.style.bytes} B (${report.style.gzipBytes} B gzipped), template ${report.template.characters}/${report.template.limit} characters`,
+  );
+  for (const element of report.csp.unhashable)
+    log(`warning: inline ${element} holds runtime Liquid; its CSP hash can only be taken on the portal.`);
   process.stdout.write(`CSP: ${formatCspDirectives(report.csp)}\n`);
   if (result.overlay) {
     for (const warning of result.overlay.warnings) log(`warning: ${warning}`);
@@ -102,7 +107,9 @@ main().catch((error: unknown) => {
   if (error instanceof BuildError || error instanceof SiteFolderError) {
     process.stderr.write(`Build failed [${error.code}]: ${error.message}\n`);
   } else {
-    process.stderr.write(`Build failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Build failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exitCode = 1;
 });

@@ -21,9 +21,15 @@ Options:
 function main(): void {
   let parsed;
   try {
-    parsed = parseArgs({ options: { json: { type: "boolean", default: false }, help: { type: "boolean", default: false } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      options: { json: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\nRun \`npm run validate -- --help\` for the options.\n`);
+    process.stderr.write(
+      `${(error as Error).message}\nRun \`npm run validate -- --help\` for the options.\n`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -33,14 +39,20 @@ function main(): void {
   }
   const [dir, ...extra] = parsed.positionals;
   if (dir === undefined || extra.length > 0) {
-    process.stderr.write(`Give exactly one site folder (got ${parsed.positionals.length}). Example: npm run validate -- ./site/contoso---contoso\n`);
+    process.stderr.write(
+      `Give exactly one site folder (got ${parsed.positionals.length}). Example: npm run validate -- ./site/contoso---contoso\n`,
+    );
     process.exitCode = 1;
     return;
   }
   const result = validateSiteFolder(resolve(dir), { knownSecrets: collectKnownSecrets(process.env) });
   if (parsed.values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else if (result.problems.length > 0) process.stdout.write(`${formatProblems(result.problems)}\n`);
-  process.stderr.write(result.problems.length === 0 ? `OK: ${result.root} has no problems.\n` : `${result.problems.length} problem(s) in ${result.root}.\n`);
+  process.stderr.write(
+    result.problems.length === 0
+      ? `OK: ${result.root} has no problems.\n`
+      : `${result.problems.length} problem(s) in ${result.root}.\n`,
+  );
   if (result.problems.length > 0) process.exitCode = 1;
 }
 

@@ -40,12 +40,23 @@ export async function run(): Promise<void> {
 
       cpSync(fixture, join(work, `site-${i}`), { recursive: true });
       const buildStart = process.hrtime.bigint();
-      await runBuild({ repoRoot, kitVersion: "bench", outDir: join(work, `dist-${i}`), site: join(work, `site-${i}`) });
+      await runBuild({
+        repoRoot,
+        kitVersion: "bench",
+        outDir: join(work, `dist-${i}`),
+        site: join(work, `site-${i}`),
+      });
       const buildMs = elapsedMs(buildStart);
 
       cpSync(fixture, join(work, `site-nb-${i}`), { recursive: true });
       const noBundleStart = process.hrtime.bigint();
-      await runBuild({ repoRoot, kitVersion: "bench", outDir: join(work, `dist-nb-${i}`), site: join(work, `site-nb-${i}`), client });
+      await runBuild({
+        repoRoot,
+        kitVersion: "bench",
+        outDir: join(work, `dist-nb-${i}`),
+        site: join(work, `site-nb-${i}`),
+        client,
+      });
       const noBundleMs = elapsedMs(noBundleStart);
 
       if (i >= 0) {

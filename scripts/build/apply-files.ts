@@ -2,7 +2,19 @@
 // folder, then moved into place while the files it replaces are kept aside, so a failure (or a
 // failed validation afterwards) can put the folder back exactly as it was.
 
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync, readdirSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  readdirSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { BuildError } from "./errors";
@@ -65,10 +77,14 @@ export function applyFiles(root: string, files: readonly PlannedFile[]): Applied
     });
   } catch (cause) {
     rollback();
-    throw new BuildError("WRITE_FAILED", `Could not write into ${root} (${(cause as Error).message}); the folder was left as it was. Check permissions and free space.`, {
-      file: root,
-      cause,
-    });
+    throw new BuildError(
+      "WRITE_FAILED",
+      `Could not write into ${root} (${(cause as Error).message}); the folder was left as it was. Check permissions and free space.`,
+      {
+        file: root,
+        cause,
+      },
+    );
   }
   return {
     changed: changed.map((f) => f.path),

@@ -18,7 +18,11 @@ export async function bundleClient(clientDir: string): Promise<ClientBundle> {
   const entry = join(clientDir, "main.ts");
   const stylesheet = join(clientDir, "styles.css");
   if (!existsSync(entry)) {
-    throw new BuildError("CLIENT_BUNDLE_FAILED", `${entry}: the gateway script entry is missing. Restore gateway-client/main.ts.`, { file: entry });
+    throw new BuildError(
+      "CLIENT_BUNDLE_FAILED",
+      `${entry}: the gateway script entry is missing. Restore gateway-client/main.ts.`,
+      { file: entry },
+    );
   }
   let script: string;
   try {
@@ -37,17 +41,27 @@ export async function bundleClient(clientDir: string): Promise<ClientBundle> {
     });
     script = result.outputFiles[0]?.text ?? "";
   } catch (cause) {
-    throw new BuildError("CLIENT_BUNDLE_FAILED", `esbuild could not bundle ${entry}: ${firstLine(cause)}. Fix the error in gateway-client/ and build again.`, {
-      file: entry,
-      cause,
-    });
+    throw new BuildError(
+      "CLIENT_BUNDLE_FAILED",
+      `esbuild could not bundle ${entry}: ${firstLine(cause)}. Fix the error in gateway-client/ and build again.`,
+      {
+        file: entry,
+        cause,
+      },
+    );
   }
   let style = "";
   if (existsSync(stylesheet)) {
     try {
-      style = (await transform(readFileSync(stylesheet, "utf8"), { loader: "css", minify: true, logLevel: "silent" })).code;
+      style = (
+        await transform(readFileSync(stylesheet, "utf8"), { loader: "css", minify: true, logLevel: "silent" })
+      ).code;
     } catch (cause) {
-      throw new BuildError("CLIENT_BUNDLE_FAILED", `esbuild could not minify ${stylesheet}: ${firstLine(cause)}.`, { file: stylesheet, cause });
+      throw new BuildError(
+        "CLIENT_BUNDLE_FAILED",
+        `esbuild could not minify ${stylesheet}: ${firstLine(cause)}.`,
+        { file: stylesheet, cause },
+      );
     }
   }
   return { script: escapeForScriptElement(script.trimEnd()), style: escapeForStyleElement(style.trimEnd()) };

@@ -53,10 +53,14 @@ export async function composeArtifacts(input: ComposeInput): Promise<KitArtifact
   try {
     source = readFileSync(input.templatePath, "utf8");
   } catch (cause) {
-    throw new BuildError("TEMPLATE_SLOT_ERROR", `${displayPath}: could not read the gateway template (${(cause as Error).message}).`, {
-      file: input.templatePath,
-      cause,
-    });
+    throw new BuildError(
+      "TEMPLATE_SLOT_ERROR",
+      `${displayPath}: could not read the gateway template (${(cause as Error).message}).`,
+      {
+        file: input.templatePath,
+        cause,
+      },
+    );
   }
   const { definitions } = input;
   const rendered = renderTemplate(
@@ -65,8 +69,14 @@ export async function composeArtifacts(input: ComposeInput): Promise<KitArtifact
       client_script: SCRIPT_MARK,
       client_style: STYLE_MARK,
       kit_version: input.kitVersion,
-      settings: Object.fromEntries(Object.entries(definitions.siteSettings).map(([key, setting]) => [key, setting.name])),
-      page: { name: definitions.webPage.name, partial_url: definitions.webPage.partialUrl, title: definitions.webPage.title },
+      settings: Object.fromEntries(
+        Object.entries(definitions.siteSettings).map(([key, setting]) => [key, setting.name]),
+      ),
+      page: {
+        name: definitions.webPage.name,
+        partial_url: definitions.webPage.partialUrl,
+        title: definitions.webPage.title,
+      },
     },
     displayPath,
   );
@@ -101,17 +111,27 @@ const STYLE_MARK = "\u0000epg-client-style\u0000";
  * code holding `{{` or `{%` outside a runtime `{% raw %}` block would run on the portal: such code
  * is wrapped in its own raw block (the portal strips the tags, the browser sees the code).
  */
-export function insertClientCode(rendered: string, inserts: ReadonlyArray<{ mark: string; code: string; what: string }>): string {
+export function insertClientCode(
+  rendered: string,
+  inserts: ReadonlyArray<{ mark: string; code: string; what: string }>,
+): string {
   const regions = findRawRegions(rendered);
   const pieces: Array<{ at: number; mark: string; text: string }> = [];
   for (const insert of inserts) {
     let at = rendered.indexOf(insert.mark);
     while (at !== -1) {
       if (/\{%-?\s*endraw/.test(insert.code)) {
-        throw new BuildError("CLIENT_BUNDLE_FAILED", `The ${insert.what} contains "{% endraw", which cannot be inlined into Power Pages Liquid. Change the code that produces it.`);
+        throw new BuildError(
+          "CLIENT_BUNDLE_FAILED",
+          `The ${insert.what} contains "{% endraw", which cannot be inlined into Power Pages Liquid. Change the code that produces it.`,
+        );
       }
       const safe = isInsideRaw(regions, at, at + insert.mark.length) || !holdsLiquidMarkup(insert.code);
-      pieces.push({ at, mark: insert.mark, text: safe ? insert.code : `{% raw %}${insert.code}{% endraw %}` });
+      pieces.push({
+        at,
+        mark: insert.mark,
+        text: safe ? insert.code : `{% raw %}${insert.code}{% endraw %}`,
+      });
       at = rendered.indexOf(insert.mark, at + insert.mark.length);
     }
   }

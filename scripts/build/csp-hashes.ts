@@ -41,5 +41,8 @@ export function hashInlineElements(html: string): InlineHashes {
 
 /** Policy sources to add to the site's own script-src and style-src directives. */
 export function formatCspDirectives(hashes: InlineHashes): string {
-  return [`script-src ${hashes.scripts.join(" ")}`.trimEnd(), `style-src ${hashes.styles.join(" ")}`.trimEnd()].join("; ");
+  return [
+    `script-src ${hashes.scripts.join(" ")}`.trimEnd(),
+    `style-src ${hashes.styles.join(" ")}`.trimEnd(),
+  ].join("; ");
 }

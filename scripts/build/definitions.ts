@@ -37,7 +37,10 @@ export const definitionsSchema = z.strictObject({
     excludeFromSearch: z.boolean(),
     copy: z.record(z.string(), z.string().max(1_048_576)).default({}),
   }),
-  siteSettings: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, "slot keys use lower-case letters, digits and _"), siteSettingSchema),
+  siteSettings: z.record(
+    z.string().regex(/^[a-z][a-z0-9_]*$/, "slot keys use lower-case letters, digits and _"),
+    siteSettingSchema,
+  ),
 });
 
 export type Definitions = z.infer<typeof definitionsSchema>;
@@ -61,7 +64,11 @@ export interface LoadedDefinitions {
  * Reads the definitions file, merges the optional config file (JSON or YAML, same shape, any subset)
  * and the overrides, and validates the result.
  */
-export function loadDefinitions(definitionsFile: string, configFile?: string, overrides: DefinitionOverrides = {}): LoadedDefinitions {
+export function loadDefinitions(
+  definitionsFile: string,
+  configFile?: string,
+  overrides: DefinitionOverrides = {},
+): LoadedDefinitions {
   const base = readStructured(definitionsFile, "DEFINITIONS_INVALID");
   let merged = base;
   const explicitSettingValues = new Set<string>();
@@ -89,18 +96,31 @@ export function loadDefinitions(definitionsFile: string, configFile?: string, ov
   }
   const result = definitionsSchema.safeParse(withOverrides);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    const code = overrides.partialUrl !== undefined && result.error.issues.some((i) => i.path.join(".") === "webPage.partialUrl") ? "PARTIAL_URL_INVALID" : "DEFINITIONS_INVALID";
+    const problems = result.error.issues.map(
+      (issue) => `  - ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
+    const code =
+      overrides.partialUrl !== undefined &&
+      result.error.issues.some((i) => i.path.join(".") === "webPage.partialUrl")
+        ? "PARTIAL_URL_INVALID"
+        : "DEFINITIONS_INVALID";
     throw new BuildError(
       code,
       `The record definitions are invalid (${configFile ? `${definitionsFile} + ${configFile}` : definitionsFile}, with the command-line options):\n${problems.join("\n")}\nFix the values named above.`,
       { file: configFile ?? definitionsFile },
     );
   }
-  return { definitions: result.data, templatePath: resolve(templateBase, result.data.template), explicitSettingValues };
+  return {
+    definitions: result.data,
+    templatePath: resolve(templateBase, result.data.template),
+    explicitSettingValues,
+  };
 }
 
-function readStructured(file: string, code: "DEFINITIONS_INVALID" | "CONFIG_UNREADABLE"): Record<string, unknown> {
+function readStructured(
+  file: string,
+  code: "DEFINITIONS_INVALID" | "CONFIG_UNREADABLE",
+): Record<string, unknown> {
   if (!existsSync(file)) {
     throw new BuildError(code, `${file}: no such file. Pass an existing JSON or YAML file.`, { file });
   }
@@ -108,16 +128,25 @@ function readStructured(file: string, code: "DEFINITIONS_INVALID" | "CONFIG_UNRE
   try {
     doc = parse(readFileSync(file, "utf8"));
   } catch (cause) {
-    throw new BuildError(code, `${file}: not valid JSON or YAML (${(cause as Error).message}).`, { file, cause });
+    throw new BuildError(code, `${file}: not valid JSON or YAML (${(cause as Error).message}).`, {
+      file,
+      cause,
+    });
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-    throw new BuildError(code, `${file}: expected a map at the top (the shape of portal-templates/definitions.yml).`, { file });
+    throw new BuildError(
+      code,
+      `${file}: expected a map at the top (the shape of portal-templates/definitions.yml).`,
+      { file },
+    );
   }
   return doc as Record<string, unknown>;
 }
 
 function asObject(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
@@ -125,7 +154,12 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   for (const [key, value] of Object.entries(over)) {
     const current = out[key];
     out[key] =
-      typeof value === "object" && value !== null && !Array.isArray(value) && typeof current === "object" && current !== null && !Array.isArray(current)
+      typeof value === "object" &&
+      value !== null &&
+      !Array.isArray(value) &&
+      typeof current === "object" &&
+      current !== null &&
+      !Array.isArray(current)
         ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
         : value;
   }

@@ -21,7 +21,11 @@ export class BuildError extends Error {
   readonly file: string | undefined;
   readonly line: number | undefined;
 
-  constructor(code: BuildErrorCode, message: string, options: { file?: string; line?: number; cause?: unknown } = {}) {
+  constructor(
+    code: BuildErrorCode,
+    message: string,
+    options: { file?: string; line?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.file = options.file;

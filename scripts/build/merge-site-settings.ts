@@ -9,8 +9,13 @@ import type { RecordData } from "../../power-pages";
  * @param records our settings, already in the folder's key style
  * @param idKey the primary-key column in that style (`adx_sitesettingid` or `id`)
  */
-export function mergeSiteSettings(existing: string | null, records: readonly RecordData[], idKey: string): string {
-  if (existing === null || existing.trim() === "" || existing.trim() === "[]") return formatRecordList(records);
+export function mergeSiteSettings(
+  existing: string | null,
+  records: readonly RecordData[],
+  idKey: string,
+): string {
+  if (existing === null || existing.trim() === "" || existing.trim() === "[]")
+    return formatRecordList(records);
   const chunks = splitItems(existing);
   if (chunks === null) return rewriteAll(existing, records, idKey);
   const pending = new Map(records.map((r) => [String(r[idKey]), r]));
@@ -39,7 +44,11 @@ function splitItems(text: string): { prefix: string; items: string[] } | null {
   if (starts.length === 0) return null;
   const first = starts[0] ?? 0;
   const prefix = lines.slice(0, first).join("");
-  if (prefix.trim() !== "" && !prefix.split("\n").every((l) => l.trim() === "" || l.trimStart().startsWith("#"))) return null;
+  if (
+    prefix.trim() !== "" &&
+    !prefix.split("\n").every((l) => l.trim() === "" || l.trimStart().startsWith("#"))
+  )
+    return null;
   const items = starts.map((start, i) => lines.slice(start, starts[i + 1] ?? lines.length).join(""));
   for (const item of items) {
     try {

@@ -42,7 +42,9 @@ export function overlaySite(siteDir: string, options: OverlayOptions): OverlayRe
   const log = options.log ?? (() => undefined);
   const knownSecrets = options.knownSecrets ?? [];
   const site = loadSiteFolder(siteDir);
-  log(`Site folder ${site.root} (${site.keyStyle === "adx" ? "adx_ keys" : "bare keys"}), website "${site.website.name}".`);
+  log(
+    `Site folder ${site.root} (${site.keyStyle === "adx" ? "adx_ keys" : "bare keys"}), website "${site.website.name}".`,
+  );
   const plan = planSiteRecords({
     site,
     definitions: options.definitions,
@@ -78,7 +80,10 @@ export function overlaySite(siteDir: string, options: OverlayOptions): OverlayRe
   applied.commit();
   for (const file of applied.changed) log(`wrote ${file}`);
   if (applied.changed.length === 0) log("Nothing changed: the folder already holds these records.");
-  if (before.problems.length > 0) log(`The site folder already had ${before.problems.length} problem(s) before the overlay; \`npm run validate -- ${site.root}\` lists them.`);
+  if (before.problems.length > 0)
+    log(
+      `The site folder already had ${before.problems.length} problem(s) before the overlay; \`npm run validate -- ${site.root}\` lists them.`,
+    );
   return {
     siteRoot: site.root,
     keyStyle: site.keyStyle,

@@ -80,13 +80,15 @@ export function planSiteRecords(input: PlanInput): SitePlan {
   const websiteId = site.website.id;
   const clashes: string[] = [];
   const warnings: string[] = [];
-  const sameText = (a: string | null, b: string): boolean => a !== null && a.toLowerCase() === b.toLowerCase();
+  const sameText = (a: string | null, b: string): boolean =>
+    a !== null && a.toLowerCase() === b.toLowerCase();
 
   // Ids: derived, unless --force takes over a record that already carries our name or URL.
   const pick = (what: string, derived: string, existing: Array<{ id: string; file: string }>): string => {
     const others = existing.filter((r) => r.id.toLowerCase() !== derived.toLowerCase());
     if (others.length === 0 || existing.some((r) => r.id.toLowerCase() === derived.toLowerCase())) {
-      if (others.length > 0) clashes.push(`${what}: ${others.map((o) => `${o.file} (id ${o.id})`).join(", ")}`);
+      if (others.length > 0)
+        clashes.push(`${what}: ${others.map((o) => `${o.file} (id ${o.id})`).join(", ")}`);
       return derived;
     }
     if (force) {
@@ -112,13 +114,21 @@ export function planSiteRecords(input: PlanInput): SitePlan {
   const webPageId = pick(
     `web page under Home named "${defs.webPage.name}" or with partial URL "${defs.webPage.partialUrl}"`,
     deriveRecordId(websiteId, "adx_webpage", defs.webPage.name),
-    siblings.filter((p) => sameText(p.name, defs.webPage.name) || sameText(p.partialUrl, defs.webPage.partialUrl)),
+    siblings.filter(
+      (p) => sameText(p.name, defs.webPage.name) || sameText(p.partialUrl, defs.webPage.partialUrl),
+    ),
   );
   const existingRoot = site.webPages.find((p) => p.id.toLowerCase() === webPageId.toLowerCase());
   const contentPageIds: Record<string, string> = {};
   for (const language of languages) {
-    const existing = (existingRoot?.contentPages ?? []).filter((c) => c.languageId?.toLowerCase() === language.id.toLowerCase());
-    contentPageIds[language.code] = pick(`${language.code} content page of "${defs.webPage.name}"`, deriveRecordId(websiteId, "adx_webpage", defs.webPage.name, language.code), existing);
+    const existing = (existingRoot?.contentPages ?? []).filter(
+      (c) => c.languageId?.toLowerCase() === language.id.toLowerCase(),
+    );
+    contentPageIds[language.code] = pick(
+      `${language.code} content page of "${defs.webPage.name}"`,
+      deriveRecordId(websiteId, "adx_webpage", defs.webPage.name, language.code),
+      existing,
+    );
   }
   const settingIds: Record<string, string> = {};
   for (const [key, setting] of Object.entries(defs.siteSettings)) {
@@ -131,11 +141,16 @@ export function planSiteRecords(input: PlanInput): SitePlan {
 
   // Paths: where a record with the id already lives, else pac's naming.
   const fileOf = (kind: string, id: string): string | undefined =>
-    site.recordFiles.find((rf) => rf.kind === kind && rf.records.some((r) => String(r[primaryKeyOf(kind)]).toLowerCase() === id.toLowerCase()))?.file;
+    site.recordFiles.find(
+      (rf) =>
+        rf.kind === kind &&
+        rf.records.some((r) => String(r[primaryKeyOf(kind)]).toLowerCase() === id.toLowerCase()),
+    )?.file;
   const claimPath = (kind: string, id: string, canonical: string): string => {
     const existing = fileOf(kind, id);
     if (existing) return existing;
-    if (existsSync(join(site.root, canonical))) clashes.push(`${canonical} already holds another ${kind} record (not id ${id})`);
+    if (existsSync(join(site.root, canonical)))
+      clashes.push(`${canonical} already holds another ${kind} record (not id ${id})`);
     return canonical;
   };
   const webTemplateFile = claimPath(
@@ -143,9 +158,17 @@ export function planSiteRecords(input: PlanInput): SitePlan {
     webTemplateId,
     `web-templates/${toPacFolderName(defs.webTemplate.name)}/${toPacFileName(defs.webTemplate.name)}.webtemplate.yml`,
   );
-  const pageTemplateFile = claimPath("pagetemplate", pageTemplateId, `page-templates/${toPacFileName(defs.pageTemplate.name)}.pagetemplate.yml`);
+  const pageTemplateFile = claimPath(
+    "pagetemplate",
+    pageTemplateId,
+    `page-templates/${toPacFileName(defs.pageTemplate.name)}.pagetemplate.yml`,
+  );
   const pageFolder = `web-pages/${toPacFolderName(defs.webPage.name)}`;
-  const webPageFile = claimPath("webpage", webPageId, `${pageFolder}/${toPacFileName(defs.webPage.name)}.webpage.yml`);
+  const webPageFile = claimPath(
+    "webpage",
+    webPageId,
+    `${pageFolder}/${toPacFileName(defs.webPage.name)}.webpage.yml`,
+  );
   const contentFolder = `${webPageFile.slice(0, webPageFile.lastIndexOf("/"))}/content-pages`;
 
   if (clashes.length > 0) {
@@ -158,11 +181,18 @@ export function planSiteRecords(input: PlanInput): SitePlan {
   }
 
   const style = site.keyStyle;
-  const write = (kind: string, record: RecordData): string => formatRecordMap(styleRecord(style, kind, record));
+  const write = (kind: string, record: RecordData): string =>
+    formatRecordMap(styleRecord(style, kind, record));
   const files: PlannedFile[] = [];
 
-  files.push({ path: webTemplateFile, content: write("webtemplate", { adx_name: defs.webTemplate.name, adx_webtemplateid: webTemplateId }) });
-  files.push({ path: sideFile(webTemplateFile, "webtemplate", "source.html"), content: input.templateSource });
+  files.push({
+    path: webTemplateFile,
+    content: write("webtemplate", { adx_name: defs.webTemplate.name, adx_webtemplateid: webTemplateId }),
+  });
+  files.push({
+    path: sideFile(webTemplateFile, "webtemplate", "source.html"),
+    content: input.templateSource,
+  });
 
   const pageTemplate: RecordData = {
     adx_entityname: "adx_webpage",
@@ -190,7 +220,15 @@ export function planSiteRecords(input: PlanInput): SitePlan {
     adx_sharedpageconfiguration: true,
   };
   if (defs.webPage.displayOrder !== undefined) pageBase.adx_displayorder = defs.webPage.displayOrder;
-  files.push({ path: webPageFile, content: write("webpage", { ...pageBase, adx_isroot: true, adx_title: defs.webPage.title, adx_webpageid: webPageId }) });
+  files.push({
+    path: webPageFile,
+    content: write("webpage", {
+      ...pageBase,
+      adx_isroot: true,
+      adx_title: defs.webPage.title,
+      adx_webpageid: webPageId,
+    }),
+  });
   const fileStem = webPageFile.slice(webPageFile.lastIndexOf("/") + 1).replace(/\.webpage\.yml$/, "");
   for (const language of languages) {
     const id = contentPageIds[language.code] as string;
@@ -204,7 +242,10 @@ export function planSiteRecords(input: PlanInput): SitePlan {
       adx_webpagelanguageid: language.id,
     };
     files.push({ path, content: write("webpage", record) });
-    files.push({ path: sideFile(path, "webpage", "copy.html"), content: defs.webPage.copy[language.code] ?? "" });
+    files.push({
+      path: sideFile(path, "webpage", "copy.html"),
+      content: defs.webPage.copy[language.code] ?? "",
+    });
   }
 
   // Site settings: an explicit value wins; otherwise keep what the site already holds; else the default.
@@ -212,18 +253,34 @@ export function planSiteRecords(input: PlanInput): SitePlan {
     const id = settingIds[key] as string;
     const current = site.siteSettings.find((s) => s.id.toLowerCase() === id.toLowerCase());
     const value = input.explicitSettingValues.has(key) ? setting.value : (current?.value ?? setting.value);
-    if (value === "") warnings.push(`Site setting ${setting.name} is empty; set it with --config${key === "endpoint_url" ? " or --endpoint-url" : ""}, or in the portal.`);
+    if (value === "")
+      warnings.push(
+        `Site setting ${setting.name} is empty; set it with --config${key === "endpoint_url" ? " or --endpoint-url" : ""}, or in the portal.`,
+      );
     const record: RecordData = { adx_name: setting.name, adx_sitesettingid: id, adx_value: value };
     if (setting.description) record.adx_description = setting.description;
     return styleRecord(style, "sitesetting", record);
   });
   const settingsPath = join(site.root, "sitesetting.yml");
   const existingSettings = existsSync(settingsPath) ? readFileSync(settingsPath, "utf8") : null;
-  files.push({ path: "sitesetting.yml", content: mergeSiteSettings(existingSettings, settingRecords, toStyledKey(style, "sitesetting", "adx_sitesettingid")) });
+  files.push({
+    path: "sitesetting.yml",
+    content: mergeSiteSettings(
+      existingSettings,
+      settingRecords,
+      toStyledKey(style, "sitesetting", "adx_sitesettingid"),
+    ),
+  });
 
   return {
     files,
-    ids: { webTemplate: webTemplateId, pageTemplate: pageTemplateId, webPage: webPageId, contentPages: contentPageIds, siteSettings: settingIds },
+    ids: {
+      webTemplate: webTemplateId,
+      pageTemplate: pageTemplateId,
+      webPage: webPageId,
+      contentPages: contentPageIds,
+      siteSettings: settingIds,
+    },
     url: `/${defs.webPage.partialUrl}/`,
     warnings,
   };

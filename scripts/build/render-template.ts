@@ -35,7 +35,11 @@ export function renderTemplate(source: string, slots: TemplateSlots, file: strin
   } catch (cause) {
     const position = (cause as { token?: { getPosition?: () => [number, number] } }).token?.getPosition?.();
     const line = position?.[0] ?? lineFromMessage(cause);
-    const detail = ((cause as { originalError?: Error }).originalError ?? (cause as Error)).message?.replace(/, line:\d+, col:\d+$/, "") ?? String(cause);
+    const detail =
+      ((cause as { originalError?: Error }).originalError ?? (cause as Error)).message?.replace(
+        /, line:\d+, col:\d+$/,
+        "",
+      ) ?? String(cause);
     throw new BuildError(
       "TEMPLATE_SLOT_ERROR",
       `${file}${line ? ` line ${line}` : ""}: build-time slot failed: ${detail}. Known slots: ${known.join(", ")}. ` +

@@ -42,7 +42,11 @@ export interface RunBuildResult {
 
 export async function runBuild(options: RunBuildOptions): Promise<RunBuildResult> {
   const log = options.log ?? (() => undefined);
-  const loaded = loadDefinitions(options.definitionsFile ?? join(options.repoRoot, "portal-templates", "definitions.yml"), options.configFile, options.overrides);
+  const loaded = loadDefinitions(
+    options.definitionsFile ?? join(options.repoRoot, "portal-templates", "definitions.yml"),
+    options.configFile,
+    options.overrides,
+  );
   const artifacts = await composeArtifacts({
     clientDir: options.clientDir ?? join(options.repoRoot, "gateway-client"),
     templatePath: loaded.templatePath,
@@ -53,7 +57,8 @@ export async function runBuild(options: RunBuildOptions): Promise<RunBuildResult
   });
   const outDir = options.outDir === undefined ? join(options.repoRoot, "dist") : options.outDir;
   const dist = outDir === null ? null : writeDist(outDir, loaded.definitions, artifacts);
-  if (dist) log(`dist: ${dist.files.join(", ")} in ${outDir}${dist.changed.length === 0 ? " (unchanged)" : ""}`);
+  if (dist)
+    log(`dist: ${dist.files.join(", ")} in ${outDir}${dist.changed.length === 0 ? " (unchanged)" : ""}`);
   const overlay =
     options.site === undefined
       ? null

@@ -7,7 +7,8 @@ const RAW_BLOCK = /\{%-?\s*raw\s*-?%\}([\s\S]*?)\{%-?\s*endraw\s*-?%\}/g;
 export function findRawRegions(text: string): Array<[number, number]> {
   const regions: Array<[number, number]> = [];
   for (const match of text.matchAll(RAW_BLOCK)) {
-    const open = match[0].length - (match[1]?.length ?? 0) - (/\{%-?\s*endraw\s*-?%\}$/.exec(match[0])?.[0].length ?? 0);
+    const open =
+      match[0].length - (match[1]?.length ?? 0) - (/\{%-?\s*endraw\s*-?%\}$/.exec(match[0])?.[0].length ?? 0);
     const start = match.index + open;
     regions.push([start, start + (match[1]?.length ?? 0)]);
   }

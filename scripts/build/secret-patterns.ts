@@ -12,8 +12,14 @@ const SHAPES: Array<{ kind: string; pattern: RegExp }> = [
   { kind: "Stripe restricted key (rk_…)", pattern: /\brk_(?:live|test)_[A-Za-z0-9]{8,}/ },
   { kind: "webhook signing secret (whsec_…)", pattern: /\bwhsec_[A-Za-z0-9+/=]{8,}/ },
   { kind: "private key", pattern: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/ },
-  { kind: "Entra ID client secret", pattern: /(?<![A-Za-z0-9~_.-])[A-Za-z0-9_.-]{3}8Q~[A-Za-z0-9~_.-]{31,34}(?![A-Za-z0-9~_.-])/ },
-  { kind: "client secret assignment", pattern: /client[_-]?secret["']?\s*[:=]\s*["']?[A-Za-z0-9~_.+/=-]{16,}/i },
+  {
+    kind: "Entra ID client secret",
+    pattern: /(?<![A-Za-z0-9~_.-])[A-Za-z0-9_.-]{3}8Q~[A-Za-z0-9~_.-]{31,34}(?![A-Za-z0-9~_.-])/,
+  },
+  {
+    kind: "client secret assignment",
+    pattern: /client[_-]?secret["']?\s*[:=]\s*["']?[A-Za-z0-9~_.+/=-]{16,}/i,
+  },
 ];
 
 /**

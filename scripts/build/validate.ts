@@ -4,7 +4,13 @@
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { findSiteFolder, listRecordFiles, loadSiteFolder, parseRecordYaml, SiteFolderError } from "../../power-pages";
+import {
+  findSiteFolder,
+  listRecordFiles,
+  loadSiteFolder,
+  parseRecordYaml,
+  SiteFolderError,
+} from "../../power-pages";
 import type { RecordData, SiteFolder } from "../../power-pages";
 import { checkPartialUrl } from "./partial-url";
 import { findSecrets } from "./secret-patterns";
@@ -30,7 +36,11 @@ export interface ValidateOptions {
 
 /** Lookups checked for every record of a kind: column → kind of record it must point at. */
 const LOOKUPS: Record<string, Record<string, string>> = {
-  website: { adx_defaultlanguage: "websitelanguage", adx_headerwebtemplateid: "webtemplate", adx_footerwebtemplateid: "webtemplate" },
+  website: {
+    adx_defaultlanguage: "websitelanguage",
+    adx_headerwebtemplateid: "webtemplate",
+    adx_footerwebtemplateid: "webtemplate",
+  },
   websitelanguage: { adx_portallanguageid: "portallanguage", adx_publishingstate: "publishingstate" },
   pagetemplate: { adx_webtemplateid: "webtemplate" },
   webpage: {
@@ -42,7 +52,11 @@ const LOOKUPS: Record<string, Record<string, string>> = {
   },
   contentsnippet: { adx_contentsnippetlanguageid: "websitelanguage" },
   weblinkset: { adx_websitelanguageid: "websitelanguage" },
-  weblink: { adx_pageid: "webpage", adx_weblinksetid: "weblinkset", adx_publishingstateid: "publishingstate" },
+  weblink: {
+    adx_pageid: "webpage",
+    adx_weblinksetid: "weblinkset",
+    adx_publishingstateid: "publishingstate",
+  },
   sitemarker: { adx_pageid: "webpage" },
 };
 
@@ -55,7 +69,8 @@ export function validateSiteFolder(dir: string, options: ValidateOptions = {}): 
   try {
     root = findSiteFolder(dir);
   } catch (error) {
-    if (error instanceof SiteFolderError) return { root: dir, problems: [{ code: error.code, file: ".", message: error.message }] };
+    if (error instanceof SiteFolderError)
+      return { root: dir, problems: [{ code: error.code, file: ".", message: error.message }] };
     throw error;
   }
   let site: SiteFolder | null = null;
@@ -74,7 +89,11 @@ export function validateSiteFolder(dir: string, options: ValidateOptions = {}): 
         }
       }
     } else {
-      problems.push({ code: error.code, file: error.file ? relative(root, error.file) || "." : ".", message: error.message });
+      problems.push({
+        code: error.code,
+        file: error.file ? relative(root, error.file) || "." : ".",
+        message: error.message,
+      });
     }
   }
   if (site) problems.push(...checkLoadedSite(site));
@@ -149,10 +168,29 @@ function checkUniqueness(site: SiteFolder, problems: Problem[]): void {
     { what: "page template name", key: (r) => (r.kind === "pagetemplate" ? lower(r.data.adx_name) : null) },
     { what: "site setting name", key: (r) => (r.kind === "sitesetting" ? lower(r.data.adx_name) : null) },
     { what: "site marker name", key: (r) => (r.kind === "sitemarker" ? lower(r.data.adx_name) : null) },
-    { what: "content snippet name in one language", key: (r) => (r.kind === "contentsnippet" ? `${lower(r.data.adx_name)}|${lower(r.data.adx_contentsnippetlanguageid)}` : null) },
-    { what: "web page name under one parent", key: (r) => (isRootPage(r) ? `${lower(r.data.adx_parentpageid)}|${lower(r.data.adx_name)}` : null) },
-    { what: "partial URL under one parent", key: (r) => (isRootPage(r) ? `${lower(r.data.adx_parentpageid)}|${lower(r.data.adx_partialurl)}` : null) },
-    { what: "content page language of one page", key: (r) => (r.kind === "webpage" && r.data.adx_isroot !== true ? `${lower(r.data.adx_rootwebpageid)}|${lower(r.data.adx_webpagelanguageid)}` : null) },
+    {
+      what: "content snippet name in one language",
+      key: (r) =>
+        r.kind === "contentsnippet"
+          ? `${lower(r.data.adx_name)}|${lower(r.data.adx_contentsnippetlanguageid)}`
+          : null,
+    },
+    {
+      what: "web page name under one parent",
+      key: (r) => (isRootPage(r) ? `${lower(r.data.adx_parentpageid)}|${lower(r.data.adx_name)}` : null),
+    },
+    {
+      what: "partial URL under one parent",
+      key: (r) =>
+        isRootPage(r) ? `${lower(r.data.adx_parentpageid)}|${lower(r.data.adx_partialurl)}` : null,
+    },
+    {
+      what: "content page language of one page",
+      key: (r) =>
+        r.kind === "webpage" && r.data.adx_isroot !== true
+          ? `${lower(r.data.adx_rootwebpageid)}|${lower(r.data.adx_webpagelanguageid)}`
+          : null,
+    },
   ];
   const records = liveRecords(site);
   for (const group of groups) {
@@ -179,18 +217,29 @@ function checkPages(site: SiteFolder, problems: Problem[]): void {
   for (const record of liveRecords(site)) {
     if (record.kind !== "webpage") continue;
     const url = record.data.adx_partialurl;
-    const isHome = url === "/" && (record.data.adx_parentpageid === null || record.data.adx_parentpageid === undefined);
+    const isHome =
+      url === "/" && (record.data.adx_parentpageid === null || record.data.adx_parentpageid === undefined);
     if (!isHome) {
       const problem = typeof url === "string" ? checkPartialUrl(url) : "is missing";
       if (problem) {
-        problems.push({ code: "PARTIAL_URL_INVALID", file: record.file, message: `${record.file}: partial URL ${JSON.stringify(url ?? null)} ${problem}.` });
+        problems.push({
+          code: "PARTIAL_URL_INVALID",
+          file: record.file,
+          message: `${record.file}: partial URL ${JSON.stringify(url ?? null)} ${problem}.`,
+        });
       }
     }
-    const required = isHome ? ["adx_pagetemplateid", "adx_publishingstateid"] : ["adx_pagetemplateid", "adx_publishingstateid", "adx_parentpageid"];
+    const required = isHome
+      ? ["adx_pagetemplateid", "adx_publishingstateid"]
+      : ["adx_pagetemplateid", "adx_publishingstateid", "adx_parentpageid"];
     for (const column of required) {
       const value = record.data[column];
       if (value === null || value === undefined || value === "") {
-        problems.push({ code: "REQUIRED_LOOKUP_EMPTY", file: record.file, message: `${record.file}: ${column} is empty; every web page needs one.` });
+        problems.push({
+          code: "REQUIRED_LOOKUP_EMPTY",
+          file: record.file,
+          message: `${record.file}: ${column} is empty; every web page needs one.`,
+        });
       }
     }
   }
@@ -199,7 +248,11 @@ function checkPages(site: SiteFolder, problems: Problem[]): void {
 function checkTextSizes(site: SiteFolder, problems: Problem[]): void {
   const tooLong = (file: string, what: string, text: string | null, max: number): void => {
     if (text !== null && text.length > max) {
-      problems.push({ code: "TEXT_TOO_LONG", file, message: `${file}: ${what} is ${text.length} characters; at most ${max}.` });
+      problems.push({
+        code: "TEXT_TOO_LONG",
+        file,
+        message: `${file}: ${what} is ${text.length} characters; at most ${max}.`,
+      });
     }
   };
   for (const template of site.webTemplates) {

@@ -18,7 +18,8 @@ export function writeDist(outDir: string, definitions: Definitions, artifacts: K
   const records = {
     kitVersion: artifacts.report.kitVersion,
     idNamespace: KIT_ID_NAMESPACE,
-    idRule: "UUID v5 over website id, record table, record name (and language code for content pages), one value per line",
+    idRule:
+      "UUID v5 over website id, record table, record name (and language code for content pages), one value per line",
     templateFile,
     definitions,
     records: {
@@ -38,7 +39,10 @@ export function writeDist(outDir: string, definitions: Definitions, artifacts: K
         adx_excludefromsearch: definitions.webPage.excludeFromSearch,
         adx_sharedpageconfiguration: true,
       },
-      adx_sitesetting: Object.values(definitions.siteSettings).map((s) => ({ adx_name: s.name, adx_value: s.value })),
+      adx_sitesetting: Object.values(definitions.siteSettings).map((s) => ({
+        adx_name: s.name,
+        adx_value: s.value,
+      })),
     },
   };
   const files = [

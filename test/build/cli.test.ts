@@ -14,7 +14,10 @@ const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
 
 async function cli(script: string, args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(tsx, [join(repoRoot, "scripts", script), ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(tsx, [join(repoRoot, "scripts", script), ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -27,14 +30,25 @@ describe("npm run build / validate", () => {
     const out = makeTemp("epg-dist-");
     const site = copySite("enhanced");
     const secret = "sk_test_51TopSecretValueForTheTest";
-    const build = await cli("build.ts", ["--site", site, "--out", out, "--endpoint-url", "https://pay.example.test"], { STRIPE_SECRET_KEY: secret });
+    const build = await cli(
+      "build.ts",
+      ["--site", site, "--out", out, "--endpoint-url", "https://pay.example.test"],
+      { STRIPE_SECRET_KEY: secret },
+    );
     expect(build.stderr).toMatch(/script \d+ B \(\d+ B gzipped\), style \d+ B/);
     expect(build.code, build.stderr).toBe(0);
     expect(build.stdout).toMatch(/^CSP: script-src 'sha256-[A-Za-z0-9+/=]+'/m);
 
-    const report = JSON.parse(readFileSync(join(out, "build-report.json"), "utf8")) as { csp: { scripts: string[] } };
+    const report = JSON.parse(readFileSync(join(out, "build-report.json"), "utf8")) as {
+      csp: { scripts: string[] };
+    };
     const source = readFileSync(join(out, "Payment-Gateway.webtemplate.source.html"), "utf8");
-    const inline = [...source.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1] ?? "").digest("base64")}'`);
+    const inline = [...source.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+      (m) =>
+        `'sha256-${createHash("sha256")
+          .update(m[1] ?? "")
+          .digest("base64")}'`,
+    );
     expect(report.csp.scripts.every((h) => inline.includes(h))).toBe(true);
     expect(source).toContain("{{ settings['PaymentGateway/EndpointUrl']");
     expect(source).not.toMatch(/\[\[|\[%/);

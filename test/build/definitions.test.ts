@@ -13,20 +13,36 @@ const definitionsFile = join(repoRoot, "portal-templates", "definitions.yml");
 describe("definitions", () => {
   it("reads the kit's definitions with the agreed setting names", () => {
     const { definitions, templatePath } = loadDefinitions(definitionsFile);
-    expect(Object.fromEntries(Object.entries(definitions.siteSettings).map(([k, s]) => [k, s.name]))).toEqual({
-      endpoint_url: "PaymentGateway/EndpointUrl",
-      provider: "PaymentGateway/Provider",
-      support_contact: "PaymentGateway/SupportContact",
-    });
+    expect(Object.fromEntries(Object.entries(definitions.siteSettings).map(([k, s]) => [k, s.name]))).toEqual(
+      {
+        endpoint_url: "PaymentGateway/EndpointUrl",
+        provider: "PaymentGateway/Provider",
+        support_contact: "PaymentGateway/SupportContact",
+      },
+    );
     expect(templatePath).toBe(join(repoRoot, "portal-templates", "payment-gateway.html"));
   });
 
   it("lets a config file and options override, options last", () => {
     const dir = makeTemp("epg-defs-");
     const config = join(dir, "c.json");
-    writeFileSync(config, JSON.stringify({ webPage: { partialUrl: "pay", title: "Pay" }, siteSettings: { provider: { value: "stripe" } } }));
-    const loaded = loadDefinitions(definitionsFile, config, { name: "Checkout", endpointUrl: "https://x.test" });
-    expect(loaded.definitions.webPage).toMatchObject({ partialUrl: "pay", title: "Pay", name: "Checkout", hiddenFromSitemap: true });
+    writeFileSync(
+      config,
+      JSON.stringify({
+        webPage: { partialUrl: "pay", title: "Pay" },
+        siteSettings: { provider: { value: "stripe" } },
+      }),
+    );
+    const loaded = loadDefinitions(definitionsFile, config, {
+      name: "Checkout",
+      endpointUrl: "https://x.test",
+    });
+    expect(loaded.definitions.webPage).toMatchObject({
+      partialUrl: "pay",
+      title: "Pay",
+      name: "Checkout",
+      hiddenFromSitemap: true,
+    });
     expect(loaded.definitions.webTemplate.name).toBe("Checkout");
     expect(loaded.definitions.siteSettings.endpoint_url?.value).toBe("https://x.test");
     expect([...loaded.explicitSettingValues].sort()).toEqual(["endpoint_url", "provider"]);
@@ -36,24 +52,45 @@ describe("definitions", () => {
     const dir = makeTemp("epg-defs-");
     const config = join(dir, "c.yml");
     writeFileSync(config, "webPage:\n  partialUrl: a/b\n  title: ''\nsurprise: 1\n");
-    expect(() => loadDefinitions(definitionsFile, config)).toThrow(/webPage\.partialUrl[\s\S]*webPage\.title[\s\S]*surprise/);
+    expect(() => loadDefinitions(definitionsFile, config)).toThrow(
+      /webPage\.partialUrl[\s\S]*webPage\.title[\s\S]*surprise/,
+    );
   });
 
   it("names a missing config file", () => {
-    expect(() => loadDefinitions(definitionsFile, "/nonexistent/c.yml")).toThrow(/\/nonexistent\/c\.yml: no such file/);
+    expect(() => loadDefinitions(definitionsFile, "/nonexistent/c.yml")).toThrow(
+      /\/nonexistent\/c\.yml: no such file/,
+    );
   });
 });
 
 describe("sitesetting.yml merge", () => {
-  const existing = "- adx_name: A\n  adx_sitesettingid: 1\n  adx_value: 'quoted'   \n- adx_name: B\n  adx_sitesettingid: 2\n  adx_value: x\n";
+  const existing =
+    "- adx_name: A\n  adx_sitesettingid: 1\n  adx_value: 'quoted'   \n- adx_name: B\n  adx_sitesettingid: 2\n  adx_value: x\n";
   it("replaces our item in place and keeps the others' bytes", () => {
-    const out = mergeSiteSettings(existing, [{ adx_name: "B", adx_sitesettingid: "2", adx_value: "y" }], "adx_sitesettingid");
-    expect(out).toBe("- adx_name: A\n  adx_sitesettingid: 1\n  adx_value: 'quoted'   \n- adx_name: B\n  adx_sitesettingid: \"2\"\n  adx_value: y\n");
+    const out = mergeSiteSettings(
+      existing,
+      [{ adx_name: "B", adx_sitesettingid: "2", adx_value: "y" }],
+      "adx_sitesettingid",
+    );
+    expect(out).toBe(
+      "- adx_name: A\n  adx_sitesettingid: 1\n  adx_value: 'quoted'   \n- adx_name: B\n  adx_sitesettingid: \"2\"\n  adx_value: y\n",
+    );
   });
   it("appends new items, also to a file without a final newline, and creates a missing file", () => {
-    const out = mergeSiteSettings(existing.trimEnd(), [{ adx_name: "C", adx_sitesettingid: "c", adx_value: "z" }], "adx_sitesettingid");
+    const out = mergeSiteSettings(
+      existing.trimEnd(),
+      [{ adx_name: "C", adx_sitesettingid: "c", adx_value: "z" }],
+      "adx_sitesettingid",
+    );
     expect(out).toBe(`${existing}- adx_name: C\n  adx_sitesettingid: c\n  adx_value: z\n`);
-    expect(mergeSiteSettings(null, [{ adx_name: "C", adx_sitesettingid: "c", adx_value: "z" }], "adx_sitesettingid")).toBe("- adx_name: C\n  adx_sitesettingid: c\n  adx_value: z\n");
+    expect(
+      mergeSiteSettings(
+        null,
+        [{ adx_name: "C", adx_sitesettingid: "c", adx_value: "z" }],
+        "adx_sitesettingid",
+      ),
+    ).toBe("- adx_name: C\n  adx_sitesettingid: c\n  adx_value: z\n");
   });
 });
 
@@ -75,10 +112,13 @@ describe("secret shapes", () => {
     expect(findSecrets("value=hunter2hunter2", ["hunter2hunter2"])).toHaveLength(1);
   });
   it("collects secret values from an environment by variable name", () => {
-    expect(collectKnownSecrets({ STRIPE_SECRET_KEY: "sk_test_abcdefgh", PORT: "7071", DATAVERSE_URL: "https://x", STRIPE_WEBHOOK_SECRETS: "whsec_aaaaaaaa, whsec_bbbbbbbb" })).toEqual([
-      "sk_test_abcdefgh",
-      "whsec_aaaaaaaa",
-      "whsec_bbbbbbbb",
-    ]);
+    expect(
+      collectKnownSecrets({
+        STRIPE_SECRET_KEY: "sk_test_abcdefgh",
+        PORT: "7071",
+        DATAVERSE_URL: "https://x",
+        STRIPE_WEBHOOK_SECRETS: "whsec_aaaaaaaa, whsec_bbbbbbbb",
+      }),
+    ).toEqual(["sk_test_abcdefgh", "whsec_aaaaaaaa", "whsec_bbbbbbbb"]);
   });
 });

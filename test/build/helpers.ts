@@ -57,5 +57,13 @@ export function snapshot(dir: string): Map<string, string> {
 
 /** Options of a build over the test template and fixed client, dist skipped. */
 export function testBuild(site: string, extra: Partial<RunBuildOptions> = {}): RunBuildOptions {
-  return { repoRoot, kitVersion: "9.9.9-test", configFile: testConfig, outDir: null, site, client: fakeClient, ...extra };
+  return {
+    repoRoot,
+    kitVersion: "9.9.9-test",
+    configFile: testConfig,
+    outDir: null,
+    site,
+    client: fakeClient,
+    ...extra,
+  };
 }

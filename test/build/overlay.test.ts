@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { findHomePage, formatRecordMap, loadSiteFolder, parseRecordYaml, styleRecord } from "../../power-pages";
+import {
+  findHomePage,
+  formatRecordMap,
+  loadSiteFolder,
+  parseRecordYaml,
+  styleRecord,
+} from "../../power-pages";
 import { BuildError } from "../../scripts/build/errors";
 import { collectKnownSecrets } from "../../scripts/build/known-secrets";
 import { runBuild } from "../../scripts/build/run-build";
@@ -34,11 +40,19 @@ describe.each(["standard", "enhanced"] as const)("overlay on the %s fixture", (w
     expect(page?.parentPageId).toBe(findHomePage(loaded)?.id);
     expect(page?.publishingStateId).toBe(loaded.publishingStates.find((s) => s.name === "Published")?.id);
     expect(page?.hiddenFromSitemap).toBe(true);
-    expect(page?.contentPages.map((c) => loaded.languages.find((l) => l.id === c.languageId)?.code).sort()).toEqual(["en-US", "fr-FR"]);
+    expect(
+      page?.contentPages.map((c) => loaded.languages.find((l) => l.id === c.languageId)?.code).sort(),
+    ).toEqual(["en-US", "fr-FR"]);
     expect(page?.contentPages.find((c) => c.title === "Paiement")).toBeDefined();
     const template = loaded.pageTemplates.find((t) => t.id === page?.pageTemplateId);
-    expect(template).toMatchObject({ type: 756150001, entityName: "adx_webpage", useWebsiteHeaderAndFooter: true });
-    expect(loaded.webTemplates.find((t) => t.id === template?.webTemplateId)?.source).toContain("{{ settings['PaymentGateway/EndpointUrl'] | escape }}");
+    expect(template).toMatchObject({
+      type: 756150001,
+      entityName: "adx_webpage",
+      useWebsiteHeaderAndFooter: true,
+    });
+    expect(loaded.webTemplates.find((t) => t.id === template?.webTemplateId)?.source).toContain(
+      "{{ settings['PaymentGateway/EndpointUrl'] | escape }}",
+    );
     expect(loaded.siteSettings.find((s) => s.name === "PaymentGateway/EndpointUrl")?.value).toBe(ENDPOINT);
     expect(validateSiteFolder(site).problems).toEqual([]);
   });
@@ -75,9 +89,13 @@ describe("overlay: ids, names and refusals", () => {
     const site = copySite("standard");
     await runBuild(testBuild(site, { overrides: { endpointUrl: ENDPOINT } }));
     await runBuild(testBuild(site));
-    expect(loadSiteFolder(site).siteSettings.find((s) => s.name === "PaymentGateway/EndpointUrl")?.value).toBe(ENDPOINT);
+    expect(
+      loadSiteFolder(site).siteSettings.find((s) => s.name === "PaymentGateway/EndpointUrl")?.value,
+    ).toBe(ENDPOINT);
     await runBuild(testBuild(site, { overrides: { endpointUrl: "https://other.example.test" } }));
-    expect(loadSiteFolder(site).siteSettings.find((s) => s.name === "PaymentGateway/EndpointUrl")?.value).toBe("https://other.example.test");
+    expect(
+      loadSiteFolder(site).siteSettings.find((s) => s.name === "PaymentGateway/EndpointUrl")?.value,
+    ).toBe("https://other.example.test");
   });
 
   it("derives different ids for different websites and names", async () => {
@@ -95,8 +113,15 @@ describe("overlay: ids, names and refusals", () => {
   it("refuses a page under Home with our partial URL but another id, and takes it over with --force", async () => {
     const site = copySite("standard");
     const about = join(site, "web-pages", "about", "About.webpage.yml");
-    writeFileSync(about, readFileSync(about, "utf8").replace("adx_partialurl: about", "adx_partialurl: payment-gateway"));
-    await expectRefusal(site, "SITE_RECORD_CLASH", /web-pages\/about\/About\.webpage\.yml \(id aaaaaaaa-0001-4000-8000-000000000033\)[\s\S]*--force/);
+    writeFileSync(
+      about,
+      readFileSync(about, "utf8").replace("adx_partialurl: about", "adx_partialurl: payment-gateway"),
+    );
+    await expectRefusal(
+      site,
+      "SITE_RECORD_CLASH",
+      /web-pages\/about\/About\.webpage\.yml \(id aaaaaaaa-0001-4000-8000-000000000033\)[\s\S]*--force/,
+    );
     const { overlay } = await runBuild(testBuild(site, { force: true }));
     expect(overlay?.ids.webPage).toBe("aaaaaaaa-0001-4000-8000-000000000033");
     expect(overlay?.warnings.join("\n")).toMatch(/taking over web-pages\/about\/About\.webpage\.yml/);
@@ -107,7 +132,10 @@ describe("overlay: ids, names and refusals", () => {
   it("refuses a web template with our name but another id", async () => {
     const site = copySite("enhanced");
     const header = join(site, "web-templates", "home", "Home.webtemplate.yml");
-    writeFileSync(header, readFileSync(header, "utf8").replace("adx_name: Home", "adx_name: payment gateway"));
+    writeFileSync(
+      header,
+      readFileSync(header, "utf8").replace("adx_name: Home", "adx_name: payment gateway"),
+    );
     await expectRefusal(site, "SITE_RECORD_CLASH", /web template named "Payment Gateway"/);
   });
 
@@ -115,7 +143,11 @@ describe("overlay: ids, names and refusals", () => {
     const site = copySite("standard");
     const file = join(site, "publishingstate.yml");
     writeFileSync(file, readFileSync(file, "utf8").replace("adx_name: Published", "adx_name: Live"));
-    await expectRefusal(site, "SITE_NO_PUBLISHED_STATE", /publishingstate\.yml: no publishing state named "Published"/);
+    await expectRefusal(
+      site,
+      "SITE_NO_PUBLISHED_STATE",
+      /publishingstate\.yml: no publishing state named "Published"/,
+    );
   });
 
   it("refuses a site without a Home root page", async () => {
@@ -131,27 +163,38 @@ describe("overlay: ids, names and refusals", () => {
     await expectRefusal(site, "SITE_NO_LANGUAGE", /websitelanguage\.yml: no website language/);
   });
 
-  it.each(["pay/now", "pay now", "pay?x", "x".repeat(101), ""])("refuses the partial URL %j", async (partialUrl) => {
-    const site = copySite("standard");
-    await expectRefusal(site, "PARTIAL_URL_INVALID", /webPage\.partialUrl/, { overrides: { partialUrl } });
-  });
+  it.each(["pay/now", "pay now", "pay?x", "x".repeat(101), ""])(
+    "refuses the partial URL %j",
+    async (partialUrl) => {
+      const site = copySite("standard");
+      await expectRefusal(site, "PARTIAL_URL_INVALID", /webPage\.partialUrl/, { overrides: { partialUrl } });
+    },
+  );
 
   it("says which pac command produces a site folder when there is no website.yml", async () => {
     const site = copySite("standard");
     rmSync(join(site, "website.yml"));
     const error = await runBuild(testBuild(dirname(site))).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/no website\.yml[\s\S]*pac pages download --path <dir> --webSiteId/);
+    expect((error as Error).message).toMatch(
+      /no website\.yml[\s\S]*pac pages download --path <dir> --webSiteId/,
+    );
   });
 
   it("writes bare keys into a bare-key folder", async () => {
     const site = copySite("standard");
-    for (const [file, kind] of [["website.yml", "website"], ["web-pages/home/Home.webpage.yml", "webpage"]] as const) {
+    for (const [file, kind] of [
+      ["website.yml", "website"],
+      ["web-pages/home/Home.webpage.yml", "webpage"],
+    ] as const) {
       const record = parseRecordYaml(readFileSync(join(site, file), "utf8"), file).records[0] ?? {};
       writeFileSync(join(site, file), formatRecordMap(styleRecord("bare", kind, record)));
     }
     const { overlay } = await runBuild(testBuild(site));
     expect(overlay?.keyStyle).toBe("bare");
-    const page = readFileSync(join(site, "web-pages", "payment-gateway", "Payment-Gateway.webpage.yml"), "utf8");
+    const page = readFileSync(
+      join(site, "web-pages", "payment-gateway", "Payment-Gateway.webpage.yml"),
+      "utf8",
+    );
     expect(page).toMatch(/^id: /m);
     expect(page).toMatch(/^partialurl: payment-gateway$/m);
     expect(page).not.toContain("adx_");
@@ -179,7 +222,12 @@ describe("overlay: secrets", () => {
   it("refuses to write a secret that reaches a setting value, and writes nothing", async () => {
     const site = copySite("standard");
     const config = join(dirname(site), "secret.yml");
-    writeFileSync(config, `template: ${JSON.stringify(testTemplate)}\nsiteSettings:\n  support_contact:\n    value: sk_live_0123456789abcdefXYZ\n`);
-    await expectRefusal(site, "SECRET_IN_OUTPUT", /sitesetting\.yml line \d+: .*Stripe live secret key/, { configFile: config });
+    writeFileSync(
+      config,
+      `template: ${JSON.stringify(testTemplate)}\nsiteSettings:\n  support_contact:\n    value: sk_live_0123456789abcdefXYZ\n`,
+    );
+    await expectRefusal(site, "SECRET_IN_OUTPUT", /sitesetting\.yml line \d+: .*Stripe live secret key/, {
+      configFile: config,
+    });
   });
 });

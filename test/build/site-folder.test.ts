@@ -46,7 +46,11 @@ describe("loadSiteFolder", () => {
     const header = site.webTemplates.find((t) => t.id === site.website.headerWebTemplateId);
     expect(header?.source).toContain("weblinks['Default']");
     expect(site.siteSettings.find((s) => s.name === "Search/Enabled")?.value).toBe("false");
-    expect(site.weblinkSets.find((s) => s.name === "Default")?.weblinks.map((w) => w.name)).toEqual(["Home", "Event", "About"]);
+    expect(site.weblinkSets.find((s) => s.name === "Default")?.weblinks.map((w) => w.name)).toEqual([
+      "Home",
+      "Event",
+      "About",
+    ]);
     expect(site.siteMarkers.map((m) => m.name)).toContain("Home");
     expect(site.contentSnippets.find((s) => s.name === "Site Name")?.value).toBe("Contoso Events");
   });
@@ -94,14 +98,29 @@ describe("record YAML", () => {
       const site = loadSiteFolder(base);
       for (const rf of site.recordFiles) {
         const text = readFileSync(join(site.root, rf.file), "utf8");
-        const again = rf.shape === "map" ? formatRecordMap(rf.records[0] ?? {}) : formatRecordList(rf.records);
+        const again =
+          rf.shape === "map" ? formatRecordMap(rf.records[0] ?? {}) : formatRecordList(rf.records);
         expect(again, rf.file).toBe(text);
       }
     }
   });
 
   it("quotes scalars that would read back as something else", () => {
-    for (const value of ["true", "123", "a: b", "x #y", " lead", "trail ", "null", "~", "", "é ok", "line\nbreak", "2024-01-01", "{a}"]) {
+    for (const value of [
+      "true",
+      "123",
+      "a: b",
+      "x #y",
+      " lead",
+      "trail ",
+      "null",
+      "~",
+      "",
+      "é ok",
+      "line\nbreak",
+      "2024-01-01",
+      "{a}",
+    ]) {
       const doc = parse(`k: ${formatScalar(value)}`) as { k: unknown };
       expect(doc.k, value).toBe(value);
     }

@@ -26,7 +26,14 @@ function compose(templateText: string, client = fakeClient) {
   const templatePath = join(dir, "t.html");
   writeFileSync(templatePath, templateText);
   const { definitions } = loadDefinitions(join(repoRoot, "portal-templates", "definitions.yml"), testConfig);
-  return composeArtifacts({ clientDir: dir, templatePath, definitions, kitVersion: "1.2.3", repoRoot: dir, client });
+  return composeArtifacts({
+    clientDir: dir,
+    templatePath,
+    definitions,
+    kitVersion: "1.2.3",
+    repoRoot: dir,
+    client,
+  });
 }
 
 describe("build-time slots", () => {
@@ -41,7 +48,11 @@ describe("build-time slots", () => {
   });
 
   it("fills slots, including a setting name inside runtime Liquid", () => {
-    const out = renderTemplate("{{ settings['[[ settings.endpoint_url ]]'] | escape }} v[[ kit_version ]] [% if page.title %]/[[ page.partial_url ]]/[% endif %]", slots, "t.html");
+    const out = renderTemplate(
+      "{{ settings['[[ settings.endpoint_url ]]'] | escape }} v[[ kit_version ]] [% if page.title %]/[[ page.partial_url ]]/[% endif %]",
+      slots,
+      "t.html",
+    );
     expect(out).toBe("{{ settings['PaymentGateway/EndpointUrl'] | escape }} v1.2.3 /payment-gateway/");
   });
 
@@ -61,7 +72,9 @@ describe("build-time slots", () => {
   });
 
   it("fails on an unknown filter, naming the file and line", () => {
-    expect(() => renderTemplate("a\nb\n[[ kit_version | shout ]]", slots, "t.html")).toThrow(/t\.html line 3: .*shout/);
+    expect(() => renderTemplate("a\nb\n[[ kit_version | shout ]]", slots, "t.html")).toThrow(
+      /t\.html line 3: .*shout/,
+    );
   });
 });
 
@@ -74,10 +87,18 @@ describe("inlined client", () => {
 
   it("wraps code holding Liquid markup in a runtime raw block, unless it already sits in one", () => {
     const code = "var a={b:{}};if(x){{y()}}";
-    expect(insertClientCode("<script>\u0001</script>", [{ mark: "\u0001", code, what: "s" }])).toBe(`<script>{% raw %}${code}{% endraw %}</script>`);
-    expect(insertClientCode("{% raw %}<script>\u0001</script>{% endraw %}", [{ mark: "\u0001", code, what: "s" }])).toBe(`{% raw %}<script>${code}</script>{% endraw %}`);
-    expect(insertClientCode("<script>\u0001</script>", [{ mark: "\u0001", code: "a$&b$1", what: "s" }])).toBe("<script>a$&b$1</script>");
-    expect(() => insertClientCode("<script>\u0001</script>", [{ mark: "\u0001", code: "'{% endraw %}'", what: "s" }])).toThrow(/endraw/);
+    expect(insertClientCode("<script>\u0001</script>", [{ mark: "\u0001", code, what: "s" }])).toBe(
+      `<script>{% raw %}${code}{% endraw %}</script>`,
+    );
+    expect(
+      insertClientCode("{% raw %}<script>\u0001</script>{% endraw %}", [{ mark: "\u0001", code, what: "s" }]),
+    ).toBe(`{% raw %}<script>${code}</script>{% endraw %}`);
+    expect(insertClientCode("<script>\u0001</script>", [{ mark: "\u0001", code: "a$&b$1", what: "s" }])).toBe(
+      "<script>a$&b$1</script>",
+    );
+    expect(() =>
+      insertClientCode("<script>\u0001</script>", [{ mark: "\u0001", code: "'{% endraw %}'", what: "s" }]),
+    ).toThrow(/endraw/);
   });
 
   it("reports CSP hashes of exactly the inlined script and style, and their weight", async () => {
@@ -88,11 +109,15 @@ describe("inlined client", () => {
     expect(artifacts.report.script.bytes).toBe(Buffer.byteLength(fakeClient.script));
     expect(artifacts.report.script.gzipBytes).toBeGreaterThan(0);
     expect(artifacts.templateSource).toContain(`<script>${fakeClient.script}</script>`);
-    expect(artifacts.templateSource).toContain("{% if user %}<p>{{ user.fullname }}</p>{% elseif page.title %}");
+    expect(artifacts.templateSource).toContain(
+      "{% if user %}<p>{{ user.fullname }}</p>{% elseif page.title %}",
+    );
   });
 
   it("hashes the script the browser sees when it is wrapped in raw", () => {
-    const hashes = hashInlineElements("<script>{% raw %}a{{b}}{% endraw %}</script><style>{{ settings['x'] }}</style><script src='/x.js'></script>");
+    const hashes = hashInlineElements(
+      "<script>{% raw %}a{{b}}{% endraw %}</script><style>{{ settings['x'] }}</style><script src='/x.js'></script>",
+    );
     expect(hashes.scripts).toEqual([`'sha256-${createHash("sha256").update("a{{b}}").digest("base64")}'`]);
     expect(hashes.styles).toEqual([]);
     expect(hashes.unhashable).toHaveLength(1);
@@ -100,6 +125,8 @@ describe("inlined client", () => {
 
   it("fails when the rendered template exceeds the web template limit", async () => {
     const big = { script: "x".repeat(1_048_577), style: "" };
-    await expect(compose("<script>[[ client_script ]]</script>", big)).rejects.toMatchObject({ code: "TEMPLATE_TOO_LARGE" });
+    await expect(compose("<script>[[ client_script ]]</script>", big)).rejects.toMatchObject({
+      code: "TEMPLATE_TOO_LARGE",
+    });
   });
 });

@@ -15,14 +15,40 @@ function edit(site: string, file: string, from: string, to: string): void {
 
 type Breakage = (site: string) => void;
 const breakages: Record<string, Breakage> = {
-  LOOKUP_MISSING: (s) => edit(s, "page-templates/Event.pagetemplate.yml", "adx_webtemplateid: aaaaaaaa-0001-4000-8000-000000000015", "adx_webtemplateid: aaaaaaaa-0001-4000-8000-0000000000ff"),
-  DUPLICATE_NAME: (s) => edit(s, "web-templates/event/Event.webtemplate.yml", "adx_name: Event", "adx_name: Home"),
-  DUPLICATE_PARTIAL_URL: (s) => edit(s, "web-pages/about/About.webpage.yml", "adx_partialurl: about", "adx_partialurl: event"),
-  PARTIAL_URL_INVALID: (s) => edit(s, "web-pages/about/About.webpage.yml", "adx_partialurl: about", "adx_partialurl: about/us"),
-  TEXT_TOO_LONG: (s) => writeFileSync(join(s, "web-templates/home/Home.webtemplate.source.html"), "x".repeat(1_048_577)),
-  SECRET_FOUND: (s) => writeFileSync(join(s, "web-templates/home/Home.webtemplate.source.html"), "<script>var k='sk_live_0123456789abcdefghij';</script>\n"),
-  WEBSITE_ID_IN_RECORD: (s) => edit(s, "sitemarker.yml", "- adx_name: Event\n", "- adx_name: Event\n  adx_websiteid: aaaaaaaa-0001-4000-8000-000000000001\n"),
-  REQUIRED_LOOKUP_EMPTY: (s) => edit(s, "web-pages/event/Event.webpage.yml", "adx_pagetemplateid: aaaaaaaa-0001-4000-8000-000000000022", "adx_pagetemplateid:"),
+  LOOKUP_MISSING: (s) =>
+    edit(
+      s,
+      "page-templates/Event.pagetemplate.yml",
+      "adx_webtemplateid: aaaaaaaa-0001-4000-8000-000000000015",
+      "adx_webtemplateid: aaaaaaaa-0001-4000-8000-0000000000ff",
+    ),
+  DUPLICATE_NAME: (s) =>
+    edit(s, "web-templates/event/Event.webtemplate.yml", "adx_name: Event", "adx_name: Home"),
+  DUPLICATE_PARTIAL_URL: (s) =>
+    edit(s, "web-pages/about/About.webpage.yml", "adx_partialurl: about", "adx_partialurl: event"),
+  PARTIAL_URL_INVALID: (s) =>
+    edit(s, "web-pages/about/About.webpage.yml", "adx_partialurl: about", "adx_partialurl: about/us"),
+  TEXT_TOO_LONG: (s) =>
+    writeFileSync(join(s, "web-templates/home/Home.webtemplate.source.html"), "x".repeat(1_048_577)),
+  SECRET_FOUND: (s) =>
+    writeFileSync(
+      join(s, "web-templates/home/Home.webtemplate.source.html"),
+      "<script>var k='sk_live_0123456789abcdefghij';</script>\n",
+    ),
+  WEBSITE_ID_IN_RECORD: (s) =>
+    edit(
+      s,
+      "sitemarker.yml",
+      "- adx_name: Event\n",
+      "- adx_name: Event\n  adx_websiteid: aaaaaaaa-0001-4000-8000-000000000001\n",
+    ),
+  REQUIRED_LOOKUP_EMPTY: (s) =>
+    edit(
+      s,
+      "web-pages/event/Event.webpage.yml",
+      "adx_pagetemplateid: aaaaaaaa-0001-4000-8000-000000000022",
+      "adx_pagetemplateid:",
+    ),
   RECORD_FILE_INVALID: (s) => writeFileSync(join(s, "sitemarker.yml"), "- adx_name: [unclosed\n"),
 };
 
@@ -41,11 +67,25 @@ describe("validateSiteFolder", () => {
 
   it("reports every problem of a folder with several at once", () => {
     const site = copySite("enhanced");
-    const codes = ["LOOKUP_MISSING", "DUPLICATE_NAME", "PARTIAL_URL_INVALID", "SECRET_FOUND", "WEBSITE_ID_IN_RECORD"];
-    edit(site, "page-templates/Event.pagetemplate.yml", "adx_webtemplateid: aaaaaaaa-0002-4000-8000-000000000015", "adx_webtemplateid: aaaaaaaa-0002-4000-8000-0000000000ff");
+    const codes = [
+      "LOOKUP_MISSING",
+      "DUPLICATE_NAME",
+      "PARTIAL_URL_INVALID",
+      "SECRET_FOUND",
+      "WEBSITE_ID_IN_RECORD",
+    ];
+    edit(
+      site,
+      "page-templates/Event.pagetemplate.yml",
+      "adx_webtemplateid: aaaaaaaa-0002-4000-8000-000000000015",
+      "adx_webtemplateid: aaaaaaaa-0002-4000-8000-0000000000ff",
+    );
     edit(site, "web-templates/event/Event.webtemplate.yml", "adx_name: Event", "adx_name: Home");
     edit(site, "web-pages/about/About.webpage.yml", "adx_partialurl: about", "adx_partialurl: about.html");
-    writeFileSync(join(site, "web-templates/home/Home.webtemplate.source.html"), "whsec_0123456789abcdefgh\n");
+    writeFileSync(
+      join(site, "web-templates/home/Home.webtemplate.source.html"),
+      "whsec_0123456789abcdefgh\n",
+    );
     edit(site, "sitemarker.yml", "- adx_name: Event\n", "- adx_name: Event\n  adx_websiteid: x\n");
     const { problems } = validateSiteFolder(site);
     expect(problems.map((p) => p.code).sort()).toEqual([...codes].sort());
