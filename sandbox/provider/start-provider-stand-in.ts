@@ -50,6 +50,11 @@ export interface ProviderStandInOptions {
   apiKey?: string;
   /** Base clock, epoch ms (default Date.now). `advance` adds to it. */
   now?: () => number;
+  /**
+   * How `advance` (and the dashboard's clock button) moves time when the clock is shared with other
+   * parts, e.g. the sandbox's one clock; default: the stand-in adds to its own offset over `now`.
+   */
+  advanceClock?: (ms: number) => void;
   log?: ProviderLog;
   webhookRetry?: Partial<WebhookRetryOptions>;
   /** Event types sent to the webhook URL ("*" or a trailing-* prefix allowed); default all. Others are only stored. */
@@ -246,7 +251,8 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
   };
   const advance = (ms: number): void => {
     if (!Number.isFinite(ms) || ms < 0) throw new ProviderStandInError("INVALID_ADVANCE", `advance takes a positive number of ms, got ${ms}.`);
-    offsetMs += ms;
+    if (options.advanceClock === undefined) offsetMs += ms;
+    else options.advanceClock(ms);
     runDueWork();
   };
   const dashboardActions = {

@@ -232,6 +232,38 @@ describe("webhook delivery", () => {
   });
 });
 
+describe("shared clock", () => {
+  it("moves a shared clock through advanceClock when the dashboard's button is used", async () => {
+    const shared = { now: T0 };
+    const standIn = await startProviderStandIn({
+      webhookSecret: SECRET,
+      now: () => shared.now,
+      advanceClock: (ms) => {
+        shared.now += ms;
+      },
+      sweepIntervalMs: 0,
+    });
+    cleanups.push(() => standIn.close());
+    const base = new URL(standIn.apiBase);
+    const stripe = new Stripe("sk_test_shared", { host: base.hostname, port: Number(base.port), protocol: "http" });
+    const session = await stripe.checkout.sessions.create({
+      mode: "payment",
+      line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 100, product_data: { name: "Pass" } } }],
+      expires_at: Math.floor(T0 / 1000) + 1800,
+    });
+    const clicked = await fetch(`${standIn.dashboardUrl}/advance`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "minutes=30",
+      redirect: "manual",
+    });
+    expect(clicked.status).toBe(303);
+    expect(shared.now).toBe(T0 + 30 * 60_000);
+    expect(standIn.now()).toBe(shared.now);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("expired");
+  });
+});
+
 describe("refund events", () => {
   it("sends refund.created and charge.refunded for an immediate refund", async () => {
     const { receiver, standIn, stripe } = await setup();
