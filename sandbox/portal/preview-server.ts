@@ -11,6 +11,8 @@ import { shellScriptPath } from "./render-page";
 import { shellShimSource } from "./shell-shim";
 import type { SiteSnapshot } from "./site-snapshot";
 import { watchSiteFolder } from "./site-snapshot";
+import type { SiteRenderer } from "./render-page";
+import type { WebFileEntry } from "./web-files";
 import { indexWebFiles, readWebFile } from "./web-files";
 import { encodeHtml } from "./values";
 import { PortalError } from "./errors";
@@ -71,6 +73,7 @@ export async function createPreviewServer(options: PreviewServerOptions): Promis
     log: (level, message) => log(`[liquid ${level}] ${message}`),
     onReload: () => log("site folder changed: templates reloaded"),
   });
+  const webFileIndexes = new WeakMap<SiteRenderer, Map<string, WebFileEntry>>();
   if (typeof options.user === "string") resolveUser(options, fixtures, {} as IncomingMessage);
   snapshot.current();
 
@@ -97,7 +100,12 @@ export async function createPreviewServer(options: PreviewServerOptions): Promis
       return;
     }
     const renderer = snapshot.current();
-    const webFile = indexWebFiles(renderer.site).get(url.pathname.toLowerCase());
+    let webFiles = webFileIndexes.get(renderer);
+    if (!webFiles) {
+      webFiles = indexWebFiles(renderer.site);
+      webFileIndexes.set(renderer, webFiles);
+    }
+    const webFile = webFiles.get(url.pathname.toLowerCase());
     if (webFile) {
       res.writeHead(200, { "Content-Type": webFile.mimeType });
       res.end(readWebFile(webFile));

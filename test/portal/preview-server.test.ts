@@ -88,6 +88,18 @@ describe("preview server", () => {
     }
   });
 
+  it("does not serve a page whose publishing state is Draft", async () => {
+    const about = join(dir, siteFolder, "web-pages", "about", "About.webpage.yml");
+    const original = readFileSync(about, "utf8");
+    try {
+      writeFileSync(about, original.replace(/adx_publishingstateid: \S+/, "adx_publishingstateid: aaaaaaaa-0001-4000-8000-000000000003"));
+      expect((await fetch(`${server.url}/about/`)).status).toBe(404);
+    } finally {
+      writeFileSync(about, original);
+    }
+    expect((await fetch(`${server.url}/about/`)).status).toBe(200);
+  });
+
   it("lets the caller mount extra routes ahead of the preview", async () => {
     const extra = await createPreviewServer({
       siteDir: dir,
