@@ -180,7 +180,9 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
   let tokens: ReturnType<typeof createTokenService> | null = null;
 
   function send(res: ServerResponse, status: number, body: string | null, headers: Record<string, string>): void {
-    res.writeHead(status, body === null ? headers : { ...headers, "Content-Length": String(Buffer.byteLength(body)) });
+    // Date follows the stand-in's clock, so a clock-skew check sees what setClock/advance did.
+    const dated = { Date: new Date(now()).toUTCString(), ...headers };
+    res.writeHead(status, body === null ? dated : { ...dated, "Content-Length": String(Buffer.byteLength(body)) });
     res.end(body ?? undefined);
   }
 

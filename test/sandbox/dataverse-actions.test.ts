@@ -39,6 +39,7 @@ describe("msevtmgt_FinalizeExternalRegistrationRequest", () => {
     expect(res.headers.get("content-type")).toBe("application/json; odata.metadata=minimal");
     expect(res.headers.get("odata-version")).toBe("4.0");
     expect(res.headers.get("x-ms-service-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers.get("date")).toBe(new Date(t).toUTCString());
     expect(res.body).toEqual({
       "@odata.context": `${s.url}/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.msevtmgt_FinalizeExternalRegistrationRequestResponse`,
       status: "Success",
