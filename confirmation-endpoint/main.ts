@@ -27,6 +27,7 @@ import { createStripeAdapter } from "./providers/stripe";
 import type { PaymentProviderAdapter } from "./providers/types";
 import { openSqliteStore } from "./store/sqlite-store";
 import type { PaymentStore } from "./store/types";
+import { ingestMissedEvents } from "./worker/ingest-missed-events";
 import { createWorker } from "./worker/worker";
 import type { Worker } from "./worker/worker";
 
@@ -43,6 +44,8 @@ export interface EndpointOverrides {
   dataverseApiOptions?: Omit<EventManagementApiOptions, "log">;
   /** Run the outbox worker in this process (default true). */
   startWorker?: boolean;
+  /** Fetch undelivered provider events at start and then every this many ms (default 15 min; 0 = never). */
+  missedEventsIntervalMs?: number;
 }
 
 export interface RunningEndpoint {
@@ -130,9 +133,21 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
     });
   });
   const port = (server.address() as AddressInfo).port;
+  let reconcileTimer: NodeJS.Timeout | null = null;
   if (overrides.startWorker !== false) {
     worker.start();
     wakeWorker = () => worker.wake();
+    const interval = overrides.missedEventsIntervalMs ?? 15 * 60_000;
+    if (interval > 0 && provider.listMissedEvents) {
+      const ingest = () =>
+        void ingestMissedEvents({ provider, store, clock, logger, metrics }).then(
+          (r) => (r.stored > 0 ? worker.wake() : undefined),
+          (error: unknown) => logger.log("warn", "missed events could not be fetched; next try at the next interval", { error }),
+        );
+      ingest();
+      reconcileTimer = setInterval(ingest, interval);
+      reconcileTimer.unref();
+    }
   }
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
 
@@ -150,6 +165,7 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        if (reconcileTimer) clearInterval(reconcileTimer);
         await worker.stop();
         closeDataverse();
         if (!overrides.store) await store.close();

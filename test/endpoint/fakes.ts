@@ -309,6 +309,13 @@ export class FakeProvider implements PaymentProviderAdapter {
   refundCount(): number {
     return this.refunds.size;
   }
+
+  /** Events the provider could not deliver (reconciliation reads them). */
+  missed: PaymentEvent[] = [];
+  async listMissedEvents(input: { since: Date }): Promise<PaymentEvent[]> {
+    this.calls.push({ op: "listMissedEvents", ref: input.since.toISOString() });
+    return this.missed.map((e) => ({ ...e }));
+  }
 }
 
 export interface FakeEventBody {

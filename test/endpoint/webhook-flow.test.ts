@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ingestMissedEvents } from "../../confirmation-endpoint/worker/ingest-missed-events";
 import { MINUTE, sign } from "./fakes";
 import { CONTACT, createHarness, PORTAL, PURCHASE, T0, payAndNotify } from "./harness";
 import type { Harness } from "./harness";
@@ -89,6 +90,40 @@ describe("webhook → worker → finalize", () => {
       h.provider.pay(sessionId);
       void h.app(h.webhookRequest(h.completedEvent(sessionId, { type: "checkout.session.async_payment_succeeded", signal: "paid" })));
     };
+    await h.settle();
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect((await statusOf()).status).toBe("finalized");
+  });
+});
+
+describe("reconciliation: events the provider could not deliver", () => {
+  it("an event seen only through the missed-events list is ingested once, then finalized once", async () => {
+    h.dataverse.finalizeScript.push({ kind: "ok" });
+    const { body } = await h.checkout();
+    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    h.provider.pay(sessionId);
+    const e = h.completedEvent(sessionId);
+    h.provider.missed = [
+      {
+        provider: "stripe",
+        dedupeKey: e.id,
+        type: e.type,
+        signal: "paid",
+        purchaseId: PURCHASE,
+        providerPaymentId: e.paymentId ?? null,
+        providerSessionId: sessionId,
+        amount: e.amount ?? null,
+        live: false,
+        occurredAt: new Date(h.clock.now()),
+      },
+    ];
+    const deps = { provider: h.provider, store: h.store, clock: h.clock, logger: h.logger, metrics: h.metrics };
+    expect(await ingestMissedEvents(deps)).toEqual({ fetched: 1, stored: 1, duplicates: 0 });
+    expect(await ingestMissedEvents(deps)).toEqual({ fetched: 1, stored: 0, duplicates: 1 });
+    expect(h.provider.calls.find((c) => c.op === "listMissedEvents")!.ref).toBe(new Date(h.clock.now() - 3 * 24 * 60 * MINUTE).toISOString());
+    await h.settle();
+    // The late delivery of the same event changes nothing.
+    expect(await (await h.app(h.webhookRequest(e))).json()).toMatchObject({ stored: 0, duplicates: 1 });
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(1);
     expect((await statusOf()).status).toBe("finalized");
