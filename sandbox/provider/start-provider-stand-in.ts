@@ -90,6 +90,13 @@ export interface ProviderStandIn {
   duplicateNextWebhooks(count: number): void;
   /** The next `count` API requests answer `status` (default 500) without doing anything. */
   failNextApiRequests(count: number, status?: number): void;
+  /**
+   * Signs with `secret` from now on; with `keepPrevious`, webhooks carry a v1 signature for the old
+   * secret too (as while a secret is being rolled), until the next call.
+   */
+  rotateWebhookSecret(secret: string, options?: { keepPrevious?: boolean }): void;
+  /** Every API answer waits this long first (a slow provider, for timeout tests); 0 turns it off. */
+  setApiLatency(ms: number): void;
   /** Outcomes of the next refunds, in order (then back to "succeeded" at once). */
   setNextRefundOutcomes(...outcomes: RefundOutcome[]): void;
   /** Current time on the stand-in's clock, epoch ms. */
@@ -168,6 +175,8 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
   const nowMs = (): number => baseNow() + offsetMs;
   const nowSeconds = (): number => Math.floor(nowMs() / 1000);
   let webhookUrl: string | null = options.webhookUrl ?? null;
+  let secrets: string[] = [options.webhookSecret];
+  let apiLatencyMs = 0;
   let duplicates = 0;
   let apiFailures: Array<number> = [];
   let refundOutcomes: RefundOutcome[] = [];
@@ -181,7 +190,7 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
   const dispatcher = createWebhookDispatcher({
     store,
     url: () => webhookUrl,
-    secret: () => options.webhookSecret,
+    secrets: () => secrets,
     nowMs,
     retry: { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry },
     log,
@@ -286,6 +295,7 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
       };
     }
     if (path.startsWith("/v1/")) {
+      if (apiLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, apiLatencyMs));
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
       return handleApi({ method, path, query, headers, body });
@@ -369,6 +379,16 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
     },
     failNextApiRequests(count, status = 500) {
       apiFailures = [...apiFailures, ...Array.from({ length: count }, () => status)];
+    },
+    rotateWebhookSecret(secret, rotation = {}) {
+      if (!secret.startsWith("whsec_") || secret.length < 16) {
+        throw new ProviderStandInError("INVALID_SECRET", "rotateWebhookSecret needs a whsec_… secret of at least 16 characters.");
+      }
+      secrets = rotation.keepPrevious === true ? [secret, secrets[0] ?? secret] : [secret];
+    },
+    setApiLatency(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new ProviderStandInError("INVALID_LATENCY", `setApiLatency takes 0 or more ms, got ${ms}.`);
+      apiLatencyMs = ms;
     },
     setNextRefundOutcomes(...outcomes) {
       refundOutcomes = [...outcomes];

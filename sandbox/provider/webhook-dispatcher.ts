@@ -48,7 +48,8 @@ export function retryDelayMs(options: WebhookRetryOptions, attempt: number): num
 export function createWebhookDispatcher(options: {
   store: ProviderStore;
   url: () => string | null;
-  secret: () => string;
+  /** The active signing secrets, newest first (two while one is being rolled). */
+  secrets: () => readonly string[];
   nowMs: () => number;
   retry: WebhookRetryOptions;
   log: ProviderLog;
@@ -97,7 +98,7 @@ export function createWebhookDispatcher(options: {
     } else {
       const stored = store.getEvent(event.id);
       const payload = JSON.stringify(stored?.event ?? event, null, 2);
-      const header = signWebhookPayload(payload, options.secret(), Math.floor(options.nowMs() / 1000));
+      const header = signWebhookPayload(payload, options.secrets(), Math.floor(options.nowMs() / 1000));
       const controller = new AbortController();
       controllers.add(controller);
       const timer = setTimeout(() => controller.abort(), retry.timeoutMs);

@@ -177,6 +177,23 @@ describe("authentication and errors", () => {
   });
 });
 
+describe("slow provider", () => {
+  it("holds API answers for the configured latency, so a client timeout fires", async () => {
+    standIn.setApiLatency(300);
+    const base = new URL(standIn.apiBase);
+    const impatient = new Stripe("sk_test_slow", {
+      host: base.hostname,
+      port: Number(base.port),
+      protocol: "http",
+      timeout: 50,
+      maxNetworkRetries: 0,
+    });
+    await expect(impatient.events.list()).rejects.toMatchObject({ type: "StripeConnectionError" });
+    standIn.setApiLatency(0);
+    expect((await impatient.events.list()).object).toBe("list");
+  });
+});
+
 describe("idempotency", () => {
   it("replays the first answer for the same key and parameters", async () => {
     const first = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: "checkout:p:1" });

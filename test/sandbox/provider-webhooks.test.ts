@@ -232,6 +232,30 @@ describe("webhook delivery", () => {
   });
 });
 
+describe("secret rotation", () => {
+  it("signs with both secrets while one is rolled, then with the new one only", async () => {
+    const { receiver, standIn, stripe } = await setup();
+    const next = "whsec_rotated_secret_0123456789";
+    standIn.rotateWebhookSecret(next, { keepPrevious: true });
+    await paidSession(stripe, standIn);
+    await standIn.idle();
+    const during = receiver.received[0] as Received;
+    expect(String(during.headers["stripe-signature"]).match(/v1=/g)).toHaveLength(2);
+    const at = Math.floor(clock / 1000);
+    for (const secret of [SECRET, next]) {
+      expect(stripe.webhooks.constructEvent(during.body, String(during.headers["stripe-signature"]), secret, 300, undefined, at).type).toBe(
+        "checkout.session.completed",
+      );
+    }
+    standIn.rotateWebhookSecret(next);
+    standIn.resendEvent((JSON.parse(during.body) as { id: string }).id);
+    await standIn.idle();
+    const after = receiver.received[1] as Received;
+    expect(() => stripe.webhooks.constructEvent(after.body, String(after.headers["stripe-signature"]), SECRET, 300, undefined, at)).toThrow();
+    expect(stripe.webhooks.constructEvent(after.body, String(after.headers["stripe-signature"]), next, 300, undefined, at).id).toBeTruthy();
+  });
+});
+
 describe("shared clock", () => {
   it("moves a shared clock through advanceClock when the dashboard's button is used", async () => {
     const shared = { now: T0 };
