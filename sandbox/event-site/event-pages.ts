@@ -1,0 +1,140 @@
+// The event site's pages as HTML strings: the event list, an event with its passes, the
+// registration form and the confirmation. Plain, accessible markup; the behaviour lives in the
+// same-origin script (event-site-script.ts).
+import type { EventSiteEvent, EventSiteRegistration } from "./event-site-backend";
+import { escapeHtml, renderFrame } from "./html";
+
+/** Formats an amount in the event's currency for display (the gateway page never uses it). */
+export function formatPrice(amount: number, currency: EventSiteEvent["currency"]): string {
+  if (!currency) return amount.toFixed(2);
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.iso }).format(amount);
+  } catch {
+    return `${currency.symbol}${amount.toFixed(2)}`;
+  }
+}
+
+function eventUrl(prefix: string, path: string, readableEventId: string): string {
+  return `${prefix}${path}?id=${encodeURIComponent(readableEventId)}`;
+}
+
+function formatDate(iso: string | null): string {
+  if (!iso) return "Date to be announced";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat("en-US", { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(date) + " UTC";
+}
+
+export function renderEventList(events: EventSiteEvent[], prefix: string): string {
+  const items = events
+    .map(
+      (e) =>
+        `<li><a href="${escapeHtml(eventUrl(prefix, "/event", e.readableEventId))}">${escapeHtml(e.name)}</a> <span class="es-muted">(${e.passes.length > 0 ? "paid" : "free"}, ${escapeHtml(formatDate(e.startDate))})</span></li>`,
+    )
+    .join("\n");
+  return renderFrame({
+    title: "Events",
+    prefix,
+    body: `<h1>Events</h1>\n${events.length === 0 ? "<p>No events yet.</p>" : `<ul class="es-events">\n${items}\n</ul>`}`,
+  });
+}
+
+export function renderEventPage(event: EventSiteEvent, prefix: string): string {
+  const passes =
+    event.passes.length === 0
+      ? "<p>This event is free.</p>"
+      : `<table class="es-table">
+<caption>Passes</caption>
+<thead><tr><th scope="col">Pass</th><th scope="col">Price</th></tr></thead>
+<tbody>
+${event.passes.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(formatPrice(p.price, event.currency))}</td></tr>`).join("\n")}
+</tbody>
+</table>`;
+  return renderFrame({
+    title: event.name,
+    prefix,
+    body: `<h1>${escapeHtml(event.name)}</h1>
+<p class="es-date">${escapeHtml(formatDate(event.startDate))}</p>
+${passes}
+<p><a class="es-button" href="${escapeHtml(eventUrl(prefix, "/event/registration", event.readableEventId))}">Register</a></p>`,
+  });
+}
+
+function attendeeFieldset(event: EventSiteEvent, index: number): string {
+  const passSelect =
+    event.passes.length === 0
+      ? ""
+      : `<label>Pass <select name="passId" required>
+${event.passes.map((p) => `<option value="${escapeHtml(p.id)}" data-price="${escapeHtml(String(p.price))}">${escapeHtml(p.name)} (${escapeHtml(formatPrice(p.price, event.currency))})</option>`).join("\n")}
+</select></label>`;
+  return `<fieldset class="es-attendee">
+<legend>Attendee ${index}</legend>
+<label>First name <input name="firstName" autocomplete="given-name" required maxlength="100"></label>
+<label>Last name <input name="lastName" autocomplete="family-name" required maxlength="100"></label>
+<label>E-mail <input name="email" type="email" autocomplete="email" required maxlength="200"></label>
+${passSelect}
+<button type="button" class="es-remove" hidden>Remove attendee ${index}</button>
+</fieldset>`;
+}
+
+export function renderRegistrationPage(event: EventSiteEvent, prefix: string, token: string): string {
+  const paid = event.passes.length > 0;
+  const total = paid
+    ? `<p class="es-total">Total: <output id="es-total" for="es-attendees">${escapeHtml(formatPrice(event.passes[0]?.price ?? 0, event.currency))}</output> <span class="es-muted">(shown by the event site; the payment page reads the amount from Dataverse)</span></p>`
+    : "";
+  return renderFrame({
+    title: `Register for ${event.name}`,
+    prefix,
+    token,
+    body: `<h1>Register for ${escapeHtml(event.name)}</h1>
+<p><a href="${escapeHtml(eventUrl(prefix, "/event", event.readableEventId))}">Back to the event</a></p>
+<form id="es-registration" class="es-form" data-readable-event-id="${escapeHtml(event.readableEventId)}" data-currency="${escapeHtml(event.currency?.iso ?? "")}" data-currency-symbol="${escapeHtml(event.currency?.symbol ?? "")}" data-confirmation-url="${escapeHtml(eventUrl(prefix, "/event/confirmation", event.readableEventId))}" novalidate>
+<div id="es-attendees">
+${attendeeFieldset(event, 1)}
+</div>
+<p><button type="button" id="es-add-attendee">Add another attendee</button></p>
+${total}
+<p><button type="submit" id="es-submit">${paid ? "Register and pay" : "Register"}</button></p>
+<div id="es-message" class="es-message" role="alert"></div>
+</form>
+<template id="es-attendee-template">
+${attendeeFieldset(event, 0)}
+</template>`,
+  });
+}
+
+export function renderConfirmationPage(event: EventSiteEvent, registrations: EventSiteRegistration[], prefix: string): string {
+  const rows = registrations
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.email)}</td><td>${escapeHtml(r.passName ?? "—")}</td><td><time datetime="${escapeHtml(r.createdOn)}">${escapeHtml(r.createdOn)}</time></td></tr>`,
+    )
+    .join("\n");
+  const table =
+    registrations.length === 0
+      ? `<p id="es-no-registrations">No registration exists for this event yet. If you have just paid, the confirmation can take a few seconds: reload this page.</p>`
+      : `<table class="es-table" id="es-registrations">
+<caption>${registrations.length} registration${registrations.length === 1 ? "" : "s"} for this event</caption>
+<thead><tr><th scope="col">Attendee</th><th scope="col">E-mail</th><th scope="col">Pass</th><th scope="col">Registered</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+  return renderFrame({
+    title: `Registration confirmed: ${event.name}`,
+    prefix,
+    body: `<h1>Thank you for registering</h1>
+<p>${escapeHtml(event.name)}: the registrations below now exist in Dataverse.</p>
+${table}
+<p><a href="${escapeHtml(eventUrl(prefix, "/event", event.readableEventId))}">Back to the event</a></p>`,
+  });
+}
+
+export function renderEventNotFound(readableEventId: string | null, prefix: string): string {
+  const what = readableEventId ? `No event has the id "${escapeHtml(readableEventId)}".` : "The link has no event id (?id=…).";
+  return renderFrame({
+    title: "Event not found",
+    prefix,
+    body: `<h1>Event not found</h1>\n<p>${what} <a href="${escapeHtml(prefix)}/event">See all events</a>.</p>`,
+  });
+}

@@ -1,0 +1,205 @@
+// The sandbox over plain HTTP: the event site's register API creates the purchase in the Dataverse
+// stand-in, the real confirmation endpoint starts checkout at the provider stand-in, a payment there
+// sends a signed webhook, the endpoint's worker finalizes, and two registrations exist. Then a
+// restart on the same data folder keeps everything, and close() leaves nothing open.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandbox } from "../../sandbox/start-sandbox";
+import type { Sandbox } from "../../sandbox/start-sandbox";
+import { createSandboxClock } from "../../sandbox/sandbox-clock";
+import { createSandboxSiteBuilder } from "../../scripts/start";
+
+const buildSite = createSandboxSiteBuilder();
+let dataDir: string;
+let sandbox: Sandbox | null = null;
+let baseline: string[] = [];
+
+/** Handles that count as "open": servers, sockets, timers. */
+const openHandles = () =>
+  process
+    .getActiveResourcesInfo()
+    .filter((r) => /TCP|Timeout|Immediate|FSWatcher|Pipe/.test(r))
+    .sort();
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function pageToken(sb: Sandbox): Promise<string> {
+  const html = await (await fetch(sb.urls.registration)).text();
+  const token = /<meta name="token" content="([^"]+)">/.exec(html)?.[1];
+  if (!token) throw new Error("The registration page carries no token meta tag.");
+  return token;
+}
+
+async function register(sb: Sandbox, rid: string, attendees: unknown[], token?: string) {
+  const res = await fetch(`${sb.urls.portal}/api/events/register/?readableEventId=${encodeURIComponent(rid)}&ts=${Date.now()}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", validation: token ?? (await pageToken(sb)) },
+    body: `json=${encodeURIComponent(JSON.stringify({ attendees, hipObject: null }))}`,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  baseline = openHandles();
+  dataDir = mkdtempSync(join(tmpdir(), "epg-sandbox-"));
+  sandbox = await startSandbox({ dataDir, buildSite });
+}, 60_000);
+
+afterAll(async () => {
+  await sandbox?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("startSandbox", () => {
+  it("serves the event pages, the gateway page with the endpoint's URL, and the status page", async () => {
+    const sb = sandbox!;
+    const event = await fetch(sb.urls.paidEvent);
+    expect(event.status).toBe(200);
+    expect(event.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await event.text();
+    expect(html).toContain("<h1>Sandbox Summit</h1>");
+    expect(html).toContain("€40.00");
+    expect(html).toContain("€15.00");
+    expect(html).toContain('href="/event/registration?id=Sandbox_Summit_2026"');
+    const gateway = await (await fetch(`${sb.urls.gatewayPage}?id=Sandbox_Summit_2026`)).text();
+    expect(gateway).toContain(`data-endpoint-url="${sb.urls.endpoint}"`);
+    expect((await fetch(`${sb.urls.portal}/event?id=Nope`)).status).toBe(404);
+    const status = await fetch(sb.urls.status);
+    expect(status.status).toBe(200);
+    expect(await status.text()).toContain("<h1>Sandbox status</h1>");
+  });
+
+  it("register two attendees → checkout → pay → webhook → finalized → two registrations", async () => {
+    const sb = sandbox!;
+    const [full, day] = sb.seed.paidEvent.passes;
+    const reg = await register(sb, "Sandbox_Summit_2026", [
+      { firstName: "Ada", lastName: "Lovelace", email: "ada.http@example.com", passId: full!.id },
+      { firstName: "Grace", lastName: "Hopper", email: "grace.http@example.com", passId: day!.id },
+    ]);
+    expect(reg.status).toBe(200);
+    expect(reg.body.status).toBe("Redirect");
+    const purchaseId = String(reg.body.purchaseId);
+    expect(reg.body.redirectUrl).toBe(`${sb.urls.gatewayPage}?id=Sandbox_Summit_2026&purchaseId=${purchaseId}`);
+    const pending = sb.dataverse.state.purchase(purchaseId);
+    expect(pending).toMatchObject({ state: "pending", paid: false, processed: false, totalPrice: 55 });
+
+    const checkout = await fetch(`${sb.urls.endpoint}/v1/checkout`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: sb.urls.portal },
+      body: JSON.stringify({ purchaseId, readableEventId: "Sandbox_Summit_2026", locale: "en-US", returnUrl: `${String(reg.body.redirectUrl)}&epg=return` }),
+    });
+    expect(checkout.status).toBe(200);
+    expect(checkout.headers.get("access-control-allow-origin")).toBe(sb.urls.portal);
+    const started = (await checkout.json()) as { purchase: { amount: { minor: number; currency: string }; attendees: unknown[] }; payment: { redirectUrl: string } };
+    expect(started.purchase.amount).toEqual({ minor: 5500, currency: "EUR" });
+    expect(started.purchase.attendees).toHaveLength(2);
+    expect(started.payment.redirectUrl.startsWith(sb.urls.providerApi)).toBe(true);
+    const sessionId = /\/c\/pay\/([^/?#]+)/.exec(started.payment.redirectUrl)?.[1];
+    expect(sessionId).toMatch(/^cs_/);
+
+    sb.provider.pay(sessionId!);
+    const final = await waitFor("the purchase to be finalized", async () => {
+      const res = await fetch(`${sb.urls.endpoint}/v1/purchases/${purchaseId}/status`);
+      const body = (await res.json()) as { status: string; confirmationUrl?: string };
+      return body.status === "finalized" ? body : undefined;
+    });
+    expect(final.confirmationUrl).toBe(`${sb.urls.portal}/event/confirmation?id=Sandbox_Summit_2026`);
+    const done = sb.dataverse.state.purchase(purchaseId);
+    expect(done).toMatchObject({ paid: true, processed: true });
+    expect(done.registrationIds).toHaveLength(2);
+    const names = sb.dataverse.state.list("msevtmgt_eventregistrations").filter((r) => done.registrationIds.includes(String(r.msevtmgt_eventregistrationid)));
+    expect(names.map((r) => r.msevtmgt_name).sort()).toEqual(["Ada Lovelace", "Grace Hopper"]);
+
+    const confirmation = await (await fetch(final.confirmationUrl!)).text();
+    expect(confirmation).toContain("ada.http@example.com");
+    expect(confirmation).toContain("grace.http@example.com");
+    expect(confirmation).toContain("Full conference");
+    const status = await sb.status();
+    expect(status.purchases.find((p) => p.purchaseId === purchaseId)).toMatchObject({ endpointState: "finalized", processed: true, registrations: 2 });
+  }, 30_000);
+
+  it("a free event registers at once and answers the confirmation page", async () => {
+    const sb = sandbox!;
+    const reg = await register(sb, "Sandbox_Meetup_2026", [{ firstName: "Linus", lastName: "Free", email: "linus.free@example.com" }]);
+    expect(reg.body).toMatchObject({ status: "Success", redirectUrl: `${sb.urls.portal}/event/confirmation?id=Sandbox_Meetup_2026` });
+    const page = await (await fetch(String(reg.body.redirectUrl))).text();
+    expect(page).toContain("linus.free@example.com");
+  });
+
+  it("the register API refuses a stale token, bad attendees and an unknown pass, with the portal's shapes", async () => {
+    const sb = sandbox!;
+    const stale = await register(sb, "Sandbox_Summit_2026", [{ firstName: "A", lastName: "B", email: "a@b.example" }], "not-the-token");
+    expect(stale.status).toBe(403);
+    expect(stale.body.error).toMatchObject({ type: "InvalidToken", statusCode: 403 });
+    const noEmail = await register(sb, "Sandbox_Summit_2026", [{ firstName: "A", lastName: "B", email: "nope" }]);
+    expect(noEmail).toMatchObject({ status: 400, body: { status: "Error", errorMessage: "Attendee 1 needs a valid e-mail address." } });
+    const badPass = await register(sb, "Sandbox_Summit_2026", [{ firstName: "A", lastName: "B", email: "a@b.example", passId: "00000000-0000-4000-8000-000000000000" }]);
+    expect(badPass.status).toBe(400);
+    expect(String(badPass.body.errorMessage)).toMatch(/choose one of the event's passes/);
+  });
+
+  it("a restart on the same data folder keeps the purchases and registrations", async () => {
+    const before = await sandbox!.status();
+    const registrations = sandbox!.dataverse.state.list("msevtmgt_eventregistrations").length;
+    await sandbox!.close();
+    sandbox = await startSandbox({ dataDir, buildSite });
+    const after = await sandbox.status();
+    expect(after.purchases.map((p) => [p.purchaseId, p.endpointState])).toEqual(before.purchases.map((p) => [p.purchaseId, p.endpointState]));
+    expect(sandbox.dataverse.state.list("msevtmgt_eventregistrations")).toHaveLength(registrations);
+    const gateway = await (await fetch(`${sandbox.urls.gatewayPage}?id=Sandbox_Summit_2026`)).text();
+    expect(gateway).toContain(`data-endpoint-url="${sandbox.urls.endpoint}"`);
+  }, 60_000);
+
+  it("close() leaves no server, socket or timer open", async () => {
+    await sandbox!.close();
+    sandbox = null;
+    await new Promise((r) => setTimeout(r, 50));
+    // Whatever is open now and was not open before the sandbox started.
+    const extra = [...openHandles()];
+    for (const kind of baseline) {
+      const at = extra.indexOf(kind);
+      if (at >= 0) extra.splice(at, 1);
+    }
+    expect(extra).toEqual([]);
+  });
+});
+
+describe("sandbox clock", () => {
+  it("moves forward only and survives a restart through its file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "epg-clock-"));
+    try {
+      const file = join(dir, "clock.json");
+      const clock = createSandboxClock({ file, base: () => 1_000 });
+      clock.advance(60_000);
+      expect(clock.now()).toBe(61_000);
+      expect(() => clock.advance(-1)).toThrow(/forward only/);
+      expect(createSandboxClock({ file, base: () => 5_000 }).now()).toBe(65_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("npm start", () => {
+  it("answers --help and refuses a bad port with a message and exit code 1", async () => {
+    const run = promisify(execFile);
+    const help = await run(process.execPath, ["--import", "tsx", "scripts/start.ts", "--help"], { cwd: process.cwd() });
+    expect(help.stdout).toContain("Usage: npm start");
+    expect(help.stdout).toContain("--fresh");
+    const bad = await run(process.execPath, ["--import", "tsx", "scripts/start.ts", "--port", "abc"], { cwd: process.cwd() }).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 1 });
+    expect((bad as { stderr: string }).stderr).toContain('--port "abc" is not usable');
+  }, 30_000);
+});
