@@ -48,10 +48,12 @@ if (values["help"]) {
 }
 const problems: string[] = [];
 const site = values["site"];
-if (typeof site !== "string" || site === "") problems.push("--site <dir> is required: pass the pac site folder to serve.");
+if (typeof site !== "string" || site === "")
+  problems.push("--site <dir> is required: pass the pac site folder to serve.");
 const portText = values["port"];
 const port = portText === undefined ? 0 : Number(portText);
-if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--port must be a whole number from 0 to 65535, got "${String(portText)}".`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  problems.push(`--port must be a whole number from 0 to 65535, got "${String(portText)}".`);
 const language = values["language"];
 if (typeof language === "string" && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) {
   problems.push(`--language must be a language code such as en-US or fr-FR, got "${language}".`);
@@ -81,13 +83,16 @@ try {
   });
   process.stderr.write(`Previewing ${site as string} (Ctrl+C to stop). Pages:\n`);
   for (const url of server.pageUrls()) process.stdout.write(`${url}\n`);
-  process.stdout.write(`${server.url}/_layout/tokenhtml\n${server.url}/_preview/shell.js\n${server.url}/_api/\n`);
+  process.stdout.write(
+    `${server.url}/_layout/tokenhtml\n${server.url}/_preview/shell.js\n${server.url}/_api/\n`,
+  );
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 } catch (error) {
-  const code = error instanceof Error && "code" in error ? ` [${String((error as { code: unknown }).code)}]` : "";
+  const code =
+    error instanceof Error && "code" in error ? ` [${String((error as { code: unknown }).code)}]` : "";
   fail(`${error instanceof Error ? error.message : String(error)}${code}`);
 }

@@ -8,7 +8,12 @@ import type { FixtureRows } from "./fetchxml-query";
 import { registerPowerPagesFilters } from "./filters/index";
 import { EditableTag } from "./tags/editable-tag";
 import { createFetchXmlTag } from "./tags/fetchxml-tag";
-import { PlaceholderBlockTag, placeholderBlockTagNames, PlaceholderTag, placeholderTagNames } from "./tags/placeholder-tags";
+import {
+  PlaceholderBlockTag,
+  placeholderBlockTagNames,
+  PlaceholderTag,
+  placeholderTagNames,
+} from "./tags/placeholder-tags";
 import type { LogSink } from "./tags/simple-tags";
 import { createLogTag, ManifestTag, NoOpTag, SubstitutionTag } from "./tags/simple-tags";
 import { rewriteElseif } from "./template-source";
@@ -96,7 +101,11 @@ export function createPortalLiquid(options: PortalLiquidOptions): Liquid {
   for (const name of placeholderBlockTagNames) liquid.registerTag(name, PlaceholderBlockTag);
   liquid.registerTag("substitution", SubstitutionTag);
   liquid.registerTag("manifest", ManifestTag);
-  liquid.registerTag("log", createLogTag(options.log ?? ((level, message) => console.error(`[liquid ${level}] ${message}`))));
-  for (const name of ["outputcache", "endoutputcache", "redirect", "rating"]) liquid.registerTag(name, NoOpTag);
+  liquid.registerTag(
+    "log",
+    createLogTag(options.log ?? ((level, message) => console.error(`[liquid ${level}] ${message}`))),
+  );
+  for (const name of ["outputcache", "endoutputcache", "redirect", "rating"])
+    liquid.registerTag(name, NoOpTag);
   return liquid;
 }

@@ -14,10 +14,46 @@ interface CulturePatterns {
 }
 
 const culturePatterns: Record<string, CulturePatterns> = {
-  "en-US": { d: "M/d/yyyy", D: "dddd, MMMM d, yyyy", t: "h:mm tt", T: "h:mm:ss tt", M: "MMMM d", Y: "MMMM yyyy", am: "AM", pm: "PM" },
-  "en-GB": { d: "dd/MM/yyyy", D: "dd MMMM yyyy", t: "HH:mm", T: "HH:mm:ss", M: "d MMMM", Y: "MMMM yyyy", am: "am", pm: "pm" },
-  "fr-FR": { d: "dd/MM/yyyy", D: "dddd d MMMM yyyy", t: "HH:mm", T: "HH:mm:ss", M: "d MMMM", Y: "MMMM yyyy", am: "", pm: "" },
-  "de-DE": { d: "dd.MM.yyyy", D: "dddd, d. MMMM yyyy", t: "HH:mm", T: "HH:mm:ss", M: "d. MMMM", Y: "MMMM yyyy", am: "", pm: "" },
+  "en-US": {
+    d: "M/d/yyyy",
+    D: "dddd, MMMM d, yyyy",
+    t: "h:mm tt",
+    T: "h:mm:ss tt",
+    M: "MMMM d",
+    Y: "MMMM yyyy",
+    am: "AM",
+    pm: "PM",
+  },
+  "en-GB": {
+    d: "dd/MM/yyyy",
+    D: "dd MMMM yyyy",
+    t: "HH:mm",
+    T: "HH:mm:ss",
+    M: "d MMMM",
+    Y: "MMMM yyyy",
+    am: "am",
+    pm: "pm",
+  },
+  "fr-FR": {
+    d: "dd/MM/yyyy",
+    D: "dddd d MMMM yyyy",
+    t: "HH:mm",
+    T: "HH:mm:ss",
+    M: "d MMMM",
+    Y: "MMMM yyyy",
+    am: "",
+    pm: "",
+  },
+  "de-DE": {
+    d: "dd.MM.yyyy",
+    D: "dddd, d. MMMM yyyy",
+    t: "HH:mm",
+    T: "HH:mm:ss",
+    M: "d. MMMM",
+    Y: "MMMM yyyy",
+    am: "",
+    pm: "",
+  },
 };
 
 function patternsFor(culture: string): CulturePatterns {
@@ -27,22 +63,42 @@ function patternsFor(culture: string): CulturePatterns {
 /** Expands a one-letter standard format into its custom pattern; undefined when `format` is custom. */
 function expandStandardFormat(format: string, p: CulturePatterns): string | undefined {
   switch (format) {
-    case "d": return p.d;
-    case "D": return p.D;
-    case "f": return `${p.D} ${p.t}`;
-    case "F": return `${p.D} ${p.T}`;
-    case "g": return `${p.d} ${p.t}`;
-    case "G": return `${p.d} ${p.T}`;
-    case "m": case "M": return p.M;
-    case "o": case "O": return "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'";
-    case "r": case "R": return "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'";
-    case "s": return "yyyy'-'MM'-'dd'T'HH':'mm':'ss";
-    case "t": return p.t;
-    case "T": return p.T;
-    case "u": return "yyyy'-'MM'-'dd HH':'mm':'ss'Z'";
-    case "U": return `${p.D} ${p.T}`;
-    case "y": case "Y": return p.Y;
-    default: return undefined;
+    case "d":
+      return p.d;
+    case "D":
+      return p.D;
+    case "f":
+      return `${p.D} ${p.t}`;
+    case "F":
+      return `${p.D} ${p.T}`;
+    case "g":
+      return `${p.d} ${p.t}`;
+    case "G":
+      return `${p.d} ${p.T}`;
+    case "m":
+    case "M":
+      return p.M;
+    case "o":
+    case "O":
+      return "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'";
+    case "r":
+    case "R":
+      return "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'";
+    case "s":
+      return "yyyy'-'MM'-'dd'T'HH':'mm':'ss";
+    case "t":
+      return p.t;
+    case "T":
+      return p.T;
+    case "u":
+      return "yyyy'-'MM'-'dd HH':'mm':'ss'Z'";
+    case "U":
+      return `${p.D} ${p.T}`;
+    case "y":
+    case "Y":
+      return p.Y;
+    default:
+      return undefined;
   }
 }
 
@@ -74,10 +130,11 @@ function runLength(format: string, index: number): number {
 export function formatDotNetDate(date: Date, format: string, culture = "en-US"): string {
   const p = patternsFor(culture);
   const pattern = (format.length === 1 ? expandStandardFormat(format, p) : undefined) ?? format;
-  const stand = format === "r" || format === "R" || format === "o" || format === "O" || format === "s" || format === "u";
+  const stand =
+    format === "r" || format === "R" || format === "o" || format === "O" || format === "s" || format === "u";
   const names = stand ? "en-US" : culture;
   let out = "";
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const c = pattern[i] as string;
     if (c === "'" || c === '"') {
       const close = pattern.indexOf(c, i + 1);

@@ -33,7 +33,10 @@ export class TemplateError extends PortalError {
 /** No published page answers the requested path. */
 export class PageNotFoundError extends PortalError {
   constructor(path: string) {
-    super("PAGE_NOT_FOUND", `No published web page has the URL ${path}. Check the partial URLs under web-pages/.`);
+    super(
+      "PAGE_NOT_FOUND",
+      `No published web page has the URL ${path}. Check the partial URLs under web-pages/.`,
+    );
   }
 }
 

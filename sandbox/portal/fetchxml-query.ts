@@ -32,7 +32,8 @@ function decodeXml(text: string): string {
 export function parseXml(xml: string): XmlElement {
   const root: XmlElement = { name: "#document", attributes: {}, children: [], text: "" };
   const stack: XmlElement[] = [root];
-  const pattern = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<\/([\w:-]+)\s*>|<([\w:-]+)((?:\s+[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+  const pattern =
+    /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<\/([\w:-]+)\s*>|<([\w:-]+)((?:\s+[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
   for (const match of xml.matchAll(pattern)) {
     const current = stack[stack.length - 1] as XmlElement;
     if (match[1]) {
@@ -50,7 +51,8 @@ export function parseXml(xml: string): XmlElement {
       current.text += decodeXml(match[5]);
     }
   }
-  if (stack.length !== 1) throw new Error(`FetchXML: <${(stack[stack.length - 1] as XmlElement).name}> is not closed`);
+  if (stack.length !== 1)
+    throw new Error(`FetchXML: <${(stack[stack.length - 1] as XmlElement).name}> is not closed`);
   return root;
 }
 
@@ -67,7 +69,8 @@ function field(row: Record<string, unknown>, name: string): unknown {
 
 function sameValue(actual: unknown, expected: string): boolean {
   if (actual === null || actual === undefined) return false;
-  if (typeof actual === "object" && actual !== null && "id" in actual) return sameValue((actual as { id: unknown }).id, expected);
+  if (typeof actual === "object" && actual !== null && "id" in actual)
+    return sameValue((actual as { id: unknown }).id, expected);
   return String(actual).toLowerCase() === expected.toLowerCase();
 }
 
@@ -79,7 +82,10 @@ function compare(actual: unknown, expected: string): number {
 }
 
 function likeToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".");
+  const escaped = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    .replace(/%/g, ".*")
+    .replace(/_/g, ".");
   return new RegExp(`^${escaped}$`, "i");
 }
 
@@ -90,27 +96,44 @@ function matchesCondition(row: Record<string, unknown>, condition: XmlElement): 
   const values = condition.children.filter((c) => c.name === "value").map((c) => c.text.trim());
   const actual = field(row, attribute);
   switch (operator) {
-    case "eq": return sameValue(actual, value);
-    case "ne": case "neq": return !sameValue(actual, value);
-    case "null": return actual === null || actual === undefined;
-    case "not-null": return actual !== null && actual !== undefined;
-    case "gt": return actual != null && compare(actual, value) > 0;
-    case "ge": return actual != null && compare(actual, value) >= 0;
-    case "lt": return actual != null && compare(actual, value) < 0;
-    case "le": return actual != null && compare(actual, value) <= 0;
-    case "like": return actual != null && likeToRegExp(value).test(String(actual));
-    case "not-like": return actual == null || !likeToRegExp(value).test(String(actual));
-    case "begins-with": return actual != null && String(actual).toLowerCase().startsWith(value.toLowerCase());
-    case "ends-with": return actual != null && String(actual).toLowerCase().endsWith(value.toLowerCase());
-    case "in": return values.some((v) => sameValue(actual, v));
-    case "not-in": return !values.some((v) => sameValue(actual, v));
-    default: return true;
+    case "eq":
+      return sameValue(actual, value);
+    case "ne":
+    case "neq":
+      return !sameValue(actual, value);
+    case "null":
+      return actual === null || actual === undefined;
+    case "not-null":
+      return actual !== null && actual !== undefined;
+    case "gt":
+      return actual != null && compare(actual, value) > 0;
+    case "ge":
+      return actual != null && compare(actual, value) >= 0;
+    case "lt":
+      return actual != null && compare(actual, value) < 0;
+    case "le":
+      return actual != null && compare(actual, value) <= 0;
+    case "like":
+      return actual != null && likeToRegExp(value).test(String(actual));
+    case "not-like":
+      return actual == null || !likeToRegExp(value).test(String(actual));
+    case "begins-with":
+      return actual != null && String(actual).toLowerCase().startsWith(value.toLowerCase());
+    case "ends-with":
+      return actual != null && String(actual).toLowerCase().endsWith(value.toLowerCase());
+    case "in":
+      return values.some((v) => sameValue(actual, v));
+    case "not-in":
+      return !values.some((v) => sameValue(actual, v));
+    default:
+      return true;
   }
 }
 
 function matchesFilter(row: Record<string, unknown>, filter: XmlElement): boolean {
   const parts = filter.children.filter((c) => c.name === "condition" || c.name === "filter");
-  const test = (part: XmlElement) => (part.name === "filter" ? matchesFilter(row, part) : matchesCondition(row, part));
+  const test = (part: XmlElement) =>
+    part.name === "filter" ? matchesFilter(row, part) : matchesCondition(row, part);
   return (filter.attributes["type"] ?? "and").toLowerCase() === "or" ? parts.some(test) : parts.every(test);
 }
 

@@ -47,5 +47,7 @@ export const defaultFixtures: PortalFixtures = {
 /** Finds a fixture contact by contact id or full name (case-insensitive). */
 export function findFixtureContact(fixtures: PortalFixtures, key: string): FixtureContact | undefined {
   const wanted = key.trim().toLowerCase();
-  return fixtures.contacts?.find((c) => c.contactid.toLowerCase() === wanted || c.fullname.toLowerCase() === wanted);
+  return fixtures.contacts?.find(
+    (c) => c.contactid.toLowerCase() === wanted || c.fullname.toLowerCase() === wanted,
+  );
 }

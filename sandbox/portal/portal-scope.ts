@@ -24,7 +24,11 @@ export interface ScopeInput {
 }
 
 /** The page's content record for `language`, if it has one that is published. */
-export function contentPageFor(page: WebPage, language: Language, isPublished: ScopeInput["isPublished"]): ContentPage | undefined {
+export function contentPageFor(
+  page: WebPage,
+  language: Language,
+  isPublished: ScopeInput["isPublished"],
+): ContentPage | undefined {
   return page.contentPages.find((c) => c.languageId === language.id && isPublished(c));
 }
 
@@ -65,7 +69,9 @@ function pageObject(input: ScopeInput, page: WebPage, depth: number): Record<str
     const parent = input.site.webPages.find((p) => p.id === page.parentPageId);
     object["parent"] = parent ? pageObject(input, parent, 0) : null;
     object["children"] = input.site.webPages
-      .filter((p) => p.parentPageId === page.id && p.id !== page.id && input.isPublished(p) && !p.hiddenFromSitemap)
+      .filter(
+        (p) => p.parentPageId === page.id && p.id !== page.id && input.isPublished(p) && !p.hiddenFromSitemap,
+      )
       .sort((a, b) => (a.displayOrder ?? 0) - (b.displayOrder ?? 0))
       .map((p) => pageObject(input, p, 0));
     const crumbs: Record<string, unknown>[] = [];
@@ -86,13 +92,18 @@ function sitemapNode(input: ScopeInput, page: WebPage, seen: Set<string>): Recor
   seen.add(page.id);
   const base = pageObject(input, page, 0);
   const children = input.site.webPages
-    .filter((p) => p.parentPageId === page.id && !seen.has(p.id) && input.isPublished(p) && !p.hiddenFromSitemap)
+    .filter(
+      (p) => p.parentPageId === page.id && !seen.has(p.id) && input.isPublished(p) && !p.hiddenFromSitemap,
+    )
     .sort((a, b) => (a.displayOrder ?? 0) - (b.displayOrder ?? 0))
     .map((p) => sitemapNode(input, p, seen));
   return { ...base, children };
 }
 
-function byLanguage<T extends { name: string; languageId: string | null }>(items: T[], language: Language): Map<string, T> {
+function byLanguage<T extends { name: string; languageId: string | null }>(
+  items: T[],
+  language: Language,
+): Map<string, T> {
   const map = new Map<string, T>();
   for (const item of items) if (item.languageId === null && !map.has(item.name)) map.set(item.name, item);
   for (const item of items) if (item.languageId === language.id) map.set(item.name, item);
@@ -130,9 +141,16 @@ export function buildPortalScope(input: ScopeInput): Record<string, unknown> {
   const encode = isDefaultHtmlEncodingOn(site);
   const request = requestObject(url);
   const user = userObject(input);
-  const languageObject = { code: language.code ?? "en-US", name: language.displayName ?? language.name, lcid: language.lcid, id: language.id };
+  const languageObject = {
+    code: language.code ?? "en-US",
+    name: language.displayName ?? language.name,
+    lcid: language.lcid,
+    id: language.id,
+  };
   const settings = Object.fromEntries(site.siteSettings.map((s) => [s.name, s.value]));
-  const snippets = Object.fromEntries([...byLanguage(site.contentSnippets, language)].map(([name, s]) => [name, s.value]));
+  const snippets = Object.fromEntries(
+    [...byLanguage(site.contentSnippets, language)].map(([name, s]) => [name, s.value]),
+  );
   const sitemarkers = Object.fromEntries(
     site.siteMarkers.map((m) => {
       const target = site.webPages.find((p) => p.id === m.pageId);
@@ -151,7 +169,14 @@ export function buildPortalScope(input: ScopeInput): Record<string, unknown> {
           .map((l) => {
             const target = site.webPages.find((p) => p.id === l.pageId);
             const linkUrl = target ? input.urlOf(target) : (l.url ?? "");
-            return { ...l.data, id: l.id, name: l.name, url: linkUrl, is_external: target === undefined && /^https?:/i.test(linkUrl), open_in_new_window: l.openInNewWindow };
+            return {
+              ...l.data,
+              id: l.id,
+              name: l.name,
+              url: linkUrl,
+              is_external: target === undefined && /^https?:/i.test(linkUrl),
+              open_in_new_window: l.openInNewWindow,
+            };
           }),
       },
     ]),
@@ -173,7 +198,12 @@ export function buildPortalScope(input: ScopeInput): Record<string, unknown> {
       name: site.website.name,
       adx_name: site.website.name,
       selected_language: languageObject,
-      languages: site.languages.map((l) => ({ code: l.code, name: l.displayName ?? l.name, lcid: l.lcid, id: l.id })),
+      languages: site.languages.map((l) => ({
+        code: l.code,
+        name: l.displayName ?? l.name,
+        lcid: l.lcid,
+        id: l.id,
+      })),
       sign_in_url: `/SignIn?returnUrl=${returnUrl}`,
       sign_out_url: `/Account/Login/LogOff?returnUrl=${returnUrl}`,
     },
@@ -182,7 +212,12 @@ export function buildPortalScope(input: ScopeInput): Record<string, unknown> {
     snippets,
     sitemarkers,
     weblinks,
-    sitemap: home ? { root: sitemapNode(input, home, new Set()), current: input.page ? pageObject(input, input.page, 1) : null } : null,
+    sitemap: home
+      ? {
+          root: sitemapNode(input, home, new Set()),
+          current: input.page ? pageObject(input, input.page, 1) : null,
+        }
+      : null,
     request: encode ? encodeDeep(request) : request,
     params: encode ? encodeDeep(request["params"]) : request["params"],
     user: user && encode ? encodeDeep(user) : user,

@@ -54,13 +54,20 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function resolveUser(options: PreviewServerOptions, fixtures: PortalFixtures, req: IncomingMessage): FixtureContact | undefined {
+function resolveUser(
+  options: PreviewServerOptions,
+  fixtures: PortalFixtures,
+  req: IncomingMessage,
+): FixtureContact | undefined {
   const key = typeof options.user === "function" ? options.user(req) : options.user;
   if (key === undefined || key === "") return undefined;
   const contact = findFixtureContact(fixtures, key);
   if (!contact) {
     const known = (fixtures.contacts ?? []).map((c) => `${c.fullname} (${c.contactid})`).join(", ");
-    throw new PortalError("UNKNOWN_USER", `No fixture contact has the id or name "${key}". Known: ${known || "none"}.`);
+    throw new PortalError(
+      "UNKNOWN_USER",
+      `No fixture contact has the id or name "${key}". Known: ${known || "none"}.`,
+    );
   }
   return contact;
 }
@@ -96,7 +103,12 @@ export async function createPreviewServer(options: PreviewServerOptions): Promis
       return;
     }
     if (method !== "GET" && method !== "HEAD") {
-      sendJson(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: `The preview serves pages with GET only, not ${method} ${url.pathname}.` } });
+      sendJson(res, 405, {
+        error: {
+          code: "METHOD_NOT_ALLOWED",
+          message: `The preview serves pages with GET only, not ${method} ${url.pathname}.`,
+        },
+      });
       return;
     }
     const renderer = snapshot.current();
@@ -122,17 +134,30 @@ export async function createPreviewServer(options: PreviewServerOptions): Promis
     res.end(method === "HEAD" ? undefined : page.body);
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+  async function handleApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    method: string,
+  ): Promise<void> {
     const writes = method !== "GET" && method !== "HEAD";
     if (writes && options.requireCsrfToken !== false && req.headers["__requestverificationtoken"] !== token) {
-      sendJson(res, 403, { error: { code: "CSRF_TOKEN_MISSING", message: `${method} ${url.pathname} needs the __RequestVerificationToken header from /_layout/tokenhtml (shell.ajaxSafePost adds it).` } });
+      sendJson(res, 403, {
+        error: {
+          code: "CSRF_TOKEN_MISSING",
+          message: `${method} ${url.pathname} needs the __RequestVerificationToken header from /_layout/tokenhtml (shell.ajaxSafePost adds it).`,
+        },
+      });
       return;
     }
     if (options.apiHandler && (await options.apiHandler(req, res, url))) return;
     const entitySet = url.pathname.slice("/_api/".length).split(/[/(]/)[0] ?? "";
     const table = fixtures.entitySets?.[entitySet];
     if (!writes && table !== undefined) {
-      const rows = table === "contact" ? [...(fixtures.contacts ?? []), ...(fixtures.rows?.[table] ?? [])] : (fixtures.rows?.[table] ?? []);
+      const rows =
+        table === "contact"
+          ? [...(fixtures.contacts ?? []), ...(fixtures.rows?.[table] ?? [])]
+          : (fixtures.rows?.[table] ?? []);
       sendJson(res, 200, { "@odata.context": `${url.origin}/_api/$metadata#${entitySet}`, value: rows });
       return;
     }
@@ -153,7 +178,9 @@ export async function createPreviewServer(options: PreviewServerOptions): Promis
         return;
       }
       res.writeHead(500, { "Content-Type": "text/html; charset=utf-8" });
-      res.end(`<!DOCTYPE html>\n<html><body><h1>Preview error</h1><pre class="pp-preview-error">${encodeHtml(message)}</pre></body></html>\n`);
+      res.end(
+        `<!DOCTYPE html>\n<html><body><h1>Preview error</h1><pre class="pp-preview-error">${encodeHtml(message)}</pre></body></html>\n`,
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -165,7 +192,11 @@ export async function createPreviewServer(options: PreviewServerOptions): Promis
   return {
     url: base,
     token,
-    pageUrls: () => snapshot.current().listPages().map((p) => `${base}${p.url}`),
+    pageUrls: () =>
+      snapshot
+        .current()
+        .listPages()
+        .map((p) => `${base}${p.url}`),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -72,7 +72,9 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
   const visibleStates = new Set(site.publishingStates.filter((s) => s.isVisible).map((s) => s.id));
   if (published) visibleStates.add(published.id);
   const isPublished = (record: { publishingStateId: string | null }) =>
-    record.publishingStateId === null || visibleStates.has(record.publishingStateId) || visibleStates.size === 0;
+    record.publishingStateId === null ||
+    visibleStates.has(record.publishingStateId) ||
+    visibleStates.size === 0;
   const urlCache = new Map<string, string>();
   const urlOf = (page: WebPage) => {
     let url = urlCache.get(page.id);
@@ -94,7 +96,8 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
     if (prefixed) return { language: prefixed, path: pathname.slice(first.length + 1) || "/" };
     const chosen = wanted ? languages.find((l) => l.code.toLowerCase() === wanted.toLowerCase()) : undefined;
     const language = chosen ?? defaultLanguage;
-    if (!language) throw new SiteConfigurationError("The site has no website language (websitelanguage.yml is empty).");
+    if (!language)
+      throw new SiteConfigurationError("The site has no website language (websitelanguage.yml is empty).");
     return { language, path: pathname };
   }
 
@@ -104,8 +107,15 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
     const page = pagesByUrl.get(normalizePath(path));
     if (!page) return null;
     return buildPortalScope({
-      site, page, language, request: { url: url.href }, user: request.user, fixtures,
-      now: request.now ?? new Date(), urlOf, isPublished,
+      site,
+      page,
+      language,
+      request: { url: url.href },
+      user: request.user,
+      fixtures,
+      now: request.now ?? new Date(),
+      urlOf,
+      isPublished,
     });
   }
 
@@ -119,11 +129,20 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
       const templateId = content?.pageTemplateId ?? page.pageTemplateId;
       const pageTemplate = site.pageTemplates.find((t) => t.id === templateId);
       if (!pageTemplate) {
-        throw new SiteConfigurationError(`Web page "${page.name}" (${page.file}) points at page template ${templateId ?? "(none)"}, which the site folder does not have.`);
+        throw new SiteConfigurationError(
+          `Web page "${page.name}" (${page.file}) points at page template ${templateId ?? "(none)"}, which the site folder does not have.`,
+        );
       }
       const scope = buildPortalScope({
-        site, page, language, request: { url: url.href }, user: request.user, fixtures,
-        now: request.now ?? new Date(), urlOf, isPublished,
+        site,
+        page,
+        language,
+        request: { url: url.href },
+        user: request.user,
+        fixtures,
+        now: request.now ?? new Date(),
+        urlOf,
+        isPublished,
       });
       let body: string;
       let mimeType = "text/html";
@@ -132,7 +151,9 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
       } else {
         const webTemplate = site.webTemplates.find((t) => t.id === pageTemplate.webTemplateId);
         if (!webTemplate || webTemplate.source === null) {
-          throw new SiteConfigurationError(`Page template "${pageTemplate.name}" (${pageTemplate.file}) points at web template ${pageTemplate.webTemplateId ?? "(none)"}, which is missing or has no .webtemplate.source.html.`);
+          throw new SiteConfigurationError(
+            `Page template "${pageTemplate.name}" (${pageTemplate.file}) points at web template ${pageTemplate.webTemplateId ?? "(none)"}, which is missing or has no .webtemplate.source.html.`,
+          );
         }
         body = await renderWebTemplate(liquid, webTemplate.name, scope);
         if (webTemplate.mimeType) mimeType = webTemplate.mimeType;
@@ -143,8 +164,14 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
       const header = await renderTemplateById(site.website.headerWebTemplateId, scope);
       const footer = await renderTemplateById(site.website.footerWebTemplateId, scope);
       const pageObject = scope["page"] as Record<string, unknown>;
-      const css = typeof pageObject["adx_customcss"] === "string" ? `<style>${pageObject["adx_customcss"]}</style>\n` : "";
-      const js = typeof pageObject["adx_customjavascript"] === "string" ? `<script>${pageObject["adx_customjavascript"]}</script>\n` : "";
+      const css =
+        typeof pageObject["adx_customcss"] === "string"
+          ? `<style>${pageObject["adx_customcss"]}</style>\n`
+          : "";
+      const js =
+        typeof pageObject["adx_customjavascript"] === "string"
+          ? `<script>${pageObject["adx_customjavascript"]}</script>\n`
+          : "";
       const html =
         `<!DOCTYPE html>\n<html lang="${encodeHtml(language.code ?? "en-US")}">\n<head>\n<meta charset="utf-8">\n` +
         `<title>${encodeHtml(String(pageObject["title"] ?? ""))}</title>\n` +
@@ -160,7 +187,10 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
   async function renderTemplateById(id: string | null, scope: object): Promise<string> {
     if (id === null) return "";
     const template = site.webTemplates.find((t) => t.id === id);
-    if (!template) throw new SiteConfigurationError(`website.yml points at web template ${id} for the header or footer, which the site folder does not have.`);
+    if (!template)
+      throw new SiteConfigurationError(
+        `website.yml points at web template ${id} for the header or footer, which the site folder does not have.`,
+      );
     return renderWebTemplate(liquid, template.name, scope);
   }
 

@@ -15,11 +15,13 @@ function reasonOf(error: LiquidError): string {
 export function toTemplateError(error: unknown, templateName: string): TemplateError {
   if (error instanceof TemplateError) return error;
   if (error instanceof LiquidError) {
-    const token = (error as LiquidError & { token?: { file?: string; getPosition(): [number, number] } }).token;
+    const token = (error as LiquidError & { token?: { file?: string; getPosition(): [number, number] } })
+      .token;
     const position = token?.getPosition();
     let reason = reasonOf(error);
     const missing = /^Failed to lookup "([^"]*)"/.exec(reason);
-    if (missing) reason = `include/extends of "${missing[1]}": no web template has that name (web-templates/**/*.webtemplate.yml adx_name)`;
+    if (missing)
+      reason = `include/extends of "${missing[1]}": no web template has that name (web-templates/**/*.webtemplate.yml adx_name)`;
     return new TemplateError(
       { templateName: token?.file || templateName, line: position?.[0], column: position?.[1], reason },
       { cause: error },
@@ -40,7 +42,12 @@ export async function renderWebTemplate(liquid: Liquid, name: string, scope: obj
 }
 
 /** Renders Liquid source that is not a web template (page copy, tests); `name` labels errors. */
-export async function renderLiquidSource(liquid: Liquid, source: string, scope: object, name = "(inline)"): Promise<string> {
+export async function renderLiquidSource(
+  liquid: Liquid,
+  source: string,
+  scope: object,
+  name = "(inline)",
+): Promise<string> {
   try {
     const templates = liquid.parse(rewriteElseif(source), name);
     return (await liquid.render(templates, scope)) as string;

@@ -43,7 +43,11 @@ export function watchSiteFolder(
     current() {
       const now = fingerprintFolder(root);
       if (!renderer || now !== fingerprint) {
-        const next = createSiteRenderer({ site: loadSiteFolder(root), fixtures, ...(options.log ? { log: options.log } : {}) });
+        const next = createSiteRenderer({
+          site: loadSiteFolder(root),
+          fixtures,
+          ...(options.log ? { log: options.log } : {}),
+        });
         if (renderer) options.onReload?.();
         renderer = next;
         fingerprint = now;

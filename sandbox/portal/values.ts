@@ -3,7 +3,13 @@
 import type { Context } from "liquidjs";
 import { formatDotNetDate } from "./dotnet-date-format";
 
-const htmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const htmlEntities: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** HTML-encodes text the way the portal encodes `user` and `request` values. */
 export function encodeHtml(text: string): string {

@@ -12,9 +12,19 @@ export interface WebFileEntry {
 }
 
 const mimeByExtension: Record<string, string> = {
-  css: "text/css", js: "text/javascript", json: "application/json", png: "image/png", jpg: "image/jpeg",
-  jpeg: "image/jpeg", gif: "image/gif", svg: "image/svg+xml", ico: "image/x-icon", woff: "font/woff",
-  woff2: "font/woff2", html: "text/html", txt: "text/plain",
+  css: "text/css",
+  js: "text/javascript",
+  json: "application/json",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  svg: "image/svg+xml",
+  ico: "image/x-icon",
+  woff: "font/woff",
+  woff2: "font/woff2",
+  html: "text/html",
+  txt: "text/plain",
 };
 
 export function indexWebFiles(site: SiteFolder): Map<string, WebFileEntry> {
@@ -32,7 +42,10 @@ export function indexWebFiles(site: SiteFolder): Map<string, WebFileEntry> {
       const parent = site.webPages.find((p) => p.id === record["adx_parentpageid"]);
       const url = `${parent ? pageUrlOf(site, parent) : "/"}${partial}`.toLowerCase();
       const extension = partial.split(".").pop()?.toLowerCase() ?? "";
-      const mimeType = typeof record["mimetype"] === "string" && record["mimetype"] !== "" ? record["mimetype"] : (mimeByExtension[extension] ?? "application/octet-stream");
+      const mimeType =
+        typeof record["mimetype"] === "string" && record["mimetype"] !== ""
+          ? record["mimetype"]
+          : (mimeByExtension[extension] ?? "application/octet-stream");
       entries.set(url, { url, path, mimeType });
     }
   }

@@ -16,7 +16,8 @@ import { rewriteElseif } from "../../sandbox/portal/template-source";
 import { runBuild } from "../build/run-build";
 
 export const name = "render";
-export const describe = "gateway page through the Power Pages Liquid emulation vs plain liquidjs (pages/s, median)";
+export const describe =
+  "gateway page through the Power Pages Liquid emulation vs plain liquidjs (pages/s, median)";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const rounds = 7;
@@ -47,7 +48,9 @@ async function prepareSite(): Promise<{ dir: string; path: string; label: string
     await runBuild({ repoRoot, kitVersion: "0.0.0-bench", outDir: null, site: dir });
     return { dir, path: "/payment-gateway/", label: "gateway page" };
   } catch (error) {
-    process.stderr.write(`bench render: the build failed (${error instanceof Error ? error.message : String(error)}); measuring the Event page instead\n`);
+    process.stderr.write(
+      `bench render: the build failed (${error instanceof Error ? error.message : String(error)}); measuring the Event page instead\n`,
+    );
     return { dir, path: "/event/", label: "fixture Event page" };
   }
 }
@@ -59,18 +62,28 @@ export async function run(): Promise<void> {
     const renderer = createSiteRenderer({ site, fixtures: defaultFixtures });
     const url = `http://127.0.0.1${path}?id=evt_1&purchaseId=p1`;
     const check = await renderer.renderPage({ url, language: "en-US" });
-    if (check.status !== 200) throw new Error(`the ${label} answered ${check.status}: ${check.body.slice(0, 300)}`);
+    if (check.status !== 200)
+      throw new Error(`the ${label} answered ${check.status}: ${check.body.slice(0, 300)}`);
 
     const page = site.webPages.find((p) => pageUrlOf(site, p) === path);
     const pageTemplate = site.pageTemplates.find((t) => t.id === page?.pageTemplateId);
-    const sources = [site.website.headerWebTemplateId, pageTemplate?.webTemplateId, site.website.footerWebTemplateId].map(
-      (id) => site.webTemplates.find((t) => t.id === id)?.source ?? "",
-    );
+    const sources = [
+      site.website.headerWebTemplateId,
+      pageTemplate?.webTemplateId,
+      site.website.footerWebTemplateId,
+    ].map((id) => site.webTemplates.find((t) => t.id === id)?.source ?? "");
     const language = site.languages.find((l) => l.code === "en-US") ?? site.languages[0];
     if (!page || !language) throw new Error("bench render: the fixture lost its page or language");
     const scope = buildPortalScope({
-      site, page, language, request: { url }, user: undefined, fixtures: defaultFixtures, now: new Date(),
-      urlOf: (p) => pageUrlOf(site, p), isPublished: () => true,
+      site,
+      page,
+      language,
+      request: { url },
+      user: undefined,
+      fixtures: defaultFixtures,
+      now: new Date(),
+      urlOf: (p) => pageUrlOf(site, p),
+      isPublished: () => true,
     });
     const plain = new Liquid();
     const parsed = sources.map((source) => plain.parse(rewriteElseif(source)));

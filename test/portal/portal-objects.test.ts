@@ -12,7 +12,11 @@ const fixtures = {
 };
 const renderer = createSiteRenderer({ site, fixtures });
 
-async function probe(source: string, path: string, options: { language?: string; user?: boolean } = {}): Promise<string> {
+async function probe(
+  source: string,
+  path: string,
+  options: { language?: string; user?: boolean } = {},
+): Promise<string> {
   const scope = renderer.scopeFor({
     url: `http://127.0.0.1${path}`,
     ...(options.language ? { language: options.language } : {}),
@@ -25,9 +29,13 @@ async function probe(source: string, path: string, options: { language?: string;
 
 describe("objects built from the site folder", () => {
   it("page: title and copy in the requested language, parent, children, breadcrumbs", async () => {
-    expect(await probe("{{ page.title }}|{{ page.url }}|{{ page.parent.title }}|{% for c in page.breadcrumbs %}{{ c.title }}>{% endfor %}", "/event/confirmation/", { language: "fr-FR" })).toMatch(
-      /^[^|]+\|\/event\/confirmation\/\|Événement\|Accueil>Événement>$/,
-    );
+    expect(
+      await probe(
+        "{{ page.title }}|{{ page.url }}|{{ page.parent.title }}|{% for c in page.breadcrumbs %}{{ c.title }}>{% endfor %}",
+        "/event/confirmation/",
+        { language: "fr-FR" },
+      ),
+    ).toMatch(/^[^|]+\|\/event\/confirmation\/\|Événement\|Accueil>Événement>$/);
     expect(await probe("{% for c in page.children %}{{ c.url }};{% endfor %}", "/")).toBe("/event/;/about/;");
   });
 
@@ -41,15 +49,23 @@ describe("objects built from the site folder", () => {
   });
 
   it("request, params, user (null when anonymous, roles when signed in), now in UTC, entities from fixtures", async () => {
-    expect(await probe("{{ request.path }}|{{ request.query }}|{{ params.id }}|{% if user %}in{% else %}anon{% endif %}", "/event/?id=x1")).toBe(
-      "/event/|?id=x1|x1|anon",
-    );
-    expect(await probe("{{ user.fullname }}|{{ user.id }}|{{ user | has_role: 'Authenticated Users' }}", "/", { user: true })).toBe(
-      "Alice Martin|cccccccc-0000-4000-8000-000000000001|true",
-    );
-    expect(await probe("{{ now | date: 'yyyy-MM-dd HH:mm' }}|{{ now }}|{{ entities.msevtmgt_event['e1'].msevtmgt_name }}", "/")).toBe(
-      "2026-01-02 03:04|1/2/2026 3:04:05 AM|Expo",
-    );
+    expect(
+      await probe(
+        "{{ request.path }}|{{ request.query }}|{{ params.id }}|{% if user %}in{% else %}anon{% endif %}",
+        "/event/?id=x1",
+      ),
+    ).toBe("/event/|?id=x1|x1|anon");
+    expect(
+      await probe("{{ user.fullname }}|{{ user.id }}|{{ user | has_role: 'Authenticated Users' }}", "/", {
+        user: true,
+      }),
+    ).toBe("Alice Martin|cccccccc-0000-4000-8000-000000000001|true");
+    expect(
+      await probe(
+        "{{ now | date: 'yyyy-MM-dd HH:mm' }}|{{ now }}|{{ entities.msevtmgt_event['e1'].msevtmgt_name }}",
+        "/",
+      ),
+    ).toBe("2026-01-02 03:04|1/2/2026 3:04:05 AM|Expo");
   });
 
   it("serves the language from a /<code>/ URL prefix", async () => {

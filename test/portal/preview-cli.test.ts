@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const tsx = `${repoRoot}node_modules/.bin/tsx`;
-const run = (args: string[]) => spawnSync(tsx, ["scripts/preview.ts", ...args], { cwd: repoRoot, encoding: "utf8" });
+const run = (args: string[]) =>
+  spawnSync(tsx, ["scripts/preview.ts", ...args], { cwd: repoRoot, encoding: "utf8" });
 
 describe("npm run preview", () => {
   it("answers --help on stdout with exit code 0", () => {
@@ -28,7 +29,11 @@ describe("npm run preview", () => {
   });
 
   it("serves the site and prints its page URLs on stdout", async () => {
-    const child = spawn(tsx, ["scripts/preview.ts", "--site", "test/fixtures/enhanced-site", "--language", "fr-FR"], { cwd: repoRoot });
+    const child = spawn(
+      tsx,
+      ["scripts/preview.ts", "--site", "test/fixtures/enhanced-site", "--language", "fr-FR"],
+      { cwd: repoRoot },
+    );
     try {
       const homeUrl = await new Promise<string>((resolve, reject) => {
         let out = "";

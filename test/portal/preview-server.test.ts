@@ -18,7 +18,12 @@ describe("preview server", () => {
     dir = mkdtempSync(join(tmpdir(), "portal-preview-"));
     cpSync(fixture, dir, { recursive: true });
     server = await createPreviewServer({ siteDir: dir, port: 0, host: "127.0.0.1", language: "en-US" });
-    signedIn = await createPreviewServer({ siteDir: dir, port: 0, host: "127.0.0.1", user: "Zoé <Test> O'Brien & Co" });
+    signedIn = await createPreviewServer({
+      siteDir: dir,
+      port: 0,
+      host: "127.0.0.1",
+      user: "Zoé <Test> O'Brien & Co",
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -28,7 +33,12 @@ describe("preview server", () => {
 
   it("listens on 127.0.0.1 and lists every published page", () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(server.pageUrls().map((u) => u.slice(server.url.length)).sort()).toEqual(["/", "/about/", "/event/", "/event/confirmation/"]);
+    expect(
+      server
+        .pageUrls()
+        .map((u) => u.slice(server.url.length))
+        .sort(),
+    ).toEqual(["/", "/about/", "/event/", "/event/confirmation/"]);
   });
 
   it("serves pages by URL, with an optional /<language>/ prefix, and 404 for unknown paths", async () => {
@@ -41,7 +51,9 @@ describe("preview server", () => {
   });
 
   it("HTML-encodes user and request values the way Power Pages does", async () => {
-    const html = await (await fetch(`${signedIn.url}/event/confirmation/?id=%3Cscript%3Ealert(1)%3C%2Fscript%3E`)).text();
+    const html = await (
+      await fetch(`${signedIn.url}/event/confirmation/?id=%3Cscript%3Ealert(1)%3C%2Fscript%3E`)
+    ).text();
     expect(html).toContain('<span class="user-name">Zoé &lt;Test&gt; O&#39;Brien &amp; Co</span>');
     expect(html).not.toContain("<script>alert(1)</script>");
     expect(html).toContain("&amp;lt;script&amp;gt;");
@@ -51,7 +63,10 @@ describe("preview server", () => {
     const settingsFile = join(dir, siteFolder, "sitesetting.yml");
     const original = readFileSync(settingsFile, "utf8");
     try {
-      writeFileSync(settingsFile, original.replace(/(Site\/EnableDefaultHtmlEncoding\n(?:.*\n)*?\s+adx_value: )"true"/, '$1"false"'));
+      writeFileSync(
+        settingsFile,
+        original.replace(/(Site\/EnableDefaultHtmlEncoding\n(?:.*\n)*?\s+adx_value: )"true"/, '$1"false"'),
+      );
       const html = await (await fetch(`${signedIn.url}/event/`)).text();
       expect(html).toContain('<span class="user-name">Zoé <Test> O\'Brien & Co</span>');
     } finally {
@@ -61,14 +76,19 @@ describe("preview server", () => {
 
   it("serves the token, the shell shim, and /_api answers: 403 without token, fixtures, else 501", async () => {
     const tokenHtml = await (await fetch(`${server.url}/_layout/tokenhtml`)).text();
-    expect(tokenHtml).toBe(`<input name="__RequestVerificationToken" type="hidden" value="${server.token}" />`);
+    expect(tokenHtml).toBe(
+      `<input name="__RequestVerificationToken" type="hidden" value="${server.token}" />`,
+    );
     const shim = await (await fetch(`${server.url}/_preview/shell.js`)).text();
     expect(shim).toContain("getTokenDeferred");
     expect(shim).toContain("ajaxSafePost");
     expect((await fetch(`${server.url}/_api/contacts`, { method: "POST" })).status).toBe(403);
     const contacts = (await (await fetch(`${server.url}/_api/contacts`)).json()) as { value: unknown[] };
     expect(contacts.value.length).toBe(2);
-    const missing = await fetch(`${server.url}/_api/cloudflow/v1.0/trigger/x`, { method: "POST", headers: { __RequestVerificationToken: server.token } });
+    const missing = await fetch(`${server.url}/_api/cloudflow/v1.0/trigger/x`, {
+      method: "POST",
+      headers: { __RequestVerificationToken: server.token },
+    });
     expect(missing.status).toBe(501);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("NOT_EMULATED");
   });
@@ -82,7 +102,9 @@ describe("preview server", () => {
       writeFileSync(header, `<header>\n  {% entityfrom name: 'typo' %}</header>`);
       const broken = await fetch(`${server.url}/`);
       expect(broken.status).toBe(500);
-      expect(await broken.text()).toContain("Template &quot;Header&quot; line 2, column 3: tag &quot;entityfrom&quot; not found");
+      expect(await broken.text()).toContain(
+        "Template &quot;Header&quot; line 2, column 3: tag &quot;entityfrom&quot; not found",
+      );
     } finally {
       writeFileSync(header, original);
     }
@@ -92,7 +114,13 @@ describe("preview server", () => {
     const about = join(dir, siteFolder, "web-pages", "about", "About.webpage.yml");
     const original = readFileSync(about, "utf8");
     try {
-      writeFileSync(about, original.replace(/adx_publishingstateid: \S+/, "adx_publishingstateid: aaaaaaaa-0001-4000-8000-000000000003"));
+      writeFileSync(
+        about,
+        original.replace(
+          /adx_publishingstateid: \S+/,
+          "adx_publishingstateid: aaaaaaaa-0001-4000-8000-000000000003",
+        ),
+      );
       expect((await fetch(`${server.url}/about/`)).status).toBe(404);
     } finally {
       writeFileSync(about, original);

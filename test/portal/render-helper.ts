@@ -3,7 +3,11 @@ import { createPortalLiquid } from "../../sandbox/portal/create-portal-liquid";
 import type { FixtureRows } from "../../sandbox/portal/fetchxml-query";
 import { renderLiquidSource } from "../../sandbox/portal/render-template";
 
-export function createTestEngine(templates: Record<string, string> = {}, rows: FixtureRows = {}, logs: string[] = []) {
+export function createTestEngine(
+  templates: Record<string, string> = {},
+  rows: FixtureRows = {},
+  logs: string[] = [],
+) {
   const liquid = createPortalLiquid({
     findTemplate: (name) => {
       const key = Object.keys(templates).find((k) => k.toLowerCase() === name.toLowerCase());
@@ -14,6 +18,7 @@ export function createTestEngine(templates: Record<string, string> = {}, rows: F
   });
   return {
     liquid,
-    render: (source: string, scope: object = {}) => renderLiquidSource(liquid, source, scope, "Test Template"),
+    render: (source: string, scope: object = {}) =>
+      renderLiquidSource(liquid, source, scope, "Test Template"),
   };
 }

@@ -4,7 +4,12 @@ import { shellShimSource } from "../../sandbox/portal/shell-shim";
 
 interface Shell {
   getTokenDeferred(): { done(fn: (token: string) => void): unknown } & Promise<string>;
-  ajaxSafePost(options: Record<string, unknown>): { done(fn: (data: unknown) => void): unknown; fail(fn: (xhr: { status: number }) => void): unknown } & Promise<unknown>;
+  ajaxSafePost(
+    options: Record<string, unknown>,
+  ): {
+    done(fn: (data: unknown) => void): unknown;
+    fail(fn: (xhr: { status: number }) => void): unknown;
+  } & Promise<unknown>;
 }
 
 function loadShim(answer: (url: string, init?: RequestInit) => Response) {
@@ -18,7 +23,8 @@ function loadShim(answer: (url: string, init?: RequestInit) => Response) {
   return { shell: window.shell as Shell, calls };
 }
 
-const tokenPage = () => new Response('<input name="__RequestVerificationToken" type="hidden" value="tok-123" />');
+const tokenPage = () =>
+  new Response('<input name="__RequestVerificationToken" type="hidden" value="tok-123" />');
 
 describe("shell shim", () => {
   it("getTokenDeferred reads the token from /_layout/tokenhtml, with done() like jQuery", async () => {
@@ -30,16 +36,28 @@ describe("shell shim", () => {
 
   it("ajaxSafePost sends the token header and form-encoded data, and reports failures through fail()", async () => {
     const { shell, calls } = loadShim((url) =>
-      url === "/_layout/tokenhtml" ? tokenPage() : url.endsWith("/bad") ? new Response("{}", { status: 500 }) : new Response('{"ok":true}'),
+      url === "/_layout/tokenhtml"
+        ? tokenPage()
+        : url.endsWith("/bad")
+          ? new Response("{}", { status: 500 })
+          : new Response('{"ok":true}'),
     );
     const data = await new Promise((resolve) =>
-      shell.ajaxSafePost({ type: "POST", url: "/_api/cloudflow/v1.0/trigger/f1", data: { eventData: '{"a":1}' } }).done(resolve),
+      shell
+        .ajaxSafePost({
+          type: "POST",
+          url: "/_api/cloudflow/v1.0/trigger/f1",
+          data: { eventData: '{"a":1}' },
+        })
+        .done(resolve),
     );
     expect(data).toEqual({ ok: true });
     const post = calls.find((c) => c.url.startsWith("/_api/"));
     expect((post?.init?.headers as Record<string, string>)["__RequestVerificationToken"]).toBe("tok-123");
     expect(post?.init?.body).toBe("eventData=%7B%22a%22%3A1%7D");
-    const status = await new Promise<number>((resolve) => shell.ajaxSafePost({ url: "/_api/bad", data: {} }).fail((xhr) => resolve(xhr.status)));
+    const status = await new Promise<number>((resolve) =>
+      shell.ajaxSafePost({ url: "/_api/bad", data: {} }).fail((xhr) => resolve(xhr.status)),
+    );
     expect(status).toBe(500);
   });
 });

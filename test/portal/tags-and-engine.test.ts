@@ -3,9 +3,24 @@ import { createTestEngine } from "./render-helper";
 
 const rows = {
   msevtmgt_event: [
-    { msevtmgt_eventid: "e1", msevtmgt_name: "Zeta Summit", msevtmgt_readableeventid: "zeta_1", msevtmgt_capacity: 50 },
-    { msevtmgt_eventid: "e2", msevtmgt_name: "Alpha Day", msevtmgt_readableeventid: "alpha_2", msevtmgt_capacity: 10 },
-    { msevtmgt_eventid: "e3", msevtmgt_name: "Beta Night", msevtmgt_readableeventid: "beta_3", msevtmgt_capacity: 200 },
+    {
+      msevtmgt_eventid: "e1",
+      msevtmgt_name: "Zeta Summit",
+      msevtmgt_readableeventid: "zeta_1",
+      msevtmgt_capacity: 50,
+    },
+    {
+      msevtmgt_eventid: "e2",
+      msevtmgt_name: "Alpha Day",
+      msevtmgt_readableeventid: "alpha_2",
+      msevtmgt_capacity: 10,
+    },
+    {
+      msevtmgt_eventid: "e3",
+      msevtmgt_name: "Beta Night",
+      msevtmgt_readableeventid: "beta_3",
+      msevtmgt_capacity: 200,
+    },
   ],
 };
 
@@ -21,35 +36,51 @@ describe("Dataverse and portal tags", () => {
   });
 
   it("fetchxml on a table without fixture rows gives an empty result, not an error", async () => {
-    expect(await render(`{% fetchxml q %}<fetch><entity name="account" /></fetch>{% endfetchxml %}{{ q.results.entities.size }}`)).toBe("0");
+    expect(
+      await render(
+        `{% fetchxml q %}<fetch><entity name="account" /></fetch>{% endfetchxml %}{{ q.results.entities.size }}`,
+      ),
+    ).toBe("0");
   });
 
   it("editable renders the attribute inside the portal wrapper, as Liquid when liquid: true", async () => {
     const page = { adx_copy: "<p>{{ site }}</p>", adx_title: "T <1>" };
-    expect(await render("{% editable page 'adx_copy' type: 'html', liquid: true %}", { page, site: "S" })).toBe(
+    expect(
+      await render("{% editable page 'adx_copy' type: 'html', liquid: true %}", { page, site: "S" }),
+    ).toBe(
       '<div class="xrm-attribute xrm-editable-html"><div class="xrm-attribute-value"><p>S</p></div></div>',
     );
     expect(await render("{% editable page 'adx_title' escape: true, class: 'x' %}", { page })).toBe(
       '<span class="xrm-attribute xrm-editable-text x"><span class="xrm-attribute-value">T &lt;1&gt;</span></span>',
     );
-    expect(await render("{% editable snippets 'Missing' default: 'fallback' %}", { snippets: {} })).toContain(">fallback<");
+    expect(await render("{% editable snippets 'Missing' default: 'fallback' %}", { snippets: {} })).toContain(
+      ">fallback<",
+    );
   });
 
-  it.each(["entityform name: 'Registration'", "webform name: 'Wizard'", "chart id: 'c1' viewid: 'v1'", "powerbi path: 'https://app.powerbi.com/x'", "codecomponent name: 'cc_x'"])(
-    "%s renders a visible placeholder",
+  it.each([
+    "entityform name: 'Registration'",
+    "webform name: 'Wizard'",
+    "chart id: 'c1' viewid: 'v1'",
+    "powerbi path: 'https://app.powerbi.com/x'",
+    "codecomponent name: 'cc_x'",
+  ])("%s renders a visible placeholder", async (tag) => {
+    const html = await render(`{% ${tag} %}`);
+    const name = tag.split(" ")[0] as string;
+    expect(html).toContain(`class="pp-preview-placeholder" data-liquid-tag="${name}"`);
+    expect(html).toContain("not by the local preview");
+  });
+
+  it.each(["entitylist", "entityview", "searchindex"])(
+    "%s block renders a placeholder and its body with an empty result",
     async (tag) => {
-      const html = await render(`{% ${tag} %}`);
-      const name = tag.split(" ")[0] as string;
-      expect(html).toContain(`class="pp-preview-placeholder" data-liquid-tag="${name}"`);
-      expect(html).toContain("not by the local preview");
+      const html = await render(
+        `{% ${tag} name: 'L' %}[{{ ${tag}.records.size }}{{ ${tag}.results.size }}]{% end${tag} %}`,
+      );
+      expect(html).toContain(`data-liquid-tag="${tag}"`);
+      expect(html).toContain("[0]");
     },
   );
-
-  it.each(["entitylist", "entityview", "searchindex"])("%s block renders a placeholder and its body with an empty result", async (tag) => {
-    const html = await render(`{% ${tag} name: 'L' %}[{{ ${tag}.records.size }}{{ ${tag}.results.size }}]{% end${tag} %}`);
-    expect(html).toContain(`data-liquid-tag="${tag}"`);
-    expect(html).toContain("[0]");
-  });
 
   it("substitution renders its body; manifest swallows it; log goes to the logger; outputcache/redirect/rating are no-ops", async () => {
     expect(await render("{% substitution %}<b>{{ x }}</b>{% endsubstitution %}", { x: 1 })).toBe("<b>1</b>");
@@ -62,7 +93,8 @@ describe("Dataverse and portal tags", () => {
 
 describe("engine configuration", () => {
   const templates = {
-    "Layout Base": "<main>{% block main %}base{% endblock %}</main><aside>{% block side %}side{% endblock %}</aside>",
+    "Layout Base":
+      "<main>{% block main %}base{% endblock %}</main><aside>{% block side %}side{% endblock %}</aside>",
     "Child Page": "{% extends 'layout base' %}{% block main %}child {{ who }}{% endblock %}",
     Greeting: "Hello {{ name }} from {{ city }}",
     Broken: "ok\nline two {% unknown_tag %}",
@@ -72,13 +104,18 @@ describe("engine configuration", () => {
   const { liquid, render } = createTestEngine(templates);
 
   it("includes web templates by name, case-insensitively, with key: value parameters", async () => {
-    expect(await render("{% include 'greeting' name: 'Ana', city: who %}|{% include 'GREETING' name: 'Bo' city: 'Oslo' %}", { who: "Lyon" })).toBe(
-      "Hello Ana from Lyon|Hello Bo from Oslo",
-    );
+    expect(
+      await render(
+        "{% include 'greeting' name: 'Ana', city: who %}|{% include 'GREETING' name: 'Bo' city: 'Oslo' %}",
+        { who: "Lyon" },
+      ),
+    ).toBe("Hello Ana from Lyon|Hello Bo from Oslo");
   });
 
   it("extends a layout web template and fills its blocks", async () => {
-    expect(await render("{% include 'Child Page' %}", { who: "me" })).toBe("<main>child me</main><aside>side</aside>");
+    expect(await render("{% include 'Child Page' %}", { who: "me" })).toBe(
+      "<main>child me</main><aside>side</aside>",
+    );
   });
 
   it("offers built-in stand-ins (Page Copy, breadcrumbs, Layout 1 Column) when the site has none", async () => {
@@ -89,12 +126,15 @@ describe("engine configuration", () => {
   });
 
   it("accepts elseif and the startswith/endswith operators", async () => {
-    const source = "{% for n in list %}{% if n startswith 'ab' %}A{% elseif n endswith 'yz' %}Z{%- elseif n == '' -%}E{% else %}-{% endif %}{% endfor %}";
+    const source =
+      "{% for n in list %}{% if n startswith 'ab' %}A{% elseif n endswith 'yz' %}Z{%- elseif n == '' -%}E{% else %}-{% endif %}{% endfor %}";
     expect(await render(source, { list: ["abc", "xyz", "", "q"] })).toBe("AZE-");
   });
 
   it("treats empty strings as true, as DotLiquid does (jsTruthy off)", async () => {
-    expect(await render("{% if s %}yes{% endif %}{% if 0 %}zero{% endif %}{% if n %}no{% endif %}", { s: "" })).toBe("yeszero");
+    expect(
+      await render("{% if s %}yes{% endif %}{% if 0 %}zero{% endif %}{% if n %}no{% endif %}", { s: "" }),
+    ).toBe("yeszero");
   });
 
   it.each([
@@ -112,7 +152,10 @@ describe("engine configuration", () => {
   });
 
   it("does not offer liquidjs-only tags", async () => {
-    await expect(render("{% render 'Greeting' %}")).rejects.toMatchObject({ code: "TEMPLATE_ERROR", line: 1 });
+    await expect(render("{% render 'Greeting' %}")).rejects.toMatchObject({
+      code: "TEMPLATE_ERROR",
+      line: 1,
+    });
     expect(liquid.tags["extends"]).toBeDefined();
   });
 });

@@ -3,7 +3,11 @@ import type { FilterImplOptions } from "liquidjs";
 import { formatDotNetDate } from "../dotnet-date-format";
 import { cultureOf, PortalDate, toDate } from "../values";
 
-function shifted(value: unknown, apply: (date: Date, amount: number) => void, amount: unknown): Date | unknown {
+function shifted(
+  value: unknown,
+  apply: (date: Date, amount: number) => void,
+  amount: unknown,
+): Date | unknown {
   const date = toDate(value);
   if (!date) return value;
   const result = new PortalDate(date.getTime());

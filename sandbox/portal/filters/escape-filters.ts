@@ -4,12 +4,60 @@ import type { FilterImplOptions } from "liquidjs";
 import { encodeHtml } from "../values";
 
 const safeTags = new Set([
-  "a", "abbr", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-  "i", "img", "li", "ol", "p", "pre", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
-  "th", "thead", "tr", "u", "ul",
+  "a",
+  "abbr",
+  "b",
+  "blockquote",
+  "br",
+  "code",
+  "div",
+  "em",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "hr",
+  "i",
+  "img",
+  "li",
+  "ol",
+  "p",
+  "pre",
+  "small",
+  "span",
+  "strong",
+  "sub",
+  "sup",
+  "table",
+  "tbody",
+  "td",
+  "th",
+  "thead",
+  "tr",
+  "u",
+  "ul",
 ]);
-const safeAttributes = new Set(["href", "src", "alt", "title", "class", "id", "colspan", "rowspan", "target", "rel"]);
-const xmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+const safeAttributes = new Set([
+  "href",
+  "src",
+  "alt",
+  "title",
+  "class",
+  "id",
+  "colspan",
+  "rowspan",
+  "target",
+  "rel",
+]);
+const xmlEntities: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
 const droppedWithContent = /<(script|style|iframe|object|embed|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 
 function cleanAttributes(attributes: string): string {
@@ -19,7 +67,8 @@ function cleanAttributes(attributes: string): string {
     const name = (match[1] ?? "").toLowerCase();
     if (!safeAttributes.has(name)) continue;
     const raw = (match[2] ?? "").replace(/^["']|["']$/g, "");
-    if ((name === "href" || name === "src") && !/^(https?:|mailto:|\/|#|[\w-]+(\/|$))/i.test(raw.trim())) continue;
+    if ((name === "href" || name === "src") && !/^(https?:|mailto:|\/|#|[\w-]+(\/|$))/i.test(raw.trim()))
+      continue;
     kept.push(` ${name}="${encodeHtml(raw)}"`);
   }
   return kept.join("");

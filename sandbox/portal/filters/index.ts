@@ -13,11 +13,52 @@ import { urlFilters } from "./url-filters";
 
 /** liquidjs filters that DotLiquid (the portal's engine) also has; every other liquidjs filter is removed. */
 const sharedWithDotLiquid = new Set([
-  "abs", "append", "at_least", "at_most", "capitalize", "ceil", "compact", "concat", "divided_by", "downcase",
-  "escape", "escape_once", "first", "floor", "join", "last", "lstrip", "map", "minus", "modulo", "newline_to_br",
-  "plus", "prepend", "remove", "remove_first", "replace", "replace_first", "reverse", "round", "rstrip", "size",
-  "slice", "sort", "split", "strip", "strip_html", "strip_newlines", "times", "truncate", "truncatewords", "uniq",
-  "upcase", "url_decode", "url_encode", "where", "xml_escape",
+  "abs",
+  "append",
+  "at_least",
+  "at_most",
+  "capitalize",
+  "ceil",
+  "compact",
+  "concat",
+  "divided_by",
+  "downcase",
+  "escape",
+  "escape_once",
+  "first",
+  "floor",
+  "join",
+  "last",
+  "lstrip",
+  "map",
+  "minus",
+  "modulo",
+  "newline_to_br",
+  "plus",
+  "prepend",
+  "remove",
+  "remove_first",
+  "replace",
+  "replace_first",
+  "reverse",
+  "round",
+  "rstrip",
+  "size",
+  "slice",
+  "sort",
+  "split",
+  "strip",
+  "strip_html",
+  "strip_newlines",
+  "times",
+  "truncate",
+  "truncatewords",
+  "uniq",
+  "upcase",
+  "url_decode",
+  "url_encode",
+  "where",
+  "xml_escape",
 ]);
 
 export const powerPagesFilters = {
@@ -31,7 +72,10 @@ export const powerPagesFilters = {
   ...urlFilters,
 };
 
-export function registerPowerPagesFilters(liquid: Liquid, options: { keepLiquidjsOnlyFilters?: boolean } = {}): void {
+export function registerPowerPagesFilters(
+  liquid: Liquid,
+  options: { keepLiquidjsOnlyFilters?: boolean } = {},
+): void {
   if (!options.keepLiquidjsOnlyFilters) {
     for (const name of Object.keys(liquid.filters)) {
       if (!sharedWithDotLiquid.has(name)) liquid.unregisterFilter(name);

@@ -4,7 +4,10 @@ import { encodeHtml } from "../values";
 
 /** Encodes plain text as HTML: paragraphs on blank lines, <br /> on single breaks, links for URLs. */
 export function textToHtml(text: string): string {
-  const paragraphs = text.replace(/\r\n?/g, "\n").split(/\n{2,}/).filter((p) => p.trim() !== "");
+  const paragraphs = text
+    .replace(/\r\n?/g, "\n")
+    .split(/\n{2,}/)
+    .filter((p) => p.trim() !== "");
   return paragraphs
     .map((paragraph) => {
       const encoded = encodeHtml(paragraph.trim()).replace(
@@ -22,7 +25,9 @@ export const stringFilters: Record<string, FilterImplOptions> = {
   },
   truncate_words(value: unknown, count: unknown = 15, ellipsis: unknown = "...") {
     if (value === null || value === undefined) return value;
-    const words = String(value).split(/\s+/).filter((w) => w !== "");
+    const words = String(value)
+      .split(/\s+/)
+      .filter((w) => w !== "");
     const n = Math.max(1, Math.trunc(Number(count)) || 1);
     return words.length <= n ? words.join(" ") : `${words.slice(0, n).join(" ")}${String(ellipsis)}`;
   },

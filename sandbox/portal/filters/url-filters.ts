@@ -25,7 +25,10 @@ export const urlFilters: Record<string, FilterImplOptions> = {
   add_query(value: unknown, name: unknown, parameter: unknown) {
     const url = parse(value);
     if (!url) return value;
-    url.searchParams.set(String(name), parameter === null || parameter === undefined ? "" : String(parameter));
+    url.searchParams.set(
+      String(name),
+      parameter === null || parameter === undefined ? "" : String(parameter),
+    );
     return serialize(url, value);
   },
   remove_query(value: unknown, name: unknown) {

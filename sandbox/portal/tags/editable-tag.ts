@@ -27,7 +27,8 @@ export class EditableTag extends Tag {
     const options = (yield this.hash.render(ctx)) as Record<string, unknown>;
     const target = this.target ? yield evalToken(this.target, ctx) : undefined;
     const attribute = this.attribute ? yield evalToken(this.attribute, ctx) : undefined;
-    let value = attribute === undefined || attribute === null ? target : readProperty(target, String(attribute));
+    let value =
+      attribute === undefined || attribute === null ? target : readProperty(target, String(attribute));
     if ((value === null || value === undefined || value === "") && options["default"] !== undefined) {
       value = options["default"];
     }

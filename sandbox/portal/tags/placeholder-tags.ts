@@ -30,8 +30,18 @@ export class PlaceholderTag extends Tag {
 
 /** What the body of an entitylist/entityview/searchindex block sees under the tag's own name. */
 function emptyResult(tagName: string): Record<string, unknown> {
-  if (tagName === "searchindex") return { results: [], count: 0, page: 1, page_size: 10, approximate_total_hits: 0 };
-  return { records: [], columns: [], total_records: 0, total_pages: 0, page: 1, page_size: 10, first_page: 1, last_page: 1 };
+  if (tagName === "searchindex")
+    return { results: [], count: 0, page: 1, page_size: 10, approximate_total_hits: 0 };
+  return {
+    records: [],
+    columns: [],
+    total_records: 0,
+    total_pages: 0,
+    page: 1,
+    page_size: 10,
+    first_page: 1,
+    last_page: 1,
+  };
 }
 
 export class PlaceholderBlockTag extends Tag {
