@@ -13,6 +13,7 @@ import { createStepRunner } from "./lib/progress";
 import { credentialsFromEnv, secretsOf } from "./pac/commands";
 import { locatePac } from "./pac/locate-pac";
 import { createPacRunner } from "./pac/runner";
+import { loadWrapper, WRAPPER_PACKAGE } from "./pac/wrapper";
 import { describeSummary, runDeploy } from "./deploy/run-deploy";
 
 const USAGE = `Usage: npm run deploy -- --environment <org url> --website-id <guid> [options]
@@ -117,11 +118,14 @@ async function main(): Promise<void> {
     pacPath,
     workingDir: process.cwd(),
     agent: "event-portal-payment-gateway-kit",
-    logger: { log: (line) => err(`  pac: ${line}`), error: (line) => err(`  pac: ${line}`) },
+    logger: { log: (line) => pacLog(line), error: (line) => pacLog(line) },
     env: process.env,
     redact: secretsOf(credentials),
   });
   const cache = cacheDepsFromEnv(process.env, { prompt: err, log: err });
+  const wrapperModule = dryRun ? null : await loadWrapper();
+  if (wrapperModule) err(`Using ${WRAPPER_PACKAGE} for download and upload (it signs in and out around each, clearing every pac profile).`);
+  const pacLog = (line: string) => err(`  pac: ${line}`);
 
   const summary = await runDeploy(
     {
@@ -139,6 +143,10 @@ async function main(): Promise<void> {
     {
       pac,
       step,
+      wrapper: wrapperModule && {
+        module: wrapperModule,
+        runner: { logger: { log: pacLog, debug: () => undefined, warn: pacLog, error: pacLog }, agent: "event-portal-payment-gateway-kit", workingDir: process.cwd(), runnersDir: process.cwd(), pacPath },
+      },
       out: (line) => process.stdout.write(`${line}\n`),
       overlay: async (siteDir) => {
         const result = await build(siteDir);

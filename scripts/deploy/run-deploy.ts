@@ -19,6 +19,7 @@ import {
 import { PacError, suggestFix } from "../pac/errors";
 import type { PacRunner } from "../pac/runner";
 import { StepError, type StepRunner } from "../lib/progress";
+import { createFixedHost, downloadParameters, toWrapperCredentials, uploadParameters, type WrapperModule, type WrapperRunnerParameters } from "../pac/wrapper";
 
 export interface DeployOptions {
   environmentUrl: string;
@@ -52,6 +53,8 @@ export interface DeployDeps {
   clearCache(input: { environmentId: string | null; portalUrl: string | undefined }): Promise<string>;
   checkPage(url: string): Promise<number>;
   out(line: string): void;
+  /** @microsoft/powerplatform-cli-wrapper, when installed: it runs download and upload instead. */
+  wrapper?: { module: WrapperModule; runner: WrapperRunnerParameters } | null;
 }
 
 export interface DeploySummary {
@@ -112,31 +115,19 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   }
 
   const workdir = await mkdtemp(join(tmpdir(), "epg-deploy-"));
-  let signedIn = false;
+  const downloadRoot = join(workdir, "download");
+  const wrapperCredentials = deps.wrapper ? toWrapperCredentials(options.credentials, options.cloud) : null;
   let overlay: OverlayResult;
   let environmentId: string | null = null;
   try {
-    await pacStep(deps, "sign in (pac auth create)", "auth", () => deps.pac(auth.args, auth.env));
-    signedIn = true;
-    const who = await pacStep(deps, "read the environment (pac org who)", "org who", () => deps.pac(orgWhoCommand()));
-    environmentId = parseEnvironmentId(who);
-    const downloadRoot = join(workdir, "download");
-    await pacStep(deps, "download the site (pac paportal download)", "download", () =>
-      deps.pac(downloadCommand({ path: downloadRoot, websiteId: options.websiteId, modelVersion: options.modelVersion })),
-    );
-    const siteDir = await pacStep(deps, "find the site folder", "download", () => findSiteFolder(downloadRoot));
-    overlay = await deps.step("overlay the kit's records", () => deps.overlay(siteDir)).catch((error: unknown) => {
-      throw new StepError("overlay", "Fix the site folder problem named above, or pass --force if the clash is a previous kit deployment.", { cause: error });
-    });
-    await pacStep(deps, "upload the site (pac paportal upload)", "upload", () =>
-      deps.pac(uploadCommand({ path: siteDir, deploymentProfile: options.deploymentProfile, modelVersion: options.modelVersion })),
-    );
-  } finally {
-    if (signedIn) {
-      await deps.step("sign out (pac auth delete, our profile only)", () => deps.pac(authDeleteCommand(options.profileName))).catch(() => {
-        deps.out(`Warning: could not delete the pac auth profile "${options.profileName}"; run \`pac auth delete --name ${options.profileName}\`.`);
-      });
+    if (deps.wrapper && wrapperCredentials) {
+      overlay = await deployThroughWrapper(options, deps, deps.wrapper, wrapperCredentials, { workdir, downloadRoot });
+    } else {
+      const result = await deployThroughPac(options, deps, auth, downloadRoot);
+      overlay = result.overlay;
+      environmentId = result.environmentId;
     }
+  } finally {
     if (!options.keepWorkdir) await rm(workdir, { recursive: true, force: true });
   }
 
@@ -149,6 +140,61 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     pageStatus = await deps.step(`check ${url}`, () => deps.checkPage(url));
   }
   return { dryRun: false, changed: overlay.changed, pageUrl, cache, pageStatus };
+}
+
+async function overlayStep(deps: DeployDeps, siteDir: string): Promise<OverlayResult> {
+  return deps.step("overlay the kit's records", () => deps.overlay(siteDir)).catch((error: unknown) => {
+    throw new StepError("overlay", "Fix the site folder problem named above, or pass --force if the clash is a previous kit deployment.", { cause: error });
+  });
+}
+
+async function deployThroughPac(
+  options: DeployOptions,
+  deps: DeployDeps,
+  auth: ReturnType<typeof authCreateCommand>,
+  downloadRoot: string,
+): Promise<{ overlay: OverlayResult; environmentId: string | null }> {
+  let signedIn = false;
+  try {
+    await pacStep(deps, "sign in (pac auth create)", "auth", () => deps.pac(auth.args, auth.env));
+    signedIn = true;
+    const who = await pacStep(deps, "read the environment (pac org who)", "org who", () => deps.pac(orgWhoCommand()));
+    await pacStep(deps, "download the site (pac paportal download)", "download", () =>
+      deps.pac(downloadCommand({ path: downloadRoot, websiteId: options.websiteId, modelVersion: options.modelVersion })),
+    );
+    const siteDir = await pacStep(deps, "find the site folder", "download", () => findSiteFolder(downloadRoot));
+    const overlay = await overlayStep(deps, siteDir);
+    await pacStep(deps, "upload the site (pac paportal upload)", "upload", () =>
+      deps.pac(uploadCommand({ path: siteDir, deploymentProfile: options.deploymentProfile, modelVersion: options.modelVersion })),
+    );
+    return { overlay, environmentId: parseEnvironmentId(who) };
+  } finally {
+    if (signedIn) {
+      await deps.step("sign out (pac auth delete, our profile only)", () => deps.pac(authDeleteCommand(options.profileName))).catch(() => {
+        deps.out(`Warning: could not delete the pac auth profile "${options.profileName}"; run \`pac auth delete --name ${options.profileName}\`.`);
+      });
+    }
+  }
+}
+
+async function deployThroughWrapper(
+  options: DeployOptions,
+  deps: DeployDeps,
+  wrapper: NonNullable<DeployDeps["wrapper"]>,
+  credentials: NonNullable<ReturnType<typeof toWrapperCredentials>>,
+  dirs: { workdir: string; downloadRoot: string },
+): Promise<OverlayResult> {
+  const common = { credentials, environmentUrl: options.environmentUrl };
+  const inputs = { "download-path": dirs.downloadRoot, "website-id": options.websiteId, overwrite: "true", "model-version": options.modelVersion, "deployment-profile": options.deploymentProfile };
+  await pacStep(deps, "download the site (powerplatform-cli-wrapper)", "download", () =>
+    wrapper.module.downloadPaportal(downloadParameters(common), wrapper.runner, createFixedHost(inputs, dirs.workdir)),
+  );
+  const siteDir = await pacStep(deps, "find the site folder", "download", () => findSiteFolder(dirs.downloadRoot));
+  const overlay = await overlayStep(deps, siteDir);
+  await pacStep(deps, "upload the site (powerplatform-cli-wrapper)", "upload", () =>
+    wrapper.module.uploadPaportal(uploadParameters(common), wrapper.runner, createFixedHost({ ...inputs, "upload-path": siteDir }, dirs.workdir)),
+  );
+  return overlay;
 }
 
 export function describeSummary(summary: DeploySummary): string[] {
