@@ -69,6 +69,10 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       await store.commitJob(job.id, workerId, result.effects, clock.now());
       metrics.increment("gateway_jobs_total", { kind: job.kind, outcome: result.outcome.split(":")[0] ?? result.outcome });
       logger.log("info", "job", { ...base, outcome: result.outcome, ...result.fields, durationMs: clock.now() - started });
+      for (const letter of result.effects.deadLetters ?? []) {
+        // The alert line: a person must settle each dead letter (npm run reconcile lists them).
+        logger.log("error", "dead letter", { purchaseId: letter.purchaseId, kind: letter.kind, reason: letter.reason, jobId: job.id });
+      }
     } catch (error) {
       if (error instanceof VersionConflictError) {
         // Someone else changed the purchase: decide again shortly, from fresh state.

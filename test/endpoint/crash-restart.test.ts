@@ -121,4 +121,22 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
     expect((await store.getPurchase(PURCHASE))!.state).toBe("finalized");
     expect(h.dataverse.finalizeCount()).toBe(1);
   });
+
+  it("a slow worker whose lease ran out: the next worker probes, sees the registration, and the slow one's result is dropped", async () => {
+    let release = () => {};
+    h.dataverse.finalizeScript.push({ kind: "apply_then_wait", release: new Promise<void>((r) => (release = r)) });
+    await payAndNotify(h);
+    await h.worker.runOnce(); // payment job → winner
+    const slow = h.worker.runOnce(); // finalize job: the call hangs
+    await new Promise((r) => setTimeout(r, 20));
+    h.clock.advance(3 * MINUTE);
+    const other = h.newWorker(h.store, "other");
+    await other.drain();
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+    release();
+    await slow;
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect(h.logger.entries.some((e) => e.outcome === "lease_lost" && e.workerId === h.worker.workerId)).toBe(true);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+  });
 });

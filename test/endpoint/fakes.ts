@@ -55,6 +55,8 @@ export type FinalizeScript =
   | { kind: "throw"; error: Error }
   /** The registration is created, then the answer is lost (timeout after send). */
   | { kind: "apply_then_throw"; error: Error }
+  /** The registration is created, but the answer only comes when `release` resolves (a slow call). */
+  | { kind: "apply_then_wait"; release: Promise<void> }
   /** Run a side effect (e.g. take the store down) and then behave like `then`. */
   | { kind: "hook"; run: () => void; then: FinalizeScript };
 
@@ -139,6 +141,10 @@ export class FakeDataverse implements EventManagementApi {
       case "apply_then_throw":
         this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
         throw script.error;
+      case "apply_then_wait":
+        this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
+        await script.release;
+        return { outcome: "finalized", status: "Success", actionName: "msevtmgt_FinalizeExternalRegistrationRequest" };
     }
   }
 

@@ -135,4 +135,15 @@ describe("SQLite store", () => {
     expect(c.checkout).toMatchObject({ attempt: 2, idempotencyKey: "k2" });
     expect((await store.listCheckouts(P)).map((x) => x.state)).toEqual(["expired", "creating"]);
   });
+
+  it("a second writer holding the lock past the busy timeout → StoreError (the webhook answers 5xx), then it works again", async () => {
+    await store.close();
+    store = openSqliteStore(path, { busyTimeoutMs: 50 });
+    const other = new Database(path);
+    other.prepare("BEGIN IMMEDIATE").run();
+    await expect(store.recordWebhook([event("evt_busy")], NOW)).rejects.toBeInstanceOf(StoreError);
+    other.prepare("ROLLBACK").run();
+    other.close();
+    expect(await store.recordWebhook([event("evt_busy", { purchaseId: null })], NOW)).toEqual({ stored: 1, duplicates: 0 });
+  });
 });
