@@ -37,7 +37,9 @@ function button(action: string, label: string, hidden: Record<string, string>): 
   const fields = Object.entries(hidden)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join("");
-  return `<form class="inline" method="post" action="${DASHBOARD_PATH}/${action}">${fields}<button type="submit">${escapeHtml(label)}</button></form>`;
+  // Rows repeat the same buttons; the accessible name says which object each one acts on.
+  const target = Object.values(hidden).join(" ");
+  return `<form class="inline" method="post" action="${DASHBOARD_PATH}/${action}">${fields}<button type="submit" aria-label="${escapeHtml(`${label} ${target}`)}">${escapeHtml(label)}</button></form>`;
 }
 
 function table(caption: string, headings: string[], rows: string[]): string {

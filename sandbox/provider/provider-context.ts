@@ -43,7 +43,8 @@ export function createProviderContext(options: {
       const event: EventObject = {
         id: createId("evt"),
         object: "event",
-        api_version: emitOptions.request?.apiVersion ?? options.defaultApiVersion,
+        // Like a webhook endpoint pinned to one version: every event is rendered in the same one.
+        api_version: options.defaultApiVersion,
         created: options.nowSeconds(),
         data: {
           object: structuredClone(object),
