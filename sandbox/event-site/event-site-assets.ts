@@ -141,7 +141,7 @@ main{max-width:44rem;margin:0 auto;padding:1rem}
 .es-footer{border-top:1px solid #ccc;padding:.5rem 1rem;font-size:.875rem;color:#444}
 .es-muted{color:#555}
 .es-table{border-collapse:collapse;width:100%;margin:1rem 0}.es-table caption{text-align:left;font-weight:600}
-.es-table th,.es-table td{border:1px solid #bbb;padding:.4rem .5rem;text-align:left}
+.es-table th,.es-table td{border:1px solid #bbb;padding:.4rem .5rem;text-align:left;overflow-wrap:anywhere}
 .es-button,button{display:inline-block;background:#0b3d91;color:#fff;border:0;border-radius:4px;padding:.55rem 1rem;font:inherit;text-decoration:none;cursor:pointer}
 button.es-remove,#es-add-attendee{background:#fff;color:#0b3d91;border:2px solid #0b3d91}
 button:disabled{background:#777}

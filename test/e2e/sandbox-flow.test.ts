@@ -1,0 +1,182 @@
+// The sandbox in real Chromium, the way a person walks it after `npm start`: the event site's
+// registration page → the kit's gateway page (built into the fixture portal) → the provider
+// stand-in's hosted page → back → the confirmation endpoint finalizes in the Dataverse stand-in →
+// the confirmation page lists the registrations. Also a declined card, and a payment whose webhook
+// never arrives before the purchase expires (clock moved forward) → refunded. One screenshot per
+// state in test-output/screenshots/ (names start with "sandbox-").
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandbox } from "../../sandbox/start-sandbox";
+import type { Sandbox } from "../../sandbox/start-sandbox";
+import { createSandboxSiteBuilder } from "../../scripts/start";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const SHOTS = join(process.cwd(), "test-output", "screenshots");
+const RID = "Sandbox_Summit_2026";
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === "true") {
+  throw new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need it on CI. Install the Debian package "chromium" (.ci/run does).`);
+}
+if (!haveChromium) console.warn(`Skipping the sandbox browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+
+let dataDir: string;
+let sandbox: Sandbox;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  mkdirSync(SHOTS, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), "epg-sandbox-e2e-"));
+  sandbox = await startSandbox({ dataDir, buildSite: createSandboxSiteBuilder() });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 480, height: 900 } });
+  const page = await context.newPage();
+  page.on("console", (m) => {
+    if (process.env.EPG_DEBUG) console.log("console:", m.text());
+  });
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `sandbox-${name}.png`), fullPage: true });
+const gatewayState = (page: Page, name: string, timeout = 15_000) =>
+  page.waitForSelector(`#epg-root[data-state="${name}"]`, { state: "attached", timeout });
+
+/** Fills the registration form with two attendees (two different passes) and submits it. */
+async function registerTwo(page: Page, tag: string, screenshot?: string): Promise<string> {
+  await page.goto(sandbox.urls.paidEvent);
+  await page.getByRole("link", { name: "Register" }).click();
+  await page.waitForURL(/\/event\/registration\?id=/);
+  const [full, day] = sandbox.seed.paidEvent.passes;
+  const first = page.locator("fieldset.es-attendee").nth(0);
+  await first.getByLabel("First name").fill("Ada");
+  await first.getByLabel("Last name").fill(`Lovelace-${tag}`);
+  await first.getByLabel("E-mail").fill(`ada.${tag}@example.com`);
+  await first.getByLabel("Pass").selectOption(full!.id);
+  await page.getByRole("button", { name: "Add another attendee" }).click();
+  const second = page.locator("fieldset.es-attendee").nth(1);
+  expect(await second.locator("legend").textContent()).toBe("Attendee 2");
+  await second.getByLabel("First name").fill("Grace");
+  await second.getByLabel("Last name").fill(`Hopper-${tag}`);
+  await second.getByLabel("E-mail").fill(`grace.${tag}@example.com`);
+  await second.getByLabel("Pass").selectOption(day!.id);
+  expect(await page.textContent("#es-total")).toBe("€55.00");
+  if (screenshot) await shot(page, screenshot);
+  await page.getByRole("button", { name: "Register and pay" }).click();
+  await page.waitForURL(new RegExp(`/payment-gateway/\\?id=${RID}&purchaseId=`));
+  const purchaseId = new URL(page.url()).searchParams.get("purchaseId");
+  expect(purchaseId).toMatch(/^[0-9a-f-]{36}$/);
+  return purchaseId!;
+}
+
+describe.skipIf(!haveChromium)("sandbox in Chromium", () => {
+  it("register two attendees → gateway summary → Pay → provider Pay → back → finalized → confirmation lists both", async () => {
+    const page = await openPage();
+    const purchaseId = await registerTwo(page, "paid", "registration");
+
+    // The event site left the keys the real one leaves, before the full-page redirect.
+    const stored = await page.evaluate(() => ["purchase-id", "total", "currency", "captcha"].map((k) => sessionStorage.getItem(k)));
+    expect(stored).toEqual([purchaseId, "55", "€", "null"]);
+
+    await gatewayState(page, "summary");
+    expect(await page.textContent("#epg-root h1")).toBe("Sandbox Summit");
+    expect(await page.textContent(".epg-total dd")).toBe("€55.00");
+    await shot(page, "gateway-summary");
+
+    await page.click(".epg-pay");
+    await page.waitForURL(`${sandbox.urls.providerApi}/c/pay/**`);
+    await shot(page, "provider-page");
+    await page.getByRole("button", { name: /^Pay / }).click();
+
+    await page.waitForURL(new RegExp(`/payment-gateway/.*gatewayReturn=success`));
+    await page.waitForURL(`${sandbox.urls.portal}/event/confirmation?id=${RID}`, { timeout: 20_000 });
+    const rows = page.locator("#es-registrations tbody tr");
+    const text = (await rows.allTextContents()).join("\n");
+    expect(text).toContain("ada.paid@example.com");
+    expect(text).toContain("grace.paid@example.com");
+    expect(text).toContain("Full conference");
+    expect(text).toContain("Day ticket");
+    await shot(page, "confirmation");
+
+    const purchase = sandbox.dataverse.state.purchase(purchaseId);
+    expect(purchase).toMatchObject({ paid: true, processed: true });
+    expect(purchase.registrationIds).toHaveLength(2);
+    await page.context().close();
+  }, 30_000);
+
+  it("Decline on the provider page → a message there, and Cancel leads back to the order", async () => {
+    const page = await openPage();
+    const purchaseId = await registerTwo(page, "decline");
+    await gatewayState(page, "summary");
+    await page.click(".epg-pay");
+    await page.waitForURL(`${sandbox.urls.providerApi}/c/pay/**`);
+    await page.getByRole("button", { name: "Decline card" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect((await alert.textContent())?.length).toBeGreaterThan(0);
+    await shot(page, "provider-declined");
+
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.waitForURL(/\/payment-gateway\/.*gatewayReturn=cancel/);
+    await gatewayState(page, "summary");
+    expect(await page.isEnabled(".epg-pay")).toBe(true);
+    await shot(page, "gateway-after-cancel");
+
+    const way = page.getByRole("link", { name: /back|event/i }).or(page.getByRole("button", { name: /cancel/i }));
+    expect(await way.count()).toBeGreaterThan(0);
+    expect(sandbox.dataverse.state.purchase(purchaseId)).toMatchObject({ paid: false, processed: false });
+    await page.context().close();
+  }, 30_000);
+
+  it("paid but the webhook is late, the purchase expires (clock moved on) → refund on the page and at the provider", async () => {
+    const page = await openPage();
+    const purchaseId = await registerTwo(page, "late");
+    await gatewayState(page, "summary");
+    await page.click(".epg-pay");
+    await page.waitForURL(`${sandbox.urls.providerApi}/c/pay/**`);
+
+    // The provider takes the payment but its webhook does not reach the endpoint in time.
+    sandbox.provider.setWebhookUrl(null);
+    try {
+      await page.getByRole("button", { name: /^Pay / }).click();
+      await page.waitForURL(/\/payment-gateway\/.*gatewayReturn=success/);
+      await gatewayState(page, "awaiting_payment");
+      await shot(page, "gateway-awaiting-webhook");
+
+      // 51 minutes later for Dataverse, the provider and the endpoint alike.
+      sandbox.advance(51 * 60_000);
+      await gatewayState(page, "refunded", 20_000);
+      await shot(page, "gateway-refunded");
+    } finally {
+      sandbox.provider.setWebhookUrl(sandbox.webhookUrl);
+    }
+
+    const intent = sandbox.provider.state.paymentIntents().find((p) => p.metadata?.purchaseId === purchaseId);
+    expect(intent).toBeDefined();
+    const refunds = sandbox.provider.state.refunds().filter((r) => r.payment_intent === intent!.id);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ amount: 5500, currency: "eur", status: "succeeded" });
+    expect(sandbox.dataverse.state.purchase(purchaseId)).toMatchObject({ processed: false });
+
+    const dashboard = await openPage();
+    await dashboard.goto(sandbox.urls.providerDashboard);
+    expect(await dashboard.textContent("body")).toContain(refunds[0]!.id);
+    await shot(dashboard, "provider-dashboard-refund");
+    await dashboard.context().close();
+    await page.context().close();
+  }, 30_000);
+});
