@@ -25,13 +25,12 @@ function contrast(a: string, b: string): number {
 }
 
 /** [selector, declarations] for every rule in the stylesheet (no nesting in it besides @media). */
-const rules = [...css.replace(/\/\*[\s\S]*?\*\//g, "").matchAll(/([^{}]+)\{([^{}]*)\}/g)].map((m) => [
-  (m[1] ?? "").trim(),
-  m[2] ?? "",
-]);
+const rules: Array<[string, string]> = [
+  ...css.replace(/\/\*[\s\S]*?\*\//g, "").matchAll(/([^{}]+)\{([^{}]*)\}/g),
+].map((m) => [(m[1] ?? "").trim(), m[2] ?? ""]);
 const declared = (property: string) =>
   rules.flatMap(([selector, body]) =>
-    [...(body ?? "").matchAll(new RegExp(`(?:^|;|\\s)${property}:\\s*(#[0-9a-f]{3,6})`, "gi"))].map((m) => ({
+    [...body.matchAll(new RegExp(`(?:^|;|\\s)${property}:\\s*(#[0-9a-f]{3,6})`, "gi"))].map((m) => ({
       selector,
       value: (m[1] ?? "").toLowerCase(),
     })),
