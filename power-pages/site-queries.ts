@@ -4,12 +4,12 @@ import type { Language, PublishingState, SiteFolder, WebPage } from "./types";
 
 /** The publishing state named `Published` (case-insensitive), or null. */
 export function findPublishedState(site: SiteFolder): PublishingState | null {
-  return site.publishingStates.find((s) => s.name.toLowerCase() === "published") ?? null;
+  return site.publishingStates.find((s) => s.name.toLowerCase() === "published" && isLive(s.data)) ?? null;
 }
 
 /** The Home root page: a root web page with partial URL `/` and no parent, or null. */
 export function findHomePage(site: SiteFolder): WebPage | null {
-  return site.webPages.find((p) => p.partialUrl === "/" && p.parentPageId === null) ?? null;
+  return site.webPages.find((p) => p.partialUrl === "/" && p.parentPageId === null && isLive(p.data)) ?? null;
 }
 
 /** Website languages that joined to a portal language (so they have a language code). */
@@ -29,4 +29,9 @@ export function pageUrlOf(site: SiteFolder, page: WebPage): string {
     current = parentId === null ? undefined : site.webPages.find((p) => p.id === parentId);
   }
   return `/${parts.join("/")}${parts.length > 0 ? "/" : ""}`;
+}
+
+/** False for records a download marks as deleted in the studio (`statecode: 1`). */
+function isLive(data: Record<string, unknown>): boolean {
+  return data.statecode !== 1;
 }

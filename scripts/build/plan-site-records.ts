@@ -171,6 +171,17 @@ export function planSiteRecords(input: PlanInput): SitePlan {
   );
   const contentFolder = `${webPageFile.slice(0, webPageFile.lastIndexOf("/"))}/content-pages`;
 
+  const fileStem = webPageFile.slice(webPageFile.lastIndexOf("/") + 1).replace(/\.webpage\.yml$/, "");
+  const contentPaths: Record<string, string> = {};
+  for (const language of languages) {
+    const id = contentPageIds[language.code] as string;
+    contentPaths[language.code] = claimPath(
+      "webpage",
+      id,
+      `${contentFolder}/${fileStem}.${language.code}.webpage.yml`,
+    );
+  }
+
   if (clashes.length > 0) {
     throw new BuildError(
       "SITE_RECORD_CLASH",
@@ -229,10 +240,9 @@ export function planSiteRecords(input: PlanInput): SitePlan {
       adx_webpageid: webPageId,
     }),
   });
-  const fileStem = webPageFile.slice(webPageFile.lastIndexOf("/") + 1).replace(/\.webpage\.yml$/, "");
   for (const language of languages) {
     const id = contentPageIds[language.code] as string;
-    const path = fileOf("webpage", id) ?? `${contentFolder}/${fileStem}.${language.code}.webpage.yml`;
+    const path = contentPaths[language.code] as string;
     const record: RecordData = {
       ...pageBase,
       adx_isroot: false,

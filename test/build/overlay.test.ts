@@ -231,3 +231,51 @@ describe("overlay: secrets", () => {
     });
   });
 });
+
+describe("overlay: all or nothing", () => {
+  it("puts the folder back when the result would not validate", async () => {
+    const site = copySite("standard");
+    await runBuild(testBuild(site));
+    // Leave an orphan content page that claims our page's en-US slot under another id.
+    rmSync(join(site, "web-pages", "payment-gateway", "Payment-Gateway.webpage.yml"));
+    const pages = join(site, "web-pages", "payment-gateway", "content-pages");
+    const ours = readFileSync(join(pages, "Payment-Gateway.en-US.webpage.yml"), "utf8");
+    rmSync(join(pages, "Payment-Gateway.en-US.webpage.yml"));
+    const orphan = ours.replace(
+      /^adx_webpageid: .*$/m,
+      "adx_webpageid: cccccccc-0000-4000-8000-000000000001",
+    );
+    writeFileSync(join(pages, "Orphan.en-US.webpage.yml"), orphan);
+    const before = snapshot(dirname(site));
+    const error = await runBuild(testBuild(site)).catch((e: unknown) => e);
+    expect((error as BuildError).code).toBe("VALIDATION_FAILED");
+    expect((error as BuildError).message).toMatch(/content page language of one page/);
+    expect(snapshot(dirname(site))).toEqual(before);
+  });
+});
+
+describe("overlay: a file at our path holding another record", () => {
+  it("is a clash, not an overwrite", async () => {
+    const site = copySite("enhanced");
+    await runBuild(testBuild(site));
+    const file = join(
+      site,
+      "web-pages",
+      "payment-gateway",
+      "content-pages",
+      "Payment-Gateway.fr-FR.webpage.yml",
+    );
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        /^adx_webpageid: .*$/m,
+        "adx_webpageid: cccccccc-0000-4000-8000-000000000002",
+      ),
+    );
+    await expectRefusal(
+      site,
+      "SITE_RECORD_CLASH",
+      /Payment-Gateway\.fr-FR\.webpage\.yml already holds another webpage record/,
+    );
+  });
+});
