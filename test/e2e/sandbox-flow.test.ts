@@ -136,8 +136,10 @@ describe.skipIf(!haveChromium)("sandbox in Chromium", () => {
     expect(await page.isEnabled(".epg-pay")).toBe(true);
     await shot(page, "gateway-after-cancel");
 
-    const way = page.getByRole("link", { name: /back|event/i }).or(page.getByRole("button", { name: /cancel/i }));
-    expect(await way.count()).toBeGreaterThan(0);
+    // The way back: the gateway page's Cancel leads to the event site's event page.
+    await page.click("#epg-root a.epg-cancel");
+    await page.waitForURL(sandbox.urls.paidEvent);
+    expect(await page.textContent("h1")).toBe("Sandbox Summit");
     expect(sandbox.dataverse.state.purchase(purchaseId)).toMatchObject({ paid: false, processed: false });
     await page.context().close();
   }, 30_000);
@@ -171,6 +173,10 @@ describe.skipIf(!haveChromium)("sandbox in Chromium", () => {
     expect(refunds).toHaveLength(1);
     expect(refunds[0]).toMatchObject({ amount: 5500, currency: "eur", status: "succeeded" });
     expect(sandbox.dataverse.state.purchase(purchaseId)).toMatchObject({ processed: false });
+
+    const status = (await (await fetch(`${sandbox.urls.status}.json`)).json()) as { refunds: Array<{ purchaseId: string; state: string }>; providerRefunds: Array<{ id: string }> };
+    expect(status.refunds.find((r) => r.purchaseId === purchaseId)).toMatchObject({ state: "succeeded" });
+    expect(status.providerRefunds.map((r) => r.id)).toContain(refunds[0]!.id);
 
     const dashboard = await openPage();
     await dashboard.goto(sandbox.urls.providerDashboard);
