@@ -52,8 +52,8 @@ export async function handleGuardJob(ctx: StepContext): Promise<StepResult> {
   const purchase = await ctx.store.getPurchase(purchaseId);
   if (!purchase) return { outcome: "no_purchase", effects: { next: { kind: "done" } } };
   const now = ctx.clock.now();
-  if (purchase.state === "paid" || purchase.state === "finalizing") {
-    if (!purchase.winningPaymentId) return { outcome: "payment_undecided", effects: { next: { kind: "done" } } };
+  const undecided = purchase.state === "paid" && !purchase.winningPaymentId;
+  if ((purchase.state === "paid" || purchase.state === "finalizing") && !undecided) {
     return {
       outcome: "finalize_now",
       effects: {
@@ -62,17 +62,19 @@ export async function handleGuardJob(ctx: StepContext): Promise<StepResult> {
       },
     };
   }
-  if (purchase.state !== "awaiting_payment") return { outcome: `nothing_to_do:${purchase.state}`, effects: { next: { kind: "done" } } };
+  if (purchase.state !== "awaiting_payment" && !undecided) return { outcome: `nothing_to_do:${purchase.state}`, effects: { next: { kind: "done" } } };
+  // Unpaid, or a payment reported but not yet confirmed by the provider: close the pages; a payment
+  // confirmed later finds the purchase expired and is refunded.
   const { effects, error } = await expireOpenCheckouts(ctx, purchaseId);
-  if (error) {
-    return { outcome: "retry", effects: { ...effects, next: { kind: "retry", at: now + backoffDelayMs(ctx.job.attempts, ctx.random), error } } };
-  }
   if ((effects.jobs ?? []).length > 0) {
     // A page was paid meanwhile: its payment job decides (and refunds, since the guard has passed).
     return { outcome: "paid_meanwhile", effects: { ...effects, next: { kind: "done" } } };
   }
+  // Even when a page could not be closed (provider down), the purchase is expired now: a payment
+  // that still arrives is past the guard and is refunded by the payment path.
   return {
-    outcome: "expired",
+    outcome: error ? "expired_page_left_open" : "expired",
+    ...(error ? { fields: { error } } : {}),
     effects: { ...effects, purchase: { purchaseId, expectedVersion: purchase.version, set: { state: "expired" } }, next: { kind: "done" } },
   };
 }

@@ -9,7 +9,9 @@ import { planRefund } from "./plan-refund";
 import type { RefundReason } from "../providers/types";
 import type { JobEffects, PurchaseRecord } from "../store/types";
 
-const MAX_READ_ATTEMPTS = 20;
+/** A provider outage is waited out for about a day (backoff up to 5 min) before a person is asked. */
+const MAX_READ_ATTEMPTS = 300;
+const READ_BACKOFF_CAP_MS = 5 * 60_000;
 
 export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
   const { job, provider, store, clock } = ctx;
@@ -32,7 +34,8 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
         },
       };
     }
-    return { outcome: "retry", effects: { next: { kind: "retry", at: now + backoffDelayMs(job.attempts, ctx.random), error: describe(error) } } };
+    const at = now + backoffDelayMs(job.attempts, ctx.random, { capMs: READ_BACKOFF_CAP_MS });
+    return { outcome: "retry", effects: { next: { kind: "retry", at, error: describe(error) } } };
   }
   const now = clock.now();
   const sessionId = state.providerSessionId ?? payload.providerSessionId ?? null;
@@ -41,6 +44,11 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
     const effects: JobEffects = { next: { kind: "done" } };
     if ((state.signal === "expired" || state.signal === "failed") && sessionId && state.purchaseId) {
       effects.checkouts = [{ purchaseId: state.purchaseId, providerSessionId: sessionId, state: "expired" }];
+    }
+    // The webhook's hint said paid but the provider does not (any more): the purchase is open again.
+    const hinted = state.purchaseId ? await store.getPurchase(state.purchaseId) : null;
+    if (hinted && hinted.state === "paid" && !hinted.winningPaymentId) {
+      effects.purchase = { purchaseId: hinted.purchaseId, expectedVersion: hinted.version, set: { state: "awaiting_payment" } };
     }
     return { outcome: `not_paid:${state.signal}`, effects };
   }

@@ -8,7 +8,9 @@ import { backoffDelayMs } from "./backoff";
 import type { StepContext, StepResult } from "./context";
 import { describe } from "./handle-payment";
 
-const MAX_REFUND_ATTEMPTS = 8;
+/** Transient refund errors are retried for roughly half an hour (backoff up to 10 min), then dead-lettered. */
+const MAX_REFUND_ATTEMPTS = 12;
+const REFUND_BACKOFF_CAP_MS = 10 * 60_000;
 
 interface RefundPayload {
   refundKey: string;
@@ -47,7 +49,7 @@ export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
         fields: { ...fields, error: describe(error) },
         effects: {
           refundUpdates: [{ refundKey: p.refundKey, state: "requested", lastError: describe(error) }],
-          next: { kind: "retry", at: clock.now() + backoffDelayMs(job.attempts, ctx.random), error: describe(error) },
+          next: { kind: "retry", at: clock.now() + backoffDelayMs(job.attempts, ctx.random, { capMs: REFUND_BACKOFF_CAP_MS }), error: describe(error) },
         },
       };
     }

@@ -111,6 +111,25 @@ describe("deadline-aware finalize", () => {
   });
 });
 
+describe("provider outage across the guard", () => {
+  it("a payment reported before the guard but confirmable only after it → purchase expired at the guard, payment refunded, never finalized", async () => {
+    const { body } = await h.checkout();
+    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    h.clock.set(T0 + 40 * MINUTE);
+    const paymentId = h.provider.pay(sessionId);
+    h.provider.getPaymentError = Object.assign(new Error("provider unreachable"), { retryable: true });
+    await h.app(h.webhookRequest(h.completedEvent(sessionId)));
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("paid");
+    await h.settle(h.worker, GUARD + MINUTE);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("expired");
+    h.provider.getPaymentError = null;
+    await h.settle(h.worker, GUARD + 60 * MINUTE);
+    expect(h.dataverse.finalizeCount()).toBe(0);
+    expect([...h.provider.refunds.keys()]).toEqual([`refund:${paymentId}:deadline_passed`]);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("refunded");
+  });
+});
+
 describe("ambiguous finalize: probe before resend, never two registrations", () => {
   it("timeout after send, registration exists → probe says processed → finalized without a resend", async () => {
     h.dataverse.finalizeScript.push({ kind: "apply_then_throw", error: ambiguousTimeout() });

@@ -206,6 +206,7 @@ export class FakeProvider implements PaymentProviderAdapter {
 
   async expireCheckout(sessionId: string, options: IdempotencyOptions): Promise<"expired" | "already_complete"> {
     this.calls.push({ op: "expireCheckout", key: options.idempotencyKey, ref: sessionId });
+    if (this.getPaymentError) throw this.getPaymentError;
     const s = this.sessions.get(sessionId);
     if (!s) {
       this.unexpected.push(`expireCheckout(${sessionId})`);

@@ -117,7 +117,7 @@ describe("money that must go back", () => {
     for (let i = 0; i < 20; i++) h.provider.refundScript.push(Object.assign(new Error("provider down"), { retryable: true }));
     await h.app(h.webhookRequest(h.completedEvent(sessionId)));
     await h.settle(h.worker, h.clock.now() + 24 * 60 * MINUTE);
-    expect(h.provider.calls.filter((c) => c.op === "refund")).toHaveLength(8);
+    expect(h.provider.calls.filter((c) => c.op === "refund")).toHaveLength(12);
     expect((await h.store.listDeadLetters()).map((d) => d.reason)).toContain("refund_failed");
   });
 
