@@ -9,6 +9,7 @@
 // the build into the site folder and the seed (whose gateway redirect needs the portal's URL).
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../confirmation-endpoint/config";
@@ -92,7 +93,7 @@ export interface Sandbox {
   endpoint: RunningEndpoint;
   /** The provider webhook URL (the endpoint's /v1/webhooks/stripe). */
   webhookUrl: string;
-  /** Moves every part's clock forward by `ms` and lets the provider run what became due. */
+  /** Moves every part's clock forward by `ms` and lets the provider run what became due (also POST <portal>/sandbox/clock). */
   advance(ms: number): void;
   status(): Promise<SandboxStatus>;
   close(): Promise<void>;
@@ -111,6 +112,15 @@ const defaultRepoRoot = (): string => fileURLToPath(new URL("..", import.meta.ur
 
 function secret(prefix: string): string {
   return `${prefix}${randomBytes(24).toString("base64url")}`;
+}
+
+async function readSmallBody(req: IncomingMessage): Promise<string | null> {
+  let text = "";
+  for await (const chunk of req) {
+    text += String(chunk);
+    if (text.length > 4096) return null;
+  }
+  return text;
 }
 
 function checkPorts(ports: SandboxPorts): void {
@@ -168,6 +178,30 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     }
 
     let endpoint: RunningEndpoint | null = null;
+    const advance = (ms: number): void => {
+      clock.advance(ms);
+      provider.runDueWork();
+    };
+    // GET: the sandbox time; POST {"advanceMinutes": n}: every part's clock moves forward at once.
+    const answerClock = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      let problem: string | null = null;
+      if (req.method === "POST" && !String(req.headers["content-type"] ?? "").startsWith("application/json")) {
+        // A JSON content type cannot come from another site's form, so a web page cannot move the clock.
+        problem = "Send the body with Content-Type: application/json.";
+      } else if (req.method === "POST") {
+        const body = await readSmallBody(req);
+        let minutes: unknown;
+        try {
+          minutes = (JSON.parse(body ?? "") as { advanceMinutes?: unknown }).advanceMinutes;
+        } catch {
+          minutes = undefined;
+        }
+        if (typeof minutes === "number" && Number.isFinite(minutes) && minutes > 0 && minutes <= 7 * 24 * 60) advance(minutes * 60_000);
+        else problem = 'Send JSON {"advanceMinutes": <minutes, more than 0 and at most a week>}; the clock only moves forward.';
+      } else if (req.method !== "GET") problem = "Use GET to read the sandbox time or POST to move it forward.";
+      res.writeHead(problem === null ? 200 : 400, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+      res.end(JSON.stringify(problem === null ? { now: new Date(clock.now()).toISOString(), offsetMinutes: clock.offsetMs() / 60_000 } : { error: { code: "INVALID_CLOCK_REQUEST", message: problem } }));
+    };
     let statusLinks = {};
     const eventSite = createEventSiteRoutes({ backend: createStandInBackend(dataverse), log });
     const status = () => collectSandboxStatus({ dataverse, provider, store: endpoint?.store ?? null, now: clock.now });
@@ -182,6 +216,10 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
           const json = url.pathname.endsWith(".json");
           res.writeHead(200, { "Content-Type": json ? "application/json; charset=utf-8" : "text/html; charset=utf-8", "Cache-Control": "no-store" });
           res.end(json ? JSON.stringify(current, null, 2) : renderStatusPage(current, statusLinks));
+          return true;
+        }
+        if (url.pathname === "/sandbox/clock") {
+          await answerClock(req, res);
           return true;
         }
         return eventSite.handle(req, res, url);
@@ -253,10 +291,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       preview,
       endpoint: running,
       webhookUrl,
-      advance(ms) {
-        clock.advance(ms);
-        provider.runDueWork();
-      },
+      advance,
       status,
       close() {
         closing ??= closeAll();

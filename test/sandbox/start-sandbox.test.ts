@@ -150,6 +150,32 @@ describe("startSandbox", () => {
     expect(String(badPass.body.errorMessage)).toMatch(/choose one of the event's passes/);
   });
 
+  it("escapes what attendees typed on the confirmation and status pages", async () => {
+    const sb = sandbox!;
+    const reg = await register(sb, "Sandbox_Meetup_2026", [{ firstName: "<script>alert(1)</script>", lastName: "O'Brien & \"Co\"", email: "hostile@example.com" }]);
+    expect(reg.body.status).toBe("Success");
+    for (const url of [String(reg.body.redirectUrl), sb.urls.status]) {
+      const html = await (await fetch(url)).text();
+      expect(html).not.toContain("<script>alert(1)");
+      expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+      expect(html).toContain("O&#39;Brien &amp; &quot;Co&quot;");
+    }
+  });
+
+  it("POST /sandbox/clock moves every part's clock; anything else is refused with a message", async () => {
+    const sb = sandbox!;
+    const before = sb.dataverse.now();
+    const res = await fetch(`${sb.urls.portal}/sandbox/clock`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ advanceMinutes: 2 }) });
+    expect(res.status).toBe(200);
+    expect(sb.dataverse.now() - before).toBeGreaterThanOrEqual(120_000);
+    expect(Math.abs(sb.provider.now() - sb.dataverse.now())).toBeLessThan(1_000);
+    const back = await fetch(`${sb.urls.portal}/sandbox/clock`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ advanceMinutes: -5 }) });
+    expect(back.status).toBe(400);
+    expect(((await back.json()) as { error: { message: string } }).error.message).toMatch(/only moves forward/);
+    const form = await fetch(`${sb.urls.portal}/sandbox/clock`, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ advanceMinutes: 5 }) });
+    expect(form.status).toBe(400);
+  });
+
   it("a restart on the same data folder keeps the purchases and registrations", async () => {
     const before = await sandbox!.status();
     const registrations = sandbox!.dataverse.state.list("msevtmgt_eventregistrations").length;
