@@ -16,32 +16,52 @@ const siteSettingSchema = z.strictObject({
   value: z.string().max(4000).default(""),
 });
 
-export const definitionsSchema = z.strictObject({
-  template: z.string().min(1),
-  webTemplate: z.strictObject({ name: NAME }),
-  pageTemplate: z.strictObject({
-    name: NAME,
-    description: z.string().max(2000).optional(),
-    useWebsiteHeaderAndFooter: z.boolean(),
-  }),
-  webPage: z.strictObject({
-    name: NAME,
-    partialUrl: z.string().superRefine((value, ctx) => {
-      const problem = checkPartialUrl(value);
-      if (problem) ctx.addIssue({ code: "custom", message: `partial URL "${value}" ${problem}` });
+export const definitionsSchema = z
+  .strictObject({
+    template: z.string().min(1),
+    webTemplate: z.strictObject({ name: NAME }),
+    pageTemplate: z.strictObject({
+      name: NAME,
+      description: z.string().max(2000).optional(),
+      useWebsiteHeaderAndFooter: z.boolean(),
     }),
-    title: z.string().min(1).max(512),
-    titles: z.record(z.string(), z.string().min(1).max(512)).default({}),
-    displayOrder: z.number().int().min(0).optional(),
-    hiddenFromSitemap: z.boolean(),
-    excludeFromSearch: z.boolean(),
-    copy: z.record(z.string(), z.string().max(1_048_576)).default({}),
-  }),
-  siteSettings: z.record(
-    z.string().regex(/^[a-z][a-z0-9_]*$/, "slot keys use lower-case letters, digits and _"),
-    siteSettingSchema,
-  ),
-});
+    webPage: z.strictObject({
+      name: NAME,
+      partialUrl: z.string().superRefine((value, ctx) => {
+        const problem = checkPartialUrl(value);
+        if (problem) ctx.addIssue({ code: "custom", message: `partial URL "${value}" ${problem}` });
+      }),
+      title: z.string().min(1).max(512),
+      titles: z.record(z.string(), z.string().min(1).max(512)).default({}),
+      displayOrder: z.number().int().min(0).optional(),
+      hiddenFromSitemap: z.boolean(),
+      excludeFromSearch: z.boolean(),
+      copy: z.record(z.string(), z.string().max(1_048_576)).default({}),
+    }),
+    siteSettings: z.record(
+      z.string().regex(/^[a-z][a-z0-9_]*$/, "slot keys use lower-case letters, digits and _"),
+      siteSettingSchema,
+    ),
+  })
+  .superRefine((defs, ctx) => {
+    const endpoint = defs.siteSettings.endpoint_url?.value ?? "";
+    if (endpoint !== "" && !isHttpUrl(endpoint)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["siteSettings", "endpoint_url", "value"],
+        message: `endpoint URL "${endpoint}" is not an absolute http(s) URL (example: https://pay.contoso.com)`,
+      });
+    }
+  });
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
+}
 
 export type Definitions = z.infer<typeof definitionsSchema>;
 

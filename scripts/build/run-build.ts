@@ -55,10 +55,7 @@ export async function runBuild(options: RunBuildOptions): Promise<RunBuildResult
     repoRoot: options.repoRoot,
     ...(options.client ? { client: options.client } : {}),
   });
-  const outDir = options.outDir === undefined ? join(options.repoRoot, "dist") : options.outDir;
-  const dist = outDir === null ? null : writeDist(outDir, loaded.definitions, artifacts);
-  if (dist)
-    log(`dist: ${dist.files.join(", ")} in ${outDir}${dist.changed.length === 0 ? " (unchanged)" : ""}`);
+  // The site first: its refusals must stop the build before anything is written anywhere.
   const overlay =
     options.site === undefined
       ? null
@@ -70,5 +67,10 @@ export async function runBuild(options: RunBuildOptions): Promise<RunBuildResult
           knownSecrets: options.knownSecrets ?? [],
           log,
         });
+  const outDir = options.outDir === undefined ? join(options.repoRoot, "dist") : options.outDir;
+  const dist =
+    outDir === null ? null : writeDist(outDir, loaded.definitions, artifacts, options.knownSecrets ?? []);
+  if (dist)
+    log(`dist: ${dist.files.join(", ")} in ${outDir}${dist.changed.length === 0 ? " (unchanged)" : ""}`);
   return { loaded, artifacts, dist, overlay };
 }

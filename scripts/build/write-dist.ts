@@ -6,14 +6,21 @@ import { applyFiles } from "./apply-files";
 import type { KitArtifacts } from "./compose-artifacts";
 import { formatCspDirectives } from "./csp-hashes";
 import type { Definitions } from "./definitions";
+import { BuildError } from "./errors";
 import { KIT_ID_NAMESPACE } from "./kit-ids";
+import { findSecrets } from "./secret-patterns";
 
 export interface DistResult {
   changed: string[];
   files: string[];
 }
 
-export function writeDist(outDir: string, definitions: Definitions, artifacts: KitArtifacts): DistResult {
+export function writeDist(
+  outDir: string,
+  definitions: Definitions,
+  artifacts: KitArtifacts,
+  knownSecrets: readonly string[] = [],
+): DistResult {
   const templateFile = `${toPacFileName(definitions.webTemplate.name)}.webtemplate.source.html`;
   const records = {
     kitVersion: artifacts.report.kitVersion,
@@ -51,6 +58,16 @@ export function writeDist(outDir: string, definitions: Definitions, artifacts: K
     { path: "build-report.json", content: `${JSON.stringify(artifacts.report, null, 2)}\n` },
     { path: "csp.txt", content: `${formatCspDirectives(artifacts.report.csp)}\n` },
   ];
+  for (const file of files) {
+    const hit = findSecrets(file.content, knownSecrets)[0];
+    if (hit) {
+      throw new BuildError(
+        "SECRET_IN_OUTPUT",
+        `dist/${file.path} line ${hit.line}: the build would write something shaped like a ${hit.kind}. Nothing was written. Keep secrets in the endpoint's environment, not in definitions, config files or options.`,
+        { file: file.path, line: hit.line },
+      );
+    }
+  }
   const applied = applyFiles(outDir, files);
   applied.commit();
   return { changed: applied.changed, files: files.map((f) => f.path) };

@@ -57,6 +57,15 @@ describe("definitions", () => {
     );
   });
 
+  it("refuses an endpoint URL that is not an absolute http(s) URL", () => {
+    expect(() => loadDefinitions(definitionsFile, undefined, { endpointUrl: "pay.example.test" })).toThrow(
+      /siteSettings\.endpoint_url\.value: endpoint URL "pay\.example\.test" is not an absolute http\(s\) URL/,
+    );
+    expect(() => loadDefinitions(definitionsFile, undefined, { endpointUrl: "javascript:alert(1)" })).toThrow(
+      /not an absolute http/,
+    );
+  });
+
   it("names a missing config file", () => {
     expect(() => loadDefinitions(definitionsFile, "/nonexistent/c.yml")).toThrow(
       /\/nonexistent\/c\.yml: no such file/,

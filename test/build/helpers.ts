@@ -56,14 +56,14 @@ export function snapshot(dir: string): Map<string, string> {
 }
 
 /** Options of a build over the test template and fixed client, dist skipped. */
-export function testBuild(site: string, extra: Partial<RunBuildOptions> = {}): RunBuildOptions {
+export function testBuild(site: string | undefined, extra: Partial<RunBuildOptions> = {}): RunBuildOptions {
   return {
     repoRoot,
     kitVersion: "9.9.9-test",
     configFile: testConfig,
     outDir: null,
-    site,
     client: fakeClient,
+    ...(site === undefined ? {} : { site }),
     ...extra,
   };
 }

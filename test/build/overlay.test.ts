@@ -12,7 +12,7 @@ import { BuildError } from "../../scripts/build/errors";
 import { collectKnownSecrets } from "../../scripts/build/known-secrets";
 import { runBuild } from "../../scripts/build/run-build";
 import { validateSiteFolder } from "../../scripts/build/validate";
-import { copySite, goldenDir, removeTemps, snapshot, testBuild, testTemplate } from "./helpers";
+import { copySite, goldenDir, makeTemp, removeTemps, snapshot, testBuild, testTemplate } from "./helpers";
 
 afterEach(removeTemps);
 
@@ -277,5 +277,33 @@ describe("overlay: a file at our path holding another record", () => {
       "SITE_RECORD_CLASH",
       /Payment-Gateway\.fr-FR\.webpage\.yml already holds another webpage record/,
     );
+  });
+});
+
+describe("dist output", () => {
+  it("writes the same bytes twice and refuses a secret in the definitions", async () => {
+    const out = join(makeTemp("epg-dist-"), "dist");
+    const first = await runBuild(testBuild(undefined, { outDir: out }));
+    expect(first.dist?.files).toEqual([
+      "Payment-Gateway.webtemplate.source.html",
+      "definitions.json",
+      "build-report.json",
+      "csp.txt",
+    ]);
+    expect(readFileSync(join(out, "csp.txt"), "utf8")).toMatch(
+      /^script-src 'sha256-[^']+'; style-src 'sha256-[^']+'\n$/,
+    );
+    const second = await runBuild(testBuild(undefined, { outDir: out }));
+    expect(second.dist?.changed).toEqual([]);
+
+    const fresh = join(makeTemp("epg-dist-"), "dist");
+    const error = await runBuild(
+      testBuild(undefined, {
+        outDir: fresh,
+        overrides: { endpointUrl: "https://x.test/?k=whsec_0123456789abcdefgh" },
+      }),
+    ).catch((e: unknown) => e);
+    expect((error as BuildError).code).toBe("SECRET_IN_OUTPUT");
+    expect(existsSync(fresh)).toBe(false);
   });
 });
