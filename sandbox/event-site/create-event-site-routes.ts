@@ -1,6 +1,7 @@
 // The event site's routes, plugged into the preview server's `extraRoutes` hook: the pages the
 // Event Portal serves around the payment gateway (`/event`, `/event/registration`,
-// `/event/confirmation`, with or without a language prefix), their script and style, and the
+// `/event/confirmation`, and `/event/payment` for an event without a gateway, with or without a
+// language prefix), their script and style, and the
 // portal's register API (`POST /api/events/register/?readableEventId=…`, form body `json=…`,
 // header `validation` = the page's token), which answers like the portal does:
 // `{status, errorMessage, errorCode, redirectUrl, purchaseId}`.
@@ -10,7 +11,7 @@ import type { RouteHook } from "../portal/preview-server";
 import type { EventSiteAttendee, EventSiteBackend } from "./event-site-backend";
 import { EventSiteError } from "./event-site-backend";
 import { EVENT_SITE_SCRIPT, EVENT_SITE_STYLE } from "./event-site-assets";
-import { renderConfirmationPage, renderEventList, renderEventNotFound, renderEventPage, renderRegistrationPage } from "./event-pages";
+import { renderConfirmationPage, renderDemoPaymentPage, renderEventList, renderEventNotFound, renderEventPage, renderRegistrationPage } from "./event-pages";
 import { ASSET_PREFIX, EVENT_SITE_CSP } from "./html";
 
 export interface EventSiteRoutesOptions {
@@ -136,7 +137,7 @@ export function createEventSiteRoutes(options: EventSiteRoutesOptions): EventSit
     }
     const prefix = LANGUAGE_PREFIX.exec(path)?.[0] ?? "";
     const page = path.slice(prefix.length).replace(/\/+$/, "").toLowerCase();
-    if (page !== "/event" && page !== "/event/registration" && page !== "/event/confirmation") return false;
+    if (!["/event", "/event/registration", "/event/confirmation", "/event/payment"].includes(page)) return false;
     const head = req.method === "HEAD";
     if (req.method !== "GET" && !head) {
       res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" });
@@ -155,6 +156,7 @@ export function createEventSiteRoutes(options: EventSiteRoutesOptions): EventSit
     }
     if (page === "/event") sendHtml(res, 200, renderEventPage(event, prefix), head);
     else if (page === "/event/registration") sendHtml(res, 200, renderRegistrationPage(event, prefix, token), head);
+    else if (page === "/event/payment") sendHtml(res, 200, renderDemoPaymentPage(event, prefix), head);
     else sendHtml(res, 200, renderConfirmationPage(event, backend.registrations(event.readableEventId), prefix), head);
     return true;
   };

@@ -138,3 +138,15 @@ export function renderEventNotFound(readableEventId: string | null, prefix: stri
     body: `<h1>Event not found</h1>\n<p>${what} <a href="${escapeHtml(prefix)}/event">See all events</a>.</p>`,
   });
 }
+
+/** Where the portal sends the browser when an event has no payment gateway ("Initiated"): its built-in demo page. */
+export function renderDemoPaymentPage(event: EventSiteEvent, prefix: string): string {
+  return renderFrame({
+    title: "Demo payment",
+    prefix,
+    body: `<h1>No payment gateway for ${escapeHtml(event.name)}</h1>
+<p>Event management answered "Initiated": the event has no Portal payment gateway and the Event administration has no default one, so the Event Portal would show its built-in demo payment page here. The sandbox does not emulate that page.</p>
+<p>Set the event's Portal payment gateway (<code>npm run assign</code>) and register again.</p>
+<p><a href="${escapeHtml(eventUrl(prefix, "/event", event.readableEventId))}">Back to the event</a></p>`,
+  });
+}

@@ -76,6 +76,9 @@ describe("startSandbox", () => {
     const gateway = await (await fetch(`${sb.urls.gatewayPage}?id=Sandbox_Summit_2026`)).text();
     expect(gateway).toContain(`data-endpoint-url="${sb.urls.endpoint}"`);
     expect((await fetch(`${sb.urls.portal}/event?id=Nope`)).status).toBe(404);
+    const french = await (await fetch(`${sb.urls.portal}/fr-FR/event?id=Sandbox_Summit_2026`)).text();
+    expect(french).toContain('href="/fr-FR/event/registration?id=Sandbox_Summit_2026"');
+    expect(await (await fetch(`${sb.urls.portal}/event/payment?id=Sandbox_Summit_2026`)).text()).toContain("No payment gateway for Sandbox Summit");
     const status = await fetch(sb.urls.status);
     expect(status.status).toBe(200);
     expect(await status.text()).toContain("<h1>Sandbox status</h1>");
