@@ -46,6 +46,23 @@ describe("deadline-aware finalize", () => {
     expect(h.metrics.value("gateway_dataverse_throttles_total")).toBe(2);
   });
 
+  it("a duplicate webhook during a Retry-After wait does not make the worker call early", async () => {
+    h.dataverse.finalizeScript.push({ kind: "throw", error: throttled(60_000) }, { kind: "ok" });
+    const { sessionId } = await payAndNotify(h);
+    await h.worker.drain();
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    const throttledAt = h.clock.now();
+    h.clock.advance(1000);
+    await h.app(h.webhookRequest(h.completedEvent(sessionId)));
+    await h.worker.drain();
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    await h.settle();
+    const second = h.dataverse.calls.filter((c) => c.op === "finalize")[1]!;
+    expect(second).toBeDefined();
+    expect(h.clock.now()).toBeGreaterThanOrEqual(throttledAt + 60_000);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+  });
+
   it("Retry-After beyond the deadline (client gives up: DeadlineExceededError) → refund before the deadline, no sleep", async () => {
     h.dataverse.finalizeScript.push({ kind: "throw", error: deadlineExceeded(GUARD) });
     const { paymentId } = await payAndNotify(h, PURCHASE, { payAt: T0 + 38 * MINUTE });
