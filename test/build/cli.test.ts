@@ -1,5 +1,6 @@
 // The command-line entries end to end, with the real template and client (whatever gateway-client/
-// holds now): one process per case, so keep the cases few.
+// holds now): one process per case, so keep the cases few. Each spawns tsx, slow on a busy machine,
+// hence the longer timeouts.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -56,7 +57,7 @@ describe("npm run build / validate", () => {
 
     const validate = await cli("validate.ts", [site]);
     expect(validate.code, validate.stdout).toBe(0);
-  });
+  }, 90_000);
 
   it("refuses a folder without website.yml with exit 1, answers --help", async () => {
     const empty = makeTemp("epg-empty-");
@@ -66,5 +67,5 @@ describe("npm run build / validate", () => {
     const help = await cli("validate.ts", ["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: npm run validate/);
-  });
+  }, 90_000);
 });
