@@ -11,6 +11,8 @@ import { errorResponse } from "./http/responses";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
 import type { PaymentProviderAdapter } from "./providers/types";
+import { handleRtmCancel, handleRtmPay } from "./rtm/handle-rtm-pay";
+import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
 import { handleCheckout } from "./routes/checkout";
 import { handleHealth, handleMetrics, handleReady } from "./routes/health";
 import { handlePurchaseStatus } from "./routes/purchase-status";
@@ -29,6 +31,8 @@ export interface AppDeps {
   deadlinePolicy: DeadlinePolicy;
   /** Readiness probe for Dataverse (e.g. obtain a token); omitted → not checked. */
   checkDataverse?: () => Promise<void>;
+  /** Real-time journeys payment route (GET /v1/rtm/pay); omitted → that route answers 404. */
+  rtm?: RtmRouteOptions;
   /** Called after work was stored for the worker (e.g. `worker.wake`), so it need not wait for its poll. */
   onWorkStored?: () => void;
 }
@@ -66,8 +70,8 @@ export function createApp(deps: AppDeps): FetchHandler {
       if (method !== "POST") return methodNotAllowed("POST");
       return handleWebhook(request, webhook[1]!, deps);
     }
-    // GET /v1/rtm/pay (issue 8) belongs here: parse purchaseId + returnUrl, call startCheckout with
-    // mode "rtm" (checkout/start-checkout.ts reads the RTM price and window), answer 302.
+    if (path === "/v1/rtm/pay") return method === "GET" ? handleRtmPay(request, deps) : methodNotAllowed("GET");
+    if (path === "/v1/rtm/cancel") return method === "GET" ? handleRtmCancel(request, deps) : methodNotAllowed("GET");
     if (path === "/healthz") return method === "GET" || method === "HEAD" ? handleHealth() : methodNotAllowed("GET");
     if (path === "/readyz") return method === "GET" || method === "HEAD" ? handleReady(deps) : methodNotAllowed("GET");
     if (path === "/metrics") return method === "GET" || method === "HEAD" ? handleMetrics(deps.metrics) : methodNotAllowed("GET");

@@ -44,6 +44,16 @@ export interface EndpointConfig {
   host: string;
   port: number;
   deadline: DeadlinePolicy;
+  /** Real-time journeys payment route (GET /v1/rtm/pay). */
+  rtm: {
+    /** Where the shopper goes when Dynamics' returnUrl is missing or on a foreign origin. */
+    defaultReturnUrl: string;
+    /** The endpoint's public origin (for the cancel link); null → the origin requests arrive at. */
+    publicUrl: string | null;
+    /** Column names of the unpublished payment-provider schema; null → discovered from metadata. */
+    eventProviderLookup: string | null;
+    providerTimeoutColumn: string | null;
+  };
   worker: { concurrency: number; leaseSeconds: number; pollSeconds: number };
 }
 
@@ -94,6 +104,10 @@ const envSchema = z.object({
     blankToUndefined,
     z.coerce.number({ error: "must be a number of minutes" }).int().min(10).max(24 * 60).optional(),
   ),
+  RTM_RETURN_URL: optionalText,
+  ENDPOINT_PUBLIC_URL: optionalText,
+  RTM_EVENT_PROVIDER_LOOKUP: optionalText,
+  RTM_PROVIDER_TIMEOUT_COLUMN: optionalText,
   DEADLINE_MARGIN_MINUTES: minutes(3, 1, 60),
   FINALIZE_BUDGET_MINUTES: minutes(5, 1, 60),
   MIN_PAY_WINDOW_MINUTES: minutes(5, 1, 60),
@@ -220,6 +234,12 @@ function crossChecks(e: Partial<z.infer<typeof envSchema>>, problems: string[]):
       "RTM_PAYMENT_TIMEOUT_MINUTES: is required when EVENT_MODE=rtm; copy the payment provider record's \"Payment timeout (minutes)\"",
     );
   }
+  if (e.RTM_RETURN_URL) checkUrl("RTM_RETURN_URL", e.RTM_RETURN_URL, problems, true);
+  if (e.ENDPOINT_PUBLIC_URL) checkUrl("ENDPOINT_PUBLIC_URL", e.ENDPOINT_PUBLIC_URL, problems, true);
+  for (const name of ["RTM_EVENT_PROVIDER_LOOKUP", "RTM_PROVIDER_TIMEOUT_COLUMN"] as const) {
+    const value = e[name];
+    if (value && !/^[a-z_][a-z0-9_]{0,99}$/i.test(value)) problems.push(`${name}: "${value}" is not a Dataverse logical name (letters, digits, _)`);
+  }
   const margin = e.DEADLINE_MARGIN_MINUTES ?? 3;
   const budget = e.FINALIZE_BUDGET_MINUTES ?? 5;
   const minPay = e.MIN_PAY_WINDOW_MINUTES ?? 5;
@@ -259,6 +279,12 @@ function crossChecks(e: Partial<z.infer<typeof envSchema>>, problems: string[]):
       finalizeBudgetMinutes: budget,
       minPayWindowMinutes: minPay,
       t0FallbackBackdateMinutes: e.T0_FALLBACK_BACKDATE_MINUTES ?? 2,
+    },
+    rtm: {
+      defaultReturnUrl: e.RTM_RETURN_URL ?? `${origins[0]}/`,
+      publicUrl: e.ENDPOINT_PUBLIC_URL ? new URL(e.ENDPOINT_PUBLIC_URL).origin : null,
+      eventProviderLookup: e.RTM_EVENT_PROVIDER_LOOKUP?.toLowerCase() ?? null,
+      providerTimeoutColumn: e.RTM_PROVIDER_TIMEOUT_COLUMN?.toLowerCase() ?? null,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY!, leaseSeconds: e.WORKER_LEASE_SECONDS!, pollSeconds: 5 },
   };

@@ -25,6 +25,8 @@ import { createMetrics } from "./metrics";
 import type { Metrics } from "./metrics";
 import { createStripeAdapter } from "./providers/stripe";
 import type { PaymentProviderAdapter } from "./providers/types";
+import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
+import { createRtmEventReader } from "./rtm/read-rtm-event";
 import { openSqliteStore } from "./store/sqlite-store";
 import type { PaymentStore } from "./store/types";
 import { ingestMissedEvents } from "./worker/ingest-missed-events";
@@ -42,6 +44,8 @@ export interface EndpointOverrides {
   /** Full Dataverse client settings (several application users, timeouts …), e.g. from readDataverseEnv. */
   dataverseClientOptions?: Omit<DataverseClientOptions, "log">;
   dataverseApiOptions?: Omit<EventManagementApiOptions, "log">;
+  /** Real-time journeys route settings; default: built from the config and the Dataverse client (none with a `dataverse` override). */
+  rtm?: RtmRouteOptions;
   /** Run the outbox worker in this process (default true). */
   startWorker?: boolean;
   /** Fetch undelivered provider events at start and then every this many ms (default 15 min; 0 = never). */
@@ -75,6 +79,7 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
   let dataverse = overrides.dataverse;
   let checkDataverse = overrides.checkDataverse;
   let closeDataverse = () => {};
+  let rtm = overrides.rtm;
   if (!dataverse) {
     const log = (entry: { level: "debug" | "info" | "warn" | "error"; event: string; [k: string]: unknown }) => {
       const { level, event, ...fields } = entry;
@@ -92,6 +97,17 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
     });
     dataverse = createEventManagementApi(client, { ...(overrides.dataverseApiOptions ?? {}), log });
     checkDataverse ??= () => client.checkTokens();
+    const names = {
+      ...(config.rtm.eventProviderLookup ? { eventProviderLookup: config.rtm.eventProviderLookup } : {}),
+      ...(config.rtm.providerTimeoutColumn ? { providerTimeoutColumn: config.rtm.providerTimeoutColumn } : {}),
+    };
+    const reader = createRtmEventReader({ client, clock, logger, names });
+    rtm ??= {
+      defaultReturnUrl: config.rtm.defaultReturnUrl,
+      publicUrl: config.rtm.publicUrl,
+      configuredTimeoutMinutes: config.deadline.rtmTimeoutMinutes,
+      readEvent: (purchaseId, options) => reader.read(purchaseId, options),
+    };
     closeDataverse = () => client.close();
   }
   const provider =
@@ -115,6 +131,7 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
     eventMode: config.eventMode,
     deadlinePolicy: config.deadline,
     ...(checkDataverse ? { checkDataverse } : {}),
+    ...(rtm ? { rtm } : {}),
     onWorkStored: () => wakeWorker(),
   });
   const worker = createWorker(
@@ -178,7 +195,7 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
 const HELP = `Usage: npm run serve [-- --help]
 
 Runs the confirmation endpoint: POST /v1/checkout, GET /v1/purchases/{id}/status,
-POST /v1/webhooks/stripe, /healthz, /readyz, /metrics, and the worker that finalizes paid
+POST /v1/webhooks/stripe, GET /v1/rtm/pay (real-time journeys), /healthz, /readyz, /metrics, and the worker that finalizes paid
 registrations in Dataverse (or refunds them) before the deadline.
 
 Configuration comes from the environment only (see .env.example): DATAVERSE_*, PORTAL_ORIGINS,

@@ -38,6 +38,10 @@ export interface StartCheckoutInput {
   /** The portal page to come back to; its origin is already checked against the allow-list. */
   returnUrl: string;
   mode: EventMode;
+  /** Where the provider's cancel button leads; default: returnUrl with the cancel marker. */
+  cancelUrl?: string | null;
+  /** RTM: the event's name when the caller read it (the redirect carries no event details). */
+  eventName?: string | null;
 }
 
 export interface StartCheckoutResult {
@@ -101,7 +105,7 @@ export async function startCheckout(deps: StartCheckoutDeps, input: StartCheckou
         description: describePurchase(purchase),
         locale: input.locale,
         successUrl: withReturnMarker(input.returnUrl, "success"),
-        cancelUrl: withReturnMarker(input.returnUrl, "cancel"),
+        cancelUrl: input.cancelUrl ?? withReturnMarker(input.returnUrl, "cancel"),
         closeAt: new Date(purchase.closeAt),
       },
       { idempotencyKey: checkout.idempotencyKey },
@@ -179,6 +183,7 @@ async function snapshotPurchase(
     }
     amountMinor = row.totalMinor;
     currency = row.currency;
+    eventName = input.eventName ?? null;
   } else {
     let details;
     try {

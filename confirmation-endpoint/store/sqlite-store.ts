@@ -292,6 +292,10 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
       });
     },
 
+    async enqueueJob(job, now) {
+      write("enqueue a job", () => enqueue(job, now));
+    },
+
     async claimJobs({ workerId, limit, now, leaseMs }) {
       return write("claim jobs", () => {
         const due = db

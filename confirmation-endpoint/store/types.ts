@@ -86,7 +86,8 @@ export interface PaymentRecord {
   state: PaymentRecordState;
 }
 
-export type JobKind = "payment" | "finalize" | "refund" | "close_checkout" | "guard";
+/** rtm_release: tell Dynamics (real-time journeys) that an unpaid or refunded purchase is cancelled. */
+export type JobKind = "payment" | "finalize" | "refund" | "close_checkout" | "guard" | "rtm_release";
 
 export interface JobRecord {
   id: number;
@@ -207,6 +208,8 @@ export interface PaymentStore {
    * move an awaiting purchase to "paid" on a paid signal, and enqueue the worker's job.
    */
   recordWebhook(events: PaymentEvent[], now: number): Promise<WebhookOutcome>;
+  /** Enqueue one job on its own (same dedupe rules as everywhere: an existing job is re-armed). */
+  enqueueJob(job: NewJob, now: number): Promise<void>;
   /** Lease up to `limit` due jobs, at most one per purchase in flight. */
   claimJobs(input: { workerId: string; limit: number; now: number; leaseMs: number }): Promise<JobRecord[]>;
   /** Apply a worker step's effects and settle the job, if this worker still holds its lease. */

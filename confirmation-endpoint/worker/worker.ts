@@ -5,6 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import { StaleLeaseError, VersionConflictError } from "../errors";
+import { addReleaseJob, handleRtmReleaseJob } from "../rtm/release-reservation";
 import type { JobRecord } from "../store/types";
 import type { StepContext, StepResult, WorkerDeps } from "./context";
 import { handleCloseCheckoutJob, handleGuardJob } from "./handle-checkout-window";
@@ -40,6 +41,7 @@ const HANDLERS: Record<JobRecord["kind"], (ctx: StepContext) => Promise<StepResu
   refund: handleRefundJob,
   close_checkout: handleCloseCheckoutJob,
   guard: handleGuardJob,
+  rtm_release: handleRtmReleaseJob,
 };
 
 export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Worker {
@@ -66,6 +68,8 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     const base = { jobId: job.id, kind: job.kind, purchaseId: job.purchaseId, attempt: job.attempts, workerId };
     try {
       const result = await HANDLERS[job.kind](ctx);
+      // Real-time journeys: a purchase that ends unregistered also releases its seats in Dynamics.
+      result.effects = await addReleaseJob(store, result.effects, clock.now());
       await store.commitJob(job.id, workerId, result.effects, clock.now());
       metrics.increment("gateway_jobs_total", { kind: job.kind, outcome: result.outcome.split(":")[0] ?? result.outcome });
       logger.log("info", "job", { ...base, outcome: result.outcome, ...result.fields, durationMs: clock.now() - started });

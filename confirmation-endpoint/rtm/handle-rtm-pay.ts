@@ -1,0 +1,161 @@
+// GET /v1/rtm/pay?purchaseId=<guid>&returnUrl=<url> and GET /v1/rtm/cancel: the real-time
+// journeys payment provider's "Payment page URL". Dynamics sends the browser here right after the
+// Event API registered the attendees; the route reads the purchase's price from Dataverse (waiting
+// briefly while the asynchronous pipeline writes it), opens the hosted checkout through the same
+// startCheckout as the portal flow, and answers 302 to it. The provider's cancel button comes back
+// to /v1/rtm/cancel, which closes the purchase so its seats are released at once.
+
+import { startCheckout } from "../checkout/start-checkout";
+import type { StartCheckoutDeps } from "../checkout/start-checkout";
+import { withReturnMarker } from "../checkout/return-url";
+import { DataverseError } from "../dataverse/errors";
+import type { EventManagementApi, PurchaseRow } from "../dataverse/types";
+import { HttpError } from "../errors";
+import type { PaymentStore } from "../store/types";
+import { pickReturnUrl } from "./pick-return-url";
+import type { RtmEventInfo } from "./read-rtm-event";
+import { chooseTimeoutMinutes } from "./read-rtm-event";
+import { waitForRtmPurchase } from "./wait-for-purchase";
+
+export interface RtmRouteOptions {
+  /** Where the shopper goes when the returnUrl is missing or not on PORTAL_ORIGINS. */
+  defaultReturnUrl: string;
+  /** The purchase's event and its payment provider's timeout (read-rtm-event.ts). */
+  readEvent(purchaseId: string, options?: { deadline?: number }): Promise<RtmEventInfo>;
+  /** RTM_PAYMENT_TIMEOUT_MINUTES, used when the provider record cannot be read (and as a cap). */
+  configuredTimeoutMinutes: number | null;
+  /** The endpoint's public origin for the cancel link; default: the origin the request came to. */
+  publicUrl?: string | null;
+  /** How long to wait for the purchase row to appear (default 8 s). */
+  purchaseWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RtmRouteDeps extends StartCheckoutDeps {
+  portalOrigins: readonly string[];
+  rtm?: RtmRouteOptions;
+  onWorkStored?: () => void;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Written into the provider's metadata when the event's readable id cannot be read. */
+const UNKNOWN_EVENT = "rtm";
+
+function parsePurchaseId(raw: string | null): string {
+  const id = (raw ?? "").trim().replace(/^\{(.*)\}$/, "$1").toLowerCase();
+  if (!GUID.test(id)) {
+    throw new HttpError(400, "INVALID_REQUEST", "purchaseId must be the purchase's GUID, as Dynamics puts it on the payment page URL.");
+  }
+  return id;
+}
+
+function requireRtm(deps: RtmRouteDeps): RtmRouteOptions {
+  if (!deps.rtm) {
+    throw new HttpError(404, "RTM_NOT_ENABLED", "Real-time journeys payments are not set up on this endpoint; see the README section \"Real-time journeys mode\".");
+  }
+  return deps.rtm;
+}
+
+function redirect(location: string): Response {
+  return new Response(null, { status: 302, headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+}
+
+/** A Dataverse view that answers the purchase read already made, so startCheckout does not ask again. */
+function withKnownRow(dataverse: EventManagementApi, row: PurchaseRow): EventManagementApi {
+  return {
+    getPurchaseDetails: (id, o) => dataverse.getPurchaseDetails(id, o),
+    finalizeRegistration: (input, o) => dataverse.finalizeRegistration(input, o),
+    finalizeRtmPayment: (id, status, o) => dataverse.finalizeRtmPayment(id, status, o),
+    readPurchase: async (id, o) => (id === row.purchaseId ? row : dataverse.readPurchase(id, o)),
+  };
+}
+
+function cancelLink(request: Request, rtm: RtmRouteOptions, purchaseId: string, returnUrl: string): string {
+  const base = rtm.publicUrl ?? new URL(request.url).origin;
+  const url = new URL("/v1/rtm/cancel", base);
+  url.searchParams.set("purchaseId", purchaseId);
+  url.searchParams.set("returnUrl", returnUrl);
+  return url.toString();
+}
+
+export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promise<Response> {
+  const rtm = requireRtm(deps);
+  const query = new URL(request.url).searchParams;
+  const purchaseId = parsePurchaseId(query.get("purchaseId"));
+  const back = pickReturnUrl(query.get("returnUrl"), deps.portalOrigins, rtm.defaultReturnUrl);
+  if (back.source === "foreign_origin" || back.source === "invalid") {
+    deps.logger.log("warn", "rtm: returnUrl not followed; using the default", { purchaseId, reason: back.source });
+  }
+
+  const known = await deps.store.getPurchase(purchaseId);
+  if (known && known.mode !== "rtm") {
+    throw new HttpError(409, "WRONG_FLOW", "This purchase was started on the Event Portal; pay for it on the portal's payment page.");
+  }
+  const common = {
+    purchaseId,
+    claimedUserId: null,
+    locale: null,
+    returnUrl: back.url,
+    mode: "rtm" as const,
+    cancelUrl: cancelLink(request, rtm, purchaseId, back.url),
+  };
+  if (known) {
+    // Seen before: its price, deadline and open page are in the store.
+    const { checkout } = await startCheckout(deps, { ...common, readableEventId: known.readableEventId });
+    return redirect(checkout.redirectUrl);
+  }
+
+  const clock = deps.clock;
+  let waited;
+  try {
+    waited = await waitForRtmPurchase(deps.dataverse, purchaseId, { clock, sleep: rtm.sleep ?? realSleep, budgetMs: rtm.purchaseWaitMs });
+  } catch (error) {
+    deps.logger.log("warn", "rtm: purchase read failed", { purchaseId, error });
+    if (error instanceof DataverseError && !error.retryable) {
+      throw new HttpError(502, "PURCHASE_UNREADABLE", "The purchase could not be read from Dynamics; try again later or ask the organizer.", error);
+    }
+    throw new HttpError(503, "DATAVERSE_UNAVAILABLE", "Dynamics is busy or unreachable; reload this page in a moment.", error);
+  }
+  if (!waited.ready) {
+    deps.metrics.increment("gateway_checkouts_total", { outcome: "rtm_not_ready" });
+    if (waited.row === null) {
+      throw new HttpError(503, "PURCHASE_NOT_READY", "Your registration is still being recorded; reload this page in a few seconds.");
+    }
+    throw new HttpError(502, "PURCHASE_UNREADABLE", "The purchase's price could not be read from Dynamics (msevtmgt_totalprice and its currency); the organizer must check the event's passes.");
+  }
+  const row = waited.row!;
+
+  const event = await rtm.readEvent(purchaseId, { deadline: clock.now() + 10_000 });
+  const minutes = chooseTimeoutMinutes(event.timeoutMinutes, rtm.configuredTimeoutMinutes, deps.logger, purchaseId);
+  if (minutes === null) {
+    throw new HttpError(
+      503,
+      "RTM_TIMEOUT_UNKNOWN",
+      "The payment provider's timeout could not be read from Dynamics and RTM_PAYMENT_TIMEOUT_MINUTES is not set; the endpoint's operator must set one of them.",
+    );
+  }
+  const { checkout } = await startCheckout(
+    { ...deps, dataverse: withKnownRow(deps.dataverse, row), deadlinePolicy: { ...deps.deadlinePolicy, rtmTimeoutMinutes: minutes } },
+    { ...common, readableEventId: event.readableEventId ?? UNKNOWN_EVENT, eventName: event.eventName },
+  );
+  deps.logger.log("info", "rtm: checkout", { purchaseId, timeoutMinutes: minutes, reads: waited.reads, returnUrl: back.source });
+  return redirect(checkout.redirectUrl);
+}
+
+export async function handleRtmCancel(request: Request, deps: RtmRouteDeps & { store: PaymentStore }): Promise<Response> {
+  const rtm = requireRtm(deps);
+  const query = new URL(request.url).searchParams;
+  const purchaseId = parsePurchaseId(query.get("purchaseId"));
+  const back = pickReturnUrl(query.get("returnUrl"), deps.portalOrigins, rtm.defaultReturnUrl);
+  const purchase = await deps.store.getPurchase(purchaseId);
+  if (purchase && purchase.mode === "rtm" && purchase.state === "awaiting_payment") {
+    // The guard job closes the open pages and expires the purchase (a page paid meanwhile still
+    // wins); expiring it reports Cancelled to Dynamics. Re-arming it now is all the route does.
+    const now = deps.clock.now();
+    await deps.store.enqueueJob({ dedupe: `guard:${purchaseId}`, purchaseId, kind: "guard", payload: { purchaseId }, notBefore: now }, now);
+    deps.onWorkStored?.();
+    deps.logger.log("info", "rtm: cancelled by the shopper", { purchaseId });
+  }
+  return redirect(withReturnMarker(back.url, "cancel"));
+}
