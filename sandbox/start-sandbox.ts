@@ -8,7 +8,7 @@
 // the endpoint (its URL goes into the provider's webhook and the site's EndpointUrl setting), then
 // the build into the site folder and the seed (whose gateway redirect needs the portal's URL).
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -108,6 +108,9 @@ export class SandboxError extends Error {
   }
 }
 
+/** Files only a sandbox data folder holds; a fresh start deletes a folder only when it finds one. */
+const SANDBOX_MARKERS = ["clock.json", "dataverse.sqlite", "provider.sqlite", "endpoint.sqlite", "site"];
+
 const defaultRepoRoot = (): string => fileURLToPath(new URL("..", import.meta.url));
 
 function secret(prefix: string): string {
@@ -137,6 +140,13 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   const repoRoot = options.repoRoot ?? defaultRepoRoot();
   const dataDir = resolve(options.dataDir);
   if (options.fresh && existsSync(dataDir)) {
+    const entries = readdirSync(dataDir);
+    if (entries.length > 0 && !entries.some((name) => SANDBOX_MARKERS.includes(name))) {
+      throw new SandboxError(
+        "NOT_A_SANDBOX_FOLDER",
+        `${dataDir} holds files but none of the sandbox's (${SANDBOX_MARKERS.join(", ")}); fresh start refuses to delete it. Pick another data folder or empty it yourself.`,
+      );
+    }
     log(`--fresh: removing ${dataDir}`);
     rmSync(dataDir, { recursive: true, force: true });
   }

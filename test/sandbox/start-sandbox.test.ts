@@ -3,7 +3,7 @@
 // sends a signed webhook, the endpoint's worker finalizes, and two registrations exist. Then a
 // restart on the same data folder keeps everything, and close() leaves nothing open.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -202,6 +202,19 @@ describe("startSandbox", () => {
       if (at >= 0) extra.splice(at, 1);
     }
     expect(extra).toEqual([]);
+  });
+});
+
+describe("fresh start", () => {
+  it("refuses to delete a folder that is not a sandbox's, and starts nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "epg-not-sandbox-"));
+    try {
+      writeFileSync(join(dir, "thesis.tex"), "keep me");
+      await expect(startSandbox({ dataDir: dir, fresh: true, buildSite })).rejects.toMatchObject({ code: "NOT_A_SANDBOX_FOLDER" });
+      expect(readFileSync(join(dir, "thesis.tex"), "utf8")).toBe("keep me");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
