@@ -1,3 +1,6 @@
+// The site overlay over copies of the two fixture downloads, with the test template and a fixed
+// client (so the goldens do not move when gateway-client/ changes). After a reviewed change of the
+// emitted records, rewrite the goldens with: UPDATE_GOLDEN=1 npx vitest run test/build/overlay.test.ts
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
