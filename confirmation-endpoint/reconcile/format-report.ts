@@ -5,6 +5,12 @@ import type { ReconcileReport } from "../store/types";
 
 const iso = (t: number | null) => (t === null ? "" : new Date(t).toISOString());
 
+/** A refund still unsettled after this long needs a person (spec: alert after 24 h). */
+export const REFUND_OVERDUE_MS = 24 * 60 * 60_000;
+
+const isOverdue = (r: { state: string; createdAt: number }, now: number) =>
+  (r.state === "requested" || r.state === "pending") && now - r.createdAt > REFUND_OVERDUE_MS;
+
 export function reportToJson(report: ReconcileReport, now: number): unknown {
   return {
     generatedAt: iso(now),
@@ -27,6 +33,7 @@ export function reportToJson(report: ReconcileReport, now: number): unknown {
       amount: { minor: r.amountMinor, currency: r.currency },
       reason: r.reason,
       state: r.state,
+      overdue: isOverdue(r, now),
       requestedAt: iso(r.createdAt),
       lastError: r.lastError,
     })),
@@ -84,7 +91,15 @@ export function reportToText(report: ReconcileReport, now: number): string {
       ? "  none"
       : table(
           ["refund key", "purchase", "amount", "reason", "state", "requested", "last error"],
-          refunds.map((r) => [r.refundKey, r.purchaseId ?? "", `${r.amountMinor} ${r.currency}`, r.reason, r.state, iso(r.createdAt), r.lastError ?? ""]),
+          refunds.map((r) => [
+            r.refundKey,
+            r.purchaseId ?? "",
+            `${r.amountMinor} ${r.currency}`,
+            r.reason,
+            isOverdue(r, now) ? `${r.state} (OVER 24 H)` : r.state,
+            iso(r.createdAt),
+            r.lastError ?? "",
+          ]),
         ),
   );
   const letters = report.deadLetters;

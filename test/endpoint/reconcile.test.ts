@@ -29,6 +29,21 @@ afterEach(async () => {
 });
 
 describe("reconciliation report", () => {
+  it("flags a refund still pending after 24 h", async () => {
+    const sessionId = h.provider.addForeignPaidSession(null, { minor: 700, currency: "EUR" }).id;
+    h.provider.refundScript.push("pending");
+    await h.app(h.webhookRequest(h.completedEvent(sessionId)));
+    await h.worker.drain();
+    const report = await h.store.reconcileReport(h.clock.now());
+    const pending = report.refundsOpen.filter((r) => r.state === "pending");
+    expect(pending).toHaveLength(1);
+    expect(reportToText(report, h.clock.now() + 23 * 60 * MINUTE)).not.toContain("OVER 24 H");
+    expect(reportToText(report, h.clock.now() + 25 * 60 * MINUTE)).toContain("pending (OVER 24 H)");
+    const json = reportToJson(report, h.clock.now() + 25 * 60 * MINUTE) as { refunds: Array<{ state: string; overdue: boolean }> };
+    expect(json.refunds.filter((r) => r.overdue).map((r) => r.state)).toEqual(["pending"]);
+    h.dataverse.finalizeScript.length = 0;
+  });
+
   it("lists paid-not-finalized purchases, open or failed refunds and dead letters", async () => {
     const report = await h.store.reconcileReport(h.clock.now());
     const json = reportToJson(report, T0 + 60 * MINUTE) as Record<string, Array<Record<string, unknown>>>;
@@ -38,6 +53,7 @@ describe("reconciliation report", () => {
       ["payment", "amount_mismatch"],
       ["refund", "refund_failed"],
     ]);
+    expect(json.refunds![0]!.overdue).toBe(false);
     const text = reportToText(report, h.clock.now());
     expect(text).toContain("Paid but not finalized (1)");
     expect(text).toContain("Refunds pending or failed (1)");
