@@ -11,6 +11,7 @@ import type {
   FinalizeOutcome,
   PurchaseDetails,
   PurchaseRow,
+  RtmPaymentStatus,
 } from "../../confirmation-endpoint/dataverse/types";
 import { StoreError } from "../../confirmation-endpoint/errors";
 import { WebhookVerificationError } from "../../confirmation-endpoint/providers/errors";
@@ -148,7 +149,7 @@ export class FakeDataverse implements EventManagementApi {
     }
   }
 
-  async finalizeRtmPayment(purchaseId: string): Promise<void> {
+  async finalizeRtmPayment(purchaseId: string, _status: RtmPaymentStatus, _options?: CallOptions): Promise<void> {
     this.unexpected.push(`finalizeRtmPayment(${purchaseId})`);
     throw new Error("unexpected RTM call");
   }
