@@ -46,6 +46,8 @@ export interface EndpointOverrides {
   dataverseApiOptions?: Omit<EventManagementApiOptions, "log">;
   /** Real-time journeys route settings; default: built from the config and the Dataverse client (none with a `dataverse` override). */
   rtm?: RtmRouteOptions;
+  /** Use the listening URL as the public URL when ENDPOINT_PUBLIC_URL is unset (the sandbox: nothing sits in front). */
+  publicUrlIsListenUrl?: boolean;
   /** Run the outbox worker in this process (default true). */
   startWorker?: boolean;
   /** Fetch undelivered provider events at start and then every this many ms (default 15 min; 0 = never). */
@@ -80,6 +82,7 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
   let checkDataverse = overrides.checkDataverse;
   let closeDataverse = () => {};
   let rtm = overrides.rtm;
+  let listenUrl: string | null = null;
   if (!dataverse) {
     const log = (entry: { level: "debug" | "info" | "warn" | "error"; event: string; [k: string]: unknown }) => {
       const { level, event, ...fields } = entry;
@@ -104,7 +107,7 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
     const reader = createRtmEventReader({ client, clock, logger, names });
     rtm ??= {
       defaultReturnUrl: config.rtm.defaultReturnUrl,
-      publicUrl: config.rtm.publicUrl,
+      publicUrl: () => config.rtm.publicUrl ?? (overrides.publicUrlIsListenUrl ? listenUrl : null),
       configuredTimeoutMinutes: config.deadline.rtmTimeoutMinutes,
       readEvent: (purchaseId, options) => reader.read(purchaseId, options),
     };
@@ -167,6 +170,7 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
     }
   }
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  listenUrl = `http://${host}:${port}`;
 
   let closing: Promise<void> | null = null;
   return {

@@ -24,8 +24,12 @@ export interface RtmRouteOptions {
   readEvent(purchaseId: string, options?: { deadline?: number }): Promise<RtmEventInfo>;
   /** RTM_PAYMENT_TIMEOUT_MINUTES, used when the provider record cannot be read (and as a cap). */
   configuredTimeoutMinutes: number | null;
-  /** The endpoint's public origin for the cancel link; default: the origin the request came to. */
-  publicUrl?: string | null;
+  /**
+   * The endpoint's public origin (ENDPOINT_PUBLIC_URL), for the provider's cancel button to come back
+   * to /v1/rtm/cancel. Without it the cancel button leads straight to the return URL and the seats
+   * are released when the page closes instead (the request's own Host is not trusted for links).
+   */
+  publicUrl?: () => string | null;
   /** How long to wait for the purchase row to appear (default 8 s). */
   purchaseWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -71,8 +75,9 @@ function withKnownRow(dataverse: EventManagementApi, row: PurchaseRow): EventMan
   };
 }
 
-function cancelLink(request: Request, rtm: RtmRouteOptions, purchaseId: string, returnUrl: string): string {
-  const base = rtm.publicUrl ?? new URL(request.url).origin;
+function cancelLink(rtm: RtmRouteOptions, purchaseId: string, returnUrl: string): string | null {
+  const base = rtm.publicUrl?.() ?? null;
+  if (base === null) return null;
   const url = new URL("/v1/rtm/cancel", base);
   url.searchParams.set("purchaseId", purchaseId);
   url.searchParams.set("returnUrl", returnUrl);
@@ -98,7 +103,7 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
     locale: null,
     returnUrl: back.url,
     mode: "rtm" as const,
-    cancelUrl: cancelLink(request, rtm, purchaseId, back.url),
+    cancelUrl: cancelLink(rtm, purchaseId, back.url),
   };
   if (known) {
     // Seen before: its price, deadline and open page are in the store.

@@ -14,6 +14,12 @@ export interface Knobs {
   defaultRtmTimeoutMinutes: number;
   /** Origin of the portal the stand-in's registration route redirects to, e.g. http://127.0.0.1:8080 ("" ⇒ relative URLs). */
   portalUrl: string;
+  /** The Event API web application's emApplicationtoken. */
+  eventApiToken: string;
+  /** Origins the web application accepts (CORS); empty ⇒ any. */
+  eventApiOrigins: string[];
+  /** Key of the Event API's answer: "redirectUrl", or "redirectUrl " as Microsoft's sample spells it. */
+  eventApiRedirectKey: string;
 }
 
 export interface StandInContext {

@@ -12,6 +12,7 @@ import { createServiceProtection, defaultLimits, type ServiceProtectionLimits } 
 import { createTokenService } from "./token-service";
 import { firstSegment, handleWebApi } from "./web-api";
 import { registerPurchase, type RegistrationRequest, type RegistrationResult } from "./register-purchase";
+import { eventApiPattern, handleEventApi } from "./event-api";
 import { loadPurchase, type PurchaseMode, type PurchaseState } from "./purchase-model";
 import { seedSandbox, type SeedOptions, type SeedResult } from "./seed-data";
 import { isoTime, type Knobs, type StandInContext } from "./context";
@@ -83,6 +84,9 @@ export interface DataverseStandIn {
   scope: string;
   applicationUsers: Array<{ clientId: string; clientSecret: string | null }>;
   seed(options?: SeedOptions): SeedResult;
+  /** Real-time journeys Event API base: POST <eventApiUrl>events/<readable id>/registrations?emApplicationtoken=<eventApiToken>. */
+  eventApiUrl: string;
+  eventApiToken: string;
   /** What event management does when the event site submits a registration. */
   register(request: RegistrationRequest): RegistrationResult;
   state: {
@@ -150,8 +154,12 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
     purchaseLifetimeMs: 50 * 60_000,
     defaultRtmTimeoutMinutes: 15,
     portalUrl: "",
+    eventApiToken: store.getSetting("event-api-token") ?? randomBytes(18).toString("base64url"),
+    eventApiOrigins: [],
+    eventApiRedirectKey: "redirectUrl",
     ...options.knobs,
   };
+  store.setSetting("event-api-token", knobs.eventApiToken);
   const ctx: StandInContext = { store, schema: buildSchema(names), names, now, knobs };
   const limits: ServiceProtectionLimits = { ...defaultLimits, ...options.limits };
   const protection = createServiceProtection(limits, options.monotonic);
@@ -348,6 +356,14 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
         return { status: 200 };
       }
       if (path.startsWith("/sandbox/")) return handleSandbox(req, res, path);
+      const eventApi = eventApiPattern.exec(path);
+      if (eventApi?.[1]) {
+        const body = req.method === "POST" ? parseJson(await readBody(req)) : null;
+        const answer = handleEventApi(ctx, { method: req.method ?? "GET", readableEventId: decodeURIComponent(eventApi[1]), params: url.searchParams, headers: req.headers, body });
+        if (answer.json === undefined) send(res, answer.status, null, answer.headers);
+        else send(res, answer.status, JSON.stringify(answer.json), { ...answer.headers, "Content-Type": "application/json; charset=utf-8" });
+        return { status: answer.status, route: "event-api" };
+      }
       throw new DataverseFault(404, ErrorCodes.resourceNotFound, `Nothing at ${path}: the Web API is under /api/data/v9.2/, tokens at /<tenant>/oauth2/v2.0/token.`);
     };
     route()
@@ -383,6 +399,10 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
     clientSecret: first.clientSecret ?? "",
     scope: `${origin}/.default`,
     applicationUsers: users.map((u) => ({ clientId: u.clientId, clientSecret: u.clientSecret })),
+    eventApiUrl: `${origin}/EvtMgmt/api/v2.0/`,
+    get eventApiToken() {
+      return knobs.eventApiToken;
+    },
     seed: (seedOptions) => seedSandbox(ctx, seedOptions),
     register: (request) => registerPurchase(ctx, request),
     state: {

@@ -54,7 +54,7 @@ class RtmFakeDataverse extends FakeDataverse {
   }
 }
 
-function createRtmHarness(options: { timeoutFromRecord?: number | null; configuredTimeout?: number | null } = {}) {
+function createRtmHarness(options: { timeoutFromRecord?: number | null; configuredTimeout?: number | null; publicUrl?: string | null } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "endpoint-rtm-"));
   const clock = new FakeClock(T0 + MINUTE);
   const dataverse = new RtmFakeDataverse();
@@ -77,6 +77,7 @@ function createRtmHarness(options: { timeoutFromRecord?: number | null; configur
       clock.advance(ms);
     },
     purchaseWaitMs: 8_000,
+    publicUrl: () => (options.publicUrl === undefined ? "https://pay.contoso.com" : options.publicUrl),
   };
   const app = createApp({
     store,
@@ -183,7 +184,7 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
       readableEventId: "Paid_Event1479011247",
       successUrl: `${RETURN}&gatewayReturn=success`,
     });
-    expect(session.request.cancelUrl).toBe(`http://endpoint.test/v1/rtm/cancel?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent(RETURN)}`);
+    expect(session.request.cancelUrl).toBe(`https://pay.contoso.com/v1/rtm/cancel?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent(RETURN)}`);
     // The purchase-detail actions of the portal flow are never asked in RTM mode.
     expect(h.dataverse.calls.filter((c) => c.op === "details")).toEqual([]);
 
@@ -226,7 +227,8 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
   it("the shopper's cancel closes the page, expires the purchase and reports Cancelled", async () => {
     const sessionId = sessionIdOf(await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN }));
     const cancel = h.provider.sessions.get(sessionId)!.request.cancelUrl;
-    const res = await h.app(new Request(cancel, { redirect: "manual" }));
+    expect(cancel.startsWith("https://pay.contoso.com/v1/rtm/cancel?")).toBe(true);
+    const res = await h.app(new Request(cancel.replace("https://pay.contoso.com", "http://endpoint.test"), { redirect: "manual" }));
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`${RETURN}&gatewayReturn=cancel`);
     await h.settle(h.clock.now() + MINUTE);
@@ -264,6 +266,16 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
     expect(h.dataverse.rtmCalls.map((c) => c.status)).toEqual(["completed", "cancelled"]);
     expect([...h.provider.refunds.values()].map((r) => r.reason)).toEqual(["finalize_rejected"]);
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("refunded");
+  });
+
+  it("without a public URL the cancel button leads back to the return URL; the seats are released when the page closes", async () => {
+    await h.close();
+    h = createRtmHarness({ publicUrl: null });
+    h.dataverse.addRtmPurchase(PURCHASE);
+    const sessionId = sessionIdOf(await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN }));
+    expect(h.provider.sessions.get(sessionId)!.request.cancelUrl).toBe(`${RETURN}&gatewayReturn=cancel`);
+    await h.settle();
+    expect(h.dataverse.rtmCalls).toEqual([{ purchaseId: PURCHASE, status: "cancelled" }]);
   });
 
   it("a Cancelled report that fails transiently is retried until it lands", async () => {
@@ -316,7 +328,7 @@ describe("GET /v1/rtm/pay input", () => {
   });
 
   it("the cancel route does not follow a foreign returnUrl either", async () => {
-    const res = await h.app(new Request(`http://endpoint.test/v1/rtm/cancel?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent("https://evil.example/")}`));
+    const res = await h.app(new Request(`https://pay.contoso.com/v1/rtm/cancel?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent("https://evil.example/")}`));
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`${DEFAULT_RETURN}?gatewayReturn=cancel`);
   });
