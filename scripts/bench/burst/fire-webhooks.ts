@@ -1,0 +1,75 @@
+// Open-loop load: signed webhook bodies POSTed at a fixed rate whatever the answers do (a slow
+// receiver does not slow the sender, as with Stripe during a ticket drop), each ack timed from the
+// moment it was sent to the end of the answer.
+
+import { Agent, request } from "node:http";
+
+export interface FireResult {
+  sent: number;
+  /** Answers by status ("timeout" and "error" included). */
+  statuses: Record<string, number>;
+  /** Ack latencies in ms, ascending; a timeout counts as the timeout. */
+  latenciesMs: number[];
+  /** Real seconds from the first send to the last answer. */
+  seconds: number;
+}
+
+function postOnce(agent: Agent, url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const req = request(
+      { agent, hostname: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(String(res.statusCode ?? 0)));
+        res.on("error", () => resolve("error"));
+      },
+    );
+    req.setTimeout(timeoutMs, () => {
+      req.destroy();
+      resolve("timeout");
+    });
+    req.on("error", () => resolve("error"));
+    req.end(body);
+  });
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** POSTs each body at `ratePerSecond`; `headersFor` signs each one just before it is sent. */
+export async function fireWebhooks(options: {
+  url: string;
+  bodies: readonly string[];
+  ratePerSecond: number;
+  headersFor: (body: string) => Record<string, string>;
+  timeoutMs: number;
+}): Promise<FireResult> {
+  const url = new URL(options.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+  const statuses: Record<string, number> = {};
+  const latencies: number[] = [];
+  const pending: Array<Promise<void>> = [];
+  const start = performance.now();
+  let lastAnswer = start;
+  for (let i = 0; i < options.bodies.length; i++) {
+    const due = start + (i * 1000) / options.ratePerSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const body = options.bodies[i] as string;
+    const sentAt = performance.now();
+    pending.push(
+      postOnce(agent, url, body, options.headersFor(body), options.timeoutMs).then((status) => {
+        const now = performance.now();
+        lastAnswer = Math.max(lastAnswer, now);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        latencies.push(status === "timeout" ? options.timeoutMs : now - sentAt);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { sent: options.bodies.length, statuses, latenciesMs: latencies, seconds: (lastAnswer - start) / 1000 };
+}

@@ -1,0 +1,91 @@
+// Starts scripts/bench/burst/endpoint-process.ts as a child process (node --import tsx, one process,
+// so SIGKILL really kills the endpoint and /proc/<pid>/status is the endpoint's own memory), waits
+// for the URL it prints, and lets the parent move its clock, read its peak RSS and kill it.
+
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { openSync, readFileSync, closeSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { ClockState } from "./scaled-clock";
+import { formatClockState } from "./scaled-clock";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const entry = fileURLToPath(new URL("./endpoint-process.ts", import.meta.url));
+
+export class EndpointStartError extends Error {
+  readonly code = "ENDPOINT_START_FAILED";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "EndpointStartError";
+  }
+}
+
+export interface EndpointProcess {
+  url: string;
+  pid: number;
+  setClock(state: ClockState): void;
+  /** Peak resident set size so far (VmHWM), in MiB; null where /proc is missing. */
+  peakRssMiB(): number | null;
+  /** SIGKILL, and resolves when the process is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM (clean stop), then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+/** `logFile` receives the endpoint's stderr (JSON logs), appended. */
+export async function spawnEndpoint(env: Record<string, string>, logFile: string, timeoutMs = 30_000): Promise<EndpointProcess> {
+  const fd = openSync(logFile, "a");
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["pipe", "pipe", fd],
+  });
+  closeSync(fd);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new EndpointStartError(`the endpoint process printed no URL within ${timeoutMs} ms; see ${logFile}`)), timeoutMs);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      const line = out.split("\n")[0];
+      if (out.includes("\n") && line) {
+        clearTimeout(timer);
+        resolve(line.trim());
+      }
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new EndpointStartError(`the endpoint process stopped before listening (exit ${code ?? signal}); see ${logFile}`));
+    });
+  });
+  const pid = child.pid ?? -1;
+  return {
+    url,
+    pid,
+    setClock(state) {
+      child.stdin?.write(`clock ${formatClockState(state)}\n`);
+    },
+    peakRssMiB() {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        return m?.[1] ? Number(m[1]) / 1024 : null;
+      } catch {
+        return null;
+      }
+    },
+    async kill() {
+      child.kill("SIGKILL");
+      await exited(child);
+    },
+    async stop(graceMs = 10_000) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited(child);
+      clearTimeout(timer);
+    },
+  };
+}

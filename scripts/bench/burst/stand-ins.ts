@@ -1,0 +1,174 @@
+// The burst benchmark's world: the Dataverse stand-in (three application users, service protection
+// on a clock the benchmark can jump, a tally of finalize calls) and the Stripe stand-in, both on the
+// shared scaled clock; plus the environment that points an endpoint process at them.
+
+import { randomBytes, randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { startDataverseStandIn } from "../../../sandbox/dataverse/start-dataverse-stand-in";
+import type { DataverseStandIn } from "../../../sandbox/dataverse/start-dataverse-stand-in";
+import type { SeedResult } from "../../../sandbox/dataverse/seed-data";
+import { defaultLimits } from "../../../sandbox/dataverse/service-protection";
+import { startProviderStandIn } from "../../../sandbox/provider/start-provider-stand-in";
+import type { ProviderStandIn } from "../../../sandbox/provider/start-provider-stand-in";
+import type { ScaledClock } from "./scaled-clock";
+import { formatClockState } from "./scaled-clock";
+
+export const PORTAL_ORIGIN = "http://127.0.0.1:5999";
+const FINALIZE_SEGMENT = "msevtmgt_FinalizeExternalRegistrationRequest";
+const UNLIMITED = { requestsPerWindow: 1e9, executionMsPerWindow: 1e15, concurrentRequests: 1e6, extraExecutionMsPerRequest: 0 };
+
+/** What the Dataverse stand-in saw of finalize calls, by status, with the clock time of each success. */
+export interface FinalizeTally {
+  requests: number;
+  succeeded: number;
+  throttled: number;
+  other: number;
+  /** Clock ms of the latest successful finalize. */
+  lastSuccessAt: number;
+  reset(): void;
+}
+
+export interface BurstWorld {
+  clock: ScaledClock;
+  dataverse: DataverseStandIn;
+  provider: ProviderStandIn;
+  seed: SeedResult;
+  webhookSecret: string;
+  tally: FinalizeTally;
+  /** Service protection runs `scale` times faster than real time from now on (its time stays continuous). */
+  setTimeScale(scale: number): void;
+  /** Limits off (setup: registrations and checkouts are not what is measured). */
+  liftLimits(): void;
+  /**
+   * The real limits from now on, with `costMs` of execution time charged per request (plug-ins), and
+   * every user's window already full, spread evenly over the last window: the burst meets an org
+   * already at its ceiling, so the ceiling is a steady rate rather than a free first window.
+   */
+  startAtCeiling(options: { costMs: number; users: number; chunks?: number }): Promise<void>;
+  /** A bearer token of application user `index` (0-based), e.g. for the baseline client. */
+  token(index: number): Promise<string>;
+  /** The endpoint process environment for the first `users` application users. */
+  endpointEnv(options: { users: number; storePath: string }): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startBurstWorld(options: { clock: ScaledClock; timeScale: number; dir: string; passCapacity: number }): Promise<BurstWorld> {
+  const { clock } = options;
+  let timeScale = options.timeScale;
+  let shiftRealMs = 0;
+  const tally: FinalizeTally = {
+    requests: 0,
+    succeeded: 0,
+    throttled: 0,
+    other: 0,
+    lastSuccessAt: 0,
+    reset() {
+      Object.assign(tally, { requests: 0, succeeded: 0, throttled: 0, other: 0, lastSuccessAt: 0 });
+    },
+  };
+  const users = [1, 2, 3].map(() => ({ clientId: randomUUID(), clientSecret: randomBytes(18).toString("base64url") }));
+  const dataverse = await startDataverseStandIn({
+    now: clock.now,
+    applicationUsers: users,
+    monotonic: () => performance.now() + shiftRealMs,
+    limits: { ...UNLIMITED, timeScale },
+    log: (entry) => {
+      if (typeof entry.path !== "string" || !entry.path.endsWith(FINALIZE_SEGMENT)) return;
+      tally.requests++;
+      if (entry.status === 200 || entry.status === 204) {
+        tally.succeeded++;
+        tally.lastSuccessAt = Math.max(tally.lastSuccessAt, clock.now());
+      } else if (entry.status === 429) tally.throttled++;
+      else tally.other++;
+    },
+  });
+  const seed = dataverse.seed({ passCapacity: options.passCapacity });
+  const webhookSecret = `whsec_${randomBytes(16).toString("hex")}`;
+  const provider = await startProviderStandIn({
+    webhookSecret,
+    now: clock.now,
+    sweepIntervalMs: 0,
+    enabledEvents: ["checkout.session.completed"],
+    webhookRetry: { maxAttempts: 40, initialDelayMs: 250, maxDelayMs: 2000, timeoutMs: 10_000, concurrency: 32 },
+    dbPath: join(options.dir, "provider.sqlite"),
+  });
+
+  async function tokenFor(user: { clientId: string; clientSecret: string }): Promise<string> {
+    const res = await fetch(`${dataverse.authorityHost}/${dataverse.tenantId}/oauth2/v2.0/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: user.clientId, client_secret: user.clientSecret, scope: `${dataverse.url}/.default` }),
+    });
+    const body = (await res.json()) as { access_token?: string };
+    if (!body.access_token) throw new Error(`the Dataverse stand-in refused a token for ${user.clientId} (${res.status})`);
+    return body.access_token;
+  }
+
+  return {
+    clock,
+    dataverse,
+    provider,
+    seed,
+    webhookSecret,
+    tally,
+    setTimeScale(scale) {
+      const protectionNow = (performance.now() + shiftRealMs) * timeScale;
+      timeScale = scale;
+      shiftRealMs = protectionNow / scale - performance.now();
+      dataverse.setLimits({ timeScale: scale });
+    },
+    token: (index) => tokenFor(users[index] ?? users[0]!),
+    liftLimits() {
+      dataverse.setLimits({ ...UNLIMITED, timeScale });
+    },
+    async startAtCeiling({ costMs, users: count, chunks = 20 }) {
+      const windowReal = defaultLimits.windowMs / timeScale;
+      // Two windows forward: everything the setup charged has left every user's window.
+      const base = shiftRealMs + 2 * windowReal + 1;
+      const chunkCost = defaultLimits.executionMsPerWindow / chunks - 200;
+      dataverse.setLimits({
+        requestsPerWindow: defaultLimits.requestsPerWindow,
+        executionMsPerWindow: defaultLimits.executionMsPerWindow,
+        concurrentRequests: defaultLimits.concurrentRequests,
+        extraExecutionMsPerRequest: chunkCost,
+      });
+      const tokens = await Promise.all(users.slice(0, count).map(tokenFor));
+      for (let k = 0; k < chunks; k++) {
+        shiftRealMs = base - windowReal * (1 - (k + 0.5) / chunks);
+        for (const token of tokens) {
+          const res = await fetch(`${dataverse.url}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`filling the service-protection window failed: WhoAmI answered ${res.status}`);
+        }
+        await new Promise((r) => setTimeout(r, 2)); // let the stand-in charge the request (on "close")
+      }
+      shiftRealMs = base;
+      dataverse.setLimits({ extraExecutionMsPerRequest: costMs });
+    },
+    endpointEnv({ users: count, storePath }) {
+      const env: Record<string, string> = {
+        DATAVERSE_URL: dataverse.url,
+        DATAVERSE_TENANT_ID: dataverse.tenantId,
+        DATAVERSE_AUTHORITY_HOST: dataverse.authorityHost,
+        PORTAL_ORIGINS: PORTAL_ORIGIN,
+        STRIPE_SECRET_KEY: "sk_test_burst",
+        STRIPE_WEBHOOK_SECRETS: webhookSecret,
+        STRIPE_API_BASE: provider.apiBase,
+        STORE_URL: `sqlite:${storePath}`,
+        PORT: "0",
+        BURST_CLOCK: formatClockState(clock.state()),
+        BURST_READABLE_EVENT_ID: seed.paidEvent.readableEventId,
+      };
+      users.slice(0, count).forEach((user, i) => {
+        const suffix = i === 0 ? "" : `_${i + 1}`;
+        env[`DATAVERSE_CLIENT_ID${suffix}`] = user.clientId;
+        env[`DATAVERSE_CLIENT_SECRET${suffix}`] = user.clientSecret;
+      });
+      return env;
+    },
+    async close() {
+      await provider.close();
+      await dataverse.close();
+    },
+  };
+}
