@@ -167,15 +167,16 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
 
   const enqueue = (job: NewJob, now: number) => {
     // A job with the same dedupe key is re-armed, not duplicated: a finished one becomes due again,
-    // a leased one is flagged so the worker runs it once more after the current pass, and a waiting
-    // one keeps its time (a retry may be honouring Retry-After).
+    // a leased one is flagged so the worker runs it once more after the current pass. A timer never
+    // run yet (guard, close) may be brought forward; a retry keeps its time (it may honour Retry-After).
     db.prepare(
       `INSERT INTO outbox (dedupe, purchase_id, kind, payload, not_before, state, created_at, updated_at)
        VALUES (@dedupe, @purchaseId, @kind, @payload, @notBefore, 'pending', @now, @now)
        ON CONFLICT(dedupe) DO UPDATE SET
          state = 'pending',
          rearm = CASE WHEN outbox.state = 'pending' AND outbox.locked_until IS NOT NULL AND outbox.locked_until > @now THEN 1 ELSE outbox.rearm END,
-         not_before = CASE WHEN outbox.state = 'done' THEN excluded.not_before ELSE outbox.not_before END,
+         not_before = CASE WHEN outbox.state = 'done' THEN excluded.not_before
+           WHEN outbox.attempts = 0 THEN min(outbox.not_before, excluded.not_before) ELSE outbox.not_before END,
          attempts = CASE WHEN outbox.state = 'done' THEN 0 ELSE outbox.attempts END,
          updated_at = @now`,
     ).run({ ...job, payload: JSON.stringify(job.payload), now });
