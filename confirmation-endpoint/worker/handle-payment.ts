@@ -122,8 +122,11 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
         expectedVersion: purchaseRecord.version,
         set: { state: "refund_pending", winningPaymentId: paymentId, finalizeInFlight: false },
       };
-    } else if (purchaseRecord && reason === "amount_mismatch" && !purchaseRecord.winningPaymentId && purchaseRecord.state === "paid") {
-      effects.purchase = { purchaseId: purchaseRecord.purchaseId, expectedVersion: purchaseRecord.version, set: { state: "failed", lastError: "amount_mismatch" } };
+    } else if (purchaseRecord && !purchaseRecord.winningPaymentId && purchaseRecord.state === "paid") {
+      // The webhook's hint had marked the purchase paid. A wrong amount closes it (a person looks at
+      // the dead letter); a payment from a page the kit did not open leaves it open for a real one.
+      const state = reason === "amount_mismatch" ? "failed" : "awaiting_payment";
+      effects.purchase = { purchaseId: purchaseRecord.purchaseId, expectedVersion: purchaseRecord.version, set: { state, lastError: reason } };
     }
     ctx.metrics.increment("gateway_dead_letters_total", { kind: "payment" }, deadLetter ? 1 : 0);
     return { outcome: `refund_requested:${reason}`, effects, fields };

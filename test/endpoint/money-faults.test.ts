@@ -58,9 +58,13 @@ describe("money that must go back", () => {
     await openSession();
     const foreign = h.provider.addForeignPaidSession(PURCHASE, { minor: 2500, currency: "EUR" });
     await h.app(h.webhookRequest(h.completedEvent(foreign.id)));
-    await h.settle();
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("paid");
+    await h.settle(h.worker, h.clock.now() + MINUTE);
     expect(h.dataverse.finalizeCount()).toBe(0);
     expect([...h.provider.refunds.keys()]).toEqual([`refund:${foreign.paymentId}:unknown_purchase`]);
+    // The purchase stays open for a payment on its own page.
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("awaiting_payment");
+    expect((await h.checkout()).res.status).toBe(200);
   });
 
   it("two tabs both pay → one finalize, the second payment refunded as duplicate_payment", async () => {
