@@ -21,6 +21,7 @@ import type { DataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { SeedResult } from "./dataverse/seed-data";
 import { createStandInBackend } from "./event-site/event-site-backend";
 import { createEventSiteRoutes } from "./event-site/create-event-site-routes";
+import { createRtmRegistrationRoutes, RTM_REGISTER_PATH } from "./event-site/rtm-registration-page";
 import { createPreviewServer } from "./portal/preview-server";
 import type { PreviewServer } from "./portal/preview-server";
 import { startProviderStandIn } from "./provider/start-provider-stand-in";
@@ -72,6 +73,8 @@ export interface SandboxUrls {
   paidEvent: string;
   freeEvent: string;
   registration: string;
+  /** Real-time journeys: the custom event website's page that registers through the Event API. */
+  rtmRegistration: string;
   gatewayPage: string;
   providerDashboard: string;
   /** Read-only view of purchases, registrations, refunds, outbox and dead letters. */
@@ -214,6 +217,10 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     };
     let statusLinks = {};
     const eventSite = createEventSiteRoutes({ backend: createStandInBackend(dataverse), log });
+    const rtmSite = createRtmRegistrationRoutes({
+      backend: createStandInBackend(dataverse),
+      eventApi: { url: dataverse.eventApiUrl, token: dataverse.eventApiToken },
+    });
     const status = () => collectSandboxStatus({ dataverse, provider, store: endpoint?.store ?? null, now: clock.now });
     const preview = await createPreviewServer({
       siteDir,
@@ -232,6 +239,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
           await answerClock(req, res);
           return true;
         }
+        if (await rtmSite.handle(req, res, url)) return true;
         return eventSite.handle(req, res, url);
       },
     });
@@ -257,7 +265,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     const endpointLog = options.endpointLog ?? (() => undefined);
     const running = await startEndpoint(
       { ...config, worker: { ...config.worker, pollSeconds: pollMs / 1000 } },
-      { clock: { now: clock.now }, logger: createJsonLogger({ write: (line) => endpointLog(line.trimEnd()), now: clock.now }) },
+      { clock: { now: clock.now }, publicUrlIsListenUrl: true, logger: createJsonLogger({ write: (line) => endpointLog(line.trimEnd()), now: clock.now }) },
     );
     endpoint = running;
     started.push(() => running.close());
@@ -280,6 +288,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       paidEvent: `${preview.url}/event?id=${rid}`,
       freeEvent: `${preview.url}/event?id=${encodeURIComponent(seed.freeEvent.readableEventId)}`,
       registration: `${preview.url}/event/registration?id=${rid}`,
+      rtmRegistration: `${preview.url}${RTM_REGISTER_PATH}?id=${rid}`,
       gatewayPage: `${preview.url}/${partialUrl}/`,
       providerDashboard: provider.dashboardUrl,
       status: `${preview.url}/sandbox/status`,

@@ -78,6 +78,7 @@ function printUrls(sandbox: Sandbox): void {
     `  Event page (paid)     ${u.paidEvent}`,
     `  Event page (free)     ${u.freeEvent}`,
     `  Registration          ${u.registration}`,
+    `  Registration (RTM)    ${u.rtmRegistration}  (real-time journeys: Event API → /v1/rtm/pay)`,
     `  Status page           ${u.status}`,
     `  Provider dashboard    ${u.providerDashboard}`,
     `  Confirmation endpoint ${u.endpoint}  (/healthz, /readyz, /metrics)`,
