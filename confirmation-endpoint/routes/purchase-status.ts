@@ -7,6 +7,19 @@ import { jsonResponse } from "../http/responses";
 import type { PaymentStore } from "../store/types";
 import { guidSchema } from "./checkout";
 
+const REFUND_STATES = new Set(["refund_pending", "refunded", "failed"]);
+
+/**
+ * Why the purchase's money goes back, as a stable code the page turns into a sentence
+ * (deadline_passed, amount_mismatch, finalize_rejected, …). A duplicate payment's refund does not
+ * explain the purchase's own, so it counts only when it is the only one.
+ */
+async function refundReason(store: PaymentStore, purchaseId: string): Promise<string | null> {
+  const refunds = await store.listRefunds(purchaseId);
+  const own = refunds.find((r) => r.reason !== "duplicate_payment") ?? refunds[0];
+  return own?.reason ?? null;
+}
+
 export async function handlePurchaseStatus(rawId: string, deps: { store: PaymentStore }): Promise<Response> {
   let decoded: string;
   try {
@@ -24,5 +37,6 @@ export async function handlePurchaseStatus(rawId: string, deps: { store: Payment
     status: purchase.state,
     readableEventId: purchase.readableEventId,
     ...(purchase.state === "finalized" ? { confirmationUrl: confirmationUrlFor(purchase.returnOrigin, purchase.readableEventId) } : {}),
+    ...(REFUND_STATES.has(purchase.state) ? { reason: await refundReason(deps.store, purchase.purchaseId) } : {}),
   });
 }

@@ -14,6 +14,10 @@ afterEach(async () => {
   await h.close();
 });
 
+async function statusOf(purchaseId: string): Promise<Record<string, unknown>> {
+  return (await (await h.app(new Request(`http://endpoint.test/v1/purchases/${purchaseId}/status`))).json()) as Record<string, unknown>;
+}
+
 async function openSession(): Promise<string> {
   const { body } = await h.checkout();
   return String(body.payment.redirectUrl).split("/").pop()!;
@@ -36,6 +40,7 @@ describe("money that must go back", () => {
     ]);
     expect((await h.store.listDeadLetters()).map((d) => d.reason)).toEqual(["amount_mismatch"]);
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("failed");
+    expect(await statusOf(PURCHASE)).toMatchObject({ status: "failed", reason: "amount_mismatch" });
   });
 
   it("payment for an unknown purchase → refund unknown_purchase and dead letter", async () => {
@@ -135,5 +140,6 @@ describe("money that must go back", () => {
     expect(letter).toMatchObject({ kind: "finalize", reason: "finalize_rejected" });
     expect(letter.detail).toContain("0x80040265");
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("refunded");
+    expect(await statusOf(PURCHASE)).toEqual({ status: "refunded", readableEventId: expect.any(String), reason: "finalize_rejected" });
   });
 });
