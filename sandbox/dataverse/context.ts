@@ -18,6 +18,8 @@ export interface Knobs {
   eventApiToken: string;
   /** Origins the web application accepts (CORS); empty ⇒ any. */
   eventApiOrigins: string[];
+  /** RTM purchases stay invisible to Web API reads this long after creation (the asynchronous pipeline); 0 = at once. */
+  rtmPurchaseDelayMs: number;
   /** Key of the Event API's answer: "redirectUrl", or "redirectUrl " as Microsoft's sample spells it. */
   eventApiRedirectKey: string;
 }

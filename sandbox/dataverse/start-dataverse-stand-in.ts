@@ -157,6 +157,7 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
     eventApiToken: store.getSetting("event-api-token") ?? randomBytes(18).toString("base64url"),
     eventApiOrigins: [],
     eventApiRedirectKey: "redirectUrl",
+    rtmPurchaseDelayMs: 0,
     ...options.knobs,
   };
   store.setSetting("event-api-token", knobs.eventApiToken);

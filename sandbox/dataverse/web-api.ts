@@ -131,9 +131,20 @@ function contextSuffix(query: ParsedQuery): string {
   return parts.length ? `(${parts.join(",")})` : "";
 }
 
+/**
+ * Real-time journeys write the purchase row asynchronously after the Event API answered: with the
+ * knob `rtmPurchaseDelayMs`, an RTM purchase stays invisible to reads for that long after creation.
+ */
+function visible(ctx: StandInContext, entity: EntityDefinition, record: DataverseRecord): boolean {
+  const delay = ctx.knobs.rtmPurchaseDelayMs;
+  if (delay <= 0 || entity.setName !== "msevtmgt_eventpurchases" || record.__mode !== "rtm") return true;
+  const created = Date.parse(String(record.createdon ?? ""));
+  return !Number.isFinite(created) || ctx.now() >= created + delay;
+}
+
 function readMany(ctx: StandInContext, entity: EntityDefinition, req: ApiRequest): ApiResult {
   const query = parseQuery(req.params, entity, ctx.schema);
-  const all = ctx.store.list(entity.setName);
+  const all = ctx.store.list(entity.setName).filter((r) => visible(ctx, entity, r));
   const rows = applyQuery(all, query).map((r) => shape(ctx, entity, r, query));
   const json: Record<string, unknown> = { "@odata.context": `${req.base}/$metadata#${entity.setName}${contextSuffix(query)}` };
   if (query.count) json["@odata.count"] = applyQuery(all, { ...query, top: null }).length;
@@ -144,7 +155,7 @@ function readMany(ctx: StandInContext, entity: EntityDefinition, req: ApiRequest
 function readOne(ctx: StandInContext, entity: EntityDefinition, id: string, req: ApiRequest): ApiResult {
   const query = parseQuery(req.params, entity, ctx.schema);
   const record = ctx.store.get(entity.setName, id);
-  if (!record) throw notFound(entity, id);
+  if (!record || !visible(ctx, entity, record)) throw notFound(entity, id);
   return { status: 200, json: { "@odata.context": `${req.base}/$metadata#${entity.setName}${contextSuffix(query)}/$entity`, ...shape(ctx, entity, record, query) } };
 }
 

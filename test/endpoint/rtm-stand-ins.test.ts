@@ -128,6 +128,19 @@ describe("RTM against the Dataverse and Stripe stand-ins", () => {
     expect((await endpoint.store.getPurchase(purchaseId))!.state).toBe("expired");
   });
 
+  it("the purchase row is written a moment after the Event API answered: the route waits, then redirects", async () => {
+    dataverse.setKnobs({ rtmPurchaseDelayMs: 2_000 });
+    try {
+      const started = Date.now();
+      const { purchaseId } = await startRtmPayment();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      const line = logger.entries.find((e) => e.msg === "rtm: checkout" && e.purchaseId === purchaseId)!;
+      expect(Number(line.reads)).toBeGreaterThan(1);
+    } finally {
+      dataverse.setKnobs({ rtmPurchaseDelayMs: 0 });
+    }
+  });
+
   it("the Event API refuses a wrong token, and its sample spelling \"redirectUrl \" is read all the same", async () => {
     expect((await registerThroughEventApi("not-the-token")).status).toBe(401);
     dataverse.setKnobs({ eventApiRedirectKey: "redirectUrl " });
