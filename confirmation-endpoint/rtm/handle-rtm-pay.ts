@@ -47,22 +47,36 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 const UNKNOWN_EVENT = "rtm";
 
 function parsePurchaseId(raw: string | null): string {
-  const id = (raw ?? "").trim().replace(/^\{(.*)\}$/, "$1").toLowerCase();
+  const id = (raw ?? "")
+    .trim()
+    .replace(/^\{(.*)\}$/, "$1")
+    .toLowerCase();
   if (!GUID.test(id)) {
-    throw new HttpError(400, "INVALID_REQUEST", "purchaseId must be the purchase's GUID, as Dynamics puts it on the payment page URL.");
+    throw new HttpError(
+      400,
+      "INVALID_REQUEST",
+      "purchaseId must be the purchase's GUID, as Dynamics puts it on the payment page URL.",
+    );
   }
   return id;
 }
 
 function requireRtm(deps: RtmRouteDeps): RtmRouteOptions {
   if (!deps.rtm) {
-    throw new HttpError(404, "RTM_NOT_ENABLED", "Real-time journeys payments are not set up on this endpoint; see the README section \"Real-time journeys mode\".");
+    throw new HttpError(
+      404,
+      "RTM_NOT_ENABLED",
+      'Real-time journeys payments are not set up on this endpoint; see the README section "Real-time journeys mode".',
+    );
   }
   return deps.rtm;
 }
 
 function redirect(location: string): Response {
-  return new Response(null, { status: 302, headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+  return new Response(null, {
+    status: 302,
+    headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" },
+  });
 }
 
 /** A Dataverse view that answers the purchase read already made, so startCheckout does not ask again. */
@@ -90,12 +104,19 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
   const purchaseId = parsePurchaseId(query.get("purchaseId"));
   const back = pickReturnUrl(query.get("returnUrl"), deps.portalOrigins, rtm.defaultReturnUrl);
   if (back.source === "foreign_origin" || back.source === "invalid") {
-    deps.logger.log("warn", "rtm: returnUrl not followed; using the default", { purchaseId, reason: back.source });
+    deps.logger.log("warn", "rtm: returnUrl not followed; using the default", {
+      purchaseId,
+      reason: back.source,
+    });
   }
 
   const known = await deps.store.getPurchase(purchaseId);
   if (known && known.mode !== "rtm") {
-    throw new HttpError(409, "WRONG_FLOW", "This purchase was started on the Event Portal; pay for it on the portal's payment page.");
+    throw new HttpError(
+      409,
+      "WRONG_FLOW",
+      "This purchase was started on the Event Portal; pay for it on the portal's payment page.",
+    );
   }
   const common = {
     purchaseId,
@@ -114,25 +135,52 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
   const clock = deps.clock;
   let waited;
   try {
-    waited = await waitForRtmPurchase(deps.dataverse, purchaseId, { clock, sleep: rtm.sleep ?? realSleep, budgetMs: rtm.purchaseWaitMs });
+    waited = await waitForRtmPurchase(deps.dataverse, purchaseId, {
+      clock,
+      sleep: rtm.sleep ?? realSleep,
+      budgetMs: rtm.purchaseWaitMs,
+    });
   } catch (error) {
     deps.logger.log("warn", "rtm: purchase read failed", { purchaseId, error });
     if (error instanceof DataverseError && !error.retryable) {
-      throw new HttpError(502, "PURCHASE_UNREADABLE", "The purchase could not be read from Dynamics; try again later or ask the organizer.", error);
+      throw new HttpError(
+        502,
+        "PURCHASE_UNREADABLE",
+        "The purchase could not be read from Dynamics; try again later or ask the organizer.",
+        error,
+      );
     }
-    throw new HttpError(503, "DATAVERSE_UNAVAILABLE", "Dynamics is busy or unreachable; reload this page in a moment.", error);
+    throw new HttpError(
+      503,
+      "DATAVERSE_UNAVAILABLE",
+      "Dynamics is busy or unreachable; reload this page in a moment.",
+      error,
+    );
   }
   if (!waited.ready) {
     deps.metrics.increment("gateway_checkouts_total", { outcome: "rtm_not_ready" });
     if (waited.row === null) {
-      throw new HttpError(503, "PURCHASE_NOT_READY", "Your registration is still being recorded; reload this page in a few seconds.");
+      throw new HttpError(
+        503,
+        "PURCHASE_NOT_READY",
+        "Your registration is still being recorded; reload this page in a few seconds.",
+      );
     }
-    throw new HttpError(502, "PURCHASE_UNREADABLE", "The purchase's price could not be read from Dynamics (msevtmgt_totalprice and its currency); the organizer must check the event's passes.");
+    throw new HttpError(
+      502,
+      "PURCHASE_UNREADABLE",
+      "The purchase's price could not be read from Dynamics (msevtmgt_totalprice and its currency); the organizer must check the event's passes.",
+    );
   }
   const row = waited.row!;
 
   const event = await rtm.readEvent(purchaseId, { deadline: clock.now() + 10_000 });
-  const minutes = chooseTimeoutMinutes(event.timeoutMinutes, rtm.configuredTimeoutMinutes, deps.logger, purchaseId);
+  const minutes = chooseTimeoutMinutes(
+    event.timeoutMinutes,
+    rtm.configuredTimeoutMinutes,
+    deps.logger,
+    purchaseId,
+  );
   if (minutes === null) {
     throw new HttpError(
       503,
@@ -141,14 +189,26 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
     );
   }
   const { checkout } = await startCheckout(
-    { ...deps, dataverse: withKnownRow(deps.dataverse, row), deadlinePolicy: { ...deps.deadlinePolicy, rtmTimeoutMinutes: minutes } },
+    {
+      ...deps,
+      dataverse: withKnownRow(deps.dataverse, row),
+      deadlinePolicy: { ...deps.deadlinePolicy, rtmTimeoutMinutes: minutes },
+    },
     { ...common, readableEventId: event.readableEventId ?? UNKNOWN_EVENT, eventName: event.eventName },
   );
-  deps.logger.log("info", "rtm: checkout", { purchaseId, timeoutMinutes: minutes, reads: waited.reads, returnUrl: back.source });
+  deps.logger.log("info", "rtm: checkout", {
+    purchaseId,
+    timeoutMinutes: minutes,
+    reads: waited.reads,
+    returnUrl: back.source,
+  });
   return redirect(checkout.redirectUrl);
 }
 
-export async function handleRtmCancel(request: Request, deps: RtmRouteDeps & { store: PaymentStore }): Promise<Response> {
+export async function handleRtmCancel(
+  request: Request,
+  deps: RtmRouteDeps & { store: PaymentStore },
+): Promise<Response> {
   const rtm = requireRtm(deps);
   const query = new URL(request.url).searchParams;
   const purchaseId = parsePurchaseId(query.get("purchaseId"));
@@ -158,7 +218,10 @@ export async function handleRtmCancel(request: Request, deps: RtmRouteDeps & { s
     // The guard job closes the open pages and expires the purchase (a page paid meanwhile still
     // wins); expiring it reports Cancelled to Dynamics. Re-arming it now is all the route does.
     const now = deps.clock.now();
-    await deps.store.enqueueJob({ dedupe: `guard:${purchaseId}`, purchaseId, kind: "guard", payload: { purchaseId }, notBefore: now }, now);
+    await deps.store.enqueueJob(
+      { dedupe: `guard:${purchaseId}`, purchaseId, kind: "guard", payload: { purchaseId }, notBefore: now },
+      now,
+    );
     deps.onWorkStored?.();
     deps.logger.log("info", "rtm: cancelled by the shopper", { purchaseId });
   }

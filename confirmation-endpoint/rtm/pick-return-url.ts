@@ -8,7 +8,11 @@ export interface ReturnUrlChoice {
   source: "given" | "missing" | "invalid" | "foreign_origin";
 }
 
-export function pickReturnUrl(raw: string | null, allowedOrigins: readonly string[], fallback: string): ReturnUrlChoice {
+export function pickReturnUrl(
+  raw: string | null,
+  allowedOrigins: readonly string[],
+  fallback: string,
+): ReturnUrlChoice {
   if (raw === null || raw.trim() === "") return { url: fallback, source: "missing" };
   let url: URL;
   try {

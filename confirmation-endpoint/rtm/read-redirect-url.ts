@@ -17,7 +17,8 @@ export class RedirectUrlMissingError extends Error {
 export function readRedirectUrl(answer: unknown): string {
   const record = answer !== null && typeof answer === "object" ? (answer as Record<string, unknown>) : {};
   for (const [key, value] of Object.entries(record)) {
-    if (key.trim().toLowerCase() === "redirecturl" && typeof value === "string" && value.trim() !== "") return value.trim();
+    if (key.trim().toLowerCase() === "redirecturl" && typeof value === "string" && value.trim() !== "")
+      return value.trim();
   }
   throw new RedirectUrlMissingError(Object.keys(record).map((k) => JSON.stringify(k)));
 }

@@ -63,22 +63,38 @@ export function createRtmEventReader(deps: {
     let lookup = names.eventProviderLookup ? safeName(names.eventProviderLookup) : null;
     let timeout = names.providerTimeoutColumn ? safeName(names.providerTimeoutColumn) : null;
     if (lookup === null) {
-      const rows = (
-        await client.get<{ value?: AttributeRow[] }>(
-          "EntityDefinitions(LogicalName='msevtmgt_event')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata?$select=LogicalName,Targets",
-        )
-      ).data.value ?? [];
+      const rows =
+        (
+          await client.get<{ value?: AttributeRow[] }>(
+            "EntityDefinitions(LogicalName='msevtmgt_event')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata?$select=LogicalName,Targets",
+          )
+        ).data.value ?? [];
       const hits = rows.filter((r) => (r.Targets ?? []).includes(PROVIDER_TABLE));
       if (hits.length === 1 && hits[0]) lookup = safeName(hits[0].LogicalName);
-      else logger.log("warn", "rtm: the event's payment provider lookup was not found unambiguously; set RTM_EVENT_PROVIDER_LOOKUP", { candidates: hits.map((h) => h.LogicalName) });
+      else
+        logger.log(
+          "warn",
+          "rtm: the event's payment provider lookup was not found unambiguously; set RTM_EVENT_PROVIDER_LOOKUP",
+          { candidates: hits.map((h) => h.LogicalName) },
+        );
     }
     if (timeout === null) {
-      const rows = (
-        await client.get<{ value?: AttributeRow[] }>(`EntityDefinitions(LogicalName='${PROVIDER_TABLE}')/Attributes?$select=LogicalName,AttributeType`)
-      ).data.value ?? [];
-      const hits = rows.filter((r) => INTEGER_TYPES.has(String(r.AttributeType)) && /timeout/i.test(r.LogicalName));
+      const rows =
+        (
+          await client.get<{ value?: AttributeRow[] }>(
+            `EntityDefinitions(LogicalName='${PROVIDER_TABLE}')/Attributes?$select=LogicalName,AttributeType`,
+          )
+        ).data.value ?? [];
+      const hits = rows.filter(
+        (r) => INTEGER_TYPES.has(String(r.AttributeType)) && /timeout/i.test(r.LogicalName),
+      );
       if (hits.length === 1 && hits[0]) timeout = safeName(hits[0].LogicalName);
-      else logger.log("warn", "rtm: the payment provider's timeout column was not found unambiguously; set RTM_PROVIDER_TIMEOUT_COLUMN", { candidates: hits.map((h) => h.LogicalName) });
+      else
+        logger.log(
+          "warn",
+          "rtm: the payment provider's timeout column was not found unambiguously; set RTM_PROVIDER_TIMEOUT_COLUMN",
+          { candidates: hits.map((h) => h.LogicalName) },
+        );
     }
     return { lookup, timeout };
   }
@@ -91,10 +107,19 @@ export function createRtmEventReader(deps: {
     return columns;
   }
 
-  async function readProviderMinutes(providerId: string, column: string, deadline: number | undefined): Promise<number | null> {
+  async function readProviderMinutes(
+    providerId: string,
+    column: string,
+    deadline: number | undefined,
+  ): Promise<number | null> {
     const cached = providerMinutes.get(providerId);
     if (cached && clock.now() - cached.at < PROVIDER_CACHE_MS) return cached.minutes;
-    const row = (await client.get<Record<string, unknown>>(`msevtmgt_paymentproviders(${providerId})?$select=${column}`, { deadline })).data;
+    const row = (
+      await client.get<Record<string, unknown>>(
+        `msevtmgt_paymentproviders(${providerId})?$select=${column}`,
+        { deadline },
+      )
+    ).data;
     const raw = row?.[column];
     const minutes = typeof raw === "number" && Number.isFinite(raw) && raw > 0 ? Math.floor(raw) : null;
     providerMinutes.set(providerId, { minutes, at: clock.now() });
@@ -103,15 +128,33 @@ export function createRtmEventReader(deps: {
 
   return {
     async read(purchaseId, options = {}) {
-      const info: RtmEventInfo = { readableEventId: null, eventName: null, timeoutMinutes: null, providerId: null };
+      const info: RtmEventInfo = {
+        readableEventId: null,
+        eventName: null,
+        timeoutMinutes: null,
+        providerId: null,
+      };
       const deadline = options.deadline;
       try {
-        const purchase = (await client.get<Record<string, unknown>>(`msevtmgt_eventpurchases(${purchaseId})?$select=_msevtmgt_eventid_value`, { deadline })).data;
+        const purchase = (
+          await client.get<Record<string, unknown>>(
+            `msevtmgt_eventpurchases(${purchaseId})?$select=_msevtmgt_eventid_value`,
+            { deadline },
+          )
+        ).data;
         const eventId = text(purchase?._msevtmgt_eventid_value);
         if (eventId === null || !GUID.test(eventId)) return info;
         const { lookup, timeout } = await columnsOnce();
-        const select = ["msevtmgt_readableeventid", "msevtmgt_name", ...(lookup ? [`_${lookup}_value`] : [])].join(",");
-        const event = (await client.get<Record<string, unknown>>(`msevtmgt_events(${eventId})?$select=${select}`, { deadline })).data;
+        const select = [
+          "msevtmgt_readableeventid",
+          "msevtmgt_name",
+          ...(lookup ? [`_${lookup}_value`] : []),
+        ].join(",");
+        const event = (
+          await client.get<Record<string, unknown>>(`msevtmgt_events(${eventId})?$select=${select}`, {
+            deadline,
+          })
+        ).data;
         info.readableEventId = text(event?.msevtmgt_readableeventid);
         info.eventName = text(event?.msevtmgt_name);
         const providerId = lookup ? text(event?.[`_${lookup}_value`]) : null;
@@ -131,10 +174,19 @@ export function createRtmEventReader(deps: {
  * shorter of the two when both are known (finalizing after Dynamics released the seats would only
  * end in a refund). Null when neither is known.
  */
-export function chooseTimeoutMinutes(fromRecord: number | null, configured: number | null, logger: Logger, purchaseId: string): number | null {
+export function chooseTimeoutMinutes(
+  fromRecord: number | null,
+  configured: number | null,
+  logger: Logger,
+  purchaseId: string,
+): number | null {
   if (fromRecord !== null && configured !== null) {
     if (fromRecord !== configured) {
-      logger.log("warn", "rtm: RTM_PAYMENT_TIMEOUT_MINUTES differs from the payment provider record; using the shorter", { purchaseId, fromRecord, configured });
+      logger.log(
+        "warn",
+        "rtm: RTM_PAYMENT_TIMEOUT_MINUTES differs from the payment provider record; using the shorter",
+        { purchaseId, fromRecord, configured },
+      );
     }
     return Math.min(fromRecord, configured);
   }

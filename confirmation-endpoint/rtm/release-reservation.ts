@@ -16,14 +16,24 @@ const RELEASED: ReadonlySet<PurchaseStatus> = new Set(["expired", "refund_pendin
 const GIVE_UP_AFTER_DEADLINE_MS = 60 * 60_000;
 
 export function releaseJobFor(purchaseId: string, now: number): NewJob {
-  return { dedupe: `rtm_release:${purchaseId}`, purchaseId, kind: "rtm_release", payload: { purchaseId }, notBefore: now };
+  return {
+    dedupe: `rtm_release:${purchaseId}`,
+    purchaseId,
+    kind: "rtm_release",
+    payload: { purchaseId },
+    notBefore: now,
+  };
 }
 
 /**
  * When `effects` move an RTM purchase into a released state for the first time, add the job that
  * reports Cancelled to Dynamics (in the same transaction as the state change).
  */
-export async function addReleaseJob(store: Pick<PaymentStore, "getPurchase">, effects: JobEffects, now: number): Promise<JobEffects> {
+export async function addReleaseJob(
+  store: Pick<PaymentStore, "getPurchase">,
+  effects: JobEffects,
+  now: number,
+): Promise<JobEffects> {
   const change = effects.purchase;
   const next = change?.set.state;
   if (!change || next === undefined || !RELEASED.has(next)) return effects;
@@ -35,23 +45,37 @@ export async function addReleaseJob(store: Pick<PaymentStore, "getPurchase">, ef
 export async function handleRtmReleaseJob(ctx: StepContext): Promise<StepResult> {
   const purchaseId = String(ctx.job.payload.purchaseId);
   const purchase = await ctx.store.getPurchase(purchaseId);
-  if (!purchase || purchase.mode !== "rtm") return { outcome: "no_rtm_purchase", effects: { next: { kind: "done" } } };
-  if (!RELEASED.has(purchase.state)) return { outcome: `nothing_to_do:${purchase.state}`, effects: { next: { kind: "done" } } };
+  if (!purchase || purchase.mode !== "rtm")
+    return { outcome: "no_rtm_purchase", effects: { next: { kind: "done" } } };
+  if (!RELEASED.has(purchase.state))
+    return { outcome: `nothing_to_do:${purchase.state}`, effects: { next: { kind: "done" } } };
   const now = ctx.clock.now();
   try {
     await ctx.dataverse.finalizeRtmPayment(purchaseId, "cancelled", { deadline: now + 60_000 });
-    return { outcome: "cancelled_reported", fields: { state: purchase.state }, effects: { next: { kind: "done" } } };
+    return {
+      outcome: "cancelled_reported",
+      fields: { state: purchase.state },
+      effects: { next: { kind: "done" } },
+    };
   } catch (error) {
     const cause = error instanceof DeadlineExceededError ? error.cause : error;
     const retryable = !(cause instanceof DataverseError) || cause.retryable;
     const detail = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
     if (retryable && now < purchase.deadlineAt + GIVE_UP_AFTER_DEADLINE_MS) {
       const at = now + backoffDelayMs(ctx.job.attempts, ctx.random, { capMs: 5 * 60_000 });
-      return { outcome: "retry", fields: { error: detail }, effects: { next: { kind: "retry", at, error: detail } } };
+      return {
+        outcome: "retry",
+        fields: { error: detail },
+        effects: { next: { kind: "retry", at, error: detail } },
+      };
     }
     if (retryable) {
       // Dynamics' own timeout has released the seats by now; nothing is lost by stopping.
-      return { outcome: "gave_up_after_timeout", fields: { error: detail }, effects: { next: { kind: "done" } } };
+      return {
+        outcome: "gave_up_after_timeout",
+        fields: { error: detail },
+        effects: { next: { kind: "done" } },
+      };
     }
     // A refusal. Harmless unless Dynamics holds a confirmed registration for money the kit returned.
     const row = await ctx.dataverse.readPurchase(purchaseId).catch(() => null);
@@ -62,7 +86,12 @@ export async function handleRtmReleaseJob(ctx: StepContext): Promise<StepResult>
         fields: { error: detail },
         effects: {
           deadLetters: [
-            { purchaseId, kind: "rtm_release", reason: "registered_but_not_paid", detail: `Dynamics confirmed the registration but the payment was returned (${purchase.state}); cancel the registration by hand. ${detail}` },
+            {
+              purchaseId,
+              kind: "rtm_release",
+              reason: "registered_but_not_paid",
+              detail: `Dynamics confirmed the registration but the payment was returned (${purchase.state}); cancel the registration by hand. ${detail}`,
+            },
           ],
           next: { kind: "done" },
         },

@@ -23,7 +23,9 @@ export interface WaitForPurchaseResult {
   reads: number;
 }
 
-export function isPriced(row: PurchaseRow | null): row is PurchaseRow & { totalMinor: number; currency: string } {
+export function isPriced(
+  row: PurchaseRow | null,
+): row is PurchaseRow & { totalMinor: number; currency: string } {
   return row !== null && row.totalMinor !== null && row.currency !== null;
 }
 

@@ -20,7 +20,12 @@ export interface EventApiAnswer {
 function corsFor(ctx: StandInContext, origin: string | undefined): Record<string, string> {
   const allowed = ctx.knobs.eventApiOrigins;
   if (!origin || (allowed.length > 0 && !allowed.includes(origin))) return {};
-  return { "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Allow-Methods": "POST, OPTIONS", Vary: "Origin" };
+  return {
+    "Access-Control-Allow-Origin": origin,
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    Vary: "Origin",
+  };
 }
 
 function refuse(status: number, message: string, headers: Record<string, string>): EventApiAnswer {
@@ -29,17 +34,32 @@ function refuse(status: number, message: string, headers: Record<string, string>
 
 export function handleEventApi(
   ctx: StandInContext,
-  request: { method: string; readableEventId: string; params: URLSearchParams; headers: IncomingHttpHeaders; body: unknown },
+  request: {
+    method: string;
+    readableEventId: string;
+    params: URLSearchParams;
+    headers: IncomingHttpHeaders;
+    body: unknown;
+  },
 ): EventApiAnswer {
   const origin = typeof request.headers.origin === "string" ? request.headers.origin : undefined;
   const cors = corsFor(ctx, origin);
   if (origin && ctx.knobs.eventApiOrigins.length > 0 && !ctx.knobs.eventApiOrigins.includes(origin)) {
-    return refuse(403, `Origin ${origin} is not allowed for this web application; add it to the web application's origins.`, {});
+    return refuse(
+      403,
+      `Origin ${origin} is not allowed for this web application; add it to the web application's origins.`,
+      {},
+    );
   }
   if (request.method === "OPTIONS") return { status: 204, json: undefined, headers: cors };
-  if (request.method !== "POST") return refuse(405, "Use POST to register.", { ...cors, Allow: "POST, OPTIONS" });
+  if (request.method !== "POST")
+    return refuse(405, "Use POST to register.", { ...cors, Allow: "POST, OPTIONS" });
   if (request.params.get("emApplicationtoken") !== ctx.knobs.eventApiToken) {
-    return refuse(401, "emApplicationtoken is missing or does not belong to a web application of this organisation.", cors);
+    return refuse(
+      401,
+      "emApplicationtoken is missing or does not belong to a web application of this organisation.",
+      cors,
+    );
   }
   const body = (request.body ?? {}) as { attendees?: RegistrationRequest["attendees"] };
   const referer = typeof request.headers.referer === "string" ? request.headers.referer : undefined;

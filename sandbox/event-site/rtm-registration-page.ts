@@ -86,9 +86,19 @@ function outcomeNote(gatewayReturn: string | null): string {
   return "";
 }
 
-export function renderRtmRegistrationPage(event: EventSiteEvent, options: { eventApi: { url: string; token: string }; gatewayReturn: string | null; registrations: Array<{ name: string; passName: string | null }> }): string {
+export function renderRtmRegistrationPage(
+  event: EventSiteEvent,
+  options: {
+    eventApi: { url: string; token: string };
+    gatewayReturn: string | null;
+    registrations: Array<{ name: string; passName: string | null }>;
+  },
+): string {
   const passes = event.passes
-    .map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)} (${escapeHtml(formatPrice(p.price, event.currency))})</option>`)
+    .map(
+      (p) =>
+        `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)} (${escapeHtml(formatPrice(p.price, event.currency))})</option>`,
+    )
     .join("\n");
   const registered =
     options.registrations.length === 0
@@ -136,10 +146,22 @@ export function createRtmRegistrationRoutes(options: RtmRegistrationOptions): { 
     }
     const id = url.searchParams.get("id")?.trim() ?? "";
     const event = id ? options.backend.findEvent(id) : undefined;
-    const headers = { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": csp, "Cache-Control": "no-store" };
+    const headers = {
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Security-Policy": csp,
+      "Cache-Control": "no-store",
+    };
     if (!event) {
       res.writeHead(404, headers);
-      res.end(req.method === "HEAD" ? undefined : renderFrame({ title: "No such event", prefix: "", body: `<h1>No such event</h1><p>Open ${escapeHtml(RTM_REGISTER_PATH)}?id=&lt;readable event id&gt;.</p>` }));
+      res.end(
+        req.method === "HEAD"
+          ? undefined
+          : renderFrame({
+              title: "No such event",
+              prefix: "",
+              body: `<h1>No such event</h1><p>Open ${escapeHtml(RTM_REGISTER_PATH)}?id=&lt;readable event id&gt;.</p>`,
+            }),
+      );
       return true;
     }
     const html = renderRtmRegistrationPage(event, {

@@ -14,12 +14,23 @@ import type { Sandbox } from "../../sandbox/start-sandbox";
 import { createSandboxSiteBuilder } from "../../scripts/start";
 
 const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const SHOTS = join(process.cwd(), "test-output", "screenshots");
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI === "true") {
-  throw new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need it on CI. Install the Debian package "chromium" (.ci/run does).`);
+  throw new Error(
+    `Chromium is missing at ${CHROMIUM}: the browser tests need it on CI. Install the Debian package "chromium" (.ci/run does).`,
+  );
 }
 
 let dataDir: string;
@@ -40,7 +51,8 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `rtm-${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SHOTS, `rtm-${name}.png`), fullPage: true });
 
 async function waitFor<T>(read: () => T, done: (v: T) => boolean, ms = 15_000): Promise<T> {
   const until = Date.now() + ms;
@@ -58,7 +70,9 @@ async function registerOne(page: Page, tag: string): Promise<string> {
   await page.getByLabel("Last name").fill(`Johnson-${tag}`);
   await page.getByLabel("E-mail").fill(`katherine.${tag}@example.com`);
   await page.getByLabel("Pass").selectOption(sandbox.seed.paidEvent.passes[0]!.id);
-  const toEndpoint = page.waitForRequest((r) => r.url().startsWith(`${sandbox.urls.endpoint}/v1/rtm/pay?purchaseId=`));
+  const toEndpoint = page.waitForRequest((r) =>
+    r.url().startsWith(`${sandbox.urls.endpoint}/v1/rtm/pay?purchaseId=`),
+  );
   await page.getByRole("button", { name: "Register and pay" }).click();
   const purchaseId = new URL((await toEndpoint).url()).searchParams.get("purchaseId")!;
   await page.waitForURL(`${sandbox.urls.providerApi}/c/pay/**`);
@@ -75,7 +89,10 @@ describe.skipIf(!haveChromium)("real-time journeys in Chromium", () => {
     await page.waitForURL(/\/rtm\/register\?.*gatewayReturn=success/);
     expect(await page.getAttribute("#rtm-outcome", "data-outcome")).toBe("success");
 
-    const purchase = await waitFor(() => sandbox.dataverse.state.purchase(purchaseId), (p) => p.state === "completed");
+    const purchase = await waitFor(
+      () => sandbox.dataverse.state.purchase(purchaseId),
+      (p) => p.state === "completed",
+    );
     expect(purchase).toMatchObject({ state: "completed", processed: true });
     expect(purchase.registrationIds).toHaveLength(1);
     await page.reload();
@@ -86,7 +103,8 @@ describe.skipIf(!haveChromium)("real-time journeys in Chromium", () => {
 
   it("Cancel on the provider page → back on the event site, the reservation released at once", async () => {
     const passId = sandbox.seed.paidEvent.passes[0]!.id;
-    const left = () => Number(sandbox.dataverse.state.get("msevtmgt_passes", passId)?.msevtmgt_noofpassesleft);
+    const left = () =>
+      Number(sandbox.dataverse.state.get("msevtmgt_passes", passId)?.msevtmgt_noofpassesleft);
     const page = await (await browser.newContext({ viewport: { width: 480, height: 900 } })).newPage();
     const before = left();
     const purchaseId = await registerOne(page, "abandoned");
@@ -96,7 +114,10 @@ describe.skipIf(!haveChromium)("real-time journeys in Chromium", () => {
     expect(await page.getAttribute("#rtm-outcome", "data-outcome")).toBe("cancel");
     await shot(page, "cancelled");
 
-    const purchase = await waitFor(() => sandbox.dataverse.state.purchase(purchaseId), (p) => p.state === "cancelled");
+    const purchase = await waitFor(
+      () => sandbox.dataverse.state.purchase(purchaseId),
+      (p) => p.state === "cancelled",
+    );
     expect(purchase.state).toBe("cancelled");
     expect(purchase.registrationIds).toHaveLength(0);
     expect(left()).toBe(before);

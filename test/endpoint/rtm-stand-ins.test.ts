@@ -67,11 +67,20 @@ async function waitFor<T>(read: () => T | Promise<T>, done: (v: T) => boolean, m
 
 async function registerThroughEventApi(token = dataverse.eventApiToken): Promise<Response> {
   const pass = seeded.paidEvent.passes[0]!;
-  return fetch(`${dataverse.eventApiUrl}events/${encodeURIComponent(seeded.paidEvent.readableEventId)}/registrations?emApplicationtoken=${encodeURIComponent(token)}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: SITE, referer: `${SITE}/rtm/register?id=${seeded.paidEvent.readableEventId}` },
-    body: JSON.stringify({ attendees: [{ firstName: "Grace", lastName: "Hopper", email: "grace@example.com", passId: pass.id }] }),
-  });
+  return fetch(
+    `${dataverse.eventApiUrl}events/${encodeURIComponent(seeded.paidEvent.readableEventId)}/registrations?emApplicationtoken=${encodeURIComponent(token)}`,
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        origin: SITE,
+        referer: `${SITE}/rtm/register?id=${seeded.paidEvent.readableEventId}`,
+      },
+      body: JSON.stringify({
+        attendees: [{ firstName: "Grace", lastName: "Hopper", email: "grace@example.com", passId: pass.id }],
+      }),
+    },
+  );
 }
 
 /** Registers through the Event API and follows the payment page URL to the provider's 302. */
@@ -81,7 +90,9 @@ async function startRtmPayment(): Promise<{ purchaseId: string; sessionId: strin
   const redirectUrl = readRedirectUrl(await res.json());
   expect(redirectUrl.startsWith(`${endpoint.url}/v1/rtm/pay?purchaseId=`)).toBe(true);
   const purchaseId = new URL(redirectUrl).searchParams.get("purchaseId")!;
-  expect(new URL(redirectUrl).searchParams.get("returnUrl")).toBe(`${SITE}/rtm/register?id=${seeded.paidEvent.readableEventId}`);
+  expect(new URL(redirectUrl).searchParams.get("returnUrl")).toBe(
+    `${SITE}/rtm/register?id=${seeded.paidEvent.readableEventId}`,
+  );
   const pay = await fetch(redirectUrl, { redirect: "manual" });
   expect(pay.status, await pay.clone().text()).toBe(302);
   const payPage = pay.headers.get("location")!;
@@ -101,12 +112,18 @@ describe("RTM against the Dataverse and Stripe stand-ins", () => {
 
     provider.pay(sessionId);
     await provider.idle();
-    const state = await waitFor(() => dataverse.state.purchase(purchaseId), (p) => p.state === "completed");
+    const state = await waitFor(
+      () => dataverse.state.purchase(purchaseId),
+      (p) => p.state === "completed",
+    );
     expect(state).toMatchObject({ state: "completed", processed: true });
     expect(state.registrationIds).toHaveLength(1);
     expect(dataverse.state.stats.actionCalls).toMatchObject({ msevtmgt_finalizeregistrationpayment: 1 });
     const status = await waitFor(
-      async () => (await (await fetch(`${endpoint.url}/v1/purchases/${purchaseId}/status`)).json()) as { status: string },
+      async () =>
+        (await (await fetch(`${endpoint.url}/v1/purchases/${purchaseId}/status`)).json()) as {
+          status: string;
+        },
       (s) => s.status === "finalized",
     );
     expect(status.status).toBe("finalized");
@@ -122,7 +139,10 @@ describe("RTM against the Dataverse and Stripe stand-ins", () => {
     const cancel = await fetch(String(session.cancel_url), { redirect: "manual" });
     expect(cancel.status).toBe(302);
     expect(cancel.headers.get("location")).toContain("gatewayReturn=cancel");
-    const state = await waitFor(() => dataverse.state.purchase(purchaseId), (p) => p.state === "cancelled");
+    const state = await waitFor(
+      () => dataverse.state.purchase(purchaseId),
+      (p) => p.state === "cancelled",
+    );
     expect(state.state).toBe("cancelled");
     expect(left()).toBe(before);
     expect((await endpoint.store.getPurchase(purchaseId))!.state).toBe("expired");
@@ -141,7 +161,7 @@ describe("RTM against the Dataverse and Stripe stand-ins", () => {
     }
   });
 
-  it("the Event API refuses a wrong token, and its sample spelling \"redirectUrl \" is read all the same", async () => {
+  it('the Event API refuses a wrong token, and its sample spelling "redirectUrl " is read all the same', async () => {
     expect((await registerThroughEventApi("not-the-token")).status).toBe(401);
     dataverse.setKnobs({ eventApiRedirectKey: "redirectUrl " });
     try {

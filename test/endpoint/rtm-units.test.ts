@@ -31,21 +31,36 @@ function fakeWebApi(routes: Record<string, unknown>) {
   return { client, asked, unexpected };
 }
 
-const LOOKUPS = "EntityDefinitions(LogicalName='msevtmgt_event')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata?$select=LogicalName,Targets";
-const PROVIDER_ATTRS = "EntityDefinitions(LogicalName='msevtmgt_paymentprovider')/Attributes?$select=LogicalName,AttributeType";
+const LOOKUPS =
+  "EntityDefinitions(LogicalName='msevtmgt_event')/Attributes/Microsoft.Dynamics.CRM.LookupAttributeMetadata?$select=LogicalName,Targets";
+const PROVIDER_ATTRS =
+  "EntityDefinitions(LogicalName='msevtmgt_paymentprovider')/Attributes?$select=LogicalName,AttributeType";
 const PURCHASE_PATH = `msevtmgt_eventpurchases(${PURCHASE})?$select=_msevtmgt_eventid_value`;
 
 function standardRoutes(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    [LOOKUPS]: { value: [{ LogicalName: "msevtmgt_providerref", Targets: ["msevtmgt_paymentprovider"] }, { LogicalName: "transactioncurrencyid", Targets: ["transactioncurrency"] }] },
-    [PROVIDER_ATTRS]: { value: [{ LogicalName: "msevtmgt_name", AttributeType: "String" }, { LogicalName: "msevtmgt_timeoutminutes", AttributeType: "Integer" }] },
-    [PURCHASE_PATH]: { _msevtmgt_eventid_value: EVENT },
-    [`msevtmgt_events(${EVENT})?$select=msevtmgt_readableeventid,msevtmgt_name,_msevtmgt_providerref_value`]: {
-      msevtmgt_readableeventid: "Summit_1",
-      msevtmgt_name: "Summit",
-      _msevtmgt_providerref_value: PROVIDER,
+    [LOOKUPS]: {
+      value: [
+        { LogicalName: "msevtmgt_providerref", Targets: ["msevtmgt_paymentprovider"] },
+        { LogicalName: "transactioncurrencyid", Targets: ["transactioncurrency"] },
+      ],
     },
-    [`msevtmgt_paymentproviders(${PROVIDER})?$select=msevtmgt_timeoutminutes`]: { msevtmgt_timeoutminutes: 25 },
+    [PROVIDER_ATTRS]: {
+      value: [
+        { LogicalName: "msevtmgt_name", AttributeType: "String" },
+        { LogicalName: "msevtmgt_timeoutminutes", AttributeType: "Integer" },
+      ],
+    },
+    [PURCHASE_PATH]: { _msevtmgt_eventid_value: EVENT },
+    [`msevtmgt_events(${EVENT})?$select=msevtmgt_readableeventid,msevtmgt_name,_msevtmgt_providerref_value`]:
+      {
+        msevtmgt_readableeventid: "Summit_1",
+        msevtmgt_name: "Summit",
+        _msevtmgt_providerref_value: PROVIDER,
+      },
+    [`msevtmgt_paymentproviders(${PROVIDER})?$select=msevtmgt_timeoutminutes`]: {
+      msevtmgt_timeoutminutes: 25,
+    },
     ...overrides,
   };
 }
@@ -55,7 +70,12 @@ describe("createRtmEventReader", () => {
     const api = fakeWebApi(standardRoutes());
     const clock = new FakeClock(T0);
     const reader = createRtmEventReader({ client: api.client, clock, logger: createMemoryLogger() });
-    expect(await reader.read(PURCHASE)).toEqual({ readableEventId: "Summit_1", eventName: "Summit", timeoutMinutes: 25, providerId: PROVIDER });
+    expect(await reader.read(PURCHASE)).toEqual({
+      readableEventId: "Summit_1",
+      eventName: "Summit",
+      timeoutMinutes: 25,
+      providerId: PROVIDER,
+    });
     await reader.read(PURCHASE);
     expect(api.asked.filter((p) => p.startsWith("EntityDefinitions"))).toHaveLength(2);
     expect(api.asked.filter((p) => p.startsWith("msevtmgt_paymentproviders"))).toHaveLength(1);
@@ -68,14 +88,21 @@ describe("createRtmEventReader", () => {
   it("two candidate timeout columns → no timeout and a warning naming the setting (no guess)", async () => {
     const api = fakeWebApi(
       standardRoutes({
-        [PROVIDER_ATTRS]: { value: [{ LogicalName: "msevtmgt_timeoutminutes", AttributeType: "Integer" }, { LogicalName: "new_sessiontimeout", AttributeType: "Integer" }] },
+        [PROVIDER_ATTRS]: {
+          value: [
+            { LogicalName: "msevtmgt_timeoutminutes", AttributeType: "Integer" },
+            { LogicalName: "new_sessiontimeout", AttributeType: "Integer" },
+          ],
+        },
       }),
     );
     const logger = createMemoryLogger();
     const reader = createRtmEventReader({ client: api.client, clock: new FakeClock(T0), logger });
     const info = await reader.read(PURCHASE);
     expect(info).toMatchObject({ readableEventId: "Summit_1", timeoutMinutes: null, providerId: PROVIDER });
-    expect(logger.entries.some((e) => e.level === "warn" && String(e.msg).includes("RTM_PROVIDER_TIMEOUT_COLUMN"))).toBe(true);
+    expect(
+      logger.entries.some((e) => e.level === "warn" && String(e.msg).includes("RTM_PROVIDER_TIMEOUT_COLUMN")),
+    ).toBe(true);
     expect(api.unexpected).toEqual([]);
   });
 
@@ -88,18 +115,28 @@ describe("createRtmEventReader", () => {
       client: api.client,
       clock: new FakeClock(T0),
       logger: createMemoryLogger(),
-      names: { eventProviderLookup: "msevtmgt_providerref", providerTimeoutColumn: "msevtmgt_timeoutminutes" },
+      names: {
+        eventProviderLookup: "msevtmgt_providerref",
+        providerTimeoutColumn: "msevtmgt_timeoutminutes",
+      },
     });
     expect((await reader.read(PURCHASE)).timeoutMinutes).toBe(25);
     expect(api.unexpected).toEqual([]);
     const other = "cccccccc-0000-4000-8000-000000000003";
-    expect(await reader.read(other)).toEqual({ readableEventId: null, eventName: null, timeoutMinutes: null, providerId: null });
+    expect(await reader.read(other)).toEqual({
+      readableEventId: null,
+      eventName: null,
+      timeoutMinutes: null,
+      providerId: null,
+    });
   });
 });
 
 describe("readRedirectUrl", () => {
   it("reads the key as documented and as the sample spells it", () => {
-    expect(readRedirectUrl({ redirectUrl: "https://pay.test/v1/rtm/pay?purchaseId=x" })).toBe("https://pay.test/v1/rtm/pay?purchaseId=x");
+    expect(readRedirectUrl({ redirectUrl: "https://pay.test/v1/rtm/pay?purchaseId=x" })).toBe(
+      "https://pay.test/v1/rtm/pay?purchaseId=x",
+    );
     expect(readRedirectUrl({ "redirectUrl ": " https://pay.test/a " })).toBe("https://pay.test/a");
     expect(readRedirectUrl({ RedirectURL: "https://pay.test/b" })).toBe("https://pay.test/b");
   });
@@ -112,9 +149,15 @@ describe("readRedirectUrl", () => {
 describe("pickReturnUrl", () => {
   const allowed = ["https://events.contoso.com"];
   it("follows only allowed origins", () => {
-    expect(pickReturnUrl("https://events.contoso.com/e?id=1#top", allowed, "https://d/")).toEqual({ url: "https://events.contoso.com/e?id=1", source: "given" });
+    expect(pickReturnUrl("https://events.contoso.com/e?id=1#top", allowed, "https://d/")).toEqual({
+      url: "https://events.contoso.com/e?id=1",
+      source: "given",
+    });
     expect(pickReturnUrl("https://EVENTS.contoso.com/", allowed, "https://d/").source).toBe("given");
-    expect(pickReturnUrl("http://events.contoso.com/", allowed, "https://d/")).toEqual({ url: "https://d/", source: "foreign_origin" });
+    expect(pickReturnUrl("http://events.contoso.com/", allowed, "https://d/")).toEqual({
+      url: "https://d/",
+      source: "foreign_origin",
+    });
     expect(pickReturnUrl("//evil.example/", allowed, "https://d/").source).toBe("invalid");
     expect(pickReturnUrl("data:text/html,hi", allowed, "https://d/").source).toBe("invalid");
     expect(pickReturnUrl(null, allowed, "https://d/").source).toBe("missing");
@@ -132,12 +175,32 @@ describe("RTM settings", () => {
     STRIPE_WEBHOOK_SECRETS: "whsec_x",
   };
   it("defaults: return to the first portal origin, no public URL, columns discovered", () => {
-    expect(loadConfig(VALID).rtm).toEqual({ defaultReturnUrl: "https://events.contoso.com/", publicUrl: null, eventProviderLookup: null, providerTimeoutColumn: null });
+    expect(loadConfig(VALID).rtm).toEqual({
+      defaultReturnUrl: "https://events.contoso.com/",
+      publicUrl: null,
+      eventProviderLookup: null,
+      providerTimeoutColumn: null,
+    });
   });
   it("reads the settings and reports every bad one", () => {
-    const c = loadConfig({ ...VALID, ENDPOINT_PUBLIC_URL: "https://pay.contoso.com/base/", RTM_RETURN_URL: "https://events.contoso.com/thanks", RTM_PROVIDER_TIMEOUT_COLUMN: "New_Timeout" });
-    expect(c.rtm).toMatchObject({ publicUrl: "https://pay.contoso.com", defaultReturnUrl: "https://events.contoso.com/thanks", providerTimeoutColumn: "new_timeout" });
-    expect(() => loadConfig({ ...VALID, ENDPOINT_PUBLIC_URL: "http://pay.contoso.com", RTM_EVENT_PROVIDER_LOOKUP: "x'; drop" })).toThrow(
+    const c = loadConfig({
+      ...VALID,
+      ENDPOINT_PUBLIC_URL: "https://pay.contoso.com/base/",
+      RTM_RETURN_URL: "https://events.contoso.com/thanks",
+      RTM_PROVIDER_TIMEOUT_COLUMN: "New_Timeout",
+    });
+    expect(c.rtm).toMatchObject({
+      publicUrl: "https://pay.contoso.com",
+      defaultReturnUrl: "https://events.contoso.com/thanks",
+      providerTimeoutColumn: "new_timeout",
+    });
+    expect(() =>
+      loadConfig({
+        ...VALID,
+        ENDPOINT_PUBLIC_URL: "http://pay.contoso.com",
+        RTM_EVENT_PROVIDER_LOOKUP: "x'; drop",
+      }),
+    ).toThrow(
       /ENDPOINT_PUBLIC_URL: "http:\/\/pay.contoso.com" must be an https URL[\s\S]*RTM_EVENT_PROVIDER_LOOKUP: "x'; drop" is not a Dataverse logical name/,
     );
   });

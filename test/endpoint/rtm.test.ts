@@ -30,7 +30,12 @@ class RtmFakeDataverse extends FakeDataverse {
   missingReads = new Map<string, number>();
 
   addRtmPurchase(purchaseId: string, amountMinor = 4000, currency = "EUR"): void {
-    this.addPurchase({ purchaseId, readableEventId: null, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
+    this.addPurchase({
+      purchaseId,
+      readableEventId: null,
+      createdOn: new Date(T0).toISOString(),
+      contactId: CONTACT,
+    });
     const row = this.purchases.get(purchaseId)!.row!;
     row.totalMinor = amountMinor;
     row.currency = currency;
@@ -50,11 +55,18 @@ class RtmFakeDataverse extends FakeDataverse {
     this.rtmCalls.push({ purchaseId, status });
     const error = this.rtmErrors.shift();
     if (error) throw error;
-    if (status === "completed") this.registrations.set(purchaseId, (this.registrations.get(purchaseId) ?? 0) + 1);
+    if (status === "completed")
+      this.registrations.set(purchaseId, (this.registrations.get(purchaseId) ?? 0) + 1);
   }
 }
 
-function createRtmHarness(options: { timeoutFromRecord?: number | null; configuredTimeout?: number | null; publicUrl?: string | null } = {}) {
+function createRtmHarness(
+  options: {
+    timeoutFromRecord?: number | null;
+    configuredTimeout?: number | null;
+    publicUrl?: string | null;
+  } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "endpoint-rtm-"));
   const clock = new FakeClock(T0 + MINUTE);
   const dataverse = new RtmFakeDataverse();
@@ -70,7 +82,12 @@ function createRtmHarness(options: { timeoutFromRecord?: number | null; configur
     async readEvent(purchaseId): Promise<RtmEventInfo> {
       eventReads.push(purchaseId);
       const timeout = options.timeoutFromRecord === undefined ? 20 : options.timeoutFromRecord;
-      return { readableEventId: "Paid_Event1479011247", eventName: "Paid Event", timeoutMinutes: timeout, providerId: null };
+      return {
+        readableEventId: "Paid_Event1479011247",
+        eventName: "Paid Event",
+        timeoutMinutes: timeout,
+        providerId: null,
+      };
     },
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -91,7 +108,10 @@ function createRtmHarness(options: { timeoutFromRecord?: number | null; configur
     deadlinePolicy: POLICY,
     rtm,
   });
-  const worker = createWorker({ store, provider, dataverse, clock, logger, metrics, random: () => 0.5 }, { workerId: "w1", concurrency: 4, leaseMs: 2 * MINUTE });
+  const worker = createWorker(
+    { store, provider, dataverse, clock, logger, metrics, random: () => 0.5 },
+    { workerId: "w1", concurrency: 4, leaseMs: 2 * MINUTE },
+  );
 
   async function settle(until = clock.now() + 60 * MINUTE): Promise<void> {
     for (let i = 0; i < 500; i++) {
@@ -104,7 +124,11 @@ function createRtmHarness(options: { timeoutFromRecord?: number | null; configur
   }
 
   const pay = (query: Record<string, string>) =>
-    app(new Request(`http://endpoint.test/v1/rtm/pay?${new URLSearchParams(query).toString()}`, { redirect: "manual" }));
+    app(
+      new Request(`http://endpoint.test/v1/rtm/pay?${new URLSearchParams(query).toString()}`, {
+        redirect: "manual",
+      }),
+    );
 
   let eventSeq = 0;
   function webhook(event: FakeEventBody): Promise<Response> {
@@ -120,7 +144,15 @@ function createRtmHarness(options: { timeoutFromRecord?: number | null; configur
   }
   function completedEvent(sessionId: string): FakeEventBody {
     const s = provider.sessions.get(sessionId)!;
-    return { id: `evt_${++eventSeq}`, type: "checkout.session.completed", signal: "paid", purchaseId: s.purchaseId, sessionId, paymentId: s.paymentId, amount: s.paidAmount };
+    return {
+      id: `evt_${++eventSeq}`,
+      type: "checkout.session.completed",
+      signal: "paid",
+      purchaseId: s.purchaseId,
+      sessionId,
+      paymentId: s.paymentId,
+      amount: s.paidAmount,
+    };
   }
 
   return {
@@ -184,7 +216,9 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
       readableEventId: "Paid_Event1479011247",
       successUrl: `${RETURN}&gatewayReturn=success`,
     });
-    expect(session.request.cancelUrl).toBe(`https://pay.contoso.com/v1/rtm/cancel?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent(RETURN)}`);
+    expect(session.request.cancelUrl).toBe(
+      `https://pay.contoso.com/v1/rtm/cancel?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent(RETURN)}`,
+    );
     // The purchase-detail actions of the portal flow are never asked in RTM mode.
     expect(h.dataverse.calls.filter((c) => c.op === "details")).toEqual([]);
 
@@ -216,7 +250,11 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
   it("duplicate webhooks (in sequence and concurrently) still report Completed once", async () => {
     const sessionId = await payAndNotify();
     const event = h.completedEvent(sessionId);
-    const statuses = await Promise.all([h.webhook(event), h.webhook(event), h.webhook({ ...event, id: "evt_other", type: "checkout.session.async_payment_succeeded" })]);
+    const statuses = await Promise.all([
+      h.webhook(event),
+      h.webhook(event),
+      h.webhook({ ...event, id: "evt_other", type: "checkout.session.async_payment_succeeded" }),
+    ]);
     expect(statuses.map((r) => r.status)).toEqual([200, 200, 200]);
     await h.settle();
     expect((await h.webhook(event)).status).toBe(200);
@@ -228,7 +266,9 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
     const sessionId = sessionIdOf(await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN }));
     const cancel = h.provider.sessions.get(sessionId)!.request.cancelUrl;
     expect(cancel.startsWith("https://pay.contoso.com/v1/rtm/cancel?")).toBe(true);
-    const res = await h.app(new Request(cancel.replace("https://pay.contoso.com", "http://endpoint.test"), { redirect: "manual" }));
+    const res = await h.app(
+      new Request(cancel.replace("https://pay.contoso.com", "http://endpoint.test"), { redirect: "manual" }),
+    );
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`${RETURN}&gatewayReturn=cancel`);
     await h.settle(h.clock.now() + MINUTE);
@@ -254,13 +294,17 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
     h.provider.pay(sessionId, { minor: 100, currency: "EUR" });
     await h.webhook(h.completedEvent(sessionId));
     await h.settle();
-    expect([...h.provider.refunds.values()].map((r) => ({ reason: r.reason, minor: r.amount.minor }))).toEqual([{ reason: "amount_mismatch", minor: 100 }]);
+    expect(
+      [...h.provider.refunds.values()].map((r) => ({ reason: r.reason, minor: r.amount.minor })),
+    ).toEqual([{ reason: "amount_mismatch", minor: 100 }]);
     expect(h.dataverse.rtmCalls).toEqual([{ purchaseId: PURCHASE, status: "cancelled" }]);
     expect((await h.store.listDeadLetters()).map((d) => d.reason)).toEqual(["amount_mismatch"]);
   });
 
   it("Dynamics refuses Completed → refund and Cancelled (the shared finalize_rejected path)", async () => {
-    h.dataverse.rtmErrors.push(new DataverseError({ status: 400, code: "0x80040265", message: "PurchaseExpired", retryable: false }));
+    h.dataverse.rtmErrors.push(
+      new DataverseError({ status: 400, code: "0x80040265", message: "PurchaseExpired", retryable: false }),
+    );
     await payAndNotify();
     await h.settle();
     expect(h.dataverse.rtmCalls.map((c) => c.status)).toEqual(["completed", "cancelled"]);
@@ -279,7 +323,9 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
   });
 
   it("a Cancelled report that fails transiently is retried until it lands", async () => {
-    h.dataverse.rtmErrors.push(new DataverseError({ status: 503, code: "0x80072323", message: "busy", retryable: true }));
+    h.dataverse.rtmErrors.push(
+      new DataverseError({ status: 503, code: "0x80072323", message: "busy", retryable: true }),
+    );
     sessionIdOf(await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN }));
     await h.settle();
     expect(h.dataverse.rtmCalls.map((c) => c.status)).toEqual(["cancelled", "cancelled"]);
@@ -328,7 +374,11 @@ describe("GET /v1/rtm/pay input", () => {
   });
 
   it("the cancel route does not follow a foreign returnUrl either", async () => {
-    const res = await h.app(new Request(`https://pay.contoso.com/v1/rtm/cancel?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent("https://evil.example/")}`));
+    const res = await h.app(
+      new Request(
+        `https://pay.contoso.com/v1/rtm/cancel?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent("https://evil.example/")}`,
+      ),
+    );
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`${DEFAULT_RETURN}?gatewayReturn=cancel`);
   });
@@ -392,18 +442,29 @@ describe("both modes on one endpoint", () => {
 
   it("a portal purchase finalizes with FinalizeExternalRegistrationRequest, an RTM one with finalizeregistrationpayment", async () => {
     h.dataverse.addRtmPurchase(PURCHASE);
-    h.dataverse.addPurchase({ purchaseId: OTHER_PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
+    h.dataverse.addPurchase({
+      purchaseId: OTHER_PURCHASE,
+      createdOn: new Date(T0).toISOString(),
+      contactId: CONTACT,
+    });
     h.dataverse.finalizeScript.push({ kind: "ok" });
     await payAndNotify();
     const res = await h.app(
       new Request("http://endpoint.test/v1/checkout", {
         method: "POST",
         headers: { "content-type": "application/json", origin: PORTAL },
-        body: JSON.stringify({ purchaseId: OTHER_PURCHASE, readableEventId: "Paid_Event1479011247", userId: CONTACT, returnUrl: `${PORTAL}/pay/` }),
+        body: JSON.stringify({
+          purchaseId: OTHER_PURCHASE,
+          readableEventId: "Paid_Event1479011247",
+          userId: CONTACT,
+          returnUrl: `${PORTAL}/pay/`,
+        }),
       }),
     );
     expect(res.status).toBe(200);
-    const sessionId = String(((await res.json()) as { payment: { redirectUrl: string } }).payment.redirectUrl).split("/").pop()!;
+    const sessionId = String(((await res.json()) as { payment: { redirectUrl: string } }).payment.redirectUrl)
+      .split("/")
+      .pop()!;
     h.provider.pay(sessionId);
     await h.webhook(h.completedEvent(sessionId));
     await h.settle();
