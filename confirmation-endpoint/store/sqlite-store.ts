@@ -165,6 +165,59 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     }
   }
 
+  function storeWebhookEvents(events: PaymentEvent[], now: number): WebhookOutcome {
+    let stored = 0;
+    let duplicates = 0;
+    for (const e of events) {
+      const inserted = db
+        .prepare(
+          `INSERT INTO webhook_event (provider, dedupe_key, type, signal, purchase_id, provider_payment_id, provider_session_id, live, occurred_at, received_at, outcome)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'stored') ON CONFLICT DO NOTHING`,
+        )
+        .run(e.provider, e.dedupeKey, e.type, e.signal, e.purchaseId, e.providerPaymentId, e.providerSessionId, e.live ? 1 : 0, e.occurredAt.getTime(), now);
+      if (inserted.changes === 0) {
+        duplicates += 1;
+        continue;
+      }
+      stored += 1;
+      applyEvent(e, now);
+    }
+    return { stored, duplicates };
+  }
+
+  interface PendingWebhook {
+    events: PaymentEvent[];
+    now: number;
+    resolve: (outcome: WebhookOutcome) => void;
+    reject: (error: unknown) => void;
+  }
+  let pendingWebhooks: PendingWebhook[] = [];
+
+  function flushWebhooks(): void {
+    const batch = pendingWebhooks;
+    pendingWebhooks = [];
+    const results: Array<{ ok: WebhookOutcome } | { error: unknown }> = [];
+    try {
+      write("store webhooks", () => {
+        for (const item of batch) {
+          try {
+            results.push({ ok: db.transaction(() => storeWebhookEvents(item.events, item.now))() });
+          } catch (error) {
+            results.push({ error: new StoreError(`Store could not store a webhook: ${(error as Error).message}`, error) });
+          }
+        }
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const result = results[i];
+      if (result && "ok" in result) item.resolve(result.ok);
+      else item.reject(result?.error ?? new StoreError("Store could not store a webhook: no result", null));
+    });
+  }
+
   const enqueue = (job: NewJob, now: number) => {
     // A job with the same dedupe key is re-armed, not duplicated: a finished one becomes due again,
     // a leased one is flagged so the worker runs it once more after the current pass. A timer never
@@ -271,25 +324,13 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
       });
     },
 
-    async recordWebhook(events: PaymentEvent[], now: number): Promise<WebhookOutcome> {
-      return write("store a webhook", () => {
-        let stored = 0;
-        let duplicates = 0;
-        for (const e of events) {
-          const inserted = db
-            .prepare(
-              `INSERT INTO webhook_event (provider, dedupe_key, type, signal, purchase_id, provider_payment_id, provider_session_id, live, occurred_at, received_at, outcome)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'stored') ON CONFLICT DO NOTHING`,
-            )
-            .run(e.provider, e.dedupeKey, e.type, e.signal, e.purchaseId, e.providerPaymentId, e.providerSessionId, e.live ? 1 : 0, e.occurredAt.getTime(), now);
-          if (inserted.changes === 0) {
-            duplicates += 1;
-            continue;
-          }
-          stored += 1;
-          applyEvent(e, now);
-        }
-        return { stored, duplicates };
+    recordWebhook(events: PaymentEvent[], now: number): Promise<WebhookOutcome> {
+      // Group commit: webhooks that arrive in the same turn of the event loop share one transaction,
+      // so one fsync acknowledges them all (a burst of hundreds per second would otherwise queue
+      // behind one fsync each). Each webhook has its own savepoint: a failure undoes that one only.
+      return new Promise((resolve, reject) => {
+        pendingWebhooks.push({ events, now, resolve, reject });
+        if (pendingWebhooks.length === 1) setImmediate(flushWebhooks);
       });
     },
 

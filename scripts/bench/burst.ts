@@ -44,6 +44,7 @@ interface Plan {
   threeUserPurchases: number;
   scaleThreeUsers: number;
   crashPurchases: number;
+  scaleCrash: number;
   kills: number;
 }
 
@@ -59,6 +60,7 @@ function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     threeUserPurchases: quick ? 600 : 1200,
     scaleThreeUsers: 4,
     crashPurchases: quick ? 200 : 600,
+    scaleCrash: 20,
     kills: 5,
   };
 }
@@ -201,9 +203,15 @@ export async function run(): Promise<void> {
     out(`  throughput 3 users / 1 user: ${fmt(t.perMinute / k.perMinute, 2)}x (target close to 3x)`);
 
     // 4: SIGKILL loop.
-    world.setTimeScale(1);
-    const crash = await runCrashLoop(world, { purchases: plan.crashPurchases, kills: plan.kills, dir, settleTimeoutMs: 5 * 60_000, progress });
-    out(`\n4. Crash during the burst: ${crash.purchases} paid purchases, endpoint process SIGKILLed ${crash.kills} times at random moments and restarted`);
+    const crash = await runCrashLoop(world, {
+      purchases: plan.crashPurchases,
+      kills: plan.kills,
+      dir,
+      settleTimeoutMs: 5 * 60_000,
+      ceiling: { timeScale: plan.scaleCrash, costMs: COST_MS },
+      progress,
+    });
+    out(`\n4. Crash during the burst: ${crash.purchases} paid purchases at the ceiling (x${plan.scaleCrash}), endpoint process SIGKILLed ${crash.kills} times at random moments (0.3-2 s after each start) and restarted`);
     out(`  finalized once ${crash.dataverse.processed}, refunded ${crash.refunds}, lost ${crash.lost}, doubled ${crash.doubled}, dead letters ${crash.store.deadLetters} ${ok(crash.lost === 0 && crash.doubled === 0)}`);
 
     out("\n5. Peak RSS of the endpoint process (VmHWM)");

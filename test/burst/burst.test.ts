@@ -55,7 +55,15 @@ describe("burst at the service-protection ceiling", () => {
 
 describe("burst with the endpoint process killed", () => {
   it("ends with every paid purchase finalized exactly once or refunded after two SIGKILLs", async () => {
-    const result = await runCrashLoop(world, { purchases: 60, kills: 2, dir, settleTimeoutMs: 60_000, killAfterMs: [150, 700], progress: quiet });
+    const result = await runCrashLoop(world, {
+      purchases: 60,
+      kills: 2,
+      dir,
+      settleTimeoutMs: 60_000,
+      ceiling: { timeScale: 100, costMs: 30_000 },
+      killAfterMs: [150, 700],
+      progress: quiet,
+    });
     expect(result.store.settled).toBe(60);
     expect(result.lost).toBe(0);
     expect(result.doubled).toBe(0);

@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import type { DataverseView, StoreView } from "./outcomes";
 import { countRefunds, readDataverse, waitForSettled } from "./outcomes";
-import { checkoutAndPay, registerPurchases } from "./purchases";
+import { checkoutAndPay, payAll, registerPurchases } from "./purchases";
 import type { EndpointProcess } from "./spawn-endpoint";
 import { spawnEndpoint } from "./spawn-endpoint";
 import type { BurstWorld } from "./stand-ins";
@@ -44,6 +44,8 @@ export async function runCrashLoop(
     kills: number;
     dir: string;
     settleTimeoutMs: number;
+    /** Run the burst at the ceiling (windows full, `costMs` per finalize) on a clock this much faster; default: real time, limits off. */
+    ceiling?: { timeScale: number; costMs: number };
     /** Real ms between a (re)start and the next kill: [min, max). Default [300, 2000). */
     killAfterMs?: [number, number];
     random?: () => number;
@@ -53,29 +55,37 @@ export async function runCrashLoop(
   const random = options.random ?? Math.random;
   const storePath = join(options.dir, "crash.sqlite");
   const logFile = join(options.dir, "crash.log");
+  const scale = options.ceiling?.timeScale ?? 1;
   world.clock.setScale(1);
+  world.setTimeScale(scale);
   world.liftLimits();
-  world.tally.reset();
   const port = await freePort();
-  const env = {
+  // The lease is in clock seconds: about 3 real seconds, so a killed process's jobs come back soon.
+  const envFor = () => ({
     ...world.endpointEnv({ users: 1, storePath }),
     PORT: String(port),
-    BURST_LEASE_SECONDS: "3",
+    BURST_LEASE_SECONDS: String(3 * scale),
     BURST_RECONCILE_MS: "3000",
-  };
-  let endpoint: EndpointProcess = await spawnEndpoint(env, logFile);
+  });
+  let endpoint: EndpointProcess = await spawnEndpoint(envFor(), logFile);
   const ids = registerPurchases(world, options.purchases);
   options.progress(`crash loop: checking out ${ids.length} purchases, then paying them with webhooks on`);
-  world.provider.setWebhookUrl(`${endpoint.url}/v1/webhooks/stripe`);
   try {
-    await checkoutAndPay(world, endpoint.url, ids);
+    const sessions = await checkoutAndPay(world, endpoint.url, ids, { pay: false });
+    if (options.ceiling) {
+      endpoint.setClock(world.clock.setScale(scale));
+      await world.startAtCeiling({ costMs: options.ceiling.costMs, users: 1 });
+    }
+    world.tally.reset();
+    world.provider.setWebhookUrl(`${endpoint.url}/v1/webhooks/stripe`);
+    payAll(world, sessions);
     for (let kill = 1; kill <= options.kills; kill++) {
       const [min, max] = options.killAfterMs ?? [300, 2000];
       await new Promise((r) => setTimeout(r, min + random() * (max - min)));
       await endpoint.kill();
       options.progress(`crash loop: SIGKILL ${kill}/${options.kills}; restarting`);
       await new Promise((r) => setTimeout(r, random() * 500));
-      endpoint = await spawnEndpoint(env, logFile);
+      endpoint = await spawnEndpoint(envFor(), logFile);
     }
     const store = await waitForSettled(storePath, ids.length, options.settleTimeoutMs, (view) =>
       options.progress(`crash loop: ${view.settled}/${ids.length} settled after the last restart`),
@@ -106,5 +116,6 @@ export async function runCrashLoop(
   } finally {
     world.provider.setWebhookUrl(null);
     await endpoint.stop(5000);
+    world.clock.setScale(1);
   }
 }

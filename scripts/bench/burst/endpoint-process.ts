@@ -5,6 +5,7 @@
 // re-reads the payment and finalizes in Dataverse before it answers.
 //
 //   node --import tsx scripts/bench/burst/endpoint-process.ts        (env as for npm run serve, plus BURST_*)
+// (the benchmark runs an esbuild bundle of this file with plain node; see spawn-endpoint.ts)
 //
 // Prints the listening URL on stdout; JSON logs on stderr.
 

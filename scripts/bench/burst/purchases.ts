@@ -47,8 +47,13 @@ export function registerPurchases(world: BurstWorld, count: number): string[] {
   return ids;
 }
 
-/** Opens a checkout for each purchase through POST /v1/checkout, then pays each session. */
-export async function checkoutAndPay(world: BurstWorld, endpointUrl: string, purchaseIds: readonly string[]): Promise<PaidPurchase[]> {
+/** Opens a checkout for each purchase through POST /v1/checkout, then (unless `pay: false`) pays each session. */
+export async function checkoutAndPay(
+  world: BurstWorld,
+  endpointUrl: string,
+  purchaseIds: readonly string[],
+  options: { pay?: boolean } = {},
+): Promise<PaidPurchase[]> {
   const readableEventId = world.seed.paidEvent.readableEventId;
   const sessionOf = new Map<string, string>();
   await forEachLimited(purchaseIds, 16, async (purchaseId) => {
@@ -62,12 +67,17 @@ export async function checkoutAndPay(world: BurstWorld, endpointUrl: string, pur
     if (res.status !== 200 || !sessionId) throw new WorkloadError(`checkout of ${purchaseId} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
     sessionOf.set(purchaseId, sessionId);
   });
-  return purchaseIds.map((purchaseId) => {
-    const sessionId = sessionOf.get(purchaseId)!;
+  const sessions = purchaseIds.map((purchaseId) => ({ purchaseId, sessionId: sessionOf.get(purchaseId)! }));
+  if (options.pay !== false) payAll(world, sessions);
+  return sessions;
+}
+
+/** Pays each session on the Stripe stand-in, as the shopper pressing Pay. */
+export function payAll(world: BurstWorld, sessions: readonly PaidPurchase[]): void {
+  for (const { sessionId } of sessions) {
     const outcome = world.provider.pay(sessionId);
     if (outcome.outcome !== "paid") throw new WorkloadError(`paying session ${sessionId} gave "${outcome.outcome}" instead of paid`);
-    return { purchaseId, sessionId };
-  });
+  }
 }
 
 /** The stored checkout.session.completed event of each paid session, as JSON text to be signed. */

@@ -1,8 +1,12 @@
-// Starts scripts/bench/burst/endpoint-process.ts as a child process (node --import tsx, one process,
-// so SIGKILL really kills the endpoint and /proc/<pid>/status is the endpoint's own memory), waits
-// for the URL it prints, and lets the parent move its clock, read its peak RSS and kill it.
+// Starts scripts/bench/burst/endpoint-process.ts as a child process, waits for the URL it prints,
+// and lets the parent move its clock, read its peak RSS and kill it. The entry is bundled with
+// esbuild first (as a deployment would run it) and started with plain node: one process, so SIGKILL
+// really kills the endpoint and /proc/<pid>/status is the endpoint's own memory, without the
+// TypeScript compiler tsx would keep loaded.
 
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { build } from "esbuild";
 import type { ChildProcess } from "node:child_process";
 import { openSync, readFileSync, closeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -11,6 +15,29 @@ import { formatClockState } from "./scaled-clock";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const entry = fileURLToPath(new URL("./endpoint-process.ts", import.meta.url));
+// Inside node_modules so the bundle's bare imports (better-sqlite3, stripe …) resolve as usual.
+const bundleDir = fileURLToPath(new URL("../../../node_modules/.cache/bench-burst/", import.meta.url));
+const bundlePath = `${bundleDir}endpoint.mjs`;
+let bundled: Promise<string> | null = null;
+
+/** Bundles the endpoint entry once per process; main.ts's "am I the program?" check is defined away. */
+function bundleEndpoint(): Promise<string> {
+  bundled ??= (async () => {
+    mkdirSync(bundleDir, { recursive: true });
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      packages: "external",
+      define: { "import.meta.url": JSON.stringify("bundle:burst-endpoint") },
+      outfile: bundlePath,
+      logLevel: "warning",
+    });
+    return bundlePath;
+  })();
+  return bundled;
+}
 
 export class EndpointStartError extends Error {
   readonly code = "ENDPOINT_START_FAILED";
@@ -39,8 +66,9 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** `logFile` receives the endpoint's stderr (JSON logs), appended. */
 export async function spawnEndpoint(env: Record<string, string>, logFile: string, timeoutMs = 30_000): Promise<EndpointProcess> {
+  const program = await bundleEndpoint();
   const fd = openSync(logFile, "a");
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const child = spawn(process.execPath, [program], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["pipe", "pipe", fd],
