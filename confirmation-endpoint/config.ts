@@ -1,8 +1,11 @@
-// The endpoint's configuration: one zod schema over the environment, every problem reported at
-// once, secrets required and never defaulted. Read by main.ts only; everything else receives the
+// The endpoint's configuration: one zod schema over the environment (the DATAVERSE_* variables
+// through readDataverseEnv, which the admin scripts share), every problem reported at once,
+// secrets required and never defaulted. Read by main.ts only; everything else receives the
 // parsed EndpointConfig.
 
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { readDataverseEnv, type DataverseEnvResult } from "./dataverse";
 import { ConfigError } from "./errors";
 
 export type EventMode = "outbound" | "rtm";
@@ -22,17 +25,11 @@ export interface DeadlinePolicy {
   t0FallbackBackdateMinutes: number;
 }
 
-export type DataverseCredential =
-  | { kind: "secret"; clientSecret: string }
-  | { kind: "certificate"; certificatePath: string; thumbprint: string };
-
 export interface EndpointConfig {
+  /** The Dataverse client's settings (one or several application users), read by readDataverseEnv. */
   dataverse: {
-    url: string;
-    tenantId: string;
-    clientId: string;
-    credential: DataverseCredential;
-    authorityHost: string;
+    client: NonNullable<DataverseEnvResult["client"]>;
+    api: DataverseEnvResult["api"];
   };
   eventMode: EventMode;
   portalOrigins: string[];
@@ -71,16 +68,8 @@ const minutes = (fallback: number, min: number, max: number) =>
       .max(max, `must be at most ${max}`)
       .default(fallback),
   );
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const envSchema = z.object({
-  DATAVERSE_URL: requiredText("the organisation URL, e.g. https://contoso.crm.dynamics.com"),
-  DATAVERSE_TENANT_ID: requiredText("the Entra ID tenant (GUID) of the application user"),
-  DATAVERSE_CLIENT_ID: requiredText("the application (client) id of the app registration"),
-  DATAVERSE_CLIENT_SECRET: optionalText,
-  DATAVERSE_CERTIFICATE_PATH: optionalText,
-  DATAVERSE_CERTIFICATE_THUMBPRINT: optionalText,
-  DATAVERSE_AUTHORITY_HOST: z.preprocess(blankToUndefined, z.string().trim().default("https://login.microsoftonline.com")),
   EVENT_MODE: z.preprocess(
     blankToUndefined,
     z.enum(["outbound", "rtm"], { error: 'must be "outbound" or "rtm"' }).default("outbound"),
@@ -146,32 +135,6 @@ function parseOrigins(raw: string, problems: string[]): string[] {
   return origins;
 }
 
-function parseCredential(env: z.infer<typeof envSchema>, problems: string[]): DataverseCredential | null {
-  const secret = env.DATAVERSE_CLIENT_SECRET;
-  const path = env.DATAVERSE_CERTIFICATE_PATH;
-  const thumbprint = env.DATAVERSE_CERTIFICATE_THUMBPRINT;
-  const validSets =
-    "set exactly one of: DATAVERSE_CLIENT_SECRET, or DATAVERSE_CERTIFICATE_PATH + DATAVERSE_CERTIFICATE_THUMBPRINT";
-  if (secret && (path || thumbprint)) {
-    problems.push(`Dataverse credential: both a client secret and a certificate are set; ${validSets}`);
-    return null;
-  }
-  if (secret) return { kind: "secret", clientSecret: secret };
-  if (path && thumbprint) {
-    if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/i.test(thumbprint.replace(/[:\s]/g, ""))) {
-      problems.push("DATAVERSE_CERTIFICATE_THUMBPRINT: must be a SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint");
-      return null;
-    }
-    return { kind: "certificate", certificatePath: path, thumbprint: thumbprint.replace(/[:\s]/g, "") };
-  }
-  if (path || thumbprint) {
-    problems.push(`Dataverse credential: a certificate needs both its path and its thumbprint; ${validSets}`);
-    return null;
-  }
-  problems.push(`Dataverse credential: none is set; ${validSets}`);
-  return null;
-}
-
 function checkUrl(name: string, value: string, problems: string[], allowHttpLocal: boolean): void {
   try {
     const url = new URL(value);
@@ -185,7 +148,10 @@ function checkUrl(name: string, value: string, problems: string[], allowHttpLoca
 }
 
 /** Parse the environment into a config, or throw ConfigError listing every problem at once. */
-export function loadConfig(env: Record<string, string | undefined>): EndpointConfig {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): EndpointConfig {
   const problems: string[] = [];
   // Each variable is parsed on its own, so one bad value does not hide the checks of the others.
   const values: Record<string, unknown> = {};
@@ -194,21 +160,14 @@ export function loadConfig(env: Record<string, string | undefined>): EndpointCon
     if (result.success) values[name] = result.data;
     else for (const issue of result.error.issues) problems.push(`${name}: ${issue.message}`);
   }
-  const config = crossChecks(values as Partial<z.infer<typeof envSchema>>, problems);
+  const dataverse = readDataverseEnv(env, readFile);
+  problems.push(...dataverse.problems);
+  const config = crossChecks(values as Partial<z.infer<typeof envSchema>>, dataverse, problems);
   if (problems.length > 0 || config === null) throw new ConfigError(problems);
   return config;
 }
 
-function crossChecks(e: Partial<z.infer<typeof envSchema>>, problems: string[]): EndpointConfig | null {
-  if (e.DATAVERSE_URL) checkUrl("DATAVERSE_URL", e.DATAVERSE_URL, problems, true);
-  if (e.DATAVERSE_AUTHORITY_HOST) checkUrl("DATAVERSE_AUTHORITY_HOST", e.DATAVERSE_AUTHORITY_HOST, problems, true);
-  if (e.DATAVERSE_TENANT_ID && !GUID.test(e.DATAVERSE_TENANT_ID) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(e.DATAVERSE_TENANT_ID)) {
-    problems.push("DATAVERSE_TENANT_ID: must be a tenant GUID or a verified domain name");
-  }
-  if (e.DATAVERSE_CLIENT_ID && !GUID.test(e.DATAVERSE_CLIENT_ID)) {
-    problems.push("DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID");
-  }
-  const credential = parseCredential(e as z.infer<typeof envSchema>, problems);
+function crossChecks(e: Partial<z.infer<typeof envSchema>>, dataverse: DataverseEnvResult, problems: string[]): EndpointConfig | null {
   const origins = e.PORTAL_ORIGINS ? parseOrigins(e.PORTAL_ORIGINS, problems) : [];
   if (e.STRIPE_SECRET_KEY && !/^(sk|rk)_(live|test)_/.test(e.STRIPE_SECRET_KEY)) {
     problems.push("STRIPE_SECRET_KEY: must start with sk_live_, sk_test_, rk_live_ or rk_test_");
@@ -254,15 +213,9 @@ function crossChecks(e: Partial<z.infer<typeof envSchema>>, problems: string[]):
       );
     }
   }
-  if (problems.length > 0 || !credential || storePath === null) return null;
+  if (problems.length > 0 || !dataverse.client || storePath === null) return null;
   return {
-    dataverse: {
-      url: e.DATAVERSE_URL!.replace(/\/+$/, ""),
-      tenantId: e.DATAVERSE_TENANT_ID!,
-      clientId: e.DATAVERSE_CLIENT_ID!,
-      credential,
-      authorityHost: e.DATAVERSE_AUTHORITY_HOST!.replace(/\/+$/, ""),
-    },
+    dataverse: { client: dataverse.client, api: dataverse.api },
     eventMode: e.EVENT_MODE!,
     portalOrigins: origins,
     provider: {

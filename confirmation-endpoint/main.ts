@@ -3,7 +3,7 @@
 // thing in-process for the sandbox and the benchmarks; the command-line part below runs only when
 // this file is the program.
 
-import { readFileSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
@@ -14,10 +14,9 @@ import { systemClock } from "./clock";
 import type { Clock } from "./clock";
 import { loadConfig } from "./config";
 import type { EndpointConfig } from "./config";
-import { createDataverseClient, createEventManagementApi, readDataverseEnv } from "./dataverse";
-import type { DataverseClientOptions, DataverseCredential, EventManagementApiOptions } from "./dataverse";
+import { createDataverseClient, createEventManagementApi } from "./dataverse";
+import type { DataverseClientOptions, EventManagementApiOptions } from "./dataverse";
 import type { EventManagementApi } from "./dataverse/types";
-import { ConfigError } from "./errors";
 import { createNodeListener } from "./http/node-adapter";
 import { createJsonLogger } from "./logger";
 import type { Logger } from "./logger";
@@ -65,12 +64,6 @@ export interface RunningEndpoint {
   close(): Promise<void>;
 }
 
-function credentialFromConfig(config: EndpointConfig): DataverseCredential {
-  const c = config.dataverse.credential;
-  if (c.kind === "secret") return { clientSecret: c.clientSecret };
-  return { certificate: { privateKeyPem: readFileSync(c.certificatePath, "utf8"), thumbprint: c.thumbprint } };
-}
-
 /** Start the endpoint (HTTP server + worker) from a parsed config; resolves once it listens. */
 export async function startEndpoint(config: EndpointConfig, overrides: EndpointOverrides = {}): Promise<RunningEndpoint> {
   const clock = overrides.clock ?? systemClock;
@@ -89,16 +82,10 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
       logger.log(level, `dataverse ${event}`, fields);
     };
     const client = createDataverseClient({
-      ...(overrides.dataverseClientOptions ?? {
-        url: config.dataverse.url,
-        tenantId: config.dataverse.tenantId,
-        clientId: config.dataverse.clientId,
-        credentials: [credentialFromConfig(config)],
-        authorityHost: config.dataverse.authorityHost,
-      }),
+      ...(overrides.dataverseClientOptions ?? config.dataverse.client),
       log,
     });
-    dataverse = createEventManagementApi(client, { ...(overrides.dataverseApiOptions ?? {}), log });
+    dataverse = createEventManagementApi(client, { ...(overrides.dataverseApiOptions ?? config.dataverse.api), log });
     checkDataverse ??= () => client.checkTokens();
     const names = {
       ...(config.rtm.eventProviderLookup ? { eventProviderLookup: config.rtm.eventProviderLookup } : {}),
@@ -223,10 +210,7 @@ async function runCli(): Promise<void> {
   }
   let endpoint: RunningEndpoint;
   try {
-    const config = loadConfig(process.env);
-    const dv = readDataverseEnv(process.env, (path) => readFileSync(path, "utf8"));
-    if (dv.problems.length > 0 || !dv.client) throw new ConfigError(dv.problems);
-    endpoint = await startEndpoint(config, { dataverseClientOptions: dv.client, dataverseApiOptions: dv.api });
+    endpoint = await startEndpoint(loadConfig(process.env));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 1;

@@ -66,14 +66,32 @@ function readCredential(
   return null;
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** https, or plain http on this machine only (the sandbox's stand-ins). */
+function checkUrl(name: string, value: string, problems: string[]): void {
+  try {
+    const url = new URL(value);
+    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
+    if (url.protocol !== "https:" && !(local && url.protocol === "http:")) problems.push(`${name}: "${value}" must be an https URL (http only for localhost)`);
+  } catch {
+    problems.push(`${name}: "${value}" is not a URL`);
+  }
+}
+
 export function readDataverseEnv(env: Env, readFile: (path: string) => string): DataverseEnvResult {
   const problems: string[] = [];
-  const url = text(env, "DATAVERSE_URL");
+  const url = text(env, "DATAVERSE_URL")?.replace(/\/+$/, "");
   const tenantId = text(env, "DATAVERSE_TENANT_ID");
   const clientId = text(env, "DATAVERSE_CLIENT_ID");
+  const authorityHost = text(env, "DATAVERSE_AUTHORITY_HOST")?.replace(/\/+$/, "");
   if (!url) problems.push("DATAVERSE_URL: required, e.g. https://contoso.crm.dynamics.com");
+  else checkUrl("DATAVERSE_URL", url, problems);
+  if (authorityHost) checkUrl("DATAVERSE_AUTHORITY_HOST", authorityHost, problems);
   if (!tenantId) problems.push("DATAVERSE_TENANT_ID: required, the Entra ID tenant of the application user");
+  else if (!GUID.test(tenantId) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenantId)) problems.push("DATAVERSE_TENANT_ID: must be a tenant GUID or a verified domain name");
   if (!clientId) problems.push("DATAVERSE_CLIENT_ID: required, the application (client) id");
+  else if (!GUID.test(clientId)) problems.push("DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID");
   const credentials: DataverseCredential[] = [];
   const first = readCredential(env, "", readFile, problems);
   if (first) credentials.push({ ...first, label: "user1" });
@@ -107,7 +125,7 @@ export function readDataverseEnv(env: Env, readFile: (path: string) => string): 
       tenantId,
       clientId,
       credentials,
-      authorityHost: text(env, "DATAVERSE_AUTHORITY_HOST"),
+      authorityHost,
       apiVersion,
       maxConcurrency,
       timeoutMs,

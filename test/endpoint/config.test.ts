@@ -25,8 +25,8 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 describe("loadConfig", () => {
   it("parses a valid environment with defaults", () => {
     const c = loadConfig(VALID);
-    expect(c.dataverse.url).toBe("https://contoso.crm.dynamics.com");
-    expect(c.dataverse.credential).toEqual({ kind: "secret", clientSecret: "not-a-real-secret" });
+    expect(c.dataverse.client.url).toBe("https://contoso.crm.dynamics.com");
+    expect(c.dataverse.client.credentials).toEqual([{ clientSecret: "not-a-real-secret", label: "user1" }]);
     expect(c.portalOrigins).toEqual(["https://contoso.powerappsportals.com", "https://events.contoso.com"]);
     expect(c.provider.stripe.webhookSecrets).toEqual(["whsec_new", "whsec_old"]);
     expect(c.store).toEqual({ kind: "sqlite", path: "./data/gateway.sqlite" });
@@ -45,10 +45,10 @@ describe("loadConfig", () => {
   it("lists every problem at once and refuses to start without secrets", () => {
     const problems = problemsOf({ PORTAL_ORIGINS: "ftp://x", PORT: "seventy" });
     const text = problems.join("\n");
-    for (const name of ["DATAVERSE_URL", "DATAVERSE_TENANT_ID", "DATAVERSE_CLIENT_ID", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRETS", "PORT", "Dataverse credential", "PORTAL_ORIGINS"]) {
+    for (const name of ["DATAVERSE_URL", "DATAVERSE_TENANT_ID", "DATAVERSE_CLIENT_ID", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRETS", "PORT", "application user 1: no credential", "PORTAL_ORIGINS"]) {
       expect(text).toContain(name);
     }
-    expect(text).toContain("set exactly one of: DATAVERSE_CLIENT_SECRET, or DATAVERSE_CERTIFICATE_PATH + DATAVERSE_CERTIFICATE_THUMBPRINT");
+    expect(text).toContain("set exactly one of DATAVERSE_CLIENT_SECRET, or DATAVERSE_CERTIFICATE_PATH");
   });
 
   it("never echoes a secret in a message", () => {
@@ -59,15 +59,22 @@ describe("loadConfig", () => {
 
   it.each([
     [{ DATAVERSE_CERTIFICATE_PATH: "/c.pem", DATAVERSE_CERTIFICATE_THUMBPRINT: "a".repeat(40) }, "both a client secret and a certificate"],
-    [{ DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/c.pem" }, "needs both its path and its thumbprint"],
-    [{ DATAVERSE_CLIENT_SECRET: " " }, "none is set"],
+    [{ DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/no/such/c.pem" }, "DATAVERSE_CERTIFICATE_PATH: cannot read /no/such/c.pem"],
+    [{ DATAVERSE_CLIENT_SECRET: " " }, "no credential"],
+    [{ DATAVERSE_CLIENT_ID: "app" }, "DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID"],
   ])("demands exactly one Dataverse credential (%o)", (patch, message) => {
     expect(problemsOf({ ...VALID, ...patch }).join("\n")).toContain(message);
   });
 
   it("accepts a certificate credential", () => {
-    const c = loadConfig({ ...VALID, DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/c.pem", DATAVERSE_CERTIFICATE_THUMBPRINT: "AB:".repeat(19) + "AB" });
-    expect(c.dataverse.credential).toEqual({ kind: "certificate", certificatePath: "/c.pem", thumbprint: "AB".repeat(20) });
+    const pem = "-----BEGIN PRIVATE KEY-----\nnot checked here\n-----END PRIVATE KEY-----\n";
+    const c = loadConfig(
+      { ...VALID, DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/c.pem", DATAVERSE_CERTIFICATE_THUMBPRINT: "AB:".repeat(19) + "AB" },
+      (path) => (path === "/c.pem" ? pem : ""),
+    );
+    expect(c.dataverse.client.credentials).toEqual([
+      { certificate: { privateKeyPem: pem, thumbprint: "AB:".repeat(19) + "AB", passphrase: undefined }, label: "user1" },
+    ]);
   });
 
   it.each([
