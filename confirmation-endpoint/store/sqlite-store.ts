@@ -148,6 +148,18 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     throw new StoreError(`Could not open the SQLite store at ${path}: ${(error as Error).message}. Check STORE_URL and the folder's permissions.`, error);
   }
 
+  // Each SQL text is compiled once and its statement reused: compiling on every call cost more than
+  // running most of these statements.
+  const statements = new Map<string, Database.Statement>();
+  function prepare(sql: string): Database.Statement {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** Run `fn` as one BEGIN IMMEDIATE transaction; any failure becomes a StoreError unless it is ours. */
   function write<T>(what: string, fn: () => T): T {
     try {
@@ -222,7 +234,7 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     // A job with the same dedupe key is re-armed, not duplicated: a finished one becomes due again,
     // a leased one is flagged so the worker runs it once more after the current pass. A timer never
     // run yet (guard, close) may be brought forward; a retry keeps its time (it may honour Retry-After).
-    db.prepare(
+    prepare(
       `INSERT INTO outbox (dedupe, purchase_id, kind, payload, not_before, state, created_at, updated_at)
        VALUES (@dedupe, @purchaseId, @kind, @payload, @notBefore, 'pending', @now, @now)
        ON CONFLICT(dedupe) DO UPDATE SET
@@ -236,57 +248,57 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
   };
 
   const addDeadLetter = (d: { purchaseId: string | null; kind: string; reason: string; detail?: string | null }, now: number) => {
-    db.prepare(
+    prepare(
       `INSERT INTO dead_letter (purchase_id, kind, reason, detail, created_at) VALUES (?, ?, ?, ?, ?)`,
     ).run(d.purchaseId, d.kind, d.reason, d.detail ?? null, now);
   };
 
   const getPurchaseRow = (id: string) => {
-    const row = db.prepare(`SELECT * FROM purchase WHERE purchase_id = ?`).get(id) as Row | undefined;
+    const row = prepare(`SELECT * FROM purchase WHERE purchase_id = ?`).get(id) as Row | undefined;
     return row ? toPurchase(row) : null;
   };
 
   const store: PaymentStore = {
     async ping() {
-      read("answer a ping", () => db.prepare("SELECT 1").get());
+      read("answer a ping", () => prepare("SELECT 1").get());
     },
     async getPurchase(purchaseId) {
       return read("read a purchase", () => getPurchaseRow(purchaseId));
     },
     async listCheckouts(purchaseId) {
       return read("list checkouts", () =>
-        (db.prepare(`SELECT * FROM checkout WHERE purchase_id = ? ORDER BY attempt`).all(purchaseId) as Row[]).map(toCheckout),
+        (prepare(`SELECT * FROM checkout WHERE purchase_id = ? ORDER BY attempt`).all(purchaseId) as Row[]).map(toCheckout),
       );
     },
     async getPayment(provider, providerPaymentId) {
       return read("read a payment", () => {
-        const row = db.prepare(`SELECT * FROM payment WHERE provider = ? AND provider_payment_id = ?`).get(provider, providerPaymentId) as Row | undefined;
+        const row = prepare(`SELECT * FROM payment WHERE provider = ? AND provider_payment_id = ?`).get(provider, providerPaymentId) as Row | undefined;
         return row ? toPayment(row) : null;
       });
     },
     async listPayments(purchaseId) {
       return read("list payments", () =>
-        (db.prepare(`SELECT * FROM payment WHERE purchase_id = ? ORDER BY created_at, provider_payment_id`).all(purchaseId) as Row[]).map(toPayment),
+        (prepare(`SELECT * FROM payment WHERE purchase_id = ? ORDER BY created_at, provider_payment_id`).all(purchaseId) as Row[]).map(toPayment),
       );
     },
     async listRefunds(purchaseId) {
       return read("list refunds", () =>
         (purchaseId === undefined
-          ? (db.prepare(`SELECT * FROM refund ORDER BY created_at`).all() as Row[])
-          : (db.prepare(`SELECT * FROM refund WHERE purchase_id = ? ORDER BY created_at`).all(purchaseId) as Row[])
+          ? (prepare(`SELECT * FROM refund ORDER BY created_at`).all() as Row[])
+          : (prepare(`SELECT * FROM refund WHERE purchase_id = ? ORDER BY created_at`).all(purchaseId) as Row[])
         ).map(toRefund),
       );
     },
     async listDeadLetters() {
-      return read("list dead letters", () => (db.prepare(`SELECT * FROM dead_letter ORDER BY id`).all() as Row[]).map(toDeadLetter));
+      return read("list dead letters", () => (prepare(`SELECT * FROM dead_letter ORDER BY id`).all() as Row[]).map(toDeadLetter));
     },
     async listJobs() {
-      return read("list jobs", () => (db.prepare(`SELECT * FROM outbox ORDER BY id`).all() as Row[]).map(toJob));
+      return read("list jobs", () => (prepare(`SELECT * FROM outbox ORDER BY id`).all() as Row[]).map(toJob));
     },
 
     async beginCheckout({ purchase, provider, now, idempotencyKeyFor, jobs }): Promise<BeginCheckoutResult> {
       return write("start a checkout", () => {
-        db.prepare(
+        prepare(
           `INSERT INTO purchase (purchase_id, mode, readable_event_id, user_id, event_name, attendees_json, expected_minor, currency,
              t0, t0_source, deadline_at, guard_at, close_at, return_origin, state, created_at, updated_at)
            VALUES (@purchaseId, @mode, @readableEventId, @userId, @eventName, @attendeesJson, @expectedMinor, @currency,
@@ -297,27 +309,27 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
            WHERE purchase.state = 'awaiting_payment'`,
         ).run({ ...purchase, attendeesJson: JSON.stringify(purchase.attendees), now });
         const stored = getPurchaseRow(purchase.purchaseId)!;
-        const rows = (db.prepare(`SELECT * FROM checkout WHERE purchase_id = ? ORDER BY attempt DESC`).all(purchase.purchaseId) as Row[]).map(toCheckout);
+        const rows = (prepare(`SELECT * FROM checkout WHERE purchase_id = ? ORDER BY attempt DESC`).all(purchase.purchaseId) as Row[]).map(toCheckout);
         const open = rows.find((c) => c.state === "open" && c.expiresAt !== null && c.expiresAt > now);
         if (open) return { purchase: stored, checkout: open };
         const creating = rows.find((c) => c.state === "creating");
         if (creating) return { purchase: stored, checkout: creating };
         // Older open sessions past their expiry are closed in the book before a new attempt.
-        db.prepare(`UPDATE checkout SET state = 'expired' WHERE purchase_id = ? AND state = 'open' AND expires_at <= ?`).run(purchase.purchaseId, now);
+        prepare(`UPDATE checkout SET state = 'expired' WHERE purchase_id = ? AND state = 'open' AND expires_at <= ?`).run(purchase.purchaseId, now);
         const attempt = (rows[0]?.attempt ?? 0) + 1;
         const key = idempotencyKeyFor(attempt);
-        db.prepare(
+        prepare(
           `INSERT INTO checkout (purchase_id, attempt, provider, idempotency_key, state, created_at) VALUES (?, ?, ?, ?, 'creating', ?)`,
         ).run(purchase.purchaseId, attempt, provider, key, now);
         for (const job of jobs) enqueue(job, now);
-        const checkout = toCheckout(db.prepare(`SELECT * FROM checkout WHERE purchase_id = ? AND attempt = ?`).get(purchase.purchaseId, attempt) as Row);
+        const checkout = toCheckout(prepare(`SELECT * FROM checkout WHERE purchase_id = ? AND attempt = ?`).get(purchase.purchaseId, attempt) as Row);
         return { purchase: stored, checkout };
       });
     },
 
     async recordCheckoutSession({ purchaseId, attempt, providerSessionId, redirectUrl, expiresAt }) {
       write("record a checkout session", () => {
-        db.prepare(
+        prepare(
           `UPDATE checkout SET provider_session_id = ?, redirect_url = ?, expires_at = ?, state = 'open'
            WHERE purchase_id = ? AND attempt = ? AND state IN ('creating', 'open')`,
         ).run(providerSessionId, redirectUrl, expiresAt, purchaseId, attempt);
@@ -359,7 +371,7 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
             if (purchases.has(job.purchaseId)) continue;
             purchases.add(job.purchaseId);
           }
-          db.prepare(`UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1, rearm = 0, updated_at = ? WHERE id = ?`).run(
+          prepare(`UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1, rearm = 0, updated_at = ? WHERE id = ?`).run(
             workerId,
             now + leaseMs,
             now,
@@ -373,7 +385,7 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
 
     async commitJob(jobId, workerId, effects: JobEffects, now) {
       write("commit a job step", () => {
-        const job = db.prepare(`SELECT * FROM outbox WHERE id = ?`).get(jobId) as Row | undefined;
+        const job = prepare(`SELECT * FROM outbox WHERE id = ?`).get(jobId) as Row | undefined;
         if (!job || job.locked_by !== workerId || job.state !== "pending" || (job.locked_until as number) < now) {
           throw new StaleLeaseError(jobId, workerId);
         }
@@ -395,7 +407,7 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
           if (result.changes !== 1) throw new VersionConflictError(purchaseId, expectedVersion);
         }
         for (const p of effects.payments ?? []) {
-          db.prepare(
+          prepare(
             `INSERT INTO payment (provider, provider_payment_id, purchase_id, provider_session_id, amount_minor, currency, state, created_at, updated_at)
              VALUES (@provider, @providerPaymentId, @purchaseId, @providerSessionId, @amountMinor, @currency, @state, @now, @now)
              ON CONFLICT(provider, provider_payment_id) DO UPDATE SET
@@ -407,17 +419,17 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
           ).run({ ...p, now });
         }
         for (const c of effects.checkouts ?? []) {
-          db.prepare(`UPDATE checkout SET state = ? WHERE purchase_id = ? AND provider_session_id = ?`).run(c.state, c.purchaseId, c.providerSessionId);
+          prepare(`UPDATE checkout SET state = ? WHERE purchase_id = ? AND provider_session_id = ?`).run(c.state, c.purchaseId, c.providerSessionId);
         }
         for (const r of effects.refunds ?? []) {
-          db.prepare(
+          prepare(
             `INSERT INTO refund (refund_key, purchase_id, provider, provider_payment_id, amount_minor, currency, reason, state, created_at, updated_at)
              VALUES (@refundKey, @purchaseId, @provider, @providerPaymentId, @amountMinor, @currency, @reason, 'requested', @now, @now)
              ON CONFLICT DO NOTHING`,
           ).run({ ...r, now });
         }
         for (const u of effects.refundUpdates ?? []) {
-          db.prepare(
+          prepare(
             `UPDATE refund SET state = @state, provider_refund_id = coalesce(@providerRefundId, provider_refund_id),
                last_error = @lastError, updated_at = @now WHERE refund_key = @refundKey`,
           ).run({ refundKey: u.refundKey, state: u.state, providerRefundId: u.providerRefundId ?? null, lastError: u.lastError ?? null, now });
@@ -426,12 +438,12 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
         for (const j of effects.jobs ?? []) enqueue(j, now);
         const next = effects.next;
         if (next.kind === "done") {
-          db.prepare(
+          prepare(
             `UPDATE outbox SET state = CASE WHEN rearm = 1 THEN 'pending' ELSE 'done' END, rearm = 0,
                locked_by = NULL, locked_until = NULL, updated_at = ? WHERE id = ?`,
           ).run(now, jobId);
         } else if (next.kind === "retry") {
-          db.prepare(
+          prepare(
             `UPDATE outbox SET not_before = ?, rearm = 0, locked_by = NULL, locked_until = NULL,
                last_error = ?, updated_at = ? WHERE id = ?`,
           ).run(next.at, next.error.slice(0, 2000), now, jobId);
@@ -441,7 +453,7 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
 
     async nextDueAt() {
       return read("find the next due job", () => {
-        const row = db.prepare(`SELECT min(max(not_before, coalesce(locked_until, 0))) AS t FROM outbox WHERE state = 'pending'`).get() as Row;
+        const row = prepare(`SELECT min(max(not_before, coalesce(locked_until, 0))) AS t FROM outbox WHERE state = 'pending'`).get() as Row;
         return (row.t as number | null) ?? null;
       });
     },
@@ -449,10 +461,10 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     async reconcileReport(): Promise<ReconcileReport> {
       return read("build the reconciliation report", () => ({
         paidNotFinalized: (
-          db.prepare(`SELECT * FROM purchase WHERE state IN ('paid', 'finalizing') ORDER BY deadline_at`).all() as Row[]
+          prepare(`SELECT * FROM purchase WHERE state IN ('paid', 'finalizing') ORDER BY deadline_at`).all() as Row[]
         ).map(toPurchase),
-        refundsOpen: (db.prepare(`SELECT * FROM refund WHERE state IN ('requested', 'pending', 'failed') ORDER BY created_at`).all() as Row[]).map(toRefund),
-        deadLetters: (db.prepare(`SELECT * FROM dead_letter WHERE resolved_at IS NULL ORDER BY id`).all() as Row[]).map(toDeadLetter),
+        refundsOpen: (prepare(`SELECT * FROM refund WHERE state IN ('requested', 'pending', 'failed') ORDER BY created_at`).all() as Row[]).map(toRefund),
+        deadLetters: (prepare(`SELECT * FROM dead_letter WHERE resolved_at IS NULL ORDER BY id`).all() as Row[]).map(toDeadLetter),
       }));
     },
 
@@ -465,13 +477,13 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
   function applyEvent(e: PaymentEvent, now: number): void {
     const purchase = e.purchaseId ? getPurchaseRow(e.purchaseId) : null;
     if (e.providerPaymentId && (e.signal === "paid" || e.signal === "pending")) {
-      db.prepare(
+      prepare(
         `INSERT INTO payment (provider, provider_payment_id, purchase_id, provider_session_id, amount_minor, currency, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, 'reported', ?, ?) ON CONFLICT DO NOTHING`,
       ).run(e.provider, e.providerPaymentId, e.purchaseId, e.providerSessionId, e.amount?.minor ?? null, e.amount?.currency ?? null, now, now);
     }
     if (e.signal === "paid" && purchase && purchase.state === "awaiting_payment") {
-      db.prepare(`UPDATE purchase SET state = 'paid', updated_at = ?, version = version + 1 WHERE purchase_id = ? AND version = ?`).run(
+      prepare(`UPDATE purchase SET state = 'paid', updated_at = ?, version = version + 1 WHERE purchase_id = ? AND version = ?`).run(
         now,
         purchase.purchaseId,
         purchase.version,
@@ -502,10 +514,10 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
       .prepare(`SELECT * FROM refund WHERE provider = ? AND provider_payment_id = ? AND state IN ('requested', 'pending')`)
       .all(e.provider, e.providerPaymentId) as Row[]).map(toRefund);
     for (const r of open) {
-      db.prepare(`UPDATE refund SET state = ?, updated_at = ? WHERE refund_key = ?`).run(failed ? "failed" : "succeeded", now, r.refundKey);
+      prepare(`UPDATE refund SET state = ?, updated_at = ? WHERE refund_key = ?`).run(failed ? "failed" : "succeeded", now, r.refundKey);
       if (failed) addDeadLetter({ purchaseId: r.purchaseId, kind: "refund", reason: "refund_failed", detail: `provider reported the refund of ${r.providerPaymentId} failed` }, now);
     }
-    db.prepare(`UPDATE payment SET state = ?, updated_at = ? WHERE provider = ? AND provider_payment_id = ?`).run(
+    prepare(`UPDATE payment SET state = ?, updated_at = ? WHERE provider = ? AND provider_payment_id = ?`).run(
       failed ? "refund_failed" : "refunded",
       now,
       e.provider,
@@ -514,7 +526,7 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     const purchaseId = open[0]?.purchaseId ?? e.purchaseId;
     const purchase = purchaseId ? getPurchaseRow(purchaseId) : null;
     if (purchase && purchase.winningPaymentId === e.providerPaymentId && purchase.state === "refund_pending") {
-      db.prepare(`UPDATE purchase SET state = ?, updated_at = ?, version = version + 1 WHERE purchase_id = ?`).run(
+      prepare(`UPDATE purchase SET state = ?, updated_at = ?, version = version + 1 WHERE purchase_id = ?`).run(
         failed ? "failed" : "refunded",
         now,
         purchase.purchaseId,

@@ -32,6 +32,7 @@ The confirmation endpoint for the burst benchmark. Environment: the endpoint's o
   BURST_LEASE_SECONDS       worker lease in clock seconds (default: the kit's)
   BURST_POLL_MS             longest real sleep of the worker loop (default 200)
   BURST_RECONCILE_MS        fetch undelivered provider events every N ms (default 0 = never)
+  BURST_START_WORKER        0: store webhooks only, no worker (isolates ingest)
   BURST_READABLE_EVENT_ID   inline mode: the event every purchase belongs to
 stdin: "clock <anchorReal>,<anchorClock>,<scale>" lines move the clock to the parent's state.
 `;
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       dataverseClientOptions: clientOptions,
       dataverseApiOptions: dv.api,
       missedEventsIntervalMs: numberFromEnv("BURST_RECONCILE_MS", 0) ?? 0,
+      startWorker: process.env.BURST_START_WORKER !== "0",
     });
     process.stdout.write(`${endpoint.url}\n`);
     process.once("SIGTERM", () => void endpoint.close().then(() => process.exit(0)));

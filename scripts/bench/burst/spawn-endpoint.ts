@@ -68,9 +68,15 @@ function exited(child: ChildProcess): Promise<void> {
 export async function spawnEndpoint(env: Record<string, string>, logFile: string, timeoutMs = 30_000): Promise<EndpointProcess> {
   const program = await bundleEndpoint();
   const fd = openSync(logFile, "a");
-  const child = spawn(process.execPath, [program], {
+  // e.g. BURST_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the endpoint.
+  const nodeArgs = (process.env.BURST_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, program], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      ...env,
+    },
     stdio: ["pipe", "pipe", fd],
   });
   closeSync(fd);

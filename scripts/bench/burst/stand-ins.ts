@@ -158,6 +158,7 @@ export async function startBurstWorld(options: { clock: ScaledClock; timeScale: 
         PORT: "0",
         BURST_CLOCK: formatClockState(clock.state()),
         BURST_READABLE_EVENT_ID: seed.paidEvent.readableEventId,
+        ...(process.env.BURST_START_WORKER ? { BURST_START_WORKER: process.env.BURST_START_WORKER } : {}),
       };
       users.slice(0, count).forEach((user, i) => {
         const suffix = i === 0 ? "" : `_${i + 1}`;
