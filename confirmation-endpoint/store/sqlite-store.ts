@@ -181,8 +181,7 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     let stored = 0;
     let duplicates = 0;
     for (const e of events) {
-      const inserted = db
-        .prepare(
+      const inserted = prepare(
           `INSERT INTO webhook_event (provider, dedupe_key, type, signal, purchase_id, provider_payment_id, provider_session_id, live, occurred_at, received_at, outcome)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'stored') ON CONFLICT DO NOTHING`,
         )
@@ -351,15 +350,17 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     },
 
     async claimJobs({ workerId, limit, now, leaseMs }) {
+      // Due finalize jobs go first: Dataverse's budget is the scarce resource in a burst, and a
+      // backlog of payment jobs (which only read Stripe) must not leave it unused while the
+      // deadlines run. The other kinds take their turn whenever no finalize is due.
       return write("claim jobs", () => {
-        const due = db
-          .prepare(
+        const due = prepare(
             `SELECT * FROM outbox o WHERE o.state = 'pending' AND o.not_before <= @now
                AND (o.locked_until IS NULL OR o.locked_until <= @now)
                AND (o.purchase_id IS NULL OR NOT EXISTS (
                  SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
                    AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > @now))
-             ORDER BY o.not_before, o.id LIMIT @scan`,
+             ORDER BY CASE o.kind WHEN 'finalize' THEN 0 ELSE 1 END, o.not_before, o.id LIMIT @scan`,
           )
           .all({ now, scan: limit * 8 }) as Row[];
         const claimed: JobRecord[] = [];
@@ -398,8 +399,7 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
             const v = set[k];
             params[k] = typeof v === "boolean" ? (v ? 1 : 0) : v;
           }
-          const result = db
-            .prepare(
+          const result = prepare(
               `UPDATE purchase SET ${[...assignments, "updated_at = @now", "version = version + 1"].join(", ")}
                WHERE purchase_id = @purchaseId AND version = @expectedVersion`,
             )
@@ -510,8 +510,7 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
 
   function applyRefundSignal(e: PaymentEvent, now: number): void {
     const failed = e.signal === "refund_failed";
-    const open = (db
-      .prepare(`SELECT * FROM refund WHERE provider = ? AND provider_payment_id = ? AND state IN ('requested', 'pending')`)
+    const open = (prepare(`SELECT * FROM refund WHERE provider = ? AND provider_payment_id = ? AND state IN ('requested', 'pending')`)
       .all(e.provider, e.providerPaymentId) as Row[]).map(toRefund);
     for (const r of open) {
       prepare(`UPDATE refund SET state = ?, updated_at = ? WHERE refund_key = ?`).run(failed ? "failed" : "succeeded", now, r.refundKey);
