@@ -354,15 +354,17 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
       // backlog of payment jobs (which only read Stripe) must not leave it unused while the
       // deadlines run. The other kinds take their turn whenever no finalize is due.
       return write("claim jobs", () => {
-        const due = prepare(
-            `SELECT * FROM outbox o WHERE o.state = 'pending' AND o.not_before <= @now
-               AND (o.locked_until IS NULL OR o.locked_until <= @now)
-               AND (o.purchase_id IS NULL OR NOT EXISTS (
-                 SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
-                   AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > @now))
-             ORDER BY CASE o.kind WHEN 'finalize' THEN 0 ELSE 1 END, o.not_before, o.id LIMIT @scan`,
-          )
-          .all({ now, scan: limit * 8 }) as Row[];
+        const dueSql = (kindFilter: string) =>
+          `SELECT * FROM outbox o WHERE o.state = 'pending' ${kindFilter} AND o.not_before <= @now
+             AND (o.locked_until IS NULL OR o.locked_until <= @now)
+             AND (o.purchase_id IS NULL OR NOT EXISTS (
+               SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
+                 AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > @now))
+           ORDER BY o.not_before, o.id LIMIT @scan`;
+        const finalizes = prepare(dueSql("AND o.kind = 'finalize'")).all({ now, scan: limit * 8 }) as Row[];
+        const any = prepare(dueSql("")).all({ now, scan: limit * 8 }) as Row[];
+        const seen = new Set(finalizes.map((r) => r.id));
+        const due = [...finalizes, ...any.filter((r) => !seen.has(r.id))];
         const claimed: JobRecord[] = [];
         const purchases = new Set<string>();
         for (const row of due) {
