@@ -21,6 +21,7 @@ import { runCrashLoop } from "./burst/crash-loop";
 import { fireWebhooks, percentile } from "./burst/fire-webhooks";
 import type { FireResult } from "./burst/fire-webhooks";
 import { finalizeNaively } from "./burst/naive-finalizer";
+import { probeDurableCommits } from "./burst/probe-disk";
 import { registerPurchases, signedHeaders } from "./burst/purchases";
 import { runKitBurst } from "./burst/run-kit-burst";
 import type { KitBurstResult } from "./burst/run-kit-burst";
@@ -147,6 +148,8 @@ export async function run(): Promise<void> {
     out(`\n1. Webhook ingest: ${plan.purchases} signed checkout.session.completed fired at ${FIRE_RATE}/s (open loop) while the worker finalizes`);
     out(ingestLine("kit (store + outbox, 200 after commit)", kit.ingest));
     out(ingestLine("baseline (finalize inside request)", inlineIngest));
+    const disk = probeDurableCommits(dir);
+    out(`  for scale, this disk now: ${fmt(disk.perSecond, 0)} durable SQLite commits/s, one commit p50 ${fmt(disk.p50Ms)} ms p99 ${fmt(disk.p99Ms)} ms`);
     const kitP99 = percentile(kit.ingest.latenciesMs, 99);
     const inlineP99 = percentile(inlineIngest.latenciesMs, 99);
     out(`  p99 ratio baseline/kit: ${fmt(inlineP99 / kitP99)}x (target >= 10x) ${ok(inlineP99 / kitP99 >= 10)}; kit p99 ${fmt(kitP99)} ms (target < 50 ms) ${ok(kitP99 < 50)}; timeouts (10 s) count as 10 s`);
