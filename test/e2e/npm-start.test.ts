@@ -2,18 +2,16 @@
 // paid registration for two attendees walked in real Chromium through the printed registration
 // URL, the registrations on the status page, and a clean stop on Ctrl-C (SIGINT).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findChromium, launchChromium } from "../../scripts/lib/chromium";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === "true") throw new Error(`Chromium is missing at ${CHROMIUM}: install the Debian package "chromium" (.ci/run does).`);
+const haveChromium = findChromium({ required: process.env.CI === "true" });
 
 let child: ChildProcess;
 let output = "";
@@ -43,7 +41,7 @@ beforeAll(async () => {
   child = spawn("npm", ["start", "--", "--data-dir", dataDir, "--random-ports"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], detached: true });
   await waitForReady(child, 90_000);
   for (const [, label, url] of output.matchAll(/^ {2}(Registration|Status page) +(http:\/\/127\.0\.0\.1:\d+\S*)/gm)) urls[label!] = url!;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

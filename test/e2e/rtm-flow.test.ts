@@ -3,35 +3,19 @@
 // /v1/rtm/pay, pays on the provider stand-in's hosted page and comes back; Dynamics (the stand-in)
 // confirms the registration. An abandoned one (Cancel on the hosted page) gets its pass released.
 // Screenshots in test-output/screenshots/ (names start with "rtm-").
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox } from "../../sandbox/start-sandbox";
 import type { Sandbox } from "../../sandbox/start-sandbox";
+import { findChromium, launchChromium } from "../../scripts/lib/chromium";
 import { createSandboxSiteBuilder } from "../../scripts/start";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const SHOTS = join(process.cwd(), "test-output", "screenshots");
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === "true") {
-  throw new Error(
-    `Chromium is missing at ${CHROMIUM}: the browser tests need it on CI. Install the Debian package "chromium" (.ci/run does).`,
-  );
-}
+const haveChromium = findChromium({ required: process.env.CI === "true" });
 
 let dataDir: string;
 let sandbox: Sandbox;
@@ -42,7 +26,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), "epg-rtm-e2e-"));
   sandbox = await startSandbox({ dataDir, buildSite: createSandboxSiteBuilder() });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {

@@ -4,26 +4,21 @@
 // the confirmation page lists the registrations. Also a declined card, and a payment whose webhook
 // never arrives before the purchase expires (clock moved forward) → refunded. One screenshot per
 // state in test-output/screenshots/ (names start with "sandbox-").
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox } from "../../sandbox/start-sandbox";
 import type { Sandbox } from "../../sandbox/start-sandbox";
+import { findChromium, launchChromium } from "../../scripts/lib/chromium";
 import { createSandboxSiteBuilder } from "../../scripts/start";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const SHOTS = join(process.cwd(), "test-output", "screenshots");
 const RID = "Sandbox_Summit_2026";
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === "true") {
-  throw new Error(`Chromium is missing at ${CHROMIUM}: the browser tests need it on CI. Install the Debian package "chromium" (.ci/run does).`);
-}
-if (!haveChromium) console.warn(`Skipping the sandbox browser tests: no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+const haveChromium = findChromium({ required: process.env.CI === "true" });
+if (!haveChromium) console.warn("Skipping the sandbox browser tests: no Chromium (apt-get install chromium).");
 
 let dataDir: string;
 let sandbox: Sandbox;
@@ -34,7 +29,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), "epg-sandbox-e2e-"));
   sandbox = await startSandbox({ dataDir, buildSite: createSandboxSiteBuilder() });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {

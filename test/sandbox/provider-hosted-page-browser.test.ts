@@ -2,21 +2,18 @@
 // Tab reaches Decline, the decline message is announced, and Enter on Pay lands on success_url.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProviderStandIn, type ProviderStandIn } from "../../sandbox/provider/start-provider-stand-in";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"];
+import { findChromium, launchChromium } from "../../scripts/lib/chromium";
 
 let browser: Browser;
 let standIn: ProviderStandIn;
 let portal: Server;
 let portalUrl = "";
 
-describe.skipIf(!existsSync(CHROMIUM))("hosted checkout page in Chromium", () => {
+describe.skipIf(!findChromium({ required: process.env.CI === "true" }))("hosted checkout page in Chromium", () => {
   beforeAll(async () => {
     portal = createServer((_request, response) => {
       response.writeHead(200, { "content-type": "text/html" });
@@ -25,7 +22,7 @@ describe.skipIf(!existsSync(CHROMIUM))("hosted checkout page in Chromium", () =>
     await new Promise<void>((resolve) => portal.listen(0, "127.0.0.1", resolve));
     portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
     standIn = await startProviderStandIn({ webhookSecret: "whsec_browser_test_0123456789" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
