@@ -1,19 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DataverseError } from "../../confirmation-endpoint/dataverse/errors";
 import { MINUTE } from "./fakes";
-import { CONTACT, createHarness, OTHER_PURCHASE, PORTAL, PURCHASE, T0 } from "./harness";
+import { CONTACT, OTHER_PURCHASE, PORTAL, PURCHASE, T0, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
-});
-afterEach(async () => {
-  expect(h.dataverse.unexpected).toEqual([]);
-  expect(h.provider.unexpected).toEqual([]);
-  await h.close();
-});
+useHarness((created) => (h = created));
 
 describe("POST /v1/checkout", () => {
   it("prices from Dataverse, opens one hosted page with a deterministic key and returns the contract body", async () => {
@@ -74,8 +66,7 @@ describe("POST /v1/checkout", () => {
   });
 
   it("answers 409 once the endpoint holds the payment", async () => {
-    const { body } = await h.checkout();
-    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const sessionId = await h.openSession();
     h.provider.pay(sessionId);
     await h.app(h.webhookRequest(h.completedEvent(sessionId)));
     const again = await h.checkout();

@@ -3,21 +3,13 @@
 // after that call is written, exactly as if the process had died; the job stays leased until its
 // lease runs out.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MINUTE } from "./fakes";
-import { CONTACT, createHarness, PURCHASE, T0, payAndNotify } from "./harness";
+import { PURCHASE, payAndNotify, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
-});
-afterEach(async () => {
-  expect(h.dataverse.unexpected).toEqual([]);
-  expect(h.provider.unexpected).toEqual([]);
-  await h.close();
-});
+useHarness((created) => (h = created));
 
 const crash = () => {
   h.storeSwitch.mode = "down";
@@ -96,8 +88,7 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
   });
 
   it("after the refund call, before its outcome was written: the same key is used again, one refund", async () => {
-    const { body } = await h.checkout();
-    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const sessionId = await h.openSession();
     const paymentId = h.provider.pay(sessionId, { minor: 1, currency: "EUR" });
     await h.app(h.webhookRequest(h.completedEvent(sessionId)));
     h.provider.refundScript.push({ hook: crash }, "ok");

@@ -1,19 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DataverseError } from "../../confirmation-endpoint/dataverse/errors";
 import { ambiguousTimeout, deadlineExceeded, MINUTE, throttled, transient } from "./fakes";
-import { CONTACT, createHarness, PURCHASE, T0, payAndNotify } from "./harness";
+import { PURCHASE, T0, payAndNotify, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
-});
-afterEach(async () => {
-  expect(h.dataverse.unexpected).toEqual([]);
-  expect(h.provider.unexpected).toEqual([]);
-  await h.close();
-});
+useHarness((created) => (h = created));
 
 const GUARD = T0 + 47 * MINUTE;
 const DEADLINE = T0 + 50 * MINUTE;
@@ -97,8 +89,7 @@ describe("deadline-aware finalize", () => {
   });
 
   it("paid after the guard (late payment) → immediate refund, zero finalize calls", async () => {
-    const { body } = await h.checkout();
-    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const sessionId = await h.openSession();
     h.clock.set(T0 + 55 * MINUTE);
     const paymentId = h.provider.pay(sessionId);
     await h.app(h.webhookRequest(h.completedEvent(sessionId)));
@@ -118,8 +109,7 @@ describe("deadline-aware finalize", () => {
 
   it("a page paid while it is being closed → 'already complete' → normal paid path", async () => {
     h.dataverse.finalizeScript.push({ kind: "ok" });
-    const { body } = await h.checkout();
-    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const sessionId = await h.openSession();
     h.provider.pay(sessionId); // the webhook has not arrived yet
     h.clock.set(T0 + 42 * MINUTE);
     await h.settle(h.worker, T0 + 43 * MINUTE);
@@ -130,8 +120,7 @@ describe("deadline-aware finalize", () => {
 
 describe("provider outage across the guard", () => {
   it("a payment reported before the guard but confirmable only after it → purchase expired at the guard, payment refunded, never finalized", async () => {
-    const { body } = await h.checkout();
-    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const sessionId = await h.openSession();
     h.clock.set(T0 + 40 * MINUTE);
     const paymentId = h.provider.pay(sessionId);
     h.provider.getPaymentError = Object.assign(new Error("provider unreachable"), { retryable: true });

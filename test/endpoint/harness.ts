@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach, expect } from "vitest";
 import { createApp } from "../../confirmation-endpoint/app";
 import type { DeadlinePolicy } from "../../confirmation-endpoint/config";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
@@ -120,6 +121,19 @@ export function createHarness(options: { dir?: string; startAt?: number } = {}) 
     };
   }
 
+  /** Checkout for a purchase that must open a hosted page; returns the page's session id. */
+  async function openSession(purchaseId = PURCHASE): Promise<string> {
+    const { res, body } = await checkout(purchaseId);
+    if (res.status !== 200) throw new Error(`checkout failed: ${res.status} ${JSON.stringify(body)}`);
+    return String(body.payment.redirectUrl).split("/").pop()!;
+  }
+
+  /** The status route's answer for a purchase, as the gateway page would read it. */
+  async function statusOf(purchaseId = PURCHASE): Promise<Record<string, unknown>> {
+    const res = await app(new Request(`http://endpoint.test/v1/purchases/${purchaseId}/status`));
+    return (await res.json()) as Record<string, unknown>;
+  }
+
   async function counts(s: PaymentStore = store) {
     return {
       jobs: (await s.listJobs()).length,
@@ -146,6 +160,8 @@ export function createHarness(options: { dir?: string; startAt?: number } = {}) 
     settle,
     checkout,
     checkoutRequest,
+    openSession,
+    statusOf,
     webhookRequest,
     completedEvent,
     counts,
@@ -157,11 +173,33 @@ export function createHarness(options: { dir?: string; startAt?: number } = {}) 
   };
 }
 
+/**
+ * A fresh harness for each test of the calling file, with PURCHASE known to Dataverse; after each
+ * test, both fakes must have seen only calls they expected. `assign` hands the harness to the file.
+ */
+export function useHarness(assign: (h: Harness) => void): void {
+  let current: Harness | undefined;
+  beforeEach(() => {
+    current = createHarness();
+    current.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
+    assign(current);
+  });
+  afterEach(async () => {
+    const h = current;
+    current = undefined;
+    if (!h) return;
+    try {
+      expect(h.dataverse.unexpected).toEqual([]);
+      expect(h.provider.unexpected).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+}
+
 /** Checkout, pay and deliver the completed webhook; returns the session and payment ids. */
 export async function payAndNotify(h: Harness, purchaseId = PURCHASE, options: { payAt?: number } = {}): Promise<{ sessionId: string; paymentId: string }> {
-  const { res, body } = await h.checkout(purchaseId);
-  if (res.status !== 200) throw new Error(`checkout failed: ${res.status} ${JSON.stringify(body)}`);
-  const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+  const sessionId = await h.openSession(purchaseId);
   if (options.payAt !== undefined) h.clock.set(options.payAt);
   const paymentId = h.provider.pay(sessionId);
   const hook = await h.app(h.webhookRequest(h.completedEvent(sessionId)));

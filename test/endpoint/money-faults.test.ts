@@ -1,27 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MINUTE } from "./fakes";
-import { CONTACT, createHarness, OTHER_PURCHASE, PURCHASE, T0, payAndNotify } from "./harness";
+import { CONTACT, OTHER_PURCHASE, PURCHASE, T0, payAndNotify, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
-});
-afterEach(async () => {
-  expect(h.dataverse.unexpected).toEqual([]);
-  expect(h.provider.unexpected).toEqual([]);
-  await h.close();
-});
-
-async function statusOf(purchaseId: string): Promise<Record<string, unknown>> {
-  return (await (await h.app(new Request(`http://endpoint.test/v1/purchases/${purchaseId}/status`))).json()) as Record<string, unknown>;
-}
-
-async function openSession(): Promise<string> {
-  const { body } = await h.checkout();
-  return String(body.payment.redirectUrl).split("/").pop()!;
-}
+useHarness((created) => (h = created));
 
 describe("money that must go back", () => {
   it.each([
@@ -29,7 +12,7 @@ describe("money that must go back", () => {
     ["USD instead of EUR", { minor: 2500, currency: "USD" }],
     ["2500.00 instead of 25.00", { minor: 250000, currency: "EUR" }],
   ])("amount mismatch (%s) → refund amount_mismatch, dead letter, no finalize", async (_name, paid) => {
-    const sessionId = await openSession();
+    const sessionId = await h.openSession();
     const paymentId = h.provider.pay(sessionId, paid);
     // The event echoes the right amount: only the re-read counts.
     await h.app(h.webhookRequest(h.completedEvent(sessionId, { amount: { minor: 2500, currency: "EUR" } })));
@@ -40,7 +23,7 @@ describe("money that must go back", () => {
     ]);
     expect((await h.store.listDeadLetters()).map((d) => d.reason)).toEqual(["amount_mismatch"]);
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("failed");
-    expect(await statusOf(PURCHASE)).toMatchObject({ status: "failed", reason: "amount_mismatch" });
+    expect(await h.statusOf(PURCHASE)).toMatchObject({ status: "failed", reason: "amount_mismatch" });
   });
 
   it("payment for an unknown purchase → refund unknown_purchase and dead letter", async () => {
@@ -60,7 +43,7 @@ describe("money that must go back", () => {
   });
 
   it("a session we never created, carrying a known purchase id → refunded, never finalized", async () => {
-    await openSession();
+    await h.openSession();
     const foreign = h.provider.addForeignPaidSession(PURCHASE, { minor: 2500, currency: "EUR" });
     await h.app(h.webhookRequest(h.completedEvent(foreign.id)));
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("paid");
@@ -74,11 +57,11 @@ describe("money that must go back", () => {
 
   it("two tabs both pay → one finalize, the second payment refunded as duplicate_payment", async () => {
     h.dataverse.finalizeScript.push({ kind: "ok" });
-    const first = await openSession();
+    const first = await h.openSession();
     // The first page expires unpaid in the provider's book; a second page is opened and both get paid.
     h.clock.advance(31 * MINUTE);
     h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0 + 20 * MINUTE).toISOString(), contactId: CONTACT });
-    const second = await openSession();
+    const second = await h.openSession();
     expect(second).not.toBe(first);
     const p1 = h.provider.pay(first);
     const p2 = h.provider.pay(second);
@@ -93,7 +76,7 @@ describe("money that must go back", () => {
   });
 
   it("a refund the provider reports failed → dead letter with the ids", async () => {
-    const sessionId = await openSession();
+    const sessionId = await h.openSession();
     const paymentId = h.provider.pay(sessionId, { minor: 1, currency: "EUR" });
     h.provider.refundScript.push("failed");
     await h.app(h.webhookRequest(h.completedEvent(sessionId)));
@@ -109,7 +92,7 @@ describe("money that must go back", () => {
   });
 
   it("a refund call that errors is retried with the same key, then succeeds once", async () => {
-    const sessionId = await openSession();
+    const sessionId = await h.openSession();
     const paymentId = h.provider.pay(sessionId, { minor: 1, currency: "EUR" });
     h.provider.refundScript.push(Object.assign(new Error("500 from provider"), { retryable: true }), "ok");
     await h.app(h.webhookRequest(h.completedEvent(sessionId)));
@@ -121,7 +104,7 @@ describe("money that must go back", () => {
   });
 
   it("a refund that keeps erroring ends in the dead-letter table, bounded", async () => {
-    const sessionId = await openSession();
+    const sessionId = await h.openSession();
     h.provider.pay(sessionId, { minor: 1, currency: "EUR" });
     for (let i = 0; i < 20; i++) h.provider.refundScript.push(Object.assign(new Error("provider down"), { retryable: true }));
     await h.app(h.webhookRequest(h.completedEvent(sessionId)));
@@ -140,6 +123,6 @@ describe("money that must go back", () => {
     expect(letter).toMatchObject({ kind: "finalize", reason: "finalize_rejected" });
     expect(letter.detail).toContain("0x80040265");
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("refunded");
-    expect(await statusOf(PURCHASE)).toEqual({ status: "refunded", readableEventId: expect.any(String), reason: "finalize_rejected" });
+    expect(await h.statusOf(PURCHASE)).toEqual({ status: "refunded", readableEventId: expect.any(String), reason: "finalize_rejected" });
   });
 });

@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createJsonLogger, redactFields } from "../../confirmation-endpoint/logger";
-import { CONTACT, createHarness, PURCHASE, T0, payAndNotify } from "./harness";
+import { PURCHASE, payAndNotify, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
-});
-afterEach(async () => {
-  await h.close();
-});
+useHarness((created) => (h = created));
 
 describe("health, readiness, metrics", () => {
   it("/healthz is live, /readyz follows the store", async () => {

@@ -1,31 +1,26 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { reportToJson, reportToText } from "../../confirmation-endpoint/reconcile/format-report";
 import { MINUTE, transient } from "./fakes";
-import { CONTACT, createHarness, OTHER_PURCHASE, PURCHASE, T0, payAndNotify } from "./harness";
+import { OTHER_PURCHASE, PURCHASE, T0, payAndNotify, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 const run = promisify(execFile);
 let h: Harness;
+useHarness((created) => (h = created));
 beforeEach(async () => {
-  h = createHarness();
-  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
   h.dataverse.addPurchase({ purchaseId: OTHER_PURCHASE, createdOn: new Date(T0).toISOString() });
   // PURCHASE: paid, Dataverse keeps failing → paid but not finalized (for now).
   for (let i = 0; i < 3; i++) h.dataverse.finalizeScript.push({ kind: "throw", error: transient() });
   await payAndNotify(h);
   await h.worker.drain();
   // OTHER_PURCHASE: wrong amount paid, and the refund fails → refund failed + two dead letters.
-  const { body } = await h.checkout(OTHER_PURCHASE);
-  const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+  const sessionId = await h.openSession(OTHER_PURCHASE);
   h.provider.pay(sessionId, { minor: 1, currency: "EUR" });
   h.provider.refundScript.push("failed");
   await h.app(h.webhookRequest(h.completedEvent(sessionId)));
   await h.worker.drain();
-});
-afterEach(async () => {
-  await h.close();
 });
 
 describe("reconciliation report", () => {

@@ -1,37 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ingestMissedEvents } from "../../confirmation-endpoint/worker/ingest-missed-events";
 import { MINUTE, sign } from "./fakes";
-import { CONTACT, createHarness, PORTAL, PURCHASE, T0, payAndNotify } from "./harness";
+import { CONTACT, PORTAL, PURCHASE, T0, payAndNotify, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-  h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
-});
-afterEach(async () => {
-  expect(h.dataverse.unexpected).toEqual([]);
-  expect(h.provider.unexpected).toEqual([]);
-  await h.close();
-});
-
-async function statusOf(): Promise<Record<string, unknown>> {
-  const res = await h.app(new Request(`http://endpoint.test/v1/purchases/${PURCHASE}/status`));
-  return (await res.json()) as Record<string, unknown>;
-}
+useHarness((created) => (h = created));
 
 describe("webhook → worker → finalize", () => {
   it("finalizes a paid purchase once, re-reading the payment first, and passes the guard as deadline", async () => {
     h.dataverse.finalizeScript.push({ kind: "ok" });
     const { sessionId } = await payAndNotify(h);
-    expect(await statusOf()).toMatchObject({ status: "paid" });
+    expect(await h.statusOf()).toMatchObject({ status: "paid" });
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(1);
     const call = h.dataverse.calls.find((c) => c.op === "finalize")!;
     expect(call.input).toEqual({ purchaseId: PURCHASE, readableEventId: "Paid_Event1479011247", userId: CONTACT });
     expect(call.options?.deadline).toBe(T0 + 47 * MINUTE);
     expect(h.provider.calls.filter((c) => c.op === "getPayment").map((c) => c.ref)).toEqual([sessionId]);
-    expect(await statusOf()).toEqual({
+    expect(await h.statusOf()).toEqual({
       status: "finalized",
       readableEventId: "Paid_Event1479011247",
       confirmationUrl: `${PORTAL}/event/confirmation?id=Paid_Event1479011247`,
@@ -67,8 +54,7 @@ describe("webhook → worker → finalize", () => {
 
   it("out of order: async_payment_succeeded, then completed, then expired → finalized, not released", async () => {
     h.dataverse.finalizeScript.push({ kind: "ok" });
-    const { body } = await h.checkout();
-    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const sessionId = await h.openSession();
     h.provider.pay(sessionId);
     for (const type of ["checkout.session.async_payment_succeeded", "checkout.session.completed"]) {
       expect((await h.app(h.webhookRequest(h.completedEvent(sessionId, { type })))).status).toBe(200);
@@ -76,13 +62,12 @@ describe("webhook → worker → finalize", () => {
     expect((await h.app(h.webhookRequest(h.completedEvent(sessionId, { type: "checkout.session.expired", signal: "expired" })))).status).toBe(200);
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(1);
-    expect((await statusOf()).status).toBe("finalized");
+    expect((await h.statusOf()).status).toBe("finalized");
   });
 
   it("an event that arrives while its job is running is not lost (the job runs again)", async () => {
     h.dataverse.finalizeScript.push({ kind: "ok" });
-    const { body } = await h.checkout();
-    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const sessionId = await h.openSession();
     // First event: "completed" while still unpaid; the shopper's payment lands during the re-read.
     await h.app(h.webhookRequest(h.completedEvent(sessionId, { signal: "pending" })));
     h.provider.onGetPayment = () => {
@@ -92,15 +77,14 @@ describe("webhook → worker → finalize", () => {
     };
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(1);
-    expect((await statusOf()).status).toBe("finalized");
+    expect((await h.statusOf()).status).toBe("finalized");
   });
 });
 
 describe("reconciliation: events the provider could not deliver", () => {
   it("an event seen only through the missed-events list is ingested once, then finalized once", async () => {
     h.dataverse.finalizeScript.push({ kind: "ok" });
-    const { body } = await h.checkout();
-    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const sessionId = await h.openSession();
     h.provider.pay(sessionId);
     const e = h.completedEvent(sessionId);
     h.provider.missed = [
@@ -126,7 +110,7 @@ describe("reconciliation: events the provider could not deliver", () => {
     expect(await (await h.app(h.webhookRequest(e))).json()).toMatchObject({ stored: 0, duplicates: 1 });
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(1);
-    expect((await statusOf()).status).toBe("finalized");
+    expect((await h.statusOf()).status).toBe("finalized");
   });
 });
 
@@ -169,8 +153,7 @@ describe("untrusted webhooks: 400 and nothing stored", () => {
 describe("store down during a webhook", () => {
   it("answers 5xx with no outbound call, and the redelivery is processed once", async () => {
     h.dataverse.finalizeScript.push({ kind: "ok" });
-    const { body } = await h.checkout();
-    const sessionId = String(body.payment.redirectUrl).split("/").pop()!;
+    const sessionId = await h.openSession();
     h.provider.pay(sessionId);
     const event = h.completedEvent(sessionId);
     const callsBefore = h.provider.calls.length + h.dataverse.calls.length;
