@@ -101,11 +101,14 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
     return { language, path: pathname };
   }
 
-  function scopeFor(request: PageRequest): Record<string, unknown> | null {
+  /** The web page a request asks for, with the language its URL (or the request) chose. */
+  function locate(request: PageRequest) {
     const url = new URL(request.url);
     const { language, path } = pickLanguage(url.pathname, request.language);
-    const page = pagesByUrl.get(normalizePath(path));
-    if (!page) return null;
+    return { url, language, path, page: pagesByUrl.get(normalizePath(path)) };
+  }
+
+  function scopeOf(request: PageRequest, url: URL, page: WebPage, language: Language) {
     return buildPortalScope({
       site,
       page,
@@ -119,10 +122,13 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
     });
   }
 
+  function scopeFor(request: PageRequest): Record<string, unknown> | null {
+    const { url, language, page } = locate(request);
+    return page ? scopeOf(request, url, page, language) : null;
+  }
+
   async function renderPage(request: PageRequest): Promise<PageResponse> {
-    const url = new URL(request.url);
-    const { language, path } = pickLanguage(url.pathname, request.language);
-    const page = pagesByUrl.get(normalizePath(path));
+    const { url, language, path, page } = locate(request);
     if (!page) return errorPage(404, "Page not found", `No published web page has the URL ${path}.`);
     try {
       const content = contentPageFor(page, language, isPublished);
@@ -133,17 +139,7 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
           `Web page "${page.name}" (${page.file}) points at page template ${templateId ?? "(none)"}, which the site folder does not have.`,
         );
       }
-      const scope = buildPortalScope({
-        site,
-        page,
-        language,
-        request: { url: url.href },
-        user: request.user,
-        fixtures,
-        now: request.now ?? new Date(),
-        urlOf,
-        isPublished,
-      });
+      const scope = scopeOf(request, url, page, language);
       let body: string;
       let mimeType = "text/html";
       if (pageTemplate.type === 756150000) {
