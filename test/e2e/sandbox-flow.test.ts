@@ -4,42 +4,15 @@
 // the confirmation page lists the registrations. Also a declined card, and a payment whose webhook
 // never arrives before the purchase expires (clock moved forward) → refunded. One screenshot per
 // state in test-output/screenshots/ (names start with "sandbox-").
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox } from "../../sandbox/start-sandbox";
-import type { Sandbox } from "../../sandbox/start-sandbox";
-import { findChromium, launchChromium } from "../../scripts/lib/chromium";
-import { createSandboxSiteBuilder } from "../../scripts/start";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useSandboxInChromium } from "./sandbox-in-chromium";
 
-const SHOTS = join(process.cwd(), "test-output", "screenshots");
 const RID = "Sandbox_Summit_2026";
-
-const haveChromium = findChromium({ required: process.env.CI === "true" });
-if (!haveChromium) console.warn("Skipping the sandbox browser tests: no Chromium (apt-get install chromium).");
-
-let dataDir: string;
-let sandbox: Sandbox;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!haveChromium) return;
-  mkdirSync(SHOTS, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), "epg-sandbox-e2e-"));
-  sandbox = await startSandbox({ dataDir, buildSite: createSandboxSiteBuilder() });
-  browser = await launchChromium();
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await sandbox?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+const run = useSandboxInChromium("sandbox");
 
 async function openPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 480, height: 900 } });
+  const context = await run.browser.newContext({ viewport: { width: 480, height: 900 } });
   const page = await context.newPage();
   page.on("console", (m) => {
     if (process.env.EPG_DEBUG) console.log("console:", m.text());
@@ -47,16 +20,15 @@ async function openPage(): Promise<Page> {
   return page;
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `sandbox-${name}.png`), fullPage: true });
 const gatewayState = (page: Page, name: string, timeout = 15_000) =>
   page.waitForSelector(`#epg-root[data-state="${name}"]`, { state: "attached", timeout });
 
 /** Fills the registration form with two attendees (two different passes) and submits it. */
 async function registerTwo(page: Page, tag: string, screenshot?: string): Promise<string> {
-  await page.goto(sandbox.urls.paidEvent);
+  await page.goto(run.sandbox.urls.paidEvent);
   await page.getByRole("link", { name: "Register" }).click();
   await page.waitForURL(/\/event\/registration\?id=/);
-  const [full, day] = sandbox.seed.paidEvent.passes;
+  const [full, day] = run.sandbox.seed.paidEvent.passes;
   const first = page.locator("fieldset.es-attendee").nth(0);
   await first.getByLabel("First name").fill("Ada");
   await first.getByLabel("Last name").fill(`Lovelace-${tag}`);
@@ -70,7 +42,7 @@ async function registerTwo(page: Page, tag: string, screenshot?: string): Promis
   await second.getByLabel("E-mail").fill(`grace.${tag}@example.com`);
   await second.getByLabel("Pass").selectOption(day!.id);
   expect(await page.textContent("#es-total")).toBe("€55.00");
-  if (screenshot) await shot(page, screenshot);
+  if (screenshot) await run.shot(page, screenshot);
   await page.getByRole("button", { name: "Register and pay" }).click();
   await page.waitForURL(new RegExp(`/payment-gateway/\\?id=${RID}&purchaseId=`));
   const purchaseId = new URL(page.url()).searchParams.get("purchaseId");
@@ -78,7 +50,7 @@ async function registerTwo(page: Page, tag: string, screenshot?: string): Promis
   return purchaseId!;
 }
 
-describe.skipIf(!haveChromium)("sandbox in Chromium", () => {
+describe.skipIf(!run.haveChromium)("sandbox in Chromium", () => {
   it("register two attendees → gateway summary → Pay → provider Pay → back → finalized → confirmation lists both", async () => {
     const page = await openPage();
     const purchaseId = await registerTwo(page, "paid", "registration");
@@ -90,24 +62,24 @@ describe.skipIf(!haveChromium)("sandbox in Chromium", () => {
     await gatewayState(page, "summary");
     expect(await page.textContent("#epg-root h1")).toBe("Sandbox Summit");
     expect(await page.textContent(".epg-total dd")).toBe("€55.00");
-    await shot(page, "gateway-summary");
+    await run.shot(page, "gateway-summary");
 
     await page.click(".epg-pay");
-    await page.waitForURL(`${sandbox.urls.providerApi}/c/pay/**`);
-    await shot(page, "provider-page");
+    await page.waitForURL(`${run.sandbox.urls.providerApi}/c/pay/**`);
+    await run.shot(page, "provider-page");
     await page.getByRole("button", { name: /^Pay / }).click();
 
     await page.waitForURL(new RegExp(`/payment-gateway/.*gatewayReturn=success`));
-    await page.waitForURL(`${sandbox.urls.portal}/event/confirmation?id=${RID}`, { timeout: 20_000 });
+    await page.waitForURL(`${run.sandbox.urls.portal}/event/confirmation?id=${RID}`, { timeout: 20_000 });
     const rows = page.locator("#es-registrations tbody tr");
     const text = (await rows.allTextContents()).join("\n");
     expect(text).toContain("ada.paid@example.com");
     expect(text).toContain("grace.paid@example.com");
     expect(text).toContain("Full conference");
     expect(text).toContain("Day ticket");
-    await shot(page, "confirmation");
+    await run.shot(page, "confirmation");
 
-    const purchase = sandbox.dataverse.state.purchase(purchaseId);
+    const purchase = run.sandbox.dataverse.state.purchase(purchaseId);
     expect(purchase).toMatchObject({ paid: true, processed: true });
     expect(purchase.registrationIds).toHaveLength(2);
     await page.context().close();
@@ -118,24 +90,24 @@ describe.skipIf(!haveChromium)("sandbox in Chromium", () => {
     const purchaseId = await registerTwo(page, "decline");
     await gatewayState(page, "summary");
     await page.click(".epg-pay");
-    await page.waitForURL(`${sandbox.urls.providerApi}/c/pay/**`);
+    await page.waitForURL(`${run.sandbox.urls.providerApi}/c/pay/**`);
     await page.getByRole("button", { name: "Decline card" }).click();
     const alert = page.getByRole("alert");
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/declined/i);
-    await shot(page, "provider-declined");
+    await run.shot(page, "provider-declined");
 
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.waitForURL(/\/payment-gateway\/.*gatewayReturn=cancel/);
     await gatewayState(page, "summary");
     expect(await page.isEnabled(".epg-pay")).toBe(true);
-    await shot(page, "gateway-after-cancel");
+    await run.shot(page, "gateway-after-cancel");
 
     // The way back: the gateway page's Cancel leads to the event site's event page.
     await page.click("#epg-root a.epg-cancel");
-    await page.waitForURL(sandbox.urls.paidEvent);
+    await page.waitForURL(run.sandbox.urls.paidEvent);
     expect(await page.textContent("h1")).toBe("Sandbox Summit");
-    expect(sandbox.dataverse.state.purchase(purchaseId)).toMatchObject({ paid: false, processed: false });
+    expect(run.sandbox.dataverse.state.purchase(purchaseId)).toMatchObject({ paid: false, processed: false });
     await page.context().close();
   }, 30_000);
 
@@ -144,39 +116,39 @@ describe.skipIf(!haveChromium)("sandbox in Chromium", () => {
     const purchaseId = await registerTwo(page, "late");
     await gatewayState(page, "summary");
     await page.click(".epg-pay");
-    await page.waitForURL(`${sandbox.urls.providerApi}/c/pay/**`);
+    await page.waitForURL(`${run.sandbox.urls.providerApi}/c/pay/**`);
 
     // The provider takes the payment but its webhook does not reach the endpoint in time.
-    sandbox.provider.setWebhookUrl(null);
+    run.sandbox.provider.setWebhookUrl(null);
     try {
       await page.getByRole("button", { name: /^Pay / }).click();
       await page.waitForURL(/\/payment-gateway\/.*gatewayReturn=success/);
       await gatewayState(page, "awaiting_payment");
-      await shot(page, "gateway-awaiting-webhook");
+      await run.shot(page, "gateway-awaiting-webhook");
 
       // 51 minutes later for Dataverse, the provider and the endpoint alike.
-      sandbox.advance(51 * 60_000);
+      run.sandbox.advance(51 * 60_000);
       await gatewayState(page, "refunded", 20_000);
-      await shot(page, "gateway-refunded");
+      await run.shot(page, "gateway-refunded");
     } finally {
-      sandbox.provider.setWebhookUrl(sandbox.webhookUrl);
+      run.sandbox.provider.setWebhookUrl(run.sandbox.webhookUrl);
     }
 
-    const intent = sandbox.provider.state.paymentIntents().find((p) => p.metadata?.purchaseId === purchaseId);
+    const intent = run.sandbox.provider.state.paymentIntents().find((p) => p.metadata?.purchaseId === purchaseId);
     expect(intent).toBeDefined();
-    const refunds = sandbox.provider.state.refunds().filter((r) => r.payment_intent === intent!.id);
+    const refunds = run.sandbox.provider.state.refunds().filter((r) => r.payment_intent === intent!.id);
     expect(refunds).toHaveLength(1);
     expect(refunds[0]).toMatchObject({ amount: 5500, currency: "eur", status: "succeeded" });
-    expect(sandbox.dataverse.state.purchase(purchaseId)).toMatchObject({ processed: false });
+    expect(run.sandbox.dataverse.state.purchase(purchaseId)).toMatchObject({ processed: false });
 
-    const status = (await (await fetch(`${sandbox.urls.status}.json`)).json()) as { refunds: Array<{ purchaseId: string; state: string }>; providerRefunds: Array<{ id: string }> };
+    const status = (await (await fetch(`${run.sandbox.urls.status}.json`)).json()) as { refunds: Array<{ purchaseId: string; state: string }>; providerRefunds: Array<{ id: string }> };
     expect(status.refunds.find((r) => r.purchaseId === purchaseId)).toMatchObject({ state: "succeeded" });
     expect(status.providerRefunds.map((r) => r.id)).toContain(refunds[0]!.id);
 
     const dashboard = await openPage();
-    await dashboard.goto(sandbox.urls.providerDashboard);
+    await dashboard.goto(run.sandbox.urls.providerDashboard);
     expect(await dashboard.textContent("body")).toContain(refunds[0]!.id);
-    await shot(dashboard, "provider-dashboard-refund");
+    await run.shot(dashboard, "provider-dashboard-refund");
     await dashboard.context().close();
     await page.context().close();
   }, 30_000);
