@@ -3,67 +3,36 @@
 // registration with the payment provider's page URL, the endpoint reads price and timeout from
 // Dataverse (no RTM_PAYMENT_TIMEOUT_MINUTES set), and settles with msevtmgt_finalizeregistrationpayment.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../confirmation-endpoint/config";
-import { createMemoryLogger } from "../../confirmation-endpoint/logger";
-import { startEndpoint } from "../../confirmation-endpoint/main";
 import type { RunningEndpoint } from "../../confirmation-endpoint/main";
 import { readRedirectUrl } from "../../confirmation-endpoint/rtm/read-redirect-url";
-import { startDataverseStandIn } from "../../sandbox/dataverse/start-dataverse-stand-in";
 import type { DataverseStandIn } from "../../sandbox/dataverse/start-dataverse-stand-in";
 import type { SeedResult } from "../../sandbox/dataverse/seed-data";
-import { startProviderStandIn } from "../../sandbox/provider/start-provider-stand-in";
 import type { ProviderStandIn } from "../../sandbox/provider/start-provider-stand-in";
+import type { StandInStack } from "./stand-in-stack";
+import { fetchStatus, startStandInStack, waitFor } from "./stand-in-stack";
 
 const SITE = "http://127.0.0.1:5998";
-const SECRET = "whsec_rtm_stand_in_secret";
-let dir: string;
+let stack: StandInStack;
 let dataverse: DataverseStandIn;
 let provider: ProviderStandIn;
 let endpoint: RunningEndpoint;
 let seeded: SeedResult;
-const logger = createMemoryLogger();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "endpoint-rtm-stand-ins-"));
-  dataverse = await startDataverseStandIn({});
-  provider = await startProviderStandIn({ webhookSecret: SECRET, sweepIntervalMs: 0 });
-  const config = loadConfig({
-    DATAVERSE_URL: dataverse.url,
-    DATAVERSE_TENANT_ID: dataverse.tenantId,
-    DATAVERSE_CLIENT_ID: dataverse.clientId,
-    DATAVERSE_CLIENT_SECRET: dataverse.clientSecret,
-    DATAVERSE_AUTHORITY_HOST: dataverse.authorityHost,
-    PORTAL_ORIGINS: SITE,
-    STRIPE_SECRET_KEY: "sk_test_rtm_stand_in",
-    STRIPE_WEBHOOK_SECRETS: SECRET,
-    STRIPE_API_BASE: provider.apiBase,
-    STORE_URL: `sqlite:${join(dir, "gateway.sqlite")}`,
-    PORT: "0",
+  stack = await startStandInStack({
+    portalOrigin: SITE,
+    webhookSecret: "whsec_rtm_stand_in_secret",
+    stripeSecretKey: "sk_test_rtm_stand_in",
+    overrides: { missedEventsIntervalMs: 0, publicUrlIsListenUrl: true },
   });
-  endpoint = await startEndpoint(config, { logger, missedEventsIntervalMs: 0, publicUrlIsListenUrl: true });
-  provider.setWebhookUrl(`${endpoint.url}/v1/webhooks/stripe`);
+  ({ dataverse, provider, endpoint } = stack);
   seeded = dataverse.seed({ paymentPageUrl: `${endpoint.url}/v1/rtm/pay?`, paymentTimeoutMinutes: 20 });
 });
 
 afterAll(async () => {
-  await endpoint?.close();
-  await provider?.close();
-  await dataverse?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await stack?.close();
 });
-
-async function waitFor<T>(read: () => T | Promise<T>, done: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function registerThroughEventApi(token = dataverse.eventApiToken): Promise<Response> {
   const pass = seeded.paidEvent.passes[0]!;
@@ -120,10 +89,7 @@ describe("RTM against the Dataverse and Stripe stand-ins", () => {
     expect(state.registrationIds).toHaveLength(1);
     expect(dataverse.state.stats.actionCalls).toMatchObject({ msevtmgt_finalizeregistrationpayment: 1 });
     const status = await waitFor(
-      async () =>
-        (await (await fetch(`${endpoint.url}/v1/purchases/${purchaseId}/status`)).json()) as {
-          status: string;
-        },
+      () => fetchStatus(endpoint, purchaseId),
       (s) => s.status === "finalized",
     );
     expect(status.status).toBe("finalized");
@@ -154,7 +120,9 @@ describe("RTM against the Dataverse and Stripe stand-ins", () => {
       const started = Date.now();
       const { purchaseId } = await startRtmPayment();
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-      const line = logger.entries.find((e) => e.msg === "rtm: checkout" && e.purchaseId === purchaseId)!;
+      const line = stack.logger.entries.find(
+        (e) => e.msg === "rtm: checkout" && e.purchaseId === purchaseId,
+      )!;
       expect(Number(line.reads)).toBeGreaterThan(1);
     } finally {
       dataverse.setKnobs({ rtmPurchaseDelayMs: 0 });
