@@ -77,6 +77,9 @@ export async function composeArtifacts(input: ComposeInput): Promise<KitArtifact
         partial_url: definitions.webPage.partialUrl,
         title: definitions.webPage.title,
       },
+      page_template: {
+        use_website_header_and_footer: definitions.pageTemplate.useWebsiteHeaderAndFooter,
+      },
     },
     displayPath,
   );

@@ -13,6 +13,8 @@ export interface TemplateSlots {
   /** Slot key → site setting name, e.g. `endpoint_url` → `PaymentGateway/EndpointUrl`. */
   settings: Record<string, string>;
   page: { name: string; partial_url: string; title: string };
+  /** False when the page template leaves the site header and footer out: the template is then the whole response. */
+  page_template: { use_website_header_and_footer: boolean };
 }
 
 const engine = new Liquid({
@@ -56,6 +58,7 @@ function listSlots(slots: TemplateSlots): string[] {
     "kit_version",
     ...Object.keys(slots.settings).map((k) => `settings.${k}`),
     ...Object.keys(slots.page).map((k) => `page.${k}`),
+    ...Object.keys(slots.page_template).map((k) => `page_template.${k}`),
   ];
 }
 

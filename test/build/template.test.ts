@@ -19,6 +19,7 @@ const slots: TemplateSlots = {
   kit_version: "1.2.3",
   settings: { endpoint_url: "PaymentGateway/EndpointUrl" },
   page: { name: "Payment Gateway", partial_url: "payment-gateway", title: "Payment" },
+  page_template: { use_website_header_and_footer: true },
 };
 
 function compose(templateText: string, client = fakeClient) {

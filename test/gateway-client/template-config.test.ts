@@ -7,20 +7,13 @@ import { fileURLToPath } from "node:url";
 import { Liquid } from "liquidjs";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../../gateway-client/read-config";
+import { renderTemplate } from "../../scripts/build/render-template";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = readFileSync(join(here, "../../portal-templates/payment-gateway.html"), "utf8");
 const SCRIPT = "window.__epgRan=1;var a={b:{c:1}};/*{{ not liquid }}{% if x %}*/";
 const STYLE = ".epg{color:#000}";
 
-const buildTime = new Liquid({
-  tagDelimiterLeft: "[%",
-  tagDelimiterRight: "%]",
-  outputDelimiterLeft: "[[",
-  outputDelimiterRight: "]]",
-  strictVariables: true,
-  strictFilters: true,
-});
 const runtime = new Liquid({ strictFilters: true });
 
 const names = {
@@ -29,14 +22,29 @@ const names = {
   support_contact: "PaymentGateway/SupportContact",
 };
 
+/** Both passes over the template; the build-time one is the build's own renderer. */
+async function renderHtml(
+  scope: Record<string, unknown>,
+  useWebsiteHeaderAndFooter: boolean,
+): Promise<string> {
+  const built = renderTemplate(
+    source,
+    {
+      client_script: SCRIPT,
+      client_style: STYLE,
+      kit_version: "0.1.0",
+      settings: names,
+      page: { name: "Payment Gateway", partial_url: "payment-gateway", title: "Payment" },
+      page_template: { use_website_header_and_footer: useWebsiteHeaderAndFooter },
+    },
+    "payment-gateway.html",
+  );
+  return (await runtime.parseAndRender(built, scope)) as string;
+}
+
+/** The page as the portal serves it with the site header and footer: our fragment inside its layout. */
 async function renderPage(scope: Record<string, unknown>): Promise<Document> {
-  const built = await buildTime.parseAndRender(source, {
-    client_script: SCRIPT,
-    client_style: STYLE,
-    kit_version: "0.1.0",
-    settings: names,
-  });
-  const html = await runtime.parseAndRender(built, scope);
+  const html = await renderHtml(scope, true);
   return new DOMParser().parseFromString(`<!doctype html><html><body>${html}</body></html>`, "text/html");
 }
 
@@ -123,5 +131,38 @@ describe("the template's configuration block", () => {
       locale: "en-US",
       kitVersion: "0.1.0",
     });
+  });
+});
+
+describe("the template with the site header and footer off", () => {
+  const scope = {
+    settings: { [names.endpoint_url]: "https://gateway.example.test" },
+    user: null,
+    page: { title: `Pay <now> & "go"` },
+    website: { selected_language: { code: "fr-FR" } },
+    request: { params: {} },
+  };
+
+  it("is a complete document in standards mode, style in the head", async () => {
+    const html = await renderHtml(scope, false);
+    expect(html.startsWith("<!DOCTYPE html>\n")).toBe(true);
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    expect(doc.compatMode).toBe("CSS1Compat");
+    expect(doc.documentElement.lang).toBe("fr-FR");
+    expect(doc.title).toBe(`Pay <now> & "go"`);
+    expect(doc.querySelector('head meta[name="viewport"]')).not.toBeNull();
+    expect(doc.head.querySelector("style")?.textContent).toBe(STYLE);
+    expect(doc.body.querySelector("#epg-root")).not.toBeNull();
+    expect(doc.body.querySelector("script")?.textContent).toBe(SCRIPT);
+    expect(doc.querySelectorAll("script, style, #epg-config")).toHaveLength(3);
+    expect(readConfig(doc)).toMatchObject({ endpointUrl: "https://gateway.example.test", locale: "fr-FR" });
+  });
+
+  it("leaves lang out when the portal gives no language, and the fragment has no document parts when the header is on", async () => {
+    const anonymous = await renderHtml({ ...scope, website: {} }, false);
+    expect(anonymous).toMatch(/^<!DOCTYPE html>\n<html>\n<head>/);
+    const fragment = await renderHtml(scope, true);
+    expect(fragment).not.toMatch(/<!DOCTYPE|<html|<head|<body|<\/body>|<\/html>|<title/i);
+    expect(fragment.startsWith("<style>")).toBe(true);
   });
 });

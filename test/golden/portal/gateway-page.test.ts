@@ -1,6 +1,6 @@
 // The kit's gateway page, built into a copy of each fixture site, renders through the preview
 // pipeline with the site's header and footer in both languages.
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +31,37 @@ describe.each(["standard-site", "enhanced-site"])("gateway page built into %s", 
       expect(response.body).toContain('<footer class="site-footer">');
       expect(response.body).toContain('id="epg-root"');
       expect(response.body).toContain(`<html lang="${language}">`);
+      expect(response.body.match(/<!DOCTYPE|<html\b|<head\b|<body\b/gi)).toHaveLength(4);
     }
+  });
+});
+
+describe("gateway page with the site header and footer off", () => {
+  it("is served as a complete document in standards mode, without the site's layout", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "portal-gateway-bare-"));
+    made.push(dir);
+    cpSync(join(repoRoot, "test", "fixtures", "standard-site"), dir, { recursive: true });
+    const config = join(dir, "no-header.yml");
+    writeFileSync(config, "pageTemplate:\n  useWebsiteHeaderAndFooter: false\n");
+    await runBuild({ repoRoot, kitVersion: "0.0.0-test", outDir: null, site: dir, configFile: config });
+    const site = loadSiteFolder(dir);
+    expect(site.pageTemplates.find((t) => t.name === "Payment Gateway")?.useWebsiteHeaderAndFooter).toBe(false);
+    const renderer = createSiteRenderer({ site, fixtures: defaultFixtures });
+    const response = await renderer.renderPage({
+      url: "http://127.0.0.1/payment-gateway/?id=evt_1&purchaseId=p1",
+      language: "fr-FR",
+    });
+    expect(response.status, response.body.slice(0, 400)).toBe(200);
+    expect(response.body.startsWith("<!DOCTYPE html>")).toBe(true);
+    expect(response.body).not.toContain('<header class="site-header">');
+    // A doctype first is what keeps the browser out of quirks mode; the test of the template itself
+    // (test/gateway-client/template-config.test.ts) checks compatMode in a DOM.
+    const [head = "", body = ""] = response.body.split("</head>\n<body>");
+    expect(head).toMatch(/^<!DOCTYPE html>\n<html lang="fr-FR">\n<head>\n<meta charset="utf-8">/);
+    expect(head).toContain("<title>Paiement</title>");
+    expect(head).toMatch(/<style>[^<]+<\/style>/);
+    expect(body).toContain('id="epg-root"');
+    expect(body.trimEnd().endsWith("</body>\n</html>")).toBe(true);
+    expect(response.body.match(/<html/gi)).toHaveLength(1);
   });
 });
