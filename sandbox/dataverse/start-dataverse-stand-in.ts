@@ -27,7 +27,8 @@ export interface ApplicationUserOption {
 export interface DataverseStandInOptions {
   /** 0 (default) picks a free port. */
   port?: number;
-  host?: string;
+  /** Loopback only: the stand-in hands out tokens for a throwaway credential. */
+  host?: "127.0.0.1";
   /** SQLite file; default in memory. Reopening the same file keeps every row, the users and the signing key. */
   dbPath?: string;
   /** Base clock (epoch ms); setClock/advance shift it. Default Date.now. */
@@ -386,7 +387,7 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  origin = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  origin = `http://${host}:${address.port}`;
   tokens = createTokenService({ store, now, orgUrl: origin, tenantId, authorityHost: origin, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599 });
   const users = store.listApplicationUsers();
   const first = users[0];

@@ -13,7 +13,6 @@ and a dashboard. Point the endpoint's STRIPE_API_BASE at the printed apiBase.
 
 Options:
   --port <n>               port to listen on (default 0: any free port, printed)
-  --host <addr>            address to bind (default 127.0.0.1)
   --db <file>              SQLite file that keeps the state across restarts (default: in memory)
   --webhook-url <url>      where to POST events, e.g. http://127.0.0.1:7071/v1/webhooks/stripe
   --retry-time-scale <x>   multiply webhook retry waits by x (default 1; 0.01 for fast runs)
@@ -36,7 +35,6 @@ try {
   ({ values } = parseArgs({
     options: {
       port: { type: "string" },
-      host: { type: "string" },
       db: { type: "string" },
       "webhook-url": { type: "string" },
       "retry-time-scale": { type: "string" },
@@ -73,7 +71,6 @@ const log: ProviderLog = {
 try {
   const standIn = await startProviderStandIn({
     port,
-    host: typeof values.host === "string" ? values.host : "127.0.0.1",
     ...(typeof values.db === "string" ? { dbPath: values.db } : {}),
     webhookUrl: typeof values["webhook-url"] === "string" ? values["webhook-url"] : null,
     webhookSecret: secret,

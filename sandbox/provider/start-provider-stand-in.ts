@@ -36,8 +36,8 @@ export class ProviderStandInError extends Error {
 }
 
 export interface ProviderStandInOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
+  /** Loopback only: the stand-in takes fake payments and must not be reachable from the network. */
+  host?: "127.0.0.1";
   /** Default 0: the system picks a free port. */
   port?: number;
   /** SQLite file so a restart keeps the state; default in memory. */
@@ -343,8 +343,7 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
     throw new ProviderStandInError("LISTEN_FAILED", `The provider stand-in could not listen on ${host}:${options.port ?? 0}. Pick another port or 0.`, { cause });
   }
   const port = (server.address() as AddressInfo).port;
-  const hostForUrl = host.includes(":") ? `[${host}]` : host;
-  baseUrl = `http://${hostForUrl}:${port}`;
+  baseUrl = `http://${host}:${port}`;
 
   // Deliveries a previous run left pending (file database) go out again.
   if (webhookUrl !== null) for (const event of store.pendingEvents()) dispatcher.dispatch(event, 1);
