@@ -2,11 +2,9 @@
 // that comes from data goes through `escapeHtml`; pages carry no inline script or style, so they
 // run under a strict Content-Security-Policy.
 
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+import { escapeHtml } from "../escape-html";
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? "").replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
-}
+export { escapeHtml };
 
 /** Path prefix for the event site's own script and style (same origin as the pages). */
 export const ASSET_PREFIX = "/event-site/";

@@ -1,19 +1,12 @@
 // Small conversions shared by filters, tags and objects: HTML encoding, dates, property lookup,
 // and the culture of the page being rendered.
 import type { Context } from "liquidjs";
+import { escapeHtml } from "../escape-html";
 import { formatDotNetDate } from "./dotnet-date-format";
-
-const htmlEntities: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
 
 /** HTML-encodes text the way the portal encodes `user` and `request` values. */
 export function encodeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => htmlEntities[c] ?? c);
+  return escapeHtml(text);
 }
 
 /** A Date whose text form is the .NET general format of its culture, as DotLiquid prints DateTime. */

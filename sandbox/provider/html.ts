@@ -1,13 +1,8 @@
 // Small helpers for the stand-in's two HTML pages (hosted checkout, dashboard): escaping and money.
 
-export function escapeHtml(value: unknown): string {
-  return String(value)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
+import { escapeHtml } from "../escape-html";
+
+export { escapeHtml };
 
 /** 1250 + "eur" → "€12.50", using the currency's own number of decimals (JPY none, KWD three). */
 export function formatMinor(minor: number, currency: string, locale: string | null = null): string {
