@@ -12,7 +12,7 @@ Checks the pac site folder <dir> (the folder holding website.yml, or the folder 
 --path\` wrote it into) and reports every problem at once: lookups pointing at records that are not
 in the folder, two records sharing a name or a partial URL under one parent, partial URLs outside
 [A-Za-z0-9_-] or longer than 100 characters, template sources and page texts over 1,048,576
-characters, adx_websiteid inside record files, and anything shaped like a secret.
+characters (summaries over 25,000, names over 100, titles over 512), adx_websiteid inside record files, and anything shaped like a secret.
 
 Options:
   --json   print the problems as JSON

@@ -10,11 +10,10 @@ import { hashInlineElements } from "./csp-hashes";
 import type { InlineHashes } from "./csp-hashes";
 import type { Definitions } from "./definitions";
 import { BuildError } from "./errors";
+import { TEXT_MAX } from "./record-limits";
 import { renderTemplate } from "./render-template";
 import { findRawRegions, holdsLiquidMarkup, isInsideRaw } from "./runtime-raw";
 
-/** Largest web template source Dataverse stores (characters). */
-export const TEMPLATE_SOURCE_MAX = 1_048_576;
 
 export interface Weight {
   bytes: number;
@@ -87,10 +86,10 @@ export async function composeArtifacts(input: ComposeInput): Promise<KitArtifact
     { mark: SCRIPT_MARK, code: client.script, what: "gateway script" },
     { mark: STYLE_MARK, code: client.style, what: "gateway stylesheet" },
   ]);
-  if (templateSource.length > TEMPLATE_SOURCE_MAX) {
+  if (templateSource.length > TEXT_MAX) {
     throw new BuildError(
       "TEMPLATE_TOO_LARGE",
-      `${displayPath}: the rendered template is ${templateSource.length} characters; a web template holds at most ${TEMPLATE_SOURCE_MAX}. Shrink the gateway script or stylesheet.`,
+      `${displayPath}: the rendered template is ${templateSource.length} characters; a web template holds at most ${TEXT_MAX}. Shrink the gateway script or stylesheet.`,
       { file: input.templatePath },
     );
   }
@@ -100,7 +99,7 @@ export async function composeArtifacts(input: ComposeInput): Promise<KitArtifact
       kitVersion: input.kitVersion,
       script: weigh(client.script),
       style: weigh(client.style),
-      template: { characters: templateSource.length, limit: TEMPLATE_SOURCE_MAX },
+      template: { characters: templateSource.length, limit: TEXT_MAX },
       csp: hashInlineElements(templateSource),
     },
   };

@@ -7,8 +7,9 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { BuildError } from "./errors";
 import { checkPartialUrl } from "./partial-url";
+import { NAME_MAX, TEXT_MAX, TITLE_MAX } from "./record-limits";
 
-const NAME = z.string().trim().min(1).max(100);
+const NAME = z.string().trim().min(1).max(NAME_MAX);
 
 const siteSettingSchema = z.strictObject({
   name: NAME,
@@ -31,12 +32,12 @@ export const definitionsSchema = z
         const problem = checkPartialUrl(value);
         if (problem) ctx.addIssue({ code: "custom", message: `partial URL "${value}" ${problem}` });
       }),
-      title: z.string().min(1).max(512),
-      titles: z.record(z.string(), z.string().min(1).max(512)).default({}),
+      title: z.string().min(1).max(TITLE_MAX),
+      titles: z.record(z.string(), z.string().min(1).max(TITLE_MAX)).default({}),
       displayOrder: z.number().int().min(0).optional(),
       hiddenFromSitemap: z.boolean(),
       excludeFromSearch: z.boolean(),
-      copy: z.record(z.string(), z.string().max(1_048_576)).default({}),
+      copy: z.record(z.string(), z.string().max(TEXT_MAX)).default({}),
     }),
     siteSettings: z.record(
       z.string().regex(/^[a-z][a-z0-9_]*$/, "slot keys use lower-case letters, digits and _"),

@@ -1,7 +1,8 @@
 // Partial URL rule shared by the build and the validator: letters, digits, `_` and `-`, 1 to 100
 // characters (Home alone uses `/`).
 
-export const PARTIAL_URL_MAX = 100;
+import { PARTIAL_URL_MAX } from "./record-limits";
+
 const PARTIAL_URL_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** Returns what is wrong with a partial URL, or null when it is fine. */

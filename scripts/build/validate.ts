@@ -13,6 +13,7 @@ import {
 } from "../../power-pages";
 import type { RecordData, SiteFolder } from "../../power-pages";
 import { checkPartialUrl } from "./partial-url";
+import { NAME_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX } from "./record-limits";
 import { findSecrets } from "./secret-patterns";
 
 export interface Problem {
@@ -60,8 +61,6 @@ const LOOKUPS: Record<string, Record<string, string>> = {
   sitemarker: { adx_pageid: "webpage" },
 };
 
-const TEXT_MAX = 1_048_576;
-const NAME_MAX = 100;
 const TEXT_EXTENSIONS = /\.(ya?ml|html?|css|js|json|txt|xml|liquid|md)$/i;
 
 export function validateSiteFolder(dir: string, options: ValidateOptions = {}): ValidationResult {
@@ -251,7 +250,7 @@ function checkTextSizes(site: SiteFolder, problems: Problem[]): void {
       problems.push({
         code: "TEXT_TOO_LONG",
         file,
-        message: `${file}: ${what} is ${text.length} characters; at most ${max}.`,
+        message: `${file}: ${what} is ${text.length} characters; Dataverse stores at most ${max}. Shorten it.`,
       });
     }
   };
@@ -261,8 +260,9 @@ function checkTextSizes(site: SiteFolder, problems: Problem[]): void {
   }
   for (const page of site.webPages.flatMap((p) => [p, ...p.contentPages])) {
     tooLong(page.file, "the name", page.name, NAME_MAX);
-    tooLong(page.file, "the title", page.title, 512);
+    tooLong(page.file, "the title", page.title, TITLE_MAX);
     tooLong(page.file, "the copy", page.copy, TEXT_MAX);
+    tooLong(page.file, "the summary", page.summary, SUMMARY_MAX);
     tooLong(page.file, "the custom CSS", page.customCss, TEXT_MAX);
     tooLong(page.file, "the custom JavaScript", page.customJavascript, TEXT_MAX);
   }

@@ -65,6 +65,19 @@ describe("validateSiteFolder", () => {
     expect(problems[0]?.message).toMatch(/\S+: /);
   });
 
+  it("reports a page summary over 25,000 characters, naming the limit", () => {
+    const site = copySite("standard");
+    const summary = join(site, "web-pages/about/content-pages/About.en-US.webpage.summary.html");
+    writeFileSync(summary, "x".repeat(25_000));
+    expect(validateSiteFolder(site).problems).toEqual([]);
+    writeFileSync(summary, "x".repeat(25_001));
+    const { problems } = validateSiteFolder(site);
+    expect(problems.map((p) => [p.code, p.file])).toEqual([
+      ["TEXT_TOO_LONG", "web-pages/about/content-pages/About.en-US.webpage.yml"],
+    ]);
+    expect(problems[0]?.message).toMatch(/the summary is 25001 characters; Dataverse stores at most 25000/);
+  });
+
   it("reports every problem of a folder with several at once", () => {
     const site = copySite("enhanced");
     const codes = [
