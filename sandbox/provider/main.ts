@@ -64,7 +64,11 @@ if (problems.length > 0) fail(`Cannot start the provider stand-in:\n- ${problems
 
 const log: ProviderLog = {
   log(level, message, fields) {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`);
+    // An Error has no enumerable fields, so JSON would print {}: log its message instead.
+    const line = JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields }, (_key, value: unknown) =>
+      value instanceof Error ? value.message : value,
+    );
+    process.stderr.write(`${line}\n`);
   },
 };
 

@@ -323,7 +323,7 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
         });
       },
       (error: unknown) => {
-        log.log("error", "provider stand-in request failed", { method: request.method, url: request.url, error });
+        log.log("error", "provider stand-in request failed", { method: request.method, path: (request.url ?? "").split("?")[0], error });
         const body = new ApiError({ status: 500, type: "api_error", message: "The stand-in hit an internal error; see its log." }).toBody();
         send(response, { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(body) }, false);
       },
