@@ -5,17 +5,18 @@
 import { InvalidMoneyError } from "./errors";
 import type { Money } from "./types";
 
-/**
- * Digits after the decimal point, for the currencies that differ from 2 (spec: JPY and KRW have
- * none; BHD, KWD and TND have 3). A deployment can pass its own table on top of this one.
+/*
+ * Digits after the decimal point, for the ISO 4217 currencies that differ from 2 (the spec names
+ * JPY and KRW with none, BHD, KWD and TND with 3; the rest follow ISO 4217). This is the kit's only
+ * table: Dataverse decimals and provider amounts are read with it. A deployment can pass its own
+ * table on top of this one.
  */
-export const DEFAULT_CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freeze({
-  JPY: 0,
-  KRW: 0,
-  BHD: 3,
-  KWD: 3,
-  TND: 3,
-});
+const ZERO_DECIMAL = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(" ");
+const THREE_DECIMAL = "BHD IQD JOD KWD LYD OMR TND".split(" ");
+
+export const DEFAULT_CURRENCY_EXPONENTS: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries([...ZERO_DECIMAL.map((code) => [code, 0]), ...THREE_DECIMAL.map((code) => [code, 3])]),
+);
 
 export type CurrencyExponents = Readonly<Record<string, number>>;
 

@@ -3,6 +3,7 @@
 // the purchase (finalize next), or it is refunded (unknown purchase, foreign session, wrong amount,
 // second payment, too late), or nothing is to be done (not paid).
 
+import { sameMoney } from "../providers/money";
 import { backoffDelayMs } from "./backoff";
 import type { StepContext, StepResult } from "./context";
 import { planRefund } from "./plan-refund";
@@ -139,7 +140,7 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
     const ours = checkouts.some((c) => c.providerSessionId === sessionId || c.state === "creating");
     if (!ours) return refund("unknown_purchase", false, purchase, true);
   }
-  if (!state.amount || state.amount.minor !== purchase.expectedMinor || state.amount.currency.toUpperCase() !== purchase.currency) {
+  if (!state.amount || !sameMoney(state.amount, { minor: purchase.expectedMinor, currency: purchase.currency })) {
     return refund("amount_mismatch", false, purchase, true);
   }
   if (purchase.winningPaymentId && purchase.winningPaymentId !== paymentId) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { toMinorUnits } from "../../confirmation-endpoint/dataverse/minor-units";
 import { InvalidMoneyError } from "../../confirmation-endpoint/providers/errors";
 import {
   assertMoney,
@@ -19,6 +20,12 @@ describe("currency exponents", () => {
     expect(currencyExponent("TND")).toBe(3);
     expect(currencyExponent("EUR")).toBe(2);
     expect(currencyExponent("USD")).toBe(2);
+  });
+
+  it("follows ISO 4217 beyond the spec's examples, the same table the Dataverse readers use", () => {
+    expect(["CLP", "ISK", "VND", "XOF"].map((c) => currencyExponent(c))).toEqual([0, 0, 0, 0]);
+    expect(["IQD", "JOD", "LYD", "OMR"].map((c) => currencyExponent(c))).toEqual([3, 3, 3, 3]);
+    expect(["CLP", "OMR", "GBP"].map((c) => toMinorUnits("12", c))).toEqual([12, 12000, 1200]);
   });
 
   it("lets a deployment override the table", () => {
