@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import type { PortalFixtures } from "../sandbox/portal/fixtures";
-import { defaultFixtures } from "../sandbox/portal/fixtures";
+import { defaultFixtures, parseFixtures } from "../sandbox/portal/fixtures";
 import { createPreviewServer } from "../sandbox/portal/preview-server";
 
 const usage = `Usage: npm run preview -- --site <dir> [--port N] [--user <contact id or name>] [--language <code>] [--fixtures <file>]
@@ -51,8 +51,8 @@ const site = values["site"];
 if (typeof site !== "string" || site === "")
   problems.push("--site <dir> is required: pass the pac site folder to serve.");
 const portText = values["port"];
-const port = portText === undefined ? 0 : Number(portText);
-if (!Number.isInteger(port) || port < 0 || port > 65535)
+const port = portText === undefined ? 0 : /^\d{1,5}$/.test(String(portText)) ? Number(portText) : Number.NaN;
+if (!(port >= 0 && port <= 65535))
   problems.push(`--port must be a whole number from 0 to 65535, got "${String(portText)}".`);
 const language = values["language"];
 if (typeof language === "string" && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) {
@@ -63,11 +63,17 @@ if (problems.length > 0) fail(problems.join("\n"));
 let fixtures: PortalFixtures = defaultFixtures;
 const fixturesFile = values["fixtures"];
 if (typeof fixturesFile === "string") {
+  let parsed: unknown;
   try {
     const text = readFileSync(fixturesFile, "utf8");
-    fixtures = (fixturesFile.endsWith(".json") ? JSON.parse(text) : parseYaml(text)) as PortalFixtures;
+    parsed = fixturesFile.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     fail(`cannot read fixtures ${fixturesFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    fixtures = parseFixtures(parsed, fixturesFile);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
   }
 }
 

@@ -1,5 +1,7 @@
 // Data the preview answers with where the portal would ask Dataverse: signed-in contacts (for
 // `user`), table rows (for `fetchxml`, `entities` and GET /_api/<entity set>).
+import { z } from "zod";
+import { PortalError } from "./errors";
 import type { FixtureRows } from "./fetchxml-query";
 
 export interface FixtureContact {
@@ -49,5 +51,30 @@ export function findFixtureContact(fixtures: PortalFixtures, key: string): Fixtu
   const wanted = key.trim().toLowerCase();
   return fixtures.contacts?.find(
     (c) => c.contactid.toLowerCase() === wanted || c.fullname.toLowerCase() === wanted,
+  );
+}
+
+const fixturesSchema = z.strictObject({
+  contacts: z
+    .array(
+      z.looseObject({
+        contactid: z.string().min(1),
+        fullname: z.string().min(1),
+        roles: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+  rows: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).optional(),
+  entitySets: z.record(z.string(), z.string()).optional(),
+});
+
+/** Checks fixtures read from a file; the error lists every problem with its path in the file. */
+export function parseFixtures(value: unknown, source: string): PortalFixtures {
+  const result = fixturesSchema.safeParse(value);
+  if (result.success) return result.data as PortalFixtures;
+  const problems = result.error.issues.map((i) => `  ${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`);
+  throw new PortalError(
+    "INVALID_FIXTURES",
+    `Fixtures ${source} do not have the expected shape { contacts: [{ contactid, fullname, roles? }], rows: { <table>: [rows] }, entitySets: { <set>: <table> } }:\n${problems.join("\n")}`,
   );
 }

@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -20,6 +23,27 @@ describe("npm run preview", () => {
     expect(result.stderr).toContain("--site <dir> is required");
     expect(result.stderr).toContain("--port must be a whole number");
     expect(result.stderr).toContain("--language must be a language code");
+  });
+
+  it("refuses a port written other than as a whole number", () => {
+    const result = run(["--site", "test/fixtures/standard-site", "--port", "1e3"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('--port must be a whole number from 0 to 65535, got "1e3"');
+  });
+
+  it("refuses a fixtures file of the wrong shape, naming each bad entry", () => {
+    const dir = mkdtempSync(join(tmpdir(), "epg-preview-fixtures-"));
+    try {
+      const file = join(dir, "fixtures.yml");
+      writeFileSync(file, "contacts:\n  - contactid: c1\nrows: []\n");
+      const result = run(["--site", "test/fixtures/standard-site", "--fixtures", file]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`Fixtures ${file} do not have the expected shape`);
+      expect(result.stderr).toMatch(/contacts\.0\.fullname: /);
+      expect(result.stderr).toMatch(/rows: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses an unknown fixture user with the known ones listed", () => {
