@@ -7,7 +7,7 @@ export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
 }
 
-const SECRET_KEY = /authorization|secret|token|password|cookie|signature|api[-_]?key/i;
+const SECRET_KEY = /authorization|secret|token|password|passphrase|private[-_]?key|cookie|signature|api[-_]?key/i;
 const MAX_DEPTH = 6;
 
 /** A copy of `value` with credential-like keys replaced by "[redacted]". */

@@ -53,6 +53,13 @@ describe("logs", () => {
     ).toEqual({ authorization: "[redacted]", nested: { clientSecret: "[redacted]", access_token: "[redacted]", password: "[redacted]", purchaseId: "keep" }, list: [{ apiKey: "[redacted]" }] });
   });
 
+  it("redacts the certificate credential's key material and passphrase", () => {
+    const certificate = { privateKeyPem: "-----BEGIN PRIVATE KEY-----", privateKey: "pem", passphrase: "pw", thumbprint: "AB12" };
+    expect(redactFields({ credentials: [{ certificate, label: "user1" }] })).toEqual({
+      credentials: [{ certificate: { privateKeyPem: "[redacted]", privateKey: "[redacted]", passphrase: "[redacted]", thumbprint: "AB12" }, label: "user1" }],
+    });
+  });
+
   it("writes one JSON line per entry", () => {
     const lines: string[] = [];
     const logger = createJsonLogger({ write: (l) => lines.push(l), now: () => 0 });
