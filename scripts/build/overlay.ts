@@ -8,7 +8,7 @@ import type { Definitions } from "./definitions";
 import { BuildError } from "./errors";
 import { planSiteRecords } from "./plan-site-records";
 import type { SitePlan } from "./plan-site-records";
-import { findSecrets } from "./secret-patterns";
+import { refuseSecretsInFiles } from "./secret-patterns";
 import { formatProblems, validateLoadedSite, validateSiteFolder } from "./validate";
 import type { Problem } from "./validate";
 
@@ -53,16 +53,7 @@ export function overlaySite(siteDir: string, options: OverlayOptions): OverlayRe
     force: options.force ?? false,
   });
 
-  for (const file of plan.files) {
-    const hit = findSecrets(file.content, knownSecrets)[0];
-    if (hit) {
-      throw new BuildError(
-        "SECRET_IN_OUTPUT",
-        `${file.path} line ${hit.line}: the build would write something shaped like a ${hit.kind}. Nothing was written. Keep secrets in the endpoint's environment, not in definitions, config files or options.`,
-        { file: file.path, line: hit.line },
-      );
-    }
-  }
+  refuseSecretsInFiles(plan.files, knownSecrets);
 
   const before = validateLoadedSite(site, { knownSecrets });
   const applied = applyFiles(site.root, plan.files);

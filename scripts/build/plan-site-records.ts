@@ -47,7 +47,8 @@ export interface SitePlan {
   warnings: string[];
 }
 
-const PAGE_TEMPLATE_TYPE_WEB_TEMPLATE = 756150001;
+/** adx_type of a page template that renders a web template (756150000 is Rewrite). */
+export const PAGE_TEMPLATE_TYPE_WEB_TEMPLATE = 756150001;
 const FEEDBACK_POLICY_INHERIT = 756150000;
 
 export function planSiteRecords(input: PlanInput): SitePlan {
@@ -83,16 +84,13 @@ export function planSiteRecords(input: PlanInput): SitePlan {
   const sameText = (a: string | null, b: string): boolean =>
     a !== null && a.toLowerCase() === b.toLowerCase();
 
-  // Ids: derived, unless --force takes over a record that already carries our name or URL.
+  // Ids: derived, unless --force takes over a record that already carries our name or URL. When our
+  // own record is there too, the others are a clash even with --force (two records cannot be one).
   const pick = (what: string, derived: string, existing: Array<{ id: string; file: string }>): string => {
     const others = existing.filter((r) => r.id.toLowerCase() !== derived.toLowerCase());
-    if (others.length === 0 || existing.some((r) => r.id.toLowerCase() === derived.toLowerCase())) {
-      if (others.length > 0)
-        clashes.push(`${what}: ${others.map((o) => `${o.file} (id ${o.id})`).join(", ")}`);
-      return derived;
-    }
-    if (force) {
-      const taken = others[0] as { id: string; file: string };
+    const taken = others[0];
+    if (taken === undefined) return derived;
+    if (force && others.length === existing.length) {
       warnings.push(`--force: taking over ${taken.file} (id ${taken.id}) for the ${what}.`);
       return taken.id;
     }

@@ -1,5 +1,7 @@
 // Shapes of secrets that must never land in anything the build emits or a site folder holds.
 
+import { BuildError } from "./errors";
+
 export interface SecretHit {
   /** What kind of secret it looks like (never the secret itself). */
   kind: string;
@@ -39,4 +41,24 @@ export function findSecrets(text: string, knownSecrets: readonly string[] = []):
     }
   });
   return hits;
+}
+
+/**
+ * Throws SECRET_IN_OUTPUT for the first file that holds something secret-shaped, before anything is
+ * written. `shownAs` gives the path the message names (e.g. `dist/<path>`).
+ */
+export function refuseSecretsInFiles(
+  files: ReadonlyArray<{ path: string; content: string }>,
+  knownSecrets: readonly string[],
+  shownAs: (path: string) => string = (path) => path,
+): void {
+  for (const file of files) {
+    const hit = findSecrets(file.content, knownSecrets)[0];
+    if (!hit) continue;
+    throw new BuildError(
+      "SECRET_IN_OUTPUT",
+      `${shownAs(file.path)} line ${hit.line}: the build would write something shaped like a ${hit.kind}. Nothing was written. Keep secrets in the endpoint's environment, not in definitions, config files or options.`,
+      { file: file.path, line: hit.line },
+    );
+  }
 }

@@ -6,9 +6,9 @@ import { applyFiles } from "./apply-files";
 import type { KitArtifacts } from "./compose-artifacts";
 import { formatCspDirectives } from "./csp-hashes";
 import type { Definitions } from "./definitions";
-import { BuildError } from "./errors";
 import { KIT_ID_NAMESPACE } from "./kit-ids";
-import { findSecrets } from "./secret-patterns";
+import { PAGE_TEMPLATE_TYPE_WEB_TEMPLATE } from "./plan-site-records";
+import { refuseSecretsInFiles } from "./secret-patterns";
 
 export interface DistResult {
   changed: string[];
@@ -35,7 +35,7 @@ export function writeDist(
         adx_entityname: "adx_webpage",
         adx_isdefault: false,
         adx_name: definitions.pageTemplate.name,
-        adx_type: 756150001,
+        adx_type: PAGE_TEMPLATE_TYPE_WEB_TEMPLATE,
         adx_usewebsiteheaderandfooter: definitions.pageTemplate.useWebsiteHeaderAndFooter,
       },
       adx_webpage: {
@@ -58,16 +58,7 @@ export function writeDist(
     { path: "build-report.json", content: `${JSON.stringify(artifacts.report, null, 2)}\n` },
     { path: "csp.txt", content: `${formatCspDirectives(artifacts.report.csp)}\n` },
   ];
-  for (const file of files) {
-    const hit = findSecrets(file.content, knownSecrets)[0];
-    if (hit) {
-      throw new BuildError(
-        "SECRET_IN_OUTPUT",
-        `dist/${file.path} line ${hit.line}: the build would write something shaped like a ${hit.kind}. Nothing was written. Keep secrets in the endpoint's environment, not in definitions, config files or options.`,
-        { file: file.path, line: hit.line },
-      );
-    }
-  }
+  refuseSecretsInFiles(files, knownSecrets, (path) => `dist/${path}`);
   const applied = applyFiles(outDir, files);
   applied.commit();
   return { changed: applied.changed, files: files.map((f) => f.path) };
