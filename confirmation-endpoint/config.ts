@@ -54,6 +54,22 @@ export interface EndpointConfig {
   worker: { concurrency: number; leaseSeconds: number; pollSeconds: number };
 }
 
+export const DEFAULT_STORE_URL = "sqlite:./data/gateway.sqlite";
+
+/**
+ * The SQLite file a store URL names, or what is wrong with it. The problem never repeats the URL:
+ * a postgres:// URL may carry a password.
+ */
+export function parseStoreUrl(value: string): { path: string } | { problem: string } {
+  const url = value.trim();
+  if (url.startsWith("sqlite:")) {
+    const path = url.slice("sqlite:".length);
+    return path === "" ? { problem: `sqlite: needs a file path, e.g. ${DEFAULT_STORE_URL}` } : { path };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { problem: "PostgreSQL is not available in this build yet; use sqlite:<path>" };
+  return { problem: `must be sqlite:<path> (e.g. ${DEFAULT_STORE_URL})` };
+}
+
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
 const requiredText = (what: string) =>
@@ -82,7 +98,7 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: requiredText("the Stripe secret key (sk_live_… or sk_test_…)"),
   STRIPE_WEBHOOK_SECRETS: requiredText("the webhook signing secret(s), comma-separated, newest first (whsec_…)"),
   STRIPE_API_BASE: optionalText,
-  STORE_URL: z.preprocess(blankToUndefined, z.string().trim().default("sqlite:./data/gateway.sqlite")),
+  STORE_URL: z.preprocess(blankToUndefined, z.string().trim().default(DEFAULT_STORE_URL)),
   HOST: z.preprocess(blankToUndefined, z.string().trim().default("127.0.0.1")),
   PORT: z.preprocess(
     blankToUndefined,
@@ -179,14 +195,9 @@ function crossChecks(e: Partial<z.infer<typeof envSchema>>, dataverse: Dataverse
   if (e.STRIPE_API_BASE) checkUrl("STRIPE_API_BASE", e.STRIPE_API_BASE, problems, true);
   let storePath: string | null = null;
   if (e.STORE_URL !== undefined) {
-    if (e.STORE_URL.startsWith("sqlite:")) {
-      storePath = e.STORE_URL.slice("sqlite:".length);
-      if (storePath === "") problems.push("STORE_URL: sqlite: needs a file path, e.g. sqlite:./data/gateway.sqlite");
-    } else if (/^postgres(ql)?:\/\//.test(e.STORE_URL)) {
-      problems.push("STORE_URL: PostgreSQL is not available in this build yet; use sqlite:<path>");
-    } else {
-      problems.push("STORE_URL: must be sqlite:<path> (e.g. sqlite:./data/gateway.sqlite)");
-    }
+    const store = parseStoreUrl(e.STORE_URL);
+    if ("path" in store) storePath = store.path;
+    else problems.push(`STORE_URL: ${store.problem}`);
   }
   if (e.EVENT_MODE === "rtm" && e.RTM_PAYMENT_TIMEOUT_MINUTES === undefined) {
     problems.push(

@@ -4,13 +4,14 @@
 
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { DEFAULT_STORE_URL, parseStoreUrl } from "../confirmation-endpoint/config";
 import { reportToJson, reportToText } from "../confirmation-endpoint/reconcile/format-report";
 import { openSqliteStore } from "../confirmation-endpoint/store/sqlite-store";
 
 const HELP = `Usage: npm run reconcile [-- --json] [-- --store sqlite:<path>]
 
 Lists, from the confirmation endpoint's store:
-  - purchases paid but not finalized (marked PAST DEADLINE when the 50-minute window is over)
+  - purchases paid but not finalized (marked PAST DEADLINE once the purchase's deadline is over)
   - refunds requested, pending at the provider, or failed
   - dead letters (refund failures, unknown purchases, mismatches, rejections) awaiting a person
 
@@ -43,24 +44,24 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const url = values.store ?? process.env.STORE_URL?.trim() ?? "sqlite:./data/gateway.sqlite";
-  if (!url.startsWith("sqlite:") || url.length === "sqlite:".length) {
-    fail(`The store URL "${url}" is not supported here; give sqlite:<path> with --store or STORE_URL.`);
+  const store = parseStoreUrl(values.store ?? (process.env.STORE_URL?.trim() || DEFAULT_STORE_URL));
+  if (!("path" in store)) {
+    fail(`${values.store !== undefined ? "--store" : "STORE_URL"}: ${store.problem}. Pass --store sqlite:<path>.`);
     return;
   }
-  const path = url.slice("sqlite:".length);
+  const { path } = store;
   if (!existsSync(path)) {
     fail(`No store at ${path}: the endpoint has not run with this STORE_URL yet, or the path is wrong. Pass --store sqlite:<path>.`);
     return;
   }
   process.stderr.write(`reading ${path}\n`);
-  const store = openSqliteStore(path);
+  const opened = openSqliteStore(path);
   try {
     const now = Date.now();
-    const report = await store.reconcileReport(now);
+    const report = await opened.reconcileReport(now);
     process.stdout.write(values.json ? `${JSON.stringify(reportToJson(report, now), null, 2)}\n` : reportToText(report, now));
   } finally {
-    await store.close();
+    await opened.close();
   }
 }
 

@@ -57,14 +57,20 @@ describe("reconciliation report", () => {
     h.dataverse.finalizeScript.length = 0;
   });
 
-  it("npm run reconcile -- --json prints the report from the store file; a missing store is an error", async () => {
-    const [ok, missing] = await Promise.all([
-      run(process.execPath, ["--import", "tsx", "scripts/reconcile.ts", "--json", "--store", `sqlite:${h.dbPath}`]),
-      run(process.execPath, ["--import", "tsx", "scripts/reconcile.ts", "--store", "sqlite:/nonexistent/x.sqlite"]).then(
+  it("npm run reconcile -- --json prints the report from the store file; a missing or unsupported store is an error", async () => {
+    const failure = (args: string[]) =>
+      run(process.execPath, ["--import", "tsx", "scripts/reconcile.ts", ...args]).then(
         () => null,
         (error: { code: number; stderr: string }) => error,
-      ),
+      );
+    const [ok, missing, postgres] = await Promise.all([
+      run(process.execPath, ["--import", "tsx", "scripts/reconcile.ts", "--json", "--store", `sqlite:${h.dbPath}`]),
+      failure(["--store", "sqlite:/nonexistent/x.sqlite"]),
+      failure(["--store", "postgres://gateway:hunter2-not-real@db.invalid/gateway"]),
     ]);
+    expect(postgres!.code).toBe(1);
+    expect(postgres!.stderr).toContain("--store: PostgreSQL is not available in this build yet");
+    expect(postgres!.stderr).not.toContain("hunter2");
     const json = JSON.parse(ok.stdout) as { paidNotFinalized: unknown[]; deadLetters: unknown[] };
     expect(json.paidNotFinalized).toHaveLength(1);
     expect(json.deadLetters).toHaveLength(2);
