@@ -53,20 +53,30 @@ const FEEDBACK_POLICY_INHERIT = 756150000;
 
 export function planSiteRecords(input: PlanInput): SitePlan {
   const { site, definitions: defs, force } = input;
-  const published = findPublishedState(site);
-  if (!published) {
-    throw new BuildError(
-      "SITE_NO_PUBLISHED_STATE",
-      `${join(site.root, "publishingstate.yml")}: no publishing state named "Published". The gateway page must be published; download the site again with \`pac pages download\` (it writes every publishing state).`,
-      { file: join(site.root, "publishingstate.yml") },
-    );
-  }
+  const warnings: string[] = [];
   const home = findHomePage(site);
   if (!home) {
     throw new BuildError(
       "SITE_NO_HOME_PAGE",
       `${join(site.root, "web-pages")}: no Home root page (a web-pages/*/*.webpage.yml with adx_isroot: true, adx_partialurl: / and no parent). The gateway page hangs under Home; download the complete site with \`pac pages download\`.`,
       { file: join(site.root, "web-pages") },
+    );
+  }
+  // The state named Published; failing that (a renamed or translated state), the one Home is in.
+  let published = findPublishedState(site);
+  if (!published) {
+    published =
+      site.publishingStates.find((s) => s.id.toLowerCase() === home.publishingStateId?.toLowerCase()) ?? null;
+    if (published)
+      warnings.push(
+        `No publishing state is named "Published"; the gateway page takes Home's state, "${published.name}" (${published.file}).`,
+      );
+  }
+  if (!published) {
+    throw new BuildError(
+      "SITE_NO_PUBLISHED_STATE",
+      `${join(site.root, "publishingstate.yml")}: no publishing state named "Published", and the Home page's state is not in the file either. The gateway page must be published; download the site again with \`pac pages download\` (it writes every publishing state).`,
+      { file: join(site.root, "publishingstate.yml") },
     );
   }
   const languages = findLanguages(site);
@@ -80,7 +90,6 @@ export function planSiteRecords(input: PlanInput): SitePlan {
 
   const websiteId = site.website.id;
   const clashes: string[] = [];
-  const warnings: string[] = [];
   const sameText = (a: string | null, b: string): boolean =>
     a !== null && a.toLowerCase() === b.toLowerCase();
 

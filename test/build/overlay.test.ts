@@ -142,14 +142,35 @@ describe("overlay: ids, names and refusals", () => {
     await expectRefusal(site, "SITE_RECORD_CLASH", /web template named "Payment Gateway"/);
   });
 
-  it("refuses a site without a Published state", async () => {
+  it("takes Home's state when no state is named Published, and says so", async () => {
     const site = copySite("standard");
     const file = join(site, "publishingstate.yml");
     writeFileSync(file, readFileSync(file, "utf8").replace("adx_name: Published", "adx_name: Live"));
+    const { overlay } = await runBuild(testBuild(site));
+    expect(overlay?.warnings.join("\n")).toMatch(/No publishing state is named "Published"; .* "Live"/);
+    const loaded = loadSiteFolder(site);
+    const home = findHomePage(loaded);
+    const page = loaded.webPages.find((p) => p.id === overlay?.ids.webPage);
+    expect(page?.publishingStateId).toBe(home?.publishingStateId);
+    expect(loaded.publishingStates.find((s) => s.id === page?.publishingStateId)?.name).toBe("Live");
+  });
+
+  it("refuses a site without a Published state when Home's state is not there either", async () => {
+    const site = copySite("standard");
+    const file = join(site, "publishingstate.yml");
+    const home = join(site, "web-pages", "home", "Home.webpage.yml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("adx_name: Published", "adx_name: Live"));
+    writeFileSync(
+      home,
+      readFileSync(home, "utf8").replace(
+        /^adx_publishingstateid: .*$/m,
+        "adx_publishingstateid: cccccccc-0000-4000-8000-000000000009",
+      ),
+    );
     await expectRefusal(
       site,
       "SITE_NO_PUBLISHED_STATE",
-      /publishingstate\.yml: no publishing state named "Published"/,
+      /publishingstate\.yml: no publishing state named "Published", and the Home page's state/,
     );
   });
 
