@@ -28,7 +28,7 @@ export interface ActionDefinition {
 }
 
 /** Finalize answers Success both the first and any later time (INFERRED: repeat behaviour is unpublished). */
-export const finalizeSuccessStatus = "Success";
+const finalizeSuccessStatus = "Success";
 
 function money(value: unknown): number {
   const n = Number(value ?? 0);

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { isoTime, type StandInContext } from "./context";
 import type { DataverseRecord } from "./record-store";
 
-export function entityOf(ctx: StandInContext, setName: string) {
+function entityOf(ctx: StandInContext, setName: string) {
   const entity = ctx.schema.get(setName);
   if (!entity) throw new Error(`The stand-in has no table '${setName}'.`);
   return entity;
@@ -34,8 +34,4 @@ export function updateRecord(ctx: StandInContext, setName: string, id: string, c
   const record = { ...current, ...changes, modifiedon: isoTime(ctx.now()), versionnumber: ctx.store.nextVersion() };
   ctx.store.put(setName, id, record);
   return record;
-}
-
-export function findRecords(ctx: StandInContext, setName: string, predicate: (r: DataverseRecord) => boolean): DataverseRecord[] {
-  return ctx.store.list(setName).filter(predicate);
 }

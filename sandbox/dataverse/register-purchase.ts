@@ -35,7 +35,7 @@ function invalid(message: string): DataverseFault {
   return new DataverseFault(400, ErrorCodes.invalidArgument, message);
 }
 
-export function findEventByReadableId(ctx: StandInContext, readableEventId: string): DataverseRecord | undefined {
+function findEventByReadableId(ctx: StandInContext, readableEventId: string): DataverseRecord | undefined {
   const wanted = readableEventId.toLowerCase();
   return ctx.store.list("msevtmgt_events").find((e) => String(e.msevtmgt_readableeventid ?? "").toLowerCase() === wanted);
 }

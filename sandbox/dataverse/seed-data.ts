@@ -30,7 +30,7 @@ export interface SeedResult {
   paymentProviderId: string;
 }
 
-export const seedIds = {
+const seedIds = {
   currency: "7a0f0c1e-0000-4000-8000-000000000978",
   paidEvent: "e1e1e1e1-0000-4000-8000-000000000001",
   freeEvent: "e1e1e1e1-0000-4000-8000-000000000002",

@@ -69,7 +69,7 @@ function sameToken(given: string | undefined, expected: string): boolean {
 }
 
 /** Reads the attendees out of the register body, or says what is wrong with them. */
-export function parseAttendees(json: unknown): EventSiteAttendee[] | string {
+function parseAttendees(json: unknown): EventSiteAttendee[] | string {
   const attendees = (json as { attendees?: unknown } | null)?.attendees;
   if (!Array.isArray(attendees) || attendees.length === 0) return "Add at least one attendee.";
   if (attendees.length > MAX_ATTENDEES) return `At most ${MAX_ATTENDEES} attendees can register at once.`;

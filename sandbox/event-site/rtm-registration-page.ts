@@ -20,7 +20,7 @@ export const RTM_REGISTER_PATH = "/rtm/register";
 const SCRIPT_PATH = `${ASSET_PREFIX}rtm-register.js`;
 
 /** The page's own script: no inline code, so the page keeps the event site's strict policy. */
-export const RTM_REGISTER_SCRIPT = `"use strict";
+const RTM_REGISTER_SCRIPT = `"use strict";
 (function () {
   var form = document.getElementById("rtm-registration");
   var message = document.getElementById("rtm-message");
@@ -86,7 +86,7 @@ function outcomeNote(gatewayReturn: string | null): string {
   return "";
 }
 
-export function renderRtmRegistrationPage(
+function renderRtmRegistrationPage(
   event: EventSiteEvent,
   options: {
     eventApi: { url: string; token: string };

@@ -44,7 +44,7 @@ function textOf(value: unknown): string {
   return value === null || value === undefined ? "" : String(value);
 }
 
-export const powerPagesOperators: Operators = {
+const powerPagesOperators: Operators = {
   ...defaultOperators,
   startswith: (l: unknown, r: unknown) => textOf(toValue(l)).startsWith(textOf(toValue(r))),
   endswith: (l: unknown, r: unknown) => textOf(toValue(l)).endsWith(textOf(toValue(r))),

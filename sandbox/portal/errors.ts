@@ -30,16 +30,6 @@ export class TemplateError extends PortalError {
   }
 }
 
-/** No published page answers the requested path. */
-export class PageNotFoundError extends PortalError {
-  constructor(path: string) {
-    super(
-      "PAGE_NOT_FOUND",
-      `No published web page has the URL ${path}. Check the partial URLs under web-pages/.`,
-    );
-  }
-}
-
 /** The site folder is missing a record the pipeline needs (page template, web template, ...). */
 export class SiteConfigurationError extends PortalError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -29,7 +29,7 @@ function decodeXml(text: string): string {
 }
 
 /** Parses a small XML document (elements, attributes, text; no DTD) into a tree. */
-export function parseXml(xml: string): XmlElement {
+function parseXml(xml: string): XmlElement {
   const root: XmlElement = { name: "#document", attributes: {}, children: [], text: "" };
   const stack: XmlElement[] = [root];
   const pattern =

@@ -33,7 +33,7 @@ export function contentPageFor(
 }
 
 /** True when the site setting `Site/EnableDefaultHtmlEncoding` is not "false". */
-export function isDefaultHtmlEncodingOn(site: SiteFolder): boolean {
+function isDefaultHtmlEncodingOn(site: SiteFolder): boolean {
   const setting = site.siteSettings.find((s) => s.name.toLowerCase() === "site/enabledefaulthtmlencoding");
   return setting?.value?.trim().toLowerCase() !== "false";
 }

@@ -12,7 +12,7 @@ function reasonOf(error: LiquidError): string {
 }
 
 /** Converts any error thrown while parsing/rendering into a TemplateError naming where it happened. */
-export function toTemplateError(error: unknown, templateName: string): TemplateError {
+function toTemplateError(error: unknown, templateName: string): TemplateError {
   if (error instanceof TemplateError) return error;
   if (error instanceof LiquidError) {
     const token = (error as LiquidError & { token?: { file?: string; getPosition(): [number, number] } })

@@ -8,7 +8,7 @@ import type { SiteRenderer } from "./render-page";
 import { createSiteRenderer } from "./render-page";
 
 /** A fingerprint of every file's path, size and modification time under `root`. */
-export function fingerprintFolder(root: string): string {
+function fingerprintFolder(root: string): string {
   const parts: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

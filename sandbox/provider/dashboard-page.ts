@@ -48,7 +48,7 @@ function table(caption: string, headings: string[], rows: string[]): string {
   return `<h2>${escapeHtml(caption)}</h2><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-export function renderDashboard(source: DashboardSource, notice: string | null): string {
+function renderDashboard(source: DashboardSource, notice: string | null): string {
   const sessions = source.sessions(LIMIT).map((s) => {
     const actions = s.status === "open" ? button("expire", "Expire", { session: s.id }) : "";
     return `<tr><td><code>${escapeHtml(s.id.slice(0, 24))}…</code>${s.status === "open" && s.url !== null ? ` <a href="${escapeHtml(s.url)}">page</a>` : ""}</td>

@@ -20,7 +20,7 @@ function redirect(location: string): HttpReply {
   return { status: 303, headers: { location, "cache-control": "no-store" }, body: "" };
 }
 
-export function successRedirect(session: SessionObject): string | null {
+function successRedirect(session: SessionObject): string | null {
   return session.success_url === null ? null : session.success_url.split("{CHECKOUT_SESSION_ID}").join(session.id);
 }
 

@@ -17,7 +17,7 @@ export function formatMinor(minor: number, currency: string, locale: string | nu
   return format.format(minor / 10 ** digits);
 }
 
-export const PAGE_STYLE = `
+const PAGE_STYLE = `
   body { font-family: system-ui, sans-serif; margin: 0; background: #f6f8fa; color: #1a1a1a; }
   main { max-width: 40rem; margin: 2rem auto; background: #fff; padding: 1.5rem 2rem; border-radius: 8px;
          box-shadow: 0 1px 3px rgba(0,0,0,.15); }

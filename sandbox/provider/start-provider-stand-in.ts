@@ -23,7 +23,7 @@ import { settleDueRefunds, type RefundOutcome } from "./refunds";
 import { createWebhookDispatcher, DEFAULT_WEBHOOK_RETRY, type WebhookRetryOptions } from "./webhook-dispatcher";
 
 /** The API version the stand-in reports when a request names none (stripe@23's pinned version). */
-export const DEFAULT_API_VERSION = "2026-10-28.endive";
+const DEFAULT_API_VERSION = "2026-10-28.endive";
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export class ProviderStandInError extends Error {

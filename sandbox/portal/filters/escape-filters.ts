@@ -75,7 +75,7 @@ function cleanAttributes(attributes: string): string {
 }
 
 /** Keeps harmless markup, removes the rest (tags dropped, their text kept). */
-export function sanitizeHtml(html: string): string {
+function sanitizeHtml(html: string): string {
   return html
     .replace(droppedWithContent, "")
     .replace(/<!--[\s\S]*?-->/g, "")

@@ -61,7 +61,7 @@ const sharedWithDotLiquid = new Set([
   "xml_escape",
 ]);
 
-export const powerPagesFilters = {
+const powerPagesFilters = {
   ...arrayFilters,
   ...dateFilters,
   ...escapeFilters,

@@ -3,7 +3,7 @@ import type { FilterImplOptions } from "liquidjs";
 import { encodeHtml } from "../values";
 
 /** Encodes plain text as HTML: paragraphs on blank lines, <br /> on single breaks, links for URLs. */
-export function textToHtml(text: string): string {
+function textToHtml(text: string): string {
   const paragraphs = text
     .replace(/\r\n?/g, "\n")
     .split(/\n{2,}/)
