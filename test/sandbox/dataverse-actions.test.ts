@@ -76,8 +76,14 @@ describe("msevtmgt_FinalizeExternalRegistrationRequest", () => {
   it("just inside the window still finalizes; setClock/advance move the clock", async () => {
     const id = registerPaid();
     s.advance(49 * 60_000 + 59_000);
+    expect(s.now()).toBe(t + 49 * 60_000 + 59_000);
     expect((await finalize(id)).status).toBe(200);
+    // The shifted clock is what expiry reads: a purchase made now is past its window 50:01 later.
+    const late = registerPaid();
+    s.advance(50 * 60_000 + 1_000);
+    expect((await finalize(late)).status).toBe(400);
     s.setClock(t);
+    expect(s.now()).toBe(t);
   });
 
   it("answers unknown purchases and readable-id mismatches with 400 and a clear message; annotations on request", async () => {
