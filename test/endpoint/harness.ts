@@ -9,6 +9,7 @@ import { createApp } from "../../confirmation-endpoint/app";
 import type { DeadlinePolicy } from "../../confirmation-endpoint/config";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { createMetrics } from "../../confirmation-endpoint/metrics";
+import type { RtmRouteOptions } from "../../confirmation-endpoint/rtm/handle-rtm-pay";
 import type { PaymentStore } from "../../confirmation-endpoint/store/types";
 import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
 import { createWorker } from "../../confirmation-endpoint/worker/worker";
@@ -33,11 +34,21 @@ export const POLICY: DeadlinePolicy = {
 
 export type Harness = ReturnType<typeof createHarness>;
 
-export function createHarness(options: { dir?: string; startAt?: number } = {}) {
+export interface HarnessOptions<D extends FakeDataverse> {
+  dir?: string;
+  startAt?: number;
+  /** A FakeDataverse subclass that plays more of Dataverse (default: a plain FakeDataverse). */
+  dataverse?: D;
+  portalOrigins?: string[];
+  /** Real-time journeys route settings, built on the harness's clock; omitted → no RTM route. */
+  rtm?: (clock: FakeClock) => RtmRouteOptions;
+}
+
+export function createHarness<D extends FakeDataverse = FakeDataverse>(options: HarnessOptions<D> = {}) {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "endpoint-test-"));
   const dbPath = join(dir, "gateway.sqlite");
   const clock = new FakeClock(options.startAt ?? T0 + 2 * MINUTE);
-  const dataverse = new FakeDataverse();
+  const dataverse = options.dataverse ?? (new FakeDataverse() as D);
   const provider = new FakeProvider(clock);
   const logger = createMemoryLogger();
   const metrics = createMetrics();
@@ -59,9 +70,10 @@ export function createHarness(options: { dir?: string; startAt?: number } = {}) 
     clock,
     logger,
     metrics,
-    portalOrigins: [PORTAL],
+    portalOrigins: options.portalOrigins ?? [PORTAL],
     eventMode: "outbound",
     deadlinePolicy: POLICY,
+    ...(options.rtm ? { rtm: options.rtm(clock) } : {}),
   });
   const newWorker = (s: PaymentStore = store, id = `w${++seq}`): Worker =>
     createWorker({ store: s, provider, dataverse, clock, logger, metrics, random }, { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE });

@@ -1,22 +1,13 @@
 // Real-time journeys mode, in-process: GET /v1/rtm/pay against fakes, the shared webhook → worker
 // path, and the Completed / Cancelled reports to Dynamics.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../confirmation-endpoint/app";
 import type { CallOptions, PurchaseRow, RtmPaymentStatus } from "../../confirmation-endpoint/dataverse/types";
 import { DataverseError } from "../../confirmation-endpoint/dataverse/errors";
-import { createMemoryLogger } from "../../confirmation-endpoint/logger";
-import { createMetrics } from "../../confirmation-endpoint/metrics";
-import type { RtmRouteOptions } from "../../confirmation-endpoint/rtm/handle-rtm-pay";
 import type { RtmEventInfo } from "../../confirmation-endpoint/rtm/read-rtm-event";
-import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
-import { createWorker } from "../../confirmation-endpoint/worker/worker";
 import type { FakeEventBody } from "./fakes";
-import { FakeClock, FakeDataverse, FakeProvider, MINUTE, sign } from "./fakes";
-import { CONTACT, OTHER_PURCHASE, POLICY, PORTAL, PURCHASE, T0 } from "./harness";
+import { FakeDataverse, MINUTE } from "./fakes";
+import { CONTACT, createHarness, OTHER_PURCHASE, PORTAL, PURCHASE, T0 } from "./harness";
 
 const EVENT_SITE = "https://events.contoso.com";
 const DEFAULT_RETURN = `${EVENT_SITE}/thanks`;
@@ -67,112 +58,48 @@ function createRtmHarness(
     publicUrl?: string | null;
   } = {},
 ) {
-  const dir = mkdtempSync(join(tmpdir(), "endpoint-rtm-"));
-  const clock = new FakeClock(T0 + MINUTE);
-  const dataverse = new RtmFakeDataverse();
-  const provider = new FakeProvider(clock);
-  const logger = createMemoryLogger();
-  const metrics = createMetrics();
-  const store = openSqliteStore(join(dir, "gateway.sqlite"));
   const sleeps: number[] = [];
   const eventReads: string[] = [];
-  const rtm: RtmRouteOptions = {
-    defaultReturnUrl: DEFAULT_RETURN,
-    configuredTimeoutMinutes: options.configuredTimeout ?? null,
-    async readEvent(purchaseId): Promise<RtmEventInfo> {
-      eventReads.push(purchaseId);
-      const timeout = options.timeoutFromRecord === undefined ? 20 : options.timeoutFromRecord;
-      return {
-        readableEventId: "Paid_Event1479011247",
-        eventName: "Paid Event",
-        timeoutMinutes: timeout,
-        providerId: null,
-      };
-    },
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock.advance(ms);
-    },
-    purchaseWaitMs: 8_000,
-    publicUrl: () => (options.publicUrl === undefined ? "https://pay.contoso.com" : options.publicUrl),
-  };
-  const app = createApp({
-    store,
-    provider,
-    dataverse,
-    clock,
-    logger,
-    metrics,
+  const base = createHarness({
+    startAt: T0 + MINUTE,
+    dataverse: new RtmFakeDataverse(),
     portalOrigins: [PORTAL, EVENT_SITE],
-    eventMode: "outbound",
-    deadlinePolicy: POLICY,
-    rtm,
+    rtm: (clock) => ({
+      defaultReturnUrl: DEFAULT_RETURN,
+      configuredTimeoutMinutes: options.configuredTimeout ?? null,
+      async readEvent(purchaseId): Promise<RtmEventInfo> {
+        eventReads.push(purchaseId);
+        const timeout = options.timeoutFromRecord === undefined ? 20 : options.timeoutFromRecord;
+        return {
+          readableEventId: "Paid_Event1479011247",
+          eventName: "Paid Event",
+          timeoutMinutes: timeout,
+          providerId: null,
+        };
+      },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock.advance(ms);
+      },
+      purchaseWaitMs: 8_000,
+      publicUrl: () => (options.publicUrl === undefined ? "https://pay.contoso.com" : options.publicUrl),
+    }),
   });
-  const worker = createWorker(
-    { store, provider, dataverse, clock, logger, metrics, random: () => 0.5 },
-    { workerId: "w1", concurrency: 4, leaseMs: 2 * MINUTE },
-  );
-
-  async function settle(until = clock.now() + 60 * MINUTE): Promise<void> {
-    for (let i = 0; i < 500; i++) {
-      await worker.drain();
-      const next = await store.nextDueAt();
-      if (next === null || next > until) return;
-      if (next > clock.now()) clock.set(next);
-    }
-    throw new Error("settle: the worker did not come to rest");
-  }
 
   const pay = (query: Record<string, string>) =>
-    app(
+    base.app(
       new Request(`http://endpoint.test/v1/rtm/pay?${new URLSearchParams(query).toString()}`, {
         redirect: "manual",
       }),
     );
 
-  let eventSeq = 0;
-  function webhook(event: FakeEventBody): Promise<Response> {
-    const body = JSON.stringify(event);
-    const t = Math.floor(clock.now() / 1000);
-    return app(
-      new Request("http://endpoint.test/v1/webhooks/stripe", {
-        method: "POST",
-        headers: { "content-type": "application/json", "stripe-signature": `t=${t},v1=${sign(t, body)}` },
-        body,
-      }),
-    );
-  }
-  function completedEvent(sessionId: string): FakeEventBody {
-    const s = provider.sessions.get(sessionId)!;
-    return {
-      id: `evt_${++eventSeq}`,
-      type: "checkout.session.completed",
-      signal: "paid",
-      purchaseId: s.purchaseId,
-      sessionId,
-      paymentId: s.paymentId,
-      amount: s.paidAmount,
-    };
-  }
-
   return {
-    clock,
-    dataverse,
-    provider,
-    logger,
-    store,
-    app,
+    ...base,
     sleeps,
     eventReads,
-    settle,
+    settle: (until?: number) => base.settle(base.worker, until),
     pay,
-    webhook,
-    completedEvent,
-    async close() {
-      await worker.stop();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    webhook: (event: FakeEventBody) => base.app(base.webhookRequest(event)),
   };
 }
 
@@ -449,22 +376,7 @@ describe("both modes on one endpoint", () => {
     });
     h.dataverse.finalizeScript.push({ kind: "ok" });
     await payAndNotify();
-    const res = await h.app(
-      new Request("http://endpoint.test/v1/checkout", {
-        method: "POST",
-        headers: { "content-type": "application/json", origin: PORTAL },
-        body: JSON.stringify({
-          purchaseId: OTHER_PURCHASE,
-          readableEventId: "Paid_Event1479011247",
-          userId: CONTACT,
-          returnUrl: `${PORTAL}/pay/`,
-        }),
-      }),
-    );
-    expect(res.status).toBe(200);
-    const sessionId = String(((await res.json()) as { payment: { redirectUrl: string } }).payment.redirectUrl)
-      .split("/")
-      .pop()!;
+    const sessionId = await h.openSession(OTHER_PURCHASE);
     h.provider.pay(sessionId);
     await h.webhook(h.completedEvent(sessionId));
     await h.settle();
