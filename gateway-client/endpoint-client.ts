@@ -19,7 +19,7 @@ export interface Checkout {
   redirectUrl: string;
 }
 
-export const PURCHASE_STATUSES = [
+const PURCHASE_STATUSES = [
   "awaiting_payment",
   "paid",
   "finalizing",
@@ -91,7 +91,7 @@ function parseTime(raw: unknown): number | null {
 }
 
 /** Checks a 200 answer of POST /v1/checkout and keeps only what the page shows or uses. */
-export function parseCheckout(body: unknown): Checkout {
+function parseCheckout(body: unknown): Checkout {
   if (!isObject(body) || !isObject(body.purchase) || !isObject(body.payment))
     throw bad("purchase/payment objects");
   const p = body.purchase;
@@ -131,7 +131,7 @@ export function parseCheckout(body: unknown): Checkout {
 }
 
 /** Checks an answer of GET /v1/purchases/{id}/status. */
-export function parseStatus(body: unknown): StatusAnswer {
+function parseStatus(body: unknown): StatusAnswer {
   const status = isObject(body) ? body.status : undefined;
   if (!isObject(body) || !PURCHASE_STATUSES.includes(status as PurchaseStatus)) throw bad("status");
   return {

@@ -22,7 +22,7 @@ export interface GatewayConfig {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Returns a canonical locale tag for `candidate`, or null when it is empty or not a valid tag. */
-export function canonicalLocale(candidate: string | null | undefined): string | null {
+function canonicalLocale(candidate: string | null | undefined): string | null {
   const value = (candidate ?? "").trim().replace(/_/g, "-");
   if (!value) return null;
   try {

@@ -9,7 +9,7 @@ export type PurchaseIds =
 const PURCHASE_ID_NAMES = ["purchaseid", "purchase-id", "purchase_id"];
 const READABLE_ID_NAMES = ["id", "readableeventid", "event"];
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
-export const SESSION_KEY = "purchase-id";
+const SESSION_KEY = "purchase-id";
 
 /** Lower-case bare GUID, or null. Braces are allowed only as a matching pair. */
 export function normalizePurchaseId(raw: string): string | null {

@@ -111,6 +111,7 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
   const t = (key: MessageKey, values?: Record<string, string | number>) => formatMessage(msg[key], values);
   const here = new URL(deps.location.href);
   const siteUrl = (path: string) => new URL(path, here).href;
+  const eventUrl = (rid: string) => siteUrl(`${opts.eventPath ?? "/event"}?id=${encodeURIComponent(rid)}`);
 
   let current: ViewName = "loading";
   let shown = 0;
@@ -188,9 +189,7 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
   }
 
   function backLink(readableEventId: string | null): HTMLElement {
-    const href = readableEventId
-      ? siteUrl(`${opts.eventPath ?? "/event"}?id=${encodeURIComponent(readableEventId)}`)
-      : siteUrl("/");
+    const href = readableEventId ? eventUrl(readableEventId) : siteUrl("/");
     return el(doc, "p", { class: "epg-actions" }, [
       el(doc, "a", { class: "epg-link", href }, [t(readableEventId ? "backToEvent" : "backToSite")]),
     ]);
@@ -291,15 +290,9 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
     const pay = el(doc, "button", { type: "button", class: "epg-button epg-button-primary epg-pay" }, [
       t("payButton", { amount: total }),
     ]);
-    const cancel = el(
-      doc,
-      "a",
-      {
-        class: "epg-link epg-cancel",
-        href: siteUrl(`${opts.eventPath ?? "/event"}?id=${encodeURIComponent(readableEventId)}`),
-      },
-      [t("cancelLink")],
-    );
+    const cancel = el(doc, "a", { class: "epg-link epg-cancel", href: eventUrl(readableEventId) }, [
+      t("cancelLink"),
+    ]);
     const rawProvider = config.provider || order.provider || "";
     // A lower-case id such as "stripe" reads better as a name; a setting written with capitals is kept.
     const provider =

@@ -14,7 +14,7 @@ export interface InlineHashes {
 const RAW_WRAPPED = /^\{%-?\s*raw\s*-?%\}([\s\S]*)\{%-?\s*endraw\s*-?%\}$/;
 
 /** `'sha256-<base64>'` of a text, in the form a CSP source list takes. */
-export function cspHash(text: string): string {
+function cspHash(text: string): string {
   return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 }
 

@@ -17,7 +17,7 @@ const siteSettingSchema = z.strictObject({
   value: z.string().max(4000).default(""),
 });
 
-export const definitionsSchema = z
+const definitionsSchema = z
   .strictObject({
     template: z.string().min(1),
     webTemplate: z.strictObject({ name: NAME }),

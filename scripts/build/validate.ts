@@ -101,7 +101,7 @@ export function validateSiteFolder(dir: string, options: ValidateOptions = {}): 
 }
 
 /** The record checks over an already loaded site (no secret scan: that reads every text file). */
-export function checkLoadedSite(site: SiteFolder): Problem[] {
+function checkLoadedSite(site: SiteFolder): Problem[] {
   const problems: Problem[] = [];
   checkLookups(site, problems);
   checkUniqueness(site, problems);

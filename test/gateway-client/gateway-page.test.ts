@@ -84,6 +84,16 @@ describe("summary", () => {
     expect(document.activeElement).toBe(v.q("h1"));
   });
 
+  it("builds Cancel and the way back from a configured event page path", async () => {
+    const v = await showSummary({ options: { eventPath: "/events/detail" } });
+    expect(v.q<HTMLAnchorElement>(".epg-cancel")?.href).toBe(`${PORTAL}/events/detail?id=${RID}`);
+    v.page.stop();
+    endpoint.checkout(errorReply(410, "PURCHASE_EXPIRED"));
+    view = mount(endpoint, clock, { options: { eventPath: "/events/detail" } });
+    await clock.advance(0);
+    expect(view.q<HTMLAnchorElement>(".epg-link")?.href).toBe(`${PORTAL}/events/detail?id=${RID}`);
+  });
+
   it.each([
     ["JPY", 1500, "en-US", "¥1,500"],
     ["KWD", 12345, "en-US", "KWD\u00a012.345"],
