@@ -30,6 +30,7 @@ import { createSandboxClock } from "./sandbox-clock";
 import type { SandboxClock } from "./sandbox-clock";
 import { collectSandboxStatus, renderStatusPage } from "./status-page";
 import type { SandboxStatus } from "./status-page";
+import { readRequestBody } from "./read-request-body";
 
 export interface SandboxPorts {
   /** The Event Portal (preview + event site). 0 = any free port. */
@@ -120,15 +121,6 @@ function secret(prefix: string): string {
   return `${prefix}${randomBytes(24).toString("base64url")}`;
 }
 
-async function readSmallBody(req: IncomingMessage): Promise<string | null> {
-  let text = "";
-  for await (const chunk of req) {
-    text += String(chunk);
-    if (text.length > 4096) return null;
-  }
-  return text;
-}
-
 function checkPorts(ports: SandboxPorts): void {
   const bad = Object.entries(ports).filter(([, p]) => p !== undefined && (!Number.isInteger(p) || p < 0 || p > 65535));
   if (bad.length > 0) {
@@ -202,7 +194,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
         // A JSON content type cannot come from another site's form, so a web page cannot move the clock.
         problem = "Send the body with Content-Type: application/json.";
       } else if (req.method === "POST") {
-        const body = await readSmallBody(req);
+        const body = await readRequestBody(req, 4096);
         let minutes: unknown;
         try {
           minutes = (JSON.parse(body ?? "") as { advanceMinutes?: unknown }).advanceMinutes;

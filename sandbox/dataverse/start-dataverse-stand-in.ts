@@ -16,6 +16,7 @@ import { eventApiPattern, handleEventApi } from "./event-api";
 import { loadPurchase, type PurchaseMode, type PurchaseState } from "./purchase-model";
 import { seedSandbox, type SeedOptions, type SeedResult } from "./seed-data";
 import { isoTime, type Knobs, type StandInContext } from "./context";
+import { readRequestBody } from "../read-request-body";
 
 export interface ApplicationUserOption {
   clientId: string;
@@ -117,15 +118,9 @@ class BodyTooLarge extends Error {
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > maxBodyBytes) throw new BodyTooLarge(`Request body larger than ${maxBodyBytes} bytes.`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const text = await readRequestBody(req, maxBodyBytes);
+  if (text === null) throw new BodyTooLarge(`Request body larger than ${maxBodyBytes} bytes.`);
+  return text;
 }
 
 function parseJson(text: string): unknown {

@@ -13,6 +13,7 @@ import { EventSiteError } from "./event-site-backend";
 import { EVENT_SITE_SCRIPT, EVENT_SITE_STYLE } from "./event-site-assets";
 import { renderConfirmationPage, renderDemoPaymentPage, renderEventList, renderEventNotFound, renderEventPage, renderRegistrationPage } from "./event-pages";
 import { ASSET_PREFIX, EVENT_SITE_CSP } from "./html";
+import { readRequestBody } from "../read-request-body";
 
 export interface EventSiteRoutesOptions {
   backend: EventSiteBackend;
@@ -47,18 +48,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** The portal API's error shape (spec §8 item 13). */
 function apiError(res: ServerResponse, status: number, type: string, errorMessage: string): void {
   sendJson(res, status, { error: { type, errorMessage, statusCode: status, correlationId: randomBytes(8).toString("hex") } });
-}
-
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function sameToken(given: string | undefined, expected: string): boolean {
@@ -101,7 +90,7 @@ export function createEventSiteRoutes(options: EventSiteRoutesOptions): EventSit
     }
     const readableEventId = url.searchParams.get("readableEventId")?.trim() ?? "";
     if (!readableEventId) return apiError(res, 400, "BadRequest", "The query string needs readableEventId=<the event's readable id>.");
-    const raw = await readBody(req);
+    const raw = await readRequestBody(req, MAX_BODY_BYTES);
     if (raw === null) return apiError(res, 413, "BadRequest", `The registration is larger than ${MAX_BODY_BYTES} bytes.`);
     let json: unknown;
     try {

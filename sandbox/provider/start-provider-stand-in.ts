@@ -21,6 +21,7 @@ import { silentLog, type ProviderLog } from "./provider-log";
 import { openProviderStore, type DeliveryRow, type StoredEvent } from "./provider-store";
 import { settleDueRefunds, type RefundOutcome } from "./refunds";
 import { createWebhookDispatcher, DEFAULT_WEBHOOK_RETRY, type WebhookRetryOptions } from "./webhook-dispatcher";
+import { readRequestBody } from "../read-request-body";
 
 /** The API version the stand-in reports when a request names none (stripe@23's pinned version). */
 const DEFAULT_API_VERSION = "2026-10-28.endive";
@@ -142,21 +143,6 @@ function validate(options: ProviderStandInOptions): string[] {
     problems.push("webhookRetry.concurrency must be a whole number of at least 1.");
   }
   return problems;
-}
-
-function readBody(request: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    request.on("end", () => resolve(tooLarge ? null : Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
 }
 
 function send(response: ServerResponse, reply: HttpReply, head: boolean): void {
@@ -286,7 +272,7 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
     const target = new URL(request.url ?? "/", "http://stand-in.invalid");
     const path = target.pathname;
     const query = target.search.startsWith("?") ? target.search.slice(1) : target.search;
-    const body = await readBody(request);
+    const body = await readRequestBody(request, MAX_BODY_BYTES);
     if (body === null) {
       return {
         status: 413,

@@ -151,6 +151,13 @@ describe("startSandbox", () => {
     const badPass = await register(sb, "Sandbox_Summit_2026", [{ firstName: "A", lastName: "B", email: "a@b.example", passId: "00000000-0000-4000-8000-000000000000" }]);
     expect(badPass.status).toBe(400);
     expect(String(badPass.body.errorMessage)).toMatch(/choose one of the event's passes/);
+    const huge = await fetch(`${sb.urls.portal}/api/events/register/?readableEventId=Sandbox_Summit_2026`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", validation: await pageToken(sb) },
+      body: `json=${"x".repeat(70 * 1024)}`,
+    });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { errorMessage: string } }).error.errorMessage).toMatch(/larger than 65536 bytes/);
   });
 
   it("escapes what attendees typed on the confirmation and status pages", async () => {
