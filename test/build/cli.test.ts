@@ -71,4 +71,13 @@ describe("npm run build / validate", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: npm run validate/);
   }, 90_000);
+
+  it("answers --help, and refuses an unknown option with exit 1 and where to look", async () => {
+    const help = await cli("build.ts", ["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run build[\s\S]*--site <dir>[\s\S]*--force/);
+    const wrong = await cli("build.ts", ["--sight", "x"]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/--sight[\s\S]*npm run build -- --help/);
+  }, 90_000);
 });

@@ -21,6 +21,10 @@ afterEach(removeTemps);
 
 const ENDPOINT = "https://pay.example.test";
 
+function settingValue(site: string, name: string): string | null | undefined {
+  return loadSiteFolder(site).siteSettings.find((s) => s.name === name)?.value;
+}
+
 async function expectRefusal(site: string, code: string, message: RegExp, extra = {}): Promise<void> {
   const before = snapshot(dirname(site));
   const error = await runBuild(testBuild(site, extra)).catch((e: unknown) => e);
@@ -56,7 +60,7 @@ describe.each(["standard", "enhanced"] as const)("overlay on the %s fixture", (w
     expect(loaded.webTemplates.find((t) => t.id === template?.webTemplateId)?.source).toContain(
       "{{ settings['PaymentGateway/EndpointUrl'] | escape }}",
     );
-    expect(loaded.siteSettings.find((s) => s.name === "PaymentGateway/EndpointUrl")?.value).toBe(ENDPOINT);
+    expect(settingValue(site, "PaymentGateway/EndpointUrl")).toBe(ENDPOINT);
     expect(validateSiteFolder(site).problems).toEqual([]);
   });
 
@@ -92,13 +96,9 @@ describe("overlay: ids, names and refusals", () => {
     const site = copySite("standard");
     await runBuild(testBuild(site, { overrides: { endpointUrl: ENDPOINT } }));
     await runBuild(testBuild(site));
-    expect(
-      loadSiteFolder(site).siteSettings.find((s) => s.name === "PaymentGateway/EndpointUrl")?.value,
-    ).toBe(ENDPOINT);
+    expect(settingValue(site, "PaymentGateway/EndpointUrl")).toBe(ENDPOINT);
     await runBuild(testBuild(site, { overrides: { endpointUrl: "https://other.example.test" } }));
-    expect(
-      loadSiteFolder(site).siteSettings.find((s) => s.name === "PaymentGateway/EndpointUrl")?.value,
-    ).toBe("https://other.example.test");
+    expect(settingValue(site, "PaymentGateway/EndpointUrl")).toBe("https://other.example.test");
   });
 
   it("derives different ids for different websites and names", async () => {

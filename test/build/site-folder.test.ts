@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -16,14 +15,11 @@ import {
   SiteFolderError,
   styleRecord,
 } from "../../power-pages";
+import { fixturesDir, makeTemp, removeTemps } from "./helpers";
 
-const fixtures = join(import.meta.dirname, "..", "fixtures");
-const standard = join(fixtures, "standard-site");
-const enhanced = join(fixtures, "enhanced-site");
-const temps: string[] = [];
-afterEach(() => {
-  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const standard = join(fixturesDir, "standard-site");
+const enhanced = join(fixturesDir, "enhanced-site");
+afterEach(removeTemps);
 
 describe("loadSiteFolder", () => {
   it("finds the site folder one level down, as pac download lays it out", () => {
@@ -67,8 +63,7 @@ describe("loadSiteFolder", () => {
   });
 
   it("reads a bare-key folder to the same adx_ records", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pp-bare-"));
-    temps.push(dir);
+    const dir = makeTemp("pp-bare-");
     cpSync(join(standard, "contoso-events---contosoevents"), dir, { recursive: true });
     for (const [file, kind] of [
       ["website.yml", "website"],
@@ -85,8 +80,7 @@ describe("loadSiteFolder", () => {
   });
 
   it("says which pac command produces a site folder when there is none", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pp-empty-"));
-    temps.push(dir);
+    const dir = makeTemp("pp-empty-");
     expect(() => loadSiteFolder(dir)).toThrow(SiteFolderError);
     expect(() => loadSiteFolder(dir)).toThrow(/pac pages download --path/);
   });
