@@ -2,30 +2,19 @@
 // port; tests and the sandbox call this handler in-process. Errors are mapped to status codes here
 // and nowhere else: HttpError as it is, anything else a generic 500 with details in the log.
 
-import type { Clock } from "./clock";
 import type { DeadlinePolicy, EventMode } from "./config";
-import type { EventManagementApi } from "./dataverse/types";
+import type { EndpointDeps } from "./deps";
 import { HttpError } from "./errors";
 import { corsHeaders, isOriginAllowed, preflightResponse } from "./http/cors";
 import { errorResponse } from "./http/responses";
-import type { Logger } from "./logger";
-import type { Metrics } from "./metrics";
-import type { PaymentProviderAdapter } from "./providers/types";
 import { handleRtmCancel, handleRtmPay } from "./rtm/handle-rtm-pay";
 import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
 import { handleCheckout } from "./routes/checkout";
 import { handleHealth, handleMetrics, handleReady } from "./routes/health";
 import { handlePurchaseStatus } from "./routes/purchase-status";
 import { handleWebhook } from "./routes/webhook";
-import type { PaymentStore } from "./store/types";
 
-export interface AppDeps {
-  store: PaymentStore;
-  provider: PaymentProviderAdapter;
-  dataverse: EventManagementApi;
-  clock: Clock;
-  logger: Logger;
-  metrics: Metrics;
+export interface AppDeps extends EndpointDeps {
   portalOrigins: readonly string[];
   eventMode: EventMode;
   deadlinePolicy: DeadlinePolicy;

@@ -5,26 +5,19 @@
 // RTM redirect route (issue 8): the mode decides where the price is read and which window applies.
 
 import type { DeadlinePolicy, EventMode } from "../config";
-import type { Clock } from "../clock";
 import { DataverseAuthError, DataverseError, DeadlineExceededError } from "../dataverse/errors";
-import type { EventManagementApi, PurchaseRow } from "../dataverse/types";
+import type { PurchaseRow } from "../dataverse/types";
 import { canStartPayment, computePurchaseTimes } from "../deadline";
+import type { EndpointDeps } from "../deps";
 import { HttpError } from "../errors";
 import type { Logger } from "../logger";
-import type { Metrics } from "../metrics";
-import type { Money, PaymentProviderAdapter } from "../providers/types";
-import type { AttendeeSummary, CheckoutRecord, PaymentStore, PurchaseRecord } from "../store/types";
+import type { Money } from "../providers/types";
+import type { AttendeeSummary, CheckoutRecord, PurchaseRecord } from "../store/types";
 import { withReturnMarker } from "./return-url";
 
 const DATAVERSE_CALL_BUDGET_MS = 15_000;
 
-export interface StartCheckoutDeps {
-  store: PaymentStore;
-  provider: PaymentProviderAdapter;
-  dataverse: EventManagementApi;
-  clock: Clock;
-  logger: Logger;
-  metrics: Metrics;
+export interface StartCheckoutDeps extends EndpointDeps {
   deadlinePolicy: DeadlinePolicy;
 }
 

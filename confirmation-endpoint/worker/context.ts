@@ -1,20 +1,10 @@
 // What every worker step receives: its dependencies, passed in, and a way to write an intermediate
 // step (e.g. "finalize sent") before a remote call, so a crash after the call is detectable.
 
-import type { Clock } from "../clock";
-import type { EventManagementApi } from "../dataverse/types";
-import type { Logger } from "../logger";
-import type { Metrics } from "../metrics";
-import type { PaymentProviderAdapter } from "../providers/types";
-import type { JobEffects, JobRecord, PaymentStore } from "../store/types";
+import type { EndpointDeps } from "../deps";
+import type { JobEffects, JobRecord } from "../store/types";
 
-export interface WorkerDeps {
-  store: PaymentStore;
-  provider: PaymentProviderAdapter;
-  dataverse: EventManagementApi;
-  clock: Clock;
-  logger: Logger;
-  metrics: Metrics;
+export interface WorkerDeps extends EndpointDeps {
   /** [0, 1); jitter for backoff. */
   random?: () => number;
 }

@@ -1,0 +1,18 @@
+// The collaborators the routes, the checkout step and the worker are all handed (never reached
+// for), so a test or the sandbox can swap any of them.
+
+import type { Clock } from "./clock";
+import type { EventManagementApi } from "./dataverse/types";
+import type { Logger } from "./logger";
+import type { Metrics } from "./metrics";
+import type { PaymentProviderAdapter } from "./providers/types";
+import type { PaymentStore } from "./store/types";
+
+export interface EndpointDeps {
+  store: PaymentStore;
+  provider: PaymentProviderAdapter;
+  dataverse: EventManagementApi;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+}
