@@ -14,7 +14,6 @@ import { TEXT_MAX } from "./record-limits";
 import { renderTemplate } from "./render-template";
 import { findRawRegions, holdsLiquidMarkup, isInsideRaw } from "./runtime-raw";
 
-
 export interface Weight {
   bytes: number;
   gzipBytes: number;
@@ -82,6 +81,13 @@ export async function composeArtifacts(input: ComposeInput): Promise<KitArtifact
     },
     displayPath,
   );
+  if (!rendered.includes(SCRIPT_MARK)) {
+    throw new BuildError(
+      "TEMPLATE_SLOT_ERROR",
+      `${displayPath}: the template never places [[ client_script ]], so the page would have no script. Put <script>[[ client_script ]]</script> inside a {% raw %} block, as portal-templates/payment-gateway.html does.`,
+      { file: input.templatePath },
+    );
+  }
   const templateSource = insertClientCode(rendered, [
     { mark: SCRIPT_MARK, code: client.script, what: "gateway script" },
     { mark: STYLE_MARK, code: client.style, what: "gateway stylesheet" },
@@ -120,14 +126,14 @@ export function insertClientCode(
   const regions = findRawRegions(rendered);
   const pieces: Array<{ at: number; mark: string; text: string }> = [];
   for (const insert of inserts) {
+    if (/\{%-?\s*endraw/.test(insert.code)) {
+      throw new BuildError(
+        "CLIENT_BUNDLE_FAILED",
+        `The ${insert.what} contains "{% endraw", which cannot be inlined into Power Pages Liquid. Change the code that produces it.`,
+      );
+    }
     let at = rendered.indexOf(insert.mark);
     while (at !== -1) {
-      if (/\{%-?\s*endraw/.test(insert.code)) {
-        throw new BuildError(
-          "CLIENT_BUNDLE_FAILED",
-          `The ${insert.what} contains "{% endraw", which cannot be inlined into Power Pages Liquid. Change the code that produces it.`,
-        );
-      }
       const safe = isInsideRaw(regions, at, at + insert.mark.length) || !holdsLiquidMarkup(insert.code);
       pieces.push({
         at,

@@ -124,6 +124,15 @@ describe("inlined client", () => {
     expect(hashes.unhashable).toHaveLength(1);
   });
 
+  it("fails when the template never places the script", async () => {
+    await expect(compose('<style>[[ client_style ]]</style><div id="epg-root"></div>')).rejects.toMatchObject(
+      {
+        code: "TEMPLATE_SLOT_ERROR",
+        message: expect.stringMatching(/t\.html: the template never places \[\[ client_script \]\]/),
+      },
+    );
+  });
+
   it("fails when the rendered template exceeds the web template limit", async () => {
     const big = { script: "x".repeat(1_048_577), style: "" };
     await expect(compose("<script>[[ client_script ]]</script>", big)).rejects.toMatchObject({
