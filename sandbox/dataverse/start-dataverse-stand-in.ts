@@ -112,6 +112,7 @@ const openIdPattern = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/;
 const keysPattern = /^\/([^/]+)\/discovery\/v2\.0\/keys$/;
 const registerPattern = /^\/sandbox\/events\/([^/]+)\/register$/;
 const maxBodyBytes = 1_048_576;
+const loopbackOrigin = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
 
 class BodyTooLarge extends Error {
   override readonly name = "BodyTooLarge";
@@ -274,16 +275,25 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
   }
 
   // The sandbox routes are called from the portal emulator's pages on another loopback origin.
-  const sandboxCors = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Allow-Methods": "GET, POST, OPTIONS" };
+  // Only loopback origins may read them (a page from elsewhere in the same browser may not).
+  const sandboxCors = (req: IncomingMessage): Record<string, string> => {
+    const from = req.headers.origin;
+    const base = { "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Allow-Methods": "GET, POST, OPTIONS", Vary: "Origin" };
+    return typeof from === "string" && loopbackOrigin.test(from) ? { ...base, "Access-Control-Allow-Origin": from } : base;
+  };
 
   function sandboxJson(res: ServerResponse, status: number, body: unknown): void {
-    send(res, status, JSON.stringify(body), { "Content-Type": "application/json; charset=utf-8", ...sandboxCors });
+    send(res, status, JSON.stringify(body), { "Content-Type": "application/json; charset=utf-8", ...sandboxCors(res.req) });
   }
 
   async function handleSandbox(req: IncomingMessage, res: ServerResponse, path: string): Promise<Record<string, unknown>> {
     if (req.method === "OPTIONS") {
-      send(res, 204, null, sandboxCors);
+      send(res, 204, null, sandboxCors(req));
       return { status: 204 };
+    }
+    // A JSON body needs a preflight from another origin, so a page elsewhere cannot post a form here.
+    if (req.method === "POST" && !String(req.headers["content-type"] ?? "").startsWith("application/json")) {
+      throw new DataverseFault(415, ErrorCodes.invalidArgument, `Send the body of POST ${path} as JSON, with Content-Type: application/json.`);
     }
     const register = registerPattern.exec(path);
     if (register?.[1] && req.method === "POST") {
@@ -370,7 +380,7 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
         if (error instanceof DataverseFault) fault = error;
         else if (error instanceof BodyTooLarge) fault = new DataverseFault(413, "", error.message);
         else fault = new DataverseFault(500, ErrorCodes.unexpected, "An unexpected error occurred in the Dataverse stand-in.", { innerMessage: String(error) });
-        const extra = path.startsWith("/sandbox/") ? sandboxCors : {};
+        const extra = path.startsWith("/sandbox/") ? sandboxCors(req) : {};
         if (!res.headersSent && !res.destroyed) sendFault(res, fault, req, { "OData-Version": "4.0", "x-ms-service-request-id": requestId, ...extra });
         log({ requestId, method: req.method, path, durationMs: Math.round(performance.now() - started), status: fault.status, code: fault.code, error: fault.status >= 500 ? String(error) : undefined });
       });

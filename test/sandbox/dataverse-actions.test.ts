@@ -204,9 +204,17 @@ describe("registration route and table reads", () => {
 
     const preflight = await fetch(`${s.url}/sandbox/events/Sandbox_Summit_2026/register`, { method: "OPTIONS", headers: { Origin: "http://127.0.0.1:9" } });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:9");
+    const foreign = await fetch(`${s.url}/sandbox/events/Sandbox_Summit_2026/register`, { method: "OPTIONS", headers: { Origin: "https://evil.example" } });
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    // A form post (what a page on another site can send without a preflight) changes nothing.
+    const purchases = s.state.list("msevtmgt_eventpurchases").length;
+    const form = await fetch(`${s.url}/sandbox/events/Sandbox_Summit_2026/register`, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ attendees: twoAttendees([seed.paidEvent.passes[0]!.id, seed.paidEvent.passes[0]!.id]) }) });
+    expect(form.status).toBe(415);
+    expect(((await form.json()) as { error: { message: string } }).error.message).toMatch(/Content-Type: application\/json/);
+    expect(s.state.list("msevtmgt_eventpurchases")).toHaveLength(purchases);
 
-    const bad = await fetch(`${s.url}/sandbox/events/Sandbox_Summit_2026/register`, { method: "POST", body: JSON.stringify({ attendees: [{ email: "x@y.z" }] }) });
+    const bad = await fetch(`${s.url}/sandbox/events/Sandbox_Summit_2026/register`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ attendees: [{ email: "x@y.z" }] }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/choose one of the event's passes/);
   });
