@@ -5,37 +5,44 @@
 // TypeScript compiler tsx would keep loaded.
 
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { build } from "esbuild";
 import type { ChildProcess } from "node:child_process";
-import { openSync, readFileSync, closeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, symlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ClockState } from "./scaled-clock";
 import { formatClockState } from "./scaled-clock";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const entry = fileURLToPath(new URL("./endpoint-process.ts", import.meta.url));
-// Inside node_modules so the bundle's bare imports (better-sqlite3, stripe …) resolve as usual.
-const bundleDir = fileURLToPath(new URL("../../../node_modules/.cache/bench-burst/", import.meta.url));
-const bundlePath = `${bundleDir}endpoint.mjs`;
-let bundled: Promise<string> | null = null;
+const repoModules = fileURLToPath(new URL("../../../node_modules", import.meta.url));
+const bundles = new Map<string, Promise<string>>();
 
-/** Bundles the endpoint entry once per process; main.ts's "am I the program?" check is defined away. */
-function bundleEndpoint(): Promise<string> {
-  bundled ??= (async () => {
-    mkdirSync(bundleDir, { recursive: true });
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      packages: "external",
-      define: { "import.meta.url": JSON.stringify("bundle:burst-endpoint") },
-      outfile: bundlePath,
-      logLevel: "warning",
-    });
-    return bundlePath;
-  })();
+/**
+ * Bundles the endpoint entry into `dir` (once per dir), beside a node_modules link to the repo's, so
+ * its bare imports (better-sqlite3, stripe …) resolve and the file goes away with the run's folder.
+ * main.ts's "am I the program?" check is defined away.
+ */
+function bundleEndpoint(dir: string): Promise<string> {
+  let bundled = bundles.get(dir);
+  if (!bundled) {
+    bundled = (async () => {
+      const outfile = join(dir, "endpoint.mjs");
+      if (!existsSync(join(dir, "node_modules"))) symlinkSync(repoModules, join(dir, "node_modules"), "dir");
+      await build({
+        entryPoints: [entry],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        packages: "external",
+        define: { "import.meta.url": JSON.stringify("bundle:burst-endpoint") },
+        outfile,
+        logLevel: "warning",
+      });
+      return outfile;
+    })();
+    bundles.set(dir, bundled);
+  }
   return bundled;
 }
 
@@ -66,7 +73,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** `logFile` receives the endpoint's stderr (JSON logs), appended. */
 export async function spawnEndpoint(env: Record<string, string>, logFile: string, timeoutMs = 30_000): Promise<EndpointProcess> {
-  const program = await bundleEndpoint();
+  const program = await bundleEndpoint(dirname(logFile));
   const fd = openSync(logFile, "a");
   // e.g. BURST_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the endpoint.
   const nodeArgs = (process.env.BURST_NODE_ARGS ?? "").split(" ").filter(Boolean);
