@@ -1,24 +1,13 @@
 // Thousands of malformed requests at every route: never a 5xx, never a crash, never a change of state.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32 } from "../providers/seeded-random";
 import { sign } from "./fakes";
 import { createHarness, PORTAL, PURCHASE, T0 } from "./harness";
 import type { Harness } from "./harness";
 
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEED = 20261126;
-const rand = prng(SEED);
+const rand = mulberry32(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 const int = (n: number) => Math.floor(rand() * n);
 

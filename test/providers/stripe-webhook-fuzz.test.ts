@@ -7,26 +7,16 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { WebhookVerificationError } from "../../confirmation-endpoint/providers/errors";
 import { createStripeAdapter } from "../../confirmation-endpoint/providers/stripe";
+import { SUBSCRIBED_EVENT_TYPES } from "../../confirmation-endpoint/providers/stripe-events";
 import type { PaymentEvent } from "../../confirmation-endpoint/providers/types";
+import { mulberry32 } from "./seeded-random";
 
 const SECRET = "whsec_fuzz";
 const NOW = new Date("2026-11-26T12:00:00Z");
 const NOW_S = Math.floor(NOW.getTime() / 1000);
 const adapter = createStripeAdapter({ secretKey: "sk_test_fuzz", webhookSecrets: [SECRET] });
 
-/** mulberry32: small, seedable, good enough to spread inputs around. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = rng(20261126);
+const random = mulberry32(20261126);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const int = (max: number) => Math.floor(random() * max);
 
@@ -92,20 +82,7 @@ function randomValue(depth = 0, kind = int(depth > 2 ? 6 : 8)): unknown {
   }
 }
 
-const TYPES = [
-  "checkout.session.completed",
-  "checkout.session.async_payment_succeeded",
-  "checkout.session.async_payment_failed",
-  "checkout.session.expired",
-  "payment_intent.succeeded",
-  "payment_intent.payment_failed",
-  "charge.refunded",
-  "refund.updated",
-  "refund.failed",
-  "charge.dispute.created",
-  "customer.created",
-  "",
-];
+const TYPES = [...SUBSCRIBED_EVENT_TYPES, "customer.created", ""];
 
 function randomEventJson(): string {
   const event: Record<string, unknown> = {
