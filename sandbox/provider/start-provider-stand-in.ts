@@ -286,6 +286,19 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
       for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
       return handleApi({ method, path, query, headers, body });
     }
+    // The hosted page and the dashboard post forms to themselves: a form from another site is refused.
+    // Browsers say where a form came from in Sec-Fetch-Site; older ones only in Origin, which the
+    // pages' no-referrer policy turns into "null" even for their own forms.
+    const site = request.headers["sec-fetch-site"];
+    const from = request.headers.origin;
+    const foreign = site !== undefined ? site !== "same-origin" && site !== "none" : from !== undefined && from !== "null" && from !== baseUrl;
+    if (method === "POST" && foreign) {
+      return {
+        status: 403,
+        headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
+        body: "Refused: the stand-in's pages post only from its own origin. Use the page's buttons.\n",
+      };
+    }
     if (path.startsWith(HOSTED_PAGE_PREFIX)) return handleHostedPage(context, { method, path, query, body });
     if (path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)) {
       return handleDashboard(dashboardSource, dashboardActions, { method, path, query, body });

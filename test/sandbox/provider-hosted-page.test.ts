@@ -88,6 +88,22 @@ describe("hosted checkout page", () => {
     expect(standIn.state.charges()).toHaveLength(1);
   });
 
+  it("refuses a Pay form posted from another site, and takes one from its own page", async () => {
+    const session = await openSession();
+    const from = (headers: Record<string, string>) =>
+      fetch(session.url ?? "", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body: "action=pay",
+        redirect: "manual",
+      });
+    expect((await from({ "sec-fetch-site": "cross-site", origin: "null" })).status).toBe(403);
+    expect((await from({ origin: "https://evil.example" })).status).toBe(403);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("open");
+    expect((await from({ "sec-fetch-site": "same-origin", origin: "null" })).status).toBe(303);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("complete");
+  });
+
   it("Decline keeps the session open, shows the message and lets the person pay afterwards", async () => {
     const session = await openSession();
     const url = session.url ?? "";
