@@ -9,6 +9,7 @@ import { DataverseError, DeadlineExceededError } from "../dataverse/errors";
 import type { JobEffects, NewJob, PaymentStore, PurchaseStatus } from "../store/types";
 import { backoffDelayMs } from "../worker/backoff";
 import type { StepContext, StepResult } from "../worker/context";
+import { describeError } from "../worker/describe-error";
 
 /** Purchase states that mean: no registration will follow. */
 const RELEASED: ReadonlySet<PurchaseStatus> = new Set(["expired", "refund_pending", "refunded", "failed"]);
@@ -60,7 +61,7 @@ export async function handleRtmReleaseJob(ctx: StepContext): Promise<StepResult>
   } catch (error) {
     const cause = error instanceof DeadlineExceededError ? error.cause : error;
     const retryable = !(cause instanceof DataverseError) || cause.retryable;
-    const detail = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
+    const detail = describeError(error);
     if (retryable && now < purchase.deadlineAt + GIVE_UP_AFTER_DEADLINE_MS) {
       const at = now + backoffDelayMs(ctx.job.attempts, ctx.random, { capMs: 5 * 60_000 });
       return {

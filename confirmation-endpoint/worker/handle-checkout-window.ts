@@ -6,7 +6,7 @@
 import type { JobEffects } from "../store/types";
 import { backoffDelayMs } from "./backoff";
 import type { StepContext, StepResult } from "./context";
-import { describe } from "./handle-payment";
+import { describeError } from "./describe-error";
 
 async function expireOpenCheckouts(ctx: StepContext, purchaseId: string): Promise<{ effects: Omit<JobEffects, "next">; error: string | null }> {
   const now = ctx.clock.now();
@@ -18,7 +18,7 @@ async function expireOpenCheckouts(ctx: StepContext, purchaseId: string): Promis
     try {
       result = await ctx.provider.expireCheckout(c.providerSessionId, { idempotencyKey: `expire:${c.providerSessionId}` });
     } catch (error) {
-      return { effects, error: describe(error) };
+      return { effects, error: describeError(error) };
     }
     if (result === "expired") {
       effects.checkouts!.push({ purchaseId, providerSessionId: c.providerSessionId, state: "expired" });

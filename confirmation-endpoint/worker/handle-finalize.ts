@@ -7,7 +7,7 @@ import type { FinalizeOutcome } from "../dataverse/types";
 import type { PurchaseRecord } from "../store/types";
 import { backoffDelayMs, nextTryBeforeGuard } from "./backoff";
 import type { StepContext, StepResult } from "./context";
-import { describe } from "./handle-payment";
+import { describeError } from "./describe-error";
 import { planRefund } from "./plan-refund";
 
 const THROTTLE_CODES = new Set(["0x80072322", "0x80072321", "0x80072326"]);
@@ -36,13 +36,13 @@ export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
         return {
           outcome: "dead_lettered",
           effects: {
-            deadLetters: [{ purchaseId, kind: "finalize", reason: "probe_failed", detail: `finalize may have run; the purchase row stayed unreadable: ${describe(error)}` }],
+            deadLetters: [{ purchaseId, kind: "finalize", reason: "probe_failed", detail: `finalize may have run; the purchase row stayed unreadable: ${describeError(error)}` }],
             next: { kind: "done" },
           },
         };
       }
       const at = now + backoffDelayMs(job.attempts, ctx.random, { capMs: PROBE_BACKOFF_CAP_MS });
-      return { outcome: "probe_retry", effects: { next: { kind: "retry", at, error: describe(error) } } };
+      return { outcome: "probe_retry", effects: { next: { kind: "retry", at, error: describeError(error) } } };
     }
     if (processed === true) return finalized(ctx, purchase, "probe");
     await ctx.commit({ purchase: { purchaseId, expectedVersion: purchase.version, set: { finalizeInFlight: false, finalizeAmbiguous: false } } });
@@ -136,7 +136,7 @@ function deadlinePath(ctx: StepContext, purchase: PurchaseRecord, why: string): 
 
 function finalizeFailed(ctx: StepContext, purchase: PurchaseRecord, error: unknown): StepResult {
   const now = ctx.clock.now();
-  const detail = describe(error);
+  const detail = describeError(error);
   const cause = error instanceof DeadlineExceededError ? error.cause : error;
   const ambiguous = cause instanceof DataverseError ? cause.ambiguous : !(error instanceof DeadlineExceededError);
   const throttled = cause instanceof DataverseError && (cause.status === 429 || THROTTLE_CODES.has(cause.code.toLowerCase()));

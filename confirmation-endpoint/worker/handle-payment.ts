@@ -5,6 +5,7 @@
 
 import { sameMoney } from "../providers/money";
 import { backoffDelayMs } from "./backoff";
+import { describeError } from "./describe-error";
 import type { StepContext, StepResult } from "./context";
 import { planRefund } from "./plan-refund";
 import type { RefundReason } from "../providers/types";
@@ -30,13 +31,13 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
       return {
         outcome: "dead_lettered",
         effects: {
-          deadLetters: [{ purchaseId: payload.hintPurchaseId ?? null, kind: "payment", reason: "payment_unreadable", detail: describe(error) }],
+          deadLetters: [{ purchaseId: payload.hintPurchaseId ?? null, kind: "payment", reason: "payment_unreadable", detail: describeError(error) }],
           next: { kind: "done" },
         },
       };
     }
     const at = now + backoffDelayMs(job.attempts, ctx.random, { capMs: READ_BACKOFF_CAP_MS });
-    return { outcome: "retry", effects: { next: { kind: "retry", at, error: describe(error) } } };
+    return { outcome: "retry", effects: { next: { kind: "retry", at, error: describeError(error) } } };
   }
   const now = clock.now();
   const sessionId = state.providerSessionId ?? payload.providerSessionId ?? null;
@@ -170,12 +171,4 @@ function finalizeJob(purchaseId: string, now: number) {
 
 function describeAmount(m: { minor: number; currency: string }): string {
   return `${m.minor} ${m.currency}`;
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return `${error.name}${typeof code === "string" ? ` ${code}` : ""}: ${error.message}`.slice(0, 1000);
-  }
-  return String(error).slice(0, 1000);
 }

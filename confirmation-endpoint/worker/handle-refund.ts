@@ -6,7 +6,7 @@ import type { RefundReason } from "../providers/types";
 import type { JobEffects } from "../store/types";
 import { backoffDelayMs } from "./backoff";
 import type { StepContext, StepResult } from "./context";
-import { describe } from "./handle-payment";
+import { describeError } from "./describe-error";
 
 /** Transient refund errors are retried for roughly half an hour (backoff up to 10 min), then dead-lettered. */
 const MAX_REFUND_ATTEMPTS = 12;
@@ -46,15 +46,15 @@ export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
       metrics.increment("gateway_refunds_total", { reason: p.reason, status: "retry" });
       return {
         outcome: "retry",
-        fields: { ...fields, error: describe(error) },
+        fields: { ...fields, error: describeError(error) },
         effects: {
-          refundUpdates: [{ refundKey: p.refundKey, state: "requested", lastError: describe(error) }],
-          next: { kind: "retry", at: clock.now() + backoffDelayMs(job.attempts, ctx.random, { capMs: REFUND_BACKOFF_CAP_MS }), error: describe(error) },
+          refundUpdates: [{ refundKey: p.refundKey, state: "requested", lastError: describeError(error) }],
+          next: { kind: "retry", at: clock.now() + backoffDelayMs(job.attempts, ctx.random, { capMs: REFUND_BACKOFF_CAP_MS }), error: describeError(error) },
         },
       };
     }
     status = "failed";
-    failure = describe(error);
+    failure = describeError(error);
   }
   metrics.increment("gateway_refunds_total", { reason: p.reason, status });
   const effects: JobEffects = {

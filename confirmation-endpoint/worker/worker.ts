@@ -10,7 +10,8 @@ import type { JobRecord } from "../store/types";
 import type { StepContext, StepResult, WorkerDeps } from "./context";
 import { handleCloseCheckoutJob, handleGuardJob } from "./handle-checkout-window";
 import { handleFinalizeJob } from "./handle-finalize";
-import { describe, handlePaymentJob } from "./handle-payment";
+import { describeError } from "./describe-error";
+import { handlePaymentJob } from "./handle-payment";
 import { handleRefundJob } from "./handle-refund";
 
 export interface WorkerOptions {
@@ -81,7 +82,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       if (error instanceof VersionConflictError) {
         // Someone else changed the purchase: decide again shortly, from fresh state.
         await store
-          .commitJob(job.id, workerId, { next: { kind: "retry", at: clock.now() + 200, error: describe(error) } }, clock.now())
+          .commitJob(job.id, workerId, { next: { kind: "retry", at: clock.now() + 200, error: describeError(error) } }, clock.now())
           .catch(() => undefined);
         logger.log("warn", "job", { ...base, outcome: "version_conflict", durationMs: clock.now() - started });
         return;
@@ -92,7 +93,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       }
       // Store down or an unexpected failure: leave the job leased; it is claimed again after the lease.
       metrics.increment("gateway_jobs_total", { kind: job.kind, outcome: "abandoned" });
-      logger.log("error", "job", { ...base, outcome: "abandoned", error: describe(error), durationMs: clock.now() - started });
+      logger.log("error", "job", { ...base, outcome: "abandoned", error: describeError(error), durationMs: clock.now() - started });
     }
   }
 
@@ -116,7 +117,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
         if (next !== null) delay = Math.max(0, Math.min(pollMs, next - clock.now()));
       }
     } catch (error) {
-      logger.log("error", "worker loop", { workerId, error: describe(error) });
+      logger.log("error", "worker loop", { workerId, error: describeError(error) });
     }
     busy = false;
     if (wakeRequested) delay = 0;
