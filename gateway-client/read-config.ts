@@ -16,6 +16,10 @@ export interface GatewayConfig {
   userId: string | null;
   /** BCP 47 tag the page speaks and formats money in. */
   locale: string;
+  /** Site path of the Event Portal's event page (`/event`); "" when unset or not a plain path. */
+  eventPath: string;
+  /** Site path of the Event Portal's confirmation page (`/event/confirmation`); "" likewise. */
+  confirmationPath: string;
   kitVersion: string;
 }
 
@@ -30,6 +34,11 @@ function canonicalLocale(candidate: string | null | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/** Accepts a path on this site only (one leading `/`), so a link can never lead to another host. */
+function cleanSitePath(raw: string): string {
+  return /^\/(?!\/)[^\s\\?#]*$/.test(raw) ? raw : "";
 }
 
 /** Accepts http(s) URLs only and drops a trailing slash; anything else becomes "". */
@@ -58,6 +67,8 @@ export function readConfig(doc: Document): GatewayConfig {
     supportContact: get("support-contact"),
     userId: GUID.test(userId) ? userId.toLowerCase() : null,
     locale: canonicalLocale(get("language")) ?? canonicalLocale(doc.documentElement.lang) ?? "en-US",
+    eventPath: cleanSitePath(get("event-path")),
+    confirmationPath: cleanSitePath(get("confirmation-path")),
     kitVersion: get("kit-version"),
   };
 }

@@ -23,9 +23,6 @@ export interface GatewayPageOptions {
   pollGiveUpMs?: number;
   /** Consecutive failed polls before the page says the endpoint is unreachable (default 3). */
   pollFailuresBeforeUnreachable?: number;
-  /** Site paths of the Event Portal's event and confirmation pages. */
-  eventPath?: string;
-  confirmationPath?: string;
   /**
    * Query parameters that say the attendee comes back from the provider (any case). The page adds
    * the first to its return URL; the endpoint adds its own (`gatewayReturn=success|cancel`). A value
@@ -111,7 +108,7 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
   const t = (key: MessageKey, values?: Record<string, string | number>) => formatMessage(msg[key], values);
   const here = new URL(deps.location.href);
   const siteUrl = (path: string) => new URL(path, here).href;
-  const eventUrl = (rid: string) => siteUrl(`${opts.eventPath ?? "/event"}?id=${encodeURIComponent(rid)}`);
+  const eventUrl = (rid: string) => siteUrl(`${config.eventPath || "/event"}?id=${encodeURIComponent(rid)}`);
 
   let current: ViewName = "loading";
   let shown = 0;
@@ -387,7 +384,7 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
       lastStatus = answer.status;
       if (answer.status === "finalized") {
         const rid = answer.readableEventId ?? readableEventId;
-        const path = opts.confirmationPath ?? "/event/confirmation";
+        const path = config.confirmationPath || "/event/confirmation";
         return deps.navigate(siteUrl(`${path}?id=${encodeURIComponent(rid)}`));
       }
       if (TERMINAL.has(answer.status)) return;

@@ -78,6 +78,10 @@ export async function composeArtifacts(input: ComposeInput): Promise<KitArtifact
       page_template: {
         use_website_header_and_footer: definitions.pageTemplate.useWebsiteHeaderAndFooter,
       },
+      event_portal: {
+        event_path: definitions.eventPortal.eventPath,
+        confirmation_path: definitions.eventPortal.confirmationPath,
+      },
     },
     displayPath,
   );

@@ -11,6 +11,15 @@ import { NAME_MAX, TEXT_MAX, TITLE_MAX } from "./record-limits";
 
 const NAME = z.string().trim().min(1).max(NAME_MAX);
 
+/** A path on the portal itself: one leading `/`, no scheme or host, nothing to break an attribute. */
+const SITE_PATH = z
+  .string()
+  .max(200)
+  .regex(
+    /^\/(?!\/)[A-Za-z0-9_./-]*$/,
+    "must be a path on the portal such as /event (letters, digits, _ . / -)",
+  );
+
 const siteSettingSchema = z.strictObject({
   name: NAME,
   description: z.string().max(2000).optional(),
@@ -39,6 +48,7 @@ const definitionsSchema = z
       excludeFromSearch: z.boolean(),
       copy: z.record(z.string(), z.string().max(TEXT_MAX)).default({}),
     }),
+    eventPortal: z.strictObject({ eventPath: SITE_PATH, confirmationPath: SITE_PATH }),
     siteSettings: z.record(
       z.string().regex(/^[a-z][a-z0-9_]*$/, "slot keys use lower-case letters, digits and _"),
       siteSettingSchema,

@@ -15,6 +15,8 @@ export interface TemplateSlots {
   page: { name: string; partial_url: string; title: string };
   /** False when the page template leaves the site header and footer out: the template is then the whole response. */
   page_template: { use_website_header_and_footer: boolean };
+  /** Site paths of the Event Portal's event and confirmation pages. */
+  event_portal: { event_path: string; confirmation_path: string };
 }
 
 const engine = new Liquid({
@@ -59,6 +61,7 @@ function listSlots(slots: TemplateSlots): string[] {
     ...Object.keys(slots.settings).map((k) => `settings.${k}`),
     ...Object.keys(slots.page).map((k) => `page.${k}`),
     ...Object.keys(slots.page_template).map((k) => `page_template.${k}`),
+    ...Object.keys(slots.event_portal).map((k) => `event_portal.${k}`),
   ];
 }
 

@@ -66,6 +66,24 @@ describe("definitions", () => {
     );
   });
 
+  it("takes the Event Portal paths from a config file and refuses anything but a site path", () => {
+    expect(loadDefinitions(definitionsFile).definitions.eventPortal).toEqual({
+      eventPath: "/event",
+      confirmationPath: "/event/confirmation",
+    });
+    const dir = makeTemp("epg-defs-");
+    const config = join(dir, "c.yml");
+    writeFileSync(config, "eventPortal:\n  eventPath: /events/detail\n");
+    expect(loadDefinitions(definitionsFile, config).definitions.eventPortal).toEqual({
+      eventPath: "/events/detail",
+      confirmationPath: "/event/confirmation",
+    });
+    writeFileSync(config, "eventPortal:\n  eventPath: //evil.example\n  confirmationPath: 'x\"y'\n");
+    expect(() => loadDefinitions(definitionsFile, config)).toThrow(
+      /eventPortal\.eventPath: must be a path on the portal[\s\S]*eventPortal\.confirmationPath: must be a path/,
+    );
+  });
+
   it("names a missing config file", () => {
     expect(() => loadDefinitions(definitionsFile, "/nonexistent/c.yml")).toThrow(
       /\/nonexistent\/c\.yml: no such file/,

@@ -20,6 +20,7 @@ const slots: TemplateSlots = {
   settings: { endpoint_url: "PaymentGateway/EndpointUrl" },
   page: { name: "Payment Gateway", partial_url: "payment-gateway", title: "Payment" },
   page_template: { use_website_header_and_footer: true },
+  event_portal: { event_path: "/event", confirmation_path: "/event/confirmation" },
 };
 
 function compose(templateText: string, client = fakeClient) {

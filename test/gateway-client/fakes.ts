@@ -163,6 +163,8 @@ export function mount(
     supportContact: "help@contoso.example.test",
     userId: "9a1c7e2b-7f5e-4f0e-9d1c-2b3a4c5d6e7f",
     locale: "en-US",
+    eventPath: "/event",
+    confirmationPath: "/event/confirmation",
     kitVersion: "test",
     ...opts.config,
   };

@@ -84,12 +84,12 @@ describe("summary", () => {
     expect(document.activeElement).toBe(v.q("h1"));
   });
 
-  it("builds Cancel and the way back from a configured event page path", async () => {
-    const v = await showSummary({ options: { eventPath: "/events/detail" } });
+  it("builds Cancel and the way back from the configured event page path", async () => {
+    const v = await showSummary({ config: { eventPath: "/events/detail" } });
     expect(v.q<HTMLAnchorElement>(".epg-cancel")?.href).toBe(`${PORTAL}/events/detail?id=${RID}`);
     v.page.stop();
     endpoint.checkout(errorReply(410, "PURCHASE_EXPIRED"));
-    view = mount(endpoint, clock, { options: { eventPath: "/events/detail" } });
+    view = mount(endpoint, clock, { config: { eventPath: "/events/detail" } });
     await clock.advance(0);
     expect(view.q<HTMLAnchorElement>(".epg-link")?.href).toBe(`${PORTAL}/events/detail?id=${RID}`);
   });
@@ -327,6 +327,13 @@ describe("back from the provider", () => {
     view.button("Try again")?.click();
     await clock.advance(0);
     expect(view.navigations).toEqual([`${PORTAL}/event/confirmation?id=${RID}`]);
+  });
+
+  it("goes on to the configured confirmation page", async () => {
+    endpoint.statusOk("finalized");
+    view = mount(endpoint, clock, { href: RETURN_HREF, config: { confirmationPath: "/events/done" } });
+    await clock.advance(0);
+    expect(view.navigations).toEqual([`${PORTAL}/events/done?id=${RID}`]);
   });
 
   it("gives up politely after the configured time and lets the attendee retry", async () => {

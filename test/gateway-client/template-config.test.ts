@@ -36,6 +36,7 @@ async function renderHtml(
       settings: names,
       page: { name: "Payment Gateway", partial_url: "payment-gateway", title: "Payment" },
       page_template: { use_website_header_and_footer: useWebsiteHeaderAndFooter },
+      event_portal: { event_path: "/events/detail", confirmation_path: "/events/done" },
     },
     "payment-gateway.html",
   );
@@ -129,6 +130,8 @@ describe("the template's configuration block", () => {
       supportContact: "",
       userId: null,
       locale: "en-US",
+      eventPath: "/events/detail",
+      confirmationPath: "/events/done",
       kitVersion: "0.1.0",
     });
   });
@@ -165,4 +168,16 @@ describe("the template with the site header and footer off", () => {
     expect(fragment).not.toMatch(/<!DOCTYPE|<html|<head|<body|<\/body>|<\/html>|<title/i);
     expect(fragment.startsWith("<style>")).toBe(true);
   });
+});
+
+describe("the Event Portal paths", () => {
+  it.each(["//evil.example/event", "https://evil.example/event", "event", "/event?x=1", "/a b", "/a\\b"])(
+    "refuses %j, leaving the page's own default",
+    (value) => {
+      const doc = new DOMParser().parseFromString('<div id="epg-config"></div>', "text/html");
+      doc.getElementById("epg-config")?.setAttribute("data-event-path", value);
+      doc.getElementById("epg-config")?.setAttribute("data-confirmation-path", value);
+      expect(readConfig(doc)).toMatchObject({ eventPath: "", confirmationPath: "" });
+    },
+  );
 });
