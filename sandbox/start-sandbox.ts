@@ -270,7 +270,8 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 
     const { partialUrl } = await options.buildSite({ siteDir, endpointUrl: running.url, log: (line) => log(`build: ${line}`) });
 
-    dataverse.setKnobs({ portalUrl: preview.url });
+    // The Event API answers only the portal, as a web application restricted to its origin does.
+    dataverse.setKnobs({ portalUrl: preview.url, eventApiOrigins: [preview.url] });
     const seed = dataverse.seed({ gatewayPartialUrl: partialUrl, paymentPageUrl: `${running.url}/v1/rtm/pay?` });
     log(`seeded: paid event ${seed.paidEvent.readableEventId} (${seed.paidEvent.passes.length} passes), free event ${seed.freeEvent.readableEventId}`);
 

@@ -79,6 +79,13 @@ describe("startSandbox", () => {
     const french = await (await fetch(`${sb.urls.portal}/fr-FR/event?id=Sandbox_Summit_2026`)).text();
     expect(french).toContain('href="/fr-FR/event/registration?id=Sandbox_Summit_2026"');
     expect(await (await fetch(`${sb.urls.portal}/event/payment?id=Sandbox_Summit_2026`)).text()).toContain("No payment gateway for Sandbox Summit");
+    // The Event API (real-time journeys) answers the portal's origin only.
+    const foreign = await fetch(`${sb.dataverse.eventApiUrl}events/Sandbox_Summit_2026/registrations?emApplicationtoken=${encodeURIComponent(sb.dataverse.eventApiToken)}`, {
+      method: "POST",
+      headers: { Origin: "https://other.example", "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(foreign.status).toBe(403);
     const status = await fetch(sb.urls.status);
     expect(status.status).toBe(200);
     expect(await status.text()).toContain("<h1>Sandbox status</h1>");
