@@ -217,29 +217,19 @@ describe("expireCheckout", () => {
     expect(fake.requests[0]?.form).toEqual({});
   });
 
-  it("answers already_complete when the shopper paid first", async () => {
+  it.each([
+    ["already_complete when the shopper paid first", "complete", "paid", "already_complete"],
+    ["expired when the session had already expired", "expired", "unpaid", "expired"],
+  ])("answers %s", async (_name, status, paymentStatus, answer) => {
     fake.expect("POST", "/v1/checkout/sessions/cs_test_a1/expire", {
       status: 400,
       body: { error: { type: "invalid_request_error", message: "This Checkout Session is not open." } },
     });
     fake.expect("GET", "/v1/checkout/sessions/cs_test_a1", {
-      body: { id: "cs_test_a1", object: "checkout.session", status: "complete", payment_status: "paid" },
+      body: { id: "cs_test_a1", object: "checkout.session", status, payment_status: paymentStatus },
     });
     await expect(adapter.expireCheckout("cs_test_a1", { idempotencyKey: "expire:cs_test_a1" })).resolves.toBe(
-      "already_complete",
-    );
-  });
-
-  it("answers expired when the session had already expired", async () => {
-    fake.expect("POST", "/v1/checkout/sessions/cs_test_a1/expire", {
-      status: 400,
-      body: { error: { type: "invalid_request_error", message: "This Checkout Session is not open." } },
-    });
-    fake.expect("GET", "/v1/checkout/sessions/cs_test_a1", {
-      body: { id: "cs_test_a1", object: "checkout.session", status: "expired", payment_status: "unpaid" },
-    });
-    await expect(adapter.expireCheckout("cs_test_a1", { idempotencyKey: "expire:cs_test_a1" })).resolves.toBe(
-      "expired",
+      answer,
     );
   });
 
