@@ -9,6 +9,7 @@ import {
   listRecordFiles,
   loadSiteFolder,
   parseRecordYaml,
+  primaryKeyOf,
   SiteFolderError,
 } from "../../power-pages";
 import type { RecordData, SiteFolder } from "../../power-pages";
@@ -134,7 +135,7 @@ function checkLookups(site: SiteFolder, problems: Problem[]): void {
   for (const rf of site.recordFiles) {
     const set = idsByKind.get(rf.kind) ?? new Set<string>();
     for (const record of rf.records) {
-      const id = record[`adx_${rf.kind}id`];
+      const id = record[primaryKeyOf(rf.kind)];
       if (typeof id === "string") set.add(id.toLowerCase());
     }
     idsByKind.set(rf.kind, set);
