@@ -208,9 +208,10 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       res.end(JSON.stringify(problem === null ? { now: new Date(clock.now()).toISOString(), offsetMinutes: clock.offsetMs() / 60_000 } : { error: { code: "INVALID_CLOCK_REQUEST", message: problem } }));
     };
     let statusLinks = {};
-    const eventSite = createEventSiteRoutes({ backend: createStandInBackend(dataverse), log });
+    const backend = createStandInBackend(dataverse);
+    const eventSite = createEventSiteRoutes({ backend, log });
     const rtmSite = createRtmRegistrationRoutes({
-      backend: createStandInBackend(dataverse),
+      backend,
       eventApi: { url: dataverse.eventApiUrl, token: dataverse.eventApiToken },
     });
     const status = () => collectSandboxStatus({ dataverse, provider, store: endpoint?.store ?? null, now: clock.now });
