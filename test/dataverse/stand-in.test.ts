@@ -29,22 +29,33 @@ afterAll(async () => {
   await standIn?.close();
 });
 
+/** Seeds the stand-in and registers one attendee for the first pass of its paid event. */
+function registerOne(mode?: "rtm") {
+  const seeded = standIn.seed();
+  const pass = seeded.paidEvent.passes[0]!;
+  const registration = standIn.register({
+    readableEventId: seeded.paidEvent.readableEventId,
+    attendees: [{ firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", passId: pass.id }],
+    ...(mode ? { mode } : {}),
+  });
+  return {
+    purchaseId: registration.purchaseId!,
+    readableEventId: seeded.paidEvent.readableEventId,
+    priceMinor: Math.round(pass.price * 100),
+  };
+}
+
 describe("against the sandbox's Dataverse stand-in", () => {
   it("prices, finalizes and reads an outbound purchase", async () => {
-    const seeded = standIn.seed();
-    const registration = standIn.register({
-      readableEventId: seeded.paidEvent.readableEventId,
-      attendees: [{ firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", passId: seeded.paidEvent.passes[0]?.id ?? null }],
-    });
-    const purchaseId = registration.purchaseId!;
+    const { purchaseId, readableEventId, priceMinor } = registerOne();
     const api = createEventManagementApi(client);
     const details = await api.getPurchaseDetails(purchaseId);
     expect(details.currency).toMatch(/^[A-Z]{3}$/);
-    expect(details.amountMinor).toBe(Math.round((seeded.paidEvent.passes[0]?.price ?? 0) * 100));
+    expect(details.amountMinor).toBe(priceMinor);
     expect(details.attendees).toHaveLength(1);
     const before = await api.readPurchase(purchaseId);
     expect(before).toMatchObject({ purchaseId, processed: false });
-    const outcome = await api.finalizeRegistration({ purchaseId, readableEventId: seeded.paidEvent.readableEventId, userId: "" });
+    const outcome = await api.finalizeRegistration({ purchaseId, readableEventId: readableEventId, userId: "" });
     expect(outcome.outcome).toBe("finalized");
     expect(standIn.state.purchase(purchaseId).processed).toBe(true);
     expect((await api.readPurchase(purchaseId))?.processed).toBe(true);
@@ -52,18 +63,13 @@ describe("against the sandbox's Dataverse stand-in", () => {
   });
 
   it("a finalize whose answer is lost after commit is settled by the probe: one registration", async () => {
-    const seeded = standIn.seed();
-    const registration = standIn.register({
-      readableEventId: seeded.paidEvent.readableEventId,
-      attendees: [{ firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", passId: seeded.paidEvent.passes[0]?.id ?? null }],
-    });
-    const purchaseId = registration.purchaseId!;
+    const { purchaseId, readableEventId } = registerOne();
     standIn.setFaults({ dropAfterCommit: { segments: ["msevtmgt_FinalizeExternalRegistrationRequest"], times: 1 } });
     const before = standIn.state.stats.actionCalls["msevtmgt_FinalizeExternalRegistrationRequest"] ?? 0;
     try {
       const outcome = await createEventManagementApi(client).finalizeRegistration({
         purchaseId,
-        readableEventId: seeded.paidEvent.readableEventId,
+        readableEventId: readableEventId,
         userId: "",
       });
       expect(outcome.outcome).toBe("finalized");
@@ -100,17 +106,11 @@ describe("against the sandbox's Dataverse stand-in", () => {
   });
 
   it("reads the RTM price and completes the RTM payment", async () => {
-    const seeded = standIn.seed();
-    const registration = standIn.register({
-      readableEventId: seeded.paidEvent.readableEventId,
-      attendees: [{ firstName: "Grace", lastName: "Hopper", email: "grace@example.com", passId: seeded.paidEvent.passes[0]?.id ?? null }],
-      mode: "rtm",
-    });
-    const purchaseId = registration.purchaseId!;
+    const { purchaseId, priceMinor } = registerOne("rtm");
     const api = createEventManagementApi(client);
     const row = await api.readPurchase(purchaseId);
     expect(row?.currency).toMatch(/^[A-Z]{3}$/);
-    expect(row?.totalMinor).toBe(Math.round((seeded.paidEvent.passes[0]?.price ?? 0) * 100));
+    expect(row?.totalMinor).toBe(priceMinor);
     await api.finalizeRtmPayment(purchaseId, "completed");
     expect(standIn.state.purchase(purchaseId).paid).toBe(true);
   });
