@@ -55,7 +55,7 @@ describe("against the sandbox's Dataverse stand-in", () => {
     expect(details.attendees).toHaveLength(1);
     const before = await api.readPurchase(purchaseId);
     expect(before).toMatchObject({ purchaseId, processed: false });
-    const outcome = await api.finalizeRegistration({ purchaseId, readableEventId: readableEventId, userId: "" });
+    const outcome = await api.finalizeRegistration({ purchaseId, readableEventId, userId: "" });
     expect(outcome.outcome).toBe("finalized");
     expect(standIn.state.purchase(purchaseId).processed).toBe(true);
     expect((await api.readPurchase(purchaseId))?.processed).toBe(true);
@@ -69,7 +69,7 @@ describe("against the sandbox's Dataverse stand-in", () => {
     try {
       const outcome = await createEventManagementApi(client).finalizeRegistration({
         purchaseId,
-        readableEventId: readableEventId,
+        readableEventId,
         userId: "",
       });
       expect(outcome.outcome).toBe("finalized");
