@@ -15,17 +15,26 @@ export interface SandboxClock {
 
 export class SandboxClockError extends Error {
   override readonly name = "SandboxClockError";
-  readonly code = "INVALID_ADVANCE";
+  constructor(
+    readonly code: "INVALID_ADVANCE" | "UNREADABLE_CLOCK_FILE",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
+/** A file it cannot read is an error: starting at real time instead would move the clock backwards. */
 function readOffset(file: string | undefined): number {
   if (!file || !existsSync(file)) return 0;
+  let offset: unknown;
   try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as { offsetMs?: unknown };
-    return typeof parsed.offsetMs === "number" && Number.isFinite(parsed.offsetMs) && parsed.offsetMs >= 0 ? parsed.offsetMs : 0;
-  } catch {
-    return 0;
+    offset = (JSON.parse(readFileSync(file, "utf8")) as { offsetMs?: unknown }).offsetMs;
+  } catch (cause) {
+    throw new SandboxClockError("UNREADABLE_CLOCK_FILE", `The sandbox clock file ${file} is not JSON. Delete it to start at real time, or start with --fresh.`, { cause });
   }
+  if (typeof offset === "number" && Number.isFinite(offset) && offset >= 0) return offset;
+  throw new SandboxClockError("UNREADABLE_CLOCK_FILE", `The sandbox clock file ${file} holds no offsetMs of 0 or more. Delete it to start at real time, or start with --fresh.`);
 }
 
 /** A clock ahead of `base` by an offset that `advance` grows; persisted to `file` when given. */
@@ -37,7 +46,7 @@ export function createSandboxClock(options: { file?: string; base?: () => number
     offsetMs: () => offset,
     advance(ms) {
       if (!Number.isFinite(ms) || ms < 0) {
-        throw new SandboxClockError(`The sandbox clock moves forward only: advance takes a positive number of ms, got ${ms}.`);
+        throw new SandboxClockError("INVALID_ADVANCE", `The sandbox clock moves forward only: advance takes a positive number of ms, got ${ms}.`);
       }
       offset += ms;
       if (options.file) writeFileSync(options.file, `${JSON.stringify({ offsetMs: offset })}\n`);

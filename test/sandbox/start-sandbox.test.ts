@@ -242,6 +242,10 @@ describe("sandbox clock", () => {
       expect(clock.now()).toBe(61_000);
       expect(() => clock.advance(-1)).toThrow(/forward only/);
       expect(createSandboxClock({ file, base: () => 5_000 }).now()).toBe(65_000);
+      writeFileSync(file, "{ not json");
+      expect(() => createSandboxClock({ file })).toThrow(expect.objectContaining({ code: "UNREADABLE_CLOCK_FILE", message: expect.stringContaining(file) }));
+      writeFileSync(file, '{"offsetMs": -5}\n');
+      expect(() => createSandboxClock({ file })).toThrow(/no offsetMs of 0 or more/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
