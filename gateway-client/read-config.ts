@@ -5,6 +5,8 @@
 // no second grammar (JSON string escapes, which would need backslash handling that differs between
 // Power Pages' Liquid and liquidjs) can be broken by a hostile setting value.
 
+import { normalizeGuid } from "./read-purchase-ids";
+
 export interface GatewayConfig {
   /** Base URL of the confirmation endpoint, without trailing slash; "" when the site setting is missing. */
   endpointUrl: string;
@@ -22,8 +24,6 @@ export interface GatewayConfig {
   confirmationPath: string;
   kitVersion: string;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Returns a canonical locale tag for `candidate`, or null when it is empty or not a valid tag. */
 function canonicalLocale(candidate: string | null | undefined): string | null {
@@ -60,12 +60,11 @@ function cleanEndpointUrl(raw: string): string {
 export function readConfig(doc: Document): GatewayConfig {
   const node = doc.getElementById("epg-config");
   const get = (name: string): string => (node?.getAttribute(`data-${name}`) ?? "").trim();
-  const userId = get("user-id").replace(/^\{|\}$/g, "");
   return {
     endpointUrl: cleanEndpointUrl(get("endpoint-url")),
     provider: get("provider"),
     supportContact: get("support-contact"),
-    userId: GUID.test(userId) ? userId.toLowerCase() : null,
+    userId: normalizeGuid(get("user-id")),
     locale: canonicalLocale(get("language")) ?? canonicalLocale(doc.documentElement.lang) ?? "en-US",
     eventPath: cleanSitePath(get("event-path")),
     confirmationPath: cleanSitePath(get("confirmation-path")),

@@ -12,7 +12,7 @@ const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})
 const SESSION_KEY = "purchase-id";
 
 /** Lower-case bare GUID, or null. Braces are allowed only as a matching pair. */
-export function normalizePurchaseId(raw: string): string | null {
+export function normalizeGuid(raw: string): string | null {
   const value = raw.trim();
   const match = GUID.exec(value);
   if (!match?.[1]) return null;
@@ -50,7 +50,7 @@ export function readPurchaseIds(href: string, storage: Pick<Storage, "getItem"> 
   const fromQuery = findParam(params, PURCHASE_ID_NAMES);
   const raw = fromQuery ?? readSession(storage);
   if (raw === null || raw.trim() === "") return { ok: false, reason: "missing", readableEventId };
-  const purchaseId = normalizePurchaseId(raw);
+  const purchaseId = normalizeGuid(raw);
   if (!purchaseId) return { ok: false, reason: "invalid", readableEventId };
   if (!readableEventId) return { ok: false, reason: "missing", readableEventId };
   return { ok: true, purchaseId, readableEventId, fromQuery: fromQuery !== null };

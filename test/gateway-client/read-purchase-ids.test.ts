@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizePurchaseId, readPurchaseIds } from "../../gateway-client/read-purchase-ids";
+import { normalizeGuid, readPurchaseIds } from "../../gateway-client/read-purchase-ids";
 
 const GUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 const page = (query: string) => `https://events.example.test/pay/?${query}`;
@@ -116,9 +116,9 @@ describe("readable event id", () => {
   });
 });
 
-describe("normalizePurchaseId", () => {
+describe("normalizeGuid", () => {
   it("returns null for braces on one side only", () => {
-    expect(normalizePurchaseId(`{${GUID}`)).toBeNull();
-    expect(normalizePurchaseId(`{${GUID}}`)).toBe(GUID);
+    expect(normalizeGuid(`{${GUID}`)).toBeNull();
+    expect(normalizeGuid(`{${GUID}}`)).toBe(GUID);
   });
 });

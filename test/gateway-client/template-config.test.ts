@@ -102,6 +102,10 @@ describe("the template's configuration block", () => {
       request: { params: {} },
     });
     expect(readConfig(tampered).userId).toBeNull();
+    const braced = await renderPage({ settings: {}, user: { id: `{${id}}` }, request: { params: {} } });
+    expect(readConfig(braced).userId).toBe(id.toLowerCase());
+    const halfBraced = await renderPage({ settings: {}, user: { id: `{${id}` }, request: { params: {} } });
+    expect(readConfig(halfBraced).userId).toBeNull();
   });
 
   it("takes the language from the portal, then ?lang=, then <html lang>, then en-US", async () => {
