@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ProviderConfigError, ProviderError } from "../../confirmation-endpoint/providers/errors";
 import { createStripeAdapter } from "../../confirmation-endpoint/providers/stripe";
 import type { StripeAdapter, StripeAdapterConfig } from "../../confirmation-endpoint/providers/stripe";
-import type { CheckoutRequest } from "../../confirmation-endpoint/providers/types";
+import type { CheckoutRequest, Money, RefundReason } from "../../confirmation-endpoint/providers/types";
 import { startFakeStripeApi } from "./fake-stripe-api";
 import type { FakeStripeApi } from "./fake-stripe-api";
 
@@ -80,6 +80,20 @@ async function createAndCapture(request: CheckoutRequest, a = adapter) {
   const sent = fake.requests.at(-1);
   if (!sent) throw new Error("no request recorded");
   return { result, sent };
+}
+
+/** A refund of p-1's payment (pi_1, 25.00 EUR unless overridden) and its kit idempotency key. */
+function refundOf(reason: RefundReason, overrides: { providerPaymentId?: string; amount?: Money } = {}) {
+  const providerPaymentId = overrides.providerPaymentId ?? "pi_1";
+  return [
+    {
+      providerPaymentId,
+      amount: overrides.amount ?? { minor: 2500, currency: "EUR" },
+      reason,
+      purchaseId: "p-1",
+    },
+    { idempotencyKey: `refund:${providerPaymentId}:${reason}` },
+  ] as const;
 }
 
 async function expectProviderError(promise: Promise<unknown>): Promise<ProviderError> {
@@ -337,15 +351,7 @@ describe("refund", () => {
 
   it("refunds the payment intent with our key, the kit's reason in metadata", async () => {
     fake.expect("POST", "/v1/refunds", refundReply("pending"));
-    const result = await adapter.refund(
-      {
-        providerPaymentId: "pi_1",
-        amount: { minor: 2500, currency: "EUR" },
-        reason: "deadline_passed",
-        purchaseId: "p-1",
-      },
-      { idempotencyKey: "refund:pi_1:deadline_passed" },
-    );
+    const result = await adapter.refund(...refundOf("deadline_passed"));
     expect(result).toEqual({ refundId: "re_1", status: "pending", providerStatus: "pending" });
     expect(fake.requests[0]?.form).toEqual({
       payment_intent: "pi_1",
@@ -360,13 +366,10 @@ describe("refund", () => {
   it("sets Stripe's own reason only for a duplicate payment", async () => {
     fake.expect("POST", "/v1/refunds", refundReply("succeeded"));
     const result = await adapter.refund(
-      {
+      ...refundOf("duplicate_payment", {
         providerPaymentId: "pi_2",
         amount: { minor: 1500, currency: "JPY" },
-        reason: "duplicate_payment",
-        purchaseId: "p-1",
-      },
-      { idempotencyKey: "refund:pi_2:duplicate_payment" },
+      }),
     );
     expect(result.status).toBe("succeeded");
     expect(fake.requests[0]?.form["reason"]).toBe("duplicate");
@@ -376,15 +379,7 @@ describe("refund", () => {
   it("maps failed, canceled and requires_action to failed", async () => {
     for (const status of ["failed", "canceled", "requires_action"]) {
       fake.expect("POST", "/v1/refunds", refundReply(status));
-      const result = await adapter.refund(
-        {
-          providerPaymentId: "pi_1",
-          amount: { minor: 2500, currency: "EUR" },
-          reason: "amount_mismatch",
-          purchaseId: "p-1",
-        },
-        { idempotencyKey: `refund:pi_1:amount_mismatch` },
-      );
+      const result = await adapter.refund(...refundOf("amount_mismatch"));
       expect(result).toMatchObject({ status: "failed", providerStatus: status });
     }
   });
@@ -396,15 +391,7 @@ describe("refund", () => {
       body: { error: { type: "api_error", message: "boom" } },
     });
     fake.expect("POST", "/v1/refunds", refundReply("succeeded"));
-    const result = await retrying.refund(
-      {
-        providerPaymentId: "pi_1",
-        amount: { minor: 2500, currency: "EUR" },
-        reason: "finalize_rejected",
-        purchaseId: "p-1",
-      },
-      { idempotencyKey: "refund:pi_1:finalize_rejected" },
-    );
+    const result = await retrying.refund(...refundOf("finalize_rejected"));
     expect(result.refundId).toBe("re_1");
     expect(fake.requests.map((r) => r.headers["idempotency-key"])).toEqual([
       "refund:pi_1:finalize_rejected",
@@ -414,13 +401,7 @@ describe("refund", () => {
 });
 
 describe("errors", () => {
-  const request = {
-    providerPaymentId: "pi_1",
-    amount: { minor: 2500, currency: "EUR" },
-    reason: "deadline_passed" as const,
-    purchaseId: "p-1",
-  };
-  const key = { idempotencyKey: "refund:pi_1:deadline_passed" };
+  const [request, key] = refundOf("deadline_passed");
 
   it("marks 5xx, 429 and 409 retryable, other 4xx not, 401 as an auth problem", async () => {
     const cases: Array<[number, string, boolean, string]> = [
