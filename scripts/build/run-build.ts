@@ -13,11 +13,9 @@ import { writeDist } from "./write-dist";
 import type { DistResult } from "./write-dist";
 
 export interface RunBuildOptions {
-  /** Repository root (holds portal-templates/ and gateway-client/). */
+  /** Repository root (holds portal-templates/definitions.yml and gateway-client/). */
   repoRoot: string;
   kitVersion: string;
-  /** Defaults to `<repoRoot>/portal-templates/definitions.yml`. */
-  definitionsFile?: string;
   configFile?: string;
   overrides?: DefinitionOverrides;
   /** Where dist output goes; null skips it. Defaults to `<repoRoot>/dist`. */
@@ -27,8 +25,6 @@ export interface RunBuildOptions {
   force?: boolean;
   knownSecrets?: readonly string[];
   log?: (line: string) => void;
-  /** Defaults to `<repoRoot>/gateway-client`. */
-  clientDir?: string;
   /** A pre-built client bundle (skips esbuild). */
   client?: ClientBundle;
 }
@@ -43,12 +39,12 @@ export interface RunBuildResult {
 export async function runBuild(options: RunBuildOptions): Promise<RunBuildResult> {
   const log = options.log ?? (() => undefined);
   const loaded = loadDefinitions(
-    options.definitionsFile ?? join(options.repoRoot, "portal-templates", "definitions.yml"),
+    join(options.repoRoot, "portal-templates", "definitions.yml"),
     options.configFile,
     options.overrides,
   );
   const artifacts = await composeArtifacts({
-    clientDir: options.clientDir ?? join(options.repoRoot, "gateway-client"),
+    clientDir: join(options.repoRoot, "gateway-client"),
     templatePath: loaded.templatePath,
     definitions: loaded.definitions,
     kitVersion: options.kitVersion,
