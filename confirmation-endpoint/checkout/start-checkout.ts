@@ -59,7 +59,7 @@ export async function startCheckout(deps: StartCheckoutDeps, input: StartCheckou
         return { purchase: known, checkout: { ...open, providerSessionId: open.providerSessionId!, redirectUrl: open.redirectUrl!, expiresAt: open.expiresAt! }, resumed: true };
       }
       deps.metrics.increment("gateway_checkouts_total", { outcome: "too_late" });
-      throw new HttpError(410, "TOO_LATE", "The time to pay for this registration has run out; register again from the event page.");
+      throw tooLate();
     }
   }
   if (known && input.readableEventId !== null && known.readableEventId.toLowerCase() !== input.readableEventId.toLowerCase()) {
@@ -134,6 +134,10 @@ export async function startCheckout(deps: StartCheckoutDeps, input: StartCheckou
   };
 }
 
+function tooLate(): HttpError {
+  return new HttpError(410, "TOO_LATE", "The time to pay for this registration has run out; register again from the event page.");
+}
+
 function refuseClosedPurchase(p: PurchaseRecord): void {
   if (p.state === "paid" || p.state === "finalizing" || p.state === "finalized") {
     throw new HttpError(409, "ALREADY_PAID", "This purchase is already paid; its registration is being confirmed. Check its status instead of paying again.");
@@ -142,7 +146,7 @@ function refuseClosedPurchase(p: PurchaseRecord): void {
     throw new HttpError(409, "PURCHASE_CLOSED", "This purchase was closed and its payment returned; register again from the event page.");
   }
   if (p.state === "expired") {
-    throw new HttpError(410, "TOO_LATE", "The time to pay for this registration has run out; register again from the event page.");
+    throw tooLate();
   }
 }
 
@@ -200,13 +204,14 @@ async function snapshotPurchase(
   const policy = deps.deadlinePolicy;
   const firstSight = now - policy.t0FallbackBackdateMinutes * 60_000;
   const createdOn = row?.createdOn ? Date.parse(row.createdOn) : NaN;
-  // Never a t0 later than the server has evidence for: the earlier of createdon and first sight.
+  // t0 is the purchase's createdon when readable (spec: register + window); a missing one, or one
+  // in this server's future (clock skew), falls back to first sight backdated by the configured margin.
   const useCreated = Number.isFinite(createdOn) && createdOn <= now;
-  const t0 = useCreated ? Math.min(createdOn, now) : firstSight;
+  const t0 = useCreated ? createdOn : firstSight;
   const times = computePurchaseTimes(t0, input.mode, policy);
   if (!canStartPayment(times, now, policy)) {
     deps.metrics.increment("gateway_checkouts_total", { outcome: "too_late" });
-    throw new HttpError(410, "TOO_LATE", "The time to pay for this registration has run out; register again from the event page.");
+    throw tooLate();
   }
   const contact = row?.purchasingContactId ?? null;
   if (contact && input.claimedUserId && contact.toLowerCase() !== input.claimedUserId.toLowerCase()) {
