@@ -15,9 +15,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { createPreviewServer } from "../../sandbox/portal/preview-server";
 import { runBuild } from "../build/run-build";
+import { launchChromium } from "../lib/chromium";
 
 export const name = "gateway-page";
 export const describe =
@@ -26,16 +27,6 @@ export const describe =
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const loads = 15;
 const PID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -98,7 +89,7 @@ export async function run(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "epg-bench-gateway-"));
   const stub = await startStubEndpoint();
   let preview: Awaited<ReturnType<typeof createPreviewServer>> | null = null;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | null = null;
+  let browser: Browser | null = null;
   try {
     const site = join(work, "site");
     cpSync(join(repoRoot, "test", "fixtures", "standard-site"), site, { recursive: true });
@@ -120,7 +111,7 @@ export async function run(): Promise<void> {
     );
 
     preview = await createPreviewServer({ siteDir: site, port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext();
     // Records, in the page's own timeline, when the summary appears.
     await context.addInitScript(() => {
