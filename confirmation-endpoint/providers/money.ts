@@ -93,6 +93,15 @@ export function formatMinor(money: Money, overrides: CurrencyExponents = {}): st
   return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
 
+/** An amount for a person to read ("25.00 EUR"); minor units as stored when the code is malformed. */
+export function describeMoney(money: Money): string {
+  try {
+    return `${formatMinor(money)} ${normalizeCurrency(money.currency)}`;
+  } catch {
+    return `${money.minor} ${money.currency} (minor units)`;
+  }
+}
+
 /** Read an amount from a provider that already counts in minor units (Stripe amount_total, Adyen value). */
 export function moneyFromMinorUnits(amount: unknown, currency: unknown): Money | null {
   if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0) return null;

@@ -1,6 +1,7 @@
 // The reconciliation report as plain tables (for a person) or JSON (for a script): purchases paid
 // but not finalized, refunds not yet settled, and dead letters waiting for a human.
 
+import { describeMoney } from "../providers/money";
 import type { ReconcileReport } from "../store/types";
 
 const iso = (t: number | null) => (t === null ? "" : new Date(t).toISOString());
@@ -76,7 +77,7 @@ export function reportToText(report: ReconcileReport, now: number): string {
             p.readableEventId,
             now >= p.deadlineAt ? `${p.state} (PAST DEADLINE)` : p.state,
             p.winningPaymentId ?? "",
-            `${p.expectedMinor} ${p.currency}`,
+            describeMoney({ minor: p.expectedMinor, currency: p.currency }),
             iso(p.deadlineAt),
             String(p.finalizeAttempts),
             p.lastError ?? "",
@@ -94,7 +95,7 @@ export function reportToText(report: ReconcileReport, now: number): string {
           refunds.map((r) => [
             r.refundKey,
             r.purchaseId ?? "",
-            `${r.amountMinor} ${r.currency}`,
+            describeMoney({ minor: r.amountMinor, currency: r.currency }),
             r.reason,
             isOverdue(r, now) ? `${r.state} (OVER 24 H)` : r.state,
             iso(r.createdAt),

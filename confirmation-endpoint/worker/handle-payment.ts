@@ -3,7 +3,7 @@
 // the purchase (finalize next), or it is refunded (unknown purchase, foreign session, wrong amount,
 // second payment, too late), or nothing is to be done (not paid).
 
-import { sameMoney } from "../providers/money";
+import { describeMoney, sameMoney } from "../providers/money";
 import { backoffDelayMs } from "./backoff";
 import { describeError } from "./describe-error";
 import type { StepContext, StepResult } from "./context";
@@ -115,7 +115,7 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
     const effects: JobEffects = { ...plan, payments: [{ ...paymentRow, state: "refunding" }], next: { kind: "done" } };
     if (deadLetter) {
       effects.deadLetters = [
-        { purchaseId: state.purchaseId, kind: "payment", reason, detail: `payment ${paymentId}: ${describeAmount(state.amount)} vs expected ${purchaseRecord ? describeAmount({ minor: purchaseRecord.expectedMinor, currency: purchaseRecord.currency }) : "no purchase"}` },
+        { purchaseId: state.purchaseId, kind: "payment", reason, detail: `payment ${paymentId}: ${describeMoney(state.amount)} vs expected ${purchaseRecord ? describeMoney({ minor: purchaseRecord.expectedMinor, currency: purchaseRecord.currency }) : "no purchase"}` },
       ];
     }
     if (purchaseRecord && winner) {
@@ -167,8 +167,4 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
 
 function finalizeJob(purchaseId: string, now: number) {
   return { dedupe: `finalize:${purchaseId}`, purchaseId, kind: "finalize" as const, payload: { purchaseId }, notBefore: now };
-}
-
-function describeAmount(m: { minor: number; currency: string }): string {
-  return `${m.minor} ${m.currency}`;
 }

@@ -2,6 +2,7 @@
 // (refund:<paymentId>:<reason>), so a retry after a crash or a timeout cannot pay out twice. A
 // refund the provider reports failed, or one that keeps erroring, goes to the dead-letter table.
 
+import { describeMoney } from "../providers/money";
 import type { RefundReason } from "../providers/types";
 import type { JobEffects } from "../store/types";
 import { backoffDelayMs } from "./backoff";
@@ -75,7 +76,7 @@ export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
   if (status === "failed") {
     metrics.increment("gateway_dead_letters_total", { kind: "refund" });
     effects.deadLetters = [
-      { purchaseId: p.purchaseId, kind: "refund", reason: "refund_failed", detail: `${p.refundKey} (${p.amountMinor} ${p.currency}): ${failure ?? "the provider reported the refund failed"}` },
+      { purchaseId: p.purchaseId, kind: "refund", reason: "refund_failed", detail: `${p.refundKey} (${describeMoney({ minor: p.amountMinor, currency: p.currency })}): ${failure ?? "the provider reported the refund failed"}` },
     ];
   }
   if (p.winner && p.purchaseId && status !== "pending") {

@@ -54,6 +54,10 @@ describe("reconciliation report", () => {
     expect(text).toContain("Refunds pending or failed (1)");
     expect(text).toContain("Dead letters (2)");
     expect(text).toContain(PURCHASE);
+    // Amounts for a person: decimals with the code, not minor units.
+    expect(text).toContain("25.00 EUR");
+    expect(text).toContain("0.01 EUR");
+    expect(text).not.toMatch(/\b2500 EUR/);
     h.dataverse.finalizeScript.length = 0;
   });
 

@@ -4,6 +4,7 @@ import { InvalidMoneyError } from "../../confirmation-endpoint/providers/errors"
 import {
   assertMoney,
   currencyExponent,
+  describeMoney,
   formatMinor,
   moneyFromMinorUnits,
   normalizeCurrency,
@@ -101,5 +102,14 @@ describe("formatting and comparison", () => {
     expect(assertMoney({ minor: 0, currency: "EUR" }, "x", { allowZero: true }).minor).toBe(0);
     expect(() => assertMoney({ minor: 12.5, currency: "EUR" }, "x")).toThrow(InvalidMoneyError);
     expect(() => assertMoney({ minor: Number.NaN, currency: "EUR" }, "x")).toThrow(InvalidMoneyError);
+  });
+});
+
+describe("describeMoney", () => {
+  it("renders an amount for a person, by the currency's exponent", () => {
+    expect(describeMoney({ minor: 2500, currency: "eur" })).toBe("25.00 EUR");
+    expect(describeMoney({ minor: 1500, currency: "JPY" })).toBe("1500 JPY");
+    expect(describeMoney({ minor: 1, currency: "KWD" })).toBe("0.001 KWD");
+    expect(describeMoney({ minor: 2500, currency: "EURO" })).toBe("2500 EURO (minor units)");
   });
 });
