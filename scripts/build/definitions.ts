@@ -60,7 +60,8 @@ const definitionsSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["siteSettings", "endpoint_url", "value"],
-        message: `endpoint URL "${endpoint}" is not an absolute http(s) URL (example: https://pay.contoso.com)`,
+        // The value is not repeated: a secret pasted here by mistake must not reach the terminal.
+        message: `the endpoint URL is not an absolute http(s) URL (example: https://pay.contoso.com)`,
       });
     }
   });

@@ -59,7 +59,11 @@ describe("definitions", () => {
 
   it("refuses an endpoint URL that is not an absolute http(s) URL", () => {
     expect(() => loadDefinitions(definitionsFile, undefined, { endpointUrl: "pay.example.test" })).toThrow(
-      /siteSettings\.endpoint_url\.value: endpoint URL "pay\.example\.test" is not an absolute http\(s\) URL/,
+      /siteSettings\.endpoint_url\.value: the endpoint URL is not an absolute http\(s\) URL/,
+    );
+    // A secret pasted as the URL by mistake is not echoed back.
+    expect(() => loadDefinitions(definitionsFile, undefined, { endpointUrl: "sk_live_not-an-url" })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("sk_live_") }),
     );
     expect(() => loadDefinitions(definitionsFile, undefined, { endpointUrl: "javascript:alert(1)" })).toThrow(
       /not an absolute http/,
