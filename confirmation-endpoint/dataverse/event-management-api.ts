@@ -3,6 +3,7 @@
 // a probe of the purchase row before any resend, the purchase read, and the RTM payment finalize.
 
 import type { DataverseClient } from "./dataverse-client";
+import { normalizeGuid } from "../guid";
 import { DataverseError, DeadlineExceededError } from "./errors";
 import { silentLogger } from "./log";
 import type { DataverseLogger } from "./log";
@@ -58,13 +59,12 @@ export interface EventManagementApiOptions {
 }
 
 const NOT_FOUND_SEGMENT = "0x8006088a";
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PROBE_SELECT = "msevtmgt_paid,msevtmgt_processed,createdon,_msevtmgt_purchasingcontactid_value";
 
 /** A bare lower-case GUID, or throws a DataverseError naming the bad value. */
 export function normalizePurchaseId(value: string): string {
-  const id = value.trim().replace(/^\{|\}$/g, "").toLowerCase();
-  if (!GUID.test(id)) {
+  const id = normalizeGuid(value);
+  if (id === null) {
     throw new DataverseError({
       status: 0,
       code: "INVALID_PURCHASE_ID",

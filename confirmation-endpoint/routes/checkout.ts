@@ -5,18 +5,18 @@ import { startCheckout } from "../checkout/start-checkout";
 import type { StartCheckoutDeps } from "../checkout/start-checkout";
 import type { EventMode } from "../config";
 import { HttpError } from "../errors";
+import { GUID_PATTERN, normalizeGuid } from "../guid";
 import { parseJsonBody, readBodyCapped } from "../http/read-body";
 import { jsonResponse } from "../http/responses";
 
 const MAX_CHECKOUT_BODY_BYTES = 16 * 1024;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A GUID as Dataverse writes it, accepting braces and upper case on the way in. */
 export const guidSchema = z
   .string({ error: "must be a string" })
   .max(40, "is too long for a GUID")
-  .transform((v) => v.trim().replace(/^\{(.*)\}$/, "$1").toLowerCase())
-  .refine((v) => GUID.test(v), "must be a GUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+  .transform((v) => normalizeGuid(v) ?? v)
+  .refine((v) => GUID_PATTERN.test(v), "must be a GUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301");
 
 const checkoutSchema = z.object({
   purchaseId: guidSchema,

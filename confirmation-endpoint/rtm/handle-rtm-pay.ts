@@ -11,6 +11,7 @@ import { withReturnMarker } from "../checkout/return-url";
 import { DataverseError } from "../dataverse/errors";
 import type { EventManagementApi, PurchaseRow } from "../dataverse/types";
 import { HttpError } from "../errors";
+import { normalizeGuid } from "../guid";
 import type { PaymentStore } from "../store/types";
 import { pickReturnUrl } from "./pick-return-url";
 import type { RtmEventInfo } from "./read-rtm-event";
@@ -41,17 +42,13 @@ export interface RtmRouteDeps extends StartCheckoutDeps {
   onWorkStored?: () => void;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Written into the provider's metadata when the event's readable id cannot be read. */
 const UNKNOWN_EVENT = "rtm";
 
 function parsePurchaseId(raw: string | null): string {
-  const id = (raw ?? "")
-    .trim()
-    .replace(/^\{(.*)\}$/, "$1")
-    .toLowerCase();
-  if (!GUID.test(id)) {
+  const id = normalizeGuid(raw ?? "");
+  if (id === null) {
     throw new HttpError(
       400,
       "INVALID_REQUEST",
