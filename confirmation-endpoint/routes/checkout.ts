@@ -12,7 +12,7 @@ import { jsonResponse } from "../http/responses";
 const MAX_CHECKOUT_BODY_BYTES = 16 * 1024;
 
 /** A GUID as Dataverse writes it, accepting braces and upper case on the way in. */
-export const guidSchema = z
+const guidSchema = z
   .string({ error: "must be a string" })
   .max(40, "is too long for a GUID")
   .transform((v) => normalizeGuid(v) ?? v)

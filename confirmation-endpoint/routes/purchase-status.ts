@@ -3,9 +3,9 @@
 
 import { confirmationUrlFor } from "../checkout/return-url";
 import { HttpError } from "../errors";
+import { normalizeGuid } from "../guid";
 import { jsonResponse } from "../http/responses";
 import type { PaymentStore } from "../store/types";
-import { guidSchema } from "./checkout";
 
 const REFUND_STATES = new Set(["refund_pending", "refunded", "failed"]);
 
@@ -27,9 +27,9 @@ export async function handlePurchaseStatus(rawId: string, deps: { store: Payment
   } catch {
     throw new HttpError(400, "INVALID_REQUEST", "The purchase id in the path is not a GUID.");
   }
-  const parsed = guidSchema.safeParse(decoded);
-  if (!parsed.success) throw new HttpError(400, "INVALID_REQUEST", "The purchase id in the path is not a GUID.");
-  const purchase = await deps.store.getPurchase(parsed.data);
+  const purchaseId = normalizeGuid(decoded);
+  if (purchaseId === null) throw new HttpError(400, "INVALID_REQUEST", "The purchase id in the path is not a GUID.");
+  const purchase = await deps.store.getPurchase(purchaseId);
   if (!purchase) {
     throw new HttpError(404, "PURCHASE_NOT_FOUND", "No payment was started for this purchase here; start checkout first.");
   }
