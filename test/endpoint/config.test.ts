@@ -52,8 +52,15 @@ describe("loadConfig", () => {
   });
 
   it("never echoes a secret in a message", () => {
-    const problems = problemsOf({ ...VALID, STRIPE_SECRET_KEY: "pk_live_leaky", DATAVERSE_CERTIFICATE_PATH: "/c.pem" });
-    expect(problems.join("\n")).not.toContain("pk_live_leaky");
+    const problems = problemsOf({
+      ...VALID,
+      STRIPE_SECRET_KEY: "pk_live_leaky",
+      STRIPE_WEBHOOK_SECRETS: "whsec_ok,leaky-webhook-secret",
+      STORE_URL: "postgres://gateway:leaky-db-password@db.invalid/gateway",
+      DATAVERSE_CERTIFICATE_PATH: "/c.pem",
+    });
+    expect(problems.join("\n")).toContain("STORE_URL: PostgreSQL is not available");
+    expect(problems.join("\n")).not.toMatch(/leaky/);
     expect(problems.join("\n")).not.toContain("not-a-real-secret");
   });
 
