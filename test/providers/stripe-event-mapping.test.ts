@@ -1,9 +1,11 @@
 // Each Stripe event type the README subscribes to, signed and passed through verifyAndParse, and
 // the signal it becomes (spec §1.3 decision rule).
 
+import { readFileSync } from "node:fs";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { createStripeAdapter } from "../../confirmation-endpoint/providers/stripe";
+import { SUBSCRIBED_EVENT_TYPES } from "../../confirmation-endpoint/providers/stripe-events";
 import type { PaymentEvent } from "../../confirmation-endpoint/providers/types";
 
 const SECRET = "whsec_mapping";
@@ -245,5 +247,17 @@ describe("other event types", () => {
       purchaseId: null,
       amount: null,
     });
+  });
+});
+
+describe("the README's subscription list", () => {
+  it("names exactly the event types the adapter is written for", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const start = readme.indexOf("/v1/webhooks/stripe` and subscribe it to:");
+    expect(start, "README: the Stripe webhook section should say where to subscribe").toBeGreaterThan(-1);
+    const listStart = readme.indexOf("\n- ", start);
+    const list = readme.slice(listStart, readme.indexOf("\n\n", listStart));
+    const named = [...list.matchAll(/`([a-z_]+(?:\.[a-z_]+)+)`/g)].map((m) => m[1]);
+    expect(new Set(named)).toEqual(new Set(SUBSCRIBED_EVENT_TYPES));
   });
 });
