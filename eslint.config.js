@@ -3,7 +3,17 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "data/", "test-output/", "coverage/", "**/*.mjs", "test/fixtures/**/*.js"] },
+  {
+    ignores: [
+      "node_modules/",
+      "dist/",
+      "data/",
+      "test-output/",
+      "coverage/",
+      "**/*.mjs",
+      "test/fixtures/**/*.js",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

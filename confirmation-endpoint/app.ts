@@ -44,7 +44,11 @@ export function createApp(deps: AppDeps): FetchHandler {
       if (method === "OPTIONS") return preflightResponse(request, origins, "POST");
       if (method !== "POST") return methodNotAllowed("POST, OPTIONS");
       if (!isOriginAllowed(request, origins)) {
-        throw new HttpError(403, "ORIGIN_NOT_ALLOWED", "This origin may not start a checkout; add it to PORTAL_ORIGINS if it is a portal of yours.");
+        throw new HttpError(
+          403,
+          "ORIGIN_NOT_ALLOWED",
+          "This origin may not start a checkout; add it to PORTAL_ORIGINS if it is a portal of yours.",
+        );
       }
       return handleCheckout(request, deps);
     }
@@ -59,11 +63,16 @@ export function createApp(deps: AppDeps): FetchHandler {
       if (method !== "POST") return methodNotAllowed("POST");
       return handleWebhook(request, webhook[1]!, deps);
     }
-    if (path === "/v1/rtm/pay") return method === "GET" ? handleRtmPay(request, deps) : methodNotAllowed("GET");
-    if (path === "/v1/rtm/cancel") return method === "GET" ? handleRtmCancel(request, deps) : methodNotAllowed("GET");
-    if (path === "/healthz") return method === "GET" || method === "HEAD" ? handleHealth() : methodNotAllowed("GET");
-    if (path === "/readyz") return method === "GET" || method === "HEAD" ? handleReady(deps) : methodNotAllowed("GET");
-    if (path === "/metrics") return method === "GET" || method === "HEAD" ? handleMetrics(deps.metrics) : methodNotAllowed("GET");
+    if (path === "/v1/rtm/pay")
+      return method === "GET" ? handleRtmPay(request, deps) : methodNotAllowed("GET");
+    if (path === "/v1/rtm/cancel")
+      return method === "GET" ? handleRtmCancel(request, deps) : methodNotAllowed("GET");
+    if (path === "/healthz")
+      return method === "GET" || method === "HEAD" ? handleHealth() : methodNotAllowed("GET");
+    if (path === "/readyz")
+      return method === "GET" || method === "HEAD" ? handleReady(deps) : methodNotAllowed("GET");
+    if (path === "/metrics")
+      return method === "GET" || method === "HEAD" ? handleMetrics(deps.metrics) : methodNotAllowed("GET");
     throw new HttpError(404, "NOT_FOUND", "No such route; see the endpoint's routes in the README.");
   }
 
@@ -81,11 +90,28 @@ export function createApp(deps: AppDeps): FetchHandler {
       response = await route(request, path);
     } catch (error) {
       if (error instanceof HttpError) {
-        if (error.status >= 500) deps.logger.log("error", "request failed", { path, status: error.status, code: error.code, error, cause: error.cause });
-        response = errorResponse(error.status, error.code, error.status >= 500 && error.status !== 503 && error.status !== 502 ? "The endpoint failed; try again later." : error.message);
+        if (error.status >= 500)
+          deps.logger.log("error", "request failed", {
+            path,
+            status: error.status,
+            code: error.code,
+            error,
+            cause: error.cause,
+          });
+        response = errorResponse(
+          error.status,
+          error.code,
+          error.status >= 500 && error.status !== 503 && error.status !== 502
+            ? "The endpoint failed; try again later."
+            : error.message,
+        );
       } else {
         deps.logger.log("error", "request failed", { path, error });
-        response = errorResponse(500, "INTERNAL", "The endpoint failed to handle the request; try again later.");
+        response = errorResponse(
+          500,
+          "INTERNAL",
+          "The endpoint failed to handle the request; try again later.",
+        );
       }
     }
     for (const [k, v] of Object.entries(cors)) if (!response.headers.has(k)) response.headers.set(k, v);

@@ -66,14 +66,21 @@ export function parseStoreUrl(value: string): { path: string } | { problem: stri
     const path = url.slice("sqlite:".length);
     return path === "" ? { problem: `sqlite: needs a file path, e.g. ${DEFAULT_STORE_URL}` } : { path };
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return { problem: "PostgreSQL is not available in this build yet; use sqlite:<path>" };
+  if (/^postgres(ql)?:\/\//.test(url))
+    return { problem: "PostgreSQL is not available in this build yet; use sqlite:<path>" };
   return { problem: `must be sqlite:<path> (e.g. ${DEFAULT_STORE_URL})` };
 }
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
 const requiredText = (what: string) =>
-  z.preprocess(blankToUndefined, z.string({ error: `is required: ${what}` }).trim().min(1, `is required: ${what}`));
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: `is required: ${what}` })
+      .trim()
+      .min(1, `is required: ${what}`),
+  );
 const minutes = (fallback: number, min: number, max: number) =>
   z.preprocess(
     blankToUndefined,
@@ -93,21 +100,35 @@ const envSchema = z.object({
   PORTAL_ORIGINS: requiredText("comma-separated portal origins, e.g. https://contoso.powerappsportals.com"),
   PAYMENT_PROVIDER: z.preprocess(
     blankToUndefined,
-    z.enum(["stripe"], { error: 'must be "stripe" (the only provider this build supports)' }).default("stripe"),
+    z
+      .enum(["stripe"], { error: 'must be "stripe" (the only provider this build supports)' })
+      .default("stripe"),
   ),
   STRIPE_SECRET_KEY: requiredText("the Stripe secret key (sk_live_… or sk_test_…)"),
-  STRIPE_WEBHOOK_SECRETS: requiredText("the webhook signing secret(s), comma-separated, newest first (whsec_…)"),
+  STRIPE_WEBHOOK_SECRETS: requiredText(
+    "the webhook signing secret(s), comma-separated, newest first (whsec_…)",
+  ),
   STRIPE_API_BASE: optionalText,
   STORE_URL: z.preprocess(blankToUndefined, z.string().trim().default(DEFAULT_STORE_URL)),
   HOST: z.preprocess(blankToUndefined, z.string().trim().default("127.0.0.1")),
   PORT: z.preprocess(
     blankToUndefined,
-    z.coerce.number({ error: "must be a port number" }).int("must be a whole number").min(0).max(65535).default(7071),
+    z.coerce
+      .number({ error: "must be a port number" })
+      .int("must be a whole number")
+      .min(0)
+      .max(65535)
+      .default(7071),
   ),
   FINALIZE_WINDOW_MINUTES: minutes(50, 10, 24 * 60),
   RTM_PAYMENT_TIMEOUT_MINUTES: z.preprocess(
     blankToUndefined,
-    z.coerce.number({ error: "must be a number of minutes" }).int().min(10).max(24 * 60).optional(),
+    z.coerce
+      .number({ error: "must be a number of minutes" })
+      .int()
+      .min(10)
+      .max(24 * 60)
+      .optional(),
   ),
   RTM_RETURN_URL: optionalText,
   ENDPOINT_PUBLIC_URL: optionalText,
@@ -119,19 +140,32 @@ const envSchema = z.object({
   T0_FALLBACK_BACKDATE_MINUTES: minutes(2, 0, 60),
   WORKER_CONCURRENCY: z.preprocess(
     blankToUndefined,
-    z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1").max(4, "must be at most 4 (Dataverse guidance)").default(4),
+    z.coerce
+      .number({ error: "must be a number" })
+      .int()
+      .min(1, "must be at least 1")
+      .max(4, "must be at most 4 (Dataverse guidance)")
+      .default(4),
   ),
-  WORKER_LEASE_SECONDS: z.preprocess(blankToUndefined, z.coerce.number().int().min(30).max(3600).default(120)),
+  WORKER_LEASE_SECONDS: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(30).max(3600).default(120),
+  ),
 });
 
 function parseOrigins(raw: string, problems: string[]): string[] {
   const origins: string[] = [];
-  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let url: URL;
     try {
       url = new URL(item);
     } catch {
-      problems.push(`PORTAL_ORIGINS: "${item}" is not a URL; write origins like https://contoso.powerappsportals.com`);
+      problems.push(
+        `PORTAL_ORIGINS: "${item}" is not a URL; write origins like https://contoso.powerappsportals.com`,
+      );
       continue;
     }
     const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
@@ -140,7 +174,9 @@ function parseOrigins(raw: string, problems: string[]): string[] {
       continue;
     }
     if (url.pathname !== "/" || url.search || url.hash) {
-      problems.push(`PORTAL_ORIGINS: "${item}" must be an origin only (scheme://host[:port]), without a path`);
+      problems.push(
+        `PORTAL_ORIGINS: "${item}" must be an origin only (scheme://host[:port]), without a path`,
+      );
       continue;
     }
     origins.push(url.origin);
@@ -156,7 +192,9 @@ function checkUrl(name: string, value: string, problems: string[], allowHttpLoca
     const url = new URL(value);
     const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
     if (url.protocol !== "https:" && !(allowHttpLocal && local && url.protocol === "http:")) {
-      problems.push(`${name}: "${value}" must be an https URL${allowHttpLocal ? " (http only for localhost)" : ""}`);
+      problems.push(
+        `${name}: "${value}" must be an https URL${allowHttpLocal ? " (http only for localhost)" : ""}`,
+      );
     }
   } catch {
     problems.push(`${name}: "${value}" is not a URL`);
@@ -183,14 +221,23 @@ export function loadConfig(
   return config;
 }
 
-function crossChecks(e: Partial<z.infer<typeof envSchema>>, dataverse: DataverseEnvResult, problems: string[]): EndpointConfig | null {
+function crossChecks(
+  e: Partial<z.infer<typeof envSchema>>,
+  dataverse: DataverseEnvResult,
+  problems: string[],
+): EndpointConfig | null {
   const origins = e.PORTAL_ORIGINS ? parseOrigins(e.PORTAL_ORIGINS, problems) : [];
   if (e.STRIPE_SECRET_KEY && !/^(sk|rk)_(live|test)_/.test(e.STRIPE_SECRET_KEY)) {
     problems.push("STRIPE_SECRET_KEY: must start with sk_live_, sk_test_, rk_live_ or rk_test_");
   }
-  const secrets = (e.STRIPE_WEBHOOK_SECRETS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const secrets = (e.STRIPE_WEBHOOK_SECRETS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (e.STRIPE_WEBHOOK_SECRETS !== undefined && secrets.some((s) => !s.startsWith("whsec_"))) {
-    problems.push("STRIPE_WEBHOOK_SECRETS: every secret must start with whsec_ (comma-separated, newest first)");
+    problems.push(
+      "STRIPE_WEBHOOK_SECRETS: every secret must start with whsec_ (comma-separated, newest first)",
+    );
   }
   if (e.STRIPE_API_BASE) checkUrl("STRIPE_API_BASE", e.STRIPE_API_BASE, problems, true);
   let storePath: string | null = null;
@@ -201,14 +248,15 @@ function crossChecks(e: Partial<z.infer<typeof envSchema>>, dataverse: Dataverse
   }
   if (e.EVENT_MODE === "rtm" && e.RTM_PAYMENT_TIMEOUT_MINUTES === undefined) {
     problems.push(
-      "RTM_PAYMENT_TIMEOUT_MINUTES: is required when EVENT_MODE=rtm; copy the payment provider record's \"Payment timeout (minutes)\"",
+      'RTM_PAYMENT_TIMEOUT_MINUTES: is required when EVENT_MODE=rtm; copy the payment provider record\'s "Payment timeout (minutes)"',
     );
   }
   if (e.RTM_RETURN_URL) checkUrl("RTM_RETURN_URL", e.RTM_RETURN_URL, problems, true);
   if (e.ENDPOINT_PUBLIC_URL) checkUrl("ENDPOINT_PUBLIC_URL", e.ENDPOINT_PUBLIC_URL, problems, true);
   for (const name of ["RTM_EVENT_PROVIDER_LOOKUP", "RTM_PROVIDER_TIMEOUT_COLUMN"] as const) {
     const value = e[name];
-    if (value && !/^[a-z_][a-z0-9_]{0,99}$/i.test(value)) problems.push(`${name}: "${value}" is not a Dataverse logical name (letters, digits, _)`);
+    if (value && !/^[a-z_][a-z0-9_]{0,99}$/i.test(value))
+      problems.push(`${name}: "${value}" is not a Dataverse logical name (letters, digits, _)`);
   }
   const margin = e.DEADLINE_MARGIN_MINUTES ?? 3;
   const budget = e.FINALIZE_BUDGET_MINUTES ?? 5;
@@ -231,7 +279,11 @@ function crossChecks(e: Partial<z.infer<typeof envSchema>>, dataverse: Dataverse
     portalOrigins: origins,
     provider: {
       name: "stripe",
-      stripe: { secretKey: e.STRIPE_SECRET_KEY!, webhookSecrets: secrets, apiBase: e.STRIPE_API_BASE ?? null },
+      stripe: {
+        secretKey: e.STRIPE_SECRET_KEY!,
+        webhookSecrets: secrets,
+        apiBase: e.STRIPE_API_BASE ?? null,
+      },
     },
     store: { kind: "sqlite", path: storePath },
     host: e.HOST!,

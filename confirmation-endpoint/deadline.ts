@@ -19,7 +19,9 @@ export interface PurchaseTimes {
 export function windowMinutesFor(mode: EventMode, policy: DeadlinePolicy): number {
   if (mode === "rtm") {
     if (policy.rtmTimeoutMinutes === null) {
-      throw new Error("RTM purchase without RTM_PAYMENT_TIMEOUT_MINUTES; set it to the provider record's payment timeout.");
+      throw new Error(
+        "RTM purchase without RTM_PAYMENT_TIMEOUT_MINUTES; set it to the provider record's payment timeout.",
+      );
     }
     return policy.rtmTimeoutMinutes;
   }

@@ -32,7 +32,9 @@ export class StaleLeaseError extends Error {
   readonly code = "STALE_LEASE";
 
   constructor(jobId: number, workerId: string) {
-    super(`Job ${jobId} is no longer leased by worker ${workerId}; another worker took it over after the lease ran out.`);
+    super(
+      `Job ${jobId} is no longer leased by worker ${workerId}; another worker took it over after the lease ran out.`,
+    );
   }
 }
 

@@ -7,7 +7,8 @@ export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
 }
 
-const SECRET_KEY = /authorization|secret|token|password|passphrase|private[-_]?key|cookie|signature|api[-_]?key/i;
+const SECRET_KEY =
+  /authorization|secret|token|password|passphrase|private[-_]?key|cookie|signature|api[-_]?key/i;
 const MAX_DEPTH = 6;
 
 /** A copy of `value` with credential-like keys replaced by "[redacted]". */
@@ -41,13 +42,17 @@ export function createJsonLogger(options: {
     log(level, message, fields) {
       if (order[level] < min) return;
       const body = redactFields(fields ?? {}) as Record<string, unknown>;
-      options.write(`${JSON.stringify({ time: new Date(options.now()).toISOString(), level, msg: message, ...body })}\n`);
+      options.write(
+        `${JSON.stringify({ time: new Date(options.now()).toISOString(), level, msg: message, ...body })}\n`,
+      );
     },
   };
 }
 
 /** A logger that keeps entries in memory (tests and benchmarks). */
-export function createMemoryLogger(): Logger & { entries: Array<{ level: LogLevel; msg: string } & Record<string, unknown>> } {
+export function createMemoryLogger(): Logger & {
+  entries: Array<{ level: LogLevel; msg: string } & Record<string, unknown>>;
+} {
   const entries: Array<{ level: LogLevel; msg: string } & Record<string, unknown>> = [];
   return {
     entries,

@@ -65,9 +65,13 @@ export interface RunningEndpoint {
 }
 
 /** Start the endpoint (HTTP server + worker) from a parsed config; resolves once it listens. */
-export async function startEndpoint(config: EndpointConfig, overrides: EndpointOverrides = {}): Promise<RunningEndpoint> {
+export async function startEndpoint(
+  config: EndpointConfig,
+  overrides: EndpointOverrides = {},
+): Promise<RunningEndpoint> {
   const clock = overrides.clock ?? systemClock;
-  const logger = overrides.logger ?? createJsonLogger({ write: (line) => process.stderr.write(line), now: clock.now });
+  const logger =
+    overrides.logger ?? createJsonLogger({ write: (line) => process.stderr.write(line), now: clock.now });
   const metrics = overrides.metrics ?? createMetrics();
   const store = overrides.store ?? openSqliteStore(config.store.path);
 
@@ -77,7 +81,11 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
   let rtm = overrides.rtm;
   let listenUrl: string | null = null;
   if (!dataverse) {
-    const log = (entry: { level: "debug" | "info" | "warn" | "error"; event: string; [k: string]: unknown }) => {
+    const log = (entry: {
+      level: "debug" | "info" | "warn" | "error";
+      event: string;
+      [k: string]: unknown;
+    }) => {
       const { level, event, ...fields } = entry;
       logger.log(level, `dataverse ${event}`, fields);
     };
@@ -85,11 +93,16 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
       ...(overrides.dataverseClientOptions ?? config.dataverse.client),
       log,
     });
-    dataverse = createEventManagementApi(client, { ...(overrides.dataverseApiOptions ?? config.dataverse.api), log });
+    dataverse = createEventManagementApi(client, {
+      ...(overrides.dataverseApiOptions ?? config.dataverse.api),
+      log,
+    });
     checkDataverse ??= () => client.checkTokens();
     const names = {
       ...(config.rtm.eventProviderLookup ? { eventProviderLookup: config.rtm.eventProviderLookup } : {}),
-      ...(config.rtm.providerTimeoutColumn ? { providerTimeoutColumn: config.rtm.providerTimeoutColumn } : {}),
+      ...(config.rtm.providerTimeoutColumn
+        ? { providerTimeoutColumn: config.rtm.providerTimeoutColumn }
+        : {}),
     };
     const reader = createRtmEventReader({ client, clock, logger, names });
     rtm ??= {
@@ -126,10 +139,16 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
   });
   const worker = createWorker(
     { store, provider, dataverse, clock, logger, metrics },
-    { concurrency: config.worker.concurrency, leaseMs: config.worker.leaseSeconds * 1000, pollMs: config.worker.pollSeconds * 1000 },
+    {
+      concurrency: config.worker.concurrency,
+      leaseMs: config.worker.leaseSeconds * 1000,
+      pollMs: config.worker.pollSeconds * 1000,
+    },
   );
 
-  const server = createServer(createNodeListener(handler, (error) => logger.log("error", "http host", { error })));
+  const server = createServer(
+    createNodeListener(handler, (error) => logger.log("error", "http host", { error })),
+  );
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   await new Promise<void>((resolve, reject) => {
@@ -149,7 +168,10 @@ export async function startEndpoint(config: EndpointConfig, overrides: EndpointO
       const ingest = () =>
         void ingestMissedEvents({ provider, store, clock, logger, metrics }).then(
           (r) => (r.stored > 0 ? worker.wake() : undefined),
-          (error: unknown) => logger.log("warn", "missed events could not be fetched; next try at the next interval", { error }),
+          (error: unknown) =>
+            logger.log("warn", "missed events could not be fetched; next try at the next interval", {
+              error,
+            }),
         );
       ingest();
       reconcileTimer = setInterval(ingest, interval);
@@ -198,7 +220,11 @@ Prints the listening URL on stdout; logs are JSON lines on stderr. Stops cleanly
 
 async function runCli(): Promise<void> {
   try {
-    const { values } = parseArgs({ options: { help: { type: "boolean" } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      options: { help: { type: "boolean" } },
+      strict: true,
+      allowPositionals: false,
+    });
     if (values.help) {
       process.stdout.write(HELP);
       return;

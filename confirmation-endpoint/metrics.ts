@@ -19,10 +19,12 @@ export interface Metrics {
 }
 
 const COUNTERS = {
-  gateway_webhooks_total: "Webhook requests by outcome (stored, duplicate, rejected, store_failed, too_large).",
+  gateway_webhooks_total:
+    "Webhook requests by outcome (stored, duplicate, rejected, store_failed, too_large).",
   gateway_checkouts_total: "Checkout requests by outcome.",
   gateway_finalize_attempts_total: "Finalize calls to Dataverse by outcome.",
-  gateway_dataverse_throttles_total: "Finalize attempts that ended in Dataverse throttling (429 or a throttling code).",
+  gateway_dataverse_throttles_total:
+    "Finalize attempts that ended in Dataverse throttling (429 or a throttling code).",
   gateway_refunds_total: "Refund calls to the provider by reason and status.",
   gateway_deadline_misses_total: "Paid purchases that reached the deadline guard without being finalized.",
   gateway_dead_letters_total: "Entries written to the dead-letter table, by kind.",
@@ -41,7 +43,9 @@ function labelKey(labels: Labels): string {
 function renderLabels(labels: Labels): string {
   const parts = Object.keys(labels)
     .sort()
-    .map((k) => `${k}="${String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`);
+    .map(
+      (k) => `${k}="${String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
+    );
   return parts.length === 0 ? "" : `{${parts.join(",")}}`;
 }
 
@@ -76,12 +80,19 @@ export function createMetrics(): Metrics {
       for (const [name, def] of counters) {
         lines.push(`# HELP ${name} ${def.help}`, `# TYPE ${name} counter`);
         if (def.values.size === 0) lines.push(`${name} 0`);
-        for (const { labels, value } of def.values.values()) lines.push(`${name}${renderLabels(labels)} ${value}`);
+        for (const { labels, value } of def.values.values())
+          lines.push(`${name}${renderLabels(labels)} ${value}`);
       }
       const h = "gateway_finalize_duration_seconds";
       lines.push(`# HELP ${h} Time spent in one finalize call to Dataverse.`, `# TYPE ${h} histogram`);
-      LATENCY_BUCKETS_SECONDS.forEach((limit, i) => lines.push(`${h}_bucket{le="${limit}"} ${buckets[i] ?? 0}`));
-      lines.push(`${h}_bucket{le="+Inf"} ${latencyCount}`, `${h}_sum ${latencySum}`, `${h}_count ${latencyCount}`);
+      LATENCY_BUCKETS_SECONDS.forEach((limit, i) =>
+        lines.push(`${h}_bucket{le="${limit}"} ${buckets[i] ?? 0}`),
+      );
+      lines.push(
+        `${h}_bucket{le="+Inf"} ${latencyCount}`,
+        `${h}_sum ${latencySum}`,
+        `${h}_count ${latencyCount}`,
+      );
       return `${lines.join("\n")}\n`;
     },
   };

@@ -31,10 +31,17 @@ function readOffset(file: string | undefined): number {
   try {
     offset = (JSON.parse(readFileSync(file, "utf8")) as { offsetMs?: unknown }).offsetMs;
   } catch (cause) {
-    throw new SandboxClockError("UNREADABLE_CLOCK_FILE", `The sandbox clock file ${file} is not JSON. Delete it to start at real time, or start with --fresh.`, { cause });
+    throw new SandboxClockError(
+      "UNREADABLE_CLOCK_FILE",
+      `The sandbox clock file ${file} is not JSON. Delete it to start at real time, or start with --fresh.`,
+      { cause },
+    );
   }
   if (typeof offset === "number" && Number.isFinite(offset) && offset >= 0) return offset;
-  throw new SandboxClockError("UNREADABLE_CLOCK_FILE", `The sandbox clock file ${file} holds no offsetMs of 0 or more. Delete it to start at real time, or start with --fresh.`);
+  throw new SandboxClockError(
+    "UNREADABLE_CLOCK_FILE",
+    `The sandbox clock file ${file} holds no offsetMs of 0 or more. Delete it to start at real time, or start with --fresh.`,
+  );
 }
 
 /** A clock ahead of `base` by an offset that `advance` grows; persisted to `file` when given. */
@@ -46,7 +53,10 @@ export function createSandboxClock(options: { file?: string; base?: () => number
     offsetMs: () => offset,
     advance(ms) {
       if (!Number.isFinite(ms) || ms < 0) {
-        throw new SandboxClockError("INVALID_ADVANCE", `The sandbox clock moves forward only: advance takes a positive number of ms, got ${ms}.`);
+        throw new SandboxClockError(
+          "INVALID_ADVANCE",
+          `The sandbox clock moves forward only: advance takes a positive number of ms, got ${ms}.`,
+        );
       }
       offset += ms;
       if (options.file) writeFileSync(options.file, `${JSON.stringify({ offsetMs: offset })}\n`);

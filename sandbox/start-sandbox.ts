@@ -41,7 +41,11 @@ export interface SandboxPorts {
 }
 
 /** Writes the kit's records into the site folder with the given endpoint URL; answers the gateway page's partial URL. */
-export type SandboxSiteBuilder = (input: { siteDir: string; endpointUrl: string; log: (line: string) => void }) => Promise<{ partialUrl: string }>;
+export type SandboxSiteBuilder = (input: {
+  siteDir: string;
+  endpointUrl: string;
+  log: (line: string) => void;
+}) => Promise<{ partialUrl: string }>;
 
 export interface StartSandboxOptions {
   /**
@@ -122,9 +126,14 @@ function secret(prefix: string): string {
 }
 
 function checkPorts(ports: SandboxPorts): void {
-  const bad = Object.entries(ports).filter(([, p]) => p !== undefined && (!Number.isInteger(p) || p < 0 || p > 65535));
+  const bad = Object.entries(ports).filter(
+    ([, p]) => p !== undefined && (!Number.isInteger(p) || p < 0 || p > 65535),
+  );
   if (bad.length > 0) {
-    throw new SandboxError("INVALID_PORT", `Ports must be whole numbers from 0 to 65535 (0 = any free port): ${bad.map(([k, p]) => `${k}=${String(p)}`).join(", ")}.`);
+    throw new SandboxError(
+      "INVALID_PORT",
+      `Ports must be whole numbers from 0 to 65535 (0 = any free port): ${bad.map(([k, p]) => `${k}=${String(p)}`).join(", ")}.`,
+    );
   }
 }
 
@@ -147,7 +156,8 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   }
   mkdirSync(dataDir, { recursive: true });
   const clock = createSandboxClock({ file: join(dataDir, "clock.json") });
-  if (clock.offsetMs() > 0) log(`sandbox clock continues ${Math.round(clock.offsetMs() / 60_000)} min ahead of real time`);
+  if (clock.offsetMs() > 0)
+    log(`sandbox clock continues ${Math.round(clock.offsetMs() / 60_000)} min ahead of real time`);
 
   // Everything started so far, closed in reverse order if a later step fails.
   const started: Array<() => Promise<void>> = [];
@@ -156,7 +166,11 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   };
 
   try {
-    const dataverse = await startDataverseStandIn({ dbPath: join(dataDir, "dataverse.sqlite"), now: clock.now, port: ports.dataverse ?? 0 });
+    const dataverse = await startDataverseStandIn({
+      dbPath: join(dataDir, "dataverse.sqlite"),
+      now: clock.now,
+      port: ports.dataverse ?? 0,
+    });
     started.push(() => dataverse.close());
     log(`Dataverse stand-in on ${dataverse.url}`);
 
@@ -177,7 +191,11 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     const siteDir = join(dataDir, "site");
     if (!existsSync(siteDir)) {
       const fixture = options.fixtureSite ?? join(repoRoot, "test", "fixtures", "standard-site");
-      if (!existsSync(fixture)) throw new SandboxError("NO_FIXTURE_SITE", `The fixture site ${fixture} is missing; pass fixtureSite or restore the repository's test/fixtures.`);
+      if (!existsSync(fixture))
+        throw new SandboxError(
+          "NO_FIXTURE_SITE",
+          `The fixture site ${fixture} is missing; pass fixtureSite or restore the repository's test/fixtures.`,
+        );
       cpSync(fixture, siteDir, { recursive: true });
       log(`copied the fixture site into ${siteDir}`);
     }
@@ -190,7 +208,10 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     // GET: the sandbox time; POST {"advanceMinutes": n}: every part's clock moves forward at once.
     const answerClock = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       let problem: string | null = null;
-      if (req.method === "POST" && !String(req.headers["content-type"] ?? "").startsWith("application/json")) {
+      if (
+        req.method === "POST" &&
+        !String(req.headers["content-type"] ?? "").startsWith("application/json")
+      ) {
         // A JSON content type cannot come from another site's form, so a web page cannot move the clock.
         problem = "Send the body with Content-Type: application/json.";
       } else if (req.method === "POST") {
@@ -201,11 +222,24 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
         } catch {
           minutes = undefined;
         }
-        if (typeof minutes === "number" && Number.isFinite(minutes) && minutes > 0 && minutes <= 7 * 24 * 60) advance(minutes * 60_000);
-        else problem = 'Send JSON {"advanceMinutes": <minutes, more than 0 and at most a week>}; the clock only moves forward.';
-      } else if (req.method !== "GET") problem = "Use GET to read the sandbox time or POST to move it forward.";
-      res.writeHead(problem === null ? 200 : 400, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
-      res.end(JSON.stringify(problem === null ? { now: new Date(clock.now()).toISOString(), offsetMinutes: clock.offsetMs() / 60_000 } : { error: { code: "INVALID_CLOCK_REQUEST", message: problem } }));
+        if (typeof minutes === "number" && Number.isFinite(minutes) && minutes > 0 && minutes <= 7 * 24 * 60)
+          advance(minutes * 60_000);
+        else
+          problem =
+            'Send JSON {"advanceMinutes": <minutes, more than 0 and at most a week>}; the clock only moves forward.';
+      } else if (req.method !== "GET")
+        problem = "Use GET to read the sandbox time or POST to move it forward.";
+      res.writeHead(problem === null ? 200 : 400, {
+        "Content-Type": "application/json; charset=utf-8",
+        "Cache-Control": "no-store",
+      });
+      res.end(
+        JSON.stringify(
+          problem === null
+            ? { now: new Date(clock.now()).toISOString(), offsetMinutes: clock.offsetMs() / 60_000 }
+            : { error: { code: "INVALID_CLOCK_REQUEST", message: problem } },
+        ),
+      );
     };
     let statusLinks = {};
     const backend = createStandInBackend(dataverse);
@@ -214,7 +248,8 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       backend,
       eventApi: { url: dataverse.eventApiUrl, token: dataverse.eventApiToken },
     });
-    const status = () => collectSandboxStatus({ dataverse, provider, store: endpoint?.store ?? null, now: clock.now });
+    const status = () =>
+      collectSandboxStatus({ dataverse, provider, store: endpoint?.store ?? null, now: clock.now });
     const preview = await createPreviewServer({
       siteDir,
       port: ports.portal ?? 0,
@@ -224,7 +259,10 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
         if (url.pathname === "/sandbox/status" || url.pathname === "/sandbox/status.json") {
           const current = await status();
           const json = url.pathname.endsWith(".json");
-          res.writeHead(200, { "Content-Type": json ? "application/json; charset=utf-8" : "text/html; charset=utf-8", "Cache-Control": "no-store" });
+          res.writeHead(200, {
+            "Content-Type": json ? "application/json; charset=utf-8" : "text/html; charset=utf-8",
+            "Cache-Control": "no-store",
+          });
           res.end(json ? JSON.stringify(current, null, 2) : renderStatusPage(current, statusLinks));
           return true;
         }
@@ -258,7 +296,11 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     const endpointLog = options.endpointLog ?? (() => undefined);
     const running = await startEndpoint(
       { ...config, worker: { ...config.worker, pollSeconds: pollMs / 1000 } },
-      { clock: { now: clock.now }, publicUrlIsListenUrl: true, logger: createJsonLogger({ write: (line) => endpointLog(line.trimEnd()), now: clock.now }) },
+      {
+        clock: { now: clock.now },
+        publicUrlIsListenUrl: true,
+        logger: createJsonLogger({ write: (line) => endpointLog(line.trimEnd()), now: clock.now }),
+      },
     );
     endpoint = running;
     started.push(() => running.close());
@@ -267,14 +309,24 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     const webhookUrl = `${running.url}/v1/webhooks/stripe`;
     provider.setWebhookUrl(webhookUrl);
     // Deliveries a previous run left pending go to this run's endpoint.
-    for (const pending of provider.state.events().filter((e) => e.delivery === "pending")) provider.resendEvent(pending.event.id);
+    for (const pending of provider.state.events().filter((e) => e.delivery === "pending"))
+      provider.resendEvent(pending.event.id);
 
-    const { partialUrl } = await options.buildSite({ siteDir, endpointUrl: running.url, log: (line) => log(`build: ${line}`) });
+    const { partialUrl } = await options.buildSite({
+      siteDir,
+      endpointUrl: running.url,
+      log: (line) => log(`build: ${line}`),
+    });
 
     // The Event API answers only the portal, as a web application restricted to its origin does.
     dataverse.setKnobs({ portalUrl: preview.url, eventApiOrigins: [preview.url] });
-    const seed = dataverse.seed({ gatewayPartialUrl: partialUrl, paymentPageUrl: `${running.url}/v1/rtm/pay?` });
-    log(`seeded: paid event ${seed.paidEvent.readableEventId} (${seed.paidEvent.passes.length} passes), free event ${seed.freeEvent.readableEventId}`);
+    const seed = dataverse.seed({
+      gatewayPartialUrl: partialUrl,
+      paymentPageUrl: `${running.url}/v1/rtm/pay?`,
+    });
+    log(
+      `seeded: paid event ${seed.paidEvent.readableEventId} (${seed.paidEvent.passes.length} passes), free event ${seed.freeEvent.readableEventId}`,
+    );
 
     const rid = encodeURIComponent(seed.paidEvent.readableEventId);
     const urls: SandboxUrls = {

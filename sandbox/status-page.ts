@@ -31,18 +31,51 @@ export interface SandboxStatus {
     endpointDeadline: string | null;
   }>;
   registrations: Array<{ registrationId: string; name: string; readableEventId: string; createdOn: string }>;
-  refunds: Array<{ refundKey: string; purchaseId: string | null; amountMinor: number; currency: string; reason: string; state: string; providerRefundId: string | null }>;
-  providerRefunds: Array<{ id: string; paymentIntent: string; amount: number; currency: string; status: string; created: string }>;
-  outbox: Array<{ id: number; kind: string; purchaseId: string | null; notBefore: string; attempts: number; lockedBy: string | null; lastError: string | null }>;
-  deadLetters: Array<{ id: number; purchaseId: string | null; kind: string; reason: string; createdAt: string; resolved: boolean }>;
+  refunds: Array<{
+    refundKey: string;
+    purchaseId: string | null;
+    amountMinor: number;
+    currency: string;
+    reason: string;
+    state: string;
+    providerRefundId: string | null;
+  }>;
+  providerRefunds: Array<{
+    id: string;
+    paymentIntent: string;
+    amount: number;
+    currency: string;
+    status: string;
+    created: string;
+  }>;
+  outbox: Array<{
+    id: number;
+    kind: string;
+    purchaseId: string | null;
+    notBefore: string;
+    attempts: number;
+    lockedBy: string | null;
+    lastError: string | null;
+  }>;
+  deadLetters: Array<{
+    id: number;
+    purchaseId: string | null;
+    kind: string;
+    reason: string;
+    createdAt: string;
+    resolved: boolean;
+  }>;
 }
 
-const iso = (ms: number | null | undefined): string | null => (typeof ms === "number" && Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+const iso = (ms: number | null | undefined): string | null =>
+  typeof ms === "number" && Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 const text = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
 
 export async function collectSandboxStatus(sources: StatusSources): Promise<SandboxStatus> {
   const dv = sources.dataverse.state;
-  const events = new Map(dv.list("msevtmgt_events").map((e) => [text(e.msevtmgt_eventid), text(e.msevtmgt_readableeventid)]));
+  const events = new Map(
+    dv.list("msevtmgt_events").map((e) => [text(e.msevtmgt_eventid), text(e.msevtmgt_readableeventid)]),
+  );
   const purchases: SandboxStatus["purchases"] = [];
   for (const row of dv.list("msevtmgt_eventpurchases")) {
     const purchaseId = text(row.msevtmgt_eventpurchaseid);
@@ -120,7 +153,12 @@ export async function collectSandboxStatus(sources: StatusSources): Promise<Sand
 function table(id: string, caption: string, headers: string[], rows: unknown[][]): string {
   if (rows.length === 0) return `<h2 id="${id}-heading">${escapeHtml(caption)}</h2>\n<p id="${id}">None.</p>`;
   const head = headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join("");
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(typeof c === "boolean" ? (c ? "yes" : "no") : (c ?? "—"))}</td>`).join("")}</tr>`).join("\n");
+  const body = rows
+    .map(
+      (r) =>
+        `<tr>${r.map((c) => `<td>${escapeHtml(typeof c === "boolean" ? (c ? "yes" : "no") : (c ?? "—"))}</td>`).join("")}</tr>`,
+    )
+    .join("\n");
   return `<h2 id="${id}-heading">${escapeHtml(caption)}</h2>\n<table id="${id}" aria-labelledby="${id}-heading">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
@@ -131,7 +169,11 @@ export interface StatusLinks {
 }
 
 export function renderStatusPage(status: SandboxStatus, links: StatusLinks = {}): string {
-  const nav = Object.entries({ "Event site": links.portal ? `${links.portal}/event` : undefined, "Provider dashboard": links.providerDashboard, "Endpoint metrics": links.endpoint ? `${links.endpoint}/metrics` : undefined })
+  const nav = Object.entries({
+    "Event site": links.portal ? `${links.portal}/event` : undefined,
+    "Provider dashboard": links.providerDashboard,
+    "Endpoint metrics": links.endpoint ? `${links.endpoint}/metrics` : undefined,
+  })
     .filter((e): e is [string, string] => typeof e[1] === "string")
     .map(([label, href]) => `<a href="${escapeHtml(href)}">${escapeHtml(label)}</a>`)
     .join(" · ");
@@ -149,12 +191,74 @@ export function renderStatusPage(status: SandboxStatus, links: StatusLinks = {})
 <h1>Sandbox status</h1>
 <p>Sandbox time: <time datetime="${escapeHtml(status.now)}">${escapeHtml(status.now)}</time>. Read-only; reloads every 5 seconds. JSON: <a href="/sandbox/status.json">/sandbox/status.json</a>.</p>
 ${nav ? `<p>${nav}</p>` : ""}
-${table("purchases", "Purchases", ["Purchase", "Event", "Created", "Expires", "Dataverse", "Paid", "Processed", "Total", "Registrations", "Endpoint", "Endpoint deadline"], status.purchases.map((p) => [p.purchaseId, p.readableEventId, p.createdOn, p.expiresAt, p.dataverseState, p.paid, p.processed, p.total, p.registrations, p.endpointState, p.endpointDeadline]))}
-${table("registrations", "Registrations", ["Registration", "Attendee", "Event", "Created"], status.registrations.map((r) => [r.registrationId, r.name, r.readableEventId, r.createdOn]))}
-${table("refunds", "Refunds (endpoint)", ["Key", "Purchase", "Amount (minor)", "Currency", "Reason", "State", "Provider refund"], status.refunds.map((r) => [r.refundKey, r.purchaseId, r.amountMinor, r.currency, r.reason, r.state, r.providerRefundId]))}
-${table("provider-refunds", "Refunds (provider)", ["Refund", "Payment", "Amount (minor)", "Currency", "Status", "Created"], status.providerRefunds.map((r) => [r.id, r.paymentIntent, r.amount, r.currency, r.status, r.created]))}
-${table("outbox", "Endpoint outbox", ["Job", "Kind", "Purchase", "Due", "Attempts", "Leased by", "Last error"], status.outbox.map((j) => [j.id, j.kind, j.purchaseId, j.notBefore, j.attempts, j.lockedBy, j.lastError]))}
-${table("dead-letters", "Dead letters", ["Id", "Purchase", "Kind", "Reason", "Created", "Resolved"], status.deadLetters.map((d) => [d.id, d.purchaseId, d.kind, d.reason, d.createdAt, d.resolved]))}
+${table(
+  "purchases",
+  "Purchases",
+  [
+    "Purchase",
+    "Event",
+    "Created",
+    "Expires",
+    "Dataverse",
+    "Paid",
+    "Processed",
+    "Total",
+    "Registrations",
+    "Endpoint",
+    "Endpoint deadline",
+  ],
+  status.purchases.map((p) => [
+    p.purchaseId,
+    p.readableEventId,
+    p.createdOn,
+    p.expiresAt,
+    p.dataverseState,
+    p.paid,
+    p.processed,
+    p.total,
+    p.registrations,
+    p.endpointState,
+    p.endpointDeadline,
+  ]),
+)}
+${table(
+  "registrations",
+  "Registrations",
+  ["Registration", "Attendee", "Event", "Created"],
+  status.registrations.map((r) => [r.registrationId, r.name, r.readableEventId, r.createdOn]),
+)}
+${table(
+  "refunds",
+  "Refunds (endpoint)",
+  ["Key", "Purchase", "Amount (minor)", "Currency", "Reason", "State", "Provider refund"],
+  status.refunds.map((r) => [
+    r.refundKey,
+    r.purchaseId,
+    r.amountMinor,
+    r.currency,
+    r.reason,
+    r.state,
+    r.providerRefundId,
+  ]),
+)}
+${table(
+  "provider-refunds",
+  "Refunds (provider)",
+  ["Refund", "Payment", "Amount (minor)", "Currency", "Status", "Created"],
+  status.providerRefunds.map((r) => [r.id, r.paymentIntent, r.amount, r.currency, r.status, r.created]),
+)}
+${table(
+  "outbox",
+  "Endpoint outbox",
+  ["Job", "Kind", "Purchase", "Due", "Attempts", "Leased by", "Last error"],
+  status.outbox.map((j) => [j.id, j.kind, j.purchaseId, j.notBefore, j.attempts, j.lockedBy, j.lastError]),
+)}
+${table(
+  "dead-letters",
+  "Dead letters",
+  ["Id", "Purchase", "Kind", "Reason", "Created", "Resolved"],
+  status.deadLetters.map((d) => [d.id, d.purchaseId, d.kind, d.reason, d.createdAt, d.resolved]),
+)}
 </main>
 </body>
 </html>

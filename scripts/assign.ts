@@ -56,15 +56,23 @@ async function main(): Promise<void> {
     return;
   }
   const problems: string[] = [];
-  for (const [flag, value] of [["--web-page-id", values["web-page-id"]], ["--website-id", values["website-id"]], ["--environment-id", values["environment-id"]]] as const) {
-    if (value !== undefined && !GUID_PATTERN.test(value)) problems.push(`${flag} must be a GUID, got "${value}".`);
+  for (const [flag, value] of [
+    ["--web-page-id", values["web-page-id"]],
+    ["--website-id", values["website-id"]],
+    ["--environment-id", values["environment-id"]],
+  ] as const) {
+    if (value !== undefined && !GUID_PATTERN.test(value))
+      problems.push(`${flag} must be a GUID, got "${value}".`);
   }
-  if (values.event.length === 0 && !values["all-paid"] && !values.default) problems.push("Say what to assign: --event <readable id>, --all-paid or --default.");
+  if (values.event.length === 0 && !values["all-paid"] && !values.default)
+    problems.push("Say what to assign: --event <readable id>, --all-paid or --default.");
   if (values.event.some((e) => e.trim() === "")) problems.push("--event needs a readable event id.");
   if (problems.length > 0) throw new UsageError(`${problems.join("\n")}\n\n${USAGE}`);
 
   const err = (line: string) => process.stderr.write(`${line}\n`);
-  const { definitions } = loadDefinitions(join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"));
+  const { definitions } = loadDefinitions(
+    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
+  );
   const client = connectDataverse(dataverseSettingsFromEnv(process.env));
   try {
     const report = await assignGateway(
@@ -74,7 +82,9 @@ async function main(): Promise<void> {
         allPaid: values["all-paid"],
         setDefault: values.default,
         webPageId: values["web-page-id"],
-        candidatePageIds: values["website-id"] ? [deriveRecordId(values["website-id"], "adx_webpage", definitions.webPage.name)] : [],
+        candidatePageIds: values["website-id"]
+          ? [deriveRecordId(values["website-id"], "adx_webpage", definitions.webPage.name)]
+          : [],
         partialUrl: values["partial-url"] ?? definitions.webPage.partialUrl,
         pageName: definitions.webPage.name,
         lookup: values.lookup,
@@ -83,17 +93,25 @@ async function main(): Promise<void> {
     );
     const out = (line: string) => process.stdout.write(`${line}\n`);
     out(`Gateway page: ${report.page.table} ${report.page.id} (lookup ${report.lookup})`);
-    for (const e of report.assigned) out(`  assigned  ${e.readableEventId}  ${e.name}  (${e.passes} pass${e.passes === 1 ? "" : "es"})`);
+    for (const e of report.assigned)
+      out(`  assigned  ${e.readableEventId}  ${e.name}  (${e.passes} pass${e.passes === 1 ? "" : "es"})`);
     if (report.defaultSet) out("  default   new events use this gateway");
     for (const w of report.warnings) out(`  warning   ${w}`);
     if (values["website-id"] && (values["portal-url"] || values["environment-id"])) {
       const result = await clearPortalCache(
-        { websiteId: values["website-id"], portalUrl: values["portal-url"], environmentId: values["environment-id"], allowSignIn: !values["no-sign-in"] },
+        {
+          websiteId: values["website-id"],
+          portalUrl: values["portal-url"],
+          environmentId: values["environment-id"],
+          allowSignIn: !values["no-sign-in"],
+        },
         cacheDepsFromEnv(process.env, { prompt: err, log: err }),
       );
       for (const line of describeCacheResult(result)) err(line);
     } else {
-      err("Cache: the portal shows the change after its cache is cleared (npm run clear-cache -- --website-id … --portal-url …) or within 15 minutes.");
+      err(
+        "Cache: the portal shows the change after its cache is cleared (npm run clear-cache -- --website-id … --portal-url …) or within 15 minutes.",
+      );
     }
   } finally {
     client.close();

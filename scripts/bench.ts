@@ -14,7 +14,9 @@ interface BenchModule {
 const dir = fileURLToPath(new URL("./bench/", import.meta.url));
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
-  const names = readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => f.replace(/\.ts$/, ""));
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => f.replace(/\.ts$/, ""));
   process.stdout.write(`Usage: npm run bench [-- <name> …]\nBenchmarks: ${names.join(", ")}\n`);
   process.exit(0);
 }

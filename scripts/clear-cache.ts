@@ -43,9 +43,12 @@ async function main(): Promise<void> {
   const websiteId = values["website-id"];
   if (!websiteId) problems.push("--website-id is required.");
   else if (!GUID_PATTERN.test(websiteId)) problems.push(`--website-id must be a GUID, got "${websiteId}".`);
-  if (values["environment-id"] && !GUID_PATTERN.test(values["environment-id"])) problems.push("--environment-id must be a GUID.");
-  if (values["portal-url"] && !/^https?:\/\/[^/]+\/?$/i.test(values["portal-url"])) problems.push("--portal-url must be the portal's origin, e.g. https://contoso.powerappsportals.com.");
-  if (!values["portal-url"] && !values["environment-id"]) problems.push("Give --portal-url, --environment-id, or both: without either there is nothing to clear.");
+  if (values["environment-id"] && !GUID_PATTERN.test(values["environment-id"]))
+    problems.push("--environment-id must be a GUID.");
+  if (values["portal-url"] && !/^https?:\/\/[^/]+\/?$/i.test(values["portal-url"]))
+    problems.push("--portal-url must be the portal's origin, e.g. https://contoso.powerappsportals.com.");
+  if (!values["portal-url"] && !values["environment-id"])
+    problems.push("Give --portal-url, --environment-id, or both: without either there is nothing to clear.");
   if (problems.length > 0 || !websiteId) throw new UsageError(`${problems.join("\n")}\n\n${USAGE}`);
 
   const err = (line: string) => process.stderr.write(`${line}\n`);

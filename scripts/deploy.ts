@@ -79,17 +79,23 @@ async function main(): Promise<void> {
   const problems: string[] = [];
   const environmentUrl = values.environment?.replace(/\/+$/, "");
   if (!environmentUrl) problems.push("--environment is required (the Dataverse environment URL).");
-  else if (!/^https:\/\/[^/]+$/i.test(environmentUrl)) problems.push(`--environment must be an https URL of the organisation, got "${environmentUrl}".`);
+  else if (!/^https:\/\/[^/]+$/i.test(environmentUrl))
+    problems.push(`--environment must be an https URL of the organisation, got "${environmentUrl}".`);
   const websiteId = values["website-id"];
   if (!websiteId) problems.push("--website-id is required (`pac pages list` shows the Website Id).");
   else if (!GUID_PATTERN.test(websiteId)) problems.push(`--website-id must be a GUID, got "${websiteId}".`);
-  const modelVersion = values["model-version"] === "1" || values["model-version"] === "2" ? values["model-version"] : null;
-  if (!modelVersion) problems.push(`--model-version must be 1 (standard) or 2 (enhanced), got "${values["model-version"]}".`);
-  if (values["portal-url"] && !/^https?:\/\/[^/]+\/?$/i.test(values["portal-url"])) problems.push(`--portal-url must be the portal's origin, e.g. https://contoso.powerappsportals.com.`);
-  if (values["environment-id"] && !GUID_PATTERN.test(values["environment-id"])) problems.push("--environment-id must be a GUID.");
+  const modelVersion =
+    values["model-version"] === "1" || values["model-version"] === "2" ? values["model-version"] : null;
+  if (!modelVersion)
+    problems.push(`--model-version must be 1 (standard) or 2 (enhanced), got "${values["model-version"]}".`);
+  if (values["portal-url"] && !/^https?:\/\/[^/]+\/?$/i.test(values["portal-url"]))
+    problems.push(`--portal-url must be the portal's origin, e.g. https://contoso.powerappsportals.com.`);
+  if (values["environment-id"] && !GUID_PATTERN.test(values["environment-id"]))
+    problems.push("--environment-id must be a GUID.");
   const { credentials, problems: credentialProblems } = credentialsFromEnv(process.env);
   problems.push(...credentialProblems);
-  if (problems.length > 0 || !credentials || !environmentUrl || !websiteId || !modelVersion) throw new UsageError(problems.join("\n"));
+  if (problems.length > 0 || !credentials || !environmentUrl || !websiteId || !modelVersion)
+    throw new UsageError(problems.join("\n"));
 
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const overrides = {
@@ -101,7 +107,8 @@ async function main(): Promise<void> {
   const build = (site: string) =>
     runBuild({
       repoRoot: REPO_ROOT,
-      kitVersion: (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version,
+      kitVersion: (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string })
+        .version,
       outDir: null,
       site,
       force: values.force,
@@ -113,7 +120,9 @@ async function main(): Promise<void> {
 
   const step = createStepRunner({ write: err });
   const dryRun = values["dry-run"];
-  const pacPath = dryRun ? "pac" : locatePac({ explicitPath: values["pac-path"] ?? process.env.PAC_PATH, pathVariable: process.env.PATH });
+  const pacPath = dryRun
+    ? "pac"
+    : locatePac({ explicitPath: values["pac-path"] ?? process.env.PAC_PATH, pathVariable: process.env.PATH });
   const pac = createPacRunner({
     pacPath,
     workingDir: process.cwd(),
@@ -124,7 +133,10 @@ async function main(): Promise<void> {
   });
   const cache = cacheDepsFromEnv(process.env, { prompt: err, log: err });
   const wrapperModule = dryRun ? null : await loadWrapper();
-  if (wrapperModule) err(`Using ${WRAPPER_PACKAGE} for download and upload (it signs in and out around each, clearing every pac profile).`);
+  if (wrapperModule)
+    err(
+      `Using ${WRAPPER_PACKAGE} for download and upload (it signs in and out around each, clearing every pac profile).`,
+    );
   const pacLog = (line: string) => err(`  pac: ${line}`);
 
   const summary = await runDeploy(
@@ -145,7 +157,13 @@ async function main(): Promise<void> {
       step,
       wrapper: wrapperModule && {
         module: wrapperModule,
-        runner: { logger: { log: pacLog, debug: () => undefined, warn: pacLog, error: pacLog }, agent: "event-portal-payment-gateway-kit", workingDir: process.cwd(), runnersDir: process.cwd(), pacPath },
+        runner: {
+          logger: { log: pacLog, debug: () => undefined, warn: pacLog, error: pacLog },
+          agent: "event-portal-payment-gateway-kit",
+          workingDir: process.cwd(),
+          runnersDir: process.cwd(),
+          pacPath,
+        },
       },
       out: (line) => process.stdout.write(`${line}\n`),
       overlay: async (siteDir) => {
@@ -156,7 +174,10 @@ async function main(): Promise<void> {
         // Against a copy of a local download when given; the real site is never touched.
         const scratch = mkdtempSync(join(tmpdir(), "epg-plan-"));
         try {
-          if (!values.site) throw new UsageError("--dry-run lists the exact files against a local download: add --site <dir> (from `pac pages download`).");
+          if (!values.site)
+            throw new UsageError(
+              "--dry-run lists the exact files against a local download: add --site <dir> (from `pac pages download`).",
+            );
           cpSync(values.site, scratch, { recursive: true });
           const result = await build(scratch);
           return { files: result.overlay?.changed ?? [], pagePath: result.overlay?.url ?? "/" };
@@ -166,11 +187,18 @@ async function main(): Promise<void> {
       },
       clearCache: async ({ environmentId, portalUrl }) => {
         const result = await clearPortalCache(
-          { websiteId, portalUrl, environmentId: values["environment-id"] ?? environmentId, allowSignIn: !values["no-sign-in"] },
+          {
+            websiteId,
+            portalUrl,
+            environmentId: values["environment-id"] ?? environmentId,
+            allowSignIn: !values["no-sign-in"],
+          },
           cache,
         );
         for (const line of describeCacheResult(result)) err(line);
-        return result.method === "manual" ? "not cleared automatically: see the manual step above" : `cleared by ${result.method}`;
+        return result.method === "manual"
+          ? "not cleared automatically: see the manual step above"
+          : `cleared by ${result.method}`;
       },
       checkPage: async (url) => (await fetch(url, { redirect: "manual" })).status,
     },

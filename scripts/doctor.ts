@@ -25,7 +25,12 @@ Options:
 async function main(): Promise<void> {
   const { values } = parseCommandLine(
     process.argv.slice(2),
-    { "endpoint-url": { type: "string" }, "portal-url": { type: "string" }, "partial-url": { type: "string" }, json: { type: "boolean", default: false } },
+    {
+      "endpoint-url": { type: "string" },
+      "portal-url": { type: "string" },
+      "partial-url": { type: "string" },
+      json: { type: "boolean", default: false },
+    },
     USAGE,
   );
   if (values.help) {
@@ -34,9 +39,12 @@ async function main(): Promise<void> {
   }
   for (const flag of ["endpoint-url", "portal-url"] as const) {
     const value = values[flag];
-    if (value !== undefined && !/^https?:\/\/[^\s/]+/i.test(value)) throw new UsageError(`--${flag} must be an http(s) URL, got "${value}".`);
+    if (value !== undefined && !/^https?:\/\/[^\s/]+/i.test(value))
+      throw new UsageError(`--${flag} must be an http(s) URL, got "${value}".`);
   }
-  const { definitions } = loadDefinitions(join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"));
+  const { definitions } = loadDefinitions(
+    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
+  );
   const client = connectDataverse(dataverseSettingsFromEnv(process.env), { maxAttempts: 2 });
   try {
     const results = await runDoctor(client, {

@@ -46,12 +46,16 @@ async function main(): Promise<void> {
   }
   const store = parseStoreUrl(values.store ?? (process.env.STORE_URL?.trim() || DEFAULT_STORE_URL));
   if (!("path" in store)) {
-    fail(`${values.store !== undefined ? "--store" : "STORE_URL"}: ${store.problem}. Pass --store sqlite:<path>.`);
+    fail(
+      `${values.store !== undefined ? "--store" : "STORE_URL"}: ${store.problem}. Pass --store sqlite:<path>.`,
+    );
     return;
   }
   const { path } = store;
   if (!existsSync(path)) {
-    fail(`No store at ${path}: the endpoint has not run with this STORE_URL yet, or the path is wrong. Pass --store sqlite:<path>.`);
+    fail(
+      `No store at ${path}: the endpoint has not run with this STORE_URL yet, or the path is wrong. Pass --store sqlite:<path>.`,
+    );
     return;
   }
   process.stderr.write(`reading ${path}\n`);
@@ -59,7 +63,9 @@ async function main(): Promise<void> {
   try {
     const now = Date.now();
     const report = await opened.reconcileReport(now);
-    process.stdout.write(values.json ? `${JSON.stringify(reportToJson(report, now), null, 2)}\n` : reportToText(report, now));
+    process.stdout.write(
+      values.json ? `${JSON.stringify(reportToJson(report, now), null, 2)}\n` : reportToText(report, now),
+    );
   } finally {
     await opened.close();
   }

@@ -39,10 +39,18 @@ const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 /** The kit's build as the sandbox needs it: records into the site folder, with the endpoint's URL. */
 export function createSandboxSiteBuilder(root: string = repoRoot): SandboxSiteBuilder {
-  const kitVersion = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+  const kitVersion = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string })
+    .version;
   return async ({ siteDir, endpointUrl, log }) => {
     const { runBuild } = await import("./build/run-build");
-    const result = await runBuild({ repoRoot: root, kitVersion, outDir: null, site: siteDir, overrides: { endpointUrl }, log });
+    const result = await runBuild({
+      repoRoot: root,
+      kitVersion,
+      outDir: null,
+      site: siteDir,
+      overrides: { endpointUrl },
+      log,
+    });
     return { partialUrl: result.loaded.definitions.webPage.partialUrl };
   };
 }
@@ -91,7 +99,14 @@ function printUrls(sandbox: Sandbox): void {
 }
 
 async function main(): Promise<void> {
-  let values: { "data-dir"?: string; fresh?: boolean; port?: string; "random-ports"?: boolean; verbose?: boolean; help?: boolean };
+  let values: {
+    "data-dir"?: string;
+    fresh?: boolean;
+    port?: string;
+    "random-ports"?: boolean;
+    verbose?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
@@ -119,7 +134,9 @@ async function main(): Promise<void> {
   if (values.port !== undefined) {
     first = Number(values.port);
     if (!/^\d+$/.test(values.port) || first < 1024 || first > 65532) {
-      process.stderr.write(`--port "${values.port}" is not usable: give a whole number from 1024 to 65532 (the first of four ports), or use --random-ports.\n`);
+      process.stderr.write(
+        `--port "${values.port}" is not usable: give a whole number from 1024 to 65532 (the first of four ports), or use --random-ports.\n`,
+      );
       process.exitCode = 1;
       return;
     }

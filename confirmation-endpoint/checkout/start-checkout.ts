@@ -43,7 +43,10 @@ export interface StartCheckoutResult {
   resumed: boolean;
 }
 
-export async function startCheckout(deps: StartCheckoutDeps, input: StartCheckoutInput): Promise<StartCheckoutResult> {
+export async function startCheckout(
+  deps: StartCheckoutDeps,
+  input: StartCheckoutInput,
+): Promise<StartCheckoutResult> {
   const { store, clock } = deps;
   const now = clock.now();
   const known = await store.getPurchase(input.purchaseId);
@@ -52,18 +55,40 @@ export async function startCheckout(deps: StartCheckoutDeps, input: StartCheckou
     if (!canStartPayment(known, now, deps.deadlinePolicy)) {
       // Too late for a new page, but one already open may still be used until it closes.
       const open = (await store.listCheckouts(known.purchaseId)).find(
-        (c) => c.state === "open" && c.providerSessionId && c.redirectUrl && c.expiresAt !== null && c.expiresAt > now,
+        (c) =>
+          c.state === "open" &&
+          c.providerSessionId &&
+          c.redirectUrl &&
+          c.expiresAt !== null &&
+          c.expiresAt > now,
       );
       if (open && now < known.closeAt) {
         deps.metrics.increment("gateway_checkouts_total", { outcome: "resumed" });
-        return { purchase: known, checkout: { ...open, providerSessionId: open.providerSessionId!, redirectUrl: open.redirectUrl!, expiresAt: open.expiresAt! }, resumed: true };
+        return {
+          purchase: known,
+          checkout: {
+            ...open,
+            providerSessionId: open.providerSessionId!,
+            redirectUrl: open.redirectUrl!,
+            expiresAt: open.expiresAt!,
+          },
+          resumed: true,
+        };
       }
       deps.metrics.increment("gateway_checkouts_total", { outcome: "too_late" });
       throw tooLate();
     }
   }
-  if (known && input.readableEventId !== null && known.readableEventId.toLowerCase() !== input.readableEventId.toLowerCase()) {
-    throw new HttpError(400, "EVENT_MISMATCH", "The purchase belongs to another event; start again from the event's registration page.");
+  if (
+    known &&
+    input.readableEventId !== null &&
+    known.readableEventId.toLowerCase() !== input.readableEventId.toLowerCase()
+  ) {
+    throw new HttpError(
+      400,
+      "EVENT_MISMATCH",
+      "The purchase belongs to another event; start again from the event's registration page.",
+    );
   }
 
   const fresh = known ?? (await snapshotPurchase(deps, input, now));
@@ -74,15 +99,41 @@ export async function startCheckout(deps: StartCheckoutDeps, input: StartCheckou
     now,
     idempotencyKeyFor: (attempt) => `checkout:${input.purchaseId}:${attempt}`,
     jobs: [
-      { dedupe: `close:${input.purchaseId}`, purchaseId: input.purchaseId, kind: "close_checkout", payload: { purchaseId: input.purchaseId }, notBefore: fresh.closeAt },
-      { dedupe: `guard:${input.purchaseId}`, purchaseId: input.purchaseId, kind: "guard", payload: { purchaseId: input.purchaseId }, notBefore: fresh.guardAt },
+      {
+        dedupe: `close:${input.purchaseId}`,
+        purchaseId: input.purchaseId,
+        kind: "close_checkout",
+        payload: { purchaseId: input.purchaseId },
+        notBefore: fresh.closeAt,
+      },
+      {
+        dedupe: `guard:${input.purchaseId}`,
+        purchaseId: input.purchaseId,
+        kind: "guard",
+        payload: { purchaseId: input.purchaseId },
+        notBefore: fresh.guardAt,
+      },
     ],
   });
   refuseClosedPurchase(purchase);
 
-  if (checkout.state === "open" && checkout.providerSessionId && checkout.redirectUrl && checkout.expiresAt !== null) {
+  if (
+    checkout.state === "open" &&
+    checkout.providerSessionId &&
+    checkout.redirectUrl &&
+    checkout.expiresAt !== null
+  ) {
     deps.metrics.increment("gateway_checkouts_total", { outcome: "resumed" });
-    return { purchase, checkout: { ...checkout, providerSessionId: checkout.providerSessionId, redirectUrl: checkout.redirectUrl, expiresAt: checkout.expiresAt }, resumed: true };
+    return {
+      purchase,
+      checkout: {
+        ...checkout,
+        providerSessionId: checkout.providerSessionId,
+        redirectUrl: checkout.redirectUrl,
+        expiresAt: checkout.expiresAt,
+      },
+      resumed: true,
+    };
   }
 
   const amount: Money = { minor: purchase.expectedMinor, currency: purchase.currency };
@@ -129,21 +180,39 @@ export async function startCheckout(deps: StartCheckoutDeps, input: StartCheckou
   });
   return {
     purchase,
-    checkout: { ...checkout, state: "open", providerSessionId: session.providerSessionId, redirectUrl: session.redirectUrl, expiresAt: session.expiresAt.getTime() },
+    checkout: {
+      ...checkout,
+      state: "open",
+      providerSessionId: session.providerSessionId,
+      redirectUrl: session.redirectUrl,
+      expiresAt: session.expiresAt.getTime(),
+    },
     resumed: false,
   };
 }
 
 function tooLate(): HttpError {
-  return new HttpError(410, "TOO_LATE", "The time to pay for this registration has run out; register again from the event page.");
+  return new HttpError(
+    410,
+    "TOO_LATE",
+    "The time to pay for this registration has run out; register again from the event page.",
+  );
 }
 
 function refuseClosedPurchase(p: PurchaseRecord): void {
   if (p.state === "paid" || p.state === "finalizing" || p.state === "finalized") {
-    throw new HttpError(409, "ALREADY_PAID", "This purchase is already paid; its registration is being confirmed. Check its status instead of paying again.");
+    throw new HttpError(
+      409,
+      "ALREADY_PAID",
+      "This purchase is already paid; its registration is being confirmed. Check its status instead of paying again.",
+    );
   }
   if (p.state === "refund_pending" || p.state === "refunded" || p.state === "failed") {
-    throw new HttpError(409, "PURCHASE_CLOSED", "This purchase was closed and its payment returned; register again from the event page.");
+    throw new HttpError(
+      409,
+      "PURCHASE_CLOSED",
+      "This purchase was closed and its payment returned; register again from the event page.",
+    );
   }
   if (p.state === "expired") {
     throw tooLate();
@@ -154,7 +223,21 @@ async function snapshotPurchase(
   deps: StartCheckoutDeps,
   input: StartCheckoutInput,
   now: number,
-): Promise<Omit<PurchaseRecord, "state" | "winningPaymentId" | "finalizeAttempts" | "finalizeInFlight" | "finalizeAmbiguous" | "lastError" | "createdAt" | "updatedAt" | "version" | "returnOrigin">> {
+): Promise<
+  Omit<
+    PurchaseRecord,
+    | "state"
+    | "winningPaymentId"
+    | "finalizeAttempts"
+    | "finalizeInFlight"
+    | "finalizeAmbiguous"
+    | "lastError"
+    | "createdAt"
+    | "updatedAt"
+    | "version"
+    | "returnOrigin"
+  >
+> {
   const deadline = now + DATAVERSE_CALL_BUDGET_MS;
   let row: PurchaseRow | null = null;
   try {
@@ -162,10 +245,17 @@ async function snapshotPurchase(
   } catch (error) {
     if (input.mode === "rtm") throw mapDataverseError(error, input.purchaseId, deps.logger);
     // Outbound mode only needs the row for t0 and the buyer; without it, first sight is used.
-    deps.logger.log("warn", "purchase row unreadable; t0 falls back to first sight", { purchaseId: input.purchaseId, error });
+    deps.logger.log("warn", "purchase row unreadable; t0 falls back to first sight", {
+      purchaseId: input.purchaseId,
+      error,
+    });
   }
   if (row?.processed === true || row?.paid === true) {
-    throw new HttpError(409, "ALREADY_PAID", "Dynamics already records this purchase as paid; check its status instead of paying again.");
+    throw new HttpError(
+      409,
+      "ALREADY_PAID",
+      "Dynamics already records this purchase as paid; check its status instead of paying again.",
+    );
   }
 
   let amountMinor: number;
@@ -174,9 +264,18 @@ async function snapshotPurchase(
   let readableEventId = input.readableEventId;
   let attendees: AttendeeSummary[] = [];
   if (input.mode === "rtm") {
-    if (!row) throw new HttpError(404, "PURCHASE_NOT_FOUND", "No purchase with this id exists (yet); start again from the registration.");
+    if (!row)
+      throw new HttpError(
+        404,
+        "PURCHASE_NOT_FOUND",
+        "No purchase with this id exists (yet); start again from the registration.",
+      );
     if (row.totalMinor === null || row.currency === null) {
-      throw new HttpError(502, "PURCHASE_UNREADABLE", "The purchase's price could not be read from Dynamics; the organizer must check the event setup.");
+      throw new HttpError(
+        502,
+        "PURCHASE_UNREADABLE",
+        "The purchase's price could not be read from Dynamics; the organizer must check the event setup.",
+      );
     }
     amountMinor = row.totalMinor;
     currency = row.currency;
@@ -188,17 +287,33 @@ async function snapshotPurchase(
     } catch (error) {
       throw mapDataverseError(error, input.purchaseId, deps.logger);
     }
-    if (details.readableEventId !== null && input.readableEventId !== null && details.readableEventId.toLowerCase() !== input.readableEventId.toLowerCase()) {
-      throw new HttpError(400, "EVENT_MISMATCH", "The purchase belongs to another event; start again from the event's registration page.");
+    if (
+      details.readableEventId !== null &&
+      input.readableEventId !== null &&
+      details.readableEventId.toLowerCase() !== input.readableEventId.toLowerCase()
+    ) {
+      throw new HttpError(
+        400,
+        "EVENT_MISMATCH",
+        "The purchase belongs to another event; start again from the event's registration page.",
+      );
     }
     readableEventId = details.readableEventId ?? input.readableEventId;
     amountMinor = details.amountMinor;
     currency = details.currency.toUpperCase();
     eventName = details.eventName;
-    attendees = details.attendees.map((a) => ({ name: a.name, passName: a.passName, amountMinor: a.amountMinor }));
+    attendees = details.attendees.map((a) => ({
+      name: a.name,
+      passName: a.passName,
+      amountMinor: a.amountMinor,
+    }));
   }
   if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0 || !/^[A-Z]{3}$/.test(currency)) {
-    throw new HttpError(502, "PURCHASE_UNREADABLE", "The purchase's amount could not be read from Dynamics; the organizer must check the event setup.");
+    throw new HttpError(
+      502,
+      "PURCHASE_UNREADABLE",
+      "The purchase's amount could not be read from Dynamics; the organizer must check the event setup.",
+    );
   }
 
   const policy = deps.deadlinePolicy;
@@ -215,7 +330,11 @@ async function snapshotPurchase(
   }
   const contact = row?.purchasingContactId ?? null;
   if (contact && input.claimedUserId && contact.toLowerCase() !== input.claimedUserId.toLowerCase()) {
-    deps.logger.log("warn", "claimed user differs from the purchasing contact; using the purchasing contact", { purchaseId: input.purchaseId });
+    deps.logger.log(
+      "warn",
+      "claimed user differs from the purchasing contact; using the purchasing contact",
+      { purchaseId: input.purchaseId },
+    );
   }
   return {
     purchaseId: input.purchaseId,
@@ -238,15 +357,41 @@ function mapDataverseError(error: unknown, purchaseId: string, logger: Logger): 
   logger.log("warn", "dataverse read failed during checkout", { purchaseId, error });
   if (error instanceof DataverseError) {
     if (error.code === "PURCHASE_NOT_FOUND" || error.status === 404) {
-      return new HttpError(404, "PURCHASE_NOT_FOUND", "No purchase with this id exists; start again from the event's registration page.", error);
+      return new HttpError(
+        404,
+        "PURCHASE_NOT_FOUND",
+        "No purchase with this id exists; start again from the event's registration page.",
+        error,
+      );
     }
-    if (error.retryable) return new HttpError(503, "DATAVERSE_UNAVAILABLE", "Dynamics is busy or unreachable; try again in a moment.", error);
-    return new HttpError(502, "PURCHASE_UNREADABLE", "The purchase could not be read from Dynamics; try again later or ask the organizer.", error);
+    if (error.retryable)
+      return new HttpError(
+        503,
+        "DATAVERSE_UNAVAILABLE",
+        "Dynamics is busy or unreachable; try again in a moment.",
+        error,
+      );
+    return new HttpError(
+      502,
+      "PURCHASE_UNREADABLE",
+      "The purchase could not be read from Dynamics; try again later or ask the organizer.",
+      error,
+    );
   }
   if (error instanceof DeadlineExceededError || (error instanceof DataverseAuthError && error.retryable)) {
-    return new HttpError(503, "DATAVERSE_UNAVAILABLE", "Dynamics is busy or unreachable; try again in a moment.", error);
+    return new HttpError(
+      503,
+      "DATAVERSE_UNAVAILABLE",
+      "Dynamics is busy or unreachable; try again in a moment.",
+      error,
+    );
   }
-  return new HttpError(503, "DATAVERSE_UNAVAILABLE", "Dynamics could not be reached; try again in a moment.", error);
+  return new HttpError(
+    503,
+    "DATAVERSE_UNAVAILABLE",
+    "Dynamics could not be reached; try again in a moment.",
+    error,
+  );
 }
 
 function describePurchase(p: PurchaseRecord): string {

@@ -32,7 +32,8 @@ export interface MsalCertificate {
 }
 
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const KEY_BLOCK = /-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----/;
+const KEY_BLOCK =
+  /-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----/;
 
 function normalizeThumbprint(value: string): string {
   return value.replace(/[:\s]/g, "").toLowerCase();
@@ -61,9 +62,10 @@ export function prepareCertificate(input: CertificateCredentialInput, label: str
       error,
     );
   }
-  const certs = [...(input.certificatePem ?? "").matchAll(CERT_BLOCK), ...input.privateKeyPem.matchAll(CERT_BLOCK)].map(
-    (m) => m[0],
-  );
+  const certs = [
+    ...(input.certificatePem ?? "").matchAll(CERT_BLOCK),
+    ...input.privateKeyPem.matchAll(CERT_BLOCK),
+  ].map((m) => m[0]);
   const out: MsalCertificate = { privateKey };
   if (input.thumbprint !== undefined && input.thumbprint.trim() !== "") {
     const thumb = normalizeThumbprint(input.thumbprint);

@@ -95,7 +95,11 @@ export interface DataverseClient {
   /** `<url>/api/data/<version>/` */
   readonly baseUrl: string;
   readonly apiVersion: string;
-  request<T = unknown>(method: HttpMethod, path: string, options?: RequestOptions): Promise<DataverseResponse<T>>;
+  request<T = unknown>(
+    method: HttpMethod,
+    path: string,
+    options?: RequestOptions,
+  ): Promise<DataverseResponse<T>>;
   get<T = unknown>(path: string, options?: RequestOptions): Promise<DataverseResponse<T>>;
   post<T = unknown>(path: string, body: unknown, options?: RequestOptions): Promise<DataverseResponse<T>>;
   patch<T = unknown>(path: string, body: unknown, options?: RequestOptions): Promise<DataverseResponse<T>>;
@@ -106,15 +110,19 @@ export interface DataverseClient {
   close(): void;
 }
 
-const ERROR_ANNOTATIONS = 'odata.include-annotations="Microsoft.PowerApps.CDS.ErrorDetails*,Microsoft.PowerApps.CDS.HelpLink"';
+const ERROR_ANNOTATIONS =
+  'odata.include-annotations="Microsoft.PowerApps.CDS.ErrorDetails*,Microsoft.PowerApps.CDS.HelpLink"';
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     signal?.throwIfAborted();
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal?.reason ?? new Error("aborted"));
@@ -162,7 +170,8 @@ function validateOptions(options: DataverseClientOptions): string[] {
   }
   for (const key of ["maxConcurrency", "timeoutMs", "maxAttempts"] as const) {
     const value = options[key];
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) problems.push(`${key} must be a positive integer`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      problems.push(`${key} must be a positive integer`);
   }
   return problems;
 }
@@ -212,7 +221,14 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
   const makeTokens = options.createTokenProvider ?? createTokenProvider;
   const maxConcurrency = options.maxConcurrency ?? 4;
 
-  const counters = { requests: 0, retries: 0, throttles: 0, unauthorized: 0, deadlineExceeded: 0, failures: 0 };
+  const counters = {
+    requests: 0,
+    retries: 0,
+    throttles: 0,
+    unauthorized: 0,
+    deadlineExceeded: 0,
+    failures: 0,
+  };
   const users = options.credentials.map((credential, i) => {
     const label = credential.label ?? `user${i + 1}`;
     const tokens: TokenProvider = makeTokens({
@@ -243,7 +259,12 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     proxy: false,
   });
 
-  function deadlineError(operation: string, deadline: number, reason: string, cause: unknown): DeadlineExceededError {
+  function deadlineError(
+    operation: string,
+    deadline: number,
+    reason: string,
+    cause: unknown,
+  ): DeadlineExceededError {
     counters.deadlineExceeded++;
     return new DeadlineExceededError(
       `${operation}: ${reason}; the deadline ${new Date(deadline).toISOString()} allows no more waiting`,
@@ -279,7 +300,8 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     const hasBody = call.body !== undefined;
     if (hasBody) headers["Content-Type"] = "application/json; charset=utf-8";
     let attemptTimeout = timeoutMs;
-    if (call.deadline !== undefined) attemptTimeout = Math.min(attemptTimeout, Math.max(1, call.deadline - now()));
+    if (call.deadline !== undefined)
+      attemptTimeout = Math.min(attemptTimeout, Math.max(1, call.deadline - now()));
     counters.requests++;
     return axiosInstance.request<string>({
       method,
@@ -308,7 +330,11 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
     });
   }
 
-  async function request<T>(method: HttpMethod, path: string, call: RequestOptions = {}): Promise<DataverseResponse<T>> {
+  async function request<T>(
+    method: HttpMethod,
+    path: string,
+    call: RequestOptions = {},
+  ): Promise<DataverseResponse<T>> {
     const operation = operationName(method, path);
     // GET, PATCH (an upsert), PUT and DELETE may be repeated; a POST (an action) may not.
     const retryAmbiguous = call.retryAmbiguous ?? method !== "POST";
@@ -369,16 +395,34 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
         if (Number.isFinite(dop) && dop > 0) pool.applyDopHint(user, dop);
         const data = parseBody(response.data);
         if (response.status >= 200 && response.status < 300) {
-          return { status: response.status, headers, data: data as T, requestId: readRequestId(headers), user: user.label };
+          return {
+            status: response.status,
+            headers,
+            data: data as T,
+            requestId: readRequestId(headers),
+            user: user.label,
+          };
         }
-        failure = parseDataverseError({ status: response.status, headers, body: data, operation, nowMs: now() });
+        failure = parseDataverseError({
+          status: response.status,
+          headers,
+          body: data,
+          operation,
+          nowMs: now(),
+        });
         if (response.status === 401) {
           counters.unauthorized++;
           if (!refreshed) {
             refreshed = true;
             staleToken = token;
             lastError = failure;
-            log({ level: "warn", event: "dataverse.unauthorized.refresh", operation, user: user.label, code: failure.code });
+            log({
+              level: "warn",
+              event: "dataverse.unauthorized.refresh",
+              operation,
+              user: user.label,
+              code: failure.code,
+            });
             continue;
           }
           counters.failures++;
@@ -402,7 +446,12 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
           const waitMs = failure.retryAfterMs ?? computeBackoff(throttles - 1, random, backoff);
           if (call.deadline !== undefined && now() + waitMs > call.deadline) {
             pool.block(user, now() + waitMs);
-            throw deadlineError(operation, call.deadline, `Dataverse throttled (${failure.code}) for ${waitMs} ms`, failure);
+            throw deadlineError(
+              operation,
+              call.deadline,
+              `Dataverse throttled (${failure.code}) for ${waitMs} ms`,
+              failure,
+            );
           }
           pool.block(user, now() + waitMs);
           counters.retries++;

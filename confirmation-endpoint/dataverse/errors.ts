@@ -84,7 +84,10 @@ export class DataverseAuthError extends Error {
   readonly authErrorCode: string | undefined;
   readonly retryable: boolean;
 
-  constructor(message: string, options: { authErrorCode?: string | undefined; retryable: boolean; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { authErrorCode?: string | undefined; retryable: boolean; cause?: unknown },
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = "DATAVERSE_AUTH";
     this.authErrorCode = options.authErrorCode;

@@ -76,7 +76,9 @@ export function normalizePurchaseId(value: string): string {
 }
 
 function isSegmentNotFound(error: unknown): error is DataverseError {
-  return error instanceof DataverseError && error.status === 404 && error.code.toLowerCase() === NOT_FOUND_SEGMENT;
+  return (
+    error instanceof DataverseError && error.status === 404 && error.code.toLowerCase() === NOT_FOUND_SEGMENT
+  );
 }
 
 function readBool(value: unknown): boolean | null {
@@ -100,7 +102,8 @@ function readFinalizeStatus(body: unknown, depth = 0): string | null {
   if (value === null || typeof value !== "object") return null;
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (key.includes("@")) continue;
-    if (key.toLowerCase() === "status" && (typeof item === "string" || typeof item === "number")) return String(item);
+    if (key.toLowerCase() === "status" && (typeof item === "string" || typeof item === "number"))
+      return String(item);
   }
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (key.includes("@")) continue;
@@ -110,12 +113,16 @@ function readFinalizeStatus(body: unknown, depth = 0): string | null {
   return null;
 }
 
-export function createEventManagementApi(client: DataverseClient, options: EventManagementApiOptions = {}): EventManagementApi & {
+export function createEventManagementApi(
+  client: DataverseClient,
+  options: EventManagementApiOptions = {},
+): EventManagementApi & {
   /** The finalize action name that answered last (after a fallback, the adx_ one). */
   readonly finalizeActionName: string;
 } {
   const actions: EventManagementActionNames = {
-    listDetailedPurchaseInfo: options.actions?.listDetailedPurchaseInfo ?? "msevtmgt_ListDetailedPurchaseInfo",
+    listDetailedPurchaseInfo:
+      options.actions?.listDetailedPurchaseInfo ?? "msevtmgt_ListDetailedPurchaseInfo",
     getPurchaseDetails: options.actions?.getPurchaseDetails ?? "msevtmgt_GetPurchaseDetailsAction",
     finalize: options.actions?.finalize ?? [
       "msevtmgt_FinalizeExternalRegistrationRequest",
@@ -127,7 +134,8 @@ export function createEventManagementApi(client: DataverseClient, options: Event
   const aliases = mergeAliases(options.aliases);
   const entitySet = options.purchaseEntitySet ?? "msevtmgt_eventpurchases";
   const priceColumn = options.priceColumn ?? "msevtmgt_totalprice";
-  const currencyExpand = options.currencyExpand ?? "TransactionCurrency_msevtmgt_eventpurchase($select=isocurrencycode)";
+  const currencyExpand =
+    options.currencyExpand ?? "TransactionCurrency_msevtmgt_eventpurchase($select=isocurrencycode)";
   const currencyNav = currencyExpand.split("(")[0] ?? currencyExpand;
   const maxFinalizeSends = options.maxFinalizeSends ?? 3;
   const log = options.log ?? silentLogger;
@@ -142,7 +150,11 @@ export function createEventManagementApi(client: DataverseClient, options: Event
   /** Purchases whose last finalize ended without a clear answer: the next call looks at the row first. */
   const uncertain = new Set<string>();
 
-  async function callDetails(action: string, purchaseId: string, call: CallOptions): Promise<PurchaseDetails> {
+  async function callDetails(
+    action: string,
+    purchaseId: string,
+    call: CallOptions,
+  ): Promise<PurchaseDetails> {
     const response = await client.post(action, { PurchaseId: purchaseId }, { ...call, retryAmbiguous: true });
     if (isEmptyDetails(response.data)) {
       throw new DataverseError({
@@ -158,7 +170,13 @@ export function createEventManagementApi(client: DataverseClient, options: Event
       return parsePurchaseDetails(purchaseId, action, response.data, aliases);
     } catch (error) {
       if (error instanceof DataverseError) {
-        log({ level: "error", event: "dataverse.purchase.unparseable", purchaseId, action, rawBody: redactBody(response.data) });
+        log({
+          level: "error",
+          event: "dataverse.purchase.unparseable",
+          purchaseId,
+          action,
+          rawBody: redactBody(response.data),
+        });
       }
       throw error;
     }
@@ -173,7 +191,12 @@ export function createEventManagementApi(client: DataverseClient, options: Event
         } catch (error) {
           if (!isSegmentNotFound(error)) throw error;
           detailsViaFallback = true;
-          log({ level: "warn", event: "dataverse.action.fallback", from: actions.listDetailedPurchaseInfo, to: actions.getPurchaseDetails });
+          log({
+            level: "warn",
+            event: "dataverse.action.fallback",
+            from: actions.listDetailedPurchaseInfo,
+            to: actions.getPurchaseDetails,
+          });
         }
       }
       return await callDetails(actions.getPurchaseDetails, purchaseId, call);
@@ -202,19 +225,29 @@ export function createEventManagementApi(client: DataverseClient, options: Event
     }
   }
 
-  async function readRow(purchaseId: string, withPrice: boolean, call: CallOptions): Promise<PurchaseRow | null> {
+  async function readRow(
+    purchaseId: string,
+    withPrice: boolean,
+    call: CallOptions,
+  ): Promise<PurchaseRow | null> {
     const select = withPrice ? `${PROBE_SELECT},${priceColumn}` : PROBE_SELECT;
     const expand = withPrice ? `&$expand=${currencyExpand}` : "";
     try {
-      const response = await client.get<Record<string, unknown>>(`${entitySet}(${purchaseId})?$select=${select}${expand}`, call);
+      const response = await client.get<Record<string, unknown>>(
+        `${entitySet}(${purchaseId})?$select=${select}${expand}`,
+        call,
+      );
       const row = (response.data ?? {}) as Record<string, unknown>;
       let currency: string | null = null;
       let totalMinor: number | null = null;
       if (withPrice) {
         const nav = row[currencyNav];
-        currency = normalizeCurrency(nav && typeof nav === "object" ? (nav as Record<string, unknown>)["isocurrencycode"] : undefined);
+        currency = normalizeCurrency(
+          nav && typeof nav === "object" ? (nav as Record<string, unknown>)["isocurrencycode"] : undefined,
+        );
         const total = row[priceColumn];
-        totalMinor = currency !== null && total !== undefined && total !== null ? toMinorUnits(total, currency) : null;
+        totalMinor =
+          currency !== null && total !== undefined && total !== null ? toMinorUnits(total, currency) : null;
       }
       const contact = row["_msevtmgt_purchasingcontactid_value"];
       const created = row["createdon"];
@@ -245,7 +278,13 @@ export function createEventManagementApi(client: DataverseClient, options: Event
   /** Settles an unclear finalize by reading the row: true when Dataverse already processed it. */
   async function probeProcessed(purchaseId: string, call: CallOptions): Promise<boolean> {
     const row = await readRow(purchaseId, false, call);
-    log({ level: "info", event: "dataverse.finalize.probe", purchaseId, processed: row?.processed ?? null, paid: row?.paid ?? null });
+    log({
+      level: "info",
+      event: "dataverse.finalize.probe",
+      purchaseId,
+      processed: row?.processed ?? null,
+      paid: row?.paid ?? null,
+    });
     return row?.processed === true;
   }
 
@@ -263,7 +302,11 @@ export function createEventManagementApi(client: DataverseClient, options: Event
 
   async function finalizeOnce(input: FinalizeInput, call: CallOptions): Promise<FinalizeOutcome> {
     const purchaseId = normalizePurchaseId(input.purchaseId);
-    const body = { PurchaseId: purchaseId, ReadableEventId: String(input.readableEventId), UserId: String(input.userId ?? "") };
+    const body = {
+      PurchaseId: purchaseId,
+      ReadableEventId: String(input.readableEventId),
+      UserId: String(input.userId ?? ""),
+    };
     let sends = 0;
     let otherStatusSeen: string | null | undefined;
     if (options.alwaysProbeFirst || uncertain.has(purchaseId)) {
@@ -272,13 +315,23 @@ export function createEventManagementApi(client: DataverseClient, options: Event
       }
     }
     for (;;) {
-      const action = actions.finalize[finalizeIndex] ?? actions.finalize[0] ?? "msevtmgt_FinalizeExternalRegistrationRequest";
+      const action =
+        actions.finalize[finalizeIndex] ??
+        actions.finalize[0] ??
+        "msevtmgt_FinalizeExternalRegistrationRequest";
       sends++;
       try {
         const response = await client.post(action, body, { ...call, retryAmbiguous: false });
         const status = readFinalizeStatus(response.data);
         if (status !== null && success.has(status.toLowerCase())) {
-          log({ level: "info", event: "dataverse.finalize.ok", purchaseId, action, status, requestId: response.requestId });
+          log({
+            level: "info",
+            event: "dataverse.finalize.ok",
+            purchaseId,
+            action,
+            status,
+            requestId: response.requestId,
+          });
           return { outcome: "finalized", status, actionName: action };
         }
         log({
@@ -290,7 +343,8 @@ export function createEventManagementApi(client: DataverseClient, options: Event
           body: redactBody(response.data),
           requestId: response.requestId,
         });
-        if (await probeProcessed(purchaseId, call)) return { outcome: "finalized", status, actionName: action };
+        if (await probeProcessed(purchaseId, call))
+          return { outcome: "finalized", status, actionName: action };
         if (otherStatusSeen !== undefined || sends >= maxFinalizeSends) {
           return {
             outcome: "rejected",
@@ -305,7 +359,12 @@ export function createEventManagementApi(client: DataverseClient, options: Event
         if (isSegmentNotFound(error) && finalizeIndex + 1 < actions.finalize.length) {
           finalizeIndex++;
           sends--;
-          log({ level: "warn", event: "dataverse.action.fallback", from: action, to: actions.finalize[finalizeIndex] });
+          log({
+            level: "warn",
+            event: "dataverse.action.fallback",
+            from: action,
+            to: actions.finalize[finalizeIndex],
+          });
           continue;
         }
         if (!(error instanceof DataverseError)) throw error;
@@ -313,7 +372,8 @@ export function createEventManagementApi(client: DataverseClient, options: Event
           // The request may have run: look before sending it again (never two registrations). Until
           // a call settles, later calls for this purchase look first too.
           uncertain.add(purchaseId);
-          if (await probeProcessed(purchaseId, call)) return { outcome: "finalized", status: null, actionName: action };
+          if (await probeProcessed(purchaseId, call))
+            return { outcome: "finalized", status: null, actionName: action };
           if (sends >= maxFinalizeSends) throw error;
           await pauseBeforeResend(sends - 1, call, error);
           continue;
@@ -321,10 +381,16 @@ export function createEventManagementApi(client: DataverseClient, options: Event
         if (error.retryable) throw error;
         // A business or configuration refusal: unless the row says it is already done, the caller refunds.
         try {
-          if (await probeProcessed(purchaseId, call)) return { outcome: "finalized", status: null, actionName: action };
+          if (await probeProcessed(purchaseId, call))
+            return { outcome: "finalized", status: null, actionName: action };
         } catch (probeError) {
           if (probeError instanceof DataverseError && !probeError.retryable) {
-            log({ level: "warn", event: "dataverse.finalize.probe-failed", purchaseId, code: probeError.code });
+            log({
+              level: "warn",
+              event: "dataverse.finalize.probe-failed",
+              purchaseId,
+              code: probeError.code,
+            });
           } else {
             throw probeError;
           }
@@ -341,7 +407,10 @@ export function createEventManagementApi(client: DataverseClient, options: Event
     getPurchaseDetails,
     readPurchase,
     finalizeRegistration(input, call = {}) {
-      const key = input.purchaseId.trim().replace(/^\{|\}$/g, "").toLowerCase();
+      const key = input.purchaseId
+        .trim()
+        .replace(/^\{|\}$/g, "")
+        .toLowerCase();
       const running = finalizing.get(key);
       if (running) return running;
       const pending = finalizeOnce(input, call).then((outcome) => {
@@ -363,7 +432,14 @@ export function createEventManagementApi(client: DataverseClient, options: Event
         { msevtmgt_purchaseid: purchaseId, msevtmgt_paymentstatus: code },
         { ...call, retryAmbiguous: options.retryRtmAmbiguous ?? true },
       );
-      log({ level: "info", event: "dataverse.rtm.finalized", purchaseId, status, httpStatus: response.status, requestId: response.requestId });
+      log({
+        level: "info",
+        event: "dataverse.rtm.finalized",
+        purchaseId,
+        status,
+        httpStatus: response.status,
+        requestId: response.requestId,
+      });
     },
   };
 }

@@ -37,7 +37,10 @@ async function send<T>(
     try {
       body = JSON.parse(text);
     } catch {
-      body = { error: "invalid_response", error_description: `token endpoint answered non-JSON (HTTP ${response.status})` };
+      body = {
+        error: "invalid_response",
+        error_description: `token endpoint answered non-JSON (HTTP ${response.status})`,
+      };
     }
   }
   return { status: response.status, headers, body: body as T };

@@ -44,10 +44,13 @@ export function parseDataverseError(answer: ErrorAnswer): DataverseError {
   }
   const retryAfterMs = parseRetryAfter(headers["retry-after"], answer.nowMs);
   const throttled = status === 429 || isThrottleCode(code) || isThrottleCode(subErrorCode);
-  const retryable = throttled || status === 401 || isTransientStatus(status) || (!isFinalStatus(status) && status >= 500);
+  const retryable =
+    throttled || status === 401 || isTransientStatus(status) || (!isFinalStatus(status) && status >= 500);
   const text =
     message ??
-    (typeof body === "string" && body.trim() !== "" ? body.slice(0, 300) : `HTTP ${status} without an error message`);
+    (typeof body === "string" && body.trim() !== ""
+      ? body.slice(0, 300)
+      : `HTTP ${status} without an error message`);
   return new DataverseError({
     status,
     code: code ?? (throttled ? "THROTTLED" : `HTTP_${status}`),

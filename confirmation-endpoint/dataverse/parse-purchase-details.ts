@@ -23,8 +23,28 @@ export interface PurchaseAliases {
 }
 
 export const DEFAULT_PURCHASE_ALIASES: PurchaseAliases = {
-  amount: ["TotalAmount", "Amount", "Total", "TotalPrice", "TotalCost", "PurchaseAmount", "GrandTotal", "TotalValue", "Price", "msevtmgt_totalprice"],
-  currency: ["CurrencyIsoCode", "IsoCurrencyCode", "ISOCurrencyCode", "CurrencyCode", "CurrencyISO", "IsoCode", "Currency", "isocurrencycode"],
+  amount: [
+    "TotalAmount",
+    "Amount",
+    "Total",
+    "TotalPrice",
+    "TotalCost",
+    "PurchaseAmount",
+    "GrandTotal",
+    "TotalValue",
+    "Price",
+    "msevtmgt_totalprice",
+  ],
+  currency: [
+    "CurrencyIsoCode",
+    "IsoCurrencyCode",
+    "ISOCurrencyCode",
+    "CurrencyCode",
+    "CurrencyISO",
+    "IsoCode",
+    "Currency",
+    "isocurrencycode",
+  ],
   eventName: ["EventName", "EventTitle", "Event", "Name", "msevtmgt_name"],
   readableEventId: ["ReadableEventId", "EventReadableId", "msevtmgt_readableeventid"],
   attendees: ["Attendees", "AttendeeList", "PurchaseAttendees", "AttendeeDetails", "Registrations"],
@@ -87,7 +107,11 @@ function unwrap(body: unknown, aliases: PurchaseAliases): Bag | null {
     if (Array.isArray(current) && current.length === 1) current = parseJsonText(current[0]);
     if (!isBag(current)) return null;
     const bag = withoutAnnotations(current);
-    if (pick(bag, aliases.amount) !== undefined && typeof parseJsonText(pick(bag, aliases.amount)) !== "object") return bag;
+    if (
+      pick(bag, aliases.amount) !== undefined &&
+      typeof parseJsonText(pick(bag, aliases.amount)) !== "object"
+    )
+      return bag;
     const entries = Object.values(bag);
     if (entries.length === 1) {
       current = parseJsonText(entries[0]);
@@ -96,7 +120,8 @@ function unwrap(body: unknown, aliases: PurchaseAliases): Bag | null {
     // Several outputs: the details may still sit in one of them (an object or JSON text).
     for (const value of entries) {
       const inner = parseJsonText(value);
-      if (isBag(inner) && pick(withoutAnnotations(inner), aliases.amount) !== undefined) return withoutAnnotations(inner);
+      if (isBag(inner) && pick(withoutAnnotations(inner), aliases.amount) !== undefined)
+        return withoutAnnotations(inner);
     }
     return bag;
   }

@@ -22,7 +22,10 @@ function text(env: Env, name: string): string | undefined {
 
 function list(env: Env, name: string): string[] | undefined {
   const value = text(env, name);
-  return value?.split(",").map((s) => s.trim()).filter(Boolean);
+  return value
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function positiveInt(env: Env, name: string, problems: string[]): number | undefined {
@@ -48,7 +51,9 @@ function readCredential(
   const passphrase = text(env, `DATAVERSE_CERTIFICATE_PASSPHRASE${suffix}`);
   const sets = `set exactly one of DATAVERSE_CLIENT_SECRET${suffix}, or DATAVERSE_CERTIFICATE_PATH${suffix} (+ DATAVERSE_CERTIFICATE_THUMBPRINT${suffix} unless the PEM holds the certificate)`;
   if (secret !== undefined && path !== undefined) {
-    problems.push(`application user${suffix || " 1"}: both a client secret and a certificate are set; ${sets}`);
+    problems.push(
+      `application user${suffix || " 1"}: both a client secret and a certificate are set; ${sets}`,
+    );
     return null;
   }
   if (secret !== undefined) return { clientSecret: secret };
@@ -73,7 +78,8 @@ function checkUrl(name: string, value: string, problems: string[]): void {
   try {
     const url = new URL(value);
     const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
-    if (url.protocol !== "https:" && !(local && url.protocol === "http:")) problems.push(`${name}: "${value}" must be an https URL (http only for localhost)`);
+    if (url.protocol !== "https:" && !(local && url.protocol === "http:"))
+      problems.push(`${name}: "${value}" must be an https URL (http only for localhost)`);
   } catch {
     problems.push(`${name}: "${value}" is not a URL`);
   }
@@ -89,9 +95,11 @@ export function readDataverseEnv(env: Env, readFile: (path: string) => string): 
   else checkUrl("DATAVERSE_URL", url, problems);
   if (authorityHost) checkUrl("DATAVERSE_AUTHORITY_HOST", authorityHost, problems);
   if (!tenantId) problems.push("DATAVERSE_TENANT_ID: required, the Entra ID tenant of the application user");
-  else if (!GUID.test(tenantId) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenantId)) problems.push("DATAVERSE_TENANT_ID: must be a tenant GUID or a verified domain name");
+  else if (!GUID.test(tenantId) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenantId))
+    problems.push("DATAVERSE_TENANT_ID: must be a tenant GUID or a verified domain name");
   if (!clientId) problems.push("DATAVERSE_CLIENT_ID: required, the application (client) id");
-  else if (!GUID.test(clientId)) problems.push("DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID");
+  else if (!GUID.test(clientId))
+    problems.push("DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID");
   const credentials: DataverseCredential[] = [];
   const first = readCredential(env, "", readFile, problems);
   if (first) credentials.push({ ...first, label: "user1" });
@@ -101,7 +109,12 @@ export function readDataverseEnv(env: Env, readFile: (path: string) => string): 
     .sort((a, b) => Number(a) - Number(b));
   for (const n of extra) {
     const credential = readCredential(env, `_${n}`, readFile, problems);
-    if (credential) credentials.push({ ...credential, clientId: text(env, `DATAVERSE_CLIENT_ID_${n}`)!, label: `user${n}` });
+    if (credential)
+      credentials.push({
+        ...credential,
+        clientId: text(env, `DATAVERSE_CLIENT_ID_${n}`)!,
+        label: `user${n}`,
+      });
   }
   const maxConcurrency = positiveInt(env, "DATAVERSE_MAX_CONCURRENCY", problems);
   const timeoutMs = positiveInt(env, "DATAVERSE_TIMEOUT_MS", problems);

@@ -1,7 +1,8 @@
 // Redaction of Dataverse bodies before they go into an error or a log: credentials by key, and the
 // attendee's personal data (names, e-mail, phone) so a captured body can serve as a fixture.
 
-const SENSITIVE_KEY = /authorization|secret|token|password|passphrase|e-?mail|firstname|lastname|fullname|phone|address|^name$/i;
+const SENSITIVE_KEY =
+  /authorization|secret|token|password|passphrase|e-?mail|firstname|lastname|fullname|phone|address|^name$/i;
 const MAX_DEPTH = 8;
 
 /** A deep copy of `value` with sensitive keys replaced by "[redacted]"; strings holding JSON are redacted too. */
@@ -22,7 +23,8 @@ export function redactValue(value: unknown, depth = 0): unknown {
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = SENSITIVE_KEY.test(key) && item !== null && item !== "" ? "[redacted]" : redactValue(item, depth + 1);
+      out[key] =
+        SENSITIVE_KEY.test(key) && item !== null && item !== "" ? "[redacted]" : redactValue(item, depth + 1);
     }
     return out;
   }

@@ -41,7 +41,10 @@ interface CachedToken {
 }
 
 /** The msal configuration for one credential; exported for tests. */
-export function buildMsalConfiguration(options: TokenProviderOptions, onTokenPost: () => void): Configuration {
+export function buildMsalConfiguration(
+  options: TokenProviderOptions,
+  onTokenPost: () => void,
+): Configuration {
   const clientId = options.credential.clientId ?? options.clientId;
   const tenantId = options.credential.tenantId ?? options.tenantId;
   const host = new URL(options.authorityHost);
@@ -109,7 +112,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     } catch (error) {
       const authErrorCode = readAuthErrorCode(error);
       // invalid_client / unauthorized_client & co. are configuration; network trouble is transient.
-      const retryable = authErrorCode === undefined || /network|timeout|temporarily|server_error|fetch/i.test(authErrorCode);
+      const retryable =
+        authErrorCode === undefined || /network|timeout|temporarily|server_error|fetch/i.test(authErrorCode);
       options.log({ level: "error", event: "dataverse.token.failed", user: options.label, authErrorCode });
       throw new DataverseAuthError(
         `Getting a Dataverse token for application user ${options.label} failed${
@@ -121,12 +125,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   }
 
   function startAcquire(skipCache: boolean): Promise<CachedToken> {
-    const pending = acquire(skipCache).then(
-      (token) => {
-        cached = token;
-        return token;
-      },
-    );
+    const pending = acquire(skipCache).then((token) => {
+      cached = token;
+      return token;
+    });
     inFlight = pending;
     const clear = () => {
       if (inFlight === pending) inFlight = null;

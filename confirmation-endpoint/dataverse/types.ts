@@ -18,7 +18,12 @@ export interface PurchaseDetails {
   amountMinor: number;
   /** ISO 4217, upper case. */
   currency: string;
-  attendees: Array<{ name: string | null; email: string | null; passName: string | null; amountMinor: number | null }>;
+  attendees: Array<{
+    name: string | null;
+    email: string | null;
+    passName: string | null;
+    amountMinor: number | null;
+  }>;
   /** The action that answered (msevtmgt_ListDetailedPurchaseInfo or the fallback). */
   source: string;
 }

@@ -11,7 +11,12 @@ export function corsHeaders(origin: string | null, allowed: readonly string[]): 
 export function preflightResponse(request: Request, allowed: readonly string[], methods: string): Response {
   const origin = request.headers.get("origin");
   if (origin === null || !allowed.includes(origin)) {
-    return errorResponse(403, "ORIGIN_NOT_ALLOWED", "This origin may not call the endpoint; add it to PORTAL_ORIGINS if it is a portal of yours.", { vary: "Origin" });
+    return errorResponse(
+      403,
+      "ORIGIN_NOT_ALLOWED",
+      "This origin may not call the endpoint; add it to PORTAL_ORIGINS if it is a portal of yours.",
+      { vary: "Origin" },
+    );
   }
   return new Response(null, {
     status: 204,

@@ -30,7 +30,11 @@ export function toWebRequest(req: IncomingMessage, signal: AbortSignal): Request
   } as RequestInit);
 }
 
-export async function sendWebResponse(res: ServerResponse, response: Response, method: string): Promise<void> {
+export async function sendWebResponse(
+  res: ServerResponse,
+  response: Response,
+  method: string,
+): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => {
     headers[key] = value;

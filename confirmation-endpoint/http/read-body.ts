@@ -6,7 +6,11 @@ import { HttpError } from "../errors";
 export async function readBodyCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
-    throw new HttpError(413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBytes} bytes; send a smaller body.`);
+    throw new HttpError(
+      413,
+      "PAYLOAD_TOO_LARGE",
+      `The request body is larger than ${maxBytes} bytes; send a smaller body.`,
+    );
   }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
@@ -17,13 +21,22 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
     try {
       part = await reader.read();
     } catch (error) {
-      throw new HttpError(400, "BODY_UNREADABLE", "The request body could not be read; send it again.", error);
+      throw new HttpError(
+        400,
+        "BODY_UNREADABLE",
+        "The request body could not be read; send it again.",
+        error,
+      );
     }
     if (part.done) break;
     size += part.value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new HttpError(413, "PAYLOAD_TOO_LARGE", `The request body is larger than ${maxBytes} bytes; send a smaller body.`);
+      throw new HttpError(
+        413,
+        "PAYLOAD_TOO_LARGE",
+        `The request body is larger than ${maxBytes} bytes; send a smaller body.`,
+      );
     }
     chunks.push(part.value);
   }
@@ -42,11 +55,21 @@ export function parseJsonBody(body: Uint8Array): unknown {
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch (error) {
-    throw new HttpError(400, "INVALID_JSON", "The request body is not UTF-8 text; send a JSON object.", error);
+    throw new HttpError(
+      400,
+      "INVALID_JSON",
+      "The request body is not UTF-8 text; send a JSON object.",
+      error,
+    );
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new HttpError(400, "INVALID_JSON", "The request body is not valid JSON; send a JSON object.", error);
+    throw new HttpError(
+      400,
+      "INVALID_JSON",
+      "The request body is not valid JSON; send a JSON object.",
+      error,
+    );
   }
 }

@@ -50,7 +50,9 @@ export function reportToJson(report: ReconcileReport, now: number): unknown {
 }
 
 function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length))));
+  const widths = headers.map((h, i) =>
+    Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length))),
+  );
   const line = (cells: string[]) =>
     cells
       .map((c, i) => {
@@ -111,7 +113,14 @@ export function reportToText(report: ReconcileReport, now: number): string {
       ? "  none"
       : table(
           ["id", "purchase", "kind", "reason", "created", "detail"],
-          letters.map((d) => [String(d.id), d.purchaseId ?? "", d.kind, d.reason, iso(d.createdAt), d.detail ?? ""]),
+          letters.map((d) => [
+            String(d.id),
+            d.purchaseId ?? "",
+            d.kind,
+            d.reason,
+            iso(d.createdAt),
+            d.detail ?? "",
+          ]),
         ),
   );
   return `${sections.join("\n")}\n`;

@@ -25,7 +25,10 @@ const checkoutSchema = z.object({
     .trim()
     .min(1, "must not be empty")
     .max(200, "must be at most 200 characters")
-    .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), "must not contain control characters"),
+    .refine(
+      (v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
+      "must not contain control characters",
+    ),
   userId: z.union([guidSchema, z.literal(""), z.null()]).optional(),
   locale: z
     .string({ error: "must be a string" })
@@ -55,7 +58,11 @@ function checkReturnUrl(raw: string, allowed: readonly string[]): string {
     throw new HttpError(400, "INVALID_REQUEST", "returnUrl must be an absolute URL of the portal page.");
   }
   if (!allowed.includes(url.origin)) {
-    throw new HttpError(400, "RETURN_URL_NOT_ALLOWED", "returnUrl must point at one of the configured portal origins (PORTAL_ORIGINS).");
+    throw new HttpError(
+      400,
+      "RETURN_URL_NOT_ALLOWED",
+      "returnUrl must point at one of the configured portal origins (PORTAL_ORIGINS).",
+    );
   }
   return url.toString();
 }
@@ -63,10 +70,15 @@ function checkReturnUrl(raw: string, allowed: readonly string[]): string {
 export async function handleCheckout(request: Request, deps: CheckoutRouteDeps): Promise<Response> {
   const body = parseJsonBody(await readBodyCapped(request, MAX_CHECKOUT_BODY_BYTES));
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new HttpError(400, "INVALID_REQUEST", "The body must be a JSON object with purchaseId, readableEventId and returnUrl.");
+    throw new HttpError(
+      400,
+      "INVALID_REQUEST",
+      "The body must be a JSON object with purchaseId, readableEventId and returnUrl.",
+    );
   }
   const parsed = checkoutSchema.safeParse(body);
-  if (!parsed.success) throw new HttpError(400, "INVALID_REQUEST", `Invalid checkout request: ${describeIssues(parsed.error)}.`);
+  if (!parsed.success)
+    throw new HttpError(400, "INVALID_REQUEST", `Invalid checkout request: ${describeIssues(parsed.error)}.`);
   const input = parsed.data;
   const returnUrl = checkReturnUrl(input.returnUrl, deps.portalOrigins);
 

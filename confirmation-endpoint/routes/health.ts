@@ -9,7 +9,11 @@ export function handleHealth(): Response {
   return jsonResponse(200, { status: "ok" });
 }
 
-export async function handleReady(deps: { store: PaymentStore; checkDataverse?: () => Promise<void>; logger: Logger }): Promise<Response> {
+export async function handleReady(deps: {
+  store: PaymentStore;
+  checkDataverse?: () => Promise<void>;
+  logger: Logger;
+}): Promise<Response> {
   const checks: Record<string, "ok" | "failed"> = {};
   try {
     await deps.store.ping();
@@ -28,9 +32,19 @@ export async function handleReady(deps: { store: PaymentStore; checkDataverse?: 
     }
   }
   if (Object.values(checks).every((v) => v === "ok")) return jsonResponse(200, { status: "ready", checks });
-  return errorResponse(503, "NOT_READY", `Not ready: ${Object.entries(checks).filter(([, v]) => v !== "ok").map(([k]) => k).join(", ")} failing; see the log.`);
+  return errorResponse(
+    503,
+    "NOT_READY",
+    `Not ready: ${Object.entries(checks)
+      .filter(([, v]) => v !== "ok")
+      .map(([k]) => k)
+      .join(", ")} failing; see the log.`,
+  );
 }
 
 export function handleMetrics(metrics: Metrics): Response {
-  return new Response(metrics.render(), { status: 200, headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
+  return new Response(metrics.render(), {
+    status: 200,
+    headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+  });
 }

@@ -28,15 +28,24 @@ export async function handlePurchaseStatus(rawId: string, deps: { store: Payment
     throw new HttpError(400, "INVALID_REQUEST", "The purchase id in the path is not a GUID.");
   }
   const purchaseId = normalizeGuid(decoded);
-  if (purchaseId === null) throw new HttpError(400, "INVALID_REQUEST", "The purchase id in the path is not a GUID.");
+  if (purchaseId === null)
+    throw new HttpError(400, "INVALID_REQUEST", "The purchase id in the path is not a GUID.");
   const purchase = await deps.store.getPurchase(purchaseId);
   if (!purchase) {
-    throw new HttpError(404, "PURCHASE_NOT_FOUND", "No payment was started for this purchase here; start checkout first.");
+    throw new HttpError(
+      404,
+      "PURCHASE_NOT_FOUND",
+      "No payment was started for this purchase here; start checkout first.",
+    );
   }
   return jsonResponse(200, {
     status: purchase.state,
     readableEventId: purchase.readableEventId,
-    ...(purchase.state === "finalized" ? { confirmationUrl: confirmationUrlFor(purchase.returnOrigin, purchase.readableEventId) } : {}),
-    ...(REFUND_STATES.has(purchase.state) ? { reason: await refundReason(deps.store, purchase.purchaseId) } : {}),
+    ...(purchase.state === "finalized"
+      ? { confirmationUrl: confirmationUrlFor(purchase.returnOrigin, purchase.readableEventId) }
+      : {}),
+    ...(REFUND_STATES.has(purchase.state)
+      ? { reason: await refundReason(deps.store, purchase.purchaseId) }
+      : {}),
   });
 }

@@ -23,36 +23,68 @@ export interface WebhookRouteDeps {
   onWorkStored?: () => void;
 }
 
-export async function handleWebhook(request: Request, providerName: string, deps: WebhookRouteDeps): Promise<Response> {
+export async function handleWebhook(
+  request: Request,
+  providerName: string,
+  deps: WebhookRouteDeps,
+): Promise<Response> {
   const started = deps.clock.now();
   if (providerName !== deps.provider.name) {
-    throw new HttpError(404, "UNKNOWN_PROVIDER", `No webhook receiver for provider "${providerName.slice(0, 40)}"; this endpoint takes /v1/webhooks/${deps.provider.name}.`);
+    throw new HttpError(
+      404,
+      "UNKNOWN_PROVIDER",
+      `No webhook receiver for provider "${providerName.slice(0, 40)}"; this endpoint takes /v1/webhooks/${deps.provider.name}.`,
+    );
   }
   let body: Uint8Array;
   try {
     body = await readBodyCapped(request, MAX_WEBHOOK_BODY_BYTES);
   } catch (error) {
-    deps.metrics.increment("gateway_webhooks_total", { outcome: error instanceof HttpError && error.status === 413 ? "too_large" : "rejected" });
+    deps.metrics.increment("gateway_webhooks_total", {
+      outcome: error instanceof HttpError && error.status === 413 ? "too_large" : "rejected",
+    });
     throw error;
   }
   let events;
   try {
-    events = deps.provider.verifyAndParse({ headers: request.headers, body, receivedAt: new Date(deps.clock.now()) });
+    events = deps.provider.verifyAndParse({
+      headers: request.headers,
+      body,
+      receivedAt: new Date(deps.clock.now()),
+    });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const stable = typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "BAD_SIGNATURE";
     deps.metrics.increment("gateway_webhooks_total", { outcome: "rejected" });
-    deps.logger.log("warn", "webhook", { provider: providerName, outcome: "rejected", code: stable, durationMs: deps.clock.now() - started });
-    return errorResponse(400, stable, "The webhook could not be verified; nothing was stored. Check the signing secret and the raw body.");
+    deps.logger.log("warn", "webhook", {
+      provider: providerName,
+      outcome: "rejected",
+      code: stable,
+      durationMs: deps.clock.now() - started,
+    });
+    return errorResponse(
+      400,
+      stable,
+      "The webhook could not be verified; nothing was stored. Check the signing secret and the raw body.",
+    );
   }
   let outcome;
   try {
     outcome = await deps.store.recordWebhook(events, deps.clock.now());
   } catch (error) {
     deps.metrics.increment("gateway_webhooks_total", { outcome: "store_failed" });
-    deps.logger.log("error", "webhook", { provider: providerName, outcome: "store_failed", error, durationMs: deps.clock.now() - started });
+    deps.logger.log("error", "webhook", {
+      provider: providerName,
+      outcome: "store_failed",
+      error,
+      durationMs: deps.clock.now() - started,
+    });
     if (error instanceof StoreError) {
-      return errorResponse(503, "TEMPORARILY_UNAVAILABLE", "The event could not be saved; deliver it again later.");
+      return errorResponse(
+        503,
+        "TEMPORARILY_UNAVAILABLE",
+        "The event could not be saved; deliver it again later.",
+      );
     }
     throw error;
   }

@@ -145,7 +145,10 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     db.pragma("foreign_keys = ON");
     migrate(db);
   } catch (error) {
-    throw new StoreError(`Could not open the SQLite store at ${path}: ${(error as Error).message}. Check STORE_URL and the folder's permissions.`, error);
+    throw new StoreError(
+      `Could not open the SQLite store at ${path}: ${(error as Error).message}. Check STORE_URL and the folder's permissions.`,
+      error,
+    );
   }
 
   // Each SQL text is compiled once and its statement reused: compiling on every call cost more than
@@ -182,10 +185,20 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     let duplicates = 0;
     for (const e of events) {
       const inserted = prepare(
-          `INSERT INTO webhook_event (provider, dedupe_key, type, signal, purchase_id, provider_payment_id, provider_session_id, live, occurred_at, received_at, outcome)
+        `INSERT INTO webhook_event (provider, dedupe_key, type, signal, purchase_id, provider_payment_id, provider_session_id, live, occurred_at, received_at, outcome)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'stored') ON CONFLICT DO NOTHING`,
-        )
-        .run(e.provider, e.dedupeKey, e.type, e.signal, e.purchaseId, e.providerPaymentId, e.providerSessionId, e.live ? 1 : 0, e.occurredAt.getTime(), now);
+      ).run(
+        e.provider,
+        e.dedupeKey,
+        e.type,
+        e.signal,
+        e.purchaseId,
+        e.providerPaymentId,
+        e.providerSessionId,
+        e.live ? 1 : 0,
+        e.occurredAt.getTime(),
+        now,
+      );
       if (inserted.changes === 0) {
         duplicates += 1;
         continue;
@@ -214,7 +227,9 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
           try {
             results.push({ ok: db.transaction(() => storeWebhookEvents(item.events, item.now))() });
           } catch (error) {
-            results.push({ error: new StoreError(`Store could not store a webhook: ${(error as Error).message}`, error) });
+            results.push({
+              error: new StoreError(`Store could not store a webhook: ${(error as Error).message}`, error),
+            });
           }
         }
       });
@@ -246,7 +261,10 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     ).run({ ...job, payload: JSON.stringify(job.payload), now });
   };
 
-  const addDeadLetter = (d: { purchaseId: string | null; kind: string; reason: string; detail?: string | null }, now: number) => {
+  const addDeadLetter = (
+    d: { purchaseId: string | null; kind: string; reason: string; detail?: string | null },
+    now: number,
+  ) => {
     prepare(
       `INSERT INTO dead_letter (purchase_id, kind, reason, detail, created_at) VALUES (?, ?, ?, ?, ?)`,
     ).run(d.purchaseId, d.kind, d.reason, d.detail ?? null, now);
@@ -266,30 +284,43 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     },
     async listCheckouts(purchaseId) {
       return read("list checkouts", () =>
-        (prepare(`SELECT * FROM checkout WHERE purchase_id = ? ORDER BY attempt`).all(purchaseId) as Row[]).map(toCheckout),
+        (
+          prepare(`SELECT * FROM checkout WHERE purchase_id = ? ORDER BY attempt`).all(purchaseId) as Row[]
+        ).map(toCheckout),
       );
     },
     async getPayment(provider, providerPaymentId) {
       return read("read a payment", () => {
-        const row = prepare(`SELECT * FROM payment WHERE provider = ? AND provider_payment_id = ?`).get(provider, providerPaymentId) as Row | undefined;
+        const row = prepare(`SELECT * FROM payment WHERE provider = ? AND provider_payment_id = ?`).get(
+          provider,
+          providerPaymentId,
+        ) as Row | undefined;
         return row ? toPayment(row) : null;
       });
     },
     async listPayments(purchaseId) {
       return read("list payments", () =>
-        (prepare(`SELECT * FROM payment WHERE purchase_id = ? ORDER BY created_at, provider_payment_id`).all(purchaseId) as Row[]).map(toPayment),
+        (
+          prepare(`SELECT * FROM payment WHERE purchase_id = ? ORDER BY created_at, provider_payment_id`).all(
+            purchaseId,
+          ) as Row[]
+        ).map(toPayment),
       );
     },
     async listRefunds(purchaseId) {
       return read("list refunds", () =>
         (purchaseId === undefined
           ? (prepare(`SELECT * FROM refund ORDER BY created_at`).all() as Row[])
-          : (prepare(`SELECT * FROM refund WHERE purchase_id = ? ORDER BY created_at`).all(purchaseId) as Row[])
+          : (prepare(`SELECT * FROM refund WHERE purchase_id = ? ORDER BY created_at`).all(
+              purchaseId,
+            ) as Row[])
         ).map(toRefund),
       );
     },
     async listDeadLetters() {
-      return read("list dead letters", () => (prepare(`SELECT * FROM dead_letter ORDER BY id`).all() as Row[]).map(toDeadLetter));
+      return read("list dead letters", () =>
+        (prepare(`SELECT * FROM dead_letter ORDER BY id`).all() as Row[]).map(toDeadLetter),
+      );
     },
     async listJobs() {
       return read("list jobs", () => (prepare(`SELECT * FROM outbox ORDER BY id`).all() as Row[]).map(toJob));
@@ -308,20 +339,31 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
            WHERE purchase.state = 'awaiting_payment'`,
         ).run({ ...purchase, attendeesJson: JSON.stringify(purchase.attendees), now });
         const stored = getPurchaseRow(purchase.purchaseId)!;
-        const rows = (prepare(`SELECT * FROM checkout WHERE purchase_id = ? ORDER BY attempt DESC`).all(purchase.purchaseId) as Row[]).map(toCheckout);
+        const rows = (
+          prepare(`SELECT * FROM checkout WHERE purchase_id = ? ORDER BY attempt DESC`).all(
+            purchase.purchaseId,
+          ) as Row[]
+        ).map(toCheckout);
         const open = rows.find((c) => c.state === "open" && c.expiresAt !== null && c.expiresAt > now);
         if (open) return { purchase: stored, checkout: open };
         const creating = rows.find((c) => c.state === "creating");
         if (creating) return { purchase: stored, checkout: creating };
         // Older open sessions past their expiry are closed in the book before a new attempt.
-        prepare(`UPDATE checkout SET state = 'expired' WHERE purchase_id = ? AND state = 'open' AND expires_at <= ?`).run(purchase.purchaseId, now);
+        prepare(
+          `UPDATE checkout SET state = 'expired' WHERE purchase_id = ? AND state = 'open' AND expires_at <= ?`,
+        ).run(purchase.purchaseId, now);
         const attempt = (rows[0]?.attempt ?? 0) + 1;
         const key = idempotencyKeyFor(attempt);
         prepare(
           `INSERT INTO checkout (purchase_id, attempt, provider, idempotency_key, state, created_at) VALUES (?, ?, ?, ?, 'creating', ?)`,
         ).run(purchase.purchaseId, attempt, provider, key, now);
         for (const job of jobs) enqueue(job, now);
-        const checkout = toCheckout(prepare(`SELECT * FROM checkout WHERE purchase_id = ? AND attempt = ?`).get(purchase.purchaseId, attempt) as Row);
+        const checkout = toCheckout(
+          prepare(`SELECT * FROM checkout WHERE purchase_id = ? AND attempt = ?`).get(
+            purchase.purchaseId,
+            attempt,
+          ) as Row,
+        );
         return { purchase: stored, checkout };
       });
     },
@@ -374,13 +416,15 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
             if (purchases.has(job.purchaseId)) continue;
             purchases.add(job.purchaseId);
           }
-          prepare(`UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1, rearm = 0, updated_at = ? WHERE id = ?`).run(
-            workerId,
-            now + leaseMs,
-            now,
-            job.id,
-          );
-          claimed.push({ ...job, lockedBy: workerId, lockedUntil: now + leaseMs, attempts: job.attempts + 1 });
+          prepare(
+            `UPDATE outbox SET locked_by = ?, locked_until = ?, attempts = attempts + 1, rearm = 0, updated_at = ? WHERE id = ?`,
+          ).run(workerId, now + leaseMs, now, job.id);
+          claimed.push({
+            ...job,
+            lockedBy: workerId,
+            lockedUntil: now + leaseMs,
+            attempts: job.attempts + 1,
+          });
         }
         return claimed;
       });
@@ -389,7 +433,12 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     async commitJob(jobId, workerId, effects: JobEffects, now) {
       write("commit a job step", () => {
         const job = prepare(`SELECT * FROM outbox WHERE id = ?`).get(jobId) as Row | undefined;
-        if (!job || job.locked_by !== workerId || job.state !== "pending" || (job.locked_until as number) < now) {
+        if (
+          !job ||
+          job.locked_by !== workerId ||
+          job.state !== "pending" ||
+          (job.locked_until as number) < now
+        ) {
           throw new StaleLeaseError(jobId, workerId);
         }
         if (effects.purchase) {
@@ -402,10 +451,9 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
             params[k] = typeof v === "boolean" ? (v ? 1 : 0) : v;
           }
           const result = prepare(
-              `UPDATE purchase SET ${[...assignments, "updated_at = @now", "version = version + 1"].join(", ")}
+            `UPDATE purchase SET ${[...assignments, "updated_at = @now", "version = version + 1"].join(", ")}
                WHERE purchase_id = @purchaseId AND version = @expectedVersion`,
-            )
-            .run(params);
+          ).run(params);
           if (result.changes !== 1) throw new VersionConflictError(purchaseId, expectedVersion);
         }
         for (const p of effects.payments ?? []) {
@@ -421,7 +469,11 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
           ).run({ ...p, now });
         }
         for (const c of effects.checkouts ?? []) {
-          prepare(`UPDATE checkout SET state = ? WHERE purchase_id = ? AND provider_session_id = ?`).run(c.state, c.purchaseId, c.providerSessionId);
+          prepare(`UPDATE checkout SET state = ? WHERE purchase_id = ? AND provider_session_id = ?`).run(
+            c.state,
+            c.purchaseId,
+            c.providerSessionId,
+          );
         }
         for (const r of effects.refunds ?? []) {
           prepare(
@@ -434,7 +486,13 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
           prepare(
             `UPDATE refund SET state = @state, provider_refund_id = coalesce(@providerRefundId, provider_refund_id),
                last_error = @lastError, updated_at = @now WHERE refund_key = @refundKey`,
-          ).run({ refundKey: u.refundKey, state: u.state, providerRefundId: u.providerRefundId ?? null, lastError: u.lastError ?? null, now });
+          ).run({
+            refundKey: u.refundKey,
+            state: u.state,
+            providerRefundId: u.providerRefundId ?? null,
+            lastError: u.lastError ?? null,
+            now,
+          });
         }
         for (const d of effects.deadLetters ?? []) addDeadLetter(d, now);
         for (const j of effects.jobs ?? []) enqueue(j, now);
@@ -455,7 +513,9 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
 
     async nextDueAt() {
       return read("find the next due job", () => {
-        const row = prepare(`SELECT min(max(not_before, coalesce(locked_until, 0))) AS t FROM outbox WHERE state = 'pending'`).get() as Row;
+        const row = prepare(
+          `SELECT min(max(not_before, coalesce(locked_until, 0))) AS t FROM outbox WHERE state = 'pending'`,
+        ).get() as Row;
         return (row.t as number | null) ?? null;
       });
     },
@@ -463,10 +523,18 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     async reconcileReport(): Promise<ReconcileReport> {
       return read("build the reconciliation report", () => ({
         paidNotFinalized: (
-          prepare(`SELECT * FROM purchase WHERE state IN ('paid', 'finalizing') ORDER BY deadline_at`).all() as Row[]
+          prepare(
+            `SELECT * FROM purchase WHERE state IN ('paid', 'finalizing') ORDER BY deadline_at`,
+          ).all() as Row[]
         ).map(toPurchase),
-        refundsOpen: (prepare(`SELECT * FROM refund WHERE state IN ('requested', 'pending', 'failed') ORDER BY created_at`).all() as Row[]).map(toRefund),
-        deadLetters: (prepare(`SELECT * FROM dead_letter WHERE resolved_at IS NULL ORDER BY id`).all() as Row[]).map(toDeadLetter),
+        refundsOpen: (
+          prepare(
+            `SELECT * FROM refund WHERE state IN ('requested', 'pending', 'failed') ORDER BY created_at`,
+          ).all() as Row[]
+        ).map(toRefund),
+        deadLetters: (
+          prepare(`SELECT * FROM dead_letter WHERE resolved_at IS NULL ORDER BY id`).all() as Row[]
+        ).map(toDeadLetter),
       }));
     },
 
@@ -482,14 +550,21 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
       prepare(
         `INSERT INTO payment (provider, provider_payment_id, purchase_id, provider_session_id, amount_minor, currency, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, 'reported', ?, ?) ON CONFLICT DO NOTHING`,
-      ).run(e.provider, e.providerPaymentId, e.purchaseId, e.providerSessionId, e.amount?.minor ?? null, e.amount?.currency ?? null, now, now);
+      ).run(
+        e.provider,
+        e.providerPaymentId,
+        e.purchaseId,
+        e.providerSessionId,
+        e.amount?.minor ?? null,
+        e.amount?.currency ?? null,
+        now,
+        now,
+      );
     }
     if (e.signal === "paid" && purchase && purchase.state === "awaiting_payment") {
-      prepare(`UPDATE purchase SET state = 'paid', updated_at = ?, version = version + 1 WHERE purchase_id = ? AND version = ?`).run(
-        now,
-        purchase.purchaseId,
-        purchase.version,
-      );
+      prepare(
+        `UPDATE purchase SET state = 'paid', updated_at = ?, version = version + 1 WHERE purchase_id = ? AND version = ?`,
+      ).run(now, purchase.purchaseId, purchase.version);
     }
     if ((e.signal === "refunded" || e.signal === "refund_failed") && e.providerPaymentId) {
       applyRefundSignal(e, now);
@@ -503,7 +578,12 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
         dedupe: `payment:${e.provider}:${ref}`,
         purchaseId: e.purchaseId,
         kind: "payment",
-        payload: { provider: e.provider, providerSessionId: e.providerSessionId, providerPaymentId: e.providerPaymentId, hintPurchaseId: e.purchaseId },
+        payload: {
+          provider: e.provider,
+          providerSessionId: e.providerSessionId,
+          providerPaymentId: e.providerPaymentId,
+          hintPurchaseId: e.purchaseId,
+        },
         notBefore: now,
       },
       now,
@@ -512,26 +592,41 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
 
   function applyRefundSignal(e: PaymentEvent, now: number): void {
     const failed = e.signal === "refund_failed";
-    const open = (prepare(`SELECT * FROM refund WHERE provider = ? AND provider_payment_id = ? AND state IN ('requested', 'pending')`)
-      .all(e.provider, e.providerPaymentId) as Row[]).map(toRefund);
+    const open = (
+      prepare(
+        `SELECT * FROM refund WHERE provider = ? AND provider_payment_id = ? AND state IN ('requested', 'pending')`,
+      ).all(e.provider, e.providerPaymentId) as Row[]
+    ).map(toRefund);
     for (const r of open) {
-      prepare(`UPDATE refund SET state = ?, updated_at = ? WHERE refund_key = ?`).run(failed ? "failed" : "succeeded", now, r.refundKey);
-      if (failed) addDeadLetter({ purchaseId: r.purchaseId, kind: "refund", reason: "refund_failed", detail: `provider reported the refund of ${r.providerPaymentId} failed` }, now);
+      prepare(`UPDATE refund SET state = ?, updated_at = ? WHERE refund_key = ?`).run(
+        failed ? "failed" : "succeeded",
+        now,
+        r.refundKey,
+      );
+      if (failed)
+        addDeadLetter(
+          {
+            purchaseId: r.purchaseId,
+            kind: "refund",
+            reason: "refund_failed",
+            detail: `provider reported the refund of ${r.providerPaymentId} failed`,
+          },
+          now,
+        );
     }
-    prepare(`UPDATE payment SET state = ?, updated_at = ? WHERE provider = ? AND provider_payment_id = ?`).run(
-      failed ? "refund_failed" : "refunded",
-      now,
-      e.provider,
-      e.providerPaymentId,
-    );
+    prepare(
+      `UPDATE payment SET state = ?, updated_at = ? WHERE provider = ? AND provider_payment_id = ?`,
+    ).run(failed ? "refund_failed" : "refunded", now, e.provider, e.providerPaymentId);
     const purchaseId = open[0]?.purchaseId ?? e.purchaseId;
     const purchase = purchaseId ? getPurchaseRow(purchaseId) : null;
-    if (purchase && purchase.winningPaymentId === e.providerPaymentId && purchase.state === "refund_pending") {
-      prepare(`UPDATE purchase SET state = ?, updated_at = ?, version = version + 1 WHERE purchase_id = ?`).run(
-        failed ? "failed" : "refunded",
-        now,
-        purchase.purchaseId,
-      );
+    if (
+      purchase &&
+      purchase.winningPaymentId === e.providerPaymentId &&
+      purchase.state === "refund_pending"
+    ) {
+      prepare(
+        `UPDATE purchase SET state = ?, updated_at = ?, version = version + 1 WHERE purchase_id = ?`,
+      ).run(failed ? "failed" : "refunded", now, purchase.purchaseId);
     }
   }
 
@@ -539,18 +634,30 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
 }
 
 function migrate(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const applied = new Set((db.prepare(`SELECT version FROM schema_migrations`).all() as Array<{ version: number }>).map((r) => r.version));
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+  );
+  const applied = new Set(
+    (db.prepare(`SELECT version FROM schema_migrations`).all() as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
+  );
   const newest = Math.max(0, ...applied);
   const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
   if (newest > known) {
-    throw new Error(`the database is at schema version ${newest}, newer than this code (${known}); run the newer release or restore a backup`);
+    throw new Error(
+      `the database is at schema version ${newest}, newer than this code (${known}); run the newer release or restore a backup`,
+    );
   }
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`).run(m.version, m.name, new Date().toISOString());
+      db.prepare(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`).run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
     }).immediate();
   }
 }

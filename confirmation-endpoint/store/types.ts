@@ -53,11 +53,22 @@ export interface PurchaseRecord {
 
 export type NewPurchase = Omit<
   PurchaseRecord,
-  "state" | "winningPaymentId" | "finalizeAttempts" | "finalizeInFlight" | "finalizeAmbiguous" | "lastError" | "createdAt" | "updatedAt" | "version"
+  | "state"
+  | "winningPaymentId"
+  | "finalizeAttempts"
+  | "finalizeInFlight"
+  | "finalizeAmbiguous"
+  | "lastError"
+  | "createdAt"
+  | "updatedAt"
+  | "version"
 >;
 
 export type PurchasePatch = Partial<
-  Pick<PurchaseRecord, "state" | "winningPaymentId" | "finalizeAttempts" | "finalizeInFlight" | "finalizeAmbiguous" | "lastError">
+  Pick<
+    PurchaseRecord,
+    "state" | "winningPaymentId" | "finalizeAttempts" | "finalizeInFlight" | "finalizeAmbiguous" | "lastError"
+  >
 >;
 
 export type CheckoutState = "creating" | "open" | "complete" | "expired" | "failed";
@@ -74,7 +85,8 @@ export interface CheckoutRecord {
   createdAt: number;
 }
 
-export type PaymentRecordState = "reported" | "winner" | "refunding" | "refunded" | "refund_failed" | "ignored";
+export type PaymentRecordState =
+  "reported" | "winner" | "refunding" | "refunded" | "refund_failed" | "ignored";
 
 export interface PaymentRecord {
   provider: string;
@@ -152,7 +164,12 @@ export interface JobEffects {
   checkouts?: Array<{ purchaseId: string; providerSessionId: string; state: CheckoutState }>;
   jobs?: NewJob[];
   refunds?: Array<Omit<RefundRecord, "createdAt" | "updatedAt" | "providerRefundId" | "lastError" | "state">>;
-  refundUpdates?: Array<{ refundKey: string; state: RefundState; providerRefundId?: string | null; lastError?: string | null }>;
+  refundUpdates?: Array<{
+    refundKey: string;
+    state: RefundState;
+    providerRefundId?: string | null;
+    lastError?: string | null;
+  }>;
   deadLetters?: NewDeadLetter[];
   /** What becomes of the job: done, retried at a time, or left leased (a step in the middle of a job). */
   next: { kind: "done" } | { kind: "retry"; at: number; error: string } | { kind: "keep" };

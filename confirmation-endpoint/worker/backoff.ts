@@ -3,7 +3,11 @@
 
 const FLOOR_MS = 500;
 
-export function backoffDelayMs(attempt: number, random: () => number, options: { baseMs?: number; capMs?: number } = {}): number {
+export function backoffDelayMs(
+  attempt: number,
+  random: () => number,
+  options: { baseMs?: number; capMs?: number } = {},
+): number {
   const base = options.baseMs ?? 1000;
   const cap = options.capMs ?? 30_000;
   const ceiling = Math.min(cap, base * 2 ** Math.max(0, attempt - 1));
@@ -18,7 +22,10 @@ export function nextTryBeforeGuard(input: {
   retryAfterMs?: number | undefined;
   random: () => number;
 }): number | null {
-  const wait = input.retryAfterMs !== undefined ? Math.max(input.retryAfterMs, FLOOR_MS) : backoffDelayMs(input.attempt, input.random);
+  const wait =
+    input.retryAfterMs !== undefined
+      ? Math.max(input.retryAfterMs, FLOOR_MS)
+      : backoffDelayMs(input.attempt, input.random);
   const at = input.now + wait;
   if (input.retryAfterMs !== undefined && at >= input.guardAt) return null;
   return Math.min(at, input.guardAt);

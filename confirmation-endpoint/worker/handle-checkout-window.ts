@@ -8,7 +8,10 @@ import { backoffDelayMs } from "./backoff";
 import type { StepContext, StepResult } from "./context";
 import { describeError } from "./describe-error";
 
-async function expireOpenCheckouts(ctx: StepContext, purchaseId: string): Promise<{ effects: Omit<JobEffects, "next">; error: string | null }> {
+async function expireOpenCheckouts(
+  ctx: StepContext,
+  purchaseId: string,
+): Promise<{ effects: Omit<JobEffects, "next">; error: string | null }> {
   const now = ctx.clock.now();
   const checkouts = await ctx.store.listCheckouts(purchaseId);
   const effects: Omit<JobEffects, "next"> = { checkouts: [], jobs: [] };
@@ -16,7 +19,9 @@ async function expireOpenCheckouts(ctx: StepContext, purchaseId: string): Promis
     if (c.state !== "open" || !c.providerSessionId) continue;
     let result: "expired" | "already_complete";
     try {
-      result = await ctx.provider.expireCheckout(c.providerSessionId, { idempotencyKey: `expire:${c.providerSessionId}` });
+      result = await ctx.provider.expireCheckout(c.providerSessionId, {
+        idempotencyKey: `expire:${c.providerSessionId}`,
+      });
     } catch (error) {
       return { effects, error: describeError(error) };
     }
@@ -27,7 +32,12 @@ async function expireOpenCheckouts(ctx: StepContext, purchaseId: string): Promis
         dedupe: `payment:${ctx.provider.name}:${c.providerSessionId}`,
         purchaseId,
         kind: "payment",
-        payload: { provider: ctx.provider.name, providerSessionId: c.providerSessionId, providerPaymentId: null, hintPurchaseId: purchaseId },
+        payload: {
+          provider: ctx.provider.name,
+          providerSessionId: c.providerSessionId,
+          providerPaymentId: null,
+          hintPurchaseId: purchaseId,
+        },
         notBefore: now,
       });
     }
@@ -38,11 +48,22 @@ async function expireOpenCheckouts(ctx: StepContext, purchaseId: string): Promis
 export async function handleCloseCheckoutJob(ctx: StepContext): Promise<StepResult> {
   const purchaseId = String(ctx.job.payload.purchaseId);
   const purchase = await ctx.store.getPurchase(purchaseId);
-  if (!purchase || purchase.state !== "awaiting_payment") return { outcome: "nothing_open", effects: { next: { kind: "done" } } };
+  if (!purchase || purchase.state !== "awaiting_payment")
+    return { outcome: "nothing_open", effects: { next: { kind: "done" } } };
   const { effects, error } = await expireOpenCheckouts(ctx, purchaseId);
   const now = ctx.clock.now();
   if (error && now < purchase.guardAt) {
-    return { outcome: "retry", effects: { ...effects, next: { kind: "retry", at: Math.min(purchase.guardAt, now + backoffDelayMs(ctx.job.attempts, ctx.random)), error } } };
+    return {
+      outcome: "retry",
+      effects: {
+        ...effects,
+        next: {
+          kind: "retry",
+          at: Math.min(purchase.guardAt, now + backoffDelayMs(ctx.job.attempts, ctx.random)),
+          error,
+        },
+      },
+    };
   }
   return { outcome: error ? "gave_up_to_guard" : "closed", effects: { ...effects, next: { kind: "done" } } };
 }
@@ -57,12 +78,21 @@ export async function handleGuardJob(ctx: StepContext): Promise<StepResult> {
     return {
       outcome: "finalize_now",
       effects: {
-        jobs: [{ dedupe: `finalize:${purchaseId}`, purchaseId, kind: "finalize", payload: { purchaseId }, notBefore: now }],
+        jobs: [
+          {
+            dedupe: `finalize:${purchaseId}`,
+            purchaseId,
+            kind: "finalize",
+            payload: { purchaseId },
+            notBefore: now,
+          },
+        ],
         next: { kind: "done" },
       },
     };
   }
-  if (purchase.state !== "awaiting_payment" && !undecided) return { outcome: `nothing_to_do:${purchase.state}`, effects: { next: { kind: "done" } } };
+  if (purchase.state !== "awaiting_payment" && !undecided)
+    return { outcome: `nothing_to_do:${purchase.state}`, effects: { next: { kind: "done" } } };
   // Unpaid, or a payment reported but not yet confirmed by the provider: close the pages; a payment
   // confirmed later finds the purchase expired and is refunded.
   const { effects, error } = await expireOpenCheckouts(ctx, purchaseId);
@@ -75,6 +105,10 @@ export async function handleGuardJob(ctx: StepContext): Promise<StepResult> {
   return {
     outcome: error ? "expired_page_left_open" : "expired",
     ...(error ? { fields: { error } } : {}),
-    effects: { ...effects, purchase: { purchaseId, expectedVersion: purchase.version, set: { state: "expired" } }, next: { kind: "done" } },
+    effects: {
+      ...effects,
+      purchase: { purchaseId, expectedVersion: purchase.version, set: { state: "expired" } },
+      next: { kind: "done" },
+    },
   };
 }

@@ -36,17 +36,38 @@ export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
         return {
           outcome: "dead_lettered",
           effects: {
-            deadLetters: [{ purchaseId, kind: "finalize", reason: "probe_failed", detail: `finalize may have run; the purchase row stayed unreadable: ${describeError(error)}` }],
+            deadLetters: [
+              {
+                purchaseId,
+                kind: "finalize",
+                reason: "probe_failed",
+                detail: `finalize may have run; the purchase row stayed unreadable: ${describeError(error)}`,
+              },
+            ],
             next: { kind: "done" },
           },
         };
       }
       const at = now + backoffDelayMs(job.attempts, ctx.random, { capMs: PROBE_BACKOFF_CAP_MS });
-      return { outcome: "probe_retry", effects: { next: { kind: "retry", at, error: describeError(error) } } };
+      return {
+        outcome: "probe_retry",
+        effects: { next: { kind: "retry", at, error: describeError(error) } },
+      };
     }
     if (processed === true) return finalized(ctx, purchase, "probe");
-    await ctx.commit({ purchase: { purchaseId, expectedVersion: purchase.version, set: { finalizeInFlight: false, finalizeAmbiguous: false } } });
-    purchase = { ...purchase, finalizeInFlight: false, finalizeAmbiguous: false, version: purchase.version + 1 };
+    await ctx.commit({
+      purchase: {
+        purchaseId,
+        expectedVersion: purchase.version,
+        set: { finalizeInFlight: false, finalizeAmbiguous: false },
+      },
+    });
+    purchase = {
+      ...purchase,
+      finalizeInFlight: false,
+      finalizeAmbiguous: false,
+      version: purchase.version + 1,
+    };
   }
 
   if (clock.now() >= purchase.guardAt) return deadlinePath(ctx, purchase, "guard reached before finalize");
@@ -58,7 +79,13 @@ export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
       set: { state: "finalizing", finalizeInFlight: true, finalizeAttempts: purchase.finalizeAttempts + 1 },
     },
   });
-  purchase = { ...purchase, state: "finalizing", finalizeInFlight: true, finalizeAttempts: purchase.finalizeAttempts + 1, version: purchase.version + 1 };
+  purchase = {
+    ...purchase,
+    state: "finalizing",
+    finalizeInFlight: true,
+    finalizeAttempts: purchase.finalizeAttempts + 1,
+    version: purchase.version + 1,
+  };
 
   const started = clock.now();
   let outcome: FinalizeOutcome;
@@ -86,8 +113,19 @@ export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
     fields: { providerPaymentId: purchase.winningPaymentId, code: outcome.code },
     effects: {
       ...refundWinner(ctx, purchase, "finalize_rejected"),
-      purchase: { purchaseId, expectedVersion: purchase.version, set: { state: "refund_pending", finalizeInFlight: false, lastError: `rejected: ${outcome.reason}` } },
-      deadLetters: [{ purchaseId, kind: "finalize", reason: "finalize_rejected", detail: `${outcome.code ?? "no code"}: ${outcome.reason} (status ${outcome.status ?? "none"})` }],
+      purchase: {
+        purchaseId,
+        expectedVersion: purchase.version,
+        set: { state: "refund_pending", finalizeInFlight: false, lastError: `rejected: ${outcome.reason}` },
+      },
+      deadLetters: [
+        {
+          purchaseId,
+          kind: "finalize",
+          reason: "finalize_rejected",
+          detail: `${outcome.code ?? "no code"}: ${outcome.reason} (status ${outcome.status ?? "none"})`,
+        },
+      ],
       next: { kind: "done" },
     },
   };
@@ -99,13 +137,21 @@ function finalized(ctx: StepContext, purchase: PurchaseRecord, via: string): Ste
     outcome: "finalized",
     fields: { providerPaymentId: purchase.winningPaymentId, via },
     effects: {
-      purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: { state: "finalized", finalizeInFlight: false, finalizeAmbiguous: false, lastError: null } },
+      purchase: {
+        purchaseId: purchase.purchaseId,
+        expectedVersion: purchase.version,
+        set: { state: "finalized", finalizeInFlight: false, finalizeAmbiguous: false, lastError: null },
+      },
       next: { kind: "done" },
     },
   };
 }
 
-function refundWinner(ctx: StepContext, purchase: PurchaseRecord, reason: "deadline_passed" | "finalize_rejected") {
+function refundWinner(
+  ctx: StepContext,
+  purchase: PurchaseRecord,
+  reason: "deadline_passed" | "finalize_rejected",
+) {
   return planRefund(
     {
       purchaseId: purchase.purchaseId,
@@ -128,7 +174,11 @@ function deadlinePath(ctx: StepContext, purchase: PurchaseRecord, why: string): 
     fields: { providerPaymentId: purchase.winningPaymentId, why },
     effects: {
       ...plan,
-      purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: { state: "refund_pending", finalizeInFlight: false, lastError: why } },
+      purchase: {
+        purchaseId: purchase.purchaseId,
+        expectedVersion: purchase.version,
+        set: { state: "refund_pending", finalizeInFlight: false, lastError: why },
+      },
       next: { kind: "done" },
     },
   };
@@ -138,8 +188,10 @@ function finalizeFailed(ctx: StepContext, purchase: PurchaseRecord, error: unkno
   const now = ctx.clock.now();
   const detail = describeError(error);
   const cause = error instanceof DeadlineExceededError ? error.cause : error;
-  const ambiguous = cause instanceof DataverseError ? cause.ambiguous : !(error instanceof DeadlineExceededError);
-  const throttled = cause instanceof DataverseError && (cause.status === 429 || THROTTLE_CODES.has(cause.code.toLowerCase()));
+  const ambiguous =
+    cause instanceof DataverseError ? cause.ambiguous : !(error instanceof DeadlineExceededError);
+  const throttled =
+    cause instanceof DataverseError && (cause.status === 429 || THROTTLE_CODES.has(cause.code.toLowerCase()));
   if (throttled) ctx.metrics.increment("gateway_dataverse_throttles_total");
 
   if (ambiguous) {
@@ -149,7 +201,11 @@ function finalizeFailed(ctx: StepContext, purchase: PurchaseRecord, error: unkno
       outcome: "ambiguous",
       fields: { error: detail },
       effects: {
-        purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: { finalizeAmbiguous: true, lastError: detail } },
+        purchase: {
+          purchaseId: purchase.purchaseId,
+          expectedVersion: purchase.version,
+          set: { finalizeAmbiguous: true, lastError: detail },
+        },
         next: { kind: "retry", at: now + backoffDelayMs(1, ctx.random), error: detail },
       },
     };
@@ -168,16 +224,36 @@ function finalizeFailed(ctx: StepContext, purchase: PurchaseRecord, error: unkno
       fields: { code: error.code, status: error.status, requestId: error.requestId },
       effects: {
         ...plan,
-        purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: { ...notLanded, state: "refund_pending" } },
-        deadLetters: [{ purchaseId: purchase.purchaseId, kind: "finalize", reason: "finalize_rejected", detail: `${error.status} ${error.code}: ${error.message}` }],
+        purchase: {
+          purchaseId: purchase.purchaseId,
+          expectedVersion: purchase.version,
+          set: { ...notLanded, state: "refund_pending" },
+        },
+        deadLetters: [
+          {
+            purchaseId: purchase.purchaseId,
+            kind: "finalize",
+            reason: "finalize_rejected",
+            detail: `${error.status} ${error.code}: ${error.message}`,
+          },
+        ],
         next: { kind: "done" },
       },
     };
   }
-  ctx.metrics.increment("gateway_finalize_attempts_total", { outcome: throttled ? "throttled" : "transient" });
+  ctx.metrics.increment("gateway_finalize_attempts_total", {
+    outcome: throttled ? "throttled" : "transient",
+  });
   const retryAfterMs = error instanceof DataverseError ? error.retryAfterMs : undefined;
-  const at = nextTryBeforeGuard({ now, guardAt: purchase.guardAt, attempt: purchase.finalizeAttempts, retryAfterMs, random: ctx.random });
-  if (at === null) return deadlinePath(ctx, purchase, `Retry-After (${retryAfterMs} ms) reaches past the guard`);
+  const at = nextTryBeforeGuard({
+    now,
+    guardAt: purchase.guardAt,
+    attempt: purchase.finalizeAttempts,
+    retryAfterMs,
+    random: ctx.random,
+  });
+  if (at === null)
+    return deadlinePath(ctx, purchase, `Retry-After (${retryAfterMs} ms) reaches past the guard`);
   return {
     outcome: throttled ? "throttled" : "retry",
     fields: { error: detail, retryAt: new Date(at).toISOString() },

@@ -17,7 +17,11 @@ const READ_BACKOFF_CAP_MS = 5 * 60_000;
 
 export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
   const { job, provider, store, clock } = ctx;
-  const payload = job.payload as { providerSessionId?: string | null; providerPaymentId?: string | null; hintPurchaseId?: string | null };
+  const payload = job.payload as {
+    providerSessionId?: string | null;
+    providerPaymentId?: string | null;
+    hintPurchaseId?: string | null;
+  };
   const ref: { providerSessionId?: string; providerPaymentId?: string } = {};
   if (payload.providerSessionId) ref.providerSessionId = payload.providerSessionId;
   if (payload.providerPaymentId) ref.providerPaymentId = payload.providerPaymentId;
@@ -31,7 +35,14 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
       return {
         outcome: "dead_lettered",
         effects: {
-          deadLetters: [{ purchaseId: payload.hintPurchaseId ?? null, kind: "payment", reason: "payment_unreadable", detail: describeError(error) }],
+          deadLetters: [
+            {
+              purchaseId: payload.hintPurchaseId ?? null,
+              kind: "payment",
+              reason: "payment_unreadable",
+              detail: describeError(error),
+            },
+          ],
           next: { kind: "done" },
         },
       };
@@ -50,7 +61,11 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
     // The webhook's hint said paid but the provider does not (any more): the purchase is open again.
     const hinted = state.purchaseId ? await store.getPurchase(state.purchaseId) : null;
     if (hinted && hinted.state === "paid" && !hinted.winningPaymentId) {
-      effects.purchase = { purchaseId: hinted.purchaseId, expectedVersion: hinted.version, set: { state: "awaiting_payment" } };
+      effects.purchase = {
+        purchaseId: hinted.purchaseId,
+        expectedVersion: hinted.version,
+        set: { state: "awaiting_payment" },
+      };
     }
     return { outcome: `not_paid:${state.signal}`, effects };
   }
@@ -60,7 +75,14 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
     return {
       outcome: "dead_lettered",
       effects: {
-        deadLetters: [{ purchaseId: state.purchaseId, kind: "payment", reason: "paid_without_payment_id", detail: `session ${sessionId ?? "?"}` }],
+        deadLetters: [
+          {
+            purchaseId: state.purchaseId,
+            kind: "payment",
+            reason: "paid_without_payment_id",
+            detail: `session ${sessionId ?? "?"}`,
+          },
+        ],
         next: { kind: "done" },
       },
     };
@@ -71,7 +93,11 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
     // a winner not yet finalized has its finalize job.
     const purchase = known.purchaseId ? await store.getPurchase(known.purchaseId) : null;
     const effects: JobEffects = { next: { kind: "done" } };
-    if (purchase && known.state === "winner" && (purchase.state === "paid" || purchase.state === "finalizing")) {
+    if (
+      purchase &&
+      known.state === "winner" &&
+      (purchase.state === "paid" || purchase.state === "finalizing")
+    ) {
       effects.jobs = [finalizeJob(purchase.purchaseId, now)];
     }
     return { outcome: "already_decided", effects, fields: { providerPaymentId: paymentId } };
@@ -88,14 +114,26 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
   const fields = { providerPaymentId: paymentId, providerSessionId: sessionId };
   const purchase = state.purchaseId ? await store.getPurchase(state.purchaseId) : null;
 
-  const refund = (reason: RefundReason, winner: boolean, purchaseRecord: PurchaseRecord | null, deadLetter: boolean): StepResult => {
+  const refund = (
+    reason: RefundReason,
+    winner: boolean,
+    purchaseRecord: PurchaseRecord | null,
+    deadLetter: boolean,
+  ): StepResult => {
     if (!state.amount) {
       return {
         outcome: "dead_lettered",
         fields,
         effects: {
           payments: [{ ...paymentRow, state: "refund_failed" }],
-          deadLetters: [{ purchaseId: state.purchaseId, kind: "payment", reason, detail: `payment ${paymentId} has no readable amount; refund it by hand` }],
+          deadLetters: [
+            {
+              purchaseId: state.purchaseId,
+              kind: "payment",
+              reason,
+              detail: `payment ${paymentId} has no readable amount; refund it by hand`,
+            },
+          ],
           next: { kind: "done" },
         },
       };
@@ -112,10 +150,19 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
       },
       now,
     );
-    const effects: JobEffects = { ...plan, payments: [{ ...paymentRow, state: "refunding" }], next: { kind: "done" } };
+    const effects: JobEffects = {
+      ...plan,
+      payments: [{ ...paymentRow, state: "refunding" }],
+      next: { kind: "done" },
+    };
     if (deadLetter) {
       effects.deadLetters = [
-        { purchaseId: state.purchaseId, kind: "payment", reason, detail: `payment ${paymentId}: ${describeMoney(state.amount)} vs expected ${purchaseRecord ? describeMoney({ minor: purchaseRecord.expectedMinor, currency: purchaseRecord.currency }) : "no purchase"}` },
+        {
+          purchaseId: state.purchaseId,
+          kind: "payment",
+          reason,
+          detail: `payment ${paymentId}: ${describeMoney(state.amount)} vs expected ${purchaseRecord ? describeMoney({ minor: purchaseRecord.expectedMinor, currency: purchaseRecord.currency }) : "no purchase"}`,
+        },
       ];
     }
     if (purchaseRecord && winner) {
@@ -128,7 +175,11 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
       // The webhook's hint had marked the purchase paid. A wrong amount closes it (a person looks at
       // the dead letter); a payment from a page the kit did not open leaves it open for a real one.
       const state = reason === "amount_mismatch" ? "failed" : "awaiting_payment";
-      effects.purchase = { purchaseId: purchaseRecord.purchaseId, expectedVersion: purchaseRecord.version, set: { state, lastError: reason } };
+      effects.purchase = {
+        purchaseId: purchaseRecord.purchaseId,
+        expectedVersion: purchaseRecord.version,
+        set: { state, lastError: reason },
+      };
     }
     ctx.metrics.increment("gateway_dead_letters_total", { kind: "payment" }, deadLetter ? 1 : 0);
     return { outcome: `refund_requested:${reason}`, effects, fields };
@@ -141,13 +192,20 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
     const ours = checkouts.some((c) => c.providerSessionId === sessionId || c.state === "creating");
     if (!ours) return refund("unknown_purchase", false, purchase, true);
   }
-  if (!state.amount || !sameMoney(state.amount, { minor: purchase.expectedMinor, currency: purchase.currency })) {
+  if (
+    !state.amount ||
+    !sameMoney(state.amount, { minor: purchase.expectedMinor, currency: purchase.currency })
+  ) {
     return refund("amount_mismatch", false, purchase, true);
   }
   if (purchase.winningPaymentId && purchase.winningPaymentId !== paymentId) {
     return refund("duplicate_payment", false, purchase, false);
   }
-  const closed = purchase.state === "expired" || purchase.state === "failed" || purchase.state === "refunded" || purchase.state === "refund_pending";
+  const closed =
+    purchase.state === "expired" ||
+    purchase.state === "failed" ||
+    purchase.state === "refunded" ||
+    purchase.state === "refund_pending";
   if (now >= purchase.guardAt || closed) {
     ctx.metrics.increment("gateway_deadline_misses_total");
     return refund("deadline_passed", !purchase.winningPaymentId, purchase, false);
@@ -156,9 +214,19 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
     outcome: "winner",
     fields,
     effects: {
-      purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: { state: "paid", winningPaymentId: paymentId } },
+      purchase: {
+        purchaseId: purchase.purchaseId,
+        expectedVersion: purchase.version,
+        set: { state: "paid", winningPaymentId: paymentId },
+      },
       payments: [{ ...paymentRow, state: "winner" }],
-      ...(sessionId ? { checkouts: [{ purchaseId: purchase.purchaseId, providerSessionId: sessionId, state: "complete" as const }] } : {}),
+      ...(sessionId
+        ? {
+            checkouts: [
+              { purchaseId: purchase.purchaseId, providerSessionId: sessionId, state: "complete" as const },
+            ],
+          }
+        : {}),
       jobs: [finalizeJob(purchase.purchaseId, now)],
       next: { kind: "done" },
     },
@@ -166,5 +234,11 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
 }
 
 function finalizeJob(purchaseId: string, now: number) {
-  return { dedupe: `finalize:${purchaseId}`, purchaseId, kind: "finalize" as const, payload: { purchaseId }, notBefore: now };
+  return {
+    dedupe: `finalize:${purchaseId}`,
+    purchaseId,
+    kind: "finalize" as const,
+    payload: { purchaseId },
+    notBefore: now,
+  };
 }

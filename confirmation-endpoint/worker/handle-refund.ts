@@ -26,7 +26,9 @@ interface RefundPayload {
 export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
   const { job, store, provider, clock, metrics } = ctx;
   const p = job.payload as unknown as RefundPayload;
-  const existing = (await store.listRefunds(p.purchaseId ?? undefined)).find((r) => r.refundKey === p.refundKey);
+  const existing = (await store.listRefunds(p.purchaseId ?? undefined)).find(
+    (r) => r.refundKey === p.refundKey,
+  );
   if (existing && (existing.state === "succeeded" || existing.state === "failed")) {
     return { outcome: `already_${existing.state}`, effects: { next: { kind: "done" } } };
   }
@@ -36,7 +38,12 @@ export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
   let failure: string | null = null;
   try {
     const result = await provider.refund(
-      { providerPaymentId: p.providerPaymentId, amount: { minor: p.amountMinor, currency: p.currency }, reason: p.reason, purchaseId: p.purchaseId ?? "" },
+      {
+        providerPaymentId: p.providerPaymentId,
+        amount: { minor: p.amountMinor, currency: p.currency },
+        reason: p.reason,
+        purchaseId: p.purchaseId ?? "",
+      },
       { idempotencyKey: p.refundKey },
     );
     status = result.status;
@@ -50,7 +57,11 @@ export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
         fields: { ...fields, error: describeError(error) },
         effects: {
           refundUpdates: [{ refundKey: p.refundKey, state: "requested", lastError: describeError(error) }],
-          next: { kind: "retry", at: clock.now() + backoffDelayMs(job.attempts, ctx.random, { capMs: REFUND_BACKOFF_CAP_MS }), error: describeError(error) },
+          next: {
+            kind: "retry",
+            at: clock.now() + backoffDelayMs(job.attempts, ctx.random, { capMs: REFUND_BACKOFF_CAP_MS }),
+            error: describeError(error),
+          },
         },
       };
     }
@@ -59,7 +70,9 @@ export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
   }
   metrics.increment("gateway_refunds_total", { reason: p.reason, status });
   const effects: JobEffects = {
-    refundUpdates: [{ refundKey: p.refundKey, state: status, providerRefundId: refundId, lastError: failure }],
+    refundUpdates: [
+      { refundKey: p.refundKey, state: status, providerRefundId: refundId, lastError: failure },
+    ],
     payments: [
       {
         provider: provider.name,
@@ -76,12 +89,21 @@ export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
   if (status === "failed") {
     metrics.increment("gateway_dead_letters_total", { kind: "refund" });
     effects.deadLetters = [
-      { purchaseId: p.purchaseId, kind: "refund", reason: "refund_failed", detail: `${p.refundKey} (${describeMoney({ minor: p.amountMinor, currency: p.currency })}): ${failure ?? "the provider reported the refund failed"}` },
+      {
+        purchaseId: p.purchaseId,
+        kind: "refund",
+        reason: "refund_failed",
+        detail: `${p.refundKey} (${describeMoney({ minor: p.amountMinor, currency: p.currency })}): ${failure ?? "the provider reported the refund failed"}`,
+      },
     ];
   }
   if (p.winner && p.purchaseId && status !== "pending") {
     const purchase = await store.getPurchase(p.purchaseId);
-    if (purchase && purchase.winningPaymentId === p.providerPaymentId && purchase.state === "refund_pending") {
+    if (
+      purchase &&
+      purchase.winningPaymentId === p.providerPaymentId &&
+      purchase.state === "refund_pending"
+    ) {
       effects.purchase = {
         purchaseId: purchase.purchaseId,
         expectedVersion: purchase.version,

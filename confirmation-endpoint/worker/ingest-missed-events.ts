@@ -21,8 +21,17 @@ export async function ingestMissedEvents(deps: {
   if (!deps.provider.listMissedEvents) return { fetched: 0, stored: 0, duplicates: 0 };
   const started = deps.clock.now();
   const events = await deps.provider.listMissedEvents({ since: new Date(started - LOOKBACK_MS) });
-  const outcome = events.length === 0 ? { stored: 0, duplicates: 0 } : await deps.store.recordWebhook(events, deps.clock.now());
-  if (outcome.stored > 0) deps.metrics.increment("gateway_webhooks_total", { outcome: "ingested" }, outcome.stored);
-  deps.logger.log("info", "missed events ingested", { provider: deps.provider.name, fetched: events.length, ...outcome, durationMs: deps.clock.now() - started });
+  const outcome =
+    events.length === 0
+      ? { stored: 0, duplicates: 0 }
+      : await deps.store.recordWebhook(events, deps.clock.now());
+  if (outcome.stored > 0)
+    deps.metrics.increment("gateway_webhooks_total", { outcome: "ingested" }, outcome.stored);
+  deps.logger.log("info", "missed events ingested", {
+    provider: deps.provider.name,
+    fetched: events.length,
+    ...outcome,
+    durationMs: deps.clock.now() - started,
+  });
   return { fetched: events.length, ...outcome };
 }

@@ -64,27 +64,56 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       ...deps,
       job,
       random,
-      commit: (effects) => store.commitJob(job.id, workerId, { ...effects, next: { kind: "keep" } }, clock.now()),
+      commit: (effects) =>
+        store.commitJob(job.id, workerId, { ...effects, next: { kind: "keep" } }, clock.now()),
     };
-    const base = { jobId: job.id, kind: job.kind, purchaseId: job.purchaseId, attempt: job.attempts, workerId };
+    const base = {
+      jobId: job.id,
+      kind: job.kind,
+      purchaseId: job.purchaseId,
+      attempt: job.attempts,
+      workerId,
+    };
     try {
       const result = await HANDLERS[job.kind](ctx);
       // Real-time journeys: a purchase that ends unregistered also releases its seats in Dynamics.
       result.effects = await addReleaseJob(store, result.effects, clock.now());
       await store.commitJob(job.id, workerId, result.effects, clock.now());
-      metrics.increment("gateway_jobs_total", { kind: job.kind, outcome: result.outcome.split(":")[0] ?? result.outcome });
-      logger.log("info", "job", { ...base, outcome: result.outcome, ...result.fields, durationMs: clock.now() - started });
+      metrics.increment("gateway_jobs_total", {
+        kind: job.kind,
+        outcome: result.outcome.split(":")[0] ?? result.outcome,
+      });
+      logger.log("info", "job", {
+        ...base,
+        outcome: result.outcome,
+        ...result.fields,
+        durationMs: clock.now() - started,
+      });
       for (const letter of result.effects.deadLetters ?? []) {
         // The alert line: a person must settle each dead letter (npm run reconcile lists them).
-        logger.log("error", "dead letter", { purchaseId: letter.purchaseId, kind: letter.kind, reason: letter.reason, jobId: job.id });
+        logger.log("error", "dead letter", {
+          purchaseId: letter.purchaseId,
+          kind: letter.kind,
+          reason: letter.reason,
+          jobId: job.id,
+        });
       }
     } catch (error) {
       if (error instanceof VersionConflictError) {
         // Someone else changed the purchase: decide again shortly, from fresh state.
         await store
-          .commitJob(job.id, workerId, { next: { kind: "retry", at: clock.now() + 200, error: describeError(error) } }, clock.now())
+          .commitJob(
+            job.id,
+            workerId,
+            { next: { kind: "retry", at: clock.now() + 200, error: describeError(error) } },
+            clock.now(),
+          )
           .catch(() => undefined);
-        logger.log("warn", "job", { ...base, outcome: "version_conflict", durationMs: clock.now() - started });
+        logger.log("warn", "job", {
+          ...base,
+          outcome: "version_conflict",
+          durationMs: clock.now() - started,
+        });
         return;
       }
       if (error instanceof StaleLeaseError) {
@@ -93,7 +122,12 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       }
       // Store down or an unexpected failure: leave the job leased; it is claimed again after the lease.
       metrics.increment("gateway_jobs_total", { kind: job.kind, outcome: "abandoned" });
-      logger.log("error", "job", { ...base, outcome: "abandoned", error: describeError(error), durationMs: clock.now() - started });
+      logger.log("error", "job", {
+        ...base,
+        outcome: "abandoned",
+        error: describeError(error),
+        durationMs: clock.now() - started,
+      });
     }
   }
 

@@ -51,7 +51,11 @@ export const ErrorCodes = {
 } as const;
 
 export function notFoundSegment(segment: string): DataverseFault {
-  return new DataverseFault(404, ErrorCodes.resourceNotFound, `Resource not found for the segment '${segment}'.`);
+  return new DataverseFault(
+    404,
+    ErrorCodes.resourceNotFound,
+    `Resource not found for the segment '${segment}'.`,
+  );
 }
 
 export function badRequest(message: string, code: string = ErrorCodes.querySyntax): DataverseFault {

@@ -5,7 +5,13 @@
 // two purchase-detail actions and of finalize are unpublished, so the stand-in answers the shapes the
 // kit chose (INFERRED) and the README says so.
 import { DataverseFault, ErrorCodes } from "./errors";
-import { convertToRegistrations, loadPurchase, normalizeGuid, releaseReservation, type PurchaseView } from "./purchase-model";
+import {
+  convertToRegistrations,
+  loadPurchase,
+  normalizeGuid,
+  releaseReservation,
+  type PurchaseView,
+} from "./purchase-model";
 import type { StandInContext } from "./context";
 
 export interface ActionParameter {
@@ -24,7 +30,11 @@ export interface ActionDefinition {
   parameters: ActionParameter[];
   /** Output properties of <name>Response; null ⇒ the action answers 204. */
   outputs: ActionParameter[] | null;
-  run(ctx: StandInContext, body: Record<string, unknown>, caller: ActionCaller): Record<string, unknown> | null;
+  run(
+    ctx: StandInContext,
+    body: Record<string, unknown>,
+    caller: ActionCaller,
+  ): Record<string, unknown> | null;
 }
 
 /** Finalize answers Success both the first and any later time (INFERRED: repeat behaviour is unpublished). */
@@ -126,7 +136,11 @@ function finalizeExternal(prefix: "msevtmgt" | "adx"): ActionDefinition {
         }
         const userId = body.UserId;
         if (userId !== undefined && userId !== null && userId !== "" && !normalizeGuid(userId)) {
-          throw new DataverseFault(400, ErrorCodes.invalidArgument, `UserId '${String(userId)}' is not a contact GUID: send the contact id, or "" for an anonymous registration.`);
+          throw new DataverseFault(
+            400,
+            ErrorCodes.invalidArgument,
+            `UserId '${String(userId)}' is not a contact GUID: send the contact id, or "" for an anonymous registration.`,
+          );
         }
         if (purchase.mode !== "outbound") {
           throw refuse(
@@ -135,7 +149,11 @@ function finalizeExternal(prefix: "msevtmgt" | "adx"): ActionDefinition {
           );
         }
         if (purchase.state === "completed") return { status: finalizeSuccessStatus };
-        if (purchase.state === "cancelled") throw refuse(`Purchase ${purchase.id} was cancelled and can no longer be finalized.`, "PurchaseCancelled");
+        if (purchase.state === "cancelled")
+          throw refuse(
+            `Purchase ${purchase.id} was cancelled and can no longer be finalized.`,
+            "PurchaseCancelled",
+          );
         if (ctx.now() >= purchase.expiresAt) {
           throw refuse(
             `Purchase ${purchase.id} expired at ${new Date(purchase.expiresAt).toISOString()}: a temporary registration must be finalized within ${Math.round(ctx.knobs.purchaseLifetimeMs / 60000)} minutes. Refund the payment; the attendee registers again.`,
@@ -165,19 +183,34 @@ const finalizeRegistrationPayment: ActionDefinition = {
     const expired = ctx.store.transaction((): PurchaseView | null => {
       const status = body.msevtmgt_paymentstatus;
       if (status !== RtmPaymentStatus.completed && status !== RtmPaymentStatus.cancelled) {
-        throw new DataverseFault(400, ErrorCodes.invalidArgument, `msevtmgt_paymentstatus must be ${RtmPaymentStatus.completed} (Completed) or ${RtmPaymentStatus.cancelled} (Cancelled), got ${JSON.stringify(status)}.`);
+        throw new DataverseFault(
+          400,
+          ErrorCodes.invalidArgument,
+          `msevtmgt_paymentstatus must be ${RtmPaymentStatus.completed} (Completed) or ${RtmPaymentStatus.cancelled} (Cancelled), got ${JSON.stringify(status)}.`,
+        );
       }
       const purchase = loadPurchase(ctx, body.msevtmgt_purchaseid, "msevtmgt_purchaseid");
       if (purchase.mode !== "rtm") {
-        throw refuse(`Purchase ${purchase.id} came from the Event Portal: finalize it with msevtmgt_FinalizeExternalRegistrationRequest.`, "WrongFlow");
+        throw refuse(
+          `Purchase ${purchase.id} came from the Event Portal: finalize it with msevtmgt_FinalizeExternalRegistrationRequest.`,
+          "WrongFlow",
+        );
       }
       if (status === RtmPaymentStatus.cancelled) {
-        if (purchase.state === "completed") throw refuse(`Purchase ${purchase.id} is already paid and confirmed; it cannot be cancelled. Refund it instead.`, "AlreadyCompleted");
+        if (purchase.state === "completed")
+          throw refuse(
+            `Purchase ${purchase.id} is already paid and confirmed; it cannot be cancelled. Refund it instead.`,
+            "AlreadyCompleted",
+          );
         if (purchase.state === "pending") releaseReservation(ctx, purchase);
         return null;
       }
       if (purchase.state === "completed") return null;
-      if (purchase.state === "cancelled") throw refuse(`Purchase ${purchase.id} was cancelled and its reservation released; it cannot be completed.`, "PurchaseCancelled");
+      if (purchase.state === "cancelled")
+        throw refuse(
+          `Purchase ${purchase.id} was cancelled and its reservation released; it cannot be completed.`,
+          "PurchaseCancelled",
+        );
       if (ctx.now() >= purchase.expiresAt) {
         releaseReservation(ctx, purchase);
         return purchase;
@@ -186,7 +219,10 @@ const finalizeRegistrationPayment: ActionDefinition = {
       return null;
     });
     if (expired) {
-      throw refuse(`The payment timeout of purchase ${expired.id} passed at ${new Date(expired.expiresAt).toISOString()}; its reservation was released.`, "PurchaseExpired");
+      throw refuse(
+        `The payment timeout of purchase ${expired.id} passed at ${new Date(expired.expiresAt).toISOString()}; its reservation was released.`,
+        "PurchaseExpired",
+      );
     }
     return null;
   },
@@ -194,7 +230,11 @@ const finalizeRegistrationPayment: ActionDefinition = {
 
 /** The actions present right now, by exact (case-sensitive) name; knobs decide which exist. */
 export function presentActions(ctx: StandInContext): Map<string, ActionDefinition> {
-  const list = [getPurchaseDetails, finalizeExternal(ctx.knobs.finalizeActionPrefix), finalizeRegistrationPayment];
+  const list = [
+    getPurchaseDetails,
+    finalizeExternal(ctx.knobs.finalizeActionPrefix),
+    finalizeRegistrationPayment,
+  ];
   if (ctx.knobs.listDetailedPurchaseInfo) list.push(listDetailedPurchaseInfo);
   return new Map(list.map((a) => [a.name, a]));
 }
@@ -204,18 +244,33 @@ export function checkParameters(action: ActionDefinition, body: Record<string, u
   for (const key of Object.keys(body)) {
     if (key.startsWith("@")) continue;
     if (!action.parameters.some((p) => p.name === key)) {
-      throw new DataverseFault(400, ErrorCodes.querySyntax, `The parameter '${key}' in the request payload is not a valid parameter for the operation '${action.name}'.`);
+      throw new DataverseFault(
+        400,
+        ErrorCodes.querySyntax,
+        `The parameter '${key}' in the request payload is not a valid parameter for the operation '${action.name}'.`,
+      );
     }
   }
   for (const p of action.parameters) {
     const value = body[p.name];
     if (value === undefined || value === null) {
       if (p.optional) continue;
-      throw new DataverseFault(400, ErrorCodes.invalidArgument, `Required parameter '${p.name}' of ${action.name} is missing.`);
+      throw new DataverseFault(
+        400,
+        ErrorCodes.invalidArgument,
+        `Required parameter '${p.name}' of ${action.name} is missing.`,
+      );
     }
-    const ok = p.type === "Edm.Int32" || p.type === "Edm.Decimal" ? typeof value === "number" : typeof value === "string";
+    const ok =
+      p.type === "Edm.Int32" || p.type === "Edm.Decimal"
+        ? typeof value === "number"
+        : typeof value === "string";
     if (!ok) {
-      throw new DataverseFault(400, ErrorCodes.querySyntax, `Cannot convert the value of parameter '${p.name}' of ${action.name} to ${p.type}: got ${JSON.stringify(value)}.`);
+      throw new DataverseFault(
+        400,
+        ErrorCodes.querySyntax,
+        `Cannot convert the value of parameter '${p.name}' of ${action.name} to ${p.type}: got ${JSON.stringify(value)}.`,
+      );
     }
   }
 }

@@ -24,7 +24,13 @@ export interface FaultKnobs {
   failures: Record<string, InjectedFailure>;
 }
 
-export const noFaults: FaultKnobs = { latencyMs: 0, errorRate: 0, errorStatus: 503, dropAfterCommit: null, failures: {} };
+export const noFaults: FaultKnobs = {
+  latencyMs: 0,
+  errorRate: 0,
+  errorStatus: 503,
+  dropAfterCommit: null,
+  failures: {},
+};
 
 export interface FaultCounts {
   randomErrors: number;
@@ -41,13 +47,21 @@ export function createFaults(knobs: FaultKnobs, random: () => number) {
     before(segment: string): void {
       if (knobs.errorRate > 0 && random() < knobs.errorRate) {
         counts.randomErrors++;
-        throw new DataverseFault(knobs.errorStatus, ErrorCodes.unexpected, "An unexpected error occurred (injected by the stand-in's errorRate knob). Retry later.");
+        throw new DataverseFault(
+          knobs.errorStatus,
+          ErrorCodes.unexpected,
+          "An unexpected error occurred (injected by the stand-in's errorRate knob). Retry later.",
+        );
       }
       const failure = knobs.failures[segment];
       if (failure && (failure.times === undefined || failure.times > 0)) {
         if (failure.times !== undefined) failure.times--;
         counts.injected++;
-        throw new DataverseFault(failure.status, failure.code ?? ErrorCodes.unexpected, failure.message ?? `Failure injected into '${segment}' by the stand-in's failures knob.`);
+        throw new DataverseFault(
+          failure.status,
+          failure.code ?? ErrorCodes.unexpected,
+          failure.message ?? `Failure injected into '${segment}' by the stand-in's failures knob.`,
+        );
       }
     },
     /** True when this committed request should lose its answer. */

@@ -47,17 +47,21 @@ if (args.help) {
 }
 const problems: string[] = [];
 const port = args.port === undefined ? 0 : Number(args.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--port must be an integer 0-65535, got '${args.port}'.`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  problems.push(`--port must be an integer 0-65535, got '${args.port}'.`);
 const timeScale = args["time-scale"] === undefined ? 1 : Number(args["time-scale"]);
 if (!(timeScale > 0)) problems.push(`--time-scale must be a positive number, got '${args["time-scale"]}'.`);
 const portalUrl = args["portal-url"] ?? "";
-if (portalUrl && !/^https?:\/\/[^/]+$/.test(portalUrl)) problems.push(`--portal-url must be an origin such as http://127.0.0.1:8080, got '${portalUrl}'.`);
+if (portalUrl && !/^https?:\/\/[^/]+$/.test(portalUrl))
+  problems.push(`--portal-url must be an origin such as http://127.0.0.1:8080, got '${portalUrl}'.`);
 const envId = process.env.DATAVERSE_CLIENT_ID;
 const envSecret = process.env.DATAVERSE_CLIENT_SECRET;
-if (Boolean(envId) !== Boolean(envSecret)) problems.push("Set both DATAVERSE_CLIENT_ID and DATAVERSE_CLIENT_SECRET, or neither.");
+if (Boolean(envId) !== Boolean(envSecret))
+  problems.push("Set both DATAVERSE_CLIENT_ID and DATAVERSE_CLIENT_SECRET, or neither.");
 if (problems.length) fail(problems.join("\n"));
 
-const users: ApplicationUserOption[] | undefined = envId && envSecret ? [{ clientId: envId, clientSecret: envSecret }] : undefined;
+const users: ApplicationUserOption[] | undefined =
+  envId && envSecret ? [{ clientId: envId, clientSecret: envSecret }] : undefined;
 const standIn = await startDataverseStandIn({
   port,
   dbPath: args.db,
@@ -67,7 +71,9 @@ const standIn = await startDataverseStandIn({
   log: (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`),
 }).catch((error: unknown) => fail(`Could not start the Dataverse stand-in: ${(error as Error).message}`));
 if (!args["no-seed"]) standIn.seed();
-process.stderr.write(`Dataverse stand-in listening at ${standIn.url} (Web API ${standIn.url}/api/data/v9.2/)\n`);
+process.stderr.write(
+  `Dataverse stand-in listening at ${standIn.url} (Web API ${standIn.url}/api/data/v9.2/)\n`,
+);
 const lines = [
   `DATAVERSE_URL=${standIn.url}`,
   `DATAVERSE_AUTHORITY_HOST=${standIn.authorityHost}`,

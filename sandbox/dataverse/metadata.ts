@@ -2,7 +2,13 @@
 // present, so a caller discovering names at runtime sees exactly what the stand-in serves.
 import { createHash } from "node:crypto";
 import { badRequest, notFoundSegment } from "./errors";
-import { findByLogicalName, lookupValueName, type AttributeType, type EntityDefinition, type Schema } from "./schema";
+import {
+  findByLogicalName,
+  lookupValueName,
+  type AttributeType,
+  type EntityDefinition,
+  type Schema,
+} from "./schema";
 import type { ActionDefinition } from "./event-actions";
 
 const edmType: Record<AttributeType, string> = {
@@ -40,17 +46,22 @@ export function renderCsdl(schema: Schema, actions: Iterable<ActionDefinition>):
   for (const e of schema.values()) {
     out.push(`<EntityType Name="${e.logicalName}"><Key><PropertyRef Name="${e.primaryId}" /></Key>`);
     out.push(`<Property Name="${e.primaryId}" Type="Edm.Guid" />`);
-    for (const [name, type] of Object.entries(e.attributes)) out.push(`<Property Name="${xml(name)}" Type="${edmType[type]}" />`);
+    for (const [name, type] of Object.entries(e.attributes))
+      out.push(`<Property Name="${xml(name)}" Type="${edmType[type]}" />`);
     for (const [name, targets] of Object.entries(e.lookups)) {
       out.push(`<Property Name="${xml(lookupValueName(name))}" Type="Edm.Guid" />`);
       out.push(`<NavigationProperty Name="${xml(name)}" Type="mscrm.${targets[0] ?? "crmbaseentity"}" />`);
     }
     for (const [alias, lookup] of Object.entries(e.navigationAliases ?? {})) {
-      out.push(`<NavigationProperty Name="${xml(alias)}" Type="mscrm.${e.lookups[lookup]?.[0] ?? "crmbaseentity"}" />`);
+      out.push(
+        `<NavigationProperty Name="${xml(alias)}" Type="mscrm.${e.lookups[lookup]?.[0] ?? "crmbaseentity"}" />`,
+      );
     }
     out.push("</EntityType>");
   }
-  out.push('<ComplexType Name="WhoAmIResponse"><Property Name="BusinessUnitId" Type="Edm.Guid" Nullable="false" /><Property Name="UserId" Type="Edm.Guid" Nullable="false" /><Property Name="OrganizationId" Type="Edm.Guid" Nullable="false" /></ComplexType>');
+  out.push(
+    '<ComplexType Name="WhoAmIResponse"><Property Name="BusinessUnitId" Type="Edm.Guid" Nullable="false" /><Property Name="UserId" Type="Edm.Guid" Nullable="false" /><Property Name="OrganizationId" Type="Edm.Guid" Nullable="false" /></ComplexType>',
+  );
   const list = [...actions];
   for (const a of list) {
     if (!a.outputs) continue;
@@ -60,15 +71,20 @@ export function renderCsdl(schema: Schema, actions: Iterable<ActionDefinition>):
   }
   for (const a of list) {
     out.push(`<Action Name="${a.name}">`);
-    for (const p of a.parameters) out.push(`<Parameter Name="${p.name}" Type="${p.type}" Nullable="${p.optional ? "true" : "false"}" />`);
+    for (const p of a.parameters)
+      out.push(`<Parameter Name="${p.name}" Type="${p.type}" Nullable="${p.optional ? "true" : "false"}" />`);
     if (a.outputs) out.push(`<ReturnType Type="mscrm.${a.name}Response" Nullable="false" />`);
     out.push("</Action>");
   }
   out.push('<Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" Nullable="false" /></Function>');
   out.push('<EntityContainer Name="System">');
-  for (const e of schema.values()) out.push(`<EntitySet Name="${e.setName}" EntityType="Microsoft.Dynamics.CRM.${e.logicalName}" />`);
-  for (const a of list) out.push(`<ActionImport Name="${a.name}" Action="Microsoft.Dynamics.CRM.${a.name}" />`);
-  out.push('<FunctionImport Name="WhoAmI" Function="Microsoft.Dynamics.CRM.WhoAmI" IncludeInServiceDocument="false" />');
+  for (const e of schema.values())
+    out.push(`<EntitySet Name="${e.setName}" EntityType="Microsoft.Dynamics.CRM.${e.logicalName}" />`);
+  for (const a of list)
+    out.push(`<ActionImport Name="${a.name}" Action="Microsoft.Dynamics.CRM.${a.name}" />`);
+  out.push(
+    '<FunctionImport Name="WhoAmI" Function="Microsoft.Dynamics.CRM.WhoAmI" IncludeInServiceDocument="false" />',
+  );
   out.push("</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>");
   return out.join("\n");
 }
@@ -89,15 +105,33 @@ function entityMetadata(e: EntityDefinition): Row {
 
 function attributeMetadata(e: EntityDefinition): Row[] {
   const rows: Row[] = [
-    { "@odata.type": "#Microsoft.Dynamics.CRM.UniqueIdentifierAttributeMetadata", LogicalName: e.primaryId, AttributeType: "Uniqueidentifier" },
+    {
+      "@odata.type": "#Microsoft.Dynamics.CRM.UniqueIdentifierAttributeMetadata",
+      LogicalName: e.primaryId,
+      AttributeType: "Uniqueidentifier",
+    },
   ];
   for (const [name, type] of Object.entries(e.attributes)) {
-    rows.push({ "@odata.type": `#Microsoft.Dynamics.CRM.${type === "Uniqueidentifier" ? "UniqueIdentifier" : type}AttributeMetadata`, LogicalName: name, AttributeType: type });
+    rows.push({
+      "@odata.type": `#Microsoft.Dynamics.CRM.${type === "Uniqueidentifier" ? "UniqueIdentifier" : type}AttributeMetadata`,
+      LogicalName: name,
+      AttributeType: type,
+    });
   }
   for (const [name, targets] of Object.entries(e.lookups)) {
-    rows.push({ "@odata.type": "#Microsoft.Dynamics.CRM.LookupAttributeMetadata", LogicalName: name, AttributeType: "Lookup", Targets: targets });
+    rows.push({
+      "@odata.type": "#Microsoft.Dynamics.CRM.LookupAttributeMetadata",
+      LogicalName: name,
+      AttributeType: "Lookup",
+      Targets: targets,
+    });
   }
-  return rows.map((r) => ({ ...r, MetadataId: metadataId(`${e.logicalName}.${String(r.LogicalName)}`), SchemaName: r.LogicalName, EntityLogicalName: e.logicalName }));
+  return rows.map((r) => ({
+    ...r,
+    MetadataId: metadataId(`${e.logicalName}.${String(r.LogicalName)}`),
+    SchemaName: r.LogicalName,
+    EntityLogicalName: e.logicalName,
+  }));
 }
 
 function selectColumns(row: Row, select: string[] | null): Row {
@@ -113,7 +147,12 @@ function selectColumns(row: Row, select: string[] | null): Row {
  * Answers `EntityDefinitions(LogicalName='x')[/Attributes[/Microsoft.Dynamics.CRM.LookupAttributeMetadata]]`.
  * `rest` is the path after `EntityDefinitions`; returns the body (without @odata.context's base).
  */
-export function readEntityDefinitions(schema: Schema, rest: string, params: URLSearchParams, base: string): Row {
+export function readEntityDefinitions(
+  schema: Schema,
+  rest: string,
+  params: URLSearchParams,
+  base: string,
+): Row {
   // Case-insensitive: clients such as dynamics-web-api lower-case the path.
   const m = /^\(LogicalName='([^']+)'\)(\/Attributes(\/Microsoft\.Dynamics\.CRM\.(\w+))?)?$/i.exec(rest);
   if (!m?.[1]) throw notFoundSegment(`EntityDefinitions${rest}`);
@@ -122,7 +161,10 @@ export function readEntityDefinitions(schema: Schema, rest: string, params: URLS
   const selectText = params.get("$select");
   const select = selectText ? selectText.split(",").map((s) => s.trim()) : null;
   if (!m[2]) {
-    return { "@odata.context": `${base}/$metadata#EntityDefinitions/$entity`, ...selectColumns(entityMetadata(entity), select) };
+    return {
+      "@odata.context": `${base}/$metadata#EntityDefinitions/$entity`,
+      ...selectColumns(entityMetadata(entity), select),
+    };
   }
   let rows = attributeMetadata(entity);
   const cast = m[4];
@@ -133,7 +175,10 @@ export function readEntityDefinitions(schema: Schema, rest: string, params: URLS
   const filterText = params.get("$filter");
   if (filterText) {
     const fm = /^\s*LogicalName\s+eq\s+'([^']*)'\s*$/.exec(filterText);
-    if (!fm) throw badRequest(`The stand-in filters attribute metadata only by "LogicalName eq '<name>'", got '${filterText}'.`);
+    if (!fm)
+      throw badRequest(
+        `The stand-in filters attribute metadata only by "LogicalName eq '<name>'", got '${filterText}'.`,
+      );
     rows = rows.filter((r) => r.LogicalName === fm[1]);
   }
   const shown = rows.map((r) => {
@@ -141,7 +186,12 @@ export function readEntityDefinitions(schema: Schema, rest: string, params: URLS
     if (cast) delete s["@odata.type"];
     return s;
   });
-  const castName = cast ? `/Attributes/Microsoft.Dynamics.CRM.${String(rows[0]?.["@odata.type"] ?? `#${cast}`).replace(/^#Microsoft\.Dynamics\.CRM\./, "")}` : "/Attributes";
+  const castName = cast
+    ? `/Attributes/Microsoft.Dynamics.CRM.${String(rows[0]?.["@odata.type"] ?? `#${cast}`).replace(/^#Microsoft\.Dynamics\.CRM\./, "")}`
+    : "/Attributes";
   const suffix = `${castName}${select ? `(${select.join(",")})` : ""}`;
-  return { "@odata.context": `${base}/$metadata#EntityDefinitions('${entity.logicalName}')${suffix}`, value: shown };
+  return {
+    "@odata.context": `${base}/$metadata#EntityDefinitions('${entity.logicalName}')${suffix}`,
+    value: shown,
+  };
 }

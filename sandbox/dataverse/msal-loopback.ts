@@ -19,7 +19,9 @@ export interface MsalLoopbackSettings {
 export function createMsalLoopbackSettings(authorityHost: string, tenantId: string): MsalLoopbackSettings {
   const http = new URL(authorityHost);
   if (http.protocol !== "http:" || !["127.0.0.1", "localhost", "[::1]"].includes(http.hostname)) {
-    throw new Error(`The msal loopback settings are for a plain-http loopback authority host, got '${authorityHost}'. Use the real https authority directly.`);
+    throw new Error(
+      `The msal loopback settings are for a plain-http loopback authority host, got '${authorityHost}'. Use the real https authority directly.`,
+    );
   }
   const httpsOrigin = `https://${http.host}`;
   const authority = `${httpsOrigin}/${tenantId}`;
@@ -30,11 +32,20 @@ export function createMsalLoopbackSettings(authorityHost: string, tenantId: stri
     jwks_uri: `${authority}/discovery/v2.0/keys`,
   });
   const toHttp = (url: string): string => {
-    if (!url.startsWith(`${httpsOrigin}/`)) throw new Error(`The loopback network client only talks to ${httpsOrigin}, not ${url}.`);
+    if (!url.startsWith(`${httpsOrigin}/`))
+      throw new Error(`The loopback network client only talks to ${httpsOrigin}, not ${url}.`);
     return `${http.origin}${url.slice(httpsOrigin.length)}`;
   };
-  async function send<T>(method: "GET" | "POST", url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    const res = await fetch(toHttp(url), { method, headers: options?.headers, body: method === "POST" ? options?.body : undefined });
+  async function send<T>(
+    method: "GET" | "POST",
+    url: string,
+    options?: NetworkRequestOptions,
+  ): Promise<NetworkResponse<T>> {
+    const res = await fetch(toHttp(url), {
+      method,
+      headers: options?.headers,
+      body: method === "POST" ? options?.body : undefined,
+    });
     const text = await res.text();
     const headers: Record<string, string> = {};
     res.headers.forEach((value, key) => {
@@ -48,7 +59,8 @@ export function createMsalLoopbackSettings(authorityHost: string, tenantId: stri
     authorityMetadata,
     networkClient: {
       sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => send<T>("GET", url, options),
-      sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => send<T>("POST", url, options),
+      sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) =>
+        send<T>("POST", url, options),
     },
   };
 }

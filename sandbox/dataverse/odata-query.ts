@@ -6,7 +6,11 @@ import { badRequest } from "./errors";
 import type { DataverseRecord } from "./record-store";
 import { readableColumns, resolveNavigation, type EntityDefinition, type Schema } from "./schema";
 
-type Comparison = { column: string; op: "eq" | "ne" | "gt" | "ge" | "lt" | "le"; value: string | number | boolean | null };
+type Comparison = {
+  column: string;
+  op: "eq" | "ne" | "gt" | "ge" | "lt" | "le";
+  value: string | number | boolean | null;
+};
 
 export interface ExpandOption {
   navigation: string;
@@ -30,7 +34,9 @@ const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export function parseQuery(params: URLSearchParams, entity: EntityDefinition, schema: Schema): ParsedQuery {
   for (const key of params.keys()) {
     if (key.startsWith("$") && !supported.has(key)) {
-      throw badRequest(`The query option '${key}' is not supported by the Dataverse stand-in. Use $select, $filter, $expand, $orderby or $top.`);
+      throw badRequest(
+        `The query option '${key}' is not supported by the Dataverse stand-in. Use $select, $filter, $expand, $orderby or $top.`,
+      );
     }
   }
   const select = parseSelect(params.get("$select"), entity);
@@ -41,7 +47,10 @@ export function parseQuery(params: URLSearchParams, entity: EntityDefinition, sc
   let orderBy: ParsedQuery["orderBy"] = null;
   if (orderText) {
     const m = /^\s*(\S+)(?:\s+(asc|desc))?\s*$/i.exec(orderText);
-    if (!m?.[1]) throw badRequest(`$orderby '${orderText}' is not supported by the stand-in: give one column, optionally followed by asc or desc.`);
+    if (!m?.[1])
+      throw badRequest(
+        `$orderby '${orderText}' is not supported by the stand-in: give one column, optionally followed by asc or desc.`,
+      );
     checkColumn(m[1], entity);
     orderBy = { column: m[1], descending: (m[2] ?? "").toLowerCase() === "desc" };
   }
@@ -49,23 +58,30 @@ export function parseQuery(params: URLSearchParams, entity: EntityDefinition, sc
   let top: number | null = null;
   if (topText !== null) {
     top = Number(topText);
-    if (!Number.isInteger(top) || top < 0) throw badRequest(`Invalid value '${topText}' for $top: give a non-negative integer.`);
+    if (!Number.isInteger(top) || top < 0)
+      throw badRequest(`Invalid value '${topText}' for $top: give a non-negative integer.`);
   }
   const countText = params.get("$count");
-  if (countText !== null && countText !== "true" && countText !== "false") throw badRequest(`Invalid value '${countText}' for $count: give true or false.`);
+  if (countText !== null && countText !== "true" && countText !== "false")
+    throw badRequest(`Invalid value '${countText}' for $count: give true or false.`);
   return { select, filter, expand, orderBy, top, count: countText === "true" };
 }
 
 function parseSelect(text: string | null, entity: EntityDefinition): string[] | null {
   if (!text) return null;
-  const cols = text.split(",").map((c) => c.trim()).filter(Boolean);
+  const cols = text
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
   for (const c of cols) checkColumn(c, entity);
   return cols;
 }
 
 function checkColumn(column: string, entity: EntityDefinition): void {
   if (!readableColumns(entity).has(column)) {
-    throw badRequest(`Could not find a property named '${column}' on type 'Microsoft.Dynamics.CRM.${entity.logicalName}'.`);
+    throw badRequest(
+      `Could not find a property named '${column}' on type 'Microsoft.Dynamics.CRM.${entity.logicalName}'.`,
+    );
   }
 }
 
@@ -114,7 +130,9 @@ function parseLiteral(text: string): Comparison["value"] {
   if (guidPattern.test(text)) return text.toLowerCase();
   const n = Number(text);
   if (text !== "" && Number.isFinite(n)) return n;
-  throw badRequest(`The $filter value '${text}' is not a literal the stand-in understands (quoted string, number, true, false, null or a GUID).`);
+  throw badRequest(
+    `The $filter value '${text}' is not a literal the stand-in understands (quoted string, number, true, false, null or a GUID).`,
+  );
 }
 
 function parseExpand(text: string | null, entity: EntityDefinition, schema: Schema): ExpandOption[] {
@@ -136,7 +154,9 @@ function parseExpand(text: string | null, entity: EntityDefinition, schema: Sche
     const navigation = m?.[1];
     const lookup = navigation ? resolveNavigation(entity, navigation) : undefined;
     if (!navigation || !lookup) {
-      throw badRequest(`Could not find a property named '${raw.trim()}' on type 'Microsoft.Dynamics.CRM.${entity.logicalName}'.`);
+      throw badRequest(
+        `Could not find a property named '${raw.trim()}' on type 'Microsoft.Dynamics.CRM.${entity.logicalName}'.`,
+      );
     }
     const target = entity.lookups[lookup]?.[0];
     const targetEntity = [...schema.values()].find((e) => e.logicalName === target);
@@ -144,7 +164,8 @@ function parseExpand(text: string | null, entity: EntityDefinition, schema: Sche
     const nested = m[2];
     if (nested) {
       const sm = /^\$select=(.*)$/.exec(nested.trim());
-      if (!sm || sm[1] === undefined) throw badRequest(`Only a nested $select is supported inside $expand, got '${nested}'.`);
+      if (!sm || sm[1] === undefined)
+        throw badRequest(`Only a nested $select is supported inside $expand, got '${nested}'.`);
       select = targetEntity ? parseSelect(sm[1], targetEntity) : null;
     }
     return { navigation, lookup, select };
@@ -181,7 +202,11 @@ export function matchesFilter(record: DataverseRecord, filter: Comparison[]): bo
 }
 
 /** The public shape of a row: selected columns (all when no $select), the primary id, an etag. */
-export function projectRecord(record: DataverseRecord, entity: EntityDefinition, select: string[] | null): DataverseRecord {
+export function projectRecord(
+  record: DataverseRecord,
+  entity: EntityDefinition,
+  select: string[] | null,
+): DataverseRecord {
   const out: DataverseRecord = { "@odata.etag": `W/"${String(record.versionnumber ?? 0)}"` };
   const columns = select ?? [...readableColumns(entity)];
   for (const c of columns) out[c] = record[c] ?? null;
@@ -189,14 +214,13 @@ export function projectRecord(record: DataverseRecord, entity: EntityDefinition,
   return out;
 }
 
-export function applyQuery(
-  records: DataverseRecord[],
-  query: ParsedQuery,
-): DataverseRecord[] {
+export function applyQuery(records: DataverseRecord[], query: ParsedQuery): DataverseRecord[] {
   let rows = records.filter((r) => matchesFilter(r, query.filter));
   if (query.orderBy) {
     const { column, descending } = query.orderBy;
-    rows = [...rows].sort((x, y) => compare(x[column], (y[column] ?? null) as Comparison["value"]) * (descending ? -1 : 1));
+    rows = [...rows].sort(
+      (x, y) => compare(x[column], (y[column] ?? null) as Comparison["value"]) * (descending ? -1 : 1),
+    );
   }
   if (query.top !== null) rows = rows.slice(0, query.top);
   return rows;

@@ -43,18 +43,33 @@ export function normalizeGuid(text: unknown): string | null {
 export function loadPurchase(ctx: StandInContext, purchaseId: unknown, parameter: string): PurchaseView {
   const id = normalizeGuid(purchaseId);
   if (!id) {
-    throw new DataverseFault(400, ErrorCodes.invalidArgument, `${parameter} '${String(purchaseId ?? "")}' is not a GUID: pass the purchase id the registration returned.`);
+    throw new DataverseFault(
+      400,
+      ErrorCodes.invalidArgument,
+      `${parameter} '${String(purchaseId ?? "")}' is not a GUID: pass the purchase id the registration returned.`,
+    );
   }
   const record = ctx.store.get("msevtmgt_eventpurchases", id);
   if (!record) {
-    throw new DataverseFault(400, ErrorCodes.pluginRefused, `Purchase ${id} was not found. Check the id, or register again: the temporary registration may never have existed in this environment.`, {
-      subErrorCode: "PurchaseNotFound",
-    });
+    throw new DataverseFault(
+      400,
+      ErrorCodes.pluginRefused,
+      `Purchase ${id} was not found. Check the id, or register again: the temporary registration may never have existed in this environment.`,
+      {
+        subErrorCode: "PurchaseNotFound",
+      },
+    );
   }
   const event = ctx.store.get("msevtmgt_events", String(record._msevtmgt_eventid_value ?? ""));
-  if (!event) throw new DataverseFault(500, ErrorCodes.unexpected, `Purchase ${id} points at an event that does not exist.`);
+  if (!event)
+    throw new DataverseFault(
+      500,
+      ErrorCodes.unexpected,
+      `Purchase ${id} points at an event that does not exist.`,
+    );
   const currencyId = record._transactioncurrencyid_value;
-  const currency = typeof currencyId === "string" ? (ctx.store.get("transactioncurrencies", currencyId) ?? null) : null;
+  const currency =
+    typeof currencyId === "string" ? (ctx.store.get("transactioncurrencies", currencyId) ?? null) : null;
   return {
     record,
     id,
@@ -68,7 +83,10 @@ export function loadPurchase(ctx: StandInContext, purchaseId: unknown, parameter
 }
 
 /** Finds the contact with this e-mail, creating it the way event management does for a new attendee. */
-export function ensureContact(ctx: StandInContext, person: { firstName: string; lastName: string; email: string }): string {
+export function ensureContact(
+  ctx: StandInContext,
+  person: { firstName: string; lastName: string; email: string },
+): string {
   const known = ctx.store.indexGet("contact-email", person.email);
   if (known && ctx.store.get("contacts", known)) return known;
   const contact = createRecord(ctx, "contacts", {
@@ -146,5 +164,9 @@ export function releaseReservation(ctx: StandInContext, purchase: PurchaseView):
       });
     }
   }
-  updateRecord(ctx, "msevtmgt_eventpurchases", purchase.id, { __state: "cancelled", statecode: 1, statuscode: 2 });
+  updateRecord(ctx, "msevtmgt_eventpurchases", purchase.id, {
+    __state: "cancelled",
+    statecode: 1,
+    statuscode: 2,
+  });
 }

@@ -47,12 +47,18 @@ export function openRecordStore(dbPath = ":memory:"): RecordStore {
     CREATE TABLE IF NOT EXISTS application_users (client_id TEXT PRIMARY KEY, client_secret TEXT,
       certificate_pem TEXT, user_id TEXT NOT NULL, position INTEGER NOT NULL);
   `);
-  const getStmt = db.prepare<[string, string], { data: string }>("SELECT data FROM records WHERE set_name = ? AND id = ?");
-  const listStmt = db.prepare<[string], { data: string }>("SELECT data FROM records WHERE set_name = ? ORDER BY rowid");
+  const getStmt = db.prepare<[string, string], { data: string }>(
+    "SELECT data FROM records WHERE set_name = ? AND id = ?",
+  );
+  const listStmt = db.prepare<[string], { data: string }>(
+    "SELECT data FROM records WHERE set_name = ? ORDER BY rowid",
+  );
   const putStmt = db.prepare<[string, string, string]>(
     "INSERT INTO records (set_name, id, data) VALUES (?, ?, ?) ON CONFLICT (set_name, id) DO UPDATE SET data = excluded.data",
   );
-  const indexGetStmt = db.prepare<[string, string], { id: string }>("SELECT id FROM lookup_index WHERE kind = ? AND key = ?");
+  const indexGetStmt = db.prepare<[string, string], { id: string }>(
+    "SELECT id FROM lookup_index WHERE kind = ? AND key = ?",
+  );
   const indexPutStmt = db.prepare<[string, string, string]>(
     "INSERT INTO lookup_index (kind, key, id) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET id = excluded.id",
   );
@@ -60,9 +66,10 @@ export function openRecordStore(dbPath = ":memory:"): RecordStore {
   const setSettingStmt = db.prepare<[string, string]>(
     "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   );
-  const listUsersStmt = db.prepare<[], { client_id: string; client_secret: string | null; certificate_pem: string | null; user_id: string }>(
-    "SELECT client_id, client_secret, certificate_pem, user_id FROM application_users ORDER BY position",
-  );
+  const listUsersStmt = db.prepare<
+    [],
+    { client_id: string; client_secret: string | null; certificate_pem: string | null; user_id: string }
+  >("SELECT client_id, client_secret, certificate_pem, user_id FROM application_users ORDER BY position");
   const putUserStmt = db.prepare<[string, string | null, string | null, string]>(
     `INSERT INTO application_users (client_id, client_secret, certificate_pem, user_id, position)
      VALUES (?, ?, ?, ?, (SELECT COUNT(*) FROM application_users))

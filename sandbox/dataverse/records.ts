@@ -11,7 +11,11 @@ function entityOf(ctx: StandInContext, setName: string) {
 }
 
 /** Inserts a row (id generated unless the primary id column is given) and returns it. */
-export function createRecord(ctx: StandInContext, setName: string, columns: DataverseRecord): DataverseRecord {
+export function createRecord(
+  ctx: StandInContext,
+  setName: string,
+  columns: DataverseRecord,
+): DataverseRecord {
   const entity = entityOf(ctx, setName);
   const id = String(columns[entity.primaryId] ?? randomUUID()).toLowerCase();
   const at = isoTime(ctx.now());
@@ -28,10 +32,20 @@ export function createRecord(ctx: StandInContext, setName: string, columns: Data
   return record;
 }
 
-export function updateRecord(ctx: StandInContext, setName: string, id: string, changes: DataverseRecord): DataverseRecord {
+export function updateRecord(
+  ctx: StandInContext,
+  setName: string,
+  id: string,
+  changes: DataverseRecord,
+): DataverseRecord {
   const current = ctx.store.get(setName, id);
   if (!current) throw new Error(`No ${setName} row ${id} to update.`);
-  const record = { ...current, ...changes, modifiedon: isoTime(ctx.now()), versionnumber: ctx.store.nextVersion() };
+  const record = {
+    ...current,
+    ...changes,
+    modifiedon: isoTime(ctx.now()),
+    versionnumber: ctx.store.nextVersion(),
+  };
   ctx.store.put(setName, id, record);
   return record;
 }

@@ -8,7 +8,14 @@
 // events. RTM answers `redirectUrl` = the payment provider's page URL + purchaseId + returnUrl.
 import { DataverseFault, ErrorCodes } from "./errors";
 import { createRecord, updateRecord } from "./records";
-import { convertToRegistrations, ensureContact, loadPurchase, normalizeGuid, type PurchaseAttendee, type PurchaseMode } from "./purchase-model";
+import {
+  convertToRegistrations,
+  ensureContact,
+  loadPurchase,
+  normalizeGuid,
+  type PurchaseAttendee,
+  type PurchaseMode,
+} from "./purchase-model";
 import { lookupValueName } from "./schema";
 import type { StandInContext } from "./context";
 import type { DataverseRecord } from "./record-store";
@@ -37,7 +44,9 @@ function invalid(message: string): DataverseFault {
 
 function findEventByReadableId(ctx: StandInContext, readableEventId: string): DataverseRecord | undefined {
   const wanted = readableEventId.toLowerCase();
-  return ctx.store.list("msevtmgt_events").find((e) => String(e.msevtmgt_readableeventid ?? "").toLowerCase() === wanted);
+  return ctx.store
+    .list("msevtmgt_events")
+    .find((e) => String(e.msevtmgt_readableeventid ?? "").toLowerCase() === wanted);
 }
 
 function gatewayUrl(ctx: StandInContext, event: DataverseRecord): string | null {
@@ -47,7 +56,11 @@ function gatewayUrl(ctx: StandInContext, event: DataverseRecord): string | null 
     pageId = admin?.[lookupValueName(ctx.names.adminDefaultGatewayLookup)];
   }
   if (typeof pageId !== "string") return null;
-  const set = { adx_webpage: "adx_webpages", mspp_webpage: "mspp_webpages", powerpagecomponent: "powerpagecomponents" }[ctx.names.gatewayTarget];
+  const set = {
+    adx_webpage: "adx_webpages",
+    mspp_webpage: "mspp_webpages",
+    powerpagecomponent: "powerpagecomponents",
+  }[ctx.names.gatewayTarget];
   const page = ctx.store.get(set, pageId);
   const partial = page ? String(page.adx_partialurl ?? page.mspp_partialurl ?? page.name ?? "") : "";
   return partial ? `${ctx.knobs.portalUrl}/${partial}/` : null;
@@ -56,35 +69,61 @@ function gatewayUrl(ctx: StandInContext, event: DataverseRecord): string | null 
 export function registerPurchase(ctx: StandInContext, request: RegistrationRequest): RegistrationResult {
   const mode = request.mode ?? "outbound";
   const event = findEventByReadableId(ctx, request.readableEventId);
-  if (!event) throw new DataverseFault(404, ErrorCodes.recordNotFound, `No event with readable id '${request.readableEventId}'.`);
+  if (!event)
+    throw new DataverseFault(
+      404,
+      ErrorCodes.recordNotFound,
+      `No event with readable id '${request.readableEventId}'.`,
+    );
   const eventId = String(event.msevtmgt_eventid);
   const rid = String(event.msevtmgt_readableeventid);
-  if (!Array.isArray(request.attendees) || request.attendees.length === 0) throw invalid("Give at least one attendee.");
+  if (!Array.isArray(request.attendees) || request.attendees.length === 0)
+    throw invalid("Give at least one attendee.");
   const passes = ctx.store.list("msevtmgt_passes").filter((p) => p._msevtmgt_eventid_value === eventId);
   const paid = passes.length > 0;
   for (const [i, a] of request.attendees.entries()) {
-    if (!a || typeof a.email !== "string" || !a.email.includes("@")) throw invalid(`Attendee ${i + 1} needs an e-mail address.`);
+    if (!a || typeof a.email !== "string" || !a.email.includes("@"))
+      throw invalid(`Attendee ${i + 1} needs an e-mail address.`);
     if (paid) {
       const pass = passes.find((p) => p.msevtmgt_passid === normalizeGuid(a.passId ?? ""));
-      if (!pass) throw invalid(`Attendee ${i + 1}: choose one of the event's passes (${passes.map((p) => p.msevtmgt_passid).join(", ")}).`);
+      if (!pass)
+        throw invalid(
+          `Attendee ${i + 1}: choose one of the event's passes (${passes.map((p) => p.msevtmgt_passid).join(", ")}).`,
+        );
     }
   }
   const userId = request.userId ? normalizeGuid(request.userId) : null;
-  if (request.userId && (!userId || !ctx.store.get("contacts", userId))) throw invalid(`userId '${request.userId}' is not a known contact.`);
+  if (request.userId && (!userId || !ctx.store.get("contacts", userId)))
+    throw invalid(`userId '${request.userId}' is not a known contact.`);
 
   return ctx.store.transaction(() => {
     const first = request.attendees[0];
-    const purchasingContact = userId ?? (first ? ensureContact(ctx, { firstName: first.firstName ?? "", lastName: first.lastName ?? "", email: first.email }) : null);
+    const purchasingContact =
+      userId ??
+      (first
+        ? ensureContact(ctx, {
+            firstName: first.firstName ?? "",
+            lastName: first.lastName ?? "",
+            email: first.email,
+          })
+        : null);
     let total = 0;
     let currencyId: unknown = event._transactioncurrencyid_value ?? null;
     for (const a of request.attendees) {
       const pass = passes.find((p) => p.msevtmgt_passid === normalizeGuid(a.passId ?? ""));
       if (!pass) continue;
       const left = Number(pass.msevtmgt_noofpassesleft ?? Number.POSITIVE_INFINITY);
-      if (left <= 0) throw new DataverseFault(400, ErrorCodes.pluginRefused, `Pass '${String(pass.msevtmgt_name)}' is sold out.`);
+      if (left <= 0)
+        throw new DataverseFault(
+          400,
+          ErrorCodes.pluginRefused,
+          `Pass '${String(pass.msevtmgt_name)}' is sold out.`,
+        );
       total += Number(pass.msevtmgt_passprice ?? 0);
       currencyId = pass._transactioncurrencyid_value ?? currencyId;
-      updateRecord(ctx, "msevtmgt_passes", String(pass.msevtmgt_passid), { msevtmgt_noofpassesleft: left - 1 });
+      updateRecord(ctx, "msevtmgt_passes", String(pass.msevtmgt_passid), {
+        msevtmgt_noofpassesleft: left - 1,
+      });
       pass.msevtmgt_noofpassesleft = left - 1;
     }
     const created = ctx.now();
@@ -92,9 +131,13 @@ export function registerPurchase(ctx: StandInContext, request: RegistrationReque
     let provider: DataverseRecord | undefined;
     if (mode === "rtm") {
       const providerId = event[lookupValueName(ctx.names.eventPaymentProviderLookup)];
-      provider = typeof providerId === "string" ? ctx.store.get("msevtmgt_paymentproviders", providerId) : undefined;
-      if (paid && !provider) throw invalid(`Event '${rid}' has no payment provider: set one on its Passes tab.`);
-      const minutes = Number(provider?.[ctx.names.providerTimeoutMinutes] ?? ctx.knobs.defaultRtmTimeoutMinutes);
+      provider =
+        typeof providerId === "string" ? ctx.store.get("msevtmgt_paymentproviders", providerId) : undefined;
+      if (paid && !provider)
+        throw invalid(`Event '${rid}' has no payment provider: set one on its Passes tab.`);
+      const minutes = Number(
+        provider?.[ctx.names.providerTimeoutMinutes] ?? ctx.knobs.defaultRtmTimeoutMinutes,
+      );
       expiresAt = created + minutes * 60_000;
     }
     const purchase = createRecord(ctx, "msevtmgt_eventpurchases", {
@@ -146,11 +189,17 @@ export function registerPurchase(ctx: StandInContext, request: RegistrationReque
 
     if (!paid) {
       convertToRegistrations(ctx, loadPurchase(ctx, purchaseId, "purchaseId"));
-      return { status: "Success", purchaseId, redirectUrl: `${ctx.knobs.portalUrl}/event/confirmation?id=${encodeURIComponent(rid)}`, expiresAt: null };
+      return {
+        status: "Success",
+        purchaseId,
+        redirectUrl: `${ctx.knobs.portalUrl}/event/confirmation?id=${encodeURIComponent(rid)}`,
+        expiresAt: null,
+      };
     }
     if (mode === "rtm") {
       const page = String(provider?.[ctx.names.providerPaymentPageUrl] ?? "");
-      const returnUrl = request.returnUrl ?? `${ctx.knobs.portalUrl}/event/confirmation?id=${encodeURIComponent(rid)}`;
+      const returnUrl =
+        request.returnUrl ?? `${ctx.knobs.portalUrl}/event/confirmation?id=${encodeURIComponent(rid)}`;
       return {
         status: "Redirect",
         purchaseId,
@@ -160,7 +209,8 @@ export function registerPurchase(ctx: StandInContext, request: RegistrationReque
     }
     const gateway = gatewayUrl(ctx, event);
     if (!gateway) {
-      const currency = typeof currencyId === "string" ? ctx.store.get("transactioncurrencies", currencyId) : undefined;
+      const currency =
+        typeof currencyId === "string" ? ctx.store.get("transactioncurrencies", currencyId) : undefined;
       const symbol = encodeURIComponent(String(currency?.currencysymbol ?? ""));
       return {
         status: "Initiated",
@@ -169,6 +219,11 @@ export function registerPurchase(ctx: StandInContext, request: RegistrationReque
         expiresAt,
       };
     }
-    return { status: "Redirect", purchaseId, redirectUrl: `${gateway}?id=${encodeURIComponent(rid)}&purchaseId=${purchaseId}`, expiresAt };
+    return {
+      status: "Redirect",
+      purchaseId,
+      redirectUrl: `${gateway}?id=${encodeURIComponent(rid)}&purchaseId=${purchaseId}`,
+      expiresAt,
+    };
   });
 }

@@ -88,7 +88,11 @@ export function buildSchema(names: StandInNames): Schema {
     attributes:
       logicalName === "powerpagecomponent"
         ? { ...common, name: "String", powerpagecomponenttype: "Picklist", content: "Memo" }
-        : { ...common, [`${logicalName.split("_")[0]}_name`]: "String", [`${logicalName.split("_")[0]}_partialurl`]: "String" },
+        : {
+            ...common,
+            [`${logicalName.split("_")[0]}_name`]: "String",
+            [`${logicalName.split("_")[0]}_partialurl`]: "String",
+          },
     lookups: {},
   });
   const list: EntityDefinition[] = [
@@ -240,7 +244,13 @@ export function buildSchema(names: StandInNames): Schema {
       setName: "contacts",
       primaryId: "contactid",
       primaryName: "fullname",
-      attributes: { ...common, firstname: "String", lastname: "String", fullname: "String", emailaddress1: "String" },
+      attributes: {
+        ...common,
+        firstname: "String",
+        lastname: "String",
+        fullname: "String",
+        emailaddress1: "String",
+      },
       lookups: {},
     },
     {

@@ -22,7 +22,12 @@ export interface SeedOptions {
 
 export interface SeedResult {
   currencyId: string;
-  paidEvent: { id: string; readableEventId: string; name: string; passes: Array<{ id: string; name: string; price: number }> };
+  paidEvent: {
+    id: string;
+    readableEventId: string;
+    name: string;
+    passes: Array<{ id: string; name: string; price: number }>;
+  };
   freeEvent: { id: string; readableEventId: string; name: string };
   contacts: Array<{ id: string; email: string; firstName: string; lastName: string }>;
   gatewayWebPageId: string;
@@ -53,11 +58,18 @@ function upsert(ctx: StandInContext, setName: string, id: string, columns: Recor
 export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): SeedResult {
   const n = ctx.names;
   const partial = options.gatewayPartialUrl ?? "payment-gateway";
-  const pageSet = { adx_webpage: "adx_webpages", mspp_webpage: "mspp_webpages", powerpagecomponent: "powerpagecomponents" }[n.gatewayTarget];
+  const pageSet = {
+    adx_webpage: "adx_webpages",
+    mspp_webpage: "mspp_webpages",
+    powerpagecomponent: "powerpagecomponents",
+  }[n.gatewayTarget];
   const pageColumns =
     n.gatewayTarget === "powerpagecomponent"
       ? { name: partial, powerpagecomponenttype: 2 }
-      : { [`${n.gatewayTarget.split("_")[0]}_name`]: "Payment gateway", [`${n.gatewayTarget.split("_")[0]}_partialurl`]: partial };
+      : {
+          [`${n.gatewayTarget.split("_")[0]}_name`]: "Payment gateway",
+          [`${n.gatewayTarget.split("_")[0]}_partialurl`]: partial,
+        };
   const contacts = [
     { id: seedIds.contactAda, firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" },
     { id: seedIds.contactGrace, firstName: "Grace", lastName: "Hopper", email: "grace@example.com" },
@@ -67,7 +79,12 @@ export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): See
     { id: seedIds.dayPass, name: "Day ticket", price: 15 },
   ];
   ctx.store.transaction(() => {
-    upsert(ctx, "transactioncurrencies", seedIds.currency, { currencyname: "Euro", isocurrencycode: "EUR", currencysymbol: "€", currencyprecision: 2 });
+    upsert(ctx, "transactioncurrencies", seedIds.currency, {
+      currencyname: "Euro",
+      isocurrencycode: "EUR",
+      currencysymbol: "€",
+      currencyprecision: 2,
+    });
     upsert(ctx, pageSet, seedIds.gatewayPage, pageColumns);
     upsert(ctx, "msevtmgt_paymentproviders", seedIds.paymentProvider, {
       msevtmgt_name: "Sandbox provider",
@@ -110,7 +127,12 @@ export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): See
       });
     }
     for (const c of contacts) {
-      upsert(ctx, "contacts", c.id, { firstname: c.firstName, lastname: c.lastName, fullname: `${c.firstName} ${c.lastName}`, emailaddress1: c.email });
+      upsert(ctx, "contacts", c.id, {
+        firstname: c.firstName,
+        lastname: c.lastName,
+        fullname: `${c.firstName} ${c.lastName}`,
+        emailaddress1: c.email,
+      });
       ctx.store.indexPut("contact-email", c.email, c.id);
     }
     upsert(ctx, "msevtmgt_eventadministrations", seedIds.eventAdministration, {
@@ -121,7 +143,12 @@ export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): See
   });
   return {
     currencyId: seedIds.currency,
-    paidEvent: { id: seedIds.paidEvent, readableEventId: "Sandbox_Summit_2026", name: "Sandbox Summit", passes },
+    paidEvent: {
+      id: seedIds.paidEvent,
+      readableEventId: "Sandbox_Summit_2026",
+      name: "Sandbox Summit",
+      passes,
+    },
     freeEvent: { id: seedIds.freeEvent, readableEventId: "Sandbox_Meetup_2026", name: "Sandbox Meetup" },
     contacts: contacts.map(({ id, email, firstName, lastName }) => ({ id, email, firstName, lastName })),
     gatewayWebPageId: seedIds.gatewayPage,

@@ -52,7 +52,10 @@ export interface ThrottleCounts {
 }
 
 /** `monotonic` returns real milliseconds (performance.now by default). */
-export function createServiceProtection(limits: ServiceProtectionLimits, monotonic: () => number = () => performance.now()) {
+export function createServiceProtection(
+  limits: ServiceProtectionLimits,
+  monotonic: () => number = () => performance.now(),
+) {
   const users = new Map<string, UserWindow>();
   const throttled: ThrottleCounts = { requests: 0, time: 0, concurrency: 0 };
   const dvNow = () => monotonic() * limits.timeScale;
@@ -150,8 +153,12 @@ export function createServiceProtection(limits: ServiceProtectionLimits, monoton
     remaining(user: string): Record<string, string> {
       const w = windowOf(user);
       return {
-        "x-ms-ratelimit-burst-remaining-xrm-requests": String(Math.max(0, limits.requestsPerWindow - w.starts.length)),
-        "x-ms-ratelimit-time-remaining-xrm-requests": String(Math.max(0, Math.round(limits.executionMsPerWindow - w.costSum))),
+        "x-ms-ratelimit-burst-remaining-xrm-requests": String(
+          Math.max(0, limits.requestsPerWindow - w.starts.length),
+        ),
+        "x-ms-ratelimit-time-remaining-xrm-requests": String(
+          Math.max(0, Math.round(limits.executionMsPerWindow - w.costSum)),
+        ),
         "x-ms-dop-hint": String(Math.max(1, Math.min(limits.concurrentRequests, 4))),
       };
     },

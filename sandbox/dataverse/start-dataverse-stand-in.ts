@@ -129,17 +129,28 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new DataverseFault(400, ErrorCodes.querySyntax, "The request body is not valid JSON. Send a JSON object with Content-Type: application/json.", {}, cause);
+    throw new DataverseFault(
+      400,
+      ErrorCodes.querySyntax,
+      "The request body is not valid JSON. Send a JSON object with Content-Type: application/json.",
+      {},
+      cause,
+    );
   }
 }
 
 function wantsAnnotations(prefer: string | undefined): { details: boolean; help: boolean } {
   const m = /odata\.include-annotations="?([^",;]*)/i.exec(prefer ?? "");
   const v = m?.[1] ?? "";
-  return { details: v === "*" || v.includes("Microsoft.PowerApps.CDS.ErrorDetails"), help: v === "*" || v.includes("HelpLink") || prefer?.includes("HelpLink") === true };
+  return {
+    details: v === "*" || v.includes("Microsoft.PowerApps.CDS.ErrorDetails"),
+    help: v === "*" || v.includes("HelpLink") || prefer?.includes("HelpLink") === true,
+  };
 }
 
-export async function startDataverseStandIn(options: DataverseStandInOptions = {}): Promise<DataverseStandIn> {
+export async function startDataverseStandIn(
+  options: DataverseStandInOptions = {},
+): Promise<DataverseStandIn> {
   const baseNow = options.now ?? Date.now;
   let offset = 0;
   const now = () => baseNow() + offset;
@@ -176,39 +187,78 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
   const tenantId = options.tenantId ?? store.getSetting("tenant-id") ?? randomUUID();
   store.setSetting("tenant-id", tenantId);
   for (const u of options.applicationUsers ?? []) {
-    store.putApplicationUser({ clientId: u.clientId, clientSecret: u.clientSecret ?? null, certificatePem: u.certificatePem ?? null, userId: randomUUID() });
+    store.putApplicationUser({
+      clientId: u.clientId,
+      clientSecret: u.clientSecret ?? null,
+      certificatePem: u.certificatePem ?? null,
+      userId: randomUUID(),
+    });
   }
   if (store.listApplicationUsers().length === 0) {
-    store.putApplicationUser({ clientId: randomUUID(), clientSecret: randomBytes(24).toString("base64url"), certificatePem: null, userId: randomUUID() });
+    store.putApplicationUser({
+      clientId: randomUUID(),
+      clientSecret: randomBytes(24).toString("base64url"),
+      certificatePem: null,
+      userId: randomUUID(),
+    });
   }
 
   let origin = "";
   let tokens: ReturnType<typeof createTokenService> | null = null;
 
-  function send(res: ServerResponse, status: number, body: string | null, headers: Record<string, string>): void {
+  function send(
+    res: ServerResponse,
+    status: number,
+    body: string | null,
+    headers: Record<string, string>,
+  ): void {
     // Date follows the stand-in's clock, so a clock-skew check sees what setClock/advance did.
     const dated = { Date: new Date(now()).toUTCString(), ...headers };
-    res.writeHead(status, body === null ? dated : { ...dated, "Content-Length": String(Buffer.byteLength(body)) });
+    res.writeHead(
+      status,
+      body === null ? dated : { ...dated, "Content-Length": String(Buffer.byteLength(body)) },
+    );
     res.end(body ?? undefined);
   }
 
-  function sendFault(res: ServerResponse, fault: DataverseFault, req: IncomingMessage, headers: Record<string, string>): void {
+  function sendFault(
+    res: ServerResponse,
+    fault: DataverseFault,
+    req: IncomingMessage,
+    headers: Record<string, string>,
+  ): void {
     const preferHeader = req.headers.prefer;
     const prefer = wantsAnnotations(Array.isArray(preferHeader) ? preferHeader.join(",") : preferHeader);
     const error: Record<string, unknown> = { code: fault.code, message: fault.message };
     if (prefer.details) {
       error["@Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus"] = "0";
-      if (fault.details.subErrorCode) error["@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode"] = fault.details.subErrorCode;
+      if (fault.details.subErrorCode)
+        error["@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode"] = fault.details.subErrorCode;
       error["@Microsoft.PowerApps.CDS.TraceText"] = `[Dataverse stand-in] ${fault.message}`;
       error["@Microsoft.PowerApps.CDS.InnerError.Message"] = fault.details.innerMessage ?? fault.message;
     }
-    if (prefer.help) error["@Microsoft.PowerApps.CDS.HelpLink"] = `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${fault.code.replace(/^0x/, "")}&client=platform`;
-    const out: Record<string, string> = { ...headers, ...fault.details.headers, "Content-Type": "application/json; odata.metadata=minimal" };
-    if (prefer.details || prefer.help) out["Preference-Applied"] = `odata.include-annotations="${prefer.details ? "*" : "Microsoft.PowerApps.CDS.HelpLink"}"`;
+    if (prefer.help)
+      error["@Microsoft.PowerApps.CDS.HelpLink"] =
+        `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${fault.code.replace(/^0x/, "")}&client=platform`;
+    const out: Record<string, string> = {
+      ...headers,
+      ...fault.details.headers,
+      "Content-Type": "application/json; odata.metadata=minimal",
+    };
+    if (prefer.details || prefer.help)
+      out["Preference-Applied"] =
+        `odata.include-annotations="${prefer.details ? "*" : "Microsoft.PowerApps.CDS.HelpLink"}"`;
     send(res, fault.status, JSON.stringify({ error }), out);
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, version: string, rest: string, requestId: string): Promise<Record<string, unknown>> {
+  async function handleApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    version: string,
+    rest: string,
+    requestId: string,
+  ): Promise<Record<string, unknown>> {
     stats.apiRequests++;
     const base = `${origin}/api/data/${version}`;
     const headers: Record<string, string> = {
@@ -217,7 +267,11 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
       REQ_ID: requestId,
       "Cache-Control": "no-cache",
     };
-    const auth = tokens?.checkBearer(req.headers.authorization) ?? { ok: false as const, reason: "invalid" as const, message: "Not ready." };
+    const auth = tokens?.checkBearer(req.headers.authorization) ?? {
+      ok: false as const,
+      reason: "invalid" as const,
+      message: "Not ready.",
+    };
     if (!auth.ok) {
       stats.unauthorized++;
       const ticket = auth.reason === "expired" ? "ExpiredAuthTicket" : "InvalidAuthTicket";
@@ -236,15 +290,32 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
       const segment = firstSegment(rest);
       faults.before(segment);
       const body = parseJson(await readBody(req));
-      const result = handleWebApi(ctx, { method: req.method ?? "GET", path: rest, params: url.searchParams, headers: req.headers, body, base }, auth);
-      if (req.method === "POST" && result.status < 300) stats.actionCalls[segment] = (stats.actionCalls[segment] ?? 0) + 1;
+      const result = handleWebApi(
+        ctx,
+        {
+          method: req.method ?? "GET",
+          path: rest,
+          params: url.searchParams,
+          headers: req.headers,
+          body,
+          base,
+        },
+        auth,
+      );
+      if (req.method === "POST" && result.status < 300)
+        stats.actionCalls[segment] = (stats.actionCalls[segment] ?? 0) + 1;
       if (result.status < 300 && req.method !== "GET" && faults.dropAfter(segment)) {
         req.socket.destroy();
         return { status: "dropped", clientId: auth.clientId };
       }
       const out = { ...headers, ...result.headers };
-      if (result.xml !== undefined) send(res, result.status, result.xml, { ...out, "Content-Type": "application/xml" });
-      else if (result.json !== undefined) send(res, result.status, JSON.stringify(result.json), { ...out, "Content-Type": "application/json; odata.metadata=minimal" });
+      if (result.xml !== undefined)
+        send(res, result.status, result.xml, { ...out, "Content-Type": "application/xml" });
+      else if (result.json !== undefined)
+        send(res, result.status, JSON.stringify(result.json), {
+          ...out,
+          "Content-Type": "application/json; odata.metadata=minimal",
+        });
       else send(res, result.status, null, out);
       return { status: result.status, clientId: auth.clientId };
     } catch (error) {
@@ -256,7 +327,12 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
     }
   }
 
-  async function handleToken(req: IncomingMessage, res: ServerResponse, tenant: string, url: URL): Promise<Record<string, unknown>> {
+  async function handleToken(
+    req: IncomingMessage,
+    res: ServerResponse,
+    tenant: string,
+    url: URL,
+  ): Promise<Record<string, unknown>> {
     stats.tokenRequests++;
     const form = new URLSearchParams(await readBody(req));
     const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
@@ -265,7 +341,10 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
       const [id, secret] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
       basicAuth = { id: decodeURIComponent(id ?? ""), secret: decodeURIComponent(secret ?? "") };
     }
-    const answer = tokens?.handleTokenRequest(tenant, form, basicAuth, `${origin}${url.pathname}`) ?? { status: 503, body: {} };
+    const answer = tokens?.handleTokenRequest(tenant, form, basicAuth, `${origin}${url.pathname}`) ?? {
+      status: 503,
+      body: {},
+    };
     send(res, answer.status, JSON.stringify(answer.body), {
       "Content-Type": "application/json; charset=utf-8",
       "Cache-Control": "no-store, no-cache",
@@ -278,36 +357,66 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
   // Only loopback origins may read them (a page from elsewhere in the same browser may not).
   const sandboxCors = (req: IncomingMessage): Record<string, string> => {
     const from = req.headers.origin;
-    const base = { "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Allow-Methods": "GET, POST, OPTIONS", Vary: "Origin" };
-    return typeof from === "string" && loopbackOrigin.test(from) ? { ...base, "Access-Control-Allow-Origin": from } : base;
+    const base = {
+      "Access-Control-Allow-Headers": "Content-Type",
+      "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+      Vary: "Origin",
+    };
+    return typeof from === "string" && loopbackOrigin.test(from)
+      ? { ...base, "Access-Control-Allow-Origin": from }
+      : base;
   };
 
   function sandboxJson(res: ServerResponse, status: number, body: unknown): void {
-    send(res, status, JSON.stringify(body), { "Content-Type": "application/json; charset=utf-8", ...sandboxCors(res.req) });
+    send(res, status, JSON.stringify(body), {
+      "Content-Type": "application/json; charset=utf-8",
+      ...sandboxCors(res.req),
+    });
   }
 
-  async function handleSandbox(req: IncomingMessage, res: ServerResponse, path: string): Promise<Record<string, unknown>> {
+  async function handleSandbox(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ): Promise<Record<string, unknown>> {
     if (req.method === "OPTIONS") {
       send(res, 204, null, sandboxCors(req));
       return { status: 204 };
     }
     // A JSON body needs a preflight from another origin, so a page elsewhere cannot post a form here.
     if (req.method === "POST" && !String(req.headers["content-type"] ?? "").startsWith("application/json")) {
-      throw new DataverseFault(415, ErrorCodes.invalidArgument, `Send the body of POST ${path} as JSON, with Content-Type: application/json.`);
+      throw new DataverseFault(
+        415,
+        ErrorCodes.invalidArgument,
+        `Send the body of POST ${path} as JSON, with Content-Type: application/json.`,
+      );
     }
     const register = registerPattern.exec(path);
     if (register?.[1] && req.method === "POST") {
       const body = (parseJson(await readBody(req)) ?? {}) as Partial<RegistrationRequest>;
-      const result = registerPurchase(ctx, { ...body, attendees: body.attendees ?? [], readableEventId: decodeURIComponent(register[1]) });
-      sandboxJson(res, 200, { ...result, expiresAt: result.expiresAt === null ? null : new Date(result.expiresAt).toISOString() });
+      const result = registerPurchase(ctx, {
+        ...body,
+        attendees: body.attendees ?? [],
+        readableEventId: decodeURIComponent(register[1]),
+      });
+      sandboxJson(res, 200, {
+        ...result,
+        expiresAt: result.expiresAt === null ? null : new Date(result.expiresAt).toISOString(),
+      });
       return { status: 200, purchaseId: result.purchaseId };
     }
     if (path === "/sandbox/clock") {
       if (req.method === "POST") {
         const body = (parseJson(await readBody(req)) ?? {}) as { advanceMs?: unknown; set?: unknown };
         if (typeof body.advanceMs === "number") offset += body.advanceMs;
-        else if (typeof body.set === "string" || typeof body.set === "number") offset = new Date(body.set).getTime() - baseNow();
-        else throw new DataverseFault(400, ErrorCodes.invalidArgument, 'Send {"advanceMs": <milliseconds>} or {"set": "<ISO time>"}.');
+        else if (typeof body.set === "string" || typeof body.set === "number")
+          offset = new Date(body.set).getTime() - baseNow();
+        else
+          throw new DataverseFault(
+            400,
+            ErrorCodes.invalidArgument,
+            'Send {"advanceMs": <milliseconds>} or {"set": "<ISO time>"}.',
+          );
       }
       sandboxJson(res, 200, { now: isoTime(now()), epochMs: now() });
       return { status: 200 };
@@ -318,11 +427,22 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
       return { status: 200 };
     }
     if (path === "/sandbox/state" && req.method === "GET") {
-      const purchases = store.list("msevtmgt_eventpurchases").map((p) => snapshot(String(p.msevtmgt_eventpurchaseid)));
-      sandboxJson(res, 200, { now: isoTime(now()), purchases, registrations: store.list("msevtmgt_eventregistrations").length, stats });
+      const purchases = store
+        .list("msevtmgt_eventpurchases")
+        .map((p) => snapshot(String(p.msevtmgt_eventpurchaseid)));
+      sandboxJson(res, 200, {
+        now: isoTime(now()),
+        purchases,
+        registrations: store.list("msevtmgt_eventregistrations").length,
+        stats,
+      });
       return { status: 200 };
     }
-    throw new DataverseFault(404, ErrorCodes.resourceNotFound, `No sandbox route ${req.method ?? ""} ${path}. Routes: POST /sandbox/events/<readable id>/register, GET|POST /sandbox/clock, POST /sandbox/faults, GET /sandbox/state.`);
+    throw new DataverseFault(
+      404,
+      ErrorCodes.resourceNotFound,
+      `No sandbox route ${req.method ?? ""} ${path}. Routes: POST /sandbox/events/<readable id>/register, GET|POST /sandbox/clock, POST /sandbox/faults, GET /sandbox/state.`,
+    );
   }
 
   function snapshot(purchaseId: string): PurchaseSnapshot {
@@ -338,7 +458,10 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
       expiresAt: new Date(p.expiresAt).toISOString(),
       totalPrice: Number(p.record.msevtmgt_totalprice ?? 0),
       registrationIds: p.attendees
-        .map((a) => store.get("msevtmgt_eventpurchaseattendees", a.attendeeId)?._msevtmgt_eventregistrationid_value)
+        .map(
+          (a) =>
+            store.get("msevtmgt_eventpurchaseattendees", a.attendeeId)?._msevtmgt_eventregistrationid_value,
+        )
         .filter((v): v is string => typeof v === "string"),
     };
   }
@@ -366,23 +489,64 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
       const eventApi = eventApiPattern.exec(path);
       if (eventApi?.[1]) {
         const body = req.method === "POST" ? parseJson(await readBody(req)) : null;
-        const answer = handleEventApi(ctx, { method: req.method ?? "GET", readableEventId: decodeURIComponent(eventApi[1]), params: url.searchParams, headers: req.headers, body });
+        const answer = handleEventApi(ctx, {
+          method: req.method ?? "GET",
+          readableEventId: decodeURIComponent(eventApi[1]),
+          params: url.searchParams,
+          headers: req.headers,
+          body,
+        });
         if (answer.json === undefined) send(res, answer.status, null, answer.headers);
-        else send(res, answer.status, JSON.stringify(answer.json), { ...answer.headers, "Content-Type": "application/json; charset=utf-8" });
+        else
+          send(res, answer.status, JSON.stringify(answer.json), {
+            ...answer.headers,
+            "Content-Type": "application/json; charset=utf-8",
+          });
         return { status: answer.status, route: "event-api" };
       }
-      throw new DataverseFault(404, ErrorCodes.resourceNotFound, `Nothing at ${path}: the Web API is under /api/data/v9.2/, tokens at /<tenant>/oauth2/v2.0/token.`);
+      throw new DataverseFault(
+        404,
+        ErrorCodes.resourceNotFound,
+        `Nothing at ${path}: the Web API is under /api/data/v9.2/, tokens at /<tenant>/oauth2/v2.0/token.`,
+      );
     };
     route()
-      .then((entry) => log({ requestId, method: req.method, path, durationMs: Math.round(performance.now() - started), ...entry }))
+      .then((entry) =>
+        log({
+          requestId,
+          method: req.method,
+          path,
+          durationMs: Math.round(performance.now() - started),
+          ...entry,
+        }),
+      )
       .catch((error: unknown) => {
         let fault: DataverseFault;
         if (error instanceof DataverseFault) fault = error;
         else if (error instanceof BodyTooLarge) fault = new DataverseFault(413, "", error.message);
-        else fault = new DataverseFault(500, ErrorCodes.unexpected, "An unexpected error occurred in the Dataverse stand-in.", { innerMessage: String(error) });
+        else
+          fault = new DataverseFault(
+            500,
+            ErrorCodes.unexpected,
+            "An unexpected error occurred in the Dataverse stand-in.",
+            { innerMessage: String(error) },
+          );
         const extra = path.startsWith("/sandbox/") ? sandboxCors(req) : {};
-        if (!res.headersSent && !res.destroyed) sendFault(res, fault, req, { "OData-Version": "4.0", "x-ms-service-request-id": requestId, ...extra });
-        log({ requestId, method: req.method, path, durationMs: Math.round(performance.now() - started), status: fault.status, code: fault.code, error: fault.status >= 500 ? String(error) : undefined });
+        if (!res.headersSent && !res.destroyed)
+          sendFault(res, fault, req, {
+            "OData-Version": "4.0",
+            "x-ms-service-request-id": requestId,
+            ...extra,
+          });
+        log({
+          requestId,
+          method: req.method,
+          path,
+          durationMs: Math.round(performance.now() - started),
+          status: fault.status,
+          code: fault.code,
+          error: fault.status >= 500 ? String(error) : undefined,
+        });
       });
   });
 
@@ -393,7 +557,14 @@ export async function startDataverseStandIn(options: DataverseStandInOptions = {
   });
   const address = server.address() as AddressInfo;
   origin = `http://${host}:${address.port}`;
-  tokens = createTokenService({ store, now, orgUrl: origin, tenantId, authorityHost: origin, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599 });
+  tokens = createTokenService({
+    store,
+    now,
+    orgUrl: origin,
+    tenantId,
+    authorityHost: origin,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
+  });
   const users = store.listApplicationUsers();
   const first = users[0];
   if (!first) throw new Error("The Dataverse stand-in has no application user.");

@@ -5,7 +5,17 @@
 // so they survive a restart on the same file and expire by the stand-in's clock. Error bodies follow
 // Entra ID's shape: error, error_description (starting with the AADSTS code), error_codes,
 // timestamp, trace_id, correlation_id, error_uri.
-import { createHmac, createPublicKey, constants, randomBytes, randomUUID, timingSafeEqual, verify, X509Certificate, type KeyObject } from "node:crypto";
+import {
+  createHmac,
+  createPublicKey,
+  constants,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+  verify,
+  X509Certificate,
+  type KeyObject,
+} from "node:crypto";
 import type { ApplicationUser, RecordStore } from "./record-store";
 
 export interface TokenServiceOptions {
@@ -63,7 +73,10 @@ export function createTokenService(options: TokenServiceOptions) {
   function entraError(status: number, error: string, aadsts: number, description: string): TokenResponse {
     const traceId = randomUUID();
     const correlationId = randomUUID();
-    const timestamp = new Date(now()).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+    const timestamp = new Date(now())
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, "Z");
     return {
       status,
       body: {
@@ -117,22 +130,31 @@ export function createTokenService(options: TokenServiceOptions) {
 
   /** Checks a private_key_jwt client assertion against the registered public key. Real time, not the stand-in clock: the client signs with its own clock. */
   function assertionProblem(assertion: string, user: ApplicationUser, tokenUrl: string): string | null {
-    if (!user.certificatePem) return "no certificate is registered for this application; sign in with its client secret";
+    if (!user.certificatePem)
+      return "no certificate is registered for this application; sign in with its client secret";
     const [h, p, s] = assertion.split(".");
     const header = decodeSegment(h);
     const payload = decodeSegment(p);
     if (!header || !payload || !s) return "the client assertion is not a JWT";
-    if (payload.iss !== user.clientId || payload.sub !== user.clientId) return "the client assertion's iss and sub must be the client id";
+    if (payload.iss !== user.clientId || payload.sub !== user.clientId)
+      return "the client assertion's iss and sub must be the client id";
     const aud = String(payload.aud ?? "");
-    if (!aud.endsWith(`/${tenantId}/oauth2/v2.0/token`) && aud !== tokenUrl) return `the client assertion's aud '${aud}' is not this token endpoint`;
+    if (!aud.endsWith(`/${tenantId}/oauth2/v2.0/token`) && aud !== tokenUrl)
+      return `the client assertion's aud '${aud}' is not this token endpoint`;
     const nowSec = Date.now() / 1000;
-    if (typeof payload.exp !== "number" || payload.exp + 300 < nowSec) return "the client assertion has expired";
+    if (typeof payload.exp !== "number" || payload.exp + 300 < nowSec)
+      return "the client assertion has expired";
     const data = Buffer.from(`${h}.${p}`);
     const signature = Buffer.from(s, "base64url");
     const pub = publicKeyOf(user.certificatePem);
     const ok =
       header.alg === "PS256"
-        ? verify("sha256", data, { key: pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature)
+        ? verify(
+            "sha256",
+            data,
+            { key: pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+            signature,
+          )
         : header.alg === "RS256"
           ? verify("sha256", data, pub, signature)
           : false;
@@ -141,48 +163,107 @@ export function createTokenService(options: TokenServiceOptions) {
 
   return {
     /** POST /<tenant>/oauth2/v2.0/token with a form body. */
-    handleTokenRequest(tenant: string, form: URLSearchParams, basicAuth: { id: string; secret: string } | null, tokenUrl: string): TokenResponse {
+    handleTokenRequest(
+      tenant: string,
+      form: URLSearchParams,
+      basicAuth: { id: string; secret: string } | null,
+      tokenUrl: string,
+    ): TokenResponse {
       if (tenant.toLowerCase() !== tenantId.toLowerCase()) {
-        return entraError(400, "invalid_request", 90002, `Tenant '${tenant}' not found. Check the tenant id in the authority URL.`);
+        return entraError(
+          400,
+          "invalid_request",
+          90002,
+          `Tenant '${tenant}' not found. Check the tenant id in the authority URL.`,
+        );
       }
       const grant = form.get("grant_type");
       if (grant !== "client_credentials") {
-        return entraError(400, "unsupported_grant_type", 70003, `The grant type '${grant ?? ""}' is not supported here; use client_credentials.`);
+        return entraError(
+          400,
+          "unsupported_grant_type",
+          70003,
+          `The grant type '${grant ?? ""}' is not supported here; use client_credentials.`,
+        );
       }
       const clientId = form.get("client_id") ?? basicAuth?.id ?? null;
-      if (!clientId) return entraError(400, "invalid_request", 900144, "The request body must contain the parameter 'client_id'.");
-      const user = store.listApplicationUsers().find((u) => u.clientId.toLowerCase() === clientId.toLowerCase());
+      if (!clientId)
+        return entraError(
+          400,
+          "invalid_request",
+          900144,
+          "The request body must contain the parameter 'client_id'.",
+        );
+      const user = store
+        .listApplicationUsers()
+        .find((u) => u.clientId.toLowerCase() === clientId.toLowerCase());
       if (!user) {
-        return entraError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory of tenant '${tenantId}'.`);
+        return entraError(
+          400,
+          "unauthorized_client",
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory of tenant '${tenantId}'.`,
+        );
       }
       const secret = form.get("client_secret") ?? basicAuth?.secret ?? null;
       const assertion = form.get("client_assertion");
       if (assertion !== null) {
         if (form.get("client_assertion_type") !== assertionType) {
-          return entraError(400, "invalid_request", 90014, `client_assertion_type must be '${assertionType}'.`);
+          return entraError(
+            400,
+            "invalid_request",
+            90014,
+            `client_assertion_type must be '${assertionType}'.`,
+          );
         }
         const problem = assertionProblem(assertion, user, tokenUrl);
-        if (problem) return entraError(401, "invalid_client", 700027, `Client assertion failed validation: ${problem}.`);
+        if (problem)
+          return entraError(401, "invalid_client", 700027, `Client assertion failed validation: ${problem}.`);
       } else if (secret !== null) {
         const expected = Buffer.from(user.clientSecret ?? "");
         const given = Buffer.from(secret);
         if (!user.clientSecret || expected.length !== given.length || !timingSafeEqual(expected, given)) {
-          return entraError(401, "invalid_client", 7000215, `Invalid client secret provided for application '${clientId}'. Send the secret's value, not its id.`);
+          return entraError(
+            401,
+            "invalid_client",
+            7000215,
+            `Invalid client secret provided for application '${clientId}'. Send the secret's value, not its id.`,
+          );
         }
       } else {
-        return entraError(401, "invalid_client", 7000218, "The request body must contain 'client_assertion' or 'client_secret'.");
+        return entraError(
+          401,
+          "invalid_client",
+          7000218,
+          "The request body must contain 'client_assertion' or 'client_secret'.",
+        );
       }
       const scopes = (form.get("scope") ?? "").split(/\s+/).filter((s) => s && !oidcScopes.has(s));
       if (scopes.length !== 1) {
-        return entraError(400, "invalid_scope", 1002012, `Ask for exactly one resource scope, '${orgUrl}/.default'; got '${form.get("scope") ?? ""}'.`);
+        return entraError(
+          400,
+          "invalid_scope",
+          1002012,
+          `Ask for exactly one resource scope, '${orgUrl}/.default'; got '${form.get("scope") ?? ""}'.`,
+        );
       }
       const scope = scopes[0] ?? "";
       const resource = scope.replace(/\/*\.default$/, "");
       if (!scope.endsWith("/.default")) {
-        return entraError(400, "invalid_scope", 1002012, `The scope '${scope}' is not valid for client credentials: use '${orgUrl}/.default'.`);
+        return entraError(
+          400,
+          "invalid_scope",
+          1002012,
+          `The scope '${scope}' is not valid for client credentials: use '${orgUrl}/.default'.`,
+        );
       }
       if (resource.toLowerCase() !== orgUrl.toLowerCase()) {
-        return entraError(400, "invalid_resource", 500011, `The resource principal named ${resource} was not found in tenant '${tenantId}'. Ask for '${orgUrl}/.default'.`);
+        return entraError(
+          400,
+          "invalid_resource",
+          500011,
+          `The resource principal named ${resource} was not found in tenant '${tenantId}'. Ask for '${orgUrl}/.default'.`,
+        );
       }
       return issue(user);
     },
@@ -191,7 +272,11 @@ export function createTokenService(options: TokenServiceOptions) {
       const base = `${options.authorityHost}/${tenant}`;
       return {
         token_endpoint: `${base}/oauth2/v2.0/token`,
-        token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        token_endpoint_auth_methods_supported: [
+          "client_secret_post",
+          "private_key_jwt",
+          "client_secret_basic",
+        ],
         jwks_uri: `${base}/discovery/v2.0/keys`,
         response_modes_supported: ["query", "fragment", "form_post"],
         subject_types_supported: ["pairwise"],
@@ -208,24 +293,47 @@ export function createTokenService(options: TokenServiceOptions) {
 
     /** Validates `Authorization: Bearer …` for the Web API. */
     checkBearer(header: string | undefined): BearerCheck {
-      if (!header) return { ok: false, reason: "missing", message: "No Authorization header: send 'Authorization: Bearer <token>'." };
+      if (!header)
+        return {
+          ok: false,
+          reason: "missing",
+          message: "No Authorization header: send 'Authorization: Bearer <token>'.",
+        };
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       const token = m?.[1];
-      if (!token) return { ok: false, reason: "invalid", message: "The Authorization header is not a bearer token." };
+      if (!token)
+        return { ok: false, reason: "invalid", message: "The Authorization header is not a bearer token." };
       const [h, p, s] = token.split(".");
       const payload = decodeSegment(p);
       if (!h || !p || !s || !payload || sign(`${h}.${p}`) !== s) {
-        return { ok: false, reason: "invalid", message: "The bearer token was not issued by this environment's authority." };
+        return {
+          ok: false,
+          reason: "invalid",
+          message: "The bearer token was not issued by this environment's authority.",
+        };
       }
-      if (String(payload.aud ?? "").replace(/\/+$/, "").toLowerCase() !== orgUrl.toLowerCase()) {
-        return { ok: false, reason: "invalid", message: `The bearer token is for '${String(payload.aud)}', not for '${orgUrl}'.` };
+      if (
+        String(payload.aud ?? "")
+          .replace(/\/+$/, "")
+          .toLowerCase() !== orgUrl.toLowerCase()
+      ) {
+        return {
+          ok: false,
+          reason: "invalid",
+          message: `The bearer token is for '${String(payload.aud)}', not for '${orgUrl}'.`,
+        };
       }
       if (typeof payload.exp !== "number" || payload.exp * 1000 <= now()) {
         return { ok: false, reason: "expired", message: "The bearer token has expired: acquire a new one." };
       }
       const clientId = String(payload.appid ?? "");
       const user = store.listApplicationUsers().find((u) => u.clientId === clientId);
-      if (!user) return { ok: false, reason: "invalid", message: `The application '${clientId}' is no longer an application user here.` };
+      if (!user)
+        return {
+          ok: false,
+          reason: "invalid",
+          message: `The application '${clientId}' is no longer an application user here.`,
+        };
       return { ok: true, clientId, userId: user.userId };
     },
   };

@@ -53,7 +53,17 @@ export function handleWebApi(ctx: StandInContext, req: ApiRequest, caller: Actio
   if (path === "" || path === "$metadata") {
     if (req.method !== "GET") throw methodNotAllowed(req.method, path);
     if (path === "") {
-      return { status: 200, json: { "@odata.context": `${req.base}/$metadata`, value: [...ctx.schema.values()].map((e) => ({ name: e.setName, kind: "EntitySet", url: e.setName })) } };
+      return {
+        status: 200,
+        json: {
+          "@odata.context": `${req.base}/$metadata`,
+          value: [...ctx.schema.values()].map((e) => ({
+            name: e.setName,
+            kind: "EntitySet",
+            url: e.setName,
+          })),
+        },
+      };
     }
     return { status: 200, xml: renderCsdl(ctx.schema, presentActions(ctx).values()) };
   }
@@ -71,17 +81,27 @@ export function handleWebApi(ctx: StandInContext, req: ApiRequest, caller: Actio
   }
   if (/^EntityDefinitions/i.test(path)) {
     if (req.method !== "GET") throw methodNotAllowed(req.method, path);
-    return { status: 200, json: readEntityDefinitions(ctx.schema, path.slice("EntityDefinitions".length), req.params, req.base) };
+    return {
+      status: 200,
+      json: readEntityDefinitions(ctx.schema, path.slice("EntityDefinitions".length), req.params, req.base),
+    };
   }
   const action = presentActions(ctx).get(path);
   if (action) {
     if (req.method !== "POST") throw methodNotAllowed(req.method, path);
     const body = req.body ?? {};
-    if (typeof body !== "object" || Array.isArray(body)) throw badRequest(`The body of ${action.name} must be a JSON object.`);
+    if (typeof body !== "object" || Array.isArray(body))
+      throw badRequest(`The body of ${action.name} must be a JSON object.`);
     checkParameters(action, body as Record<string, unknown>);
     const out = action.run(ctx, body as Record<string, unknown>, caller);
     if (!action.outputs || out === null) return { status: 204 };
-    return { status: 200, json: { "@odata.context": `${req.base}/$metadata#Microsoft.Dynamics.CRM.${action.name}Response`, ...out } };
+    return {
+      status: 200,
+      json: {
+        "@odata.context": `${req.base}/$metadata#Microsoft.Dynamics.CRM.${action.name}Response`,
+        ...out,
+      },
+    };
   }
   const m = keyPattern.exec(path);
   const entity = m?.[1] ? ctx.schema.get(m[1]) : undefined;
@@ -99,22 +119,37 @@ export function handleWebApi(ctx: StandInContext, req: ApiRequest, caller: Actio
 }
 
 function methodNotAllowed(method: string, path: string): DataverseFault {
-  return new DataverseFault(405, "0x80060888", `The HTTP method '${method}' is not allowed on '${path}' in the Dataverse stand-in.`);
+  return new DataverseFault(
+    405,
+    "0x80060888",
+    `The HTTP method '${method}' is not allowed on '${path}' in the Dataverse stand-in.`,
+  );
 }
 
 function parseKey(text: string, entity: EntityDefinition): string {
   const key = text.trim().replace(/^\{|\}$/g, "");
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key)) {
-    throw badRequest(`Bad key '${text}' for ${entity.setName}: the stand-in addresses rows by their GUID, e.g. ${entity.setName}(00000000-0000-0000-0000-000000000001).`);
+    throw badRequest(
+      `Bad key '${text}' for ${entity.setName}: the stand-in addresses rows by their GUID, e.g. ${entity.setName}(00000000-0000-0000-0000-000000000001).`,
+    );
   }
   return key.toLowerCase();
 }
 
 function notFound(entity: EntityDefinition, id: string): DataverseFault {
-  return new DataverseFault(404, ErrorCodes.recordNotFound, `${entity.logicalName} With Id = ${id} Does Not Exist`);
+  return new DataverseFault(
+    404,
+    ErrorCodes.recordNotFound,
+    `${entity.logicalName} With Id = ${id} Does Not Exist`,
+  );
 }
 
-function shape(ctx: StandInContext, entity: EntityDefinition, record: DataverseRecord, query: ParsedQuery): DataverseRecord {
+function shape(
+  ctx: StandInContext,
+  entity: EntityDefinition,
+  record: DataverseRecord,
+  query: ParsedQuery,
+): DataverseRecord {
   const out = projectRecord(record, entity, query.select);
   for (const ex of query.expand) {
     const targetLogical = entity.lookups[ex.lookup]?.[0];
@@ -127,7 +162,10 @@ function shape(ctx: StandInContext, entity: EntityDefinition, record: DataverseR
 }
 
 function contextSuffix(query: ParsedQuery): string {
-  const parts = [...(query.select ?? []), ...query.expand.map((e) => `${e.navigation}(${(e.select ?? []).join(",")})`)];
+  const parts = [
+    ...(query.select ?? []),
+    ...query.expand.map((e) => `${e.navigation}(${(e.select ?? []).join(",")})`),
+  ];
   return parts.length ? `(${parts.join(",")})` : "";
 }
 
@@ -146,7 +184,9 @@ function readMany(ctx: StandInContext, entity: EntityDefinition, req: ApiRequest
   const query = parseQuery(req.params, entity, ctx.schema);
   const all = ctx.store.list(entity.setName).filter((r) => visible(ctx, entity, r));
   const rows = applyQuery(all, query).map((r) => shape(ctx, entity, r, query));
-  const json: Record<string, unknown> = { "@odata.context": `${req.base}/$metadata#${entity.setName}${contextSuffix(query)}` };
+  const json: Record<string, unknown> = {
+    "@odata.context": `${req.base}/$metadata#${entity.setName}${contextSuffix(query)}`,
+  };
   if (query.count) json["@odata.count"] = applyQuery(all, { ...query, top: null }).length;
   json.value = rows;
   return { status: 200, json };
@@ -156,7 +196,13 @@ function readOne(ctx: StandInContext, entity: EntityDefinition, id: string, req:
   const query = parseQuery(req.params, entity, ctx.schema);
   const record = ctx.store.get(entity.setName, id);
   if (!record || !visible(ctx, entity, record)) throw notFound(entity, id);
-  return { status: 200, json: { "@odata.context": `${req.base}/$metadata#${entity.setName}${contextSuffix(query)}/$entity`, ...shape(ctx, entity, record, query) } };
+  return {
+    status: 200,
+    json: {
+      "@odata.context": `${req.base}/$metadata#${entity.setName}${contextSuffix(query)}/$entity`,
+      ...shape(ctx, entity, record, query),
+    },
+  };
 }
 
 function headerValue(req: ApiRequest, name: string): string {
@@ -165,23 +211,35 @@ function headerValue(req: ApiRequest, name: string): string {
 }
 
 /** Turns a PATCH/POST body into column changes, resolving `nav@odata.bind` to `_lookup_value`. */
-function columnChanges(ctx: StandInContext, entity: EntityDefinition, body: Record<string, unknown>): DataverseRecord {
+function columnChanges(
+  ctx: StandInContext,
+  entity: EntityDefinition,
+  body: Record<string, unknown>,
+): DataverseRecord {
   const changes: DataverseRecord = {};
   for (const [key, value] of Object.entries(body)) {
     if (key.startsWith("@odata.")) continue;
     const bind = /^(.+)@odata\.bind$/.exec(key);
     if (bind?.[1]) {
       const lookup = resolveNavigation(entity, bind[1]);
-      if (!lookup) throw badRequest(`An undeclared property '${bind[1]}' which only has property annotations in the payload was found on ${entity.logicalName}.`);
+      if (!lookup)
+        throw badRequest(
+          `An undeclared property '${bind[1]}' which only has property annotations in the payload was found on ${entity.logicalName}.`,
+        );
       if (value === null) {
         changes[lookupValueName(lookup)] = null;
         continue;
       }
       const ref = /(?:^|\/)([A-Za-z0-9_]+)\(\{?([0-9a-fA-F-]{36})\}?\)$/.exec(String(value));
       const target = ref?.[1] ? ctx.schema.get(ref[1]) : undefined;
-      if (!ref?.[2] || !target) throw badRequest(`The value of ${key} must look like "/<entity set>(<guid>)", got ${JSON.stringify(value)}.`);
+      if (!ref?.[2] || !target)
+        throw badRequest(
+          `The value of ${key} must look like "/<entity set>(<guid>)", got ${JSON.stringify(value)}.`,
+        );
       if (!(entity.lookups[lookup] ?? []).includes(target.logicalName)) {
-        throw badRequest(`${lookup} on ${entity.logicalName} points at ${(entity.lookups[lookup] ?? []).join(" or ")}, not ${target.logicalName}.`);
+        throw badRequest(
+          `${lookup} on ${entity.logicalName} points at ${(entity.lookups[lookup] ?? []).join(" or ")}, not ${target.logicalName}.`,
+        );
       }
       const targetId = ref[2].toLowerCase();
       if (!ctx.store.get(target.setName, targetId)) throw notFound(target, targetId);
@@ -189,17 +247,28 @@ function columnChanges(ctx: StandInContext, entity: EntityDefinition, body: Reco
       continue;
     }
     if (key.startsWith("_") && key.endsWith("_value")) {
-      throw badRequest(`Set the lookup ${key} through its navigation property, e.g. "${key.slice(1, -6)}@odata.bind": "/<entity set>(<guid>)".`);
+      throw badRequest(
+        `Set the lookup ${key} through its navigation property, e.g. "${key.slice(1, -6)}@odata.bind": "/<entity set>(<guid>)".`,
+      );
     }
     const type = entity.attributes[key];
     if (key === entity.primaryId) continue;
     if (!type || readOnlyColumns.has(key)) {
-      throw badRequest(`The property '${key}' does not exist on type 'Microsoft.Dynamics.CRM.${entity.logicalName}' or cannot be written. Use only property names the type defines.`);
+      throw badRequest(
+        `The property '${key}' does not exist on type 'Microsoft.Dynamics.CRM.${entity.logicalName}' or cannot be written. Use only property names the type defines.`,
+      );
     }
     const ok =
       value === null ||
-      (type === "Boolean" ? typeof value === "boolean" : ["Integer", "Money", "Decimal", "Picklist", "State", "Status"].includes(type) ? typeof value === "number" : typeof value === "string");
-    if (!ok) throw badRequest(`Cannot convert ${JSON.stringify(value)} to the type of ${entity.logicalName}.${key} (${type}).`);
+      (type === "Boolean"
+        ? typeof value === "boolean"
+        : ["Integer", "Money", "Decimal", "Picklist", "State", "Status"].includes(type)
+          ? typeof value === "number"
+          : typeof value === "string");
+    if (!ok)
+      throw badRequest(
+        `Cannot convert ${JSON.stringify(value)} to the type of ${entity.logicalName}.${key} (${type}).`,
+      );
     changes[key] = value;
   }
   return changes;
@@ -207,10 +276,15 @@ function columnChanges(ctx: StandInContext, entity: EntityDefinition, body: Reco
 
 function write(ctx: StandInContext, entity: EntityDefinition, id: string | null, req: ApiRequest): ApiResult {
   if (!writableSets.has(entity.setName)) {
-    throw new DataverseFault(403, ErrorCodes.missingPrivilege, `The application user lacks the privilege to write ${entity.logicalName} rows in the Dataverse stand-in.`);
+    throw new DataverseFault(
+      403,
+      ErrorCodes.missingPrivilege,
+      `The application user lacks the privilege to write ${entity.logicalName} rows in the Dataverse stand-in.`,
+    );
   }
   const body = req.body;
-  if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest(`The body must be a JSON object of ${entity.logicalName} columns.`);
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw badRequest(`The body must be a JSON object of ${entity.logicalName} columns.`);
   const changes = columnChanges(ctx, entity, body as Record<string, unknown>);
   const result = ctx.store.transaction(() => {
     const existing = id ? ctx.store.get(entity.setName, id) : undefined;
@@ -219,15 +293,30 @@ function write(ctx: StandInContext, entity: EntityDefinition, id: string | null,
     if (ifMatch) {
       if (!existing) throw notFound(entity, id ?? "");
       if (ifMatch !== "*" && ifMatch !== `W/"${String(existing.versionnumber)}"`) {
-        throw new DataverseFault(412, ErrorCodes.concurrencyVersionMismatch, `The version of the existing ${entity.logicalName} row does not match the If-Match value ${ifMatch}. Read it again and retry.`);
+        throw new DataverseFault(
+          412,
+          ErrorCodes.concurrencyVersionMismatch,
+          `The version of the existing ${entity.logicalName} row does not match the If-Match value ${ifMatch}. Read it again and retry.`,
+        );
       }
     }
     if (ifNoneMatch === "*" && existing) {
-      throw new DataverseFault(412, ErrorCodes.duplicateRecord, `A ${entity.logicalName} row with id ${id ?? ""} already exists.`);
+      throw new DataverseFault(
+        412,
+        ErrorCodes.duplicateRecord,
+        `A ${entity.logicalName} row with id ${id ?? ""} already exists.`,
+      );
     }
     if (existing && id) return { record: updateRecord(ctx, entity.setName, id, changes), created: false };
-    const primary = id ?? (typeof (body as DataverseRecord)[entity.primaryId] === "string" ? String((body as DataverseRecord)[entity.primaryId]) : randomUUID());
-    return { record: createRecord(ctx, entity.setName, { ...changes, [entity.primaryId]: primary.toLowerCase() }), created: true };
+    const primary =
+      id ??
+      (typeof (body as DataverseRecord)[entity.primaryId] === "string"
+        ? String((body as DataverseRecord)[entity.primaryId])
+        : randomUUID());
+    return {
+      record: createRecord(ctx, entity.setName, { ...changes, [entity.primaryId]: primary.toLowerCase() }),
+      created: true,
+    };
   });
   const rowId = String(result.record[entity.primaryId]);
   const headers = { "OData-EntityId": `${req.base}/${entity.setName}(${rowId})` };
@@ -236,7 +325,10 @@ function write(ctx: StandInContext, entity: EntityDefinition, id: string | null,
     return {
       status: result.created ? 201 : 200,
       headers: { ...headers, "Preference-Applied": "return=representation" },
-      json: { "@odata.context": `${req.base}/$metadata#${entity.setName}/$entity`, ...shape(ctx, entity, result.record, query) },
+      json: {
+        "@odata.context": `${req.base}/$metadata#${entity.setName}/$entity`,
+        ...shape(ctx, entity, result.record, query),
+      },
     };
   }
   return { status: 204, headers };

@@ -11,7 +11,14 @@ import type { RouteHook } from "../portal/preview-server";
 import type { EventSiteAttendee, EventSiteBackend } from "./event-site-backend";
 import { EventSiteError } from "./event-site-backend";
 import { EVENT_SITE_SCRIPT, EVENT_SITE_STYLE } from "./event-site-assets";
-import { renderConfirmationPage, renderDemoPaymentPage, renderEventList, renderEventNotFound, renderEventPage, renderRegistrationPage } from "./event-pages";
+import {
+  renderConfirmationPage,
+  renderDemoPaymentPage,
+  renderEventList,
+  renderEventNotFound,
+  renderEventPage,
+  renderRegistrationPage,
+} from "./event-pages";
 import { ASSET_PREFIX, EVENT_SITE_CSP } from "./html";
 import { readRequestBody } from "../read-request-body";
 
@@ -47,7 +54,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 /** The portal API's error shape (spec §8 item 13). */
 function apiError(res: ServerResponse, status: number, type: string, errorMessage: string): void {
-  sendJson(res, status, { error: { type, errorMessage, statusCode: status, correlationId: randomBytes(8).toString("hex") } });
+  sendJson(res, status, {
+    error: { type, errorMessage, statusCode: status, correlationId: randomBytes(8).toString("hex") },
+  });
 }
 
 function sameToken(given: string | undefined, expected: string): boolean {
@@ -83,29 +92,61 @@ export function createEventSiteRoutes(options: EventSiteRoutesOptions): EventSit
   const log = options.log ?? (() => undefined);
 
   async function register(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (req.method !== "POST") return apiError(res, 405, "OnlyHttpPostAllowed", "The register API accepts POST only.");
+    if (req.method !== "POST")
+      return apiError(res, 405, "OnlyHttpPostAllowed", "The register API accepts POST only.");
     const header = req.headers.validation;
     if (!sameToken(Array.isArray(header) ? header[0] : header, token)) {
-      return apiError(res, 403, "InvalidToken", "The validation header is missing or stale: reload the registration page and submit again.");
+      return apiError(
+        res,
+        403,
+        "InvalidToken",
+        "The validation header is missing or stale: reload the registration page and submit again.",
+      );
     }
     const readableEventId = url.searchParams.get("readableEventId")?.trim() ?? "";
-    if (!readableEventId) return apiError(res, 400, "BadRequest", "The query string needs readableEventId=<the event's readable id>.");
+    if (!readableEventId)
+      return apiError(
+        res,
+        400,
+        "BadRequest",
+        "The query string needs readableEventId=<the event's readable id>.",
+      );
     const raw = await readRequestBody(req, MAX_BODY_BYTES);
-    if (raw === null) return apiError(res, 413, "BadRequest", `The registration is larger than ${MAX_BODY_BYTES} bytes.`);
+    if (raw === null)
+      return apiError(res, 413, "BadRequest", `The registration is larger than ${MAX_BODY_BYTES} bytes.`);
     let json: unknown;
     try {
       json = JSON.parse(new URLSearchParams(raw).get("json") ?? "");
     } catch {
-      return apiError(res, 400, "BadRequest", "The body must be a form field json=<URL-encoded JSON with attendees>.");
+      return apiError(
+        res,
+        400,
+        "BadRequest",
+        "The body must be a form field json=<URL-encoded JSON with attendees>.",
+      );
     }
     const attendees = parseAttendees(json);
     const refused = (errorCode: string, errorMessage: string, status = 400) =>
-      sendJson(res, status, { status: "Error", errorMessage, errorCode, redirectUrl: null, purchaseId: null });
+      sendJson(res, status, {
+        status: "Error",
+        errorMessage,
+        errorCode,
+        redirectUrl: null,
+        purchaseId: null,
+      });
     if (typeof attendees === "string") return refused("INVALID_ATTENDEES", attendees);
     try {
       const answer = backend.register(readableEventId, attendees, null);
-      log(`registration for ${readableEventId}: ${answer.status}${answer.purchaseId ? ` purchase ${answer.purchaseId}` : ""}`);
-      sendJson(res, 200, { status: answer.status, errorMessage: null, errorCode: null, redirectUrl: answer.redirectUrl, purchaseId: answer.purchaseId });
+      log(
+        `registration for ${readableEventId}: ${answer.status}${answer.purchaseId ? ` purchase ${answer.purchaseId}` : ""}`,
+      );
+      sendJson(res, 200, {
+        status: answer.status,
+        errorMessage: null,
+        errorCode: null,
+        redirectUrl: answer.redirectUrl,
+        purchaseId: answer.purchaseId,
+      });
     } catch (error) {
       if (error instanceof EventSiteError) return refused(error.code, error.message, error.status);
       throw error;
@@ -120,13 +161,17 @@ export function createEventSiteRoutes(options: EventSiteRoutesOptions): EventSit
     }
     if (path === `${ASSET_PREFIX}event-site.js` || path === `${ASSET_PREFIX}event-site.css`) {
       const script = path.endsWith(".js");
-      res.writeHead(200, { "Content-Type": script ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8", "Cache-Control": "no-cache" });
+      res.writeHead(200, {
+        "Content-Type": script ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+        "Cache-Control": "no-cache",
+      });
       res.end(script ? EVENT_SITE_SCRIPT : EVENT_SITE_STYLE);
       return true;
     }
     const prefix = LANGUAGE_PREFIX.exec(path)?.[0] ?? "";
     const page = path.slice(prefix.length).replace(/\/+$/, "").toLowerCase();
-    if (!["/event", "/event/registration", "/event/confirmation", "/event/payment"].includes(page)) return false;
+    if (!["/event", "/event/registration", "/event/confirmation", "/event/payment"].includes(page))
+      return false;
     const head = req.method === "HEAD";
     if (req.method !== "GET" && !head) {
       res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" });
@@ -144,9 +189,16 @@ export function createEventSiteRoutes(options: EventSiteRoutesOptions): EventSit
       return true;
     }
     if (page === "/event") sendHtml(res, 200, renderEventPage(event, prefix), head);
-    else if (page === "/event/registration") sendHtml(res, 200, renderRegistrationPage(event, prefix, token), head);
+    else if (page === "/event/registration")
+      sendHtml(res, 200, renderRegistrationPage(event, prefix, token), head);
     else if (page === "/event/payment") sendHtml(res, 200, renderDemoPaymentPage(event, prefix), head);
-    else sendHtml(res, 200, renderConfirmationPage(event, backend.registrations(event.readableEventId), prefix), head);
+    else
+      sendHtml(
+        res,
+        200,
+        renderConfirmationPage(event, backend.registrations(event.readableEventId), prefix),
+        head,
+      );
     return true;
   };
 

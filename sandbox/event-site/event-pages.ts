@@ -22,7 +22,11 @@ function formatDate(iso: string | null): string {
   if (!iso) return "Date to be announced";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat("en-US", { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(date) + " UTC";
+  return (
+    new Intl.DateTimeFormat("en-US", { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(
+      date,
+    ) + " UTC"
+  );
 }
 
 export function renderEventList(events: EventSiteEvent[], prefix: string): string {
@@ -103,7 +107,11 @@ ${attendeeFieldset(event, 0)}
   });
 }
 
-export function renderConfirmationPage(event: EventSiteEvent, registrations: EventSiteRegistration[], prefix: string): string {
+export function renderConfirmationPage(
+  event: EventSiteEvent,
+  registrations: EventSiteRegistration[],
+  prefix: string,
+): string {
   const rows = registrations
     .map(
       (r) =>
@@ -131,7 +139,9 @@ ${table}
 }
 
 export function renderEventNotFound(readableEventId: string | null, prefix: string): string {
-  const what = readableEventId ? `No event has the id "${escapeHtml(readableEventId)}".` : "The link has no event id (?id=…).";
+  const what = readableEventId
+    ? `No event has the id "${escapeHtml(readableEventId)}".`
+    : "The link has no event id (?id=…).";
   return renderFrame({
     title: "Event not found",
     prefix,

@@ -46,7 +46,11 @@ export interface EventSiteBackend {
   listEvents(): EventSiteEvent[];
   findEvent(readableEventId: string): EventSiteEvent | undefined;
   /** Creates the temporary registration (paid) or the registrations (free); throws EventSiteError when refused. */
-  register(readableEventId: string, attendees: EventSiteAttendee[], userId: string | null): EventSiteRegisterAnswer;
+  register(
+    readableEventId: string,
+    attendees: EventSiteAttendee[],
+    userId: string | null,
+  ): EventSiteRegisterAnswer;
   /** Registrations that exist for the event, oldest first. */
   registrations(readableEventId: string): EventSiteRegistration[];
 }
@@ -62,37 +66,55 @@ export class EventSiteError extends Error {
   }
 }
 
-const text = (value: unknown): string => (typeof value === "string" ? value : value === null || value === undefined ? "" : String(value));
+const text = (value: unknown): string =>
+  typeof value === "string" ? value : value === null || value === undefined ? "" : String(value);
 
 /** The event site's data, read from (and written to) a running Dataverse stand-in. */
-export function createStandInBackend(dataverse: Pick<DataverseStandIn, "state" | "register">): EventSiteBackend {
+export function createStandInBackend(
+  dataverse: Pick<DataverseStandIn, "state" | "register">,
+): EventSiteBackend {
   const { state } = dataverse;
 
   function toEvent(row: Record<string, unknown>): EventSiteEvent {
     const eventId = text(row.msevtmgt_eventid);
-    const currencyRow = typeof row._transactioncurrencyid_value === "string" ? state.get("transactioncurrencies", row._transactioncurrencyid_value) : undefined;
+    const currencyRow =
+      typeof row._transactioncurrencyid_value === "string"
+        ? state.get("transactioncurrencies", row._transactioncurrencyid_value)
+        : undefined;
     const passes = state
       .list("msevtmgt_passes")
       .filter((p) => p._msevtmgt_eventid_value === eventId)
-      .map((p) => ({ id: text(p.msevtmgt_passid), name: text(p.msevtmgt_name), price: Number(p.msevtmgt_passprice ?? 0) }))
+      .map((p) => ({
+        id: text(p.msevtmgt_passid),
+        name: text(p.msevtmgt_name),
+        price: Number(p.msevtmgt_passprice ?? 0),
+      }))
       .sort((a, b) => b.price - a.price || a.name.localeCompare(b.name));
     return {
       eventId,
       readableEventId: text(row.msevtmgt_readableeventid),
       name: text(row.msevtmgt_name) || text(row.msevtmgt_readableeventid),
       startDate: typeof row.msevtmgt_eventstartdate === "string" ? row.msevtmgt_eventstartdate : null,
-      currency: currencyRow ? { iso: text(currencyRow.isocurrencycode).toUpperCase(), symbol: text(currencyRow.currencysymbol) } : null,
+      currency: currencyRow
+        ? { iso: text(currencyRow.isocurrencycode).toUpperCase(), symbol: text(currencyRow.currencysymbol) }
+        : null,
       passes,
     };
   }
 
   function findRow(readableEventId: string): Record<string, unknown> | undefined {
     const wanted = readableEventId.toLowerCase();
-    return state.list("msevtmgt_events").find((e) => text(e.msevtmgt_readableeventid).toLowerCase() === wanted);
+    return state
+      .list("msevtmgt_events")
+      .find((e) => text(e.msevtmgt_readableeventid).toLowerCase() === wanted);
   }
 
   return {
-    listEvents: () => state.list("msevtmgt_events").map(toEvent).sort((a, b) => a.name.localeCompare(b.name)),
+    listEvents: () =>
+      state
+        .list("msevtmgt_events")
+        .map(toEvent)
+        .sort((a, b) => a.name.localeCompare(b.name)),
     findEvent(readableEventId) {
       const row = findRow(readableEventId);
       return row ? toEvent(row) : undefined;
@@ -103,7 +125,12 @@ export function createStandInBackend(dataverse: Pick<DataverseStandIn, "state" |
         return { status: result.status, purchaseId: result.purchaseId, redirectUrl: result.redirectUrl };
       } catch (error) {
         if (error instanceof DataverseFault) {
-          throw new EventSiteError(error.status >= 500 ? 502 : 400, error.code || "REGISTRATION_REFUSED", error.message, { cause: error });
+          throw new EventSiteError(
+            error.status >= 500 ? 502 : 400,
+            error.code || "REGISTRATION_REFUSED",
+            error.message,
+            { cause: error },
+          );
         }
         throw error;
       }
@@ -118,7 +145,10 @@ export function createStandInBackend(dataverse: Pick<DataverseStandIn, "state" |
         .filter((r) => r._msevtmgt_eventid_value === eventId)
         .map((r) => {
           const registrationId = text(r.msevtmgt_eventregistrationid);
-          const contact = typeof r._msevtmgt_contactid_value === "string" ? state.get("contacts", r._msevtmgt_contactid_value) : undefined;
+          const contact =
+            typeof r._msevtmgt_contactid_value === "string"
+              ? state.get("contacts", r._msevtmgt_contactid_value)
+              : undefined;
           const pass = attendeePasses.find((p) => p._msevtmgt_eventregistrationid_value === registrationId);
           return {
             registrationId,

@@ -72,7 +72,9 @@ const fixturesSchema = z.strictObject({
 export function parseFixtures(value: unknown, source: string): PortalFixtures {
   const result = fixturesSchema.safeParse(value);
   if (result.success) return result.data as PortalFixtures;
-  const problems = result.error.issues.map((i) => `  ${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`);
+  const problems = result.error.issues.map(
+    (i) => `  ${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`,
+  );
   throw new PortalError(
     "INVALID_FIXTURES",
     `Fixtures ${source} do not have the expected shape { contacts: [{ contactid, fullname, roles? }], rows: { <table>: [rows] }, entitySets: { <set>: <table> } }:\n${problems.join("\n")}`,

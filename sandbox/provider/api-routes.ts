@@ -9,7 +9,14 @@ import { createId } from "./ids";
 import type { ChargeObject, ListResult, PaymentIntentObject, StoredKind } from "./objects";
 import type { ProviderContext, RequestInfo } from "./provider-context";
 import type { PageRequest } from "./provider-store";
-import { optionalBoolean, optionalInteger, optionalObject, optionalString, optionalStringList, rejectUnknown } from "./read-params";
+import {
+  optionalBoolean,
+  optionalInteger,
+  optionalObject,
+  optionalString,
+  optionalStringList,
+  rejectUnknown,
+} from "./read-params";
 import { createRefund, getRefund, type RefundPolicy } from "./refunds";
 
 export interface ApiRequest {
@@ -48,7 +55,8 @@ function readExpand(params: FormObject): string[] {
 
 function readPage(params: FormObject): PageRequest {
   const limit = optionalInteger(params.limit, "limit") ?? 10;
-  if (limit < 1 || limit > 100) throw invalidRequest(`Invalid limit: ${limit}. Use a number from 1 to 100.`, "limit");
+  if (limit < 1 || limit > 100)
+    throw invalidRequest(`Invalid limit: ${limit}. Use a number from 1 to 100.`, "limit");
   const startingAfter = optionalString(params.starting_after, "starting_after");
   const endingBefore = optionalString(params.ending_before, "ending_before");
   if (startingAfter !== undefined && endingBefore !== undefined) {
@@ -57,10 +65,18 @@ function readPage(params: FormObject): PageRequest {
   return { limit, startingAfter, endingBefore };
 }
 
-function toList<T>(url: string, result: { data: T[]; hasMore: boolean } | "unknown_cursor", page: PageRequest): ListResult<T> {
+function toList<T>(
+  url: string,
+  result: { data: T[]; hasMore: boolean } | "unknown_cursor",
+  page: PageRequest,
+): ListResult<T> {
   if (result === "unknown_cursor") {
     const cursor = page.startingAfter ?? page.endingBefore ?? "";
-    throw noSuchObject("object", cursor, page.startingAfter === undefined ? "ending_before" : "starting_after");
+    throw noSuchObject(
+      "object",
+      cursor,
+      page.startingAfter === undefined ? "ending_before" : "starting_after",
+    );
   }
   return { object: "list", data: result.data, has_more: result.hasMore, url };
 }
@@ -113,7 +129,8 @@ export function createApiHandler(deps: {
     {
       method: "POST",
       pattern: /^\/v1\/checkout\/sessions$/,
-      run: (params, _m, request) => expandObject(context.store, createSession(context, params, request), readExpand(params)),
+      run: (params, _m, request) =>
+        expandObject(context.store, createSession(context, params, request), readExpand(params)),
     },
     {
       method: "GET",
@@ -122,7 +139,11 @@ export function createApiHandler(deps: {
         rejectUnknown(params, ["ending_before", "expand", "limit", "payment_intent", "starting_after"]);
         const page = readPage(params);
         const intent = optionalString(params.payment_intent, "payment_intent");
-        const list = toList("/v1/checkout/sessions", context.store.listObjects("checkout.session", page, intent), page);
+        const list = toList(
+          "/v1/checkout/sessions",
+          context.store.listObjects("checkout.session", page, intent),
+          page,
+        );
         const expand = readExpand(params).map((path) => path.replace(/^data\./, ""));
         return { ...list, data: list.data.map((item) => expandObject(context.store, item, expand)) };
       },
@@ -140,7 +161,12 @@ export function createApiHandler(deps: {
         const id = m[1] ?? "";
         getSession(context, id);
         const items = getSessionExtras(context, id).lineItems;
-        return { object: "list", data: items, has_more: false, url: `/v1/checkout/sessions/${id}/line_items` };
+        return {
+          object: "list",
+          data: items,
+          has_more: false,
+          url: `/v1/checkout/sessions/${id}/line_items`,
+        };
       },
     },
     {
@@ -155,7 +181,11 @@ export function createApiHandler(deps: {
       method: "GET",
       pattern: /^\/v1\/payment_intents\/([^/]+)$/,
       run: (params, m) =>
-        retrieve(params, getStored<PaymentIntentObject>(context, "payment_intent", "payment_intent", m[1] ?? ""), ["client_secret"]),
+        retrieve(
+          params,
+          getStored<PaymentIntentObject>(context, "payment_intent", "payment_intent", m[1] ?? ""),
+          ["client_secret"],
+        ),
     },
     {
       method: "GET",
@@ -166,13 +196,25 @@ export function createApiHandler(deps: {
       method: "POST",
       pattern: /^\/v1\/refunds$/,
       run: (params, _m, request) =>
-        expandObject(context.store, createRefund(context, deps.refundPolicy, params, request), readExpand(params)),
+        expandObject(
+          context.store,
+          createRefund(context, deps.refundPolicy, params, request),
+          readExpand(params),
+        ),
     },
     {
       method: "GET",
       pattern: /^\/v1\/refunds$/,
       run: (params) => {
-        rejectUnknown(params, ["charge", "created", "ending_before", "expand", "limit", "payment_intent", "starting_after"]);
+        rejectUnknown(params, [
+          "charge",
+          "created",
+          "ending_before",
+          "expand",
+          "limit",
+          "payment_intent",
+          "starting_after",
+        ]);
         const page = readPage(params);
         const intent = optionalString(params.payment_intent, "payment_intent");
         return toList("/v1/refunds", context.store.listObjects("refund", page, intent), page);
@@ -187,11 +229,21 @@ export function createApiHandler(deps: {
       method: "GET",
       pattern: /^\/v1\/events$/,
       run: (params) => {
-        rejectUnknown(params, ["created", "delivery_success", "ending_before", "expand", "limit", "starting_after", "type", "types"]);
+        rejectUnknown(params, [
+          "created",
+          "delivery_success",
+          "ending_before",
+          "expand",
+          "limit",
+          "starting_after",
+          "type",
+          "types",
+        ]);
         const page = readPage(params);
         const type = optionalString(params.type, "type");
         const types = optionalStringList(params.types, "types");
-        if (type !== undefined && types !== undefined) throw invalidRequest("Give type or types, not both.", "types");
+        if (type !== undefined && types !== undefined)
+          throw invalidRequest("Give type or types, not both.", "types");
         const created = readCreated(params);
         const result = context.store.listEvents(
           {
@@ -204,7 +256,13 @@ export function createApiHandler(deps: {
           },
           page,
         );
-        const list = toList("/v1/events", result === "unknown_cursor" ? result : { data: result.data.map((row) => row.event), hasMore: result.hasMore }, page);
+        const list = toList(
+          "/v1/events",
+          result === "unknown_cursor"
+            ? result
+            : { data: result.data.map((row) => row.event), hasMore: result.hasMore },
+          page,
+        );
         return list;
       },
     },
@@ -221,7 +279,8 @@ export function createApiHandler(deps: {
   ];
 
   function authenticate(header: string | undefined): ApiError | null {
-    const unauthorized = (message: string): ApiError => new ApiError({ status: 401, type: "invalid_request_error", message });
+    const unauthorized = (message: string): ApiError =>
+      new ApiError({ status: 401, type: "invalid_request_error", message });
     if (header === undefined || header.trim() === "") {
       return unauthorized(
         "You did not provide an API key. Send it as `Authorization: Bearer sk_test_…` (the SDK does this when constructed with the key).",
@@ -230,13 +289,21 @@ export function createApiHandler(deps: {
     let key = "";
     const [scheme, value] = header.trim().split(/\s+/, 2);
     if (scheme?.toLowerCase() === "bearer") key = value ?? "";
-    else if (scheme?.toLowerCase() === "basic") key = Buffer.from(value ?? "", "base64").toString("utf8").split(":")[0] ?? "";
+    else if (scheme?.toLowerCase() === "basic")
+      key =
+        Buffer.from(value ?? "", "base64")
+          .toString("utf8")
+          .split(":")[0] ?? "";
     const shown = key.length > 12 ? `${key.slice(0, 8)}****${key.slice(-4)}` : "****";
     if (!key.startsWith("sk_test_")) {
-      return unauthorized(`Invalid API Key provided: ${shown}. The stand-in is test mode only: use a key starting with sk_test_.`);
+      return unauthorized(
+        `Invalid API Key provided: ${shown}. The stand-in is test mode only: use a key starting with sk_test_.`,
+      );
     }
     if (deps.apiKey !== undefined && key !== deps.apiKey) {
-      return unauthorized(`Invalid API Key provided: ${shown}. Use the secret key the sandbox printed at start.`);
+      return unauthorized(
+        `Invalid API Key provided: ${shown}. Use the secret key the sandbox printed at start.`,
+      );
     }
     return null;
   }
@@ -252,7 +319,11 @@ export function createApiHandler(deps: {
     };
     const idempotencyKey = request.method === "POST" ? (request.headers["idempotency-key"] ?? null) : null;
     if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
-    const reply = (status: number, body: unknown): HttpReply => ({ status, headers, body: JSON.stringify(body, null, 2) });
+    const reply = (status: number, body: unknown): HttpReply => ({
+      status,
+      headers,
+      body: JSON.stringify(body, null, 2),
+    });
     const fail = (error: ApiError): HttpReply => reply(error.status, error.toBody());
 
     const authError = authenticate(request.headers.authorization);
@@ -261,7 +332,11 @@ export function createApiHandler(deps: {
     const injected = deps.faults.takeFailure();
     if (injected !== null) {
       return fail(
-        new ApiError({ status: injected, type: "api_error", message: "Injected fault: the stand-in was told to fail this request. Retry it." }),
+        new ApiError({
+          status: injected,
+          type: "api_error",
+          message: "Injected fault: the stand-in was told to fail this request. Retry it.",
+        }),
       );
     }
 
@@ -273,7 +348,9 @@ export function createApiHandler(deps: {
       throw error;
     }
 
-    const route = routes.find((candidate) => candidate.method === request.method && candidate.pattern.test(request.path));
+    const route = routes.find(
+      (candidate) => candidate.method === request.method && candidate.pattern.test(request.path),
+    );
     if (route === undefined) {
       return fail(
         new ApiError({
@@ -288,7 +365,11 @@ export function createApiHandler(deps: {
     const fingerprint = createHash("sha256").update(stableJson(params)).digest("hex");
     if (idempotencyKey !== null) {
       if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY) {
-        return fail(invalidRequest(`Idempotency-Key is ${idempotencyKey.length} characters long; the limit is ${MAX_IDEMPOTENCY_KEY}.`));
+        return fail(
+          invalidRequest(
+            `Idempotency-Key is ${idempotencyKey.length} characters long; the limit is ${MAX_IDEMPOTENCY_KEY}.`,
+          ),
+        );
       }
       const saved = context.store.getIdempotent(idempotencyKey);
       if (saved !== undefined) {
@@ -301,7 +382,11 @@ export function createApiHandler(deps: {
             }),
           );
         }
-        return { status: saved.status, headers: { ...headers, "idempotent-replayed": "true" }, body: saved.body };
+        return {
+          status: saved.status,
+          headers: { ...headers, "idempotent-replayed": "true" },
+          body: saved.body,
+        };
       }
     }
 

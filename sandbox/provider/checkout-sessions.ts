@@ -26,23 +26,90 @@ export const MIN_EXPIRY_SECONDS = 30 * 60;
 export const MAX_EXPIRY_SECONDS = 24 * 60 * 60;
 
 const SESSION_CREATE_PARAMS = [
-  "adaptive_pricing", "after_expiration", "allow_promotion_codes", "allowed_payment_method_types", "automatic_tax",
-  "billing_address_collection", "branding_settings", "cancel_url", "client_reference_id", "consent_collection",
-  "currency", "custom_fields", "custom_text", "customer", "customer_account", "customer_creation", "customer_email",
-  "customer_update", "discounts", "excluded_payment_method_types", "expand", "expires_at", "integration_identifier",
-  "invoice_creation", "line_items", "locale", "managed_payments", "metadata", "mode", "name_collection",
-  "optional_items", "origin_context", "payment_intent_data", "payment_method_collection",
-  "payment_method_configuration", "payment_method_data", "payment_method_options", "payment_method_types",
-  "permissions", "phone_number_collection", "redirect_on_completion", "return_url", "saved_payment_method_options",
-  "setup_intent_data", "shipping_address_collection", "shipping_options", "submit_type", "subscription_data",
-  "success_url", "tax_id_collection", "ui_mode", "wallet_options",
+  "adaptive_pricing",
+  "after_expiration",
+  "allow_promotion_codes",
+  "allowed_payment_method_types",
+  "automatic_tax",
+  "billing_address_collection",
+  "branding_settings",
+  "cancel_url",
+  "client_reference_id",
+  "consent_collection",
+  "currency",
+  "custom_fields",
+  "custom_text",
+  "customer",
+  "customer_account",
+  "customer_creation",
+  "customer_email",
+  "customer_update",
+  "discounts",
+  "excluded_payment_method_types",
+  "expand",
+  "expires_at",
+  "integration_identifier",
+  "invoice_creation",
+  "line_items",
+  "locale",
+  "managed_payments",
+  "metadata",
+  "mode",
+  "name_collection",
+  "optional_items",
+  "origin_context",
+  "payment_intent_data",
+  "payment_method_collection",
+  "payment_method_configuration",
+  "payment_method_data",
+  "payment_method_options",
+  "payment_method_types",
+  "permissions",
+  "phone_number_collection",
+  "redirect_on_completion",
+  "return_url",
+  "saved_payment_method_options",
+  "setup_intent_data",
+  "shipping_address_collection",
+  "shipping_options",
+  "submit_type",
+  "subscription_data",
+  "success_url",
+  "tax_id_collection",
+  "ui_mode",
+  "wallet_options",
 ] as const;
-const LINE_ITEM_PARAMS = ["adjustable_quantity", "dynamic_tax_rates", "metadata", "price", "price_data", "quantity", "tax_rates"];
-const PRICE_DATA_PARAMS = ["currency", "product", "product_data", "recurring", "tax_behavior", "unit_amount", "unit_amount_decimal"];
+const LINE_ITEM_PARAMS = [
+  "adjustable_quantity",
+  "dynamic_tax_rates",
+  "metadata",
+  "price",
+  "price_data",
+  "quantity",
+  "tax_rates",
+];
+const PRICE_DATA_PARAMS = [
+  "currency",
+  "product",
+  "product_data",
+  "recurring",
+  "tax_behavior",
+  "unit_amount",
+  "unit_amount_decimal",
+];
 const PRODUCT_DATA_PARAMS = ["description", "images", "metadata", "name", "tax_code", "unit_label"];
 const PAYMENT_INTENT_DATA_PARAMS = [
-  "application_fee_amount", "capture_method", "description", "metadata", "on_behalf_of", "receipt_email",
-  "setup_future_usage", "shipping", "statement_descriptor", "statement_descriptor_suffix", "transfer_data",
+  "application_fee_amount",
+  "capture_method",
+  "description",
+  "metadata",
+  "on_behalf_of",
+  "receipt_email",
+  "setup_future_usage",
+  "shipping",
+  "statement_descriptor",
+  "statement_descriptor_suffix",
+  "transfer_data",
   "transfer_group",
 ];
 
@@ -81,14 +148,24 @@ function readLineItems(params: FormObject): LineItemObject[] {
     const currency = optionalString(priceData.currency, `${base}[price_data][currency]`);
     if (currency === undefined || currency === "") throw missingParam(`${base}[price_data][currency]`);
     if (!/^[a-zA-Z]{3}$/.test(currency)) {
-      throw invalidRequest(`Invalid currency: ${currency}. Use a three-letter ISO code such as eur.`, `${base}[price_data][currency]`);
+      throw invalidRequest(
+        `Invalid currency: ${currency}. Use a three-letter ISO code such as eur.`,
+        `${base}[price_data][currency]`,
+      );
     }
     if (priceData.recurring !== undefined) {
-      throw invalidRequest(`${base}[price_data][recurring] needs mode=subscription, which the stand-in does not serve.`, `${base}[price_data][recurring]`);
+      throw invalidRequest(
+        `${base}[price_data][recurring] needs mode=subscription, which the stand-in does not serve.`,
+        `${base}[price_data][recurring]`,
+      );
     }
     const unitAmount = optionalInteger(priceData.unit_amount, `${base}[price_data][unit_amount]`);
     if (unitAmount === undefined) throw missingParam(`${base}[price_data][unit_amount]`);
-    if (unitAmount < 0) throw invalidRequest(`${base}[price_data][unit_amount] must be zero or more.`, `${base}[price_data][unit_amount]`);
+    if (unitAmount < 0)
+      throw invalidRequest(
+        `${base}[price_data][unit_amount] must be zero or more.`,
+        `${base}[price_data][unit_amount]`,
+      );
     const productData = optionalObject(priceData.product_data, `${base}[price_data][product_data]`);
     if (productData === undefined) throw missingParam(`${base}[price_data][product_data]`);
     rejectUnknown(productData, PRODUCT_DATA_PARAMS, `${base}[price_data][product_data]`);
@@ -106,22 +183,37 @@ function readLineItems(params: FormObject): LineItemObject[] {
       currency: currency.toLowerCase(),
       description: name,
       quantity,
-      price: { object: "price", currency: currency.toLowerCase(), unit_amount: unitAmount, product_name: name },
+      price: {
+        object: "price",
+        currency: currency.toLowerCase(),
+        unit_amount: unitAmount,
+        product_name: name,
+      },
     };
   });
 }
 
-export function createSession(context: ProviderContext, params: FormObject, _request: RequestInfo): SessionObject {
+export function createSession(
+  context: ProviderContext,
+  params: FormObject,
+  _request: RequestInfo,
+): SessionObject {
   rejectUnknown(params, SESSION_CREATE_PARAMS);
   const mode = optionalString(params.mode, "mode");
   if (mode === undefined || mode === "") throw missingParam("mode");
   if (mode !== "payment") {
-    throw invalidRequest(`mode=${mode} is not served by the stand-in; it supports mode=payment only.`, "mode");
+    throw invalidRequest(
+      `mode=${mode} is not served by the stand-in; it supports mode=payment only.`,
+      "mode",
+    );
   }
   const lineItems = readLineItems(params);
   const currencies = new Set(lineItems.map((item) => item.currency));
   if (currencies.size > 1) {
-    throw invalidRequest(`All line items must use one currency; got ${[...currencies].join(", ")}.`, "line_items");
+    throw invalidRequest(
+      `All line items must use one currency; got ${[...currencies].join(", ")}.`,
+      "line_items",
+    );
   }
   const currency = lineItems[0]?.currency ?? "";
   const now = context.nowSeconds();
@@ -140,7 +232,8 @@ export function createSession(context: ProviderContext, params: FormObject, _req
   }
   const intentData = optionalObject(params.payment_intent_data, "payment_intent_data") ?? {};
   rejectUnknown(intentData, PAYMENT_INTENT_DATA_PARAMS, "payment_intent_data");
-  const captureMethod = optionalString(intentData.capture_method, "payment_intent_data[capture_method]") ?? "automatic";
+  const captureMethod =
+    optionalString(intentData.capture_method, "payment_intent_data[capture_method]") ?? "automatic";
   if (captureMethod === "manual") {
     throw invalidRequest(
       "payment_intent_data[capture_method]=manual is not served by the stand-in; use automatic.",
@@ -159,18 +252,23 @@ export function createSession(context: ProviderContext, params: FormObject, _req
     optionalStringList(params.allowed_payment_method_types, "allowed_payment_method_types");
   const unsupported = (methodTypes ?? []).filter((type) => type !== "card");
   if (unsupported.length > 0) {
-    throw invalidRequest(`Payment method type ${unsupported.join(", ")} is not served by the stand-in; use card.`, "payment_method_types");
+    throw invalidRequest(
+      `Payment method type ${unsupported.join(", ")} is not served by the stand-in; use card.`,
+      "payment_method_types",
+    );
   }
   const total = lineItems.reduce((sum, item) => sum + item.amount_total, 0);
   const id = createId("cs_test", 58);
   const session: SessionObject = {
     id,
     object: "checkout.session",
-    allowed_payment_method_types: optionalStringList(params.allowed_payment_method_types, "allowed_payment_method_types") ?? null,
+    allowed_payment_method_types:
+      optionalStringList(params.allowed_payment_method_types, "allowed_payment_method_types") ?? null,
     amount_subtotal: total,
     amount_total: total,
     cancel_url: readUrl(optionalString(params.cancel_url, "cancel_url"), "cancel_url"),
-    client_reference_id: clientReferenceId === undefined || clientReferenceId === "" ? null : clientReferenceId,
+    client_reference_id:
+      clientReferenceId === undefined || clientReferenceId === "" ? null : clientReferenceId,
     created: now,
     currency,
     customer: null,
@@ -191,7 +289,8 @@ export function createSession(context: ProviderContext, params: FormObject, _req
   const extras: SessionExtras = {
     lineItems,
     paymentIntentMetadata: readMetadata(intentData.metadata, "payment_intent_data[metadata]") ?? {},
-    paymentIntentDescription: optionalString(intentData.description, "payment_intent_data[description]") ?? null,
+    paymentIntentDescription:
+      optionalString(intentData.description, "payment_intent_data[description]") ?? null,
     captureMethod,
   };
   context.atomically(() => {
@@ -213,7 +312,11 @@ export function getSessionExtras(context: ProviderContext, id: string): SessionE
   return extras;
 }
 
-function markExpired(context: ProviderContext, session: SessionObject, request: RequestInfo | null): SessionObject {
+function markExpired(
+  context: ProviderContext,
+  session: SessionObject,
+  request: RequestInfo | null,
+): SessionObject {
   const expired: SessionObject = { ...session, status: "expired", url: null };
   context.store.updateObject(session.id, expired, { status: "expired", due: null });
   context.emitEvent("checkout.session.expired", expired, { request });
@@ -221,7 +324,11 @@ function markExpired(context: ProviderContext, session: SessionObject, request: 
 }
 
 /** POST /v1/checkout/sessions/{id}/expire: only an open session can be expired. */
-export function expireSession(context: ProviderContext, id: string, request: RequestInfo | null): SessionObject {
+export function expireSession(
+  context: ProviderContext,
+  id: string,
+  request: RequestInfo | null,
+): SessionObject {
   return context.atomically(() => {
     const session = getSession(context, id);
     if (session.status !== "open") {
@@ -258,11 +365,15 @@ export function refreshSession(context: ProviderContext, id: string): SessionObj
 /** The session, expiring it first when its time is up but the timer has not run yet. */
 function openOrClosed(context: ProviderContext, id: string): SessionObject {
   const session = getSession(context, id);
-  if (session.status === "open" && session.expires_at <= context.nowSeconds()) return markExpired(context, session, null);
+  if (session.status === "open" && session.expires_at <= context.nowSeconds())
+    return markExpired(context, session, null);
   return session;
 }
 
-function intentFor(context: ProviderContext, session: SessionObject): { intent: PaymentIntentObject; created: boolean } {
+function intentFor(
+  context: ProviderContext,
+  session: SessionObject,
+): { intent: PaymentIntentObject; created: boolean } {
   if (session.payment_intent !== null) {
     const existing = context.store.getObject<PaymentIntentObject>("payment_intent", session.payment_intent);
     if (existing !== undefined) return { intent: existing, created: false };
@@ -330,7 +441,13 @@ export function paySession(context: ProviderContext, id: string): HostedOutcome 
       status: "succeeded",
     };
     context.store.updateObject(paidIntent.id, paidIntent, { status: paidIntent.status });
-    const session: SessionObject = { ...current, status: "complete", payment_status: "paid", payment_intent: paidIntent.id, url: null };
+    const session: SessionObject = {
+      ...current,
+      status: "complete",
+      payment_status: "paid",
+      payment_intent: paidIntent.id,
+      url: null,
+    };
     context.store.updateObject(session.id, session, { status: "complete", due: null, ref: paidIntent.id });
     context.emitEvent("charge.succeeded", charge);
     context.emitEvent("payment_intent.succeeded", paidIntent);

@@ -44,7 +44,10 @@ function button(action: string, label: string, hidden: Record<string, string>): 
 
 function table(caption: string, headings: string[], rows: string[]): string {
   const head = headings.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join("");
-  const body = rows.length === 0 ? `<tr><td colspan="${headings.length}" class="note">none yet</td></tr>` : rows.join("\n");
+  const body =
+    rows.length === 0
+      ? `<tr><td colspan="${headings.length}" class="note">none yet</td></tr>`
+      : rows.join("\n");
   return `<h2>${escapeHtml(caption)}</h2><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
@@ -61,15 +64,22 @@ function renderDashboard(source: DashboardSource, notice: string | null): string
 <td>${escapeHtml(p.metadata.purchaseId ?? "")}</td></tr>`,
   );
   const refunds = source.refunds(LIMIT).map(
-    (r) => `<tr><td><code>${escapeHtml(r.id)}</code></td><td>${escapeHtml(r.status)}</td><td>${escapeHtml(formatMinor(r.amount, r.currency))}</td>
+    (
+      r,
+    ) => `<tr><td><code>${escapeHtml(r.id)}</code></td><td>${escapeHtml(r.status)}</td><td>${escapeHtml(formatMinor(r.amount, r.currency))}</td>
 <td><code>${escapeHtml(r.payment_intent)}</code></td><td>${escapeHtml(r.reason ?? "")}</td><td>${escapeHtml(time(r.created))}</td></tr>`,
   );
   const events = source.events(LIMIT).map(
-    ({ event, delivery }) => `<tr><td><code>${escapeHtml(event.id)}</code></td><td>${escapeHtml(event.type)}</td><td>${escapeHtml(time(event.created))}</td>
+    ({
+      event,
+      delivery,
+    }) => `<tr><td><code>${escapeHtml(event.id)}</code></td><td>${escapeHtml(event.type)}</td><td>${escapeHtml(time(event.created))}</td>
 <td>${escapeHtml(delivery)}</td><td>${button("resend", "Resend", { event: event.id })} ${button("duplicate", "Duplicate", { event: event.id })}</td></tr>`,
   );
   const deliveries = source.deliveries(LIMIT * 2).map(
-    (d) => `<tr><td><code>${escapeHtml(d.eventId)}</code></td><td>${escapeHtml(d.eventType)}</td><td>${d.series}</td><td>${d.attempt}</td>
+    (
+      d,
+    ) => `<tr><td><code>${escapeHtml(d.eventId)}</code></td><td>${escapeHtml(d.eventType)}</td><td>${d.series}</td><td>${d.attempt}</td>
 <td class="${d.status !== null && d.status >= 200 && d.status < 300 ? "ok" : "bad"}">${escapeHtml(d.status ?? d.error ?? "")}</td>
 <td>${d.durationMs} ms</td><td>${escapeHtml(new Date(d.startedAt).toISOString().slice(11, 23))}</td></tr>`,
   );
@@ -105,7 +115,10 @@ export function handleDashboard(
 ): HttpReply {
   const back = (notice: string): HttpReply => ({
     status: 303,
-    headers: { location: `${DASHBOARD_PATH}?notice=${encodeURIComponent(notice)}`, "cache-control": "no-store" },
+    headers: {
+      location: `${DASHBOARD_PATH}?notice=${encodeURIComponent(notice)}`,
+      "cache-control": "no-store",
+    },
     body: "",
   });
   if (request.method === "GET" && request.path === `${DASHBOARD_PATH}/state.json`) {
@@ -115,25 +128,41 @@ export function handleDashboard(
       sessions: source.sessions(LIMIT),
       paymentIntents: source.paymentIntents(LIMIT),
       refunds: source.refunds(LIMIT),
-      events: source.events(LIMIT).map(({ event, delivery }) => ({ id: event.id, type: event.type, created: event.created, delivery })),
+      events: source
+        .events(LIMIT)
+        .map(({ event, delivery }) => ({ id: event.id, type: event.type, created: event.created, delivery })),
       deliveries: source.deliveries(LIMIT * 2),
     };
-    return { status: 200, headers: { "content-type": "application/json", "cache-control": "no-store" }, body: JSON.stringify(state, null, 2) };
+    return {
+      status: 200,
+      headers: { "content-type": "application/json", "cache-control": "no-store" },
+      body: JSON.stringify(state, null, 2),
+    };
   }
   if (request.method === "GET" && request.path === DASHBOARD_PATH) {
     const notice = new URLSearchParams(request.query).get("notice");
     return { status: 200, headers: PAGE_HEADERS, body: renderDashboard(source, notice) };
   }
   if (request.method !== "POST") {
-    return { status: 404, headers: PAGE_HEADERS, body: page("Not found", "<main><p>No such dashboard page.</p></main>") };
+    return {
+      status: 404,
+      headers: PAGE_HEADERS,
+      body: page("Not found", "<main><p>No such dashboard page.</p></main>"),
+    };
   }
   const form = parseFormBody(request.body);
   const text = (name: string): string => (typeof form[name] === "string" ? (form[name] as string) : "");
   switch (request.path) {
     case `${DASHBOARD_PATH}/resend`:
-      return back(actions.resendEvent(text("event"), 1) ? `Resent ${text("event")}.` : `No event ${text("event")}.`);
+      return back(
+        actions.resendEvent(text("event"), 1) ? `Resent ${text("event")}.` : `No event ${text("event")}.`,
+      );
     case `${DASHBOARD_PATH}/duplicate`:
-      return back(actions.resendEvent(text("event"), 2) ? `Sent ${text("event")} twice at once.` : `No event ${text("event")}.`);
+      return back(
+        actions.resendEvent(text("event"), 2)
+          ? `Sent ${text("event")} twice at once.`
+          : `No event ${text("event")}.`,
+      );
     case `${DASHBOARD_PATH}/expire`: {
       const problem = actions.expireSession(text("session"));
       return back(problem ?? `Expired ${text("session")}.`);
@@ -146,11 +175,16 @@ export function handleDashboard(
     }
     case `${DASHBOARD_PATH}/duplicate-next`: {
       const count = Number(text("count"));
-      if (!Number.isInteger(count) || count <= 0) return back("Give a whole number of webhooks to duplicate.");
+      if (!Number.isInteger(count) || count <= 0)
+        return back("Give a whole number of webhooks to duplicate.");
       actions.duplicateNextWebhooks(count);
       return back(`The next ${count} webhooks will each be sent twice.`);
     }
     default:
-      return { status: 404, headers: PAGE_HEADERS, body: page("Not found", "<main><p>No such dashboard action.</p></main>") };
+      return {
+        status: 404,
+        headers: PAGE_HEADERS,
+        body: page("Not found", "<main><p>No such dashboard action.</p></main>"),
+      };
   }
 }

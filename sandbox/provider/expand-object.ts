@@ -11,7 +11,12 @@ const EXPANDABLE: Record<string, Record<string, StoredKind>> = {
   refund: { charge: "charge", payment_intent: "payment_intent" },
 };
 
-function expandPath(store: ProviderStore, target: Record<string, unknown>, path: string[], fullPath: string): void {
+function expandPath(
+  store: ProviderStore,
+  target: Record<string, unknown>,
+  path: string[],
+  fullPath: string,
+): void {
   const [field, ...rest] = path;
   if (field === undefined) return;
   const kind = EXPANDABLE[String(target.object)]?.[field];

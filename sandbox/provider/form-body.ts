@@ -26,7 +26,8 @@ function splitKey(key: string): string[] {
   const pattern = /\[([^\]]*)\]/g;
   let consumed = 0;
   for (const match of rest.matchAll(pattern)) {
-    if (match.index !== consumed) throw new FormBodyError(`Parameter name ${key} has text outside its brackets.`);
+    if (match.index !== consumed)
+      throw new FormBodyError(`Parameter name ${key} has text outside its brackets.`);
     parts.push(match[1] ?? "");
     consumed = match.index + match[0].length;
   }
@@ -44,12 +45,14 @@ function insert(root: Node, path: string[], value: string, fullKey: string): voi
     const last = i === path.length - 1;
     if (part === "") part = String(Object.keys(node).length); // `x[]`: append
     if (last) {
-      if (typeof node[part] === "object") throw new FormBodyError(`Parameter ${fullKey} is given both as a value and as an object.`);
+      if (typeof node[part] === "object")
+        throw new FormBodyError(`Parameter ${fullKey} is given both as a value and as an object.`);
       node[part] = value;
       return;
     }
     const next = node[part];
-    if (typeof next === "string") throw new FormBodyError(`Parameter ${fullKey} is given both as a value and as an object.`);
+    if (typeof next === "string")
+      throw new FormBodyError(`Parameter ${fullKey} is given both as a value and as an object.`);
     if (next === undefined) {
       const created: Node = Object.create(null) as Node;
       node[part] = created;
@@ -93,7 +96,8 @@ export function parseFormBody(text: string): FormObject {
     }
     if (key === "" || key.startsWith("[")) throw new FormBodyError(`Parameter name "${key}" is empty.`);
     const path = splitKey(key);
-    if (path.some((part) => FORBIDDEN_NAMES.has(part))) throw new FormBodyError(`Parameter name ${key} is not allowed.`);
+    if (path.some((part) => FORBIDDEN_NAMES.has(part)))
+      throw new FormBodyError(`Parameter name ${key} is not allowed.`);
     insert(root, path, value, key);
   }
   const out: FormObject = {};

@@ -21,10 +21,16 @@ function redirect(location: string): HttpReply {
 }
 
 function successRedirect(session: SessionObject): string | null {
-  return session.success_url === null ? null : session.success_url.split("{CHECKOUT_SESSION_ID}").join(session.id);
+  return session.success_url === null
+    ? null
+    : session.success_url.split("{CHECKOUT_SESSION_ID}").join(session.id);
 }
 
-function renderSession(context: ProviderContext, session: SessionObject, message: { text: string; alert: boolean } | null): string {
+function renderSession(
+  context: ProviderContext,
+  session: SessionObject,
+  message: { text: string; alert: boolean } | null,
+): string {
   const extras = getSessionExtras(context, session.id);
   const money = (minor: number): string => formatMinor(minor, session.currency, session.locale);
   const rows = extras.lineItems
@@ -53,7 +59,9 @@ function renderSession(context: ProviderContext, session: SessionObject, message
     actions = `<p role="status">This payment is complete.</p>${back === null ? "" : `<p><a href="${escapeHtml(back)}">Return to the site</a></p>`}`;
   } else {
     actions = `<p role="status">This checkout session has expired; it no longer takes payment.</p>${
-      session.cancel_url === null ? "" : `<p><a href="${escapeHtml(session.cancel_url)}">Return to the site</a></p>`
+      session.cancel_url === null
+        ? ""
+        : `<p><a href="${escapeHtml(session.cancel_url)}">Return to the site</a></p>`
     }`;
   }
   return page(
@@ -79,7 +87,10 @@ ${actions}
 function notFound(): HttpReply {
   return html(
     404,
-    page("Checkout not found", `<main><h1>Checkout not found</h1><p>This checkout link is not valid. Start the payment again from the site.</p></main>`),
+    page(
+      "Checkout not found",
+      `<main><h1>Checkout not found</h1><p>This checkout link is not valid. Start the payment again from the site.</p></main>`,
+    ),
   );
 }
 
@@ -93,7 +104,10 @@ function loadSession(context: ProviderContext, id: string): SessionObject | null
 }
 
 /** GET and POST under /c/pay/{sessionId}. */
-export function handleHostedPage(context: ProviderContext, request: { method: string; path: string; query: string; body: string }): HttpReply {
+export function handleHostedPage(
+  context: ProviderContext,
+  request: { method: string; path: string; query: string; body: string },
+): HttpReply {
   const id = decodeURIComponent(request.path.slice(HOSTED_PAGE_PREFIX.length));
   const session = loadSession(context, id);
   if (session === null) return notFound();
@@ -102,11 +116,17 @@ export function handleHostedPage(context: ProviderContext, request: { method: st
   if (request.method === "GET" || request.method === "HEAD") {
     let message: { text: string; alert: boolean } | null = null;
     if (view.get("declined") === "1" && session.status === "open") {
-      message = { text: "Your card was declined. Nothing was charged. Try again, or cancel and return to the site.", alert: true };
+      message = {
+        text: "Your card was declined. Nothing was charged. Try again, or cancel and return to the site.",
+        alert: true,
+      };
     }
     return html(200, renderSession(context, session, message));
   }
-  if (request.method !== "POST") return html(405, page("Not allowed", "<main><p>Use the buttons on the checkout page.</p></main>"), { allow: "GET, POST" });
+  if (request.method !== "POST")
+    return html(405, page("Not allowed", "<main><p>Use the buttons on the checkout page.</p></main>"), {
+      allow: "GET, POST",
+    });
 
   const action = parseFormBody(request.body).action;
   const self = `${HOSTED_PAGE_PREFIX}${encodeURIComponent(id)}`;
@@ -117,19 +137,28 @@ export function handleHostedPage(context: ProviderContext, request: { method: st
       return redirect(successRedirect(result.session) ?? self);
     }
     if (result.outcome !== "paid") {
-      return html(409, renderSession(context, result.session, { text: "This checkout can no longer be paid.", alert: true }));
+      return html(
+        409,
+        renderSession(context, result.session, { text: "This checkout can no longer be paid.", alert: true }),
+      );
     }
     return redirect(successRedirect(result.session) ?? self);
   }
   if (action === "decline") {
     const result = declineSession(context, id);
     if (result.outcome !== "declined") {
-      return html(409, renderSession(context, result.session, { text: "This checkout can no longer be paid.", alert: true }));
+      return html(
+        409,
+        renderSession(context, result.session, { text: "This checkout can no longer be paid.", alert: true }),
+      );
     }
     return redirect(`${self}?declined=1`);
   }
   if (action === "cancel") {
     return redirect(session.cancel_url ?? self);
   }
-  return html(400, renderSession(context, session, { text: "Choose Pay, Decline card or Cancel.", alert: true }));
+  return html(
+    400,
+    renderSession(context, session, { text: "Choose Pay, Decline card or Cancel.", alert: true }),
+  );
 }

@@ -9,7 +9,10 @@ export function formatMinor(minor: number, currency: string, locale: string | nu
   const code = currency.toUpperCase();
   let format: Intl.NumberFormat;
   try {
-    format = new Intl.NumberFormat(locale === null || locale === "auto" ? "en" : locale, { style: "currency", currency: code });
+    format = new Intl.NumberFormat(locale === null || locale === "auto" ? "en" : locale, {
+      style: "currency",
+      currency: code,
+    });
   } catch {
     format = new Intl.NumberFormat("en", { style: "currency", currency: code });
   }
@@ -53,7 +56,8 @@ ${body}
 /** No scripts, no external assets; forms may post back and redirect anywhere (success/cancel URLs). */
 export const PAGE_HEADERS: Record<string, string> = {
   "content-type": "text/html; charset=utf-8",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
   "cache-control": "no-store",
   "referrer-policy": "no-referrer",

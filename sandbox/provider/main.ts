@@ -54,19 +54,28 @@ if (values.help === true) {
 
 const problems: string[] = [];
 const port = values.port === undefined ? 0 : Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--port must be a whole number from 0 to 65535, got ${String(values.port)}.`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  problems.push(`--port must be a whole number from 0 to 65535, got ${String(values.port)}.`);
 const timeScale = values["retry-time-scale"] === undefined ? 1 : Number(values["retry-time-scale"]);
-if (!Number.isFinite(timeScale) || timeScale < 0) problems.push(`--retry-time-scale must be a number of 0 or more, got ${String(values["retry-time-scale"])}.`);
+if (!Number.isFinite(timeScale) || timeScale < 0)
+  problems.push(
+    `--retry-time-scale must be a number of 0 or more, got ${String(values["retry-time-scale"])}.`,
+  );
 const secret = (process.env.STRIPE_WEBHOOK_SECRETS ?? "").split(",")[0]?.trim() ?? "";
-if (secret === "") problems.push("STRIPE_WEBHOOK_SECRETS is not set: export a whsec_… secret (any random string after whsec_ will do locally).");
-const apiKey = process.env.STRIPE_SECRET_KEY?.startsWith("sk_test_") === true ? process.env.STRIPE_SECRET_KEY : undefined;
+if (secret === "")
+  problems.push(
+    "STRIPE_WEBHOOK_SECRETS is not set: export a whsec_… secret (any random string after whsec_ will do locally).",
+  );
+const apiKey =
+  process.env.STRIPE_SECRET_KEY?.startsWith("sk_test_") === true ? process.env.STRIPE_SECRET_KEY : undefined;
 if (problems.length > 0) fail(`Cannot start the provider stand-in:\n- ${problems.join("\n- ")}`);
 
 const log: ProviderLog = {
   log(level, message, fields) {
     // An Error has no enumerable fields, so JSON would print {}: log its message instead.
-    const line = JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields }, (_key, value: unknown) =>
-      value instanceof Error ? value.message : value,
+    const line = JSON.stringify(
+      { time: new Date().toISOString(), level, msg: message, ...fields },
+      (_key, value: unknown) => (value instanceof Error ? value.message : value),
     );
     process.stderr.write(`${line}\n`);
   },
@@ -82,7 +91,9 @@ try {
     webhookRetry: { timeScale },
     log,
   });
-  process.stdout.write(`${JSON.stringify({ url: standIn.url, apiBase: standIn.apiBase, dashboardUrl: standIn.dashboardUrl })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: standIn.url, apiBase: standIn.apiBase, dashboardUrl: standIn.dashboardUrl })}\n`,
+  );
   const stop = (): void => {
     process.stderr.write("Stopping the provider stand-in…\n");
     void standIn.close().then(() => process.exit(0));

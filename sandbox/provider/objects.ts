@@ -123,7 +123,8 @@ export interface EventObject {
   type: string;
 }
 
-export type StoredKind = "checkout.session" | "session_extras" | "payment_intent" | "charge" | "refund" | "refund_plan";
+export type StoredKind =
+  "checkout.session" | "session_extras" | "payment_intent" | "charge" | "refund" | "refund_plan";
 
 export interface ListResult<T> {
   object: "list";

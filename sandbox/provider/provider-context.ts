@@ -17,7 +17,11 @@ export interface ProviderContext {
   nowSeconds(): number;
   /** e.g. http://127.0.0.1:PORT, used to build hosted page URLs. */
   baseUrl(): string;
-  emitEvent(type: string, object: unknown, options?: { previous?: Record<string, unknown>; request?: RequestInfo | null }): EventObject;
+  emitEvent(
+    type: string,
+    object: unknown,
+    options?: { previous?: Record<string, unknown>; request?: RequestInfo | null },
+  ): EventObject;
   /** Runs `fn` in one SQLite transaction; events emitted inside go out only if it commits. */
   atomically<T>(fn: () => T): T;
 }

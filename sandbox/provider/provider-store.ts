@@ -47,15 +47,31 @@ export interface EventFilter {
 
 export interface ProviderStore {
   transaction<T>(fn: () => T): T;
-  insertObject(kind: StoredKind, id: string, body: unknown, columns?: { status?: string | null; due?: number | null; ref?: string | null }): void;
-  updateObject(id: string, body: unknown, columns?: { status?: string | null; due?: number | null; ref?: string | null }): void;
+  insertObject(
+    kind: StoredKind,
+    id: string,
+    body: unknown,
+    columns?: { status?: string | null; due?: number | null; ref?: string | null },
+  ): void;
+  updateObject(
+    id: string,
+    body: unknown,
+    columns?: { status?: string | null; due?: number | null; ref?: string | null },
+  ): void;
   getObject<T>(kind: StoredKind, id: string): T | undefined;
-  listObjects<T>(kind: StoredKind, page: PageRequest, ref?: string): { data: T[]; hasMore: boolean } | "unknown_cursor";
+  listObjects<T>(
+    kind: StoredKind,
+    page: PageRequest,
+    ref?: string,
+  ): { data: T[]; hasMore: boolean } | "unknown_cursor";
   allObjects<T>(kind: StoredKind, limit: number): T[];
   dueObjectIds(kind: StoredKind, status: string, nowSeconds: number): string[];
   insertEvent(event: EventObject, delivery: DeliveryState): void;
   getEvent(id: string): StoredEvent | undefined;
-  listEvents(filter: EventFilter, page: PageRequest): { data: StoredEvent[]; hasMore: boolean } | "unknown_cursor";
+  listEvents(
+    filter: EventFilter,
+    page: PageRequest,
+  ): { data: StoredEvent[]; hasMore: boolean } | "unknown_cursor";
   setEventDelivery(id: string, state: DeliveryState): void;
   /** Events whose delivery was still pending (e.g. when the process stopped), oldest first. */
   pendingEvents(): EventObject[];
@@ -140,8 +156,12 @@ export function openProviderStore(dbPath = ":memory:"): ProviderStore {
   const updateObject = db.prepare(
     "UPDATE objects SET body = @body, status = COALESCE(@status, status), due = CASE WHEN @setDue = 1 THEN @due ELSE due END, ref = COALESCE(@ref, ref) WHERE id = @id",
   );
-  const getObject = db.prepare<[string, string], { body: string }>("SELECT body FROM objects WHERE kind = ? AND id = ?");
-  const seqOfObject = db.prepare<[string, string], { seq: number }>("SELECT seq FROM objects WHERE kind = ? AND id = ?");
+  const getObject = db.prepare<[string, string], { body: string }>(
+    "SELECT body FROM objects WHERE kind = ? AND id = ?",
+  );
+  const seqOfObject = db.prepare<[string, string], { seq: number }>(
+    "SELECT seq FROM objects WHERE kind = ? AND id = ?",
+  );
   const dueObjects = db.prepare<[string, string, number], { id: string }>(
     "SELECT id FROM objects WHERE kind = ? AND status = ? AND due IS NOT NULL AND due <= ? ORDER BY due, seq",
   );
@@ -176,7 +196,9 @@ export function openProviderStore(dbPath = ":memory:"): ProviderStore {
     if (request.endingBefore !== undefined) {
       const seq = seqOf(request.endingBefore);
       if (seq === undefined) return "unknown_cursor";
-      const rows = db.prepare(`${baseSql} AND seq > ? ORDER BY seq ASC LIMIT ?`).all(...args, seq, limit + 1) as R[];
+      const rows = db
+        .prepare(`${baseSql} AND seq > ? ORDER BY seq ASC LIMIT ?`)
+        .all(...args, seq, limit + 1) as R[];
       const hasMore = rows.length > limit;
       return { rows: rows.slice(0, limit).reverse(), hasMore };
     }
@@ -230,14 +252,24 @@ export function openProviderStore(dbPath = ":memory:"): ProviderStore {
       return { data: result.rows.map((row) => JSON.parse(row.body) as T), hasMore: result.hasMore };
     },
     allObjects<T>(kind: StoredKind, limit: number): T[] {
-      const rows = db.prepare<[string, number], ObjectRow>("SELECT seq, body FROM objects WHERE kind = ? ORDER BY seq DESC LIMIT ?").all(kind, limit);
+      const rows = db
+        .prepare<[string, number], ObjectRow>(
+          "SELECT seq, body FROM objects WHERE kind = ? ORDER BY seq DESC LIMIT ?",
+        )
+        .all(kind, limit);
       return rows.map((row) => JSON.parse(row.body) as T);
     },
     dueObjectIds(kind, status, nowSeconds) {
       return dueObjects.all(kind, status, nowSeconds).map((row) => row.id);
     },
     insertEvent(event, delivery) {
-      insertEvent.run({ id: event.id, type: event.type, created: event.created, delivery, body: JSON.stringify(event) });
+      insertEvent.run({
+        id: event.id,
+        type: event.type,
+        created: event.created,
+        delivery,
+        body: JSON.stringify(event),
+      });
     },
     getEvent(id) {
       const row = getEvent.get(id);
@@ -278,7 +310,11 @@ export function openProviderStore(dbPath = ":memory:"): ProviderStore {
       setDelivery.run(state, id);
     },
     pendingEvents() {
-      const rows = db.prepare<[], EventRow>("SELECT seq, body, delivery FROM events WHERE delivery = 'pending' ORDER BY seq").all();
+      const rows = db
+        .prepare<[], EventRow>(
+          "SELECT seq, body, delivery FROM events WHERE delivery = 'pending' ORDER BY seq",
+        )
+        .all();
       return rows.map((row) => withPendingCount(row).event);
     },
     recordDelivery(row) {

@@ -10,8 +10,18 @@ import { optionalInteger, optionalString, readMetadata, rejectUnknown } from "./
 export type RefundOutcome = "succeeded" | "pending" | "failed";
 
 const REFUND_CREATE_PARAMS = [
-  "amount", "charge", "currency", "customer", "expand", "instructions_email", "metadata", "origin",
-  "payment_intent", "reason", "refund_application_fee", "reverse_transfer",
+  "amount",
+  "charge",
+  "currency",
+  "customer",
+  "expand",
+  "instructions_email",
+  "metadata",
+  "origin",
+  "payment_intent",
+  "reason",
+  "refund_application_fee",
+  "reverse_transfer",
 ];
 const REASONS = ["duplicate", "fraudulent", "requested_by_customer"];
 
@@ -22,16 +32,26 @@ export interface RefundPolicy {
   settleSeconds: number;
 }
 
-function findCharge(context: ProviderContext, params: FormObject): { charge: ChargeObject; intent: PaymentIntentObject } {
+function findCharge(
+  context: ProviderContext,
+  params: FormObject,
+): { charge: ChargeObject; intent: PaymentIntentObject } {
   const intentId = optionalString(params.payment_intent, "payment_intent");
   const chargeId = optionalString(params.charge, "charge");
   if ((intentId === undefined || intentId === "") && (chargeId === undefined || chargeId === "")) {
-    throw invalidRequest("Give payment_intent or charge: the refund needs a payment to return money from.", "payment_intent", "parameter_missing");
+    throw invalidRequest(
+      "Give payment_intent or charge: the refund needs a payment to return money from.",
+      "payment_intent",
+      "parameter_missing",
+    );
   }
   if (intentId !== undefined && intentId !== "") {
     const intent = context.store.getObject<PaymentIntentObject>("payment_intent", intentId);
     if (intent === undefined) throw noSuchObject("payment_intent", intentId, "payment_intent");
-    const charge = intent.latest_charge === null ? undefined : context.store.getObject<ChargeObject>("charge", intent.latest_charge);
+    const charge =
+      intent.latest_charge === null
+        ? undefined
+        : context.store.getObject<ChargeObject>("charge", intent.latest_charge);
     if (intent.status !== "succeeded" || charge === undefined || charge.status !== "succeeded") {
       throw invalidRequest(
         `PaymentIntent ${intentId} has status ${intent.status} and no successful charge, so there is nothing to refund.`,
@@ -54,12 +74,21 @@ function findCharge(context: ProviderContext, params: FormObject): { charge: Cha
 
 function updateCharge(context: ProviderContext, charge: ChargeObject, refundedDelta: number): ChargeObject {
   const amountRefunded = charge.amount_refunded + refundedDelta;
-  const updated: ChargeObject = { ...charge, amount_refunded: amountRefunded, refunded: amountRefunded >= charge.amount_captured };
+  const updated: ChargeObject = {
+    ...charge,
+    amount_refunded: amountRefunded,
+    refunded: amountRefunded >= charge.amount_captured,
+  };
   context.store.updateObject(charge.id, updated);
   return updated;
 }
 
-export function createRefund(context: ProviderContext, policy: RefundPolicy, params: FormObject, request: RequestInfo): RefundObject {
+export function createRefund(
+  context: ProviderContext,
+  policy: RefundPolicy,
+  params: FormObject,
+  request: RequestInfo,
+): RefundObject {
   rejectUnknown(params, REFUND_CREATE_PARAMS);
   const reason = optionalString(params.reason, "reason");
   if (reason !== undefined && reason !== "" && !REASONS.includes(reason)) {
@@ -71,10 +100,15 @@ export function createRefund(context: ProviderContext, policy: RefundPolicy, par
     const { charge, intent } = findCharge(context, params);
     const remaining = charge.amount_captured - charge.amount_refunded;
     if (remaining <= 0) {
-      throw invalidRequest(`Charge ${charge.id} has already been refunded in full.`, undefined, "charge_already_refunded");
+      throw invalidRequest(
+        `Charge ${charge.id} has already been refunded in full.`,
+        undefined,
+        "charge_already_refunded",
+      );
     }
     const amount = requested ?? remaining;
-    if (amount <= 0) throw invalidRequest("Refund amount must be a positive number of minor units.", "amount");
+    if (amount <= 0)
+      throw invalidRequest("Refund amount must be a positive number of minor units.", "amount");
     if (amount > remaining) {
       throw invalidRequest(
         `Refund amount (${amount}) is greater than what is left to refund on charge ${charge.id} (${remaining} ${charge.currency}).`,
@@ -126,7 +160,11 @@ export function settleDueRefunds(context: ProviderContext): string[] {
       if (refund.status !== "pending") return;
       const planned = context.store.getObject<{ outcome: RefundOutcome }>("refund_plan", `${id}:outcome`);
       const fails = planned?.outcome === "failed";
-      const settled: RefundObject = { ...refund, status: fails ? "failed" : "succeeded", failure_reason: fails ? "declined" : null };
+      const settled: RefundObject = {
+        ...refund,
+        status: fails ? "failed" : "succeeded",
+        failure_reason: fails ? "declined" : null,
+      };
       context.store.updateObject(id, settled, { status: settled.status, due: null });
       context.emitEvent("refund.updated", settled, { previous: { status: "pending", failure_reason: null } });
       if (fails) {

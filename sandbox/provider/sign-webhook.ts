@@ -3,10 +3,15 @@
 // being rolled, one v1 per active secret is sent, so a receiver holding either one accepts it.
 import { createHmac } from "node:crypto";
 
-export function signWebhookPayload(payload: string, secrets: string | readonly string[], timestampSeconds: number): string {
+export function signWebhookPayload(
+  payload: string,
+  secrets: string | readonly string[],
+  timestampSeconds: number,
+): string {
   const list = typeof secrets === "string" ? [secrets] : secrets;
   const signatures = list.map(
-    (secret) => `v1=${createHmac("sha256", secret).update(`${timestampSeconds}.${payload}`, "utf8").digest("hex")}`,
+    (secret) =>
+      `v1=${createHmac("sha256", secret).update(`${timestampSeconds}.${payload}`, "utf8").digest("hex")}`,
   );
   return [`t=${timestampSeconds}`, ...signatures].join(",");
 }

@@ -20,7 +20,11 @@ import { createProviderContext } from "./provider-context";
 import { silentLog, type ProviderLog } from "./provider-log";
 import { openProviderStore, type DeliveryRow, type StoredEvent } from "./provider-store";
 import { settleDueRefunds, type RefundOutcome } from "./refunds";
-import { createWebhookDispatcher, DEFAULT_WEBHOOK_RETRY, type WebhookRetryOptions } from "./webhook-dispatcher";
+import {
+  createWebhookDispatcher,
+  DEFAULT_WEBHOOK_RETRY,
+  type WebhookRetryOptions,
+} from "./webhook-dispatcher";
 import { readRequestBody } from "../read-request-body";
 
 /** The API version the stand-in reports when a request names none (stripe@23's pinned version). */
@@ -119,13 +123,22 @@ export interface ProviderStandIn {
 
 function validate(options: ProviderStandInOptions): string[] {
   const problems: string[] = [];
-  if (typeof options.webhookSecret !== "string" || !options.webhookSecret.startsWith("whsec_") || options.webhookSecret.length < 16) {
-    problems.push("webhookSecret must be a whsec_… string of at least 16 characters (the secret the endpoint verifies with).");
+  if (
+    typeof options.webhookSecret !== "string" ||
+    !options.webhookSecret.startsWith("whsec_") ||
+    options.webhookSecret.length < 16
+  ) {
+    problems.push(
+      "webhookSecret must be a whsec_… string of at least 16 characters (the secret the endpoint verifies with).",
+    );
   }
   if (options.apiKey !== undefined && !options.apiKey.startsWith("sk_test_")) {
     problems.push("apiKey must start with sk_test_: the stand-in is test mode only.");
   }
-  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
+  if (
+    options.port !== undefined &&
+    (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+  ) {
     problems.push(`port must be an integer from 0 to 65535, got ${String(options.port)}.`);
   }
   if (options.webhookUrl !== undefined && options.webhookUrl !== null) {
@@ -136,7 +149,10 @@ function validate(options: ProviderStandInOptions): string[] {
     }
   }
   const retry = options.webhookRetry ?? {};
-  if (retry.maxAttempts !== undefined && (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1 || retry.maxAttempts > 50)) {
+  if (
+    retry.maxAttempts !== undefined &&
+    (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1 || retry.maxAttempts > 50)
+  ) {
     problems.push("webhookRetry.maxAttempts must be a whole number from 1 to 50.");
   }
   if (retry.concurrency !== undefined && (!Number.isInteger(retry.concurrency) || retry.concurrency < 1)) {
@@ -153,7 +169,10 @@ function send(response: ServerResponse, reply: HttpReply, head: boolean): void {
 export async function startProviderStandIn(options: ProviderStandInOptions): Promise<ProviderStandIn> {
   const problems = validate(options);
   if (problems.length > 0) {
-    throw new ProviderStandInError("INVALID_OPTIONS", `The payment provider stand-in cannot start:\n- ${problems.join("\n- ")}`);
+    throw new ProviderStandInError(
+      "INVALID_OPTIONS",
+      `The payment provider stand-in cannot start:\n- ${problems.join("\n- ")}`,
+    );
   }
   const log = options.log ?? silentLog;
   const baseNow = options.now ?? (() => Date.now());
@@ -168,7 +187,12 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
   let refundOutcomes: RefundOutcome[] = [];
   const enabled = options.enabledEvents ?? ["*"];
   const wanted = (type: string): boolean =>
-    enabled.some((pattern) => pattern === "*" || pattern === type || (pattern.endsWith("*") && type.startsWith(pattern.slice(0, -1))));
+    enabled.some(
+      (pattern) =>
+        pattern === "*" ||
+        pattern === type ||
+        (pattern.endsWith("*") && type.startsWith(pattern.slice(0, -1))),
+    );
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
   let baseUrl = "";
 
@@ -245,7 +269,8 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
     deliveries: state.deliveries,
   };
   const advance = (ms: number): void => {
-    if (!Number.isFinite(ms) || ms < 0) throw new ProviderStandInError("INVALID_ADVANCE", `advance takes a positive number of ms, got ${ms}.`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new ProviderStandInError("INVALID_ADVANCE", `advance takes a positive number of ms, got ${ms}.`);
     if (options.advanceClock === undefined) offsetMs += ms;
     else options.advanceClock(ms);
     runDueWork();
@@ -277,13 +302,20 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
       return {
         status: 413,
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(new ApiError({ status: 413, type: "invalid_request_error", message: "Request body is larger than 1 MiB." }).toBody()),
+        body: JSON.stringify(
+          new ApiError({
+            status: 413,
+            type: "invalid_request_error",
+            message: "Request body is larger than 1 MiB.",
+          }).toBody(),
+        ),
       };
     }
     if (path.startsWith("/v1/")) {
       if (apiLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, apiLatencyMs));
       const headers: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+      for (const [name, value] of Object.entries(request.headers))
+        headers[name] = Array.isArray(value) ? value.join(", ") : value;
       return handleApi({ method, path, query, headers, body });
     }
     // The hosted page and the dashboard post forms to themselves: a form from another site is refused.
@@ -291,7 +323,10 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
     // pages' no-referrer policy turns into "null" even for their own forms.
     const site = request.headers["sec-fetch-site"];
     const from = request.headers.origin;
-    const foreign = site !== undefined ? site !== "same-origin" && site !== "none" : from !== undefined && from !== "null" && from !== baseUrl;
+    const foreign =
+      site !== undefined
+        ? site !== "same-origin" && site !== "none"
+        : from !== undefined && from !== "null" && from !== baseUrl;
     if (method === "POST" && foreign) {
       return {
         status: 403,
@@ -305,7 +340,11 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
     }
     if (path === "/healthz") return { status: 200, headers: { "content-type": "text/plain" }, body: "ok\n" };
     if (path === "/") return { status: 303, headers: { location: DASHBOARD_PATH }, body: "" };
-    return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: "Not found. The dashboard is at /dashboard.\n" };
+    return {
+      status: 404,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+      body: "Not found. The dashboard is at /dashboard.\n",
+    };
   }
 
   const server = createServer((request, response) => {
@@ -322,9 +361,21 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
         });
       },
       (error: unknown) => {
-        log.log("error", "provider stand-in request failed", { method: request.method, path: (request.url ?? "").split("?")[0], error });
-        const body = new ApiError({ status: 500, type: "api_error", message: "The stand-in hit an internal error; see its log." }).toBody();
-        send(response, { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(body) }, false);
+        log.log("error", "provider stand-in request failed", {
+          method: request.method,
+          path: (request.url ?? "").split("?")[0],
+          error,
+        });
+        const body = new ApiError({
+          status: 500,
+          type: "api_error",
+          message: "The stand-in hit an internal error; see its log.",
+        }).toBody();
+        send(
+          response,
+          { status: 500, headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
+          false,
+        );
       },
     );
   });
@@ -339,7 +390,11 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
     });
   } catch (cause) {
     store.close();
-    throw new ProviderStandInError("LISTEN_FAILED", `The provider stand-in could not listen on ${host}:${options.port ?? 0}. Pick another port or 0.`, { cause });
+    throw new ProviderStandInError(
+      "LISTEN_FAILED",
+      `The provider stand-in could not listen on ${host}:${options.port ?? 0}. Pick another port or 0.`,
+      { cause },
+    );
   }
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host}:${port}`;
@@ -380,12 +435,16 @@ export async function startProviderStandIn(options: ProviderStandInOptions): Pro
     },
     rotateWebhookSecret(secret, rotation = {}) {
       if (!secret.startsWith("whsec_") || secret.length < 16) {
-        throw new ProviderStandInError("INVALID_SECRET", "rotateWebhookSecret needs a whsec_… secret of at least 16 characters.");
+        throw new ProviderStandInError(
+          "INVALID_SECRET",
+          "rotateWebhookSecret needs a whsec_… secret of at least 16 characters.",
+        );
       }
       secrets = rotation.keepPrevious === true ? [secret, secrets[0] ?? secret] : [secret];
     },
     setApiLatency(ms) {
-      if (!Number.isFinite(ms) || ms < 0) throw new ProviderStandInError("INVALID_LATENCY", `setApiLatency takes 0 or more ms, got ${ms}.`);
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new ProviderStandInError("INVALID_LATENCY", `setApiLatency takes 0 or more ms, got ${ms}.`);
       apiLatencyMs = ms;
     },
     setNextRefundOutcomes(...outcomes) {

@@ -147,13 +147,21 @@ export function createWebhookDispatcher(options: {
       if (ok || closed) return settleOne();
       if (attempt >= retry.maxAttempts) {
         if (store.getEvent(event.id)?.delivery !== "succeeded") store.setEventDelivery(event.id, "failed");
-        log.log("warn", "webhook delivery gave up", { eventId: event.id, eventType: event.type, series, attempts: attempt });
+        log.log("warn", "webhook delivery gave up", {
+          eventId: event.id,
+          eventType: event.type,
+          series,
+          attempts: attempt,
+        });
         return settleOne();
       }
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        runSeries(event, series, attempt + 1);
-      }, retryDelayMs(retry, attempt));
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          runSeries(event, series, attempt + 1);
+        },
+        retryDelayMs(retry, attempt),
+      );
       timers.add(timer);
     });
   }

@@ -52,7 +52,10 @@ interface Plan {
 function planFromEnv(env: NodeJS.ProcessEnv): Plan {
   const quick = env.BURST_QUICK === "1" || env.BENCH_QUICK === "1";
   const purchases = Number(env.BURST_PURCHASES ?? (quick ? 600 : 3000));
-  if (!Number.isInteger(purchases) || purchases < 50) throw new RangeError(`BURST_PURCHASES must be a whole number of at least 50; got "${env.BURST_PURCHASES}"`);
+  if (!Number.isInteger(purchases) || purchases < 50)
+    throw new RangeError(
+      `BURST_PURCHASES must be a whole number of at least 50; got "${env.BURST_PURCHASES}"`,
+    );
   return {
     purchases,
     inlinePurchases: quick ? 500 : 1000,
@@ -79,11 +82,17 @@ function ceilingPerMinute(users: number): number {
 function ingestLine(label: string, r: FireResult): string {
   const p50 = percentile(r.latenciesMs, 50);
   const p99 = percentile(r.latenciesMs, 99);
-  const statuses = Object.entries(r.statuses).map(([k, v]) => `${k}:${v}`).join(" ");
+  const statuses = Object.entries(r.statuses)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(" ");
   return `  ${label.padEnd(34)} ${fmt(r.sent / r.seconds, 0).padStart(5)} acks/s  p50 ${fmt(p50).padStart(7)} ms  p99 ${fmt(p99).padStart(7)} ms  (${statuses})`;
 }
 
-function kitLines(r: KitBurstResult, purchases: number, users: number): { lines: string[]; perMinute: number; fraction: number } {
+function kitLines(
+  r: KitBurstResult,
+  purchases: number,
+  users: number,
+): { lines: string[]; perMinute: number; fraction: number } {
   const minutes = r.clockMs / 60_000;
   const perMinute = r.dataverse.processed / minutes;
   const fraction = perMinute / ceilingPerMinute(users);
@@ -104,11 +113,19 @@ export async function run(): Promise<void> {
   const plan = planFromEnv(process.env);
   const dir = mkdtempSync(join(tmpdir(), "bench-burst-"));
   const clock = createScaledClock();
-  const capacity = plan.purchases + plan.inlinePurchases + plan.purchases + plan.threeUserPurchases + plan.crashPurchases + 100;
+  const capacity =
+    plan.purchases +
+    plan.inlinePurchases +
+    plan.purchases +
+    plan.threeUserPurchases +
+    plan.crashPurchases +
+    100;
   const world = await startBurstWorld({ clock, timeScale: plan.scaleKit, dir, passCapacity: capacity });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    out(`Dataverse limits per user: ${defaultLimits.requestsPerWindow} requests, ${defaultLimits.executionMsPerWindow / 60_000} min execution, ${defaultLimits.concurrentRequests} concurrent per ${defaultLimits.windowMs / 60_000} min; each finalize charged ${COST_MS} ms execution; windows full when the burst starts`);
+    out(
+      `Dataverse limits per user: ${defaultLimits.requestsPerWindow} requests, ${defaultLimits.executionMsPerWindow / 60_000} min execution, ${defaultLimits.concurrentRequests} concurrent per ${defaultLimits.windowMs / 60_000} min; each finalize charged ${COST_MS} ms execution; windows full when the burst starts`,
+    );
 
     // 1 + 2 + 5: the kit, one application user.
     const kit = await runKitBurst(world, {
@@ -127,7 +144,10 @@ export async function run(): Promise<void> {
     // 1 baseline: a receiver that finalizes inside the request, same limits, same rate.
     world.setTimeScale(plan.scaleKit);
     world.liftLimits();
-    const inline = await spawnEndpoint(world.endpointEnv({ users: 1, storePath: join(dir, "inline.sqlite") }), join(dir, "inline.log"));
+    const inline = await spawnEndpoint(
+      world.endpointEnv({ users: 1, storePath: join(dir, "inline.sqlite") }),
+      join(dir, "inline.log"),
+    );
     let inlineIngest: FireResult;
     try {
       inline.setClock(clock.setScale(plan.scaleKit));
@@ -145,14 +165,20 @@ export async function run(): Promise<void> {
       clock.setScale(1);
     }
 
-    out(`\n1. Webhook ingest: ${plan.purchases} signed checkout.session.completed fired at ${FIRE_RATE}/s (open loop) while the worker finalizes`);
+    out(
+      `\n1. Webhook ingest: ${plan.purchases} signed checkout.session.completed fired at ${FIRE_RATE}/s (open loop) while the worker finalizes`,
+    );
     out(ingestLine("kit (store + outbox, 200 after commit)", kit.ingest));
     out(ingestLine("baseline (finalize inside request)", inlineIngest));
     const disk = probeDurableCommits(dir);
-    out(`  for scale, this disk now: ${fmt(disk.perSecond, 0)} durable SQLite commits/s, one commit p50 ${fmt(disk.p50Ms)} ms p99 ${fmt(disk.p99Ms)} ms`);
+    out(
+      `  for scale, this disk now: ${fmt(disk.perSecond, 0)} durable SQLite commits/s, one commit p50 ${fmt(disk.p50Ms)} ms p99 ${fmt(disk.p99Ms)} ms`,
+    );
     const kitP99 = percentile(kit.ingest.latenciesMs, 99);
     const inlineP99 = percentile(inlineIngest.latenciesMs, 99);
-    out(`  p99 ratio baseline/kit: ${fmt(inlineP99 / kitP99)}x (target >= 10x) ${ok(inlineP99 / kitP99 >= 10)}; kit p99 ${fmt(kitP99)} ms (target < 50 ms) ${ok(kitP99 < 50)}; timeouts (10 s) count as 10 s`);
+    out(
+      `  p99 ratio baseline/kit: ${fmt(inlineP99 / kitP99)}x (target >= 10x) ${ok(inlineP99 / kitP99 >= 10)}; kit p99 ${fmt(kitP99)} ms (target < 50 ms) ${ok(kitP99 < 50)}; timeouts (10 s) count as 10 s`,
+    );
 
     // 2 baseline: fixed concurrency, no Retry-After, straight at Dataverse.
     world.setTimeScale(plan.scaleNaive);
@@ -164,7 +190,9 @@ export async function run(): Promise<void> {
     await world.startAtCeiling({ costMs: COST_MS, users: 1 });
     world.tally.reset();
     const naiveStart = clock.now();
-    progress(`naive baseline: ${plan.purchases} finalizes, 16 in flight, no Retry-After, clock x${plan.scaleNaive}`);
+    progress(
+      `naive baseline: ${plan.purchases} finalizes, 16 in flight, no Retry-After, clock x${plan.scaleNaive}`,
+    );
     const naive = await finalizeNaively({
       clock,
       url: world.dataverse.url,
@@ -177,16 +205,27 @@ export async function run(): Promise<void> {
     clock.setScale(1);
     const naivePerMinute = naive.finalized / naiveMinutes;
     const k = kitLines(kit, plan.purchases, 1);
-    out(`\n2. Finalize at the service-protection ceiling: ${plan.purchases} paid purchases in a burst, 1 application user, Dataverse time x${plan.scaleKit} (naive x${plan.scaleNaive})`);
-    out(`  ceiling: ${fmt(ceilingPerMinute(1))} finalizes per Dataverse minute per user (execution-time limit / ${COST_MS} ms)`);
+    out(
+      `\n2. Finalize at the service-protection ceiling: ${plan.purchases} paid purchases in a burst, 1 application user, Dataverse time x${plan.scaleKit} (naive x${plan.scaleNaive})`,
+    );
+    out(
+      `  ceiling: ${fmt(ceilingPerMinute(1))} finalizes per Dataverse minute per user (execution-time limit / ${COST_MS} ms)`,
+    );
     out("  kit (Retry-After, deadline-bounded retries):");
     for (const line of k.lines) out(`  ${line}`);
     out("  baseline (16 in flight, backoff 1-30 s, Retry-After ignored):");
-    out(`    finalized ${naive.finalized}/${plan.purchases} in ${fmt(naiveMinutes)} Dataverse min: ${fmt(naivePerMinute)}/min = ${fmt((naivePerMinute / ceilingPerMinute(1)) * 100)}% of the ceiling`);
-    out(`    429s ${naive.throttled}, requests ${naive.requests}, given up at the guard (refunds) ${naive.gaveUp}`);
-    const kitDuplicates = Math.max(0, kit.finalizeSucceeded - kit.dataverse.processed) + kit.dataverse.doubled;
+    out(
+      `    finalized ${naive.finalized}/${plan.purchases} in ${fmt(naiveMinutes)} Dataverse min: ${fmt(naivePerMinute)}/min = ${fmt((naivePerMinute / ceilingPerMinute(1)) * 100)}% of the ceiling`,
+    );
+    out(
+      `    429s ${naive.throttled}, requests ${naive.requests}, given up at the guard (refunds) ${naive.gaveUp}`,
+    );
+    const kitDuplicates =
+      Math.max(0, kit.finalizeSucceeded - kit.dataverse.processed) + kit.dataverse.doubled;
     const allInTime = kit.dataverse.processed === plan.purchases && (kit.store.minSlackMs ?? -1) > 0;
-    out(`  kit/baseline throughput ${fmt(k.perMinute / naivePerMinute, 2)}x, 429s ${kit.throttled} vs ${naive.throttled}; target >= 90% of the ceiling ${ok(k.fraction >= 0.9)}, all before deadline ${ok(allInTime)}, zero duplicates ${ok(kitDuplicates === 0)}, zero refunds ${ok(kit.refunds === 0)}`);
+    out(
+      `  kit/baseline throughput ${fmt(k.perMinute / naivePerMinute, 2)}x, 429s ${kit.throttled} vs ${naive.throttled}; target >= 90% of the ceiling ${ok(k.fraction >= 0.9)}, all before deadline ${ok(allInTime)}, zero duplicates ${ok(kitDuplicates === 0)}, zero refunds ${ok(kit.refunds === 0)}`,
+    );
 
     // 3: three application users.
     const three = await runKitBurst(world, {
@@ -201,7 +240,9 @@ export async function run(): Promise<void> {
       progress,
     });
     const t = kitLines(three, plan.threeUserPurchases, 3);
-    out(`\n3. Several application users: ${plan.threeUserPurchases} purchases over 3 users (Dataverse time x${plan.scaleThreeUsers}) against the 1-user run of 2`);
+    out(
+      `\n3. Several application users: ${plan.threeUserPurchases} purchases over 3 users (Dataverse time x${plan.scaleThreeUsers}) against the 1-user run of 2`,
+    );
     for (const line of t.lines) out(line);
     out(`  throughput 3 users / 1 user: ${fmt(t.perMinute / k.perMinute, 2)}x (target close to 3x)`);
 
@@ -214,11 +255,17 @@ export async function run(): Promise<void> {
       ceiling: { timeScale: plan.scaleCrash, costMs: COST_MS },
       progress,
     });
-    out(`\n4. Crash during the burst: ${crash.purchases} paid purchases at the ceiling (x${plan.scaleCrash}), endpoint process SIGKILLed ${crash.kills} times at random moments (0.3-2 s after each start) and restarted`);
-    out(`  finalized once ${crash.dataverse.processed}, refunded ${crash.refunds}, lost ${crash.lost}, doubled ${crash.doubled}, dead letters ${crash.store.deadLetters} ${ok(crash.lost === 0 && crash.doubled === 0)}`);
+    out(
+      `\n4. Crash during the burst: ${crash.purchases} paid purchases at the ceiling (x${plan.scaleCrash}), endpoint process SIGKILLed ${crash.kills} times at random moments (0.3-2 s after each start) and restarted`,
+    );
+    out(
+      `  finalized once ${crash.dataverse.processed}, refunded ${crash.refunds}, lost ${crash.lost}, doubled ${crash.doubled}, dead letters ${crash.store.deadLetters} ${ok(crash.lost === 0 && crash.doubled === 0)}`,
+    );
 
     out("\n5. Peak RSS of the endpoint process (VmHWM)");
-    out(`  during 1+2 (1 user, ${plan.purchases} purchases): ${fmt(kit.peakRssMiB ?? Number.NaN)} MiB; 3 users: ${fmt(three.peakRssMiB ?? Number.NaN)} MiB (target < 200 MB) ${ok((kit.peakRssMiB ?? 0) < 200 && (three.peakRssMiB ?? 0) < 200)}`);
+    out(
+      `  during 1+2 (1 user, ${plan.purchases} purchases): ${fmt(kit.peakRssMiB ?? Number.NaN)} MiB; 3 users: ${fmt(three.peakRssMiB ?? Number.NaN)} MiB (target < 200 MB) ${ok((kit.peakRssMiB ?? 0) < 200 && (three.peakRssMiB ?? 0) < 200)}`,
+    );
   } finally {
     await world.close();
     if (process.env.BURST_KEEP !== "1") rmSync(dir, { recursive: true, force: true });

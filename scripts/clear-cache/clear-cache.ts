@@ -9,7 +9,12 @@ export interface HttpResponse {
   body: string;
 }
 
-export type HttpCall = (request: { method: string; url: string; headers: Record<string, string>; body?: string }) => Promise<HttpResponse>;
+export type HttpCall = (request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}) => Promise<HttpResponse>;
 
 export interface ClearCacheInput {
   websiteId: string;
@@ -50,14 +55,23 @@ interface WebsiteDto {
   name?: string;
 }
 
-async function resolveWebsite(input: ClearCacheInput, deps: ClearCacheDeps, token: string): Promise<WebsiteDto | null> {
+async function resolveWebsite(
+  input: ClearCacheInput,
+  deps: ClearCacheDeps,
+  token: string,
+): Promise<WebsiteDto | null> {
   if (!input.environmentId) return null;
   const base = input.adminApiBase ?? "https://api.powerplatform.com";
   let skip = 0;
   for (let page = 0; page < 20; page++) {
     const url = `${base}/powerpages/environments/${input.environmentId}/websites?api-version=${API_VERSION}${skip ? `&skip=${skip}` : ""}`;
-    const response = await deps.http({ method: "GET", url, headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
-    if (response.status !== 200) throw new Error(`listing websites answered ${response.status}: ${response.body.slice(0, 300)}`);
+    const response = await deps.http({
+      method: "GET",
+      url,
+      headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+    });
+    if (response.status !== 200)
+      throw new Error(`listing websites answered ${response.status}: ${response.body.slice(0, 300)}`);
     const list = (JSON.parse(response.body) as { value?: WebsiteDto[] }).value ?? [];
     const match = list.find((w) => w.websiteRecordId?.toLowerCase() === input.websiteId.toLowerCase());
     if (match) return match;
@@ -67,7 +81,10 @@ async function resolveWebsite(input: ClearCacheInput, deps: ClearCacheDeps, toke
   return null;
 }
 
-export async function clearPortalCache(input: ClearCacheInput, deps: ClearCacheDeps): Promise<ClearCacheResult> {
+export async function clearPortalCache(
+  input: ClearCacheInput,
+  deps: ClearCacheDeps,
+): Promise<ClearCacheResult> {
   const attempts: ClearCacheResult["attempts"] = [];
   let portalUrl = input.portalUrl ? input.portalUrl.replace(/\/+$/, "") : null;
 
@@ -88,7 +105,10 @@ export async function clearPortalCache(input: ClearCacheInput, deps: ClearCacheD
       attempts.push({ method: "config-endpoint", outcome: `failed: ${(error as Error).message}` });
     }
   } else {
-    attempts.push({ method: "config-endpoint", outcome: "skipped: the portal URL is not known (pass --portal-url)" });
+    attempts.push({
+      method: "config-endpoint",
+      outcome: "skipped: the portal URL is not known (pass --portal-url)",
+    });
   }
 
   if (input.allowSignIn && input.environmentId) {
@@ -96,7 +116,10 @@ export async function clearPortalCache(input: ClearCacheInput, deps: ClearCacheD
       const token = await deps.adminToken();
       const site = await resolveWebsite(input, deps, token);
       if (!site) {
-        attempts.push({ method: "restart", outcome: `no website with record id ${input.websiteId} in environment ${input.environmentId}` });
+        attempts.push({
+          method: "restart",
+          outcome: `no website with record id ${input.websiteId} in environment ${input.environmentId}`,
+        });
       } else {
         portalUrl ??= site.websiteUrl?.replace(/\/+$/, "") ?? null;
         const base = input.adminApiBase ?? "https://api.powerplatform.com";
@@ -109,7 +132,10 @@ export async function clearPortalCache(input: ClearCacheInput, deps: ClearCacheD
           attempts.push({ method: "restart", outcome: `restarted (${response.status})` });
           return { method: "restart", portalUrl, attempts, manualSteps: [] };
         }
-        attempts.push({ method: "restart", outcome: `answered ${response.status}: ${response.body.slice(0, 200)}` });
+        attempts.push({
+          method: "restart",
+          outcome: `answered ${response.status}: ${response.body.slice(0, 200)}`,
+        });
       }
     } catch (error) {
       attempts.push({ method: "restart", outcome: `failed: ${(error as Error).message}` });
@@ -117,7 +143,9 @@ export async function clearPortalCache(input: ClearCacheInput, deps: ClearCacheD
   } else {
     attempts.push({
       method: "restart",
-      outcome: input.environmentId ? "skipped: sign-in not allowed (--no-sign-in)" : "skipped: the environment id is not known (pass --environment-id)",
+      outcome: input.environmentId
+        ? "skipped: sign-in not allowed (--no-sign-in)"
+        : "skipped: the environment id is not known (pass --environment-id)",
     });
   }
 

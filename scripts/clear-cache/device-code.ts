@@ -11,12 +11,18 @@ export function createDeviceCodeTokenSource(input: {
   prompt(message: string): void;
 }): () => Promise<string> {
   const app = new PublicClientApplication({
-    auth: { clientId: input.clientId, authority: `${(input.authorityHost ?? "https://login.microsoftonline.com").replace(/\/+$/, "")}/${input.tenantId}` },
+    auth: {
+      clientId: input.clientId,
+      authority: `${(input.authorityHost ?? "https://login.microsoftonline.com").replace(/\/+$/, "")}/${input.tenantId}`,
+    },
   });
   let pending: Promise<string> | null = null;
   return () => {
     pending ??= app
-      .acquireTokenByDeviceCode({ scopes: [POWER_PLATFORM_SCOPE], deviceCodeCallback: (response) => input.prompt(response.message) })
+      .acquireTokenByDeviceCode({
+        scopes: [POWER_PLATFORM_SCOPE],
+        deviceCodeCallback: (response) => input.prompt(response.message),
+      })
       .then((result) => {
         if (!result?.accessToken) throw new Error("the sign-in returned no token");
         return result.accessToken;

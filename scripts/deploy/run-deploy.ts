@@ -19,7 +19,14 @@ import {
 import { PacError, suggestFix } from "../pac/errors";
 import type { PacRunner } from "../pac/runner";
 import { StepError, type StepRunner } from "../lib/progress";
-import { createFixedHost, downloadParameters, toWrapperCredentials, uploadParameters, type WrapperModule, type WrapperRunnerParameters } from "../pac/wrapper";
+import {
+  createFixedHost,
+  downloadParameters,
+  toWrapperCredentials,
+  uploadParameters,
+  type WrapperModule,
+  type WrapperRunnerParameters,
+} from "../pac/wrapper";
 
 export interface DeployOptions {
   environmentUrl: string;
@@ -68,16 +75,24 @@ export interface DeploySummary {
 async function findSiteFolder(root: string): Promise<string> {
   if (existsSync(join(root, "website.yml"))) return root;
   for (const entry of await readdir(root, { withFileTypes: true })) {
-    if (entry.isDirectory() && existsSync(join(root, entry.name, "website.yml"))) return join(root, entry.name);
+    if (entry.isDirectory() && existsSync(join(root, entry.name, "website.yml")))
+      return join(root, entry.name);
   }
-  throw new Error(`pac downloaded no website.yml under ${root}: the website id may belong to another environment.`);
+  throw new Error(
+    `pac downloaded no website.yml under ${root}: the website id may belong to another environment.`,
+  );
 }
 
 function formatCommand(args: readonly string[]): string {
   return `pac ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}`;
 }
 
-async function pacStep<T>(deps: DeployDeps, label: string, stepName: string, work: () => Promise<T>): Promise<T> {
+async function pacStep<T>(
+  deps: DeployDeps,
+  label: string,
+  stepName: string,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await deps.step(label, work);
   } catch (error) {
@@ -101,14 +116,27 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     const steps = [
       auth.args,
       orgWhoCommand(),
-      downloadCommand({ path: "<temporary-folder>", websiteId: options.websiteId, modelVersion: options.modelVersion }),
+      downloadCommand({
+        path: "<temporary-folder>",
+        websiteId: options.websiteId,
+        modelVersion: options.modelVersion,
+      }),
       ["# overlay the kit's records into the downloaded site folder"],
-      uploadCommand({ path: "<site-folder>", deploymentProfile: options.deploymentProfile, modelVersion: options.modelVersion }),
+      uploadCommand({
+        path: "<site-folder>",
+        deploymentProfile: options.deploymentProfile,
+        modelVersion: options.modelVersion,
+      }),
       authDeleteCommand(options.profileName),
     ];
-    steps.forEach((args, i) => deps.out(`  ${i + 1}. ${args[0]?.startsWith("#") ? args[0].slice(2) : formatCommand(args)}`));
-    deps.out(`  ${steps.length + 1}. clear the portal cache${options.portalUrl ? ` of ${options.portalUrl}` : ""}`);
-    if (options.portalUrl) deps.out(`  ${steps.length + 2}. check ${new URL(plan.pagePath, options.portalUrl).href} answers`);
+    steps.forEach((args, i) =>
+      deps.out(`  ${i + 1}. ${args[0]?.startsWith("#") ? args[0].slice(2) : formatCommand(args)}`),
+    );
+    deps.out(
+      `  ${steps.length + 1}. clear the portal cache${options.portalUrl ? ` of ${options.portalUrl}` : ""}`,
+    );
+    if (options.portalUrl)
+      deps.out(`  ${steps.length + 2}. check ${new URL(plan.pagePath, options.portalUrl).href} answers`);
     deps.out("Files the overlay writes into the site folder:");
     for (const file of plan.files) deps.out(`  ${file}`);
     return { dryRun: true, changed: [], pageUrl: null, cache: null, pageStatus: null };
@@ -121,7 +149,10 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   let environmentId: string | null = null;
   try {
     if (deps.wrapper && wrapperCredentials) {
-      overlay = await deployThroughWrapper(options, deps, deps.wrapper, wrapperCredentials, { workdir, downloadRoot });
+      overlay = await deployThroughWrapper(options, deps, deps.wrapper, wrapperCredentials, {
+        workdir,
+        downloadRoot,
+      });
     } else {
       const result = await deployThroughPac(options, deps, auth, downloadRoot);
       overlay = result.overlay;
@@ -131,7 +162,9 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     if (!options.keepWorkdir) await rm(workdir, { recursive: true, force: true });
   }
 
-  const cache = await deps.step("clear the portal cache", () => deps.clearCache({ environmentId, portalUrl: options.portalUrl }));
+  const cache = await deps.step("clear the portal cache", () =>
+    deps.clearCache({ environmentId, portalUrl: options.portalUrl }),
+  );
   let pageUrl: string | null = null;
   let pageStatus: number | null = null;
   if (options.portalUrl) {
@@ -143,9 +176,15 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
 }
 
 async function overlayStep(deps: DeployDeps, siteDir: string): Promise<OverlayResult> {
-  return deps.step("overlay the kit's records", () => deps.overlay(siteDir)).catch((error: unknown) => {
-    throw new StepError("overlay", "Fix the site folder problem named above, or pass --force if the clash is a previous kit deployment.", { cause: error });
-  });
+  return deps
+    .step("overlay the kit's records", () => deps.overlay(siteDir))
+    .catch((error: unknown) => {
+      throw new StepError(
+        "overlay",
+        "Fix the site folder problem named above, or pass --force if the clash is a previous kit deployment.",
+        { cause: error },
+      );
+    });
 }
 
 async function deployThroughPac(
@@ -158,21 +197,43 @@ async function deployThroughPac(
   try {
     await pacStep(deps, "sign in (pac auth create)", "auth", () => deps.pac(auth.args, auth.env));
     signedIn = true;
-    const who = await pacStep(deps, "read the environment (pac org who)", "org who", () => deps.pac(orgWhoCommand()));
-    await pacStep(deps, "download the site (pac paportal download)", "download", () =>
-      deps.pac(downloadCommand({ path: downloadRoot, websiteId: options.websiteId, modelVersion: options.modelVersion })),
+    const who = await pacStep(deps, "read the environment (pac org who)", "org who", () =>
+      deps.pac(orgWhoCommand()),
     );
-    const siteDir = await pacStep(deps, "find the site folder", "download", () => findSiteFolder(downloadRoot));
+    await pacStep(deps, "download the site (pac paportal download)", "download", () =>
+      deps.pac(
+        downloadCommand({
+          path: downloadRoot,
+          websiteId: options.websiteId,
+          modelVersion: options.modelVersion,
+        }),
+      ),
+    );
+    const siteDir = await pacStep(deps, "find the site folder", "download", () =>
+      findSiteFolder(downloadRoot),
+    );
     const overlay = await overlayStep(deps, siteDir);
     await pacStep(deps, "upload the site (pac paportal upload)", "upload", () =>
-      deps.pac(uploadCommand({ path: siteDir, deploymentProfile: options.deploymentProfile, modelVersion: options.modelVersion })),
+      deps.pac(
+        uploadCommand({
+          path: siteDir,
+          deploymentProfile: options.deploymentProfile,
+          modelVersion: options.modelVersion,
+        }),
+      ),
     );
     return { overlay, environmentId: parseEnvironmentId(who) };
   } finally {
     if (signedIn) {
-      await deps.step("sign out (pac auth delete, our profile only)", () => deps.pac(authDeleteCommand(options.profileName))).catch(() => {
-        deps.out(`Warning: could not delete the pac auth profile "${options.profileName}"; run \`pac auth delete --name ${options.profileName}\`.`);
-      });
+      await deps
+        .step("sign out (pac auth delete, our profile only)", () =>
+          deps.pac(authDeleteCommand(options.profileName)),
+        )
+        .catch(() => {
+          deps.out(
+            `Warning: could not delete the pac auth profile "${options.profileName}"; run \`pac auth delete --name ${options.profileName}\`.`,
+          );
+        });
     }
   }
 }
@@ -185,14 +246,30 @@ async function deployThroughWrapper(
   dirs: { workdir: string; downloadRoot: string },
 ): Promise<OverlayResult> {
   const common = { credentials, environmentUrl: options.environmentUrl };
-  const inputs = { "download-path": dirs.downloadRoot, "website-id": options.websiteId, overwrite: "true", "model-version": options.modelVersion, "deployment-profile": options.deploymentProfile };
+  const inputs = {
+    "download-path": dirs.downloadRoot,
+    "website-id": options.websiteId,
+    overwrite: "true",
+    "model-version": options.modelVersion,
+    "deployment-profile": options.deploymentProfile,
+  };
   await pacStep(deps, "download the site (powerplatform-cli-wrapper)", "download", () =>
-    wrapper.module.downloadPaportal(downloadParameters(common), wrapper.runner, createFixedHost(inputs, dirs.workdir)),
+    wrapper.module.downloadPaportal(
+      downloadParameters(common),
+      wrapper.runner,
+      createFixedHost(inputs, dirs.workdir),
+    ),
   );
-  const siteDir = await pacStep(deps, "find the site folder", "download", () => findSiteFolder(dirs.downloadRoot));
+  const siteDir = await pacStep(deps, "find the site folder", "download", () =>
+    findSiteFolder(dirs.downloadRoot),
+  );
   const overlay = await overlayStep(deps, siteDir);
   await pacStep(deps, "upload the site (powerplatform-cli-wrapper)", "upload", () =>
-    wrapper.module.uploadPaportal(uploadParameters(common), wrapper.runner, createFixedHost({ ...inputs, "upload-path": siteDir }, dirs.workdir)),
+    wrapper.module.uploadPaportal(
+      uploadParameters(common),
+      wrapper.runner,
+      createFixedHost({ ...inputs, "upload-path": siteDir }, dirs.workdir),
+    ),
   );
   return overlay;
 }
@@ -200,11 +277,15 @@ async function deployThroughWrapper(
 export function describeSummary(summary: DeploySummary): string[] {
   if (summary.dryRun) return [];
   const lines = ["", "Deployed."];
-  lines.push(`  records written: ${summary.changed.length ? summary.changed.join(", ") : "none (the site already held them, unchanged)"}`);
+  lines.push(
+    `  records written: ${summary.changed.length ? summary.changed.join(", ") : "none (the site already held them, unchanged)"}`,
+  );
   if (summary.cache) lines.push(`  cache: ${summary.cache}`);
   if (summary.pageUrl) {
     const ok = summary.pageStatus !== null && summary.pageStatus >= 200 && summary.pageStatus < 400;
-    lines.push(`  page: ${summary.pageUrl} answered ${summary.pageStatus}${ok ? "" : " (the cache may still hold the old site; it refreshes within 15 minutes)"}`);
+    lines.push(
+      `  page: ${summary.pageUrl} answered ${summary.pageStatus}${ok ? "" : " (the cache may still hold the old site; it refreshes within 15 minutes)"}`,
+    );
   }
   lines.push(
     "Next, for organizers: open each paid event → General → Website → Portal payment gateway, choose this page " +
@@ -212,4 +293,3 @@ export function describeSummary(summary: DeploySummary): string[] {
   );
   return lines;
 }
-

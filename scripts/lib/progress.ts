@@ -14,7 +14,10 @@ export class StepError extends Error {
     readonly hint: string,
     options: { cause: unknown },
   ) {
-    super(`Step "${step}" failed: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`, options);
+    super(
+      `Step "${step}" failed: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`,
+      options,
+    );
     this.name = "StepError";
   }
 }
@@ -23,7 +26,10 @@ export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function createStepRunner(sink: ProgressSink, now: () => number = () => performance.now()): StepRunner {
+export function createStepRunner(
+  sink: ProgressSink,
+  now: () => number = () => performance.now(),
+): StepRunner {
   return async (label, work) => {
     sink.write(`→ ${label}…`);
     const started = now();

@@ -7,8 +7,18 @@ import type { DataverseClient } from "../../confirmation-endpoint/dataverse";
 /** Tables a portal web page lives in: standard data model, enhanced (virtual), enhanced (storage). */
 export const WEB_PAGE_TABLES = {
   adx_webpage: { set: "adx_webpages", id: "adx_webpageid", partialUrl: "adx_partialurl", name: "adx_name" },
-  mspp_webpage: { set: "mspp_webpages", id: "mspp_webpageid", partialUrl: "mspp_partialurl", name: "mspp_name" },
-  powerpagecomponent: { set: "powerpagecomponents", id: "powerpagecomponentid", partialUrl: null, name: "name" },
+  mspp_webpage: {
+    set: "mspp_webpages",
+    id: "mspp_webpageid",
+    partialUrl: "mspp_partialurl",
+    name: "mspp_name",
+  },
+  powerpagecomponent: {
+    set: "powerpagecomponents",
+    id: "powerpagecomponentid",
+    partialUrl: null,
+    name: "name",
+  },
 } as const;
 
 export type WebPageTable = keyof typeof WEB_PAGE_TABLES;
@@ -44,11 +54,22 @@ async function readLookups(client: DataverseClient, table: string): Promise<Attr
 }
 
 async function readAttributes(client: DataverseClient, table: string): Promise<AttributeRow[]> {
-  return (await client.get<{ value: AttributeRow[] }>(`EntityDefinitions(LogicalName='${table}')/Attributes?$select=LogicalName,AttributeType`)).data.value ?? [];
+  return (
+    (
+      await client.get<{ value: AttributeRow[] }>(
+        `EntityDefinitions(LogicalName='${table}')/Attributes?$select=LogicalName,AttributeType`,
+      )
+    ).data.value ?? []
+  );
 }
 
 /** The lookup on `table` that points at a portal web page; `preferred` names it outright. */
-export async function findWebPageLookup(client: DataverseClient, table: string, what: string, preferred?: string): Promise<LookupColumn> {
+export async function findWebPageLookup(
+  client: DataverseClient,
+  table: string,
+  what: string,
+  preferred?: string,
+): Promise<LookupColumn> {
   const lookups = await readLookups(client, table);
   const toWebPage = lookups
     .map((row) => ({ row, target: (row.Targets ?? []).find((t): t is WebPageTable => t in WEB_PAGE_TABLES) }))
@@ -72,11 +93,20 @@ export async function findWebPageLookup(client: DataverseClient, table: string, 
         : "Check that the Event management solution is installed in this environment and that the app user can read metadata.",
     );
   }
-  return { logicalName: only.row.LogicalName, navigationProperty: only.row.SchemaName || only.row.LogicalName, target: only.target };
+  return {
+    logicalName: only.row.LogicalName,
+    navigationProperty: only.row.SchemaName || only.row.LogicalName,
+    target: only.target,
+  };
 }
 
 /** A Boolean column of `table` whose name matches every pattern; null when there is none or several. */
-export async function findFlag(client: DataverseClient, table: string, patterns: RegExp[], preferred?: string): Promise<string | null> {
+export async function findFlag(
+  client: DataverseClient,
+  table: string,
+  patterns: RegExp[],
+  preferred?: string,
+): Promise<string | null> {
   const rows = (await readAttributes(client, table)).filter((r) => r.AttributeType === "Boolean");
   if (preferred) return rows.some((r) => r.LogicalName === preferred) ? preferred : null;
   const hits = rows.filter((r) => patterns.every((p) => p.test(r.LogicalName)));

@@ -5,7 +5,13 @@
 /** The service-principal (or user) variants `pac auth create` accepts. */
 export type PacCredentials =
   | { kind: "client-secret"; tenantId: string; appId: string; clientSecret: string }
-  | { kind: "certificate"; tenantId: string; appId: string; certificatePath: string; certificatePassword?: string }
+  | {
+      kind: "certificate";
+      tenantId: string;
+      appId: string;
+      certificatePath: string;
+      certificatePassword?: string;
+    }
   | { kind: "managed-identity"; appId?: string }
   | { kind: "federated"; tenantId: string; appId: string; provider: "GitHub" | "AzureDevOps" };
 
@@ -39,13 +45,26 @@ export function authCreateCommand(input: {
       args.push("--tenant", c.tenantId, "--applicationId", c.appId);
       env.PAC_CLI_SPN_SECRET = c.clientSecret;
       if (input.secretHandling.clientSecret === "argv") {
-        args.push("--clientSecret", `data:text/plain;base64,${Buffer.from(c.clientSecret, "utf8").toString("base64")}`);
+        args.push(
+          "--clientSecret",
+          `data:text/plain;base64,${Buffer.from(c.clientSecret, "utf8").toString("base64")}`,
+        );
       }
       break;
     case "certificate":
-      args.push("--tenant", c.tenantId, "--applicationId", c.appId, "--certificateDiskPath", c.certificatePath);
+      args.push(
+        "--tenant",
+        c.tenantId,
+        "--applicationId",
+        c.appId,
+        "--certificateDiskPath",
+        c.certificatePath,
+      );
       if (c.certificatePassword) {
-        args.push("--certificatePassword", `data:text/plain;base64,${Buffer.from(c.certificatePassword, "utf8").toString("base64")}`);
+        args.push(
+          "--certificatePassword",
+          `data:text/plain;base64,${Buffer.from(c.certificatePassword, "utf8").toString("base64")}`,
+        );
       }
       break;
     case "managed-identity":
@@ -70,10 +89,25 @@ export function orgWhoCommand(): string[] {
 }
 
 export function downloadCommand(input: { path: string; websiteId: string; modelVersion: string }): string[] {
-  return ["paportal", "download", "--path", input.path, "--websiteId", input.websiteId, "--overwrite", "true", "--modelVersion", input.modelVersion];
+  return [
+    "paportal",
+    "download",
+    "--path",
+    input.path,
+    "--websiteId",
+    input.websiteId,
+    "--overwrite",
+    "true",
+    "--modelVersion",
+    input.modelVersion,
+  ];
 }
 
-export function uploadCommand(input: { path: string; deploymentProfile?: string | undefined; modelVersion: string }): string[] {
+export function uploadCommand(input: {
+  path: string;
+  deploymentProfile?: string | undefined;
+  modelVersion: string;
+}): string[] {
   const args = ["paportal", "upload", "--path", input.path];
   if (input.deploymentProfile) args.push("--deploymentProfile", input.deploymentProfile);
   args.push("--modelVersion", input.modelVersion);
@@ -90,42 +124,72 @@ export function parseEnvironmentId(lines: readonly string[]): string | null {
 }
 
 /** What the environment offers, reduced to exactly one credential variant (or every problem). */
-export function credentialsFromEnv(env: NodeJS.ProcessEnv): { credentials?: PacCredentials; problems: string[] } {
+export function credentialsFromEnv(env: NodeJS.ProcessEnv): {
+  credentials?: PacCredentials;
+  problems: string[];
+} {
   const tenantId = env.DATAVERSE_TENANT_ID?.trim();
   const appId = env.DATAVERSE_CLIENT_ID?.trim();
   const secret = env.DATAVERSE_CLIENT_SECRET;
   const certificatePath = env.PAC_CERTIFICATE_PATH?.trim();
   const managed = /^(1|true|yes)$/i.test(env.PAC_MANAGED_IDENTITY ?? "");
   const federated = env.PAC_FEDERATED?.trim();
-  const variants = [secret ? "client secret" : null, certificatePath ? "certificate" : null, managed ? "managed identity" : null, federated ? "federated" : null].filter(
-    (v): v is string => v !== null,
-  );
+  const variants = [
+    secret ? "client secret" : null,
+    certificatePath ? "certificate" : null,
+    managed ? "managed identity" : null,
+    federated ? "federated" : null,
+  ].filter((v): v is string => v !== null);
   const valid =
     "Set exactly one of: DATAVERSE_CLIENT_SECRET (with DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID); PAC_CERTIFICATE_PATH to a .pfx " +
     "(+ PAC_CERTIFICATE_PASSWORD, with the tenant and client ids); PAC_MANAGED_IDENTITY=true; PAC_FEDERATED=GitHub|AzureDevOps (with the tenant and client ids).";
   const problems: string[] = [];
   if (variants.length === 0) return { problems: [`No pac credentials in the environment. ${valid}`] };
-  if (variants.length > 1) return { problems: [`Several pac credentials are set (${variants.join(", ")}). ${valid}`] };
+  if (variants.length > 1)
+    return { problems: [`Several pac credentials are set (${variants.join(", ")}). ${valid}`] };
   const needIds = !managed;
-  if (needIds && !tenantId) problems.push("DATAVERSE_TENANT_ID is not set (the app registration's tenant id).");
-  if (needIds && !appId) problems.push("DATAVERSE_CLIENT_ID is not set (the app registration's application id).");
-  if (federated && federated !== "GitHub" && federated !== "AzureDevOps") problems.push(`PAC_FEDERATED must be GitHub or AzureDevOps, not "${federated}".`);
+  if (needIds && !tenantId)
+    problems.push("DATAVERSE_TENANT_ID is not set (the app registration's tenant id).");
+  if (needIds && !appId)
+    problems.push("DATAVERSE_CLIENT_ID is not set (the app registration's application id).");
+  if (federated && federated !== "GitHub" && federated !== "AzureDevOps")
+    problems.push(`PAC_FEDERATED must be GitHub or AzureDevOps, not "${federated}".`);
   if (problems.length > 0) return { problems };
-  if (secret) return { credentials: { kind: "client-secret", tenantId: tenantId!, appId: appId!, clientSecret: secret }, problems };
+  if (secret)
+    return {
+      credentials: { kind: "client-secret", tenantId: tenantId!, appId: appId!, clientSecret: secret },
+      problems,
+    };
   if (certificatePath) {
     const password = env.PAC_CERTIFICATE_PASSWORD;
     return {
-      credentials: { kind: "certificate", tenantId: tenantId!, appId: appId!, certificatePath, ...(password ? { certificatePassword: password } : {}) },
+      credentials: {
+        kind: "certificate",
+        tenantId: tenantId!,
+        appId: appId!,
+        certificatePath,
+        ...(password ? { certificatePassword: password } : {}),
+      },
       problems,
     };
   }
   if (managed) return { credentials: { kind: "managed-identity", ...(appId ? { appId } : {}) }, problems };
-  return { credentials: { kind: "federated", tenantId: tenantId!, appId: appId!, provider: federated as "GitHub" | "AzureDevOps" }, problems };
+  return {
+    credentials: {
+      kind: "federated",
+      tenantId: tenantId!,
+      appId: appId!,
+      provider: federated as "GitHub" | "AzureDevOps",
+    },
+    problems,
+  };
 }
 
 /** The secret values of a credential, to redact from everything pac prints. */
 export function secretsOf(credentials: PacCredentials): string[] {
-  if (credentials.kind === "client-secret") return [credentials.clientSecret, Buffer.from(credentials.clientSecret, "utf8").toString("base64")];
-  if (credentials.kind === "certificate" && credentials.certificatePassword) return [credentials.certificatePassword];
+  if (credentials.kind === "client-secret")
+    return [credentials.clientSecret, Buffer.from(credentials.clientSecret, "utf8").toString("base64")];
+  if (credentials.kind === "certificate" && credentials.certificatePassword)
+    return [credentials.certificatePassword];
   return [];
 }

@@ -31,7 +31,11 @@ export function suggestFix(step: string, output: readonly string[]): string {
   if (/(unauthori[sz]ed|aadsts\d+|invalid_client|authentication failed)/.test(text)) {
     return "The credentials were refused: check DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID and the secret or certificate, and that the app registration exists in that tenant.";
   }
-  if (/(not a member|no .*security role|does not have .*privilege|insufficient privileges|prvread|prvcreate|403)/.test(text)) {
+  if (
+    /(not a member|no .*security role|does not have .*privilege|insufficient privileges|prvread|prvcreate|403)/.test(
+      text,
+    )
+  ) {
     return "The application user lacks a role: in the Power Platform admin center, add it to the environment with the System Administrator (or Website Owner) security role.";
   }
   if (/(website.*(not found|does not exist)|invalid website ?id|no website)/.test(text)) {

@@ -38,7 +38,12 @@ export function createPacRunner(options: PacRunnerOptions): PacRunner {
       const lines: string[] = [];
       const child = spawn(options.pacPath, [...args], {
         cwd: options.workingDir,
-        env: { PATH: options.env.PATH, PP_TOOLS_AUTOMATION_AGENT: options.agent, ...options.env, ...extraEnv },
+        env: {
+          PATH: options.env.PATH,
+          PP_TOOLS_AUTOMATION_AGENT: options.agent,
+          ...options.env,
+          ...extraEnv,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       const collect = (sink: (line: string) => void) => {
@@ -68,7 +73,9 @@ export function createPacRunner(options: PacRunnerOptions): PacRunner {
       const err = collect(onErr);
       child.stdout.on("data", out.onData);
       child.stderr.on("data", err.onData);
-      child.on("error", (error) => reject(new PacError(args, 1, [...lines, error.message], { cause: error })));
+      child.on("error", (error) =>
+        reject(new PacError(args, 1, [...lines, error.message], { cause: error })),
+      );
       // Settle on exit rather than on close: pac's telemetry may leave a grandchild holding the
       // pipes open. Give the pipes one turn to deliver what is buffered, then let them go.
       child.on("exit", (code) => {

@@ -19,7 +19,12 @@ export interface WrapperHost {
 }
 
 export interface WrapperRunnerParameters {
-  logger: { log(...a: string[]): void; debug(...a: string[]): void; warn(...a: string[]): void; error(...a: string[]): void };
+  logger: {
+    log(...a: string[]): void;
+    debug(...a: string[]): void;
+    warn(...a: string[]): void;
+    error(...a: string[]): void;
+  };
   agent: string;
   workingDir: string;
   runnersDir: string;
@@ -27,20 +32,49 @@ export interface WrapperRunnerParameters {
 }
 
 type WrapperCredentials =
-  | { appId: string; clientSecret: string; tenantId: string; cloudInstance: string; scheme: string; encodeSecret?: boolean }
-  | { appId: string; tenantId: string; cloudInstance: string; scheme: string; federationProvider: "AzureDevOps" | "GitHub" };
+  | {
+      appId: string;
+      clientSecret: string;
+      tenantId: string;
+      cloudInstance: string;
+      scheme: string;
+      encodeSecret?: boolean;
+    }
+  | {
+      appId: string;
+      tenantId: string;
+      cloudInstance: string;
+      scheme: string;
+      federationProvider: "AzureDevOps" | "GitHub";
+    };
 
 export interface WrapperModule {
-  downloadPaportal(params: Record<string, unknown>, runner: WrapperRunnerParameters, host: WrapperHost): Promise<void>;
-  uploadPaportal(params: Record<string, unknown>, runner: WrapperRunnerParameters, host: WrapperHost): Promise<void>;
+  downloadPaportal(
+    params: Record<string, unknown>,
+    runner: WrapperRunnerParameters,
+    host: WrapperHost,
+  ): Promise<void>;
+  uploadPaportal(
+    params: Record<string, unknown>,
+    runner: WrapperRunnerParameters,
+    host: WrapperHost,
+  ): Promise<void>;
 }
 
 /** The wrapper if it is installed and has both actions; null otherwise. */
-export async function loadWrapper(importer: (name: string) => Promise<unknown> = (name) => import(name)): Promise<WrapperModule | null> {
+export async function loadWrapper(
+  importer: (name: string) => Promise<unknown> = (name) => import(name),
+): Promise<WrapperModule | null> {
   try {
-    const mod = (await importer(WRAPPER_PACKAGE)) as Partial<WrapperModule> & { default?: Partial<WrapperModule> };
+    const mod = (await importer(WRAPPER_PACKAGE)) as Partial<WrapperModule> & {
+      default?: Partial<WrapperModule>;
+    };
     const actions = typeof mod.uploadPaportal === "function" ? mod : mod.default;
-    return actions && typeof actions.uploadPaportal === "function" && typeof actions.downloadPaportal === "function" ? (actions as WrapperModule) : null;
+    return actions &&
+      typeof actions.uploadPaportal === "function" &&
+      typeof actions.downloadPaportal === "function"
+      ? (actions as WrapperModule)
+      : null;
   } catch {
     return null;
   }
@@ -50,11 +84,30 @@ export async function loadWrapper(importer: (name: string) => Promise<unknown> =
 export function toWrapperCredentials(credentials: PacCredentials, cloud: string): WrapperCredentials | null {
   switch (credentials.kind) {
     case "client-secret":
-      return { appId: credentials.appId, clientSecret: credentials.clientSecret, tenantId: credentials.tenantId, cloudInstance: cloud, scheme: "ClientSecret", encodeSecret: true };
+      return {
+        appId: credentials.appId,
+        clientSecret: credentials.clientSecret,
+        tenantId: credentials.tenantId,
+        cloudInstance: cloud,
+        scheme: "ClientSecret",
+        encodeSecret: true,
+      };
     case "managed-identity":
-      return { appId: credentials.appId ?? "", clientSecret: "", tenantId: "", cloudInstance: cloud, scheme: "ManagedServiceIdentity" };
+      return {
+        appId: credentials.appId ?? "",
+        clientSecret: "",
+        tenantId: "",
+        cloudInstance: cloud,
+        scheme: "ManagedServiceIdentity",
+      };
     case "federated":
-      return { appId: credentials.appId, tenantId: credentials.tenantId, cloudInstance: cloud, scheme: "WorkloadIdentityFederation", federationProvider: credentials.provider };
+      return {
+        appId: credentials.appId,
+        tenantId: credentials.tenantId,
+        cloudInstance: cloud,
+        scheme: "WorkloadIdentityFederation",
+        federationProvider: credentials.provider,
+      };
     case "certificate":
       return null;
   }
@@ -68,7 +121,11 @@ export function createFixedHost(values: Record<string, string | undefined>, temp
       const value = values[entry.name];
       if (value !== undefined && value !== "") return value;
       if (entry.required) throw new Error(`Required ${entry.name} not set`);
-      return typeof entry.defaultValue === "string" ? entry.defaultValue : entry.defaultValue === undefined ? undefined : String(entry.defaultValue);
+      return typeof entry.defaultValue === "string"
+        ? entry.defaultValue
+        : entry.defaultValue === undefined
+          ? undefined
+          : String(entry.defaultValue);
     },
     getArtifactStore: () => ({ getTempFolder: () => tempFolder, upload: async () => undefined }),
   };
@@ -76,7 +133,10 @@ export function createFixedHost(values: Record<string, string | undefined>, temp
 
 const entry = (name: string, required = false): HostParameterEntry => ({ name, required });
 
-export function downloadParameters(input: { credentials: WrapperCredentials; environmentUrl: string }): Record<string, unknown> {
+export function downloadParameters(input: {
+  credentials: WrapperCredentials;
+  environmentUrl: string;
+}): Record<string, unknown> {
   return {
     credentials: input.credentials,
     environmentUrl: input.environmentUrl,
@@ -88,7 +148,10 @@ export function downloadParameters(input: { credentials: WrapperCredentials; env
   };
 }
 
-export function uploadParameters(input: { credentials: WrapperCredentials; environmentUrl: string }): Record<string, unknown> {
+export function uploadParameters(input: {
+  credentials: WrapperCredentials;
+  environmentUrl: string;
+}): Record<string, unknown> {
   return {
     credentials: input.credentials,
     environmentUrl: input.environmentUrl,

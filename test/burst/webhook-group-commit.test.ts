@@ -36,7 +36,9 @@ describe("webhook group commit", () => {
     dirs.push(dir);
     const path = join(dir, "store.sqlite");
     const store = openSqliteStore(path);
-    const calls = Array.from({ length: 50 }, (_, i) => store.recordWebhook([event(i % 40)], 1_800_000_000_000));
+    const calls = Array.from({ length: 50 }, (_, i) =>
+      store.recordWebhook([event(i % 40)], 1_800_000_000_000),
+    );
     const outcomes = await Promise.all(calls);
     // Events 40..49 repeat 0..9 within the same group.
     expect(outcomes.slice(0, 40).every((o) => o.stored === 1 && o.duplicates === 0)).toBe(true);

@@ -23,7 +23,12 @@ async function start(route: Route): Promise<{ base: string; seen: Seen[]; unexpe
   const seen: Seen[] = [];
   const unexpected: string[] = [];
   server = createServer((req, res) => {
-    seen.push({ method: req.method ?? "", url: req.url ?? "", authorization: req.headers.authorization, contentType: req.headers["content-type"] });
+    seen.push({
+      method: req.method ?? "",
+      url: req.url ?? "",
+      authorization: req.headers.authorization,
+      contentType: req.headers["content-type"],
+    });
     const answer = route(req);
     if (!answer) {
       unexpected.push(`${req.method} ${req.url}`);
@@ -56,37 +61,82 @@ function deps(tokens: { dataverse?: () => Promise<string>; admin?: () => Promise
 
 describe("clear the portal cache", () => {
   it("uses the config endpoint first, with a Dataverse token", async () => {
-    const fake = await start((req) => (req.method === "DELETE" && req.url === "/_services/cache/config" ? { status: 204 } : undefined));
-    const result = await clearPortalCache({ websiteId: WEBSITE_ID, portalUrl: fake.base + "/", environmentId: ENV_ID, allowSignIn: true }, deps().deps);
+    const fake = await start((req) =>
+      req.method === "DELETE" && req.url === "/_services/cache/config" ? { status: 204 } : undefined,
+    );
+    const result = await clearPortalCache(
+      { websiteId: WEBSITE_ID, portalUrl: fake.base + "/", environmentId: ENV_ID, allowSignIn: true },
+      deps().deps,
+    );
     expect(result.method).toBe("config-endpoint");
-    expect(fake.seen).toEqual([{ method: "DELETE", url: "/_services/cache/config", authorization: "Bearer dv-token", contentType: "text/plain" }]);
+    expect(fake.seen).toEqual([
+      {
+        method: "DELETE",
+        url: "/_services/cache/config",
+        authorization: "Bearer dv-token",
+        contentType: "text/plain",
+      },
+    ]);
     expect(fake.unexpected).toEqual([]);
   });
 
   it("falls back to the admin API restart, resolving the website through the paged list", async () => {
     const fake = await start((req) => {
       if (req.method === "DELETE") return { status: 403 };
-      if (req.method === "GET" && req.url === `/powerpages/environments/${ENV_ID}/websites?api-version=2022-03-01-preview`)
+      if (
+        req.method === "GET" &&
+        req.url === `/powerpages/environments/${ENV_ID}/websites?api-version=2022-03-01-preview`
+      )
         return { status: 200, body: JSON.stringify({ value: [{ id: "other", websiteRecordId: "zzz" }] }) };
-      if (req.method === "GET" && req.url === `/powerpages/environments/${ENV_ID}/websites?api-version=2022-03-01-preview&skip=1`)
-        return { status: 200, body: JSON.stringify({ value: [{ id: "site-1", websiteRecordId: WEBSITE_ID.toUpperCase(), websiteUrl: "https://contoso.powerappsportals.com" }] }) };
-      if (req.method === "POST" && req.url === `/powerpages/environments/${ENV_ID}/websites/site-1/restart?api-version=2022-03-01-preview`) return { status: 200 };
+      if (
+        req.method === "GET" &&
+        req.url === `/powerpages/environments/${ENV_ID}/websites?api-version=2022-03-01-preview&skip=1`
+      )
+        return {
+          status: 200,
+          body: JSON.stringify({
+            value: [
+              {
+                id: "site-1",
+                websiteRecordId: WEBSITE_ID.toUpperCase(),
+                websiteUrl: "https://contoso.powerappsportals.com",
+              },
+            ],
+          }),
+        };
+      if (
+        req.method === "POST" &&
+        req.url ===
+          `/powerpages/environments/${ENV_ID}/websites/site-1/restart?api-version=2022-03-01-preview`
+      )
+        return { status: 200 };
       return undefined;
     });
     const result = await clearPortalCache(
-      { websiteId: WEBSITE_ID, portalUrl: fake.base, environmentId: ENV_ID, adminApiBase: fake.base, allowSignIn: true },
+      {
+        websiteId: WEBSITE_ID,
+        portalUrl: fake.base,
+        environmentId: ENV_ID,
+        adminApiBase: fake.base,
+        allowSignIn: true,
+      },
       deps().deps,
     );
     expect(result.method).toBe("restart");
     expect(result.attempts.map((a) => a.method)).toEqual(["config-endpoint", "restart"]);
     expect(result.attempts[0]?.outcome).toBe("answered 403");
-    expect(fake.seen.filter((s) => s.method !== "DELETE").every((s) => s.authorization === "Bearer admin-token")).toBe(true);
+    expect(
+      fake.seen.filter((s) => s.method !== "DELETE").every((s) => s.authorization === "Bearer admin-token"),
+    ).toBe(true);
     expect(fake.unexpected).toEqual([]);
   });
 
   it("ends with the manual step and its URL when nothing else works", async () => {
     const fake = await start((req) => (req.method === "DELETE" ? { status: 401 } : undefined));
-    const result = await clearPortalCache({ websiteId: WEBSITE_ID, portalUrl: fake.base, environmentId: ENV_ID, allowSignIn: false }, deps().deps);
+    const result = await clearPortalCache(
+      { websiteId: WEBSITE_ID, portalUrl: fake.base, environmentId: ENV_ID, allowSignIn: false },
+      deps().deps,
+    );
     expect(result.method).toBe("manual");
     expect(result.manualSteps[0]).toContain(`${fake.base}/_services/about`);
     expect(result.manualSteps.join(" ")).toMatch(/15 minutes/);

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDataverseClient } from "../../confirmation-endpoint/dataverse/dataverse-client";
-import type { DataverseClient, DataverseClientOptions } from "../../confirmation-endpoint/dataverse/dataverse-client";
+import type {
+  DataverseClient,
+  DataverseClientOptions,
+} from "../../confirmation-endpoint/dataverse/dataverse-client";
 import {
   DataverseConfigError,
   DataverseError,
@@ -46,7 +49,9 @@ function makeClient(extra: Partial<DataverseClientOptions> = {}): DataverseClien
   return client;
 }
 
-const ok = (body: unknown = { value: [] }) => () => ({ status: 200, body });
+const ok =
+  (body: unknown = { value: [] }) =>
+  () => ({ status: 200, body });
 
 describe("requests", () => {
   it("sends the OData headers, bearer token and JSON body to the exact URL", async () => {
@@ -65,7 +70,8 @@ describe("requests", () => {
       "odata-version": "4.0",
       "content-type": "application/json; charset=utf-8",
       authorization: "Bearer tok-1",
-      prefer: 'odata.include-annotations="Microsoft.PowerApps.CDS.ErrorDetails*,Microsoft.PowerApps.CDS.HelpLink"',
+      prefer:
+        'odata.include-annotations="Microsoft.PowerApps.CDS.ErrorDetails*,Microsoft.PowerApps.CDS.HelpLink"',
     });
     expect(post?.headers["if-none-match"]).toBeUndefined();
     expect(get?.headers["if-none-match"]).toBe("null");
@@ -81,7 +87,12 @@ describe("requests", () => {
     const token = fake.tokenRequests[0]!;
     expect(token.url).toMatch(new RegExp(`^/${fake.tenantId}/oauth2/v2\\.0/token`));
     const form = parseForm(token.body);
-    expect(form).toMatchObject({ grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: SECRET, scope: `${fake.url}/.default` });
+    expect(form).toMatchObject({
+      grant_type: "client_credentials",
+      client_id: CLIENT_ID,
+      client_secret: SECRET,
+      scope: `${fake.url}/.default`,
+    });
     expect(c.metrics().tokenRequests).toBe(1);
     const logged = JSON.stringify(logs);
     expect(logged).not.toContain(SECRET);
@@ -100,7 +111,9 @@ describe("requests", () => {
 describe("throttling", () => {
   it("waits Retry-After seconds after a 429, then succeeds", async () => {
     const c = makeClient();
-    fake.expect("GET", `${API}WhoAmI`, () => dataverseError(429, "0x80072322", "Number of requests exceeded the limit", { "retry-after": "7" }));
+    fake.expect("GET", `${API}WhoAmI`, () =>
+      dataverseError(429, "0x80072322", "Number of requests exceeded the limit", { "retry-after": "7" }),
+    );
     fake.expect("GET", `${API}WhoAmI`, ok());
     await c.get("WhoAmI");
     fake.assertDone();
@@ -111,7 +124,9 @@ describe("throttling", () => {
   it("honours Retry-After given as an HTTP-date", async () => {
     const c = makeClient();
     fake.expect("GET", `${API}WhoAmI`, () =>
-      dataverseError(429, "0x80072321", "Combined execution time exceeded", { "retry-after": new Date(clock.t + 12_000).toUTCString() }),
+      dataverseError(429, "0x80072321", "Combined execution time exceeded", {
+        "retry-after": new Date(clock.t + 12_000).toUTCString(),
+      }),
     );
     fake.expect("GET", `${API}WhoAmI`, ok());
     await c.get("WhoAmI");
@@ -129,7 +144,12 @@ describe("throttling", () => {
     ["0x80072326", 503],
   ])("treats code %s (HTTP %i) as throttling, also on a POST", async (code, status) => {
     const c = makeClient();
-    fake.expect("POST", `${API}msevtmgt_Act`, () => dataverseError(status, code, "throttled", { "retry-after": "2" }), 3);
+    fake.expect(
+      "POST",
+      `${API}msevtmgt_Act`,
+      () => dataverseError(status, code, "throttled", { "retry-after": "2" }),
+      3,
+    );
     fake.expect("POST", `${API}msevtmgt_Act`, ok({ status: "Success" }));
     const response = await c.post("msevtmgt_Act", { a: 1 });
     fake.assertDone();
@@ -150,7 +170,9 @@ describe("throttling", () => {
 
   it("gives up at once with DeadlineExceededError when Retry-After ends past the deadline", async () => {
     const c = makeClient();
-    fake.expect("POST", `${API}msevtmgt_Act`, () => dataverseError(429, "0x80072322", "busy", { "retry-after": "300" }));
+    fake.expect("POST", `${API}msevtmgt_Act`, () =>
+      dataverseError(429, "0x80072322", "busy", { "retry-after": "300" }),
+    );
     const started = Date.now();
     const error = await c.post("msevtmgt_Act", {}, { deadline: clock.t + 60_000 }).catch((e: unknown) => e);
     fake.assertDone();
@@ -173,7 +195,12 @@ describe("throttling", () => {
 
   it("a 429 storm ends after maxThrottleRetries with the Dataverse error", async () => {
     const c = makeClient({ maxThrottleRetries: 3 });
-    fake.expect("GET", `${API}WhoAmI`, () => dataverseError(429, "0x80072322", "busy", { "retry-after": "1" }), 4);
+    fake.expect(
+      "GET",
+      `${API}WhoAmI`,
+      () => dataverseError(429, "0x80072322", "busy", { "retry-after": "1" }),
+      4,
+    );
     const error = await c.get("WhoAmI").catch((e: unknown) => e);
     fake.assertDone();
     expect(error).toBeInstanceOf(DataverseError);
@@ -243,7 +270,9 @@ describe("tokens", () => {
 describe("transient failures", () => {
   it("retries a GET after 5xx with exponential backoff and jitter", async () => {
     const c = makeClient({ backoffBaseMs: 500 });
-    fake.expect("GET", `${API}WhoAmI`, () => dataverseError(500, "0x80040216", "An unexpected error occurred."));
+    fake.expect("GET", `${API}WhoAmI`, () =>
+      dataverseError(500, "0x80040216", "An unexpected error occurred."),
+    );
     fake.expect("GET", `${API}WhoAmI`, () => ({ status: 503, body: "upstream down" }));
     fake.expect("GET", `${API}WhoAmI`, ok());
     await c.get("WhoAmI");
@@ -318,32 +347,44 @@ describe("transient failures", () => {
     expect(error).toMatchObject({ status: 0, code: "ECONNRESET", ambiguous: true });
   });
 
-  it.each([400, 403, 404, 412])("does not retry HTTP %i and keeps the Dataverse code, message and details", async (status) => {
-    const c = makeClient();
-    fake.expect("GET", `${API}WhoAmI`, () => ({
-      status,
-      headers: { "x-ms-service-request-id": "req-42" },
-      body: {
-        error: {
-          code: "0x80040217",
-          message: "The record does not exist",
-          "@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode": "-2146233088",
+  it.each([400, 403, 404, 412])(
+    "does not retry HTTP %i and keeps the Dataverse code, message and details",
+    async (status) => {
+      const c = makeClient();
+      fake.expect("GET", `${API}WhoAmI`, () => ({
+        status,
+        headers: { "x-ms-service-request-id": "req-42" },
+        body: {
+          error: {
+            code: "0x80040217",
+            message: "The record does not exist",
+            "@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode": "-2146233088",
+          },
         },
-      },
-    }));
-    const error = await c.get("WhoAmI").catch((e: unknown) => e);
-    fake.assertDone();
-    expect(error).toBeInstanceOf(DataverseError);
-    expect(error).toMatchObject({ status, code: "0x80040217", subErrorCode: "-2146233088", requestId: "req-42", retryable: false });
-    expect((error as Error).message).toContain("The record does not exist");
-    expect(clock.sleeps).toEqual([]);
-  });
+      }));
+      const error = await c.get("WhoAmI").catch((e: unknown) => e);
+      fake.assertDone();
+      expect(error).toBeInstanceOf(DataverseError);
+      expect(error).toMatchObject({
+        status,
+        code: "0x80040217",
+        subErrorCode: "-2146233088",
+        requestId: "req-42",
+        retryable: false,
+      });
+      expect((error as Error).message).toContain("The record does not exist");
+      expect(clock.sleeps).toEqual([]);
+    },
+  );
 });
 
 describe("concurrency and several application users", () => {
   it("keeps at most maxConcurrency calls in flight and lowers it to x-ms-dop-hint", async () => {
     const c = makeClient({ maxConcurrency: 3 });
-    const slow = () => new Promise<{ status: number; body: unknown }>((r) => setTimeout(() => r({ status: 200, body: {} }), 20));
+    const slow = () =>
+      new Promise<{ status: number; body: unknown }>((r) =>
+        setTimeout(() => r({ status: 200, body: {} }), 20),
+      );
     fake.expect("GET", `${API}WhoAmI`, slow, 12);
     await Promise.all(Array.from({ length: 12 }, () => c.get("WhoAmI")));
     expect(fake.maxInFlight).toBe(3);
@@ -365,8 +406,14 @@ describe("concurrency and several application users", () => {
         { label: "c", clientId: "aaaaaaaa-0000-0000-0000-000000000003", clientSecret: "sc" },
       ],
     });
-    fake.tokenAnswer = (request) => ({ accessToken: `tok-${parseForm(request.body).client_id}`, expiresIn: 3600 });
-    const slow = () => new Promise<{ status: number; body: unknown }>((r) => setTimeout(() => r({ status: 200, body: {} }), 10));
+    fake.tokenAnswer = (request) => ({
+      accessToken: `tok-${parseForm(request.body).client_id}`,
+      expiresIn: 3600,
+    });
+    const slow = () =>
+      new Promise<{ status: number; body: unknown }>((r) =>
+        setTimeout(() => r({ status: 200, body: {} }), 10),
+      );
     fake.expect("GET", `${API}WhoAmI`, slow, 30);
     await Promise.all(Array.from({ length: 30 }, () => c.get("WhoAmI")));
     fake.assertDone();
@@ -390,7 +437,10 @@ describe("concurrency and several application users", () => {
         { label: "b", clientId: "aaaaaaaa-0000-0000-0000-000000000002", clientSecret: "sb" },
       ],
     });
-    fake.tokenAnswer = (request) => ({ accessToken: `tok-${(parseForm(request.body).client_id ?? "").slice(-1)}`, expiresIn: 3600 });
+    fake.tokenAnswer = (request) => ({
+      accessToken: `tok-${(parseForm(request.body).client_id ?? "").slice(-1)}`,
+      expiresIn: 3600,
+    });
     fake.expect(
       "GET",
       `${API}WhoAmI`,
@@ -400,10 +450,15 @@ describe("concurrency and several application users", () => {
           : { status: 200, body: {} },
       1,
     );
-    fake.expect("GET", `${API}WhoAmI`, (r) => {
-      expect(r.headers.authorization).toBe("Bearer tok-2");
-      return { status: 200, body: {} };
-    }, 5);
+    fake.expect(
+      "GET",
+      `${API}WhoAmI`,
+      (r) => {
+        expect(r.headers.authorization).toBe("Bearer tok-2");
+        return { status: 200, body: {} };
+      },
+      5,
+    );
     for (let i = 0; i < 5; i++) await c.get("WhoAmI");
     fake.assertDone();
     expect(clock.sleeps).toEqual([]);

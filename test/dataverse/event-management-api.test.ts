@@ -41,7 +41,12 @@ afterEach(async () => {
 });
 
 function api(options: EventManagementApiOptions = {}) {
-  return createEventManagementApi(client, { now: clock.now, sleep: clock.sleep, random: () => 0.5, ...options });
+  return createEventManagementApi(client, {
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    ...options,
+  });
 }
 
 const standInDetails = {
@@ -53,27 +58,44 @@ const standInDetails = {
     CurrencyIsoCode: "EUR",
     CurrencySymbol: "€",
     Attendees: [
-      { FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com", PassName: "Full pass", PassPrice: 100 },
-      { FirstName: "Alan", LastName: "Turing", Email: "alan@example.com", PassName: "Workshop", PassPrice: "25.50" },
+      {
+        FirstName: "Ada",
+        LastName: "Lovelace",
+        Email: "ada@example.com",
+        PassName: "Full pass",
+        PassPrice: 100,
+      },
+      {
+        FirstName: "Alan",
+        LastName: "Turing",
+        Email: "alan@example.com",
+        PassName: "Workshop",
+        PassPrice: "25.50",
+      },
     ],
   }),
 };
 
-const row = (processed: boolean | null, paid: boolean | null = true) => () => ({
-  status: 200,
-  body: {
-    "@odata.etag": 'W/"1"',
-    msevtmgt_eventpurchaseid: PID,
-    msevtmgt_paid: paid,
-    msevtmgt_processed: processed,
-    createdon: "2026-01-15T09:55:00Z",
-    _msevtmgt_purchasingcontactid_value: CONTACT.toUpperCase(),
-  },
-});
+const row =
+  (processed: boolean | null, paid: boolean | null = true) =>
+  () => ({
+    status: 200,
+    body: {
+      "@odata.etag": 'W/"1"',
+      msevtmgt_eventpurchaseid: PID,
+      msevtmgt_paid: paid,
+      msevtmgt_processed: processed,
+      createdon: "2026-01-15T09:55:00Z",
+      _msevtmgt_purchasingcontactid_value: CONTACT.toUpperCase(),
+    },
+  });
 
 describe("getPurchaseDetails", () => {
   it("parses the stand-in's ListDetailedPurchaseInfo answer and sends the exact request", async () => {
-    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => ({ status: 200, body: standInDetails }));
+    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => ({
+      status: 200,
+      body: standInDetails,
+    }));
     const details = await api().getPurchaseDetails(`{${PID.toUpperCase()}}`);
     fake.assertDone();
     expect(fake.requests[0]?.body).toBe(JSON.stringify({ PurchaseId: PID }));
@@ -92,25 +114,46 @@ describe("getPurchaseDetails", () => {
   });
 
   it("falls back to GetPurchaseDetailsAction on 404 0x8006088a and remembers it", async () => {
-    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => NOT_FOUND_SEGMENT("msevtmgt_ListDetailedPurchaseInfo"));
-    fake.expect("POST", `${API}msevtmgt_GetPurchaseDetailsAction`, () => ({
-      status: 200,
-      body: { "@odata.context": "…", EventName: "Old org", Amount: "40", IsoCurrencyCode: "jpy" },
-    }), 2);
+    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () =>
+      NOT_FOUND_SEGMENT("msevtmgt_ListDetailedPurchaseInfo"),
+    );
+    fake.expect(
+      "POST",
+      `${API}msevtmgt_GetPurchaseDetailsAction`,
+      () => ({
+        status: 200,
+        body: { "@odata.context": "…", EventName: "Old org", Amount: "40", IsoCurrencyCode: "jpy" },
+      }),
+      2,
+    );
     const a = api();
     const first = await a.getPurchaseDetails(PID);
     const second = await a.getPurchaseDetails(PID);
     fake.assertDone();
-    expect(first).toMatchObject({ amountMinor: 40, currency: "JPY", source: "msevtmgt_GetPurchaseDetailsAction", attendees: [] });
+    expect(first).toMatchObject({
+      amountMinor: 40,
+      currency: "JPY",
+      source: "msevtmgt_GetPurchaseDetailsAction",
+      attendees: [],
+    });
     expect(second.source).toBe("msevtmgt_GetPurchaseDetailsAction");
   });
 
   it("fails closed with UNPARSEABLE_PURCHASE carrying the redacted body", async () => {
     fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => ({
       status: 200,
-      body: { PurchaseDetails: JSON.stringify({ EventName: "X", Price: "12.50", CurrencySymbol: "€", Attendees: [{ Email: "ada@example.com" }] }) },
+      body: {
+        PurchaseDetails: JSON.stringify({
+          EventName: "X",
+          Price: "12.50",
+          CurrencySymbol: "€",
+          Attendees: [{ Email: "ada@example.com" }],
+        }),
+      },
     }));
-    const error = await api().getPurchaseDetails(PID).catch((e: unknown) => e);
+    const error = await api()
+      .getPurchaseDetails(PID)
+      .catch((e: unknown) => e);
     fake.assertDone();
     expect(error).toBeInstanceOf(DataverseError);
     expect(error).toMatchObject({ code: "UNPARSEABLE_PURCHASE", retryable: false });
@@ -120,11 +163,22 @@ describe("getPurchaseDetails", () => {
   });
 
   it("maps an empty answer and a plain 404 to PURCHASE_NOT_FOUND; a bad id never reaches Dataverse", async () => {
-    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => ({ status: 200, body: { "@odata.context": "…", PurchaseDetails: null } }));
-    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => dataverseError(404, "0x80040217", "msevtmgt_eventpurchase With Id = … Does Not Exist"));
+    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () => ({
+      status: 200,
+      body: { "@odata.context": "…", PurchaseDetails: null },
+    }));
+    fake.expect("POST", `${API}msevtmgt_ListDetailedPurchaseInfo`, () =>
+      dataverseError(404, "0x80040217", "msevtmgt_eventpurchase With Id = … Does Not Exist"),
+    );
     const a = api();
-    await expect(a.getPurchaseDetails(PID)).rejects.toMatchObject({ code: "PURCHASE_NOT_FOUND", status: 404 });
-    await expect(a.getPurchaseDetails(PID)).rejects.toMatchObject({ code: "PURCHASE_NOT_FOUND", status: 404 });
+    await expect(a.getPurchaseDetails(PID)).rejects.toMatchObject({
+      code: "PURCHASE_NOT_FOUND",
+      status: 404,
+    });
+    await expect(a.getPurchaseDetails(PID)).rejects.toMatchObject({
+      code: "PURCHASE_NOT_FOUND",
+      status: 404,
+    });
     await expect(a.getPurchaseDetails("not-a-guid")).rejects.toMatchObject({ code: "INVALID_PURCHASE_ID" });
     fake.assertDone();
   });
@@ -134,11 +188,22 @@ describe("finalizeRegistration", () => {
   const input = { purchaseId: PID, readableEventId: "Paid_Event1479011247", userId: CONTACT };
 
   it("sends PurchaseId, ReadableEventId and UserId as strings and accepts a success status", async () => {
-    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { "@odata.context": "…", status: "Success" } }));
+    fake.expect("POST", FINALIZE, () => ({
+      status: 200,
+      body: { "@odata.context": "…", status: "Success" },
+    }));
     const outcome = await api().finalizeRegistration({ ...input, userId: "" });
     fake.assertDone();
-    expect(JSON.parse(fake.requests[0]!.body)).toEqual({ PurchaseId: PID, ReadableEventId: "Paid_Event1479011247", UserId: "" });
-    expect(outcome).toEqual({ outcome: "finalized", status: "Success", actionName: "msevtmgt_FinalizeExternalRegistrationRequest" });
+    expect(JSON.parse(fake.requests[0]!.body)).toEqual({
+      PurchaseId: PID,
+      ReadableEventId: "Paid_Event1479011247",
+      UserId: "",
+    });
+    expect(outcome).toEqual({
+      outcome: "finalized",
+      status: "Success",
+      actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
+    });
   });
 
   it("compares status case-insensitively against the configured set", async () => {
@@ -153,9 +218,15 @@ describe("finalizeRegistration", () => {
     fake.expect("POST", ADX_FINALIZE, () => ({ status: 200, body: { status: "Success" } }), 2);
     const a = api();
     const first = await a.finalizeRegistration(input);
-    const second = await a.finalizeRegistration({ ...input, purchaseId: "1f8fad5b-d9cb-469f-a165-70867728950e" });
+    const second = await a.finalizeRegistration({
+      ...input,
+      purchaseId: "1f8fad5b-d9cb-469f-a165-70867728950e",
+    });
     fake.assertDone();
-    expect(first).toMatchObject({ outcome: "finalized", actionName: "adx_FinalizeExternalRegistrationRequest" });
+    expect(first).toMatchObject({
+      outcome: "finalized",
+      actionName: "adx_FinalizeExternalRegistrationRequest",
+    });
     expect(second.outcome).toBe("finalized");
     expect(a.finalizeActionName).toBe("adx_FinalizeExternalRegistrationRequest");
   });
@@ -165,7 +236,11 @@ describe("finalizeRegistration", () => {
     fake.expect("GET", PROBE, row(true));
     const outcome = await api().finalizeRegistration(input);
     fake.assertDone();
-    expect(outcome).toEqual({ outcome: "finalized", status: null, actionName: "msevtmgt_FinalizeExternalRegistrationRequest" });
+    expect(outcome).toEqual({
+      outcome: "finalized",
+      status: null,
+      actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
+    });
     expect(fake.requests.filter((r) => r.method === "POST")).toHaveLength(1);
   });
 
@@ -185,7 +260,11 @@ describe("finalizeRegistration", () => {
     fake.expect("GET", PROBE, row(false));
     fake.expect("GET", PROBE, row(true));
     const a = api({ maxFinalizeSends: 1 });
-    await expect(a.finalizeRegistration(input)).rejects.toMatchObject({ status: 504, ambiguous: true, retryable: true });
+    await expect(a.finalizeRegistration(input)).rejects.toMatchObject({
+      status: 504,
+      ambiguous: true,
+      retryable: true,
+    });
     const outcome = await a.finalizeRegistration(input);
     fake.assertDone();
     expect(outcome.outcome).toBe("finalized");
@@ -234,23 +313,34 @@ describe("finalizeRegistration", () => {
   });
 
   it("keeps one finalize in flight per purchase", async () => {
-    fake.expect("POST", FINALIZE, () => new Promise((r) => setTimeout(() => r({ status: 200, body: { status: "Success" } }), 30)));
+    fake.expect(
+      "POST",
+      FINALIZE,
+      () => new Promise((r) => setTimeout(() => r({ status: 200, body: { status: "Success" } }), 30)),
+    );
     const a = api();
-    const outcomes = await Promise.all([a.finalizeRegistration(input), a.finalizeRegistration({ ...input, purchaseId: PID.toUpperCase() })]);
+    const outcomes = await Promise.all([
+      a.finalizeRegistration(input),
+      a.finalizeRegistration({ ...input, purchaseId: PID.toUpperCase() }),
+    ]);
     fake.assertDone();
     expect(outcomes.map((o) => o.outcome)).toEqual(["finalized", "finalized"]);
   });
 
   it("throws DeadlineExceededError when throttling outlasts the deadline", async () => {
     fake.expect("POST", FINALIZE, () => dataverseError(429, "0x80072322", "busy", { "retry-after": "600" }));
-    const error = await api().finalizeRegistration(input, { deadline: clock.t + 120_000 }).catch((e: unknown) => e);
+    const error = await api()
+      .finalizeRegistration(input, { deadline: clock.t + 120_000 })
+      .catch((e: unknown) => e);
     fake.assertDone();
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect(clock.sleeps).toEqual([]);
   });
 
   it("a 503 throttle with Retry-After is waited out and finalizes once", async () => {
-    fake.expect("POST", FINALIZE, () => dataverseError(503, "0x80072326", "concurrency", { "retry-after": "3" }));
+    fake.expect("POST", FINALIZE, () =>
+      dataverseError(503, "0x80072326", "concurrency", { "retry-after": "3" }),
+    );
     fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
     const outcome = await api().finalizeRegistration(input, { deadline: clock.t + 120_000 });
     fake.assertDone();
@@ -289,7 +379,9 @@ describe("readPurchase", () => {
 
   it("returns null on 404 and drops the price columns when Dataverse refuses them", async () => {
     fake.expect("GET", RTM_READ, () => dataverseError(404, "0x80040217", "Does Not Exist"));
-    fake.expect("GET", RTM_READ, () => dataverseError(400, "0x0", "Could not find a property named 'msevtmgt_totalprice'"));
+    fake.expect("GET", RTM_READ, () =>
+      dataverseError(400, "0x0", "Could not find a property named 'msevtmgt_totalprice'"),
+    );
     fake.expect("GET", PROBE, row(true), 2);
     const a = api();
     expect(await a.readPurchase(PID)).toBeNull();
@@ -313,8 +405,13 @@ describe("finalizeRtmPayment", () => {
   });
 
   it("throws the Dataverse error on refusal", async () => {
-    fake.expect("POST", `${API}msevtmgt_finalizeregistrationpayment`, () => dataverseError(403, "0x80040220", "Principal user is missing prvWritemsevtmgt_eventpurchase privilege"));
-    await expect(api().finalizeRtmPayment(PID, "completed")).rejects.toMatchObject({ status: 403, code: "0x80040220" });
+    fake.expect("POST", `${API}msevtmgt_finalizeregistrationpayment`, () =>
+      dataverseError(403, "0x80040220", "Principal user is missing prvWritemsevtmgt_eventpurchase privilege"),
+    );
+    await expect(api().finalizeRtmPayment(PID, "completed")).rejects.toMatchObject({
+      status: 403,
+      code: "0x80040220",
+    });
     fake.assertDone();
   });
 });

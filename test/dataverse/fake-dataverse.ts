@@ -20,7 +20,9 @@ export interface FakeAnswer {
 }
 
 /** "reset": destroy the socket after reading the request; "hang": never answer. */
-export type Responder = (request: RecordedRequest) => FakeAnswer | "reset" | "hang" | Promise<FakeAnswer | "reset" | "hang">;
+export type Responder = (
+  request: RecordedRequest,
+) => FakeAnswer | "reset" | "hang" | Promise<FakeAnswer | "reset" | "hang">;
 
 interface Expectation {
   method: string;
@@ -59,7 +61,9 @@ function pathOf(url: string): string {
   return decodeURIComponent(url);
 }
 
-export async function startFakeDataverse(tenantId = "00000000-0000-0000-0000-0000000000aa"): Promise<FakeDataverse> {
+export async function startFakeDataverse(
+  tenantId = "00000000-0000-0000-0000-0000000000aa",
+): Promise<FakeDataverse> {
   const expectations: Expectation[] = [];
   let inFlight = 0;
   const fake: FakeDataverse = {
@@ -75,7 +79,8 @@ export async function startFakeDataverse(tenantId = "00000000-0000-0000-0000-000
     },
     assertDone() {
       const problems: string[] = [];
-      for (const request of fake.unexpected) problems.push(`unexpected request ${request.method} ${request.url}`);
+      for (const request of fake.unexpected)
+        problems.push(`unexpected request ${request.method} ${request.url}`);
       for (const e of expectations) {
         if (e.remaining > 0) problems.push(`expected ${e.remaining} more ${e.method} ${String(e.path)}`);
       }
@@ -89,12 +94,21 @@ export async function startFakeDataverse(tenantId = "00000000-0000-0000-0000-000
     req.setEncoding("utf8");
     req.on("data", (chunk: string) => (body += chunk));
     req.on("end", () => {
-      const recorded: RecordedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
+      const recorded: RecordedRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body,
+      };
       void answer(recorded, res, req);
     });
   });
 
-  async function answer(recorded: RecordedRequest, res: http.ServerResponse, req: http.IncomingMessage): Promise<void> {
+  async function answer(
+    recorded: RecordedRequest,
+    res: http.ServerResponse,
+    req: http.IncomingMessage,
+  ): Promise<void> {
     if (recorded.method === "POST" && recorded.url.startsWith(`/${tenantId}/oauth2/v2.0/token`)) {
       fake.tokenRequests.push(recorded);
       const t = fake.tokenAnswer(recorded, fake.tokenRequests.length);
@@ -102,8 +116,16 @@ export async function startFakeDataverse(tenantId = "00000000-0000-0000-0000-000
       res.end(
         JSON.stringify(
           (t.status ?? 200) === 200
-            ? { token_type: "Bearer", access_token: t.accessToken, expires_in: t.expiresIn, ext_expires_in: t.expiresIn }
-            : { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." },
+            ? {
+                token_type: "Bearer",
+                access_token: t.accessToken,
+                expires_in: t.expiresIn,
+                ext_expires_in: t.expiresIn,
+              }
+            : {
+                error: "invalid_client",
+                error_description: "AADSTS7000215: Invalid client secret provided.",
+              },
         ),
       );
       return;
@@ -119,7 +141,11 @@ export async function startFakeDataverse(tenantId = "00000000-0000-0000-0000-000
     if (!match) {
       fake.unexpected.push(recorded);
       res.writeHead(418, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "UNEXPECTED", message: `fake got unexpected ${recorded.method} ${path}` } }));
+      res.end(
+        JSON.stringify({
+          error: { code: "UNEXPECTED", message: `fake got unexpected ${recorded.method} ${path}` },
+        }),
+      );
       return;
     }
     match.remaining--;
@@ -134,7 +160,13 @@ export async function startFakeDataverse(tenantId = "00000000-0000-0000-0000-000
       if (result === "hang") return;
       const headers = { "content-type": "application/json; odata.metadata=minimal", ...result.headers };
       res.writeHead(result.status, headers);
-      res.end(result.body === undefined ? "" : typeof result.body === "string" ? result.body : JSON.stringify(result.body));
+      res.end(
+        result.body === undefined
+          ? ""
+          : typeof result.body === "string"
+            ? result.body
+            : JSON.stringify(result.body),
+      );
     } finally {
       inFlight--;
     }
@@ -152,7 +184,12 @@ export async function startFakeDataverse(tenantId = "00000000-0000-0000-0000-000
 }
 
 /** A Dataverse error body as the Web API sends it. */
-export function dataverseError(status: number, code: string, message: string, headers: Record<string, string> = {}): FakeAnswer {
+export function dataverseError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): FakeAnswer {
   return { status, headers, body: { error: { code, message } } };
 }
 

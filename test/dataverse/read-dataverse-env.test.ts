@@ -13,11 +13,22 @@ const noFiles = (path: string): string => {
 describe("readDataverseEnv", () => {
   it("reads one secret user and the optional settings", () => {
     const result = readDataverseEnv(
-      { ...base, DATAVERSE_CLIENT_SECRET: "x", DATAVERSE_API_VERSION: "v9.1", DATAVERSE_MAX_CONCURRENCY: "2", DATAVERSE_FINALIZE_SUCCESS_STATUSES: "Success, Completed" },
+      {
+        ...base,
+        DATAVERSE_CLIENT_SECRET: "x",
+        DATAVERSE_API_VERSION: "v9.1",
+        DATAVERSE_MAX_CONCURRENCY: "2",
+        DATAVERSE_FINALIZE_SUCCESS_STATUSES: "Success, Completed",
+      },
       noFiles,
     );
     expect(result.problems).toEqual([]);
-    expect(result.client).toMatchObject({ ...{ url: base.DATAVERSE_URL }, apiVersion: "v9.1", maxConcurrency: 2, credentials: [{ clientSecret: "x", label: "user1" }] });
+    expect(result.client).toMatchObject({
+      ...{ url: base.DATAVERSE_URL },
+      apiVersion: "v9.1",
+      maxConcurrency: 2,
+      credentials: [{ clientSecret: "x", label: "user1" }],
+    });
     expect(result.api.successStatuses).toEqual(["Success", "Completed"]);
   });
 
@@ -34,19 +45,38 @@ describe("readDataverseEnv", () => {
     );
     expect(result.problems).toEqual([]);
     expect(result.client?.credentials).toEqual([
-      { certificate: { privateKeyPem: "PEM of /keys/a.pem", thumbprint: "ab".repeat(32), passphrase: undefined }, label: "user1" },
+      {
+        certificate: {
+          privateKeyPem: "PEM of /keys/a.pem",
+          thumbprint: "ab".repeat(32),
+          passphrase: undefined,
+        },
+        label: "user1",
+      },
       { clientSecret: "y", clientId: "22222222-2222-2222-2222-222222222222", label: "user2" },
     ]);
   });
 
   it("lists every problem at once", () => {
     const result = readDataverseEnv(
-      { DATAVERSE_CLIENT_SECRET: "x", DATAVERSE_CERTIFICATE_PATH: "/k.pem", DATAVERSE_TIMEOUT_MS: "soon", DATAVERSE_CLIENT_ID_3: "c" },
+      {
+        DATAVERSE_CLIENT_SECRET: "x",
+        DATAVERSE_CERTIFICATE_PATH: "/k.pem",
+        DATAVERSE_TIMEOUT_MS: "soon",
+        DATAVERSE_CLIENT_ID_3: "c",
+      },
       noFiles,
     );
     expect(result.client).toBeNull();
     const all = result.problems.join("\n");
-    for (const needle of ["DATAVERSE_URL", "DATAVERSE_TENANT_ID", "DATAVERSE_CLIENT_ID:", "both a client secret and a certificate", "user_3: no credential", "DATAVERSE_TIMEOUT_MS"]) {
+    for (const needle of [
+      "DATAVERSE_URL",
+      "DATAVERSE_TENANT_ID",
+      "DATAVERSE_CLIENT_ID:",
+      "both a client secret and a certificate",
+      "user_3: no credential",
+      "DATAVERSE_TIMEOUT_MS",
+    ]) {
       expect(all).toContain(needle);
     }
   });

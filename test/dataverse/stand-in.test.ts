@@ -64,7 +64,9 @@ describe("against the sandbox's Dataverse stand-in", () => {
 
   it("a finalize whose answer is lost after commit is settled by the probe: one registration", async () => {
     const { purchaseId, readableEventId } = registerOne();
-    standIn.setFaults({ dropAfterCommit: { segments: ["msevtmgt_FinalizeExternalRegistrationRequest"], times: 1 } });
+    standIn.setFaults({
+      dropAfterCommit: { segments: ["msevtmgt_FinalizeExternalRegistrationRequest"], times: 1 },
+    });
     const before = standIn.state.stats.actionCalls["msevtmgt_FinalizeExternalRegistrationRequest"] ?? 0;
     try {
       const outcome = await createEventManagementApi(client).finalizeRegistration({
@@ -76,7 +78,9 @@ describe("against the sandbox's Dataverse stand-in", () => {
     } finally {
       standIn.setFaults({ dropAfterCommit: null });
     }
-    expect((standIn.state.stats.actionCalls["msevtmgt_FinalizeExternalRegistrationRequest"] ?? 0) - before).toBe(1);
+    expect(
+      (standIn.state.stats.actionCalls["msevtmgt_FinalizeExternalRegistrationRequest"] ?? 0) - before,
+    ).toBe(1);
     expect(standIn.state.purchase(purchaseId).registrationIds).toHaveLength(1);
   });
 

@@ -19,7 +19,11 @@ const listFiles = (dir) =>
     .map((f) => f.split("\\").join("/"))
     .sort();
 
-const record = { argv: args, spnSecretSet: Boolean(process.env.PAC_CLI_SPN_SECRET), agent: process.env.PP_TOOLS_AUTOMATION_AGENT ?? null };
+const record = {
+  argv: args,
+  spnSecretSet: Boolean(process.env.PAC_CLI_SPN_SECRET),
+  agent: process.env.PP_TOOLS_AUTOMATION_AGENT ?? null,
+};
 if (verb === "paportal upload") {
   const path = flag("--path");
   record.uploadHasWebsiteYml = Boolean(path && existsSync(join(path, "website.yml")));

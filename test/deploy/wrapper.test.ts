@@ -8,7 +8,10 @@ import { createStepRunner } from "../../scripts/lib/progress";
 import { loadWrapper, type WrapperModule, type WrapperHost } from "../../scripts/pac/wrapper";
 import { runDeploy } from "../../scripts/deploy/run-deploy";
 
-const SITE = join(fileURLToPath(new URL("../..", import.meta.url)), "test/fixtures/standard-site/contoso-events---contosoevents");
+const SITE = join(
+  fileURLToPath(new URL("../..", import.meta.url)),
+  "test/fixtures/standard-site/contoso-events---contosoevents",
+);
 
 describe("the cli-wrapper path", () => {
   it("is taken only when the package can be imported and has both actions", async () => {
@@ -19,11 +22,18 @@ describe("the cli-wrapper path", () => {
   });
 
   it("passes the wrapper the deploy's parameters, and never runs pac itself", async () => {
-    const calls: Array<{ action: string; params: Record<string, unknown>; inputs: Record<string, string | undefined> }> = [];
+    const calls: Array<{
+      action: string;
+      params: Record<string, unknown>;
+      inputs: Record<string, string | undefined>;
+    }> = [];
     const read = (host: WrapperHost, params: Record<string, unknown>) =>
       Object.fromEntries(
         Object.values(params)
-          .filter((v): v is { name: string; required: boolean } => typeof v === "object" && v !== null && "required" in v)
+          .filter(
+            (v): v is { name: string; required: boolean } =>
+              typeof v === "object" && v !== null && "required" in v,
+          )
           .map((e) => [e.name, host.getInput(e)]),
       );
     const module: WrapperModule = {
@@ -62,15 +72,33 @@ describe("the cli-wrapper path", () => {
         planOverlay: async () => ({ files: [], pagePath: "/" }),
         clearCache: async () => "manual",
         checkPage: async () => 200,
-        wrapper: { module, runner: { logger: console, agent: "test", workingDir: "/tmp", runnersDir: "/tmp" } },
+        wrapper: {
+          module,
+          runner: { logger: console, agent: "test", workingDir: "/tmp", runnersDir: "/tmp" },
+        },
       },
     );
     expect(pacCalls).toEqual([]);
     expect(calls.map((c) => c.action)).toEqual(["download", "upload"]);
-    expect(calls[0]?.params.credentials).toEqual({ appId: "a", clientSecret: "s", tenantId: "t", cloudInstance: "Public", scheme: "ClientSecret", encodeSecret: true });
+    expect(calls[0]?.params.credentials).toEqual({
+      appId: "a",
+      clientSecret: "s",
+      tenantId: "t",
+      cloudInstance: "Public",
+      scheme: "ClientSecret",
+      encodeSecret: true,
+    });
     expect(calls[0]?.params.environmentUrl).toBe("https://contoso.crm.dynamics.com");
-    expect(calls[0]?.inputs).toMatchObject({ "website-id": "aaaaaaaa-0001-4000-8000-000000000001", overwrite: "true", "model-version": "2" });
-    expect(calls[1]?.inputs).toMatchObject({ "upload-path": expect.stringMatching(/contoso-events---contosoevents$/), "deployment-profile": "prod", "model-version": "2" });
+    expect(calls[0]?.inputs).toMatchObject({
+      "website-id": "aaaaaaaa-0001-4000-8000-000000000001",
+      overwrite: "true",
+      "model-version": "2",
+    });
+    expect(calls[1]?.inputs).toMatchObject({
+      "upload-path": expect.stringMatching(/contoso-events---contosoevents$/),
+      "deployment-profile": "prod",
+      "model-version": "2",
+    });
     expect(summary.changed).toEqual(["sitesetting.yml"]);
   });
 });

@@ -22,7 +22,10 @@ const urls: Record<string, string> = {};
 /** Resolves once `npm start` has printed its URLs (or rejects with what it printed). */
 function waitForReady(process: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no URLs within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start printed no URLs within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     process.stdout!.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       if (/Stop with Ctrl-C/.test(output)) {
@@ -38,9 +41,16 @@ function waitForReady(process: ChildProcess, timeoutMs: number): Promise<void> {
 beforeAll(async () => {
   if (!haveChromium) return;
   dataDir = mkdtempSync(join(tmpdir(), "epg-npm-start-"));
-  child = spawn("npm", ["start", "--", "--data-dir", dataDir, "--random-ports"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  child = spawn("npm", ["start", "--", "--data-dir", dataDir, "--random-ports"], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   await waitForReady(child, 90_000);
-  for (const [, label, url] of output.matchAll(/^ {2}(Registration|Status page) +(http:\/\/127\.0\.0\.1:\d+\S*)/gm)) urls[label!] = url!;
+  for (const [, label, url] of output.matchAll(
+    /^ {2}(Registration|Status page) +(http:\/\/127\.0\.0\.1:\d+\S*)/gm,
+  ))
+    urls[label!] = url!;
   browser = await launchChromium();
 }, 120_000);
 

@@ -56,7 +56,9 @@ describe.skipIf(!run.haveChromium)("sandbox in Chromium", () => {
     const purchaseId = await registerTwo(page, "paid", "registration");
 
     // The event site left the keys the real one leaves, before the full-page redirect.
-    const stored = await page.evaluate(() => ["purchase-id", "total", "currency", "captcha"].map((k) => sessionStorage.getItem(k)));
+    const stored = await page.evaluate(() =>
+      ["purchase-id", "total", "currency", "captcha"].map((k) => sessionStorage.getItem(k)),
+    );
     expect(stored).toEqual([purchaseId, "55", "€", "null"]);
 
     await gatewayState(page, "summary");
@@ -134,14 +136,19 @@ describe.skipIf(!run.haveChromium)("sandbox in Chromium", () => {
       run.sandbox.provider.setWebhookUrl(run.sandbox.webhookUrl);
     }
 
-    const intent = run.sandbox.provider.state.paymentIntents().find((p) => p.metadata?.purchaseId === purchaseId);
+    const intent = run.sandbox.provider.state
+      .paymentIntents()
+      .find((p) => p.metadata?.purchaseId === purchaseId);
     expect(intent).toBeDefined();
     const refunds = run.sandbox.provider.state.refunds().filter((r) => r.payment_intent === intent!.id);
     expect(refunds).toHaveLength(1);
     expect(refunds[0]).toMatchObject({ amount: 5500, currency: "eur", status: "succeeded" });
     expect(run.sandbox.dataverse.state.purchase(purchaseId)).toMatchObject({ processed: false });
 
-    const status = (await (await fetch(`${run.sandbox.urls.status}.json`)).json()) as { refunds: Array<{ purchaseId: string; state: string }>; providerRefunds: Array<{ id: string }> };
+    const status = (await (await fetch(`${run.sandbox.urls.status}.json`)).json()) as {
+      refunds: Array<{ purchaseId: string; state: string }>;
+      providerRefunds: Array<{ id: string }>;
+    };
     expect(status.refunds.find((r) => r.purchaseId === purchaseId)).toMatchObject({ state: "succeeded" });
     expect(status.providerRefunds.map((r) => r.id)).toContain(refunds[0]!.id);
 

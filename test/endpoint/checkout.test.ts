@@ -19,8 +19,13 @@ describe("POST /v1/checkout", () => {
       expiresAt: new Date(T0 + 42 * MINUTE).toISOString(),
       deadlineAt: new Date(T0 + 50 * MINUTE).toISOString(),
     });
-    expect(body.purchase.attendees).toEqual([{ name: "A. Attendee", passName: "Standard", amountMinor: 2500 }]);
-    expect(body.payment).toMatchObject({ provider: "stripe", redirectUrl: "https://checkout.example.test/pay/cs_test_1" });
+    expect(body.purchase.attendees).toEqual([
+      { name: "A. Attendee", passName: "Standard", amountMinor: 2500 },
+    ]);
+    expect(body.payment).toMatchObject({
+      provider: "stripe",
+      redirectUrl: "https://checkout.example.test/pay/cs_test_1",
+    });
     expect(h.provider.calls).toEqual([{ op: "createCheckout", key: `checkout:${PURCHASE}:1` }]);
     const request = h.provider.sessions.get("cs_test_1")!.request;
     expect(request.amount).toEqual({ minor: 2500, currency: "EUR" });
@@ -32,7 +37,14 @@ describe("POST /v1/checkout", () => {
     expect(success.searchParams.get("purchaseId")).toBe(PURCHASE);
     expect(new URL(request.cancelUrl).searchParams.get("gatewayReturn")).toBe("cancel");
     const purchase = await h.store.getPurchase(PURCHASE);
-    expect(purchase).toMatchObject({ t0: T0, t0Source: "createdon", deadlineAt: T0 + 50 * MINUTE, guardAt: T0 + 47 * MINUTE, mode: "outbound", state: "awaiting_payment" });
+    expect(purchase).toMatchObject({
+      t0: T0,
+      t0Source: "createdon",
+      deadlineAt: T0 + 50 * MINUTE,
+      guardAt: T0 + 47 * MINUTE,
+      mode: "outbound",
+      state: "awaiting_payment",
+    });
     const kinds = (await h.store.listJobs()).map((j) => [j.kind, j.notBefore]);
     expect(kinds).toEqual([
       ["close_checkout", T0 + 42 * MINUTE],
@@ -84,7 +96,12 @@ describe("POST /v1/checkout", () => {
   });
 
   it("answers 503 when Dataverse is busy, and 503 when the provider is", async () => {
-    h.dataverse.readError = new DataverseError({ status: 429, code: "0x80072322", message: "throttled", retryable: true });
+    h.dataverse.readError = new DataverseError({
+      status: 429,
+      code: "0x80072322",
+      message: "throttled",
+      retryable: true,
+    });
     const busy = await h.checkout();
     expect(busy.res.status).toBe(503);
     expect(busy.body.error.code).toBe("DATAVERSE_UNAVAILABLE");
@@ -119,10 +136,22 @@ describe("POST /v1/checkout", () => {
   it.each([
     ["not JSON", "{purchaseId", "INVALID_JSON"],
     ["an array", "[]", "INVALID_REQUEST"],
-    ["a bad GUID", JSON.stringify({ purchaseId: "123", readableEventId: "e", returnUrl: `${PORTAL}/p` }), "INVALID_REQUEST"],
+    [
+      "a bad GUID",
+      JSON.stringify({ purchaseId: "123", readableEventId: "e", returnUrl: `${PORTAL}/p` }),
+      "INVALID_REQUEST",
+    ],
     ["no returnUrl", JSON.stringify({ purchaseId: PURCHASE, readableEventId: "e" }), "INVALID_REQUEST"],
-    ["a foreign returnUrl", JSON.stringify({ purchaseId: PURCHASE, readableEventId: "e", returnUrl: "https://evil.test/p" }), "RETURN_URL_NOT_ALLOWED"],
-    ["a relative returnUrl", JSON.stringify({ purchaseId: PURCHASE, readableEventId: "e", returnUrl: "/p" }), "INVALID_REQUEST"],
+    [
+      "a foreign returnUrl",
+      JSON.stringify({ purchaseId: PURCHASE, readableEventId: "e", returnUrl: "https://evil.test/p" }),
+      "RETURN_URL_NOT_ALLOWED",
+    ],
+    [
+      "a relative returnUrl",
+      JSON.stringify({ purchaseId: PURCHASE, readableEventId: "e", returnUrl: "/p" }),
+      "INVALID_REQUEST",
+    ],
   ])("answers 400 for %s with a message", async (_name, body, code) => {
     const res = await h.app(h.checkoutRequest(body));
     expect(res.status).toBe(400);
@@ -133,7 +162,9 @@ describe("POST /v1/checkout", () => {
   });
 
   it("names the bad fields in the 400 message", async () => {
-    const res = await h.app(h.checkoutRequest({ purchaseId: 5, readableEventId: "", returnUrl: `${PORTAL}/p` }));
+    const res = await h.app(
+      h.checkoutRequest({ purchaseId: 5, readableEventId: "", returnUrl: `${PORTAL}/p` }),
+    );
     const json = (await res.json()) as { error: { message: string } };
     expect(json.error.message).toContain("purchaseId");
     expect(json.error.message).toContain("readableEventId");
@@ -145,11 +176,21 @@ describe("POST /v1/checkout", () => {
   });
 
   it("allows CORS for portal origins only, preflight included", async () => {
-    const ok = await h.app(new Request("http://endpoint.test/v1/checkout", { method: "OPTIONS", headers: { origin: PORTAL, "access-control-request-method": "POST" } }));
+    const ok = await h.app(
+      new Request("http://endpoint.test/v1/checkout", {
+        method: "OPTIONS",
+        headers: { origin: PORTAL, "access-control-request-method": "POST" },
+      }),
+    );
     expect(ok.status).toBe(204);
     expect(ok.headers.get("access-control-allow-origin")).toBe(PORTAL);
     expect(ok.headers.get("access-control-allow-methods")).toContain("POST");
-    const denied = await h.app(new Request("http://endpoint.test/v1/checkout", { method: "OPTIONS", headers: { origin: "https://evil.test" } }));
+    const denied = await h.app(
+      new Request("http://endpoint.test/v1/checkout", {
+        method: "OPTIONS",
+        headers: { origin: "https://evil.test" },
+      }),
+    );
     expect(denied.status).toBe(403);
     expect(denied.headers.get("access-control-allow-origin")).toBeNull();
     const post = await h.app(h.checkoutRequest({ purchaseId: PURCHASE }, { origin: "https://evil.test" }));
@@ -177,7 +218,11 @@ describe("POST /v1/checkout", () => {
 describe("GET /v1/purchases/{id}/status", () => {
   it("answers the status without personal data, 404 for unknown, 400 for a bad id", async () => {
     await h.checkout();
-    const res = await h.app(new Request(`http://endpoint.test/v1/purchases/{${PURCHASE.toUpperCase()}}/status`, { headers: { origin: PORTAL } }));
+    const res = await h.app(
+      new Request(`http://endpoint.test/v1/purchases/{${PURCHASE.toUpperCase()}}/status`, {
+        headers: { origin: PORTAL },
+      }),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe(PORTAL);
     expect(await res.json()).toEqual({ status: "awaiting_payment", readableEventId: "Paid_Event1479011247" });

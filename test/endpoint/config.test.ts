@@ -45,7 +45,16 @@ describe("loadConfig", () => {
   it("lists every problem at once and refuses to start without secrets", () => {
     const problems = problemsOf({ PORTAL_ORIGINS: "ftp://x", PORT: "seventy" });
     const text = problems.join("\n");
-    for (const name of ["DATAVERSE_URL", "DATAVERSE_TENANT_ID", "DATAVERSE_CLIENT_ID", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRETS", "PORT", "application user 1: no credential", "PORTAL_ORIGINS"]) {
+    for (const name of [
+      "DATAVERSE_URL",
+      "DATAVERSE_TENANT_ID",
+      "DATAVERSE_CLIENT_ID",
+      "STRIPE_SECRET_KEY",
+      "STRIPE_WEBHOOK_SECRETS",
+      "PORT",
+      "application user 1: no credential",
+      "PORTAL_ORIGINS",
+    ]) {
       expect(text).toContain(name);
     }
     expect(text).toContain("set exactly one of DATAVERSE_CLIENT_SECRET, or DATAVERSE_CERTIFICATE_PATH");
@@ -65,8 +74,14 @@ describe("loadConfig", () => {
   });
 
   it.each([
-    [{ DATAVERSE_CERTIFICATE_PATH: "/c.pem", DATAVERSE_CERTIFICATE_THUMBPRINT: "a".repeat(40) }, "both a client secret and a certificate"],
-    [{ DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/no/such/c.pem" }, "DATAVERSE_CERTIFICATE_PATH: cannot read /no/such/c.pem"],
+    [
+      { DATAVERSE_CERTIFICATE_PATH: "/c.pem", DATAVERSE_CERTIFICATE_THUMBPRINT: "a".repeat(40) },
+      "both a client secret and a certificate",
+    ],
+    [
+      { DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/no/such/c.pem" },
+      "DATAVERSE_CERTIFICATE_PATH: cannot read /no/such/c.pem",
+    ],
     [{ DATAVERSE_CLIENT_SECRET: " " }, "no credential"],
     [{ DATAVERSE_CLIENT_ID: "app" }, "DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID"],
   ])("demands exactly one Dataverse credential (%o)", (patch, message) => {
@@ -76,16 +91,27 @@ describe("loadConfig", () => {
   it("accepts a certificate credential", () => {
     const pem = "-----BEGIN PRIVATE KEY-----\nnot checked here\n-----END PRIVATE KEY-----\n";
     const c = loadConfig(
-      { ...VALID, DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/c.pem", DATAVERSE_CERTIFICATE_THUMBPRINT: "AB:".repeat(19) + "AB" },
+      {
+        ...VALID,
+        DATAVERSE_CLIENT_SECRET: "",
+        DATAVERSE_CERTIFICATE_PATH: "/c.pem",
+        DATAVERSE_CERTIFICATE_THUMBPRINT: "AB:".repeat(19) + "AB",
+      },
       (path) => (path === "/c.pem" ? pem : ""),
     );
     expect(c.dataverse.client.credentials).toEqual([
-      { certificate: { privateKeyPem: pem, thumbprint: "AB:".repeat(19) + "AB", passphrase: undefined }, label: "user1" },
+      {
+        certificate: { privateKeyPem: pem, thumbprint: "AB:".repeat(19) + "AB", passphrase: undefined },
+        label: "user1",
+      },
     ]);
   });
 
   it.each([
-    [{ STRIPE_WEBHOOK_SECRETS: "whsec_a,oops" }, "STRIPE_WEBHOOK_SECRETS: every secret must start with whsec_"],
+    [
+      { STRIPE_WEBHOOK_SECRETS: "whsec_a,oops" },
+      "STRIPE_WEBHOOK_SECRETS: every secret must start with whsec_",
+    ],
     [{ PORTAL_ORIGINS: "http://contoso.com" }, "must use https"],
     [{ PORTAL_ORIGINS: "https://contoso.com/page" }, "must be an origin only"],
     [{ EVENT_MODE: "rtm" }, "RTM_PAYMENT_TIMEOUT_MINUTES: is required when EVENT_MODE=rtm"],
@@ -100,7 +126,13 @@ describe("loadConfig", () => {
   });
 
   it("allows http for a local sandbox and an RTM timeout", () => {
-    const c = loadConfig({ ...VALID, PORTAL_ORIGINS: "http://127.0.0.1:5173", STRIPE_API_BASE: "http://127.0.0.1:12111", EVENT_MODE: "rtm", RTM_PAYMENT_TIMEOUT_MINUTES: "30" });
+    const c = loadConfig({
+      ...VALID,
+      PORTAL_ORIGINS: "http://127.0.0.1:5173",
+      STRIPE_API_BASE: "http://127.0.0.1:12111",
+      EVENT_MODE: "rtm",
+      RTM_PAYMENT_TIMEOUT_MINUTES: "30",
+    });
     expect(c.portalOrigins).toEqual(["http://127.0.0.1:5173"]);
     expect(c.deadline.rtmTimeoutMinutes).toBe(30);
     expect(c.provider.stripe.apiBase).toBe("http://127.0.0.1:12111");

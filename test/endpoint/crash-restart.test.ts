@@ -36,7 +36,11 @@ async function finalState() {
   return {
     purchase: (await store.getPurchase(PURCHASE))!.state,
     // Nothing lost: no job is left due or leased, except the timed close/guard jobs of the future.
-    stuck: jobs.filter((j) => j.lockedBy !== null || (j.notBefore <= now && !["close_checkout", "guard"].includes(j.kind) && j.attempts === 0)),
+    stuck: jobs.filter(
+      (j) =>
+        j.lockedBy !== null ||
+        (j.notBefore <= now && !["close_checkout", "guard"].includes(j.kind) && j.attempts === 0),
+    ),
   };
 }
 
@@ -69,7 +73,10 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
     h.dataverse.finalizeScript.push({ kind: "hook", run: crash, then: { kind: "ok" } });
     await payAndNotify(h);
     await runUntilCrash();
-    expect((await h.openStore().getPurchase(PURCHASE))).toMatchObject({ state: "finalizing", finalizeInFlight: true });
+    expect(await h.openStore().getPurchase(PURCHASE)).toMatchObject({
+      state: "finalizing",
+      finalizeInFlight: true,
+    });
     await restartAndSettle();
     expect(h.dataverse.finalizeCount()).toBe(1);
     expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
@@ -78,7 +85,10 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
   });
 
   it("after the 'sent' mark, before the call landed: the probe says no, finalize is sent once more", async () => {
-    h.dataverse.finalizeScript.push({ kind: "hook", run: crash, then: { kind: "throw", error: new Error("process died") } }, { kind: "ok" });
+    h.dataverse.finalizeScript.push(
+      { kind: "hook", run: crash, then: { kind: "throw", error: new Error("process died") } },
+      { kind: "ok" },
+    );
     await payAndNotify(h);
     await runUntilCrash();
     await restartAndSettle();
@@ -115,7 +125,10 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
 
   it("a slow worker whose lease ran out: the next worker probes, sees the registration, and the slow one's result is dropped", async () => {
     let release = () => {};
-    h.dataverse.finalizeScript.push({ kind: "apply_then_wait", release: new Promise<void>((r) => (release = r)) });
+    h.dataverse.finalizeScript.push({
+      kind: "apply_then_wait",
+      release: new Promise<void>((r) => (release = r)),
+    });
     await payAndNotify(h);
     await h.worker.runOnce(); // payment job → winner
     const slow = h.worker.runOnce(); // finalize job: the call hangs
@@ -127,7 +140,9 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
     release();
     await slow;
     expect(h.dataverse.finalizeCount()).toBe(1);
-    expect(h.logger.entries.some((e) => e.outcome === "lease_lost" && e.workerId === h.worker.workerId)).toBe(true);
+    expect(h.logger.entries.some((e) => e.outcome === "lease_lost" && e.workerId === h.worker.workerId)).toBe(
+      true,
+    );
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
   });
 });

@@ -27,7 +27,11 @@ describe("deadline-aware finalize", () => {
   });
 
   it("429 with Retry-After: waits follow the header, one effective finalize, throttles counted", async () => {
-    h.dataverse.finalizeScript.push({ kind: "throw", error: throttled(2000) }, { kind: "throw", error: throttled(2000) }, { kind: "ok" });
+    h.dataverse.finalizeScript.push(
+      { kind: "throw", error: throttled(2000) },
+      { kind: "throw", error: throttled(2000) },
+      { kind: "ok" },
+    );
     await payAndNotify(h);
     const start = h.clock.now();
     await h.settle();
@@ -104,7 +108,9 @@ describe("deadline-aware finalize", () => {
   it("the guard expires an unpaid purchase and closes its open page", async () => {
     await h.checkout();
     await h.settle(h.worker, DEADLINE);
-    expect(h.provider.calls.filter((c) => c.op === "expireCheckout").map((c) => c.key)).toEqual(["expire:cs_test_1"]);
+    expect(h.provider.calls.filter((c) => c.op === "expireCheckout").map((c) => c.key)).toEqual([
+      "expire:cs_test_1",
+    ]);
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("expired");
     const again = await h.checkout();
     expect(again.res.status).toBe(410);
@@ -161,7 +167,12 @@ describe("ambiguous finalize: probe before resend, never two registrations", () 
   it("ambiguous at the guard with the probe failing → no refund until the probe answers", async () => {
     h.dataverse.finalizeScript.push({ kind: "apply_then_throw", error: ambiguousTimeout() });
     await payAndNotify(h, PURCHASE, { payAt: T0 + 44 * MINUTE });
-    h.dataverse.probeError = new DataverseError({ status: 503, code: "0x0", message: "down", retryable: true });
+    h.dataverse.probeError = new DataverseError({
+      status: 503,
+      code: "0x0",
+      message: "down",
+      retryable: true,
+    });
     await h.settle(h.worker, DEADLINE + 5 * MINUTE);
     expect(h.provider.refundCount()).toBe(0);
     h.dataverse.probeError = null;

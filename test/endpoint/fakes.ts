@@ -72,7 +72,16 @@ export class FakeDataverse implements EventManagementApi {
   /** When set, readPurchase throws it (the probe fails). */
   probeError: Error | null = null;
 
-  addPurchase(p: { purchaseId: string; readableEventId?: string | null; amountMinor?: number; currency?: string; createdOn?: string | null; eventName?: string; contactId?: string | null; rowReadable?: boolean }): void {
+  addPurchase(p: {
+    purchaseId: string;
+    readableEventId?: string | null;
+    amountMinor?: number;
+    currency?: string;
+    createdOn?: string | null;
+    eventName?: string;
+    contactId?: string | null;
+    rowReadable?: boolean;
+  }): void {
     this.purchases.set(p.purchaseId, {
       details: {
         purchaseId: p.purchaseId,
@@ -80,7 +89,14 @@ export class FakeDataverse implements EventManagementApi {
         readableEventId: p.readableEventId === undefined ? "Paid_Event1479011247" : p.readableEventId,
         amountMinor: p.amountMinor ?? 2500,
         currency: p.currency ?? "EUR",
-        attendees: [{ name: "A. Attendee", email: "a@example.test", passName: "Standard", amountMinor: p.amountMinor ?? 2500 }],
+        attendees: [
+          {
+            name: "A. Attendee",
+            email: "a@example.test",
+            passName: "Standard",
+            amountMinor: p.amountMinor ?? 2500,
+          },
+        ],
         source: "msevtmgt_ListDetailedPurchaseInfo",
       },
       row:
@@ -99,14 +115,22 @@ export class FakeDataverse implements EventManagementApi {
   }
 
   finalizeCount(purchaseId?: string): number {
-    return this.calls.filter((c) => c.op === "finalize" && (purchaseId === undefined || c.purchaseId === purchaseId)).length;
+    return this.calls.filter(
+      (c) => c.op === "finalize" && (purchaseId === undefined || c.purchaseId === purchaseId),
+    ).length;
   }
 
   async getPurchaseDetails(purchaseId: string, options?: CallOptions): Promise<PurchaseDetails> {
     this.calls.push({ op: "details", purchaseId, options });
     if (this.readError) throw this.readError;
     const p = this.purchases.get(purchaseId);
-    if (!p) throw new DataverseError({ status: 404, code: "PURCHASE_NOT_FOUND", message: "no such purchase", retryable: false });
+    if (!p)
+      throw new DataverseError({
+        status: 404,
+        code: "PURCHASE_NOT_FOUND",
+        message: "no such purchase",
+        retryable: false,
+      });
     return structuredClone(p.details);
   }
 
@@ -134,9 +158,18 @@ export class FakeDataverse implements EventManagementApi {
     switch (script.kind) {
       case "ok":
         this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
-        return { outcome: "finalized", status: "Success", actionName: "msevtmgt_FinalizeExternalRegistrationRequest" };
+        return {
+          outcome: "finalized",
+          status: "Success",
+          actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
+        };
       case "reject":
-        return { outcome: "rejected", status: "Failure", reason: script.reason ?? "event is full", code: script.code ?? "0x80040265" };
+        return {
+          outcome: "rejected",
+          status: "Failure",
+          reason: script.reason ?? "event is full",
+          code: script.code ?? "0x80040265",
+        };
       case "throw":
         throw script.error;
       case "apply_then_throw":
@@ -145,22 +178,48 @@ export class FakeDataverse implements EventManagementApi {
       case "apply_then_wait":
         this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
         await script.release;
-        return { outcome: "finalized", status: "Success", actionName: "msevtmgt_FinalizeExternalRegistrationRequest" };
+        return {
+          outcome: "finalized",
+          status: "Success",
+          actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
+        };
     }
   }
 
-  async finalizeRtmPayment(purchaseId: string, _status: RtmPaymentStatus, _options?: CallOptions): Promise<void> {
+  async finalizeRtmPayment(
+    purchaseId: string,
+    _status: RtmPaymentStatus,
+    _options?: CallOptions,
+  ): Promise<void> {
     this.unexpected.push(`finalizeRtmPayment(${purchaseId})`);
     throw new Error("unexpected RTM call");
   }
 }
 
 export const transient = (retryAfterMs?: number) =>
-  new DataverseError({ status: 503, code: "0x80072323", message: "service unavailable", retryable: true, retryAfterMs });
+  new DataverseError({
+    status: 503,
+    code: "0x80072323",
+    message: "service unavailable",
+    retryable: true,
+    retryAfterMs,
+  });
 export const throttled = (retryAfterMs?: number) =>
-  new DataverseError({ status: 429, code: "0x80072326", message: "too many concurrent requests", retryable: true, retryAfterMs });
+  new DataverseError({
+    status: 429,
+    code: "0x80072326",
+    message: "too many concurrent requests",
+    retryable: true,
+    retryAfterMs,
+  });
 export const ambiguousTimeout = () =>
-  new DataverseError({ status: 0, code: "ETIMEDOUT", message: "no answer after sending", retryable: true, ambiguous: true });
+  new DataverseError({
+    status: 0,
+    code: "ETIMEDOUT",
+    message: "no answer after sending",
+    retryable: true,
+    ambiguous: true,
+  });
 export const deadlineExceeded = (deadline: number) =>
   new DeadlineExceededError("Retry-After reaches past the deadline", deadline, throttled(1_800_000));
 
@@ -181,7 +240,10 @@ export class FakeProvider implements PaymentProviderAdapter {
   readonly name = "stripe" as const;
   sessions = new Map<string, FakeSession>();
   private sessionsByKey = new Map<string, string>();
-  refunds = new Map<string, { refundId: string; paymentId: string; amount: Money; reason: RefundReason; calls: number }>();
+  refunds = new Map<
+    string,
+    { refundId: string; paymentId: string; amount: Money; reason: RefundReason; calls: number }
+  >();
   refundScript: Array<"ok" | "pending" | "failed" | Error | { hook: () => void }> = [];
   calls: Array<{ op: string; key?: string; ref?: string }> = [];
   unexpected: string[] = [];
@@ -199,13 +261,27 @@ export class FakeProvider implements PaymentProviderAdapter {
     if (!id) {
       id = `cs_test_${++this.counter}`;
       this.sessionsByKey.set(options.idempotencyKey, id);
-      this.sessions.set(id, { id, purchaseId: request.purchaseId, request, status: "open", paymentId: null, paidAmount: null });
+      this.sessions.set(id, {
+        id,
+        purchaseId: request.purchaseId,
+        request,
+        status: "open",
+        paymentId: null,
+        paidAmount: null,
+      });
     }
     this.onCreateCheckout?.();
-    return { redirectUrl: `https://checkout.example.test/pay/${id}`, providerSessionId: id, expiresAt: new Date(this.clock.now() + 30.5 * MINUTE) };
+    return {
+      redirectUrl: `https://checkout.example.test/pay/${id}`,
+      providerSessionId: id,
+      expiresAt: new Date(this.clock.now() + 30.5 * MINUTE),
+    };
   }
 
-  async expireCheckout(sessionId: string, options: IdempotencyOptions): Promise<"expired" | "already_complete"> {
+  async expireCheckout(
+    sessionId: string,
+    options: IdempotencyOptions,
+  ): Promise<"expired" | "already_complete"> {
     this.calls.push({ op: "expireCheckout", key: options.idempotencyKey, ref: sessionId });
     if (this.getPaymentError) throw this.getPaymentError;
     const s = this.sessions.get(sessionId);
@@ -234,7 +310,18 @@ export class FakeProvider implements PaymentProviderAdapter {
     const s: FakeSession = {
       id,
       purchaseId: purchaseId ?? "",
-      request: { purchaseId: purchaseId ?? "", readableEventId: "x", userId: null, mode: "outbound", amount, description: "x", locale: null, successUrl: "https://x", cancelUrl: "https://x", closeAt: new Date(0) },
+      request: {
+        purchaseId: purchaseId ?? "",
+        readableEventId: "x",
+        userId: null,
+        mode: "outbound",
+        amount,
+        description: "x",
+        locale: null,
+        successUrl: "https://x",
+        cancelUrl: "https://x",
+        closeAt: new Date(0),
+      },
       status: "paid",
       paymentId: `pi_foreign_${this.counter}`,
       paidAmount: amount,
@@ -257,14 +344,16 @@ export class FakeProvider implements PaymentProviderAdapter {
     const text = Buffer.from(input.body).toString("utf8");
     const expected = sign(t, text);
     if (parts.v1 !== expected) throw new WebhookVerificationError("BAD_SIGNATURE", "no signature matches");
-    if (Math.abs(input.receivedAt.getTime() / 1000 - t) > 300) throw new WebhookVerificationError("STALE_TIMESTAMP", "timestamp outside 300 s");
+    if (Math.abs(input.receivedAt.getTime() / 1000 - t) > 300)
+      throw new WebhookVerificationError("STALE_TIMESTAMP", "timestamp outside 300 s");
     let event: FakeEventBody;
     try {
       event = JSON.parse(text) as FakeEventBody;
     } catch {
       throw new WebhookVerificationError("MALFORMED", "body is not JSON");
     }
-    if (typeof event?.id !== "string" || typeof event.type !== "string") throw new WebhookVerificationError("MALFORMED", "not an event");
+    if (typeof event?.id !== "string" || typeof event.type !== "string")
+      throw new WebhookVerificationError("MALFORMED", "not an event");
     return [
       {
         provider: "stripe",
@@ -292,11 +381,21 @@ export class FakeProvider implements PaymentProviderAdapter {
       throw new Error("unknown payment");
     }
     this.onGetPayment?.();
-    const signal: PaymentSignal = s.status === "paid" ? "paid" : s.status === "expired" ? "expired" : "pending";
-    return { signal, amount: s.paidAmount, purchaseId: s.purchaseId || null, providerPaymentId: s.paymentId, providerSessionId: s.id };
+    const signal: PaymentSignal =
+      s.status === "paid" ? "paid" : s.status === "expired" ? "expired" : "pending";
+    return {
+      signal,
+      amount: s.paidAmount,
+      purchaseId: s.purchaseId || null,
+      providerPaymentId: s.paymentId,
+      providerSessionId: s.id,
+    };
   }
 
-  async refund(input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string }, options: IdempotencyOptions): Promise<RefundResult> {
+  async refund(
+    input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },
+    options: IdempotencyOptions,
+  ): Promise<RefundResult> {
     this.calls.push({ op: "refund", key: options.idempotencyKey, ref: input.providerPaymentId });
     let step = this.refundScript.shift() ?? "ok";
     while (typeof step === "object" && "hook" in step) {
@@ -310,7 +409,13 @@ export class FakeProvider implements PaymentProviderAdapter {
       return { refundId: existing.refundId, status: step === "failed" ? "failed" : "succeeded" };
     }
     const refundId = `re_test_${++this.counter}`;
-    this.refunds.set(options.idempotencyKey, { refundId, paymentId: input.providerPaymentId, amount: input.amount, reason: input.reason, calls: 1 });
+    this.refunds.set(options.idempotencyKey, {
+      refundId,
+      paymentId: input.providerPaymentId,
+      amount: input.amount,
+      reason: input.reason,
+      calls: 1,
+    });
     return { refundId, status: step === "ok" ? "succeeded" : step };
   }
 
@@ -356,7 +461,8 @@ export function switchableStore(inner: PaymentStore): StoreSwitch {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
-        if (sw.mode === "down" && prop !== "close") return Promise.reject(new StoreError(`simulated outage in ${String(prop)}`));
+        if (sw.mode === "down" && prop !== "close")
+          return Promise.reject(new StoreError(`simulated outage in ${String(prop)}`));
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },

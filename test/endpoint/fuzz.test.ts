@@ -12,7 +12,15 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.leng
 const int = (n: number) => Math.floor(rand() * n);
 
 function randomString(max = 40): string {
-  const alphabets = ["abc", "0123456789abcdef-", "{}[]\":,\\", "\u0000\u0001\u001f\u007f", "é漢🙂\ud800", " \t\n\r", "%2F%00..//"];
+  const alphabets = [
+    "abc",
+    "0123456789abcdef-",
+    '{}[]":,\\',
+    "\u0000\u0001\u001f\u007f",
+    "é漢🙂\ud800",
+    " \t\n\r",
+    "%2F%00..//",
+  ];
   let s = "";
   const n = int(max);
   for (let i = 0; i < n; i++) {
@@ -33,12 +41,29 @@ function randomJson(depth = 0): unknown {
     case 3:
       return randomString();
     case 4:
-      return pick([PURCHASE, `{${PURCHASE}}`, PURCHASE.toUpperCase(), `${PORTAL}/p`, "https://evil.test/", "javascript:alert(1)", ""]);
+      return pick([
+        PURCHASE,
+        `{${PURCHASE}}`,
+        PURCHASE.toUpperCase(),
+        `${PORTAL}/p`,
+        "https://evil.test/",
+        "javascript:alert(1)",
+        "",
+      ]);
     case 5:
       return Array.from({ length: int(4) }, () => randomJson(depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      const keys = ["purchaseId", "readableEventId", "userId", "locale", "returnUrl", "__proto__", "constructor", randomString(8)];
+      const keys = [
+        "purchaseId",
+        "readableEventId",
+        "userId",
+        "locale",
+        "returnUrl",
+        "__proto__",
+        "constructor",
+        randomString(8),
+      ];
       for (let i = 0; i < int(6); i++) o[pick(keys)] = randomJson(depth + 1);
       return o;
     }
@@ -54,7 +79,13 @@ function randomBody(): string | Uint8Array {
     case 2:
       return Uint8Array.from({ length: int(300) }, () => int(256));
     case 3:
-      return JSON.stringify({ purchaseId: randomJson(), readableEventId: randomJson(), returnUrl: randomJson(), userId: randomJson(), locale: randomJson() });
+      return JSON.stringify({
+        purchaseId: randomJson(),
+        readableEventId: randomJson(),
+        returnUrl: randomJson(),
+        userId: randomJson(),
+        locale: randomJson(),
+      });
     case 4:
       return JSON.stringify(randomJson()).slice(0, int(30));
     default:
@@ -64,7 +95,13 @@ function randomBody(): string | Uint8Array {
 
 function randomHeaders(h: Harness, body: string | Uint8Array): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (rand() < 0.6) headers["content-type"] = pick(["application/json", "text/plain", "application/x-www-form-urlencoded", randomString(10).replace(/[^\x20-\x7e]/g, "")]);
+  if (rand() < 0.6)
+    headers["content-type"] = pick([
+      "application/json",
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      randomString(10).replace(/[^\x20-\x7e]/g, ""),
+    ]);
   if (rand() < 0.5) headers.origin = pick([PORTAL, "https://evil.test", "null", `${PORTAL}.evil.test`]);
   const t = Math.floor(h.clock.now() / 1000);
   const text = typeof body === "string" ? body : Buffer.from(body).toString("utf8");
@@ -116,7 +153,12 @@ afterAll(async () => {
 
 describe("fuzz", () => {
   it(`3000 malformed requests (seed ${SEED}): no 5xx, no crash, no state change, no outbound call`, async () => {
-    const before = JSON.stringify([await h.store.listJobs(), await h.store.listRefunds(), await h.store.listDeadLetters(), await h.store.getPurchase(PURCHASE)]);
+    const before = JSON.stringify([
+      await h.store.listJobs(),
+      await h.store.listRefunds(),
+      await h.store.listDeadLetters(),
+      await h.store.getPurchase(PURCHASE),
+    ]);
     const statuses = new Map<number, number>();
     for (let i = 0; i < 3000; i++) {
       const body = randomBody();
@@ -143,7 +185,12 @@ describe("fuzz", () => {
         expect(typeof json.error?.message).toBe("string");
       }
     }
-    const after = JSON.stringify([await h.store.listJobs(), await h.store.listRefunds(), await h.store.listDeadLetters(), await h.store.getPurchase(PURCHASE)]);
+    const after = JSON.stringify([
+      await h.store.listJobs(),
+      await h.store.listRefunds(),
+      await h.store.listDeadLetters(),
+      await h.store.getPurchase(PURCHASE),
+    ]);
     expect(after).toBe(before);
     expect(h.provider.calls).toEqual([]);
     expect(h.dataverse.calls.filter((c) => c.op === "finalize")).toEqual([]);

@@ -76,11 +76,18 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
     ...(options.rtm ? { rtm: options.rtm(clock) } : {}),
   });
   const newWorker = (s: PaymentStore = store, id = `w${++seq}`): Worker =>
-    createWorker({ store: s, provider, dataverse, clock, logger, metrics, random }, { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE });
+    createWorker(
+      { store: s, provider, dataverse, clock, logger, metrics, random },
+      { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE },
+    );
   const worker = newWorker();
 
   /** Run due jobs, moving the clock to the next due job, until nothing is left before `until`. */
-  async function settle(w: Worker = worker, until = clock.now() + 60 * MINUTE, s: PaymentStore = store): Promise<void> {
+  async function settle(
+    w: Worker = worker,
+    until = clock.now() + 60 * MINUTE,
+    s: PaymentStore = store,
+  ): Promise<void> {
     for (let i = 0; i < 500; i++) {
       await w.drain();
       const next = await s.nextDueAt();
@@ -100,19 +107,31 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
 
   async function checkout(purchaseId = PURCHASE, extra: Record<string, unknown> = {}) {
     const res = await app(
-      checkoutRequest({ purchaseId, readableEventId: "Paid_Event1479011247", userId: CONTACT, returnUrl: `${PORTAL}/pay/?id=Paid_Event1479011247&purchaseId=${purchaseId}`, ...extra }),
+      checkoutRequest({
+        purchaseId,
+        readableEventId: "Paid_Event1479011247",
+        userId: CONTACT,
+        returnUrl: `${PORTAL}/pay/?id=Paid_Event1479011247&purchaseId=${purchaseId}`,
+        ...extra,
+      }),
     );
     // The body's shape is what the tests assert; reading it loosely keeps them short.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return { res, body: (await res.json()) as Record<string, any> };
   }
 
-  function webhookRequest(event: FakeEventBody, opts: { t?: number; signature?: string; body?: string } = {}): Request {
+  function webhookRequest(
+    event: FakeEventBody,
+    opts: { t?: number; signature?: string; body?: string } = {},
+  ): Request {
     const body = opts.body ?? JSON.stringify(event);
     const t = opts.t ?? Math.floor(clock.now() / 1000);
     return new Request("http://endpoint.test/v1/webhooks/stripe", {
       method: "POST",
-      headers: { "content-type": "application/json", "stripe-signature": opts.signature ?? `t=${t},v1=${sign(t, body)}` },
+      headers: {
+        "content-type": "application/json",
+        "stripe-signature": opts.signature ?? `t=${t},v1=${sign(t, body)}`,
+      },
       body,
     });
   }
@@ -193,7 +212,11 @@ export function useHarness(assign: (h: Harness) => void): void {
   let current: Harness | undefined;
   beforeEach(() => {
     current = createHarness();
-    current.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
+    current.dataverse.addPurchase({
+      purchaseId: PURCHASE,
+      createdOn: new Date(T0).toISOString(),
+      contactId: CONTACT,
+    });
     assign(current);
   });
   afterEach(async () => {
@@ -210,7 +233,11 @@ export function useHarness(assign: (h: Harness) => void): void {
 }
 
 /** Checkout, pay and deliver the completed webhook; returns the session and payment ids. */
-export async function payAndNotify(h: Harness, purchaseId = PURCHASE, options: { payAt?: number } = {}): Promise<{ sessionId: string; paymentId: string }> {
+export async function payAndNotify(
+  h: Harness,
+  purchaseId = PURCHASE,
+  options: { payAt?: number } = {},
+): Promise<{ sessionId: string; paymentId: string }> {
   const sessionId = await h.openSession(purchaseId);
   if (options.payAt !== undefined) h.clock.set(options.payAt);
   const paymentId = h.provider.pay(sessionId);

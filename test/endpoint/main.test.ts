@@ -37,26 +37,46 @@ describe("startEndpoint (Node host)", () => {
     const config = loadConfig({ ...ENV, STORE_URL: `sqlite:${join(dir, "g.sqlite")}` });
     const clock = new FakeClock(T0 + 2 * MINUTE);
     const dataverse = new FakeDataverse();
-    dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0).toISOString(), contactId: CONTACT });
+    dataverse.addPurchase({
+      purchaseId: PURCHASE,
+      createdOn: new Date(T0).toISOString(),
+      contactId: CONTACT,
+    });
     dataverse.finalizeScript.push({ kind: "ok" });
     const provider = new FakeProvider(clock);
-    endpoint = await startEndpoint(config, { clock, dataverse, provider, logger: createMemoryLogger(), startWorker: false });
+    endpoint = await startEndpoint(config, {
+      clock,
+      dataverse,
+      provider,
+      logger: createMemoryLogger(),
+      startWorker: false,
+    });
     expect(endpoint.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const checkout = await fetch(`${endpoint.url}/v1/checkout`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: PORTAL },
-      body: JSON.stringify({ purchaseId: PURCHASE, readableEventId: "Paid_Event1479011247", returnUrl: `${PORTAL}/pay/` }),
+      body: JSON.stringify({
+        purchaseId: PURCHASE,
+        readableEventId: "Paid_Event1479011247",
+        returnUrl: `${PORTAL}/pay/`,
+      }),
     });
     expect(checkout.status).toBe(200);
     expect(checkout.headers.get("access-control-allow-origin")).toBe(PORTAL);
-    const sessionId = ((await checkout.json()) as { payment: { redirectUrl: string } }).payment.redirectUrl.split("/").pop()!;
+    const sessionId = ((await checkout.json()) as { payment: { redirectUrl: string } }).payment.redirectUrl
+      .split("/")
+      .pop()!;
     provider.pay(sessionId);
     const s = provider.sessions.get(sessionId)!;
     // Odd spacing and key order survive: the signature is over these exact bytes.
     const body = `{ "id":"evt_1",  "type":"checkout.session.completed", "signal":"paid", "purchaseId":"${PURCHASE}", "sessionId":"${sessionId}", "paymentId":"${s.paymentId}" }`;
     const t = Math.floor(clock.now() / 1000);
-    const hook = await fetch(`${endpoint.url}/v1/webhooks/stripe`, { method: "POST", headers: { "stripe-signature": `t=${t},v1=${sign(t, body)}` }, body });
+    const hook = await fetch(`${endpoint.url}/v1/webhooks/stripe`, {
+      method: "POST",
+      headers: { "stripe-signature": `t=${t},v1=${sign(t, body)}` },
+      body,
+    });
     expect(hook.status).toBe(200);
     await endpoint.worker.drain();
     const status = await fetch(`${endpoint.url}/v1/purchases/${PURCHASE}/status`);
@@ -72,8 +92,13 @@ describe("startEndpoint (Node host)", () => {
 describe("npm run serve", () => {
   it("answers --help, and refuses to start without configuration, listing the problems, exit 1", async () => {
     const [help, failed] = await Promise.all([
-      run(process.execPath, ["--import", "tsx", "confirmation-endpoint/main.ts", "--help"], { cwd: process.cwd() }),
-      run(process.execPath, ["--import", "tsx", "confirmation-endpoint/main.ts"], { cwd: process.cwd(), env: { PATH: process.env.PATH ?? "" } }).then(
+      run(process.execPath, ["--import", "tsx", "confirmation-endpoint/main.ts", "--help"], {
+        cwd: process.cwd(),
+      }),
+      run(process.execPath, ["--import", "tsx", "confirmation-endpoint/main.ts"], {
+        cwd: process.cwd(),
+        env: { PATH: process.env.PATH ?? "" },
+      }).then(
         () => null,
         (error: { code: number; stderr: string; stdout: string }) => error,
       ),

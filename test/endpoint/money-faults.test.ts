@@ -19,7 +19,10 @@ describe("money that must go back", () => {
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(0);
     expect([...h.provider.refunds.entries()]).toEqual([
-      [`refund:${paymentId}:amount_mismatch`, expect.objectContaining({ paymentId, amount: paid, reason: "amount_mismatch" })],
+      [
+        `refund:${paymentId}:amount_mismatch`,
+        expect.objectContaining({ paymentId, amount: paid, reason: "amount_mismatch" }),
+      ],
     ]);
     expect((await h.store.listDeadLetters()).map((d) => d.reason)).toEqual(["amount_mismatch"]);
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("failed");
@@ -60,7 +63,11 @@ describe("money that must go back", () => {
     const first = await h.openSession();
     // The first page expires unpaid in the provider's book; a second page is opened and both get paid.
     h.clock.advance(31 * MINUTE);
-    h.dataverse.addPurchase({ purchaseId: PURCHASE, createdOn: new Date(T0 + 20 * MINUTE).toISOString(), contactId: CONTACT });
+    h.dataverse.addPurchase({
+      purchaseId: PURCHASE,
+      createdOn: new Date(T0 + 20 * MINUTE).toISOString(),
+      contactId: CONTACT,
+    });
     const second = await h.openSession();
     expect(second).not.toBe(first);
     const p1 = h.provider.pay(first);
@@ -106,7 +113,8 @@ describe("money that must go back", () => {
   it("a refund that keeps erroring ends in the dead-letter table, bounded", async () => {
     const sessionId = await h.openSession();
     h.provider.pay(sessionId, { minor: 1, currency: "EUR" });
-    for (let i = 0; i < 20; i++) h.provider.refundScript.push(Object.assign(new Error("provider down"), { retryable: true }));
+    for (let i = 0; i < 20; i++)
+      h.provider.refundScript.push(Object.assign(new Error("provider down"), { retryable: true }));
     await h.app(h.webhookRequest(h.completedEvent(sessionId)));
     await h.settle(h.worker, h.clock.now() + 24 * 60 * MINUTE);
     expect(h.provider.calls.filter((c) => c.op === "refund")).toHaveLength(12);
@@ -123,6 +131,10 @@ describe("money that must go back", () => {
     expect(letter).toMatchObject({ kind: "finalize", reason: "finalize_rejected" });
     expect(letter.detail).toContain("0x80040265");
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("refunded");
-    expect(await h.statusOf(PURCHASE)).toEqual({ status: "refunded", readableEventId: expect.any(String), reason: "finalize_rejected" });
+    expect(await h.statusOf(PURCHASE)).toEqual({
+      status: "refunded",
+      readableEventId: expect.any(String),
+      reason: "finalize_rejected",
+    });
   });
 });

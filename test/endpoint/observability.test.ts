@@ -30,7 +30,12 @@ describe("health, readiness, metrics", () => {
     expect(text).toContain('gateway_webhooks_total{outcome="stored"} 1');
     expect(text).toContain('gateway_finalize_attempts_total{outcome="finalized"} 1');
     expect(text).toContain("gateway_finalize_duration_seconds_count 1");
-    for (const name of ["gateway_refunds_total", "gateway_dataverse_throttles_total", "gateway_deadline_misses_total", "gateway_dead_letters_total"]) {
+    for (const name of [
+      "gateway_refunds_total",
+      "gateway_dataverse_throttles_total",
+      "gateway_deadline_misses_total",
+      "gateway_dead_letters_total",
+    ]) {
       expect(text).toContain(`# TYPE ${name} counter`);
     }
     expect(text).not.toContain(PURCHASE);
@@ -49,14 +54,42 @@ describe("health, readiness, metrics", () => {
 describe("logs", () => {
   it("redacts credential-like keys at any depth", () => {
     expect(
-      redactFields({ authorization: "Bearer x", nested: { clientSecret: "s", access_token: "t", password: "p", purchaseId: "keep" }, list: [{ apiKey: "k" }] }),
-    ).toEqual({ authorization: "[redacted]", nested: { clientSecret: "[redacted]", access_token: "[redacted]", password: "[redacted]", purchaseId: "keep" }, list: [{ apiKey: "[redacted]" }] });
+      redactFields({
+        authorization: "Bearer x",
+        nested: { clientSecret: "s", access_token: "t", password: "p", purchaseId: "keep" },
+        list: [{ apiKey: "k" }],
+      }),
+    ).toEqual({
+      authorization: "[redacted]",
+      nested: {
+        clientSecret: "[redacted]",
+        access_token: "[redacted]",
+        password: "[redacted]",
+        purchaseId: "keep",
+      },
+      list: [{ apiKey: "[redacted]" }],
+    });
   });
 
   it("redacts the certificate credential's key material and passphrase", () => {
-    const certificate = { privateKeyPem: "-----BEGIN PRIVATE KEY-----", privateKey: "pem", passphrase: "pw", thumbprint: "AB12" };
+    const certificate = {
+      privateKeyPem: "-----BEGIN PRIVATE KEY-----",
+      privateKey: "pem",
+      passphrase: "pw",
+      thumbprint: "AB12",
+    };
     expect(redactFields({ credentials: [{ certificate, label: "user1" }] })).toEqual({
-      credentials: [{ certificate: { privateKeyPem: "[redacted]", privateKey: "[redacted]", passphrase: "[redacted]", thumbprint: "AB12" }, label: "user1" }],
+      credentials: [
+        {
+          certificate: {
+            privateKeyPem: "[redacted]",
+            privateKey: "[redacted]",
+            passphrase: "[redacted]",
+            thumbprint: "AB12",
+          },
+          label: "user1",
+        },
+      ],
     });
   });
 
@@ -66,7 +99,13 @@ describe("logs", () => {
     logger.log("info", "job", { purchaseId: "p", token: "secret" });
     logger.log("debug", "hidden");
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toEqual({ time: "1970-01-01T00:00:00.000Z", level: "info", msg: "job", purchaseId: "p", token: "[redacted]" });
+    expect(JSON.parse(lines[0]!)).toEqual({
+      time: "1970-01-01T00:00:00.000Z",
+      level: "info",
+      msg: "job",
+      purchaseId: "p",
+      token: "[redacted]",
+    });
   });
 
   it("a full payment's logs carry ids and outcomes but no body, card data or secret", async () => {
@@ -78,6 +117,17 @@ describe("logs", () => {
     expect(text).not.toContain("whsec_");
     expect(text).not.toContain("a@example.test");
     const webhook = h.logger.entries.find((e) => e.msg === "webhook")!;
-    expect(Object.keys(webhook).sort()).toEqual(["durationMs", "level", "msg", "outcome", "provider", "providerPaymentId", "providerSessionId", "purchaseId", "signal", "type"]);
+    expect(Object.keys(webhook).sort()).toEqual([
+      "durationMs",
+      "level",
+      "msg",
+      "outcome",
+      "provider",
+      "providerPaymentId",
+      "providerSessionId",
+      "purchaseId",
+      "signal",
+      "type",
+    ]);
   });
 });

@@ -34,7 +34,9 @@ describe("reconciliation report", () => {
     expect(pending).toHaveLength(1);
     expect(reportToText(report, h.clock.now() + 23 * 60 * MINUTE)).not.toContain("OVER 24 H");
     expect(reportToText(report, h.clock.now() + 25 * 60 * MINUTE)).toContain("pending (OVER 24 H)");
-    const json = reportToJson(report, h.clock.now() + 25 * 60 * MINUTE) as { refunds: Array<{ state: string; overdue: boolean }> };
+    const json = reportToJson(report, h.clock.now() + 25 * 60 * MINUTE) as {
+      refunds: Array<{ state: string; overdue: boolean }>;
+    };
     expect(json.refunds.filter((r) => r.overdue).map((r) => r.state)).toEqual(["pending"]);
     h.dataverse.finalizeScript.length = 0;
   });
@@ -43,7 +45,9 @@ describe("reconciliation report", () => {
     const report = await h.store.reconcileReport(h.clock.now());
     const json = reportToJson(report, T0 + 60 * MINUTE) as Record<string, Array<Record<string, unknown>>>;
     expect(json.paidNotFinalized!.map((p) => [p.purchaseId, p.pastDeadline])).toEqual([[PURCHASE, true]]);
-    expect(json.refunds!.map((r) => [r.purchaseId, r.reason, r.state])).toEqual([[OTHER_PURCHASE, "amount_mismatch", "failed"]]);
+    expect(json.refunds!.map((r) => [r.purchaseId, r.reason, r.state])).toEqual([
+      [OTHER_PURCHASE, "amount_mismatch", "failed"],
+    ]);
     expect(json.deadLetters!.map((d) => [d.kind, d.reason])).toEqual([
       ["payment", "amount_mismatch"],
       ["refund", "refund_failed"],
@@ -68,7 +72,14 @@ describe("reconciliation report", () => {
         (error: { code: number; stderr: string }) => error,
       );
     const [ok, missing, postgres] = await Promise.all([
-      run(process.execPath, ["--import", "tsx", "scripts/reconcile.ts", "--json", "--store", `sqlite:${h.dbPath}`]),
+      run(process.execPath, [
+        "--import",
+        "tsx",
+        "scripts/reconcile.ts",
+        "--json",
+        "--store",
+        `sqlite:${h.dbPath}`,
+      ]),
       failure(["--store", "sqlite:/nonexistent/x.sqlite"]),
       failure(["--store", "postgres://gateway:hunter2-not-real@db.invalid/gateway"]),
     ]);

@@ -61,7 +61,10 @@ describe("SQLite store", () => {
     store = openSqliteStore(path);
     const db = new Database(path, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.prepare("SELECT version FROM schema_migrations").all()).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(db.prepare("SELECT version FROM schema_migrations").all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
     db.close();
   });
 
@@ -76,9 +79,20 @@ describe("SQLite store", () => {
   });
 
   it("deduplicates webhook events on provider + event id, and enqueues one payment job per session", async () => {
-    await store.beginCheckout({ purchase, provider: "stripe", now: NOW, idempotencyKeyFor: (a) => `k${a}`, jobs: [] });
-    expect(await store.recordWebhook([event("evt_1"), event("evt_1")], NOW)).toEqual({ stored: 1, duplicates: 1 });
-    expect(await store.recordWebhook([event("evt_2", { type: "checkout.session.async_payment_succeeded" })], NOW)).toEqual({ stored: 1, duplicates: 0 });
+    await store.beginCheckout({
+      purchase,
+      provider: "stripe",
+      now: NOW,
+      idempotencyKeyFor: (a) => `k${a}`,
+      jobs: [],
+    });
+    expect(await store.recordWebhook([event("evt_1"), event("evt_1")], NOW)).toEqual({
+      stored: 1,
+      duplicates: 1,
+    });
+    expect(
+      await store.recordWebhook([event("evt_2", { type: "checkout.session.async_payment_succeeded" })], NOW),
+    ).toEqual({ stored: 1, duplicates: 0 });
     const jobs = await store.listJobs();
     expect(jobs.map((j) => [j.kind, j.dedupe])).toEqual([["payment", "payment:stripe:cs_1"]]);
     expect((await store.getPurchase(P))!.state).toBe("paid");
@@ -100,38 +114,86 @@ describe("SQLite store", () => {
     expect(first.map((j) => j.dedupe)).toEqual(["a"]);
     expect(await store.claimJobs({ workerId: "w2", limit: 10, now: NOW + 500, leaseMs: 1000 })).toEqual([]);
     const again = await store.claimJobs({ workerId: "w2", limit: 10, now: NOW + 1001, leaseMs: 1000 });
-    expect(again.map((j) => [j.dedupe, j.attempts])).toEqual([["a", 2], ["c", 1]]);
-    await expect(store.commitJob(first[0]!.id, "w1", { next: { kind: "done" } }, NOW + 1002)).rejects.toBeInstanceOf(StaleLeaseError);
+    expect(again.map((j) => [j.dedupe, j.attempts])).toEqual([
+      ["a", 2],
+      ["c", 1],
+    ]);
+    await expect(
+      store.commitJob(first[0]!.id, "w1", { next: { kind: "done" } }, NOW + 1002),
+    ).rejects.toBeInstanceOf(StaleLeaseError);
     await store.commitJob(again[0]!.id, "w2", { next: { kind: "done" } }, NOW + 1002);
     const next = await store.claimJobs({ workerId: "w2", limit: 10, now: NOW + 1003, leaseMs: 1000 });
     expect(next.map((j) => j.dedupe)).toEqual(["b"]);
   });
 
   it("compare-and-set on version: a stale view rolls the whole step back", async () => {
-    await store.beginCheckout({ purchase, provider: "stripe", now: NOW, idempotencyKeyFor: (a) => `k${a}`, jobs: [{ dedupe: "g", purchaseId: P, kind: "guard", payload: {}, notBefore: NOW }] });
+    await store.beginCheckout({
+      purchase,
+      provider: "stripe",
+      now: NOW,
+      idempotencyKeyFor: (a) => `k${a}`,
+      jobs: [{ dedupe: "g", purchaseId: P, kind: "guard", payload: {}, notBefore: NOW }],
+    });
     const [job] = await store.claimJobs({ workerId: "w", limit: 1, now: NOW, leaseMs: 60_000 });
     const p = (await store.getPurchase(P))!;
     await expect(
-      store.commitJob(job!.id, "w", {
-        purchase: { purchaseId: P, expectedVersion: p.version + 1, set: { state: "expired" } },
-        deadLetters: [{ purchaseId: P, kind: "x", reason: "y" }],
-        next: { kind: "done" },
-      }, NOW),
+      store.commitJob(
+        job!.id,
+        "w",
+        {
+          purchase: { purchaseId: P, expectedVersion: p.version + 1, set: { state: "expired" } },
+          deadLetters: [{ purchaseId: P, kind: "x", reason: "y" }],
+          next: { kind: "done" },
+        },
+        NOW,
+      ),
     ).rejects.toBeInstanceOf(VersionConflictError);
     expect(await store.listDeadLetters()).toEqual([]);
     expect((await store.getPurchase(P))!.state).toBe("awaiting_payment");
-    await store.commitJob(job!.id, "w", { purchase: { purchaseId: P, expectedVersion: p.version, set: { state: "expired" } }, next: { kind: "done" } }, NOW);
+    await store.commitJob(
+      job!.id,
+      "w",
+      {
+        purchase: { purchaseId: P, expectedVersion: p.version, set: { state: "expired" } },
+        next: { kind: "done" },
+      },
+      NOW,
+    );
     expect((await store.getPurchase(P))!).toMatchObject({ state: "expired", version: p.version + 1 });
   });
 
   it("keeps t0 and the deadline of the first checkout; reserves attempts in order", async () => {
-    const a = await store.beginCheckout({ purchase, provider: "stripe", now: NOW, idempotencyKeyFor: (n) => `k${n}`, jobs: [] });
+    const a = await store.beginCheckout({
+      purchase,
+      provider: "stripe",
+      now: NOW,
+      idempotencyKeyFor: (n) => `k${n}`,
+      jobs: [],
+    });
     expect(a.checkout).toMatchObject({ attempt: 1, state: "creating", idempotencyKey: "k1" });
-    const b = await store.beginCheckout({ purchase: { ...purchase, t0: NOW + 999, deadlineAt: NOW + 999 }, provider: "stripe", now: NOW + 1, idempotencyKeyFor: (n) => `k${n}`, jobs: [] });
+    const b = await store.beginCheckout({
+      purchase: { ...purchase, t0: NOW + 999, deadlineAt: NOW + 999 },
+      provider: "stripe",
+      now: NOW + 1,
+      idempotencyKeyFor: (n) => `k${n}`,
+      jobs: [],
+    });
     expect(b.checkout.attempt).toBe(1);
     expect(b.purchase.deadlineAt).toBe(purchase.deadlineAt);
-    await store.recordCheckoutSession({ purchaseId: P, attempt: 1, providerSessionId: "cs_1", redirectUrl: "https://x", expiresAt: NOW + 10 });
-    const c = await store.beginCheckout({ purchase, provider: "stripe", now: NOW + 20, idempotencyKeyFor: (n) => `k${n}`, jobs: [] });
+    await store.recordCheckoutSession({
+      purchaseId: P,
+      attempt: 1,
+      providerSessionId: "cs_1",
+      redirectUrl: "https://x",
+      expiresAt: NOW + 10,
+    });
+    const c = await store.beginCheckout({
+      purchase,
+      provider: "stripe",
+      now: NOW + 20,
+      idempotencyKeyFor: (n) => `k${n}`,
+      jobs: [],
+    });
     expect(c.checkout).toMatchObject({ attempt: 2, idempotencyKey: "k2" });
     expect((await store.listCheckouts(P)).map((x) => x.state)).toEqual(["expired", "creating"]);
   });
@@ -144,6 +206,9 @@ describe("SQLite store", () => {
     await expect(store.recordWebhook([event("evt_busy")], NOW)).rejects.toBeInstanceOf(StoreError);
     other.prepare("ROLLBACK").run();
     other.close();
-    expect(await store.recordWebhook([event("evt_busy", { purchaseId: null })], NOW)).toEqual({ stored: 1, duplicates: 0 });
+    expect(await store.recordWebhook([event("evt_busy", { purchaseId: null })], NOW)).toEqual({
+      stored: 1,
+      duplicates: 0,
+    });
   });
 });

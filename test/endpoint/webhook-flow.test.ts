@@ -15,7 +15,11 @@ describe("webhook → worker → finalize", () => {
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(1);
     const call = h.dataverse.calls.find((c) => c.op === "finalize")!;
-    expect(call.input).toEqual({ purchaseId: PURCHASE, readableEventId: "Paid_Event1479011247", userId: CONTACT });
+    expect(call.input).toEqual({
+      purchaseId: PURCHASE,
+      readableEventId: "Paid_Event1479011247",
+      userId: CONTACT,
+    });
     expect(call.options?.deadline).toBe(T0 + 47 * MINUTE);
     expect(h.provider.calls.filter((c) => c.op === "getPayment").map((c) => c.ref)).toEqual([sessionId]);
     expect(await h.statusOf()).toEqual({
@@ -47,7 +51,9 @@ describe("webhook → worker → finalize", () => {
   it("completed + async_payment_succeeded for one payment → one finalize", async () => {
     h.dataverse.finalizeScript.push({ kind: "ok" });
     const { sessionId } = await payAndNotify(h);
-    await h.app(h.webhookRequest(h.completedEvent(sessionId, { type: "checkout.session.async_payment_succeeded" })));
+    await h.app(
+      h.webhookRequest(h.completedEvent(sessionId, { type: "checkout.session.async_payment_succeeded" })),
+    );
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(1);
   });
@@ -59,7 +65,15 @@ describe("webhook → worker → finalize", () => {
     for (const type of ["checkout.session.async_payment_succeeded", "checkout.session.completed"]) {
       expect((await h.app(h.webhookRequest(h.completedEvent(sessionId, { type })))).status).toBe(200);
     }
-    expect((await h.app(h.webhookRequest(h.completedEvent(sessionId, { type: "checkout.session.expired", signal: "expired" })))).status).toBe(200);
+    expect(
+      (
+        await h.app(
+          h.webhookRequest(
+            h.completedEvent(sessionId, { type: "checkout.session.expired", signal: "expired" }),
+          ),
+        )
+      ).status,
+    ).toBe(200);
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(1);
     expect((await h.statusOf()).status).toBe("finalized");
@@ -73,7 +87,11 @@ describe("webhook → worker → finalize", () => {
     h.provider.onGetPayment = () => {
       h.provider.onGetPayment = null;
       h.provider.pay(sessionId);
-      void h.app(h.webhookRequest(h.completedEvent(sessionId, { type: "checkout.session.async_payment_succeeded", signal: "paid" })));
+      void h.app(
+        h.webhookRequest(
+          h.completedEvent(sessionId, { type: "checkout.session.async_payment_succeeded", signal: "paid" }),
+        ),
+      );
     };
     await h.settle();
     expect(h.dataverse.finalizeCount()).toBe(1);
@@ -101,10 +119,18 @@ describe("reconciliation: events the provider could not deliver", () => {
         occurredAt: new Date(h.clock.now()),
       },
     ];
-    const deps = { provider: h.provider, store: h.store, clock: h.clock, logger: h.logger, metrics: h.metrics };
+    const deps = {
+      provider: h.provider,
+      store: h.store,
+      clock: h.clock,
+      logger: h.logger,
+      metrics: h.metrics,
+    };
     expect(await ingestMissedEvents(deps)).toEqual({ fetched: 1, stored: 1, duplicates: 0 });
     expect(await ingestMissedEvents(deps)).toEqual({ fetched: 1, stored: 0, duplicates: 1 });
-    expect(h.provider.calls.find((c) => c.op === "listMissedEvents")!.ref).toBe(new Date(h.clock.now() - 3 * 24 * 60 * MINUTE).toISOString());
+    expect(h.provider.calls.find((c) => c.op === "listMissedEvents")!.ref).toBe(
+      new Date(h.clock.now() - 3 * 24 * 60 * MINUTE).toISOString(),
+    );
     await h.settle();
     // The late delivery of the same event changes nothing.
     expect(await (await h.app(h.webhookRequest(e))).json()).toMatchObject({ stored: 0, duplicates: 1 });
@@ -116,20 +142,62 @@ describe("reconciliation: events the provider could not deliver", () => {
 
 describe("untrusted webhooks: 400 and nothing stored", () => {
   const cases: Array<[string, (h: Harness) => Request]> = [
-    ["missing signature", () => new Request("http://endpoint.test/v1/webhooks/stripe", { method: "POST", body: "{}" })],
-    ["wrong secret", (h) => {
-      const body = JSON.stringify({ id: "evt_x", type: "checkout.session.completed", signal: "paid", purchaseId: PURCHASE });
-      const t = Math.floor(h.clock.now() / 1000);
-      return h.webhookRequest({ id: "evt_x", type: "t", signal: "paid" }, { body, signature: `t=${t},v1=${sign(t, body, "whsec_other")}` });
-    }],
-    ["tampered body", (h) => {
-      const body = JSON.stringify({ id: "evt_x", type: "checkout.session.completed", signal: "paid", purchaseId: PURCHASE });
-      const t = Math.floor(h.clock.now() / 1000);
-      return h.webhookRequest({ id: "evt_x", type: "t", signal: "paid" }, { body: body.replace("paid", "paiD"), signature: `t=${t},v1=${sign(t, body)}` });
-    }],
-    ["stale timestamp (now − 301 s)", (h) => h.webhookRequest({ id: "evt_x", type: "t", signal: "paid", purchaseId: PURCHASE }, { t: Math.floor(h.clock.now() / 1000) - 301 })],
-    ["future timestamp (now + 3600 s)", (h) => h.webhookRequest({ id: "evt_x", type: "t", signal: "paid", purchaseId: PURCHASE }, { t: Math.floor(h.clock.now() / 1000) + 3600 })],
-    ["v0 only", (h) => h.webhookRequest({ id: "evt_x", type: "t", signal: "paid" }, { signature: "t=1,v0=abc" })],
+    [
+      "missing signature",
+      () => new Request("http://endpoint.test/v1/webhooks/stripe", { method: "POST", body: "{}" }),
+    ],
+    [
+      "wrong secret",
+      (h) => {
+        const body = JSON.stringify({
+          id: "evt_x",
+          type: "checkout.session.completed",
+          signal: "paid",
+          purchaseId: PURCHASE,
+        });
+        const t = Math.floor(h.clock.now() / 1000);
+        return h.webhookRequest(
+          { id: "evt_x", type: "t", signal: "paid" },
+          { body, signature: `t=${t},v1=${sign(t, body, "whsec_other")}` },
+        );
+      },
+    ],
+    [
+      "tampered body",
+      (h) => {
+        const body = JSON.stringify({
+          id: "evt_x",
+          type: "checkout.session.completed",
+          signal: "paid",
+          purchaseId: PURCHASE,
+        });
+        const t = Math.floor(h.clock.now() / 1000);
+        return h.webhookRequest(
+          { id: "evt_x", type: "t", signal: "paid" },
+          { body: body.replace("paid", "paiD"), signature: `t=${t},v1=${sign(t, body)}` },
+        );
+      },
+    ],
+    [
+      "stale timestamp (now − 301 s)",
+      (h) =>
+        h.webhookRequest(
+          { id: "evt_x", type: "t", signal: "paid", purchaseId: PURCHASE },
+          { t: Math.floor(h.clock.now() / 1000) - 301 },
+        ),
+    ],
+    [
+      "future timestamp (now + 3600 s)",
+      (h) =>
+        h.webhookRequest(
+          { id: "evt_x", type: "t", signal: "paid", purchaseId: PURCHASE },
+          { t: Math.floor(h.clock.now() / 1000) + 3600 },
+        ),
+    ],
+    [
+      "v0 only",
+      (h) => h.webhookRequest({ id: "evt_x", type: "t", signal: "paid" }, { signature: "t=1,v0=abc" }),
+    ],
   ];
   it.each(cases)("%s", async (_name, build) => {
     await h.checkout();
@@ -143,9 +211,13 @@ describe("untrusted webhooks: 400 and nothing stored", () => {
   });
 
   it("answers 404 for an unknown provider and 413 for a body over 256 KiB", async () => {
-    const unknown = await h.app(new Request("http://endpoint.test/v1/webhooks/adyen", { method: "POST", body: "{}" }));
+    const unknown = await h.app(
+      new Request("http://endpoint.test/v1/webhooks/adyen", { method: "POST", body: "{}" }),
+    );
     expect(unknown.status).toBe(404);
-    const big = await h.app(h.webhookRequest({ id: "evt_big", type: "t", signal: "ignored" }, { body: "x".repeat(300 * 1024) }));
+    const big = await h.app(
+      h.webhookRequest({ id: "evt_big", type: "t", signal: "ignored" }, { body: "x".repeat(300 * 1024) }),
+    );
     expect(big.status).toBe(413);
   });
 });

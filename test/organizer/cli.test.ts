@@ -8,9 +8,15 @@ import { describe, expect, it } from "vitest";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const run = (script: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
-  promisify(execFile)(join(REPO, "node_modules/.bin/tsx"), [join(REPO, "scripts", script), ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } }).then(
+  promisify(execFile)(join(REPO, "node_modules/.bin/tsx"), [join(REPO, "scripts", script), ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }),
   );
 
 describe("assign, doctor and clear-cache on the command line", () => {

@@ -4,7 +4,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDataverseClient, type DataverseClient } from "../../confirmation-endpoint/dataverse";
-import { startDataverseStandIn, type DataverseStandIn } from "../../sandbox/dataverse/start-dataverse-stand-in";
+import {
+  startDataverseStandIn,
+  type DataverseStandIn,
+} from "../../sandbox/dataverse/start-dataverse-stand-in";
 import { runDoctor, type CheckResult } from "../../scripts/organizer/doctor-checks";
 
 let dv: DataverseStandIn | undefined;
@@ -24,7 +27,12 @@ async function startEndpoint(allowedOrigin: string, healthy = true): Promise<str
     if (req.url === "/healthz") return void res.writeHead(healthy ? 200 : 503).end();
     if (req.method === "OPTIONS" && req.url === "/v1/checkout") {
       const ok = req.headers.origin === allowedOrigin;
-      return void res.writeHead(204, ok ? { "access-control-allow-origin": allowedOrigin, "access-control-allow-methods": "POST" } : {}).end();
+      return void res
+        .writeHead(
+          204,
+          ok ? { "access-control-allow-origin": allowedOrigin, "access-control-allow-methods": "POST" } : {},
+        )
+        .end();
     }
     res.writeHead(404).end();
   });
@@ -32,13 +40,42 @@ async function startEndpoint(allowedOrigin: string, healthy = true): Promise<str
   return `http://127.0.0.1:${(endpoint!.address() as AddressInfo).port}`;
 }
 
-async function doctor(options: { demo?: boolean; assign?: boolean; names?: Record<string, string>; endpointOrigin?: string; portalUrl?: string; partialUrl?: string; clockSkewMs?: number } = {}) {
+async function doctor(
+  options: {
+    demo?: boolean;
+    assign?: boolean;
+    names?: Record<string, string>;
+    endpointOrigin?: string;
+    portalUrl?: string;
+    partialUrl?: string;
+    clockSkewMs?: number;
+  } = {},
+) {
   dv = await startDataverseStandIn(options.names ? { names: options.names } : {});
-  const seed = dv.seed({ demoPaymentConfirmation: options.demo ?? false, assignGateway: options.assign ?? true });
-  client = createDataverseClient({ url: dv.url, tenantId: dv.tenantId, clientId: dv.clientId, credentials: [{ clientSecret: dv.clientSecret }], authorityHost: dv.authorityHost, maxAttempts: 1 });
+  const seed = dv.seed({
+    demoPaymentConfirmation: options.demo ?? false,
+    assignGateway: options.assign ?? true,
+  });
+  client = createDataverseClient({
+    url: dv.url,
+    tenantId: dv.tenantId,
+    clientId: dv.clientId,
+    credentials: [{ clientSecret: dv.clientSecret }],
+    authorityHost: dv.authorityHost,
+    maxAttempts: 1,
+  });
   const portalUrl = options.portalUrl ?? "https://contoso.powerappsportals.com";
   const endpointUrl = await startEndpoint(options.endpointOrigin ?? portalUrl);
-  const results = await runDoctor(client, { partialUrl: options.partialUrl ?? "payment-gateway", endpointUrl, now: () => Date.now() + (options.clockSkewMs ?? 0), fetch: (input, init) => (String(input).startsWith(portalUrl) ? Promise.resolve(new Response("ok", { status: 200 })) : fetch(input, init)), portalUrl });
+  const results = await runDoctor(client, {
+    partialUrl: options.partialUrl ?? "payment-gateway",
+    endpointUrl,
+    now: () => Date.now() + (options.clockSkewMs ?? 0),
+    fetch: (input, init) =>
+      String(input).startsWith(portalUrl)
+        ? Promise.resolve(new Response("ok", { status: 200 }))
+        : fetch(input, init),
+    portalUrl,
+  });
   return { results, seed, byName: (name: string) => results.find((r) => r.check === name) as CheckResult };
 }
 
@@ -60,21 +97,43 @@ describe("doctor", () => {
   });
 
   it("fails demo payment confirmation, CORS for another origin, and a missing page, each with its fix", async () => {
-    const { byName } = await doctor({ demo: true, endpointOrigin: "https://other.example", partialUrl: "not-there" });
-    expect(byName("Demo payment confirmation")).toMatchObject({ status: "fail", fix: expect.stringMatching(/= No/) });
-    expect(byName("CORS for the portal")).toMatchObject({ status: "fail", fix: expect.stringMatching(/PORTAL_ORIGINS/) });
-    expect(byName("Gateway web page")).toMatchObject({ status: "fail", fix: expect.stringMatching(/npm run deploy/) });
+    const { byName } = await doctor({
+      demo: true,
+      endpointOrigin: "https://other.example",
+      partialUrl: "not-there",
+    });
+    expect(byName("Demo payment confirmation")).toMatchObject({
+      status: "fail",
+      fix: expect.stringMatching(/= No/),
+    });
+    expect(byName("CORS for the portal")).toMatchObject({
+      status: "fail",
+      fix: expect.stringMatching(/PORTAL_ORIGINS/),
+    });
+    expect(byName("Gateway web page")).toMatchObject({
+      status: "fail",
+      fix: expect.stringMatching(/npm run deploy/),
+    });
   });
 
   it("warns when no event uses the gateway, and finds renamed columns through metadata", async () => {
-    const { byName } = await doctor({ assign: false, names: { eventGatewayLookup: "new_gw", adminDemoPayment: "new_demoswitch" } });
-    expect(byName("Events with the gateway")).toMatchObject({ status: "warn", fix: expect.stringMatching(/npm run assign/) });
+    const { byName } = await doctor({
+      assign: false,
+      names: { eventGatewayLookup: "new_gw", adminDemoPayment: "new_demoswitch" },
+    });
+    expect(byName("Events with the gateway")).toMatchObject({
+      status: "warn",
+      fix: expect.stringMatching(/npm run assign/),
+    });
     expect(byName("Demo payment confirmation").status).toBe("pass");
     expect(byName("Gateway web page").status).toBe("pass");
   });
 
   it("fails the clock line when this machine is minutes off Dataverse", async () => {
     const { byName } = await doctor({ clockSkewMs: 10 * 60_000 });
-    expect(byName("Clock skew")).toMatchObject({ status: "fail", detail: expect.stringMatching(/ahead of Dataverse/) });
+    expect(byName("Clock skew")).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/ahead of Dataverse/),
+    });
   });
 });

@@ -4,9 +4,7 @@ import { shellShimSource } from "../../sandbox/portal/shell-shim";
 
 interface Shell {
   getTokenDeferred(): { done(fn: (token: string) => void): unknown } & Promise<string>;
-  ajaxSafePost(
-    options: Record<string, unknown>,
-  ): {
+  ajaxSafePost(options: Record<string, unknown>): {
     done(fn: (data: unknown) => void): unknown;
     fail(fn: (xhr: { status: number }) => void): unknown;
   } & Promise<unknown>;

@@ -4,7 +4,10 @@ import { generateKeyPairSync, createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DynamicsWebApi } from "dynamics-web-api";
-import { startDataverseStandIn, type DataverseStandIn } from "../../sandbox/dataverse/start-dataverse-stand-in";
+import {
+  startDataverseStandIn,
+  type DataverseStandIn,
+} from "../../sandbox/dataverse/start-dataverse-stand-in";
 import { createMsalLoopbackSettings } from "../../sandbox/dataverse/msal-loopback";
 import { accessToken, twoAttendees } from "./dataverse-helpers";
 
@@ -27,7 +30,10 @@ describe("dynamics-web-api against the stand-in", () => {
     });
     const purchaseId = reg.purchaseId!;
 
-    const detailed = await api.callAction<{ PurchaseDetails: string }>({ actionName: "msevtmgt_ListDetailedPurchaseInfo", action: { PurchaseId: purchaseId } });
+    const detailed = await api.callAction<{ PurchaseDetails: string }>({
+      actionName: "msevtmgt_ListDetailedPurchaseInfo",
+      action: { PurchaseId: purchaseId },
+    });
     expect(JSON.parse(detailed.PurchaseDetails)).toEqual({
       EventName: "Sandbox Summit",
       ReadableEventId: "Sandbox_Summit_2026",
@@ -35,22 +41,50 @@ describe("dynamics-web-api against the stand-in", () => {
       CurrencyIsoCode: "EUR",
       CurrencySymbol: "€",
       Attendees: [
-        { FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com", PassName: "Full conference", PassPrice: 40 },
-        { FirstName: "Alan", LastName: "Turing", Email: "alan@example.com", PassName: "Day ticket", PassPrice: 15 },
+        {
+          FirstName: "Ada",
+          LastName: "Lovelace",
+          Email: "ada@example.com",
+          PassName: "Full conference",
+          PassPrice: 40,
+        },
+        {
+          FirstName: "Alan",
+          LastName: "Turing",
+          Email: "alan@example.com",
+          PassName: "Day ticket",
+          PassPrice: 15,
+        },
       ],
     });
 
-    const flat = await api.callAction<Record<string, unknown>>({ actionName: "msevtmgt_GetPurchaseDetailsAction", action: { PurchaseId: purchaseId } });
-    expect(flat).toMatchObject({ EventName: "Sandbox Summit", TotalAmount: 55, CurrencyName: "Euro", CurrencyIsoCode: "EUR", CurrencySymbol: "€" });
+    const flat = await api.callAction<Record<string, unknown>>({
+      actionName: "msevtmgt_GetPurchaseDetailsAction",
+      action: { PurchaseId: purchaseId },
+    });
+    expect(flat).toMatchObject({
+      EventName: "Sandbox Summit",
+      TotalAmount: 55,
+      CurrencyName: "Euro",
+      CurrencyIsoCode: "EUR",
+      CurrencySymbol: "€",
+    });
 
     const row = await api.retrieve<Record<string, unknown>>({
       collection: "msevtmgt_eventpurchases",
       key: purchaseId,
-      select: ["msevtmgt_paid", "msevtmgt_processed", "_msevtmgt_purchasingcontactid_value", "msevtmgt_totalprice"],
+      select: [
+        "msevtmgt_paid",
+        "msevtmgt_processed",
+        "_msevtmgt_purchasingcontactid_value",
+        "msevtmgt_totalprice",
+      ],
       expand: [{ property: "TransactionCurrency_msevtmgt_eventpurchase", select: ["isocurrencycode"] }],
     });
     expect(row).toMatchObject({ msevtmgt_paid: false, msevtmgt_processed: false, msevtmgt_totalprice: 55 });
-    expect((row.TransactionCurrency_msevtmgt_eventpurchase as Record<string, unknown>).isocurrencycode).toBe("EUR");
+    expect((row.TransactionCurrency_msevtmgt_eventpurchase as Record<string, unknown>).isocurrencycode).toBe(
+      "EUR",
+    );
 
     const finalized = await api.callAction<{ status: string }>({
       actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
@@ -71,7 +105,11 @@ describe("dynamics-web-api against the stand-in", () => {
       filter: "msevtmgt_readableeventid eq 'Sandbox_Meetup_2026'",
     });
     expect(events.value).toHaveLength(1);
-    const passes = await api.retrieveMultiple<Record<string, unknown>>({ collection: "msevtmgt_passes", select: ["msevtmgt_name", "msevtmgt_noofpassessold"], top: 5 });
+    const passes = await api.retrieveMultiple<Record<string, unknown>>({
+      collection: "msevtmgt_passes",
+      select: ["msevtmgt_name", "msevtmgt_noofpassessold"],
+      top: 5,
+    });
     expect(passes.value.map((p) => p.msevtmgt_noofpassessold)).toEqual([1, 1]);
 
     const lookups = await api.retrieveAttributes<Record<string, unknown>>({
@@ -79,20 +117,27 @@ describe("dynamics-web-api against the stand-in", () => {
       castType: "Microsoft.Dynamics.CRM.LookupAttributeMetadata",
       select: ["LogicalName", "Targets"],
     });
-    expect(lookups.value.find((a) => (a.Targets as string[]).includes("adx_webpage"))?.LogicalName).toBe("msevtmgt_portalpaymentgatewayid");
+    expect(lookups.value.find((a) => (a.Targets as string[]).includes("adx_webpage"))?.LogicalName).toBe(
+      "msevtmgt_portalpaymentgatewayid",
+    );
 
     await api.update({
       collection: "msevtmgt_events",
       key: seed.freeEvent.id,
       data: { "msevtmgt_portalpaymentgatewayid@odata.bind": `/adx_webpages(${seed.gatewayWebPageId})` },
     });
-    expect(s.state.get("msevtmgt_events", seed.freeEvent.id)?._msevtmgt_portalpaymentgatewayid_value).toBe(seed.gatewayWebPageId);
+    expect(s.state.get("msevtmgt_events", seed.freeEvent.id)?._msevtmgt_portalpaymentgatewayid_value).toBe(
+      seed.gatewayWebPageId,
+    );
 
     const me = await api.callFunction<{ UserId: string }>({ name: "WhoAmI" });
     expect(me.UserId).toMatch(/^[0-9a-f-]{36}$/);
 
     await expect(
-      api.callAction({ actionName: "msevtmgt_FinalizeExternalRegistrationRequest", action: { PurchaseId: "00000000-0000-0000-0000-00000000abcd", ReadableEventId: "x", UserId: "" } }),
+      api.callAction({
+        actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
+        action: { PurchaseId: "00000000-0000-0000-0000-00000000abcd", ReadableEventId: "x", UserId: "" },
+      }),
     ).rejects.toMatchObject({ status: 400, code: "0x80040265" });
   });
 });
@@ -105,7 +150,10 @@ describe("msal-node against the stand-in's token endpoint", () => {
     const posts: string[] = [];
     const counting = {
       sendGetRequestAsync: loop.networkClient.sendGetRequestAsync.bind(loop.networkClient),
-      sendPostRequestAsync: <T>(url: string, options?: { body?: string; headers?: Record<string, string> }) => {
+      sendPostRequestAsync: <T>(
+        url: string,
+        options?: { body?: string; headers?: Record<string, string> },
+      ) => {
         posts.push(url);
         return loop.networkClient.sendPostRequestAsync<T>(url, options);
       },
@@ -128,7 +176,10 @@ describe("msal-node against the stand-in's token endpoint", () => {
     expect(again?.accessToken).toBe(result?.accessToken);
     expect(posts).toHaveLength(1);
 
-    const api = new DynamicsWebApi({ serverUrl: s.url, onTokenRefresh: async () => result?.accessToken ?? null });
+    const api = new DynamicsWebApi({
+      serverUrl: s.url,
+      onTokenRefresh: async () => result?.accessToken ?? null,
+    });
     await expect(api.callFunction({ name: "WhoAmI" })).resolves.toHaveProperty("UserId");
   });
 
@@ -136,13 +187,18 @@ describe("msal-node against the stand-in's token endpoint", () => {
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const publicPem = publicKey.export({ type: "spki", format: "pem" }).toString();
     const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    standIn = await startDataverseStandIn({ applicationUsers: [{ clientId: "5e7a1c7e-0000-4000-8000-0000000000c1", certificatePem: publicPem }] });
+    standIn = await startDataverseStandIn({
+      applicationUsers: [{ clientId: "5e7a1c7e-0000-4000-8000-0000000000c1", certificatePem: publicPem }],
+    });
     const s = standIn;
     const loop = createMsalLoopbackSettings(s.authorityHost, s.tenantId);
     const cca = new ConfidentialClientApplication({
       auth: {
         clientId: "5e7a1c7e-0000-4000-8000-0000000000c1",
-        clientCertificate: { thumbprintSha256: createHash("sha256").update(publicPem).digest("hex"), privateKey: privatePem },
+        clientCertificate: {
+          thumbprintSha256: createHash("sha256").update(publicPem).digest("hex"),
+          privateKey: privatePem,
+        },
         authority: loop.authority,
         knownAuthorities: loop.knownAuthorities,
         authorityMetadata: loop.authorityMetadata,
@@ -152,7 +208,9 @@ describe("msal-node against the stand-in's token endpoint", () => {
     const result = await cca.acquireTokenByClientCredential({ scopes: [s.scope] });
     expect(result?.accessToken.split(".")).toHaveLength(3);
 
-    const wrong = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const wrong = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
     const impostor = new ConfidentialClientApplication({
       auth: {
         clientId: "5e7a1c7e-0000-4000-8000-0000000000c1",
@@ -163,6 +221,8 @@ describe("msal-node against the stand-in's token endpoint", () => {
       },
       system: { networkClient: loop.networkClient },
     });
-    await expect(impostor.acquireTokenByClientCredential({ scopes: [s.scope] })).rejects.toMatchObject({ errorCode: "invalid_client" });
+    await expect(impostor.acquireTokenByClientCredential({ scopes: [s.scope] })).rejects.toMatchObject({
+      errorCode: "invalid_client",
+    });
   });
 });

@@ -2,8 +2,17 @@
 // that returns status, headers and the parsed body without any client library in between.
 import type { DataverseStandIn } from "../../sandbox/dataverse/start-dataverse-stand-in";
 
-export async function fetchToken(s: DataverseStandIn, overrides: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const form = new URLSearchParams({ grant_type: "client_credentials", client_id: s.clientId, client_secret: s.clientSecret, scope: s.scope, ...overrides });
+export async function fetchToken(
+  s: DataverseStandIn,
+  overrides: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const form = new URLSearchParams({
+    grant_type: "client_credentials",
+    client_id: s.clientId,
+    client_secret: s.clientSecret,
+    scope: s.scope,
+    ...overrides,
+  });
   const res = await fetch(`${s.authorityHost}/${s.tenantId}/oauth2/v2.0/token`, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -47,7 +56,8 @@ export async function callApi(
   });
   const text = await res.text();
   let parsed: Record<string, unknown> | null = null;
-  if (text && (res.headers.get("content-type") ?? "").includes("json")) parsed = JSON.parse(text) as Record<string, unknown>;
+  if (text && (res.headers.get("content-type") ?? "").includes("json"))
+    parsed = JSON.parse(text) as Record<string, unknown>;
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 

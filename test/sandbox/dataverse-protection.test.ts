@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startDataverseStandIn, type DataverseStandIn } from "../../sandbox/dataverse/start-dataverse-stand-in";
+import {
+  startDataverseStandIn,
+  type DataverseStandIn,
+} from "../../sandbox/dataverse/start-dataverse-stand-in";
 import { accessToken, callApi, fetchToken, twoAttendees } from "./dataverse-helpers";
 
 const open: DataverseStandIn[] = [];
@@ -33,10 +36,18 @@ describe("service protection", () => {
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(290);
     expect(Number(throttled.headers.get("retry-after"))).toBeLessThanOrEqual(300);
-    expect(errorOf(throttled.body)).toEqual({ code: "0x80072322", message: "Number of requests exceeded the limit of 3 over time window of 300 seconds." });
+    expect(errorOf(throttled.body)).toEqual({
+      code: "0x80072322",
+      message: "Number of requests exceeded the limit of 3 over time window of 300 seconds.",
+    });
     expect(s.state.stats.throttled.requests).toBe(1);
 
-    const other = (await fetchToken(s, { client_id: "0a0a0a0a-0000-4000-8000-000000000002", client_secret: "second-secret" })).body.access_token;
+    const other = (
+      await fetchToken(s, {
+        client_id: "0a0a0a0a-0000-4000-8000-000000000002",
+        client_secret: "second-secret",
+      })
+    ).body.access_token;
     expect((await callApi(s, String(other), "GET", "WhoAmI")).status).toBe(200);
   });
 
@@ -72,7 +83,10 @@ describe("service protection", () => {
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 429, 429]);
     const rejected = results.find((r) => r.status === 429);
-    expect(errorOf(rejected?.body ?? null)).toEqual({ code: "0x80072326", message: "Number of concurrent requests exceeded the limit of 2." });
+    expect(errorOf(rejected?.body ?? null)).toEqual({
+      code: "0x80072326",
+      message: "Number of concurrent requests exceeded the limit of 2.",
+    });
     expect(rejected?.headers.get("retry-after")).toBe("1");
   });
 });
@@ -83,7 +97,9 @@ describe("authentication", () => {
     const s = await start({ now: () => t, tokenLifetimeSeconds: 600 });
     const missing = await callApi(s, null, "GET", "WhoAmI");
     expect(missing.status).toBe(401);
-    expect(missing.headers.get("www-authenticate")).toBe(`Bearer authorization_uri=${s.url}/${s.tenantId}/oauth2/authorize, resource_id=${s.url}/`);
+    expect(missing.headers.get("www-authenticate")).toBe(
+      `Bearer authorization_uri=${s.url}/${s.tenantId}/oauth2/authorize, resource_id=${s.url}/`,
+    );
     const forged = await callApi(s, "eyJhbGciOiJIUzI1NiJ9.eyJhcHBpZCI6IngifQ.c2lnbmF0dXJl", "GET", "WhoAmI");
     expect(forged.status).toBe(401);
     expect(errorOf(forged.body).message).toMatch(/^InvalidAuthTicket/);
@@ -104,16 +120,27 @@ describe("authentication", () => {
     expect(String(wrong.body.error_description)).toMatch(/^AADSTS7000215: /);
     expect(wrong.body.correlation_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.stringify(wrong.body)).not.toContain(s.clientSecret);
-    expect((await fetchToken(s, { client_id: "11111111-2222-4333-8444-555555555555" })).body.error).toBe("unauthorized_client");
-    expect((await fetchToken(s, { scope: "https://other.crm.dynamics.com/.default" })).body.error).toBe("invalid_resource");
+    expect((await fetchToken(s, { client_id: "11111111-2222-4333-8444-555555555555" })).body.error).toBe(
+      "unauthorized_client",
+    );
+    expect((await fetchToken(s, { scope: "https://other.crm.dynamics.com/.default" })).body.error).toBe(
+      "invalid_resource",
+    );
     expect((await fetchToken(s, { grant_type: "password" })).body.error).toBe("unsupported_grant_type");
-    const tenant = await fetch(`${s.authorityHost}/not-a-tenant/oauth2/v2.0/token`, { method: "POST", body: new URLSearchParams({ grant_type: "client_credentials" }) });
+    const tenant = await fetch(`${s.authorityHost}/not-a-tenant/oauth2/v2.0/token`, {
+      method: "POST",
+      body: new URLSearchParams({ grant_type: "client_credentials" }),
+    });
     expect(((await tenant.json()) as Record<string, unknown>).error_codes).toEqual([90002]);
     const ok = await fetchToken(s);
     expect(ok.body).toMatchObject({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599 });
-    const oidc = (await (await fetch(`${s.authorityHost}/${s.tenantId}/v2.0/.well-known/openid-configuration`)).json()) as Record<string, string>;
+    const oidc = (await (
+      await fetch(`${s.authorityHost}/${s.tenantId}/v2.0/.well-known/openid-configuration`)
+    ).json()) as Record<string, string>;
     expect(oidc.token_endpoint).toBe(`${s.authorityHost}/${s.tenantId}/oauth2/v2.0/token`);
-    expect(Object.keys(oidc)).toEqual(expect.arrayContaining(["authorization_endpoint", "issuer", "jwks_uri"]));
+    expect(Object.keys(oidc)).toEqual(
+      expect.arrayContaining(["authorization_endpoint", "issuer", "jwks_uri"]),
+    );
   });
 });
 
@@ -133,22 +160,38 @@ describe("fault knobs", () => {
     const s = await start();
     const seed = s.seed();
     const token = await accessToken(s);
-    const id = s.register({ readableEventId: seed.paidEvent.readableEventId, attendees: twoAttendees([seed.paidEvent.passes[0]!.id, seed.paidEvent.passes[1]!.id]) }).purchaseId;
+    const id = s.register({
+      readableEventId: seed.paidEvent.readableEventId,
+      attendees: twoAttendees([seed.paidEvent.passes[0]!.id, seed.paidEvent.passes[1]!.id]),
+    }).purchaseId;
     s.setFaults({ failures: { msevtmgt_FinalizeExternalRegistrationRequest: { status: 502, times: 1 } } });
     const body = { PurchaseId: id, ReadableEventId: seed.paidEvent.readableEventId, UserId: "" };
-    expect((await callApi(s, token, "POST", "msevtmgt_FinalizeExternalRegistrationRequest", body)).status).toBe(502);
+    expect(
+      (await callApi(s, token, "POST", "msevtmgt_FinalizeExternalRegistrationRequest", body)).status,
+    ).toBe(502);
     expect(s.state.purchase(id!).processed).toBe(false);
-    expect((await callApi(s, token, "POST", "msevtmgt_GetPurchaseDetailsAction", { PurchaseId: id })).status).toBe(200);
-    expect((await callApi(s, token, "POST", "msevtmgt_FinalizeExternalRegistrationRequest", body)).status).toBe(200);
+    expect(
+      (await callApi(s, token, "POST", "msevtmgt_GetPurchaseDetailsAction", { PurchaseId: id })).status,
+    ).toBe(200);
+    expect(
+      (await callApi(s, token, "POST", "msevtmgt_FinalizeExternalRegistrationRequest", body)).status,
+    ).toBe(200);
   });
 
   it("drop-after-commit commits the finalize, then cuts the connection without an answer", async () => {
-    const s = await start({ faults: { dropAfterCommit: { segments: ["msevtmgt_FinalizeExternalRegistrationRequest"], times: 1 } } });
+    const s = await start({
+      faults: { dropAfterCommit: { segments: ["msevtmgt_FinalizeExternalRegistrationRequest"], times: 1 } },
+    });
     const seed = s.seed();
     const token = await accessToken(s);
-    const id = s.register({ readableEventId: seed.paidEvent.readableEventId, attendees: twoAttendees([seed.paidEvent.passes[0]!.id, seed.paidEvent.passes[1]!.id]) }).purchaseId!;
+    const id = s.register({
+      readableEventId: seed.paidEvent.readableEventId,
+      attendees: twoAttendees([seed.paidEvent.passes[0]!.id, seed.paidEvent.passes[1]!.id]),
+    }).purchaseId!;
     const body = { PurchaseId: id, ReadableEventId: seed.paidEvent.readableEventId, UserId: "" };
-    await expect(callApi(s, token, "POST", "msevtmgt_FinalizeExternalRegistrationRequest", body)).rejects.toThrow();
+    await expect(
+      callApi(s, token, "POST", "msevtmgt_FinalizeExternalRegistrationRequest", body),
+    ).rejects.toThrow();
     expect(s.state.purchase(id)).toMatchObject({ processed: true });
     expect(s.state.purchase(id).registrationIds).toHaveLength(2);
     const retry = await callApi(s, token, "POST", "msevtmgt_FinalizeExternalRegistrationRequest", body);
@@ -173,15 +216,30 @@ describe("persistence", () => {
       const dbPath = join(dir, "dataverse.sqlite");
       const first = await startDataverseStandIn({ dbPath });
       const seed = first.seed();
-      const id = first.register({ readableEventId: seed.paidEvent.readableEventId, attendees: twoAttendees([seed.paidEvent.passes[0]!.id, seed.paidEvent.passes[1]!.id]) }).purchaseId!;
+      const id = first.register({
+        readableEventId: seed.paidEvent.readableEventId,
+        attendees: twoAttendees([seed.paidEvent.passes[0]!.id, seed.paidEvent.passes[1]!.id]),
+      }).purchaseId!;
       const port = Number(new URL(first.url).port);
       const token = await accessToken(first);
-      const credentials = { clientId: first.clientId, clientSecret: first.clientSecret, tenantId: first.tenantId };
+      const credentials = {
+        clientId: first.clientId,
+        clientSecret: first.clientSecret,
+        tenantId: first.tenantId,
+      };
       await first.close();
 
       const second = await start({ dbPath, port });
-      expect({ clientId: second.clientId, clientSecret: second.clientSecret, tenantId: second.tenantId }).toEqual(credentials);
-      const res = await callApi(second, token, "POST", "msevtmgt_FinalizeExternalRegistrationRequest", { PurchaseId: id, ReadableEventId: seed.paidEvent.readableEventId, UserId: "" });
+      expect({
+        clientId: second.clientId,
+        clientSecret: second.clientSecret,
+        tenantId: second.tenantId,
+      }).toEqual(credentials);
+      const res = await callApi(second, token, "POST", "msevtmgt_FinalizeExternalRegistrationRequest", {
+        PurchaseId: id,
+        ReadableEventId: seed.paidEvent.readableEventId,
+        UserId: "",
+      });
       expect(res.body?.status).toBe("Success");
       expect(second.state.purchase(id).registrationIds).toHaveLength(2);
       second.seed();

@@ -16,11 +16,16 @@ function sdkFor(target: ProviderStandIn, key = "sk_test_provider_api"): Stripe {
   return new Stripe(key, { host: base.hostname, port: Number(base.port), protocol: "http" });
 }
 
-function sessionParams(overrides: Partial<Stripe.Checkout.SessionCreateParams> = {}): Stripe.Checkout.SessionCreateParams {
+function sessionParams(
+  overrides: Partial<Stripe.Checkout.SessionCreateParams> = {},
+): Stripe.Checkout.SessionCreateParams {
   return {
     mode: "payment",
     line_items: [
-      { quantity: 2, price_data: { currency: "eur", unit_amount: 1250, product_data: { name: "Conference pass" } } },
+      {
+        quantity: 2,
+        price_data: { currency: "eur", unit_amount: 1250, product_data: { name: "Conference pass" } },
+      },
     ],
     client_reference_id: "purchase-1",
     metadata: { purchaseId: "purchase-1", readableEventId: "conf_2026" },
@@ -45,7 +50,9 @@ afterEach(async () => {
 
 describe("checkout sessions", () => {
   it("creates and retrieves a session with Stripe's shape", async () => {
-    const created = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: "checkout:purchase-1:1" });
+    const created = await stripe.checkout.sessions.create(sessionParams(), {
+      idempotencyKey: "checkout:purchase-1:1",
+    });
     expect(created.id).toMatch(/^cs_test_/);
     expect(created).toMatchObject({
       object: "checkout.session",
@@ -77,26 +84,50 @@ describe("checkout sessions", () => {
     const defaulted = await stripe.checkout.sessions.create(sessionParams({ expires_at: undefined }));
     expect(defaulted.expires_at).toBe(Math.floor(T0 / 1000) + 24 * 3600);
 
-    const tooSoon = stripe.checkout.sessions.create(sessionParams({ expires_at: Math.floor(T0 / 1000) + 29 * 60 }));
-    await expect(tooSoon).rejects.toMatchObject({ type: "StripeInvalidRequestError", statusCode: 400, param: "expires_at" });
-    const tooLate = stripe.checkout.sessions.create(sessionParams({ expires_at: Math.floor(T0 / 1000) + 24 * 3600 + 1 }));
+    const tooSoon = stripe.checkout.sessions.create(
+      sessionParams({ expires_at: Math.floor(T0 / 1000) + 29 * 60 }),
+    );
+    await expect(tooSoon).rejects.toMatchObject({
+      type: "StripeInvalidRequestError",
+      statusCode: 400,
+      param: "expires_at",
+    });
+    const tooLate = stripe.checkout.sessions.create(
+      sessionParams({ expires_at: Math.floor(T0 / 1000) + 24 * 3600 + 1 }),
+    );
     await expect(tooLate).rejects.toMatchObject({ type: "StripeInvalidRequestError", param: "expires_at" });
   });
 
   it("rejects unknown parameters and missing required ones with the param named", async () => {
-    const unknown = stripe.checkout.sessions.create({ ...sessionParams(), purchase: "x" } as Stripe.Checkout.SessionCreateParams);
-    await expect(unknown).rejects.toMatchObject({ code: "parameter_unknown", param: "purchase", statusCode: 400 });
+    const unknown = stripe.checkout.sessions.create({
+      ...sessionParams(),
+      purchase: "x",
+    } as Stripe.Checkout.SessionCreateParams);
+    await expect(unknown).rejects.toMatchObject({
+      code: "parameter_unknown",
+      param: "purchase",
+      statusCode: 400,
+    });
     const noQuantity = stripe.checkout.sessions.create(
-      sessionParams({ line_items: [{ price_data: { currency: "eur", unit_amount: 100, product_data: { name: "x" } } }] }),
+      sessionParams({
+        line_items: [{ price_data: { currency: "eur", unit_amount: 100, product_data: { name: "x" } } }],
+      }),
     );
-    await expect(noQuantity).rejects.toMatchObject({ code: "parameter_missing", param: "line_items[0][quantity]" });
+    await expect(noQuantity).rejects.toMatchObject({
+      code: "parameter_missing",
+      param: "line_items[0][quantity]",
+    });
     const noMode = stripe.checkout.sessions.create(sessionParams({ mode: undefined }));
     await expect(noMode).rejects.toMatchObject({ code: "parameter_missing", param: "mode" });
   });
 
   it("expires an open session once, then refuses", async () => {
     const created = await stripe.checkout.sessions.create(sessionParams());
-    const expired = await stripe.checkout.sessions.expire(created.id, {}, { idempotencyKey: `expire:${created.id}` });
+    const expired = await stripe.checkout.sessions.expire(
+      created.id,
+      {},
+      { idempotencyKey: `expire:${created.id}` },
+    );
     expect(expired).toMatchObject({ id: created.id, status: "expired", url: null });
     const events = await stripe.events.list({ type: "checkout.session.expired" });
     expect(events.data.map((e) => (e.data.object as Stripe.Checkout.Session).id)).toEqual([created.id]);
@@ -116,12 +147,20 @@ describe("checkout sessions", () => {
     expect(session.payment_status).toBe("paid");
     const intent = session.payment_intent as Stripe.PaymentIntent;
     expect(intent.id).toMatch(/^pi_/);
-    expect(intent).toMatchObject({ object: "payment_intent", status: "succeeded", amount: 2500, amount_received: 2500, currency: "eur" });
+    expect(intent).toMatchObject({
+      object: "payment_intent",
+      status: "succeeded",
+      amount: 2500,
+      amount_received: 2500,
+      currency: "eur",
+    });
     expect(intent.metadata).toEqual({ purchaseId: "purchase-1", readableEventId: "conf_2026" });
 
     const retrieved = await stripe.paymentIntents.retrieve(intent.id, { expand: ["latest_charge"] });
     expect((retrieved.latest_charge as Stripe.Charge).id).toMatch(/^ch_/);
-    await expect(stripe.checkout.sessions.retrieve(created.id, { expand: ["customer_details"] })).rejects.toMatchObject({
+    await expect(
+      stripe.checkout.sessions.retrieve(created.id, { expand: ["customer_details"] }),
+    ).rejects.toMatchObject({
       param: "expand",
     });
   });
@@ -159,7 +198,9 @@ describe("authentication and errors", () => {
       type: "StripeAuthenticationError",
       statusCode: 401,
     });
-    const unknown = await fetch(`${standIn.apiBase}/v1/customers`, { headers: { authorization: "Bearer sk_test_x" } });
+    const unknown = await fetch(`${standIn.apiBase}/v1/customers`, {
+      headers: { authorization: "Bearer sk_test_x" },
+    });
     expect(unknown.status).toBe(404);
   });
 
@@ -205,17 +246,24 @@ describe("idempotency", () => {
 
   it("answers 400 idempotency_error when the key is reused with other parameters", async () => {
     await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: "checkout:p:2" });
-    const reuse = stripe.checkout.sessions.create(sessionParams({ client_reference_id: "other" }), { idempotencyKey: "checkout:p:2" });
+    const reuse = stripe.checkout.sessions.create(sessionParams({ client_reference_id: "other" }), {
+      idempotencyKey: "checkout:p:2",
+    });
     await expect(reuse).rejects.toMatchObject({ type: "StripeIdempotencyError", statusCode: 400 });
     expect(standIn.state.sessions()).toHaveLength(1);
   });
 
   it("does not save a failed validation under the key", async () => {
-    const bad = stripe.checkout.sessions.create(sessionParams({ expires_at: 1 }), { idempotencyKey: "checkout:p:3" });
-    await expect(bad).rejects.toMatchObject({ param: "expires_at" });
-    const good = await stripe.checkout.sessions.create(sessionParams({ expires_at: 1 + Math.floor(T0 / 1000) + 3600 }), {
-      idempotencyKey: "checkout:p:4",
+    const bad = stripe.checkout.sessions.create(sessionParams({ expires_at: 1 }), {
+      idempotencyKey: "checkout:p:3",
     });
+    await expect(bad).rejects.toMatchObject({ param: "expires_at" });
+    const good = await stripe.checkout.sessions.create(
+      sessionParams({ expires_at: 1 + Math.floor(T0 / 1000) + 3600 }),
+      {
+        idempotencyKey: "checkout:p:4",
+      },
+    );
     expect(good.status).toBe("open");
   });
 });
@@ -235,7 +283,13 @@ describe("refunds", () => {
       { idempotencyKey: `refund:${intent}:deadline_passed` },
     );
     expect(refund.id).toMatch(/^re_/);
-    expect(refund).toMatchObject({ object: "refund", amount: 2500, currency: "eur", status: "succeeded", payment_intent: intent });
+    expect(refund).toMatchObject({
+      object: "refund",
+      amount: 2500,
+      currency: "eur",
+      status: "succeeded",
+      payment_intent: intent,
+    });
     expect((await stripe.refunds.retrieve(refund.id)).status).toBe("succeeded");
     const charge = standIn.state.charges()[0];
     expect(charge).toMatchObject({ amount_refunded: 2500, refunded: true });
@@ -264,7 +318,9 @@ describe("refunds", () => {
     const created = await stripe.checkout.sessions.create(sessionParams());
     const declined = standIn.decline(created.id);
     if (declined.outcome !== "declined") throw new Error("expected a decline");
-    await expect(stripe.refunds.create({ payment_intent: declined.paymentIntent.id })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(stripe.refunds.create({ payment_intent: declined.paymentIntent.id })).rejects.toMatchObject({
+      statusCode: 400,
+    });
     await expect(stripe.refunds.create({ payment_intent: "pi_unknown" })).rejects.toMatchObject({
       statusCode: 404,
       code: "resource_missing",
@@ -323,15 +379,22 @@ describe("lists and the dashboard", () => {
     expect(newer.has_more).toBe(true);
     const paid = standIn.pay(second.id);
     if (paid.outcome !== "paid") throw new Error("expected the session to be paid");
-    const found = await stripe.checkout.sessions.list({ payment_intent: paid.paymentIntent.id, expand: ["data.payment_intent"] });
+    const found = await stripe.checkout.sessions.list({
+      payment_intent: paid.paymentIntent.id,
+      expand: ["data.payment_intent"],
+    });
     expect(found.data.map((s) => s.id)).toEqual([second.id]);
     expect((found.data[0]?.payment_intent as Stripe.PaymentIntent).status).toBe("succeeded");
-    await expect(stripe.checkout.sessions.list({ starting_after: "cs_test_unknown" })).rejects.toMatchObject({ statusCode: 404 });
+    await expect(stripe.checkout.sessions.list({ starting_after: "cs_test_unknown" })).rejects.toMatchObject({
+      statusCode: 404,
+    });
     expect(third.status).toBe("open");
   });
 
   it("escapes what callers put in sessions when it shows them on the dashboard", async () => {
-    await stripe.checkout.sessions.create(sessionParams({ client_reference_id: "<img src=x onerror=alert(1)>" }));
+    await stripe.checkout.sessions.create(
+      sessionParams({ client_reference_id: "<img src=x onerror=alert(1)>" }),
+    );
     const response = await fetch(standIn.dashboardUrl);
     expect(response.status).toBe(200);
     const html = await response.text();

@@ -11,7 +11,11 @@ let clock = T0;
 
 beforeEach(async () => {
   clock = T0;
-  standIn = await startProviderStandIn({ webhookSecret: "whsec_hosted_page_0123456789", now: () => clock, sweepIntervalMs: 0 });
+  standIn = await startProviderStandIn({
+    webhookSecret: "whsec_hosted_page_0123456789",
+    now: () => clock,
+    sweepIntervalMs: 0,
+  });
   const base = new URL(standIn.apiBase);
   stripe = new Stripe("sk_test_hosted", { host: base.hostname, port: Number(base.port), protocol: "http" });
 });
@@ -20,7 +24,11 @@ afterEach(async () => {
   await standIn.close();
 });
 
-async function openSession(name = "Day pass", currency = "eur", unitAmount = 4200): Promise<Stripe.Checkout.Session> {
+async function openSession(
+  name = "Day pass",
+  currency = "eur",
+  unitAmount = 4200,
+): Promise<Stripe.Checkout.Session> {
   return stripe.checkout.sessions.create({
     mode: "payment",
     line_items: [{ quantity: 1, price_data: { currency, unit_amount: unitAmount, product_data: { name } } }],
@@ -120,7 +128,11 @@ describe("hosted checkout page", () => {
     const intent = open.payment_intent as Stripe.PaymentIntent;
     expect(intent.status).toBe("requires_payment_method");
     expect(intent.last_payment_error).toMatchObject({ code: "card_declined", type: "card_error" });
-    expect(await eventTypes()).toEqual(["payment_intent.created", "charge.failed", "payment_intent.payment_failed"]);
+    expect(await eventTypes()).toEqual([
+      "payment_intent.created",
+      "charge.failed",
+      "payment_intent.payment_failed",
+    ]);
 
     const paid = await post(url, "pay");
     expect(paid.status).toBe(303);
@@ -133,7 +145,9 @@ describe("hosted checkout page", () => {
     const session = await openSession();
     const response = await post(session.url ?? "", "cancel");
     expect(response.status).toBe(303);
-    expect(response.headers.get("location")).toBe("https://portal.example/gateway/?purchaseId=purchase-7&cancelled=1");
+    expect(response.headers.get("location")).toBe(
+      "https://portal.example/gateway/?purchaseId=purchase-7&cancelled=1",
+    );
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("open");
     expect(await eventTypes()).toEqual([]);
   });

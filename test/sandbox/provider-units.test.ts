@@ -40,19 +40,31 @@ describe("parseFormBody", () => {
 describe("signWebhookPayload", () => {
   it("produces the same header as the SDK's test helper and verifies with constructEvent", () => {
     const stripe = new Stripe("sk_test_unit");
-    const payload = JSON.stringify({ id: "evt_1", object: "event", type: "checkout.session.completed" }, null, 2);
+    const payload = JSON.stringify(
+      { id: "evt_1", object: "event", type: "checkout.session.completed" },
+      null,
+      2,
+    );
     const secret = "whsec_unit_0123456789";
     const header = signWebhookPayload(payload, secret, 1_800_000_000);
-    expect(header).toBe(stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: 1_800_000_000 }));
-    expect(stripe.webhooks.constructEvent(payload, header, secret, 300, undefined, 1_800_000_010).id).toBe("evt_1");
-    expect(() => stripe.webhooks.constructEvent(`${payload} `, header, secret, 300, undefined, 1_800_000_010)).toThrow();
+    expect(header).toBe(
+      stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: 1_800_000_000 }),
+    );
+    expect(stripe.webhooks.constructEvent(payload, header, secret, 300, undefined, 1_800_000_010).id).toBe(
+      "evt_1",
+    );
+    expect(() =>
+      stripe.webhooks.constructEvent(`${payload} `, header, secret, 300, undefined, 1_800_000_010),
+    ).toThrow();
   });
 });
 
 describe("retryDelayMs", () => {
   it("doubles from the initial wait, caps at the maximum and scales with timeScale", () => {
     const options = { ...DEFAULT_WEBHOOK_RETRY, initialDelayMs: 1000, maxDelayMs: 5000, timeScale: 1 };
-    expect([1, 2, 3, 4, 5].map((attempt) => retryDelayMs(options, attempt))).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect([1, 2, 3, 4, 5].map((attempt) => retryDelayMs(options, attempt))).toEqual([
+      1000, 2000, 4000, 5000, 5000,
+    ]);
     expect(retryDelayMs({ ...options, timeScale: 0.01 }, 2)).toBe(20);
   });
 });

@@ -8,7 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
-import { startProviderStandIn, type ProviderStandIn, type ProviderStandInOptions } from "../../sandbox/provider/start-provider-stand-in";
+import {
+  startProviderStandIn,
+  type ProviderStandIn,
+  type ProviderStandInOptions,
+} from "../../sandbox/provider/start-provider-stand-in";
 
 const SECRET = "whsec_webhooks_test_0123456789abcdef";
 const T0 = Date.parse("2026-11-26T10:00:00Z");
@@ -72,14 +76,20 @@ async function setup(receiverAnswers: number[] = [], options: Partial<ProviderSt
   });
   cleanups.push(() => standIn.close());
   const base = new URL(standIn.apiBase);
-  const stripe = new Stripe("sk_test_webhooks", { host: base.hostname, port: Number(base.port), protocol: "http" });
+  const stripe = new Stripe("sk_test_webhooks", {
+    host: base.hostname,
+    port: Number(base.port),
+    protocol: "http",
+  });
   return { receiver, standIn, stripe };
 }
 
 async function paidSession(stripe: Stripe, standIn: ProviderStandIn): Promise<Stripe.Checkout.Session> {
   const session = await stripe.checkout.sessions.create({
     mode: "payment",
-    line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 3000, product_data: { name: "Pass" } } }],
+    line_items: [
+      { quantity: 1, price_data: { currency: "eur", unit_amount: 3000, product_data: { name: "Pass" } } },
+    ],
     client_reference_id: "purchase-w",
     metadata: { purchaseId: "purchase-w" },
     success_url: "https://portal.example/ok",
@@ -91,7 +101,14 @@ async function paidSession(stripe: Stripe, standIn: ProviderStandIn): Promise<St
 function verify(stripe: Stripe, delivery: Received): Stripe.Event {
   const header = delivery.headers["stripe-signature"];
   // receivedAt keeps the SDK's 300 s tolerance honest against the stand-in's (test) clock.
-  return stripe.webhooks.constructEvent(delivery.body, String(header), SECRET, 300, undefined, Math.floor(clock / 1000));
+  return stripe.webhooks.constructEvent(
+    delivery.body,
+    String(header),
+    SECRET,
+    300,
+    undefined,
+    Math.floor(clock / 1000),
+  );
 }
 
 describe("webhook delivery", () => {
@@ -102,17 +119,28 @@ describe("webhook delivery", () => {
     expect(receiver.received).toHaveLength(1);
     const delivery = receiver.received[0] as Received;
     expect(delivery.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(String(delivery.headers["stripe-signature"])).toMatch(new RegExp(`^t=${Math.floor(T0 / 1000)},v1=[0-9a-f]{64}$`));
+    expect(String(delivery.headers["stripe-signature"])).toMatch(
+      new RegExp(`^t=${Math.floor(T0 / 1000)},v1=[0-9a-f]{64}$`),
+    );
     const event = verify(stripe, delivery);
     expect(event.type).toBe("checkout.session.completed");
     expect((event.data.object as Stripe.Checkout.Session).id).toBe(session.id);
     expect((event.data.object as Stripe.Checkout.Session).payment_status).toBe("paid");
-    expect(() => stripe.webhooks.constructEvent(delivery.body, String(delivery.headers["stripe-signature"]), "whsec_other", 300, undefined, Math.floor(clock / 1000))).toThrow(
-      /No signatures found/,
-    );
+    expect(() =>
+      stripe.webhooks.constructEvent(
+        delivery.body,
+        String(delivery.headers["stripe-signature"]),
+        "whsec_other",
+        300,
+        undefined,
+        Math.floor(clock / 1000),
+      ),
+    ).toThrow(/No signatures found/);
     expect(standIn.state.events().find((e) => e.event.id === event.id)?.delivery).toBe("succeeded");
     // Event types outside enabledEvents are stored but not sent.
-    expect(standIn.state.events().find((e) => e.event.type === "payment_intent.succeeded")?.delivery).toBe("none");
+    expect(standIn.state.events().find((e) => e.event.type === "payment_intent.succeeded")?.delivery).toBe(
+      "none",
+    );
   });
 
   it("retries after a 500 and a 503, then stops once delivered", async () => {
@@ -128,7 +156,8 @@ describe("webhook delivery", () => {
       [2, 503],
       [3, 200],
     ]);
-    for (const delivery of receiver.received) expect(verify(stripe, delivery).type).toBe("checkout.session.completed");
+    for (const delivery of receiver.received)
+      expect(verify(stripe, delivery).type).toBe("checkout.session.completed");
   });
 
   it("gives up after maxAttempts and lists the event under delivery_success=false", async () => {
@@ -185,7 +214,9 @@ describe("webhook delivery", () => {
     expect(clicked.status).toBe(303);
     await standIn.idle();
     expect(receiver.received).toHaveLength(4);
-    const state = (await (await fetch(`${standIn.dashboardUrl}/state.json`)).json()) as { deliveries: Array<{ status: number }> };
+    const state = (await (await fetch(`${standIn.dashboardUrl}/state.json`)).json()) as {
+      deliveries: Array<{ status: number }>;
+    };
     expect(state.deliveries.map((d) => d.status)).toEqual([200, 200, 200, 200]);
   });
 
@@ -193,7 +224,9 @@ describe("webhook delivery", () => {
     const { receiver, standIn, stripe } = await setup();
     const session = await stripe.checkout.sessions.create({
       mode: "payment",
-      line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 100, product_data: { name: "Pass" } } }],
+      line_items: [
+        { quantity: 1, price_data: { currency: "eur", unit_amount: 100, product_data: { name: "Pass" } } },
+      ],
       expires_at: Math.floor(T0 / 1000) + 1830,
     });
     clock += 1829 * 1000;
@@ -210,14 +243,18 @@ describe("webhook delivery", () => {
     const { receiver, standIn, stripe } = await setup();
     const first = await stripe.checkout.sessions.create({
       mode: "payment",
-      line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 100, product_data: { name: "Pass" } } }],
+      line_items: [
+        { quantity: 1, price_data: { currency: "eur", unit_amount: 100, product_data: { name: "Pass" } } },
+      ],
       expires_at: Math.floor(T0 / 1000) + 1800,
     });
     standIn.advance(1800 * 1000);
     expect((await stripe.checkout.sessions.retrieve(first.id)).status).toBe("expired");
     const second = await stripe.checkout.sessions.create({
       mode: "payment",
-      line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 100, product_data: { name: "Pass" } } }],
+      line_items: [
+        { quantity: 1, price_data: { currency: "eur", unit_amount: 100, product_data: { name: "Pass" } } },
+      ],
     });
     const clicked = await fetch(`${standIn.dashboardUrl}/advance`, {
       method: "POST",
@@ -243,16 +280,41 @@ describe("secret rotation", () => {
     expect(String(during.headers["stripe-signature"]).match(/v1=/g)).toHaveLength(2);
     const at = Math.floor(clock / 1000);
     for (const secret of [SECRET, next]) {
-      expect(stripe.webhooks.constructEvent(during.body, String(during.headers["stripe-signature"]), secret, 300, undefined, at).type).toBe(
-        "checkout.session.completed",
-      );
+      expect(
+        stripe.webhooks.constructEvent(
+          during.body,
+          String(during.headers["stripe-signature"]),
+          secret,
+          300,
+          undefined,
+          at,
+        ).type,
+      ).toBe("checkout.session.completed");
     }
     standIn.rotateWebhookSecret(next);
     standIn.resendEvent((JSON.parse(during.body) as { id: string }).id);
     await standIn.idle();
     const after = receiver.received[1] as Received;
-    expect(() => stripe.webhooks.constructEvent(after.body, String(after.headers["stripe-signature"]), SECRET, 300, undefined, at)).toThrow();
-    expect(stripe.webhooks.constructEvent(after.body, String(after.headers["stripe-signature"]), next, 300, undefined, at).id).toBeTruthy();
+    expect(() =>
+      stripe.webhooks.constructEvent(
+        after.body,
+        String(after.headers["stripe-signature"]),
+        SECRET,
+        300,
+        undefined,
+        at,
+      ),
+    ).toThrow();
+    expect(
+      stripe.webhooks.constructEvent(
+        after.body,
+        String(after.headers["stripe-signature"]),
+        next,
+        300,
+        undefined,
+        at,
+      ).id,
+    ).toBeTruthy();
   });
 });
 
@@ -269,10 +331,16 @@ describe("shared clock", () => {
     });
     cleanups.push(() => standIn.close());
     const base = new URL(standIn.apiBase);
-    const stripe = new Stripe("sk_test_shared", { host: base.hostname, port: Number(base.port), protocol: "http" });
+    const stripe = new Stripe("sk_test_shared", {
+      host: base.hostname,
+      port: Number(base.port),
+      protocol: "http",
+    });
     const session = await stripe.checkout.sessions.create({
       mode: "payment",
-      line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 100, product_data: { name: "Pass" } } }],
+      line_items: [
+        { quantity: 1, price_data: { currency: "eur", unit_amount: 100, product_data: { name: "Pass" } } },
+      ],
       expires_at: Math.floor(T0 / 1000) + 1800,
     });
     const clicked = await fetch(`${standIn.dashboardUrl}/advance`, {
@@ -293,13 +361,23 @@ describe("refund events", () => {
     const { receiver, standIn, stripe } = await setup();
     const session = await paidSession(stripe, standIn);
     const paid = await stripe.checkout.sessions.retrieve(session.id);
-    await stripe.refunds.create({ payment_intent: String(paid.payment_intent) }, { idempotencyKey: "refund:x:deadline_passed" });
+    await stripe.refunds.create(
+      { payment_intent: String(paid.payment_intent) },
+      { idempotencyKey: "refund:x:deadline_passed" },
+    );
     await standIn.idle();
     // Stripe does not promise order, and neither does the stand-in: compare as sets.
     const events = receiver.received.map((r) => verify(stripe, r));
-    expect(events.map((e) => e.type).sort()).toEqual(["charge.refunded", "checkout.session.completed", "refund.created"]);
+    expect(events.map((e) => e.type).sort()).toEqual([
+      "charge.refunded",
+      "checkout.session.completed",
+      "refund.created",
+    ]);
     const refundEvent = events.find((e) => e.type === "refund.created") as Stripe.Event;
-    expect(refundEvent.request).toEqual({ id: expect.stringMatching(/^req_/), idempotency_key: "refund:x:deadline_passed" });
+    expect(refundEvent.request).toEqual({
+      id: expect.stringMatching(/^req_/),
+      idempotency_key: "refund:x:deadline_passed",
+    });
   });
 
   it("settles a pending refund later with refund.updated, and reports a failing one with refund.failed", async () => {
@@ -338,10 +416,19 @@ describe("persistence", () => {
     const session = await paidSession(first.stripe, first.standIn);
     await first.standIn.close();
 
-    const second = await startProviderStandIn({ webhookSecret: SECRET, dbPath, now: () => clock, sweepIntervalMs: 0 });
+    const second = await startProviderStandIn({
+      webhookSecret: SECRET,
+      dbPath,
+      now: () => clock,
+      sweepIntervalMs: 0,
+    });
     cleanups.push(() => second.close());
     const base = new URL(second.apiBase);
-    const stripe = new Stripe("sk_test_again", { host: base.hostname, port: Number(base.port), protocol: "http" });
+    const stripe = new Stripe("sk_test_again", {
+      host: base.hostname,
+      port: Number(base.port),
+      protocol: "http",
+    });
     const again = await stripe.checkout.sessions.retrieve(session.id);
     expect(again.payment_status).toBe("paid");
     expect((await stripe.events.list({ type: "checkout.session.completed" })).data).toHaveLength(1);

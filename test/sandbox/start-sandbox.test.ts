@@ -25,7 +25,11 @@ const openHandles = () =>
     .filter((r) => /TCP|Timeout|Immediate|FSWatcher|Pipe/.test(r))
     .sort();
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -43,11 +47,17 @@ async function pageToken(sb: Sandbox): Promise<string> {
 }
 
 async function register(sb: Sandbox, rid: string, attendees: unknown[], token?: string) {
-  const res = await fetch(`${sb.urls.portal}/api/events/register/?readableEventId=${encodeURIComponent(rid)}&ts=${Date.now()}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", validation: token ?? (await pageToken(sb)) },
-    body: `json=${encodeURIComponent(JSON.stringify({ attendees, hipObject: null }))}`,
-  });
+  const res = await fetch(
+    `${sb.urls.portal}/api/events/register/?readableEventId=${encodeURIComponent(rid)}&ts=${Date.now()}`,
+    {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        validation: token ?? (await pageToken(sb)),
+      },
+      body: `json=${encodeURIComponent(JSON.stringify({ attendees, hipObject: null }))}`,
+    },
+  );
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -78,13 +88,18 @@ describe("startSandbox", () => {
     expect((await fetch(`${sb.urls.portal}/event?id=Nope`)).status).toBe(404);
     const french = await (await fetch(`${sb.urls.portal}/fr-FR/event?id=Sandbox_Summit_2026`)).text();
     expect(french).toContain('href="/fr-FR/event/registration?id=Sandbox_Summit_2026"');
-    expect(await (await fetch(`${sb.urls.portal}/event/payment?id=Sandbox_Summit_2026`)).text()).toContain("No payment gateway for Sandbox Summit");
+    expect(await (await fetch(`${sb.urls.portal}/event/payment?id=Sandbox_Summit_2026`)).text()).toContain(
+      "No payment gateway for Sandbox Summit",
+    );
     // The Event API (real-time journeys) answers the portal's origin only.
-    const foreign = await fetch(`${sb.dataverse.eventApiUrl}events/Sandbox_Summit_2026/registrations?emApplicationtoken=${encodeURIComponent(sb.dataverse.eventApiToken)}`, {
-      method: "POST",
-      headers: { Origin: "https://other.example", "Content-Type": "application/json" },
-      body: "{}",
-    });
+    const foreign = await fetch(
+      `${sb.dataverse.eventApiUrl}events/Sandbox_Summit_2026/registrations?emApplicationtoken=${encodeURIComponent(sb.dataverse.eventApiToken)}`,
+      {
+        method: "POST",
+        headers: { Origin: "https://other.example", "Content-Type": "application/json" },
+        body: "{}",
+      },
+    );
     expect(foreign.status).toBe(403);
     const status = await fetch(sb.urls.status);
     expect(status.status).toBe(200);
@@ -101,18 +116,28 @@ describe("startSandbox", () => {
     expect(reg.status).toBe(200);
     expect(reg.body.status).toBe("Redirect");
     const purchaseId = String(reg.body.purchaseId);
-    expect(reg.body.redirectUrl).toBe(`${sb.urls.gatewayPage}?id=Sandbox_Summit_2026&purchaseId=${purchaseId}`);
+    expect(reg.body.redirectUrl).toBe(
+      `${sb.urls.gatewayPage}?id=Sandbox_Summit_2026&purchaseId=${purchaseId}`,
+    );
     const pending = sb.dataverse.state.purchase(purchaseId);
     expect(pending).toMatchObject({ state: "pending", paid: false, processed: false, totalPrice: 55 });
 
     const checkout = await fetch(`${sb.urls.endpoint}/v1/checkout`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Origin: sb.urls.portal },
-      body: JSON.stringify({ purchaseId, readableEventId: "Sandbox_Summit_2026", locale: "en-US", returnUrl: `${String(reg.body.redirectUrl)}&epg=return` }),
+      body: JSON.stringify({
+        purchaseId,
+        readableEventId: "Sandbox_Summit_2026",
+        locale: "en-US",
+        returnUrl: `${String(reg.body.redirectUrl)}&epg=return`,
+      }),
     });
     expect(checkout.status).toBe(200);
     expect(checkout.headers.get("access-control-allow-origin")).toBe(sb.urls.portal);
-    const started = (await checkout.json()) as { purchase: { amount: { minor: number; currency: string }; attendees: unknown[] }; payment: { redirectUrl: string } };
+    const started = (await checkout.json()) as {
+      purchase: { amount: { minor: number; currency: string }; attendees: unknown[] };
+      payment: { redirectUrl: string };
+    };
     expect(started.purchase.amount).toEqual({ minor: 5500, currency: "EUR" });
     expect(started.purchase.attendees).toHaveLength(2);
     expect(started.payment.redirectUrl.startsWith(sb.urls.providerApi)).toBe(true);
@@ -129,7 +154,9 @@ describe("startSandbox", () => {
     const done = sb.dataverse.state.purchase(purchaseId);
     expect(done).toMatchObject({ paid: true, processed: true });
     expect(done.registrationIds).toHaveLength(2);
-    const names = sb.dataverse.state.list("msevtmgt_eventregistrations").filter((r) => done.registrationIds.includes(String(r.msevtmgt_eventregistrationid)));
+    const names = sb.dataverse.state
+      .list("msevtmgt_eventregistrations")
+      .filter((r) => done.registrationIds.includes(String(r.msevtmgt_eventregistrationid)));
     expect(names.map((r) => r.msevtmgt_name).sort()).toEqual(["Ada Lovelace", "Grace Hopper"]);
 
     const confirmation = await (await fetch(final.confirmationUrl!)).text();
@@ -137,25 +164,46 @@ describe("startSandbox", () => {
     expect(confirmation).toContain("grace.http@example.com");
     expect(confirmation).toContain("Full conference");
     const status = await sb.status();
-    expect(status.purchases.find((p) => p.purchaseId === purchaseId)).toMatchObject({ endpointState: "finalized", processed: true, registrations: 2 });
+    expect(status.purchases.find((p) => p.purchaseId === purchaseId)).toMatchObject({
+      endpointState: "finalized",
+      processed: true,
+      registrations: 2,
+    });
   }, 30_000);
 
   it("a free event registers at once and answers the confirmation page", async () => {
     const sb = sandbox!;
-    const reg = await register(sb, "Sandbox_Meetup_2026", [{ firstName: "Linus", lastName: "Free", email: "linus.free@example.com" }]);
-    expect(reg.body).toMatchObject({ status: "Success", redirectUrl: `${sb.urls.portal}/event/confirmation?id=Sandbox_Meetup_2026` });
+    const reg = await register(sb, "Sandbox_Meetup_2026", [
+      { firstName: "Linus", lastName: "Free", email: "linus.free@example.com" },
+    ]);
+    expect(reg.body).toMatchObject({
+      status: "Success",
+      redirectUrl: `${sb.urls.portal}/event/confirmation?id=Sandbox_Meetup_2026`,
+    });
     const page = await (await fetch(String(reg.body.redirectUrl))).text();
     expect(page).toContain("linus.free@example.com");
   });
 
   it("the register API refuses a stale token, bad attendees and an unknown pass, with the portal's shapes", async () => {
     const sb = sandbox!;
-    const stale = await register(sb, "Sandbox_Summit_2026", [{ firstName: "A", lastName: "B", email: "a@b.example" }], "not-the-token");
+    const stale = await register(
+      sb,
+      "Sandbox_Summit_2026",
+      [{ firstName: "A", lastName: "B", email: "a@b.example" }],
+      "not-the-token",
+    );
     expect(stale.status).toBe(403);
     expect(stale.body.error).toMatchObject({ type: "InvalidToken", statusCode: 403 });
-    const noEmail = await register(sb, "Sandbox_Summit_2026", [{ firstName: "A", lastName: "B", email: "nope" }]);
-    expect(noEmail).toMatchObject({ status: 400, body: { status: "Error", errorMessage: "Attendee 1 needs a valid e-mail address." } });
-    const badPass = await register(sb, "Sandbox_Summit_2026", [{ firstName: "A", lastName: "B", email: "a@b.example", passId: "00000000-0000-4000-8000-000000000000" }]);
+    const noEmail = await register(sb, "Sandbox_Summit_2026", [
+      { firstName: "A", lastName: "B", email: "nope" },
+    ]);
+    expect(noEmail).toMatchObject({
+      status: 400,
+      body: { status: "Error", errorMessage: "Attendee 1 needs a valid e-mail address." },
+    });
+    const badPass = await register(sb, "Sandbox_Summit_2026", [
+      { firstName: "A", lastName: "B", email: "a@b.example", passId: "00000000-0000-4000-8000-000000000000" },
+    ]);
     expect(badPass.status).toBe(400);
     expect(String(badPass.body.errorMessage)).toMatch(/choose one of the event's passes/);
     const huge = await fetch(`${sb.urls.portal}/api/events/register/?readableEventId=Sandbox_Summit_2026`, {
@@ -164,12 +212,16 @@ describe("startSandbox", () => {
       body: `json=${"x".repeat(70 * 1024)}`,
     });
     expect(huge.status).toBe(413);
-    expect(((await huge.json()) as { error: { errorMessage: string } }).error.errorMessage).toMatch(/larger than 65536 bytes/);
+    expect(((await huge.json()) as { error: { errorMessage: string } }).error.errorMessage).toMatch(
+      /larger than 65536 bytes/,
+    );
   });
 
   it("escapes what attendees typed on the confirmation and status pages", async () => {
     const sb = sandbox!;
-    const reg = await register(sb, "Sandbox_Meetup_2026", [{ firstName: "<script>alert(1)</script>", lastName: "O'Brien & \"Co\"", email: "hostile@example.com" }]);
+    const reg = await register(sb, "Sandbox_Meetup_2026", [
+      { firstName: "<script>alert(1)</script>", lastName: 'O\'Brien & "Co"', email: "hostile@example.com" },
+    ]);
     expect(reg.body.status).toBe("Success");
     for (const url of [String(reg.body.redirectUrl), sb.urls.status]) {
       const html = await (await fetch(url)).text();
@@ -182,14 +234,28 @@ describe("startSandbox", () => {
   it("POST /sandbox/clock moves every part's clock; anything else is refused with a message", async () => {
     const sb = sandbox!;
     const before = sb.dataverse.now();
-    const res = await fetch(`${sb.urls.portal}/sandbox/clock`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ advanceMinutes: 2 }) });
+    const res = await fetch(`${sb.urls.portal}/sandbox/clock`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ advanceMinutes: 2 }),
+    });
     expect(res.status).toBe(200);
     expect(sb.dataverse.now() - before).toBeGreaterThanOrEqual(120_000);
     expect(Math.abs(sb.provider.now() - sb.dataverse.now())).toBeLessThan(1_000);
-    const back = await fetch(`${sb.urls.portal}/sandbox/clock`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ advanceMinutes: -5 }) });
+    const back = await fetch(`${sb.urls.portal}/sandbox/clock`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ advanceMinutes: -5 }),
+    });
     expect(back.status).toBe(400);
-    expect(((await back.json()) as { error: { message: string } }).error.message).toMatch(/only moves forward/);
-    const form = await fetch(`${sb.urls.portal}/sandbox/clock`, { method: "POST", headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ advanceMinutes: 5 }) });
+    expect(((await back.json()) as { error: { message: string } }).error.message).toMatch(
+      /only moves forward/,
+    );
+    const form = await fetch(`${sb.urls.portal}/sandbox/clock`, {
+      method: "POST",
+      headers: { "Content-Type": "text/plain" },
+      body: JSON.stringify({ advanceMinutes: 5 }),
+    });
     expect(form.status).toBe(400);
   });
 
@@ -199,7 +265,9 @@ describe("startSandbox", () => {
     await sandbox!.close();
     sandbox = await startSandbox({ dataDir, buildSite });
     const after = await sandbox.status();
-    expect(after.purchases.map((p) => [p.purchaseId, p.endpointState])).toEqual(before.purchases.map((p) => [p.purchaseId, p.endpointState]));
+    expect(after.purchases.map((p) => [p.purchaseId, p.endpointState])).toEqual(
+      before.purchases.map((p) => [p.purchaseId, p.endpointState]),
+    );
     expect(sandbox.dataverse.state.list("msevtmgt_eventregistrations")).toHaveLength(registrations);
     const gateway = await (await fetch(`${sandbox.urls.gatewayPage}?id=Sandbox_Summit_2026`)).text();
     expect(gateway).toContain(`data-endpoint-url="${sandbox.urls.endpoint}"`);
@@ -224,7 +292,9 @@ describe("fresh start", () => {
     const dir = mkdtempSync(join(tmpdir(), "epg-not-sandbox-"));
     try {
       writeFileSync(join(dir, "thesis.tex"), "keep me");
-      await expect(startSandbox({ dataDir: dir, fresh: true, buildSite })).rejects.toMatchObject({ code: "NOT_A_SANDBOX_FOLDER" });
+      await expect(startSandbox({ dataDir: dir, fresh: true, buildSite })).rejects.toMatchObject({
+        code: "NOT_A_SANDBOX_FOLDER",
+      });
       expect(readFileSync(join(dir, "thesis.tex"), "utf8")).toBe("keep me");
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -243,7 +313,9 @@ describe("sandbox clock", () => {
       expect(() => clock.advance(-1)).toThrow(/forward only/);
       expect(createSandboxClock({ file, base: () => 5_000 }).now()).toBe(65_000);
       writeFileSync(file, "{ not json");
-      expect(() => createSandboxClock({ file })).toThrow(expect.objectContaining({ code: "UNREADABLE_CLOCK_FILE", message: expect.stringContaining(file) }));
+      expect(() => createSandboxClock({ file })).toThrow(
+        expect.objectContaining({ code: "UNREADABLE_CLOCK_FILE", message: expect.stringContaining(file) }),
+      );
       writeFileSync(file, '{"offsetMs": -5}\n');
       expect(() => createSandboxClock({ file })).toThrow(/no offsetMs of 0 or more/);
     } finally {
@@ -255,10 +327,14 @@ describe("sandbox clock", () => {
 describe("npm start", () => {
   it("answers --help and refuses a bad port with a message and exit code 1", async () => {
     const run = promisify(execFile);
-    const help = await run(process.execPath, ["--import", "tsx", "scripts/start.ts", "--help"], { cwd: process.cwd() });
+    const help = await run(process.execPath, ["--import", "tsx", "scripts/start.ts", "--help"], {
+      cwd: process.cwd(),
+    });
     expect(help.stdout).toContain("Usage: npm start");
     expect(help.stdout).toContain("--fresh");
-    const bad = await run(process.execPath, ["--import", "tsx", "scripts/start.ts", "--port", "abc"], { cwd: process.cwd() }).catch((e: { code: number; stderr: string }) => e);
+    const bad = await run(process.execPath, ["--import", "tsx", "scripts/start.ts", "--port", "abc"], {
+      cwd: process.cwd(),
+    }).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 1 });
     expect((bad as { stderr: string }).stderr).toContain('--port "abc" is not usable');
   }, 30_000);

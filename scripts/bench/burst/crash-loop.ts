@@ -96,8 +96,11 @@ export async function runCrashLoop(
     let lost = 0;
     let both = 0;
     const refundedIds = new Set<string>();
-    const intents = new Map(world.provider.state.paymentIntents(100_000).map((pi) => [pi.id, pi.metadata.purchaseId ?? ""]));
-    for (const r of world.provider.state.refunds(100_000)) refundedIds.add(intents.get(String(r.payment_intent)) ?? "");
+    const intents = new Map(
+      world.provider.state.paymentIntents(100_000).map((pi) => [pi.id, pi.metadata.purchaseId ?? ""]),
+    );
+    for (const r of world.provider.state.refunds(100_000))
+      refundedIds.add(intents.get(String(r.payment_intent)) ?? "");
     for (const id of ids) {
       const processed = world.dataverse.state.purchase(id).processed;
       if (!processed && !refundedIds.has(id)) lost++;

@@ -14,7 +14,11 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { loadConfig } from "../../../confirmation-endpoint/config";
-import { createDataverseClient, createEventManagementApi, readDataverseEnv } from "../../../confirmation-endpoint/dataverse";
+import {
+  createDataverseClient,
+  createEventManagementApi,
+  readDataverseEnv,
+} from "../../../confirmation-endpoint/dataverse";
 import { ConfigError } from "../../../confirmation-endpoint/errors";
 import { createNodeListener } from "../../../confirmation-endpoint/http/node-adapter";
 import { createJsonLogger } from "../../../confirmation-endpoint/logger";
@@ -41,7 +45,8 @@ function numberFromEnv(name: string, fallback: number | undefined): number | und
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new ConfigError([`${name}: must be a non-negative number; got "${raw}"`]);
+  if (!Number.isFinite(value) || value < 0)
+    throw new ConfigError([`${name}: must be a non-negative number; got "${raw}"`]);
   return value;
 }
 
@@ -50,7 +55,9 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const clock = createScaledClock(process.env.BURST_CLOCK ? parseClockState(process.env.BURST_CLOCK) : undefined);
+  const clock = createScaledClock(
+    process.env.BURST_CLOCK ? parseClockState(process.env.BURST_CLOCK) : undefined,
+  );
   createInterface({ input: process.stdin }).on("line", (line) => {
     const m = /^clock (\S+)$/.exec(line.trim());
     if (m?.[1]) clock.adopt(parseClockState(m[1]));
@@ -95,7 +102,8 @@ async function main(): Promise<void> {
   });
   // The baseline: everything inside the request, answer only when Dataverse has answered.
   const handler = async (request: Request): Promise<Response> => {
-    if (request.method !== "POST" || !new URL(request.url).pathname.startsWith("/v1/webhooks/")) return new Response("not found", { status: 404 });
+    if (request.method !== "POST" || !new URL(request.url).pathname.startsWith("/v1/webhooks/"))
+      return new Response("not found", { status: 404 });
     const body = new Uint8Array(await request.arrayBuffer());
     let events;
     try {
@@ -106,7 +114,9 @@ async function main(): Promise<void> {
     try {
       for (const event of events) {
         if (event.signal !== "paid") continue;
-        const ref = event.providerSessionId ? { providerSessionId: event.providerSessionId } : { providerPaymentId: event.providerPaymentId ?? "" };
+        const ref = event.providerSessionId
+          ? { providerSessionId: event.providerSessionId }
+          : { providerPaymentId: event.providerPaymentId ?? "" };
         const payment = await provider.getPayment(ref);
         if (payment.signal !== "paid" || !payment.purchaseId) continue;
         await dataverse.finalizeRegistration({ purchaseId: payment.purchaseId, readableEventId, userId: "" });
@@ -117,7 +127,9 @@ async function main(): Promise<void> {
       return new Response("retry", { status: 503 });
     }
   };
-  const server = createServer(createNodeListener(handler, (error) => logger.log("error", "http host", { error })));
+  const server = createServer(
+    createNodeListener(handler, (error) => logger.log("error", "http host", { error })),
+  );
   await new Promise<void>((resolve) => server.listen(config.port, config.host, () => resolve()));
   process.stdout.write(`http://${config.host}:${(server.address() as AddressInfo).port}\n`);
   process.once("SIGTERM", () => process.exit(0));

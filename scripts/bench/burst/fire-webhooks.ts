@@ -14,10 +14,23 @@ export interface FireResult {
   seconds: number;
 }
 
-function postOnce(agent: Agent, url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<string> {
+function postOnce(
+  agent: Agent,
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve) => {
     const req = request(
-      { agent, hostname: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } },
+      {
+        agent,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+      },
       (res) => {
         res.resume();
         res.on("end", () => resolve(String(res.statusCode ?? 0)));
@@ -35,7 +48,9 @@ function postOnce(agent: Agent, url: URL, body: string, headers: Record<string, 
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+  return (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
+  );
 }
 
 /** POSTs each body at `ratePerSecond`; `headersFor` signs each one just before it is sent. */
@@ -71,5 +86,10 @@ export async function fireWebhooks(options: {
   await Promise.all(pending);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { sent: options.bodies.length, statuses, latenciesMs: latencies, seconds: (lastAnswer - start) / 1000 };
+  return {
+    sent: options.bodies.length,
+    statuses,
+    latenciesMs: latencies,
+    seconds: (lastAnswer - start) / 1000,
+  };
 }

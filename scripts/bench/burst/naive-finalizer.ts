@@ -31,8 +31,16 @@ export async function finalizeNaively(options: {
       result.requests++;
       const res = await fetch(`${options.url}/api/data/v9.2/msevtmgt_FinalizeExternalRegistrationRequest`, {
         method: "POST",
-        headers: { authorization: `Bearer ${options.token}`, "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ PurchaseId: purchaseId, ReadableEventId: options.readableEventId, UserId: "" }),
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          "content-type": "application/json",
+          accept: "application/json",
+        },
+        body: JSON.stringify({
+          PurchaseId: purchaseId,
+          ReadableEventId: options.readableEventId,
+          UserId: "",
+        }),
       });
       await res.arrayBuffer();
       if (res.status === 200 || res.status === 204) {

@@ -22,11 +22,16 @@ export function readStore(storePath: string): StoreView {
     db.pragma("busy_timeout = 5000");
     const states: Record<string, number> = {};
     let settled = 0;
-    for (const row of db.prepare("SELECT state, count(*) AS n FROM purchase GROUP BY state").all() as Array<{ state: string; n: number }>) {
+    for (const row of db.prepare("SELECT state, count(*) AS n FROM purchase GROUP BY state").all() as Array<{
+      state: string;
+      n: number;
+    }>) {
       states[row.state] = row.n;
       if (SETTLED.has(row.state)) settled += row.n;
     }
-    const slack = db.prepare("SELECT min(deadline_at - updated_at) AS s FROM purchase WHERE state = 'finalized'").get() as { s: number | null };
+    const slack = db
+      .prepare("SELECT min(deadline_at - updated_at) AS s FROM purchase WHERE state = 'finalized'")
+      .get() as { s: number | null };
     const refunds = db.prepare("SELECT count(*) AS n FROM refund").get() as { n: number };
     const letters = db.prepare("SELECT count(*) AS n FROM dead_letter").get() as { n: number };
     return { states, settled, minSlackMs: slack.s, refundRows: refunds.n, deadLetters: letters.n };
@@ -36,7 +41,12 @@ export function readStore(storePath: string): StoreView {
 }
 
 /** Polls the store until `count` purchases are settled or `timeoutMs` (real) has passed. */
-export async function waitForSettled(storePath: string, count: number, timeoutMs: number, onProgress?: (view: StoreView) => void): Promise<StoreView> {
+export async function waitForSettled(
+  storePath: string,
+  count: number,
+  timeoutMs: number,
+  onProgress?: (view: StoreView) => void,
+): Promise<StoreView> {
   const until = Date.now() + timeoutMs;
   let lastReport = 0;
   for (;;) {
@@ -71,6 +81,10 @@ export function readDataverse(world: BurstWorld, purchaseIds: readonly string[])
 /** Refunds at the Stripe stand-in whose payment belongs to one of `purchaseIds`. */
 export function countRefunds(world: BurstWorld, purchaseIds: readonly string[]): number {
   const ids = new Set(purchaseIds);
-  const intents = new Map(world.provider.state.paymentIntents(100_000).map((pi) => [pi.id, pi.metadata.purchaseId ?? ""]));
-  return world.provider.state.refunds(100_000).filter((r) => ids.has(intents.get(String(r.payment_intent)) ?? "")).length;
+  const intents = new Map(
+    world.provider.state.paymentIntents(100_000).map((pi) => [pi.id, pi.metadata.purchaseId ?? ""]),
+  );
+  return world.provider.state
+    .refunds(100_000)
+    .filter((r) => ids.has(intents.get(String(r.payment_intent)) ?? "")).length;
 }

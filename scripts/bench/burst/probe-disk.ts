@@ -6,7 +6,10 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { percentile } from "./fire-webhooks";
 
-export function probeDurableCommits(dir: string, commits = 200): { perSecond: number; p50Ms: number; p99Ms: number } {
+export function probeDurableCommits(
+  dir: string,
+  commits = 200,
+): { perSecond: number; p50Ms: number; p99Ms: number } {
   const db = new Database(join(dir, "disk-probe.sqlite"));
   try {
     db.pragma("journal_mode = WAL");
@@ -22,7 +25,11 @@ export function probeDurableCommits(dir: string, commits = 200): { perSecond: nu
     }
     const seconds = (performance.now() - start) / 1000;
     latencies.sort((a, b) => a - b);
-    return { perSecond: commits / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+    return {
+      perSecond: commits / seconds,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+    };
   } finally {
     db.close();
   }

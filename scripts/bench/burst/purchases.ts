@@ -21,7 +21,11 @@ export class WorkloadError extends Error {
 }
 
 /** Runs `task` over `items` with at most `limit` at a time. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
@@ -39,9 +43,12 @@ export function registerPurchases(world: BurstWorld, count: number): string[] {
   for (let i = 0; i < count; i++) {
     const result = world.dataverse.register({
       readableEventId: world.seed.paidEvent.readableEventId,
-      attendees: [{ firstName: "Burst", lastName: `Attendee ${i}`, email: `burst${i}@example.com`, passId: pass.id }],
+      attendees: [
+        { firstName: "Burst", lastName: `Attendee ${i}`, email: `burst${i}@example.com`, passId: pass.id },
+      ],
     });
-    if (!result.purchaseId) throw new WorkloadError(`registering purchase ${i} gave no purchase id (status ${result.status})`);
+    if (!result.purchaseId)
+      throw new WorkloadError(`registering purchase ${i} gave no purchase id (status ${result.status})`);
     ids.push(result.purchaseId);
   }
   return ids;
@@ -60,11 +67,18 @@ export async function checkoutAndPay(
     const res = await fetch(`${endpointUrl}/v1/checkout`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: PORTAL_ORIGIN },
-      body: JSON.stringify({ purchaseId, readableEventId, returnUrl: `${PORTAL_ORIGIN}/payment-gateway/?purchaseId=${purchaseId}` }),
+      body: JSON.stringify({
+        purchaseId,
+        readableEventId,
+        returnUrl: `${PORTAL_ORIGIN}/payment-gateway/?purchaseId=${purchaseId}`,
+      }),
     });
     const body = (await res.json()) as { payment?: { redirectUrl?: string } };
     const sessionId = /\/c\/pay\/([^/?#]+)/.exec(body.payment?.redirectUrl ?? "")?.[1];
-    if (res.status !== 200 || !sessionId) throw new WorkloadError(`checkout of ${purchaseId} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+    if (res.status !== 200 || !sessionId)
+      throw new WorkloadError(
+        `checkout of ${purchaseId} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`,
+      );
     sessionOf.set(purchaseId, sessionId);
   });
   const sessions = purchaseIds.map((purchaseId) => ({ purchaseId, sessionId: sessionOf.get(purchaseId)! }));
@@ -76,7 +90,8 @@ export async function checkoutAndPay(
 export function payAll(world: BurstWorld, sessions: readonly PaidPurchase[]): void {
   for (const { sessionId } of sessions) {
     const outcome = world.provider.pay(sessionId);
-    if (outcome.outcome !== "paid") throw new WorkloadError(`paying session ${sessionId} gave "${outcome.outcome}" instead of paid`);
+    if (outcome.outcome !== "paid")
+      throw new WorkloadError(`paying session ${sessionId} gave "${outcome.outcome}" instead of paid`);
   }
 }
 
@@ -87,9 +102,13 @@ export function completedEvents(world: BurstWorld, paid: readonly PaidPurchase[]
   for (const stored of world.provider.state.events(paid.length * 8 + 100)) {
     const event: EventObject = stored.event;
     const objectId = (event.data.object as { id?: string }).id ?? "";
-    if (event.type === "checkout.session.completed" && wanted.delete(objectId)) bodies.push(JSON.stringify(event));
+    if (event.type === "checkout.session.completed" && wanted.delete(objectId))
+      bodies.push(JSON.stringify(event));
   }
-  if (wanted.size > 0) throw new WorkloadError(`${wanted.size} paid sessions have no checkout.session.completed event at the stand-in`);
+  if (wanted.size > 0)
+    throw new WorkloadError(
+      `${wanted.size} paid sessions have no checkout.session.completed event at the stand-in`,
+    );
   return bodies;
 }
 

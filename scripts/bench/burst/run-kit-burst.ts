@@ -47,10 +47,15 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
   world.clock.setScale(1);
   world.setTimeScale(options.timeScale);
   world.liftLimits();
-  const endpoint = await spawnEndpoint(world.endpointEnv({ users: options.users, storePath }), join(options.dir, `${options.label}.log`));
+  const endpoint = await spawnEndpoint(
+    world.endpointEnv({ users: options.users, storePath }),
+    join(options.dir, `${options.label}.log`),
+  );
   try {
     const total = options.purchases + (options.extra ?? 0);
-    progress(`${options.label}: registering and checking out ${total} purchases (setup, real time, limits off)`);
+    progress(
+      `${options.label}: registering and checking out ${total} purchases (setup, real time, limits off)`,
+    );
     const ids = registerPurchases(world, total);
     const paid = await checkoutAndPay(world, endpoint.url, ids);
     const measured = paid.slice(0, options.purchases);
@@ -61,7 +66,9 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
     await world.startAtCeiling({ costMs: options.costMs, users: options.users });
     world.tally.reset();
     const started = world.clock.now();
-    progress(`${options.label}: firing ${events.length} webhooks at ${options.fireRate}/s; clock x${options.timeScale}, windows full`);
+    progress(
+      `${options.label}: firing ${events.length} webhooks at ${options.fireRate}/s; clock x${options.timeScale}, windows full`,
+    );
     const ingest = await fireWebhooks({
       url: `${endpoint.url}/v1/webhooks/stripe`,
       bodies: events,
@@ -70,7 +77,9 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
       timeoutMs: 10_000,
     });
     const store = await waitForSettled(storePath, options.purchases, options.settleTimeoutMs, (view) =>
-      progress(`${options.label}: ${view.states.finalized ?? 0}/${options.purchases} finalized, ${world.tally.throttled} x 429 so far`),
+      progress(
+        `${options.label}: ${view.states.finalized ?? 0}/${options.purchases} finalized, ${world.tally.throttled} x 429 so far`,
+      ),
     );
     const peakRssMiB = endpoint.peakRssMiB();
     const measuredIds = measured.map((p) => p.purchaseId);

@@ -33,10 +33,13 @@ export function createScaledClock(initial?: ClockState, realNow: () => number = 
           reject(signal.reason ?? new Error("aborted"));
           return;
         }
-        const timer = setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, Math.max(0, ms / current.scale));
+        const timer = setTimeout(
+          () => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+          },
+          Math.max(0, ms / current.scale),
+        );
         const onAbort = () => {
           clearTimeout(timer);
           reject(signal?.reason ?? new Error("aborted"));
@@ -48,7 +51,11 @@ export function createScaledClock(initial?: ClockState, realNow: () => number = 
     setScale(scale) {
       if (!(scale > 0)) throw new RangeError(`clock scale must be positive; got ${scale}`);
       const real = realNow();
-      current = { anchorReal: real, anchorClock: current.anchorClock + (real - current.anchorReal) * current.scale, scale };
+      current = {
+        anchorReal: real,
+        anchorClock: current.anchorClock + (real - current.anchorReal) * current.scale,
+        scale,
+      };
       return { ...current };
     },
     adopt(state) {
@@ -63,7 +70,13 @@ export function formatClockState(state: ClockState): string {
 
 export function parseClockState(text: string): ClockState {
   const [a, b, c] = text.trim().split(",").map(Number);
-  if (a === undefined || b === undefined || c === undefined || ![a, b, c].every(Number.isFinite) || !(c > 0)) {
+  if (
+    a === undefined ||
+    b === undefined ||
+    c === undefined ||
+    ![a, b, c].every(Number.isFinite) ||
+    !(c > 0)
+  ) {
     throw new RangeError(`clock state must be "<anchorReal>,<anchorClock>,<scale>"; got "${text}"`);
   }
   return { anchorReal: a, anchorClock: b, scale: c };

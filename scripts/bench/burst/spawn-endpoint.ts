@@ -72,7 +72,11 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** `logFile` receives the endpoint's stderr (JSON logs), appended. */
-export async function spawnEndpoint(env: Record<string, string>, logFile: string, timeoutMs = 30_000): Promise<EndpointProcess> {
+export async function spawnEndpoint(
+  env: Record<string, string>,
+  logFile: string,
+  timeoutMs = 30_000,
+): Promise<EndpointProcess> {
   const program = await bundleEndpoint(dirname(logFile));
   const fd = openSync(logFile, "a");
   // e.g. BURST_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the endpoint.
@@ -89,7 +93,15 @@ export async function spawnEndpoint(env: Record<string, string>, logFile: string
   closeSync(fd);
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new EndpointStartError(`the endpoint process printed no URL within ${timeoutMs} ms; see ${logFile}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new EndpointStartError(
+            `the endpoint process printed no URL within ${timeoutMs} ms; see ${logFile}`,
+          ),
+        ),
+      timeoutMs,
+    );
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString("utf8");
       const line = out.split("\n")[0];
@@ -100,7 +112,11 @@ export async function spawnEndpoint(env: Record<string, string>, logFile: string
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new EndpointStartError(`the endpoint process stopped before listening (exit ${code ?? signal}); see ${logFile}`));
+      reject(
+        new EndpointStartError(
+          `the endpoint process stopped before listening (exit ${code ?? signal}); see ${logFile}`,
+        ),
+      );
     });
   });
   const pid = child.pid ?? -1;

@@ -15,7 +15,12 @@ import { formatClockState } from "./scaled-clock";
 
 export const PORTAL_ORIGIN = "http://127.0.0.1:5999";
 const FINALIZE_SEGMENT = "msevtmgt_FinalizeExternalRegistrationRequest";
-const UNLIMITED = { requestsPerWindow: 1e9, executionMsPerWindow: 1e15, concurrentRequests: 1e6, extraExecutionMsPerRequest: 0 };
+const UNLIMITED = {
+  requestsPerWindow: 1e9,
+  executionMsPerWindow: 1e15,
+  concurrentRequests: 1e6,
+  extraExecutionMsPerRequest: 0,
+};
 
 /** What the Dataverse stand-in saw of finalize calls, by status, with the clock time of each success. */
 export interface FinalizeTally {
@@ -52,7 +57,12 @@ export interface BurstWorld {
   close(): Promise<void>;
 }
 
-export async function startBurstWorld(options: { clock: ScaledClock; timeScale: number; dir: string; passCapacity: number }): Promise<BurstWorld> {
+export async function startBurstWorld(options: {
+  clock: ScaledClock;
+  timeScale: number;
+  dir: string;
+  passCapacity: number;
+}): Promise<BurstWorld> {
   const { clock } = options;
   let timeScale = options.timeScale;
   let shiftRealMs = 0;
@@ -66,7 +76,10 @@ export async function startBurstWorld(options: { clock: ScaledClock; timeScale: 
       Object.assign(tally, { requests: 0, succeeded: 0, throttled: 0, other: 0, lastSuccessAt: 0 });
     },
   };
-  const users = [1, 2, 3].map(() => ({ clientId: randomUUID(), clientSecret: randomBytes(18).toString("base64url") }));
+  const users = [1, 2, 3].map(() => ({
+    clientId: randomUUID(),
+    clientSecret: randomBytes(18).toString("base64url"),
+  }));
   const dataverse = await startDataverseStandIn({
     now: clock.now,
     applicationUsers: users,
@@ -89,7 +102,13 @@ export async function startBurstWorld(options: { clock: ScaledClock; timeScale: 
     now: clock.now,
     sweepIntervalMs: 0,
     enabledEvents: ["checkout.session.completed"],
-    webhookRetry: { maxAttempts: 40, initialDelayMs: 250, maxDelayMs: 2000, timeoutMs: 10_000, concurrency: 32 },
+    webhookRetry: {
+      maxAttempts: 40,
+      initialDelayMs: 250,
+      maxDelayMs: 2000,
+      timeoutMs: 10_000,
+      concurrency: 32,
+    },
     dbPath: join(options.dir, "provider.sqlite"),
   });
 
@@ -97,10 +116,16 @@ export async function startBurstWorld(options: { clock: ScaledClock; timeScale: 
     const res = await fetch(`${dataverse.authorityHost}/${dataverse.tenantId}/oauth2/v2.0/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: user.clientId, client_secret: user.clientSecret, scope: `${dataverse.url}/.default` }),
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: user.clientId,
+        client_secret: user.clientSecret,
+        scope: `${dataverse.url}/.default`,
+      }),
     });
     const body = (await res.json()) as { access_token?: string };
-    if (!body.access_token) throw new Error(`the Dataverse stand-in refused a token for ${user.clientId} (${res.status})`);
+    if (!body.access_token)
+      throw new Error(`the Dataverse stand-in refused a token for ${user.clientId} (${res.status})`);
     return body.access_token;
   }
 
@@ -136,9 +161,12 @@ export async function startBurstWorld(options: { clock: ScaledClock; timeScale: 
       for (let k = 0; k < chunks; k++) {
         shiftRealMs = base - windowReal * (1 - (k + 0.5) / chunks);
         for (const token of tokens) {
-          const res = await fetch(`${dataverse.url}/api/data/v9.2/WhoAmI`, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+          const res = await fetch(`${dataverse.url}/api/data/v9.2/WhoAmI`, {
+            headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+          });
           await res.arrayBuffer();
-          if (res.status !== 200) throw new Error(`filling the service-protection window failed: WhoAmI answered ${res.status}`);
+          if (res.status !== 200)
+            throw new Error(`filling the service-protection window failed: WhoAmI answered ${res.status}`);
         }
         await new Promise((r) => setTimeout(r, 2)); // let the stand-in charge the request (on "close")
       }
