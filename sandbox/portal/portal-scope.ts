@@ -134,19 +134,24 @@ function userObject(input: ScopeInput): Record<string, unknown> | null {
   return { ...contact, id: contact.contactid, roles };
 }
 
-/** Everything the page's templates can read, as one scope object. */
-export function buildPortalScope(input: ScopeInput): Record<string, unknown> {
+type SiteObjects = Record<
+  "settings" | "snippets" | "sitemarkers" | "weblinks" | "entities",
+  Record<string, unknown>
+>;
+
+/**
+ * The objects that depend only on the site folder, the language and the fixtures, built once per
+ * snapshot and language and shared by every render (templates cannot change them).
+ */
+const siteObjectCache = new WeakMap<ScopeInput["site"], Map<string, SiteObjects>>();
+
+function siteObjects(input: ScopeInput): SiteObjects {
   const { site, language } = input;
-  const url = new URL(input.request.url);
-  const encode = isDefaultHtmlEncodingOn(site);
-  const request = requestObject(url);
-  const user = userObject(input);
-  const languageObject = {
-    code: language.code ?? "en-US",
-    name: language.displayName ?? language.name,
-    lcid: language.lcid,
-    id: language.id,
-  };
+  let byLang = siteObjectCache.get(site);
+  if (!byLang) siteObjectCache.set(site, (byLang = new Map()));
+  const key = `${language.id}|${fixtureKey(input.fixtures)}`;
+  const cached = byLang.get(key);
+  if (cached) return cached;
   const settings = Object.fromEntries(site.siteSettings.map((s) => [s.name, s.value]));
   const snippets = Object.fromEntries(
     [...byLanguage(site.contentSnippets, language)].map(([name, s]) => [name, s.value]),
@@ -181,16 +186,44 @@ export function buildPortalScope(input: ScopeInput): Record<string, unknown> {
       },
     ]),
   );
-  const home = site.webPages.find((p) => p.partialUrl === "/" && p.parentPageId === null);
-  const now = new PortalDate(input.now.getTime());
-  now.culture = languageObject.code;
   const entities = Object.fromEntries(
     Object.entries(input.fixtures.rows ?? {}).map(([table, rows]) => [
       table,
       Object.fromEntries(rows.map((row) => [String(row[`${table}id`] ?? row["id"] ?? ""), row])),
     ]),
   );
+  const built = { settings, snippets, sitemarkers, weblinks, entities };
+  byLang.set(key, built);
+  return built;
+}
+
+const fixtureIds = new WeakMap<object, number>();
+let nextFixtureId = 0;
+function fixtureKey(fixtures: object): number {
+  let id = fixtureIds.get(fixtures);
+  if (id === undefined) fixtureIds.set(fixtures, (id = nextFixtureId++));
+  return id;
+}
+
+/** Everything the page's templates can read, as one scope object. */
+export function buildPortalScope(input: ScopeInput): Record<string, unknown> {
+  const { site, language } = input;
+  const url = new URL(input.request.url);
+  const encode = isDefaultHtmlEncodingOn(site);
+  const request = requestObject(url);
+  const user = userObject(input);
+  const languageObject = {
+    code: language.code ?? "en-US",
+    name: language.displayName ?? language.name,
+    lcid: language.lcid,
+    id: language.id,
+  };
+  const { settings, snippets, sitemarkers, weblinks, entities } = siteObjects(input);
+  const home = site.webPages.find((p) => p.partialUrl === "/" && p.parentPageId === null);
+  const now = new PortalDate(input.now.getTime());
+  now.culture = languageObject.code;
   const returnUrl = encodeURIComponent(`${url.pathname}${url.search}`);
+  const currentPage = input.page ? pageObject(input, input.page, 1) : null;
   return {
     website: {
       ...site.website.data,
@@ -207,17 +240,15 @@ export function buildPortalScope(input: ScopeInput): Record<string, unknown> {
       sign_in_url: `/SignIn?returnUrl=${returnUrl}`,
       sign_out_url: `/Account/Login/LogOff?returnUrl=${returnUrl}`,
     },
-    page: input.page ? pageObject(input, input.page, 1) : null,
+    page: currentPage,
     settings,
     snippets,
     sitemarkers,
     weblinks,
-    sitemap: home
-      ? {
-          root: sitemapNode(input, home, new Set()),
-          current: input.page ? pageObject(input, input.page, 1) : null,
-        }
-      : null,
+    // Built only when a template reads it: the whole tree is the costliest object, and most pages never touch it.
+    get sitemap() {
+      return home ? { root: sitemapNode(input, home, new Set()), current: currentPage } : null;
+    },
     request: encode ? encodeDeep(request) : request,
     params: encode ? encodeDeep(request["params"]) : request["params"],
     user: user && encode ? encodeDeep(user) : user,
