@@ -6,6 +6,7 @@ import type { DeadlinePolicy, EventMode } from "./config";
 import type { EndpointDeps } from "./deps";
 import { HttpError } from "./errors";
 import { corsHeaders, isOriginAllowed, preflightResponse } from "./http/cors";
+import { createRateLimiter } from "./http/rate-limit";
 import { errorResponse } from "./http/responses";
 import { handleRtmCancel, handleRtmPay } from "./rtm/handle-rtm-pay";
 import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
@@ -24,6 +25,12 @@ export interface AppDeps extends EndpointDeps {
   rtm?: RtmRouteOptions;
   /** Called after work was stored for the worker (e.g. `worker.wake`), so it need not wait for its poll. */
   onWorkStored?: () => void;
+  /**
+   * Checkouts per minute for purchases this endpoint has not seen yet (default 300). Each costs
+   * Dataverse reads on the application user's budget, which finalize needs too; past the limit the
+   * route answers 429 with Retry-After rather than let a flood of made-up ids starve finalizing.
+   */
+  newPurchaseCheckoutsPerMinute?: number;
 }
 
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -37,6 +44,11 @@ function methodNotAllowed(allowed: string): Response {
 
 export function createApp(deps: AppDeps): FetchHandler {
   const origins = deps.portalOrigins;
+  const newPurchaseLimiter = createRateLimiter({
+    limit: deps.newPurchaseCheckoutsPerMinute ?? 300,
+    windowMs: 60_000,
+    now: () => deps.clock.now(),
+  });
 
   async function route(request: Request, path: string): Promise<Response> {
     const method = request.method.toUpperCase();
@@ -50,7 +62,7 @@ export function createApp(deps: AppDeps): FetchHandler {
           "This origin may not start a checkout; add it to PORTAL_ORIGINS if it is a portal of yours.",
         );
       }
-      return handleCheckout(request, deps);
+      return handleCheckout(request, { ...deps, newPurchaseLimiter });
     }
     const status = STATUS_PATH.exec(path);
     if (status) {
@@ -104,6 +116,7 @@ export function createApp(deps: AppDeps): FetchHandler {
           error.status >= 500 && error.status !== 503 && error.status !== 502
             ? "The endpoint failed; try again later."
             : error.message,
+          error.headers,
         );
       } else {
         deps.logger.log("error", "request failed", { path, error });

@@ -8,11 +8,20 @@ export class HttpError extends Error {
   override readonly name = "HttpError";
   readonly status: number;
   readonly code: string;
+  /** Extra response headers (e.g. Retry-After on 429). */
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, cause?: unknown) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    cause?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 

@@ -5,6 +5,7 @@ import { startCheckout } from "../checkout/start-checkout";
 import type { StartCheckoutDeps } from "../checkout/start-checkout";
 import type { EventMode } from "../config";
 import { HttpError } from "../errors";
+import type { RateLimiter } from "../http/rate-limit";
 import { GUID_PATTERN, normalizeGuid } from "../guid";
 import { parseJsonBody, readBodyCapped } from "../http/read-body";
 import { jsonResponse } from "../http/responses";
@@ -41,6 +42,8 @@ const checkoutSchema = z.object({
 export interface CheckoutRouteDeps extends StartCheckoutDeps {
   portalOrigins: readonly string[];
   eventMode: EventMode;
+  /** Bounds checkouts of purchases not stored yet: each of those reads Dataverse. */
+  newPurchaseLimiter?: RateLimiter;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -80,6 +83,18 @@ export async function handleCheckout(request: Request, deps: CheckoutRouteDeps):
   if (!parsed.success)
     throw new HttpError(400, "INVALID_REQUEST", `Invalid checkout request: ${describeIssues(parsed.error)}.`);
   const input = parsed.data;
+  if (deps.newPurchaseLimiter && !(await deps.store.getPurchase(input.purchaseId))) {
+    const allowed = deps.newPurchaseLimiter.take("new-purchase");
+    if (!allowed.ok) {
+      throw new HttpError(
+        429,
+        "RATE_LIMITED",
+        `Too many new checkouts right now; try again in ${allowed.retryAfterSeconds} s.`,
+        undefined,
+        { "retry-after": String(allowed.retryAfterSeconds) },
+      );
+    }
+  }
   const returnUrl = checkReturnUrl(input.returnUrl, deps.portalOrigins);
 
   const { purchase, checkout } = await startCheckout(deps, {

@@ -42,6 +42,7 @@ export interface HarnessOptions<D extends FakeDataverse> {
   portalOrigins?: string[];
   /** Real-time journeys route settings, built on the harness's clock; omitted → no RTM route. */
   rtm?: (clock: FakeClock) => RtmRouteOptions;
+  newPurchaseCheckoutsPerMinute?: number;
 }
 
 export function createHarness<D extends FakeDataverse = FakeDataverse>(options: HarnessOptions<D> = {}) {
@@ -74,6 +75,9 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
     eventMode: "outbound",
     deadlinePolicy: POLICY,
     ...(options.rtm ? { rtm: options.rtm(clock) } : {}),
+    ...(options.newPurchaseCheckoutsPerMinute !== undefined
+      ? { newPurchaseCheckoutsPerMinute: options.newPurchaseCheckoutsPerMinute }
+      : {}),
   });
   const newWorker = (s: PaymentStore = store, id = `w${++seq}`): Worker =>
     createWorker(
