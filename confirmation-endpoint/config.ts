@@ -52,6 +52,8 @@ export interface EndpointConfig {
     providerTimeoutColumn: string | null;
   };
   worker: { concurrency: number; leaseSeconds: number; pollSeconds: number };
+  /** Checkouts a minute for purchases not stored yet (each reads Dataverse); more answer 429. */
+  newPurchaseCheckoutsPerMinute: number;
 }
 
 export const DEFAULT_STORE_URL = "sqlite:./data/gateway.sqlite";
@@ -146,6 +148,10 @@ const envSchema = z.object({
       .min(1, "must be at least 1")
       .max(4, "must be at most 4 (Dataverse guidance)")
       .default(4),
+  ),
+  NEW_PURCHASE_CHECKOUTS_PER_MINUTE: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1").default(300),
   ),
   WORKER_LEASE_SECONDS: z.preprocess(
     blankToUndefined,
@@ -303,5 +309,6 @@ function crossChecks(
       providerTimeoutColumn: e.RTM_PROVIDER_TIMEOUT_COLUMN?.toLowerCase() ?? null,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY!, leaseSeconds: e.WORKER_LEASE_SECONDS!, pollSeconds: 5 },
+    newPurchaseCheckoutsPerMinute: e.NEW_PURCHASE_CHECKOUTS_PER_MINUTE!,
   };
 }

@@ -133,6 +133,7 @@ export async function startEndpoint(
     portalOrigins: config.portalOrigins,
     eventMode: config.eventMode,
     deadlinePolicy: config.deadline,
+    newPurchaseCheckoutsPerMinute: config.newPurchaseCheckoutsPerMinute,
     ...(checkDataverse ? { checkDataverse } : {}),
     ...(rtm ? { rtm } : {}),
     onWorkStored: () => wakeWorker(),
