@@ -3,9 +3,9 @@
 // the purchase read with the RTM price, and the RTM finalize.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectKitClient } from "../sandbox/dataverse-helpers";
 import { startDataverseStandIn } from "../../sandbox/dataverse/start-dataverse-stand-in";
 import type { DataverseStandIn } from "../../sandbox/dataverse/start-dataverse-stand-in";
-import { createDataverseClient } from "../../confirmation-endpoint/dataverse/dataverse-client";
 import type { DataverseClient } from "../../confirmation-endpoint/dataverse/dataverse-client";
 import { createEventManagementApi } from "../../confirmation-endpoint/dataverse/event-management-api";
 
@@ -15,13 +15,7 @@ let client: DataverseClient;
 beforeAll(async () => {
   standIn = await startDataverseStandIn({});
   standIn.seed();
-  client = createDataverseClient({
-    url: standIn.url,
-    tenantId: standIn.tenantId,
-    clientId: standIn.clientId,
-    credentials: [{ clientSecret: standIn.clientSecret }],
-    authorityHost: standIn.authorityHost,
-  });
+  client = connectKitClient(standIn);
 });
 
 afterAll(async () => {
@@ -90,12 +84,7 @@ describe("against the sandbox's Dataverse stand-in", () => {
     const scale = 10;
     const origin = Date.now();
     standIn.setLimits({ requestsPerWindow: 4, windowMs: 2000, timeScale: scale });
-    const scaled = createDataverseClient({
-      url: standIn.url,
-      tenantId: standIn.tenantId,
-      clientId: standIn.clientId,
-      credentials: [{ clientSecret: standIn.clientSecret }],
-      authorityHost: standIn.authorityHost,
+    const scaled = connectKitClient(standIn, {
       now: () => origin + (Date.now() - origin) * scale,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / scale)),
     });

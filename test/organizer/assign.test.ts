@@ -2,7 +2,8 @@
 // discovered from metadata (the stand-in's column names are renamed to prove nothing is
 // hard-coded), every warning, and bad input that changes nothing.
 import { afterEach, describe, expect, it } from "vitest";
-import { createDataverseClient, type DataverseClient } from "../../confirmation-endpoint/dataverse";
+import type { DataverseClient } from "../../confirmation-endpoint/dataverse";
+import { connectKitClient } from "../sandbox/dataverse-helpers";
 import {
   startDataverseStandIn,
   type DataverseStandIn,
@@ -28,14 +29,7 @@ const RENAMED = {
 async function setUp(options: { demo?: boolean } = {}) {
   dv = await startDataverseStandIn({ names: RENAMED });
   const seed = dv.seed({ assignGateway: false, demoPaymentConfirmation: options.demo ?? false });
-  client = createDataverseClient({
-    url: dv.url,
-    tenantId: dv.tenantId,
-    clientId: dv.clientId,
-    credentials: [{ clientSecret: dv.clientSecret }],
-    authorityHost: dv.authorityHost,
-    maxAttempts: 2,
-  });
+  client = connectKitClient(dv, { maxAttempts: 2 });
   return { seed, client, dv };
 }
 

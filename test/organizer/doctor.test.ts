@@ -3,7 +3,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDataverseClient, type DataverseClient } from "../../confirmation-endpoint/dataverse";
+import type { DataverseClient } from "../../confirmation-endpoint/dataverse";
+import { connectKitClient } from "../sandbox/dataverse-helpers";
 import {
   startDataverseStandIn,
   type DataverseStandIn,
@@ -56,14 +57,7 @@ async function doctor(
     demoPaymentConfirmation: options.demo ?? false,
     assignGateway: options.assign ?? true,
   });
-  client = createDataverseClient({
-    url: dv.url,
-    tenantId: dv.tenantId,
-    clientId: dv.clientId,
-    credentials: [{ clientSecret: dv.clientSecret }],
-    authorityHost: dv.authorityHost,
-    maxAttempts: 1,
-  });
+  client = connectKitClient(dv, { maxAttempts: 1 });
   const portalUrl = options.portalUrl ?? "https://contoso.powerappsportals.com";
   const endpointUrl = await startEndpoint(options.endpointOrigin ?? portalUrl);
   const results = await runDoctor(client, {

@@ -1,6 +1,8 @@
 // Small helpers the Dataverse stand-in tests share: a token by plain form POST, and a raw Web API call
 // that returns status, headers and the parsed body without any client library in between.
 import type { DataverseStandIn } from "../../sandbox/dataverse/start-dataverse-stand-in";
+import { createDataverseClient, type DataverseClient } from "../../confirmation-endpoint/dataverse";
+import type { DataverseClientOptions } from "../../confirmation-endpoint/dataverse/dataverse-client";
 
 export async function fetchToken(
   s: DataverseStandIn,
@@ -66,4 +68,19 @@ export function twoAttendees(passIds: [string, string]) {
     { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", passId: passIds[0] },
     { firstName: "Alan", lastName: "Turing", email: "alan@example.com", passId: passIds[1] },
   ];
+}
+
+/** The kit's own Dataverse client, signed in to the stand-in as its first application user. */
+export function connectKitClient(
+  s: DataverseStandIn,
+  extra: Partial<DataverseClientOptions> = {},
+): DataverseClient {
+  return createDataverseClient({
+    url: s.url,
+    tenantId: s.tenantId,
+    clientId: s.clientId,
+    credentials: [{ clientSecret: s.clientSecret }],
+    authorityHost: s.authorityHost,
+    ...extra,
+  });
 }
