@@ -7,7 +7,7 @@ import { deriveRecordId } from "./build/kit-ids";
 import { loadDefinitions } from "./build/definitions";
 import { clearPortalCache } from "./clear-cache/clear-cache";
 import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
-import { GUID_PATTERN, UsageError, parseCommandLine, runCommand } from "./lib/cli";
+import { UsageError, checkGuid, parseCommandLine, runCommand } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
 import { assignGateway } from "./organizer/assign-gateway";
 
@@ -35,7 +35,7 @@ Dataverse connection from DATAVERSE_URL, DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_I
 certificate, as for the endpoint.`;
 
 async function main(): Promise<void> {
-  const { values } = parseCommandLine(
+  const parsed = parseCommandLine(
     process.argv.slice(2),
     {
       event: { type: "string", multiple: true, default: [] },
@@ -51,19 +51,12 @@ async function main(): Promise<void> {
     },
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  if (!parsed) return;
+  const { values } = parsed;
   const problems: string[] = [];
-  for (const [flag, value] of [
-    ["--web-page-id", values["web-page-id"]],
-    ["--website-id", values["website-id"]],
-    ["--environment-id", values["environment-id"]],
-  ] as const) {
-    if (value !== undefined && !GUID_PATTERN.test(value))
-      problems.push(`${flag} must be a GUID, got "${value}".`);
-  }
+  checkGuid("--web-page-id", values["web-page-id"], problems);
+  checkGuid("--website-id", values["website-id"], problems);
+  checkGuid("--environment-id", values["environment-id"], problems);
   if (values.event.length === 0 && !values["all-paid"] && !values.default)
     problems.push("Say what to assign: --event <readable id>, --all-paid or --default.");
   if (values.event.some((e) => e.trim() === "")) problems.push("--event needs a readable event id.");

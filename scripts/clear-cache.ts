@@ -2,7 +2,7 @@
 // clears a portal's cache the first way that works, and says which.
 import { clearPortalCache } from "./clear-cache/clear-cache";
 import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
-import { GUID_PATTERN, UsageError, parseCommandLine, runCommand } from "./lib/cli";
+import { UsageError, checkGuid, checkPortalUrl, parseCommandLine, runCommand } from "./lib/cli";
 
 const USAGE = `Usage: npm run clear-cache -- --website-id <guid> [--portal-url <url>] [--environment-id <guid>] [--no-sign-in]
 
@@ -24,7 +24,7 @@ Options:
   --help                   this text`;
 
 async function main(): Promise<void> {
-  const { values } = parseCommandLine(
+  const parsed = parseCommandLine(
     process.argv.slice(2),
     {
       "website-id": { type: "string" },
@@ -35,18 +35,13 @@ async function main(): Promise<void> {
     },
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  if (!parsed) return;
+  const { values } = parsed;
   const problems: string[] = [];
   const websiteId = values["website-id"];
-  if (!websiteId) problems.push("--website-id is required.");
-  else if (!GUID_PATTERN.test(websiteId)) problems.push(`--website-id must be a GUID, got "${websiteId}".`);
-  if (values["environment-id"] && !GUID_PATTERN.test(values["environment-id"]))
-    problems.push("--environment-id must be a GUID.");
-  if (values["portal-url"] && !/^https?:\/\/[^/]+\/?$/i.test(values["portal-url"]))
-    problems.push("--portal-url must be the portal's origin, e.g. https://contoso.powerappsportals.com.");
+  checkGuid("--website-id", websiteId, problems, "--website-id is required.");
+  checkGuid("--environment-id", values["environment-id"], problems);
+  checkPortalUrl(values["portal-url"], problems);
   if (!values["portal-url"] && !values["environment-id"])
     problems.push("Give --portal-url, --environment-id, or both: without either there is nothing to clear.");
   if (problems.length > 0 || !websiteId) throw new UsageError(`${problems.join("\n")}\n\n${USAGE}`);

@@ -8,7 +8,7 @@ import { collectKnownSecrets } from "./build/known-secrets";
 import { runBuild } from "./build/run-build";
 import { clearPortalCache } from "./clear-cache/clear-cache";
 import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
-import { GUID_PATTERN, UsageError, parseCommandLine, runCommand } from "./lib/cli";
+import { UsageError, checkGuid, checkPortalUrl, parseCommandLine, runCommand } from "./lib/cli";
 import { createStepRunner } from "./lib/progress";
 import { credentialsFromEnv, secretsOf } from "./pac/commands";
 import { locatePac } from "./pac/locate-pac";
@@ -49,7 +49,7 @@ PAC_MANAGED_IDENTITY=true; PAC_FEDERATED=GitHub|AzureDevOps.`;
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 async function main(): Promise<void> {
-  const { values } = parseCommandLine(
+  const parsed = parseCommandLine(
     process.argv.slice(2),
     {
       environment: { type: "string" },
@@ -72,26 +72,26 @@ async function main(): Promise<void> {
     },
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  if (!parsed) return;
+  const { values } = parsed;
   const problems: string[] = [];
   const environmentUrl = values.environment?.replace(/\/+$/, "");
   if (!environmentUrl) problems.push("--environment is required (the Dataverse environment URL).");
   else if (!/^https:\/\/[^/]+$/i.test(environmentUrl))
     problems.push(`--environment must be an https URL of the organisation, got "${environmentUrl}".`);
   const websiteId = values["website-id"];
-  if (!websiteId) problems.push("--website-id is required (`pac pages list` shows the Website Id).");
-  else if (!GUID_PATTERN.test(websiteId)) problems.push(`--website-id must be a GUID, got "${websiteId}".`);
+  checkGuid(
+    "--website-id",
+    websiteId,
+    problems,
+    "--website-id is required (`pac pages list` shows the Website Id).",
+  );
   const modelVersion =
     values["model-version"] === "1" || values["model-version"] === "2" ? values["model-version"] : null;
   if (!modelVersion)
     problems.push(`--model-version must be 1 (standard) or 2 (enhanced), got "${values["model-version"]}".`);
-  if (values["portal-url"] && !/^https?:\/\/[^/]+\/?$/i.test(values["portal-url"]))
-    problems.push(`--portal-url must be the portal's origin, e.g. https://contoso.powerappsportals.com.`);
-  if (values["environment-id"] && !GUID_PATTERN.test(values["environment-id"]))
-    problems.push("--environment-id must be a GUID.");
+  checkPortalUrl(values["portal-url"], problems);
+  checkGuid("--environment-id", values["environment-id"], problems);
   const { credentials, problems: credentialProblems } = credentialsFromEnv(process.env);
   problems.push(...credentialProblems);
   if (problems.length > 0 || !credentials || !environmentUrl || !websiteId || !modelVersion)

@@ -23,7 +23,7 @@ Options:
   --help                this text`;
 
 async function main(): Promise<void> {
-  const { values } = parseCommandLine(
+  const parsed = parseCommandLine(
     process.argv.slice(2),
     {
       "endpoint-url": { type: "string" },
@@ -33,10 +33,8 @@ async function main(): Promise<void> {
     },
     USAGE,
   );
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  if (!parsed) return;
+  const { values } = parsed;
   for (const flag of ["endpoint-url", "portal-url"] as const) {
     const value = values[flag];
     if (value !== undefined && !/^https?:\/\/[^\s/]+/i.test(value))

@@ -10,24 +10,48 @@ export class UsageError extends Error {
   }
 }
 
-export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The parsed options, or null once `usage` has been printed for --help. */
 export function parseCommandLine<T extends NonNullable<ParseArgsConfig["options"]>>(
   argv: string[],
   options: T,
   usage: string,
 ) {
+  let parsed;
   try {
-    const parsed = parseArgs({
+    parsed = parseArgs({
       args: argv,
       options: { ...options, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
     });
-    return parsed;
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
   }
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
+  return parsed;
+}
+
+/** Adds a problem when `value` is not a GUID; `missing` is the message when it is required and absent. */
+export function checkGuid(
+  flag: string,
+  value: string | undefined,
+  problems: string[],
+  missing?: string,
+): void {
+  if (value === undefined || value === "") {
+    if (missing) problems.push(missing);
+  } else if (!GUID_PATTERN.test(value)) problems.push(`${flag} must be a GUID, got "${value}".`);
+}
+
+/** Adds a problem when `value` is given but is not a portal origin. */
+export function checkPortalUrl(value: string | undefined, problems: string[]): void {
+  if (value !== undefined && !/^https?:\/\/[^/]+\/?$/i.test(value))
+    problems.push("--portal-url must be the portal's origin, e.g. https://contoso.powerappsportals.com.");
 }
 
 /** Runs a command's main function and maps failures to stderr + exit code 1. */
