@@ -12,7 +12,7 @@ import type { EndpointDeps } from "../deps";
 import { HttpError } from "../errors";
 import type { Logger } from "../logger";
 import type { Money } from "../providers/types";
-import type { AttendeeSummary, CheckoutRecord, PurchaseRecord } from "../store/types";
+import type { AttendeeSummary, CheckoutRecord, NewPurchase, PurchaseRecord } from "../store/types";
 import { withReturnMarker } from "./return-url";
 
 const DATAVERSE_CALL_BUDGET_MS = 15_000;
@@ -79,17 +79,7 @@ export async function startCheckout(
       throw tooLate();
     }
   }
-  if (
-    known &&
-    input.readableEventId !== null &&
-    known.readableEventId.toLowerCase() !== input.readableEventId.toLowerCase()
-  ) {
-    throw new HttpError(
-      400,
-      "EVENT_MISMATCH",
-      "The purchase belongs to another event; start again from the event's registration page.",
-    );
-  }
+  if (known) assertSameEvent(known.readableEventId, input.readableEventId);
 
   const fresh = known ?? (await snapshotPurchase(deps, input, now));
   const returnOrigin = new URL(input.returnUrl).origin;
@@ -223,21 +213,7 @@ async function snapshotPurchase(
   deps: StartCheckoutDeps,
   input: StartCheckoutInput,
   now: number,
-): Promise<
-  Omit<
-    PurchaseRecord,
-    | "state"
-    | "winningPaymentId"
-    | "finalizeAttempts"
-    | "finalizeInFlight"
-    | "finalizeAmbiguous"
-    | "lastError"
-    | "createdAt"
-    | "updatedAt"
-    | "version"
-    | "returnOrigin"
-  >
-> {
+): Promise<Omit<NewPurchase, "returnOrigin">> {
   const deadline = now + DATAVERSE_CALL_BUDGET_MS;
   let row: PurchaseRow | null = null;
   try {
@@ -287,17 +263,7 @@ async function snapshotPurchase(
     } catch (error) {
       throw mapDataverseError(error, input.purchaseId, deps.logger);
     }
-    if (
-      details.readableEventId !== null &&
-      input.readableEventId !== null &&
-      details.readableEventId.toLowerCase() !== input.readableEventId.toLowerCase()
-    ) {
-      throw new HttpError(
-        400,
-        "EVENT_MISMATCH",
-        "The purchase belongs to another event; start again from the event's registration page.",
-      );
-    }
+    assertSameEvent(details.readableEventId, input.readableEventId);
     readableEventId = details.readableEventId ?? input.readableEventId;
     amountMinor = details.amountMinor;
     currency = details.currency.toUpperCase();
@@ -398,4 +364,15 @@ function describePurchase(p: PurchaseRecord): string {
   const passes = p.attendees.map((a) => a.passName).filter((n): n is string => !!n);
   const name = p.eventName ?? p.readableEventId;
   return passes.length > 0 ? `${name}: ${passes.join(", ")}`.slice(0, 200) : name.slice(0, 200);
+}
+
+/** The readable event id the page sent must be the purchase's own, when both are known. */
+function assertSameEvent(actual: string | null, claimed: string | null): void {
+  if (actual !== null && claimed !== null && actual.toLowerCase() !== claimed.toLowerCase()) {
+    throw new HttpError(
+      400,
+      "EVENT_MISMATCH",
+      "The purchase belongs to another event; start again from the event's registration page.",
+    );
+  }
 }
