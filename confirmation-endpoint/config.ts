@@ -6,7 +6,10 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { readDataverseEnv, type DataverseEnvResult } from "./dataverse";
+import { checkUrl } from "./env-checks";
 import { ConfigError } from "./errors";
+import { PROVIDER_PLUGINS } from "./providers/registry";
+import type { ProviderPlugin } from "./providers/registry";
 
 export type EventMode = "outbound" | "rtm";
 
@@ -33,11 +36,9 @@ export interface EndpointConfig {
   };
   eventMode: EventMode;
   portalOrigins: string[];
-  provider: {
-    name: "stripe";
-    stripe: { secretKey: string; webhookSecrets: string[]; apiBase: string | null };
-  };
-  store: { kind: "sqlite"; path: string };
+  /** New checkouts go to `active`; every configured provider serves the rows that name it. */
+  providers: { active: string; configured: Array<{ name: string; config: unknown }> };
+  store: StoreConfig;
   host: string;
   port: number;
   deadline: DeadlinePolicy;
@@ -55,6 +56,9 @@ export interface EndpointConfig {
   /** Checkouts a minute for purchases not stored yet (each reads Dataverse); more answer 429. */
   newPurchaseCheckoutsPerMinute: number;
 }
+
+/** Which store backs the endpoint (a union: each kind opens through store/open-store.ts). */
+export type StoreConfig = { kind: "sqlite"; path: string };
 
 export const DEFAULT_STORE_URL = "sqlite:./data/gateway.sqlite";
 
@@ -100,17 +104,7 @@ const envSchema = z.object({
     z.enum(["outbound", "rtm"], { error: 'must be "outbound" or "rtm"' }).default("outbound"),
   ),
   PORTAL_ORIGINS: requiredText("comma-separated portal origins, e.g. https://contoso.powerappsportals.com"),
-  PAYMENT_PROVIDER: z.preprocess(
-    blankToUndefined,
-    z
-      .enum(["stripe"], { error: 'must be "stripe" (the only provider this build supports)' })
-      .default("stripe"),
-  ),
-  STRIPE_SECRET_KEY: requiredText("the Stripe secret key (sk_live_… or sk_test_…)"),
-  STRIPE_WEBHOOK_SECRETS: requiredText(
-    "the webhook signing secret(s), comma-separated, newest first (whsec_…)",
-  ),
-  STRIPE_API_BASE: optionalText,
+  PAYMENT_PROVIDER: z.preprocess(blankToUndefined, z.string().trim().toLowerCase().default("stripe")),
   STORE_URL: z.preprocess(blankToUndefined, z.string().trim().default(DEFAULT_STORE_URL)),
   HOST: z.preprocess(blankToUndefined, z.string().trim().default("127.0.0.1")),
   PORT: z.preprocess(
@@ -193,24 +187,11 @@ function parseOrigins(raw: string, problems: string[]): string[] {
   return origins;
 }
 
-function checkUrl(name: string, value: string, problems: string[], allowHttpLocal: boolean): void {
-  try {
-    const url = new URL(value);
-    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
-    if (url.protocol !== "https:" && !(allowHttpLocal && local && url.protocol === "http:")) {
-      problems.push(
-        `${name}: "${value}" must be an https URL${allowHttpLocal ? " (http only for localhost)" : ""}`,
-      );
-    }
-  } catch {
-    problems.push(`${name}: "${value}" is not a URL`);
-  }
-}
-
 /** Parse the environment into a config, or throw ConfigError listing every problem at once. */
 export function loadConfig(
   env: Record<string, string | undefined>,
   readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
+  plugins: readonly ProviderPlugin[] = PROVIDER_PLUGINS,
 ): EndpointConfig {
   const problems: string[] = [];
   // Each variable is parsed on its own, so one bad value does not hide the checks of the others.
@@ -222,30 +203,44 @@ export function loadConfig(
   }
   const dataverse = readDataverseEnv(env, readFile);
   problems.push(...dataverse.problems);
-  const config = crossChecks(values as Partial<z.infer<typeof envSchema>>, dataverse, problems);
+  const providers = readProviders(env, values.PAYMENT_PROVIDER as string | undefined, plugins, problems);
+  const config = crossChecks(values as Partial<z.infer<typeof envSchema>>, dataverse, providers, problems);
   if (problems.length > 0 || config === null) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * The provider new checkouts use (PAYMENT_PROVIDER, its variables required) and every other
+ * provider whose variables are set, so rows it took earlier are still served.
+ */
+function readProviders(
+  env: Record<string, string | undefined>,
+  active: string | undefined,
+  plugins: readonly ProviderPlugin[],
+  problems: string[],
+): EndpointConfig["providers"] | null {
+  const name = active ?? "stripe";
+  if (!plugins.some((p) => p.name === name)) {
+    problems.push(`PAYMENT_PROVIDER: must be one of ${plugins.map((p) => `"${p.name}"`).join(", ")}`);
+    return null;
+  }
+  const configured: EndpointConfig["providers"]["configured"] = [];
+  for (const plugin of plugins) {
+    const result = plugin.readEnv(env, plugin.name === name);
+    if (result === null) continue;
+    if ("problems" in result) problems.push(...result.problems);
+    else configured.push({ name: plugin.name, config: result.config });
+  }
+  return { active: name, configured };
 }
 
 function crossChecks(
   e: Partial<z.infer<typeof envSchema>>,
   dataverse: DataverseEnvResult,
+  providers: EndpointConfig["providers"] | null,
   problems: string[],
 ): EndpointConfig | null {
   const origins = e.PORTAL_ORIGINS ? parseOrigins(e.PORTAL_ORIGINS, problems) : [];
-  if (e.STRIPE_SECRET_KEY && !/^(sk|rk)_(live|test)_/.test(e.STRIPE_SECRET_KEY)) {
-    problems.push("STRIPE_SECRET_KEY: must start with sk_live_, sk_test_, rk_live_ or rk_test_");
-  }
-  const secrets = (e.STRIPE_WEBHOOK_SECRETS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (e.STRIPE_WEBHOOK_SECRETS !== undefined && secrets.some((s) => !s.startsWith("whsec_"))) {
-    problems.push(
-      "STRIPE_WEBHOOK_SECRETS: every secret must start with whsec_ (comma-separated, newest first)",
-    );
-  }
-  if (e.STRIPE_API_BASE) checkUrl("STRIPE_API_BASE", e.STRIPE_API_BASE, problems, true);
   let storePath: string | null = null;
   if (e.STORE_URL !== undefined) {
     const store = parseStoreUrl(e.STORE_URL);
@@ -278,19 +273,12 @@ function crossChecks(
       );
     }
   }
-  if (problems.length > 0 || !dataverse.client || storePath === null) return null;
+  if (problems.length > 0 || !dataverse.client || storePath === null || providers === null) return null;
   return {
     dataverse: { client: dataverse.client, api: dataverse.api },
     eventMode: e.EVENT_MODE!,
     portalOrigins: origins,
-    provider: {
-      name: "stripe",
-      stripe: {
-        secretKey: e.STRIPE_SECRET_KEY!,
-        webhookSecrets: secrets,
-        apiBase: e.STRIPE_API_BASE ?? null,
-      },
-    },
+    providers,
     store: { kind: "sqlite", path: storePath },
     host: e.HOST!,
     port: e.PORT!,

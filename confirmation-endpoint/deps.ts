@@ -5,12 +5,13 @@ import type { Clock } from "./clock";
 import type { EventManagementApi } from "./dataverse/types";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
-import type { PaymentProviderAdapter } from "./providers/types";
+import type { ProviderSet } from "./providers/registry";
 import type { PaymentStore } from "./store/types";
 
 export interface EndpointDeps {
   store: PaymentStore;
-  provider: PaymentProviderAdapter;
+  /** New checkouts use `providers.active`; a stored row is served by the provider it names. */
+  providers: ProviderSet;
   dataverse: EventManagementApi;
   clock: Clock;
   logger: Logger;

@@ -1,10 +1,12 @@
 // The endpoint's own error family. Routes throw HttpError (mapped to a status and the
 // `{error:{code,message}}` body at the edge); the store throws StoreError so a webhook answers 5xx
 // and the provider delivers again; the worker reads StaleLeaseError and VersionConflictError to
-// know its view of a job or purchase is out of date.
+// know its view of a job or purchase is out of date. All extend the kit's one base (KitError).
+
+import { KitError } from "../common/kit-error";
 
 /** A request the endpoint refuses: the status and a stable code go to the caller as they are. */
-export class HttpError extends Error {
+export class HttpError extends KitError {
   override readonly name = "HttpError";
   readonly status: number;
   readonly code: string;
@@ -18,7 +20,7 @@ export class HttpError extends Error {
     cause?: unknown,
     headers: Record<string, string> = {},
   ) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(message, { cause, retryable: status === 429 || status === 503 });
     this.status = status;
     this.code = code;
     this.headers = headers;
@@ -26,17 +28,21 @@ export class HttpError extends Error {
 }
 
 /** The store could not read or commit; nothing the caller asked for was saved. */
-export class StoreError extends Error {
+export class StoreError extends KitError {
   override readonly name = "StoreError";
   readonly code = "STORE_UNAVAILABLE";
 
   constructor(message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(message, {
+      cause,
+      retryable: true,
+      hint: "Check the store (STORE_URL): disk space, permissions, locks.",
+    });
   }
 }
 
 /** A worker tried to settle a job whose lease another worker now holds; its result is dropped. */
-export class StaleLeaseError extends Error {
+export class StaleLeaseError extends KitError {
   override readonly name = "StaleLeaseError";
   readonly code = "STALE_LEASE";
 
@@ -48,17 +54,19 @@ export class StaleLeaseError extends Error {
 }
 
 /** A purchase changed between read and write (compare-and-set on `version` failed). */
-export class VersionConflictError extends Error {
+export class VersionConflictError extends KitError {
   override readonly name = "VersionConflictError";
   readonly code = "VERSION_CONFLICT";
 
   constructor(purchaseId: string, expected: number) {
-    super(`Purchase ${purchaseId} is no longer at version ${expected}; re-read it and decide again.`);
+    super(`Purchase ${purchaseId} is no longer at version ${expected}; re-read it and decide again.`, {
+      retryable: true,
+    });
   }
 }
 
 /** The environment does not describe a runnable endpoint; every problem is listed. */
-export class ConfigError extends Error {
+export class ConfigError extends KitError {
   override readonly name = "ConfigError";
   readonly code = "INVALID_CONFIG";
   readonly problems: string[];

@@ -1,56 +1,29 @@
 // `npm run serve`: the confirmation endpoint on Node's http server, with the outbox worker in the
-// same process. The only file that opens a port. `startEndpoint(config, overrides)` runs the same
-// thing in-process for the sandbox and the benchmarks; the command-line part below runs only when
-// this file is the program.
+// same process. This file only reads the environment, listens and handles signals; the endpoint
+// itself is built by createEndpoint (create-endpoint.ts), which the sandbox and the benchmarks
+// share. `startEndpoint(config, overrides)` runs the same thing in-process.
 
 import { realpathSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { createApp } from "./app";
 import type { FetchHandler } from "./app";
-import { systemClock } from "./clock";
-import type { Clock } from "./clock";
 import { loadConfig } from "./config";
 import type { EndpointConfig } from "./config";
-import { createDataverseClient, createEventManagementApi } from "./dataverse";
-import type { DataverseClientOptions, EventManagementApiOptions } from "./dataverse";
-import type { EventManagementApi } from "./dataverse/types";
+import { createEndpoint } from "./create-endpoint";
+import type { EndpointOverrides } from "./create-endpoint";
 import { createNodeListener } from "./http/node-adapter";
-import { createJsonLogger } from "./logger";
-import type { Logger } from "./logger";
-import { createMetrics } from "./metrics";
 import type { Metrics } from "./metrics";
-import { createStripeAdapter } from "./providers/stripe";
-import type { PaymentProviderAdapter } from "./providers/types";
-import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
-import { createRtmEventReader } from "./rtm/read-rtm-event";
-import { openSqliteStore } from "./store/sqlite-store";
+import type { ProviderSet } from "./providers/registry";
 import type { PaymentStore } from "./store/types";
-import { ingestMissedEvents } from "./worker/ingest-missed-events";
-import { createWorker } from "./worker/worker";
 import type { Worker } from "./worker/worker";
 
-export interface EndpointOverrides {
-  clock?: Clock;
-  logger?: Logger;
-  metrics?: Metrics;
-  store?: PaymentStore;
-  provider?: PaymentProviderAdapter;
-  dataverse?: EventManagementApi;
-  checkDataverse?: () => Promise<void>;
-  /** Full Dataverse client settings (several application users, timeouts …), e.g. from readDataverseEnv. */
-  dataverseClientOptions?: Omit<DataverseClientOptions, "log">;
-  dataverseApiOptions?: Omit<EventManagementApiOptions, "log">;
-  /** Real-time journeys route settings; default: built from the config and the Dataverse client (none with a `dataverse` override). */
-  rtm?: RtmRouteOptions;
-  /** Use the listening URL as the public URL when ENDPOINT_PUBLIC_URL is unset (the sandbox: nothing sits in front). */
-  publicUrlIsListenUrl?: boolean;
-  /** Run the outbox worker in this process (default true). */
+export type { EndpointOverrides } from "./create-endpoint";
+
+export interface StartOptions extends EndpointOverrides {
+  /** Run the outbox worker and the missed-events timer in this process (default true). */
   startWorker?: boolean;
-  /** Fetch undelivered provider events at start and then every this many ms (default 15 min; 0 = never). */
-  missedEventsIntervalMs?: number;
 }
 
 export interface RunningEndpoint {
@@ -60,6 +33,7 @@ export interface RunningEndpoint {
   handler: FetchHandler;
   worker: Worker;
   store: PaymentStore;
+  providers: ProviderSet;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -67,88 +41,11 @@ export interface RunningEndpoint {
 /** Start the endpoint (HTTP server + worker) from a parsed config; resolves once it listens. */
 export async function startEndpoint(
   config: EndpointConfig,
-  overrides: EndpointOverrides = {},
+  options: StartOptions = {},
 ): Promise<RunningEndpoint> {
-  const clock = overrides.clock ?? systemClock;
-  const logger =
-    overrides.logger ?? createJsonLogger({ write: (line) => process.stderr.write(line), now: clock.now });
-  const metrics = overrides.metrics ?? createMetrics();
-  const store = overrides.store ?? openSqliteStore(config.store.path);
-
-  let dataverse = overrides.dataverse;
-  let checkDataverse = overrides.checkDataverse;
-  let closeDataverse = () => {};
-  let rtm = overrides.rtm;
-  let listenUrl: string | null = null;
-  if (!dataverse) {
-    const log = (entry: {
-      level: "debug" | "info" | "warn" | "error";
-      event: string;
-      [k: string]: unknown;
-    }) => {
-      const { level, event, ...fields } = entry;
-      logger.log(level, `dataverse ${event}`, fields);
-    };
-    const client = createDataverseClient({
-      ...(overrides.dataverseClientOptions ?? config.dataverse.client),
-      log,
-    });
-    dataverse = createEventManagementApi(client, {
-      ...(overrides.dataverseApiOptions ?? config.dataverse.api),
-      log,
-    });
-    checkDataverse ??= () => client.checkTokens();
-    const names = {
-      ...(config.rtm.eventProviderLookup ? { eventProviderLookup: config.rtm.eventProviderLookup } : {}),
-      ...(config.rtm.providerTimeoutColumn
-        ? { providerTimeoutColumn: config.rtm.providerTimeoutColumn }
-        : {}),
-    };
-    const reader = createRtmEventReader({ client, clock, logger, names });
-    rtm ??= {
-      defaultReturnUrl: config.rtm.defaultReturnUrl,
-      publicUrl: () => config.rtm.publicUrl ?? (overrides.publicUrlIsListenUrl ? listenUrl : null),
-      configuredTimeoutMinutes: config.deadline.rtmTimeoutMinutes,
-      readEvent: (purchaseId, options) => reader.read(purchaseId, options),
-    };
-    closeDataverse = () => client.close();
-  }
-  const provider =
-    overrides.provider ??
-    createStripeAdapter({
-      secretKey: config.provider.stripe.secretKey,
-      webhookSecrets: config.provider.stripe.webhookSecrets,
-      apiBase: config.provider.stripe.apiBase,
-      now: () => new Date(clock.now()),
-    });
-
-  let wakeWorker = () => {};
-  const handler = createApp({
-    store,
-    provider,
-    dataverse,
-    clock,
-    logger,
-    metrics,
-    portalOrigins: config.portalOrigins,
-    eventMode: config.eventMode,
-    deadlinePolicy: config.deadline,
-    newPurchaseCheckoutsPerMinute: config.newPurchaseCheckoutsPerMinute,
-    ...(checkDataverse ? { checkDataverse } : {}),
-    ...(rtm ? { rtm } : {}),
-    onWorkStored: () => wakeWorker(),
-  });
-  const worker = createWorker(
-    { store, provider, dataverse, clock, logger, metrics },
-    {
-      concurrency: config.worker.concurrency,
-      leaseMs: config.worker.leaseSeconds * 1000,
-      pollMs: config.worker.pollSeconds * 1000,
-    },
-  );
-
+  const endpoint = createEndpoint(config, options);
   const server = createServer(
-    createNodeListener(handler, (error) => logger.log("error", "http host", { error })),
+    createNodeListener(endpoint.handler, (error) => endpoint.logger.log("error", "http host", { error })),
   );
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
@@ -160,46 +57,27 @@ export async function startEndpoint(
     });
   });
   const port = (server.address() as AddressInfo).port;
-  let reconcileTimer: NodeJS.Timeout | null = null;
-  if (overrides.startWorker !== false) {
-    worker.start();
-    wakeWorker = () => worker.wake();
-    const interval = overrides.missedEventsIntervalMs ?? 15 * 60_000;
-    if (interval > 0 && provider.listMissedEvents) {
-      const ingest = () =>
-        void ingestMissedEvents({ provider, store, clock, logger, metrics }).then(
-          (r) => (r.stored > 0 ? worker.wake() : undefined),
-          (error: unknown) =>
-            logger.log("warn", "missed events could not be fetched; next try at the next interval", {
-              error,
-            }),
-        );
-      ingest();
-      reconcileTimer = setInterval(ingest, interval);
-      reconcileTimer.unref();
-    }
-  }
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  listenUrl = `http://${host}:${port}`;
+  const url = `http://${host}:${port}`;
+  endpoint.setListenUrl(url);
+  if (options.startWorker !== false) endpoint.startBackground();
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
-    handler,
-    worker,
-    store,
-    metrics,
+    handler: endpoint.handler,
+    worker: endpoint.worker,
+    store: endpoint.store,
+    providers: endpoint.providers,
+    metrics: endpoint.metrics,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        if (reconcileTimer) clearInterval(reconcileTimer);
-        await worker.stop();
-        closeDataverse();
-        if (!overrides.store) await store.close();
+        await endpoint.close();
       })();
       return closing;
     },
@@ -209,11 +87,11 @@ export async function startEndpoint(
 const HELP = `Usage: npm run serve [-- --help]
 
 Runs the confirmation endpoint: POST /v1/checkout, GET /v1/purchases/{id}/status,
-POST /v1/webhooks/stripe, GET /v1/rtm/pay (real-time journeys), /healthz, /readyz, /metrics, and the worker that finalizes paid
+POST /v1/webhooks/{provider}, GET /v1/rtm/pay (real-time journeys), /healthz, /readyz, /metrics, and the worker that finalizes paid
 registrations in Dataverse (or refunds them) before the deadline.
 
 Configuration comes from the environment only (see .env.example): DATAVERSE_*, PORTAL_ORIGINS,
-STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRETS, STORE_URL, HOST (default 127.0.0.1), PORT (default 7071),
+PAYMENT_PROVIDER and its variables (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRETS …), STORE_URL, HOST (default 127.0.0.1), PORT (default 7071),
 and the deadline knobs (FINALIZE_WINDOW_MINUTES, DEADLINE_MARGIN_MINUTES …).
 
 Prints the listening URL on stdout; logs are JSON lines on stderr. Stops cleanly on Ctrl-C or SIGTERM.

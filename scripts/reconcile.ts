@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_STORE_URL, parseStoreUrl } from "../confirmation-endpoint/config";
 import { reportToJson, reportToText } from "../confirmation-endpoint/reconcile/format-report";
-import { openSqliteStore } from "../confirmation-endpoint/store/sqlite-store";
+import { openStore } from "../confirmation-endpoint/store/open-store";
 
 const HELP = `Usage: npm run reconcile [-- --json] [-- --store sqlite:<path>]
 
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     return;
   }
   process.stderr.write(`reading ${path}\n`);
-  const opened = openSqliteStore(path);
+  const opened = openStore({ kind: "sqlite", path });
   try {
     const now = Date.now();
     const report = await opened.reconcileReport(now);

@@ -10,6 +10,8 @@ import type { PurchaseRow } from "../dataverse/types";
 import { canStartPayment, computePurchaseTimes } from "../deadline";
 import type { EndpointDeps } from "../deps";
 import { HttpError } from "../errors";
+import { closeCheckoutJob, guardJob } from "../lifecycle/jobs";
+import { visibleStatus } from "../lifecycle/visible-status";
 import type { Logger } from "../logger";
 import type { Money } from "../providers/types";
 import type { AttendeeSummary, CheckoutRecord, NewPurchase, PurchaseRecord } from "../store/types";
@@ -51,7 +53,7 @@ export async function startCheckout(
   const now = clock.now();
   const known = await store.getPurchase(input.purchaseId);
   if (known) {
-    refuseClosedPurchase(known);
+    refuseClosedPurchase({ state: visibleStatus(known, await store.listPayments(known.purchaseId)) });
     if (!canStartPayment(known, now, deps.deadlinePolicy)) {
       // Too late for a new page, but one already open may still be used until it closes.
       const open = (await store.listCheckouts(known.purchaseId)).find(
@@ -85,25 +87,10 @@ export async function startCheckout(
   const returnOrigin = new URL(input.returnUrl).origin;
   const { purchase, checkout } = await store.beginCheckout({
     purchase: { ...fresh, returnOrigin },
-    provider: deps.provider.name,
+    provider: deps.providers.active.name,
     now,
     idempotencyKeyFor: (attempt) => `checkout:${input.purchaseId}:${attempt}`,
-    jobs: [
-      {
-        dedupe: `close:${input.purchaseId}`,
-        purchaseId: input.purchaseId,
-        kind: "close_checkout",
-        payload: { purchaseId: input.purchaseId },
-        notBefore: fresh.closeAt,
-      },
-      {
-        dedupe: `guard:${input.purchaseId}`,
-        purchaseId: input.purchaseId,
-        kind: "guard",
-        payload: { purchaseId: input.purchaseId },
-        notBefore: fresh.guardAt,
-      },
-    ],
+    jobs: [closeCheckoutJob(input.purchaseId, fresh.closeAt), guardJob(input.purchaseId, fresh.guardAt)],
   });
   refuseClosedPurchase(purchase);
 
@@ -129,7 +116,7 @@ export async function startCheckout(
   const amount: Money = { minor: purchase.expectedMinor, currency: purchase.currency };
   let session;
   try {
-    session = await deps.provider.createCheckout(
+    session = await deps.providers.active.createCheckout(
       {
         purchaseId: purchase.purchaseId,
         readableEventId: purchase.readableEventId,
@@ -189,7 +176,7 @@ function tooLate(): HttpError {
   );
 }
 
-function refuseClosedPurchase(p: PurchaseRecord): void {
+function refuseClosedPurchase(p: Pick<PurchaseRecord, "state">): void {
   if (p.state === "paid" || p.state === "finalizing" || p.state === "finalized") {
     throw new HttpError(
       409,

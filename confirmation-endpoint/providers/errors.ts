@@ -2,6 +2,8 @@
 // 400 with nothing stored; the worker reads ProviderError.retryable to decide between "try again
 // later with the same idempotency key" and "dead-letter".
 
+import { KitError } from "../../common/kit-error";
+
 export type WebhookVerificationCode =
   /** No signature header, no v1 signature, or no v1 signature matches any configured secret. */
   | "BAD_SIGNATURE"
@@ -13,12 +15,15 @@ export type WebhookVerificationCode =
   | "LIVEMODE_MISMATCH";
 
 /** The webhook request is untrusted or unreadable; answer 400 and store nothing. */
-export class WebhookVerificationError extends Error {
+export class WebhookVerificationError extends KitError {
   override readonly name = "WebhookVerificationError";
   readonly code: WebhookVerificationCode;
 
   constructor(code: WebhookVerificationCode, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(message, {
+      cause,
+      hint: "Check the webhook signing secret and that nothing rewrites the raw body.",
+    });
     this.code = code;
   }
 }
@@ -51,19 +56,17 @@ export interface ProviderErrorDetails {
 }
 
 /** A provider call failed after the SDK's own retries, or was refused before it was sent. */
-export class ProviderError extends Error {
+export class ProviderError extends KitError {
   override readonly name = "ProviderError";
   readonly code: ProviderErrorCode;
-  readonly retryable: boolean;
   readonly statusCode: number | undefined;
   readonly providerCode: string | undefined;
   readonly requestId: string | undefined;
   readonly operation: string;
 
   constructor(details: ProviderErrorDetails) {
-    super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(details.message, { cause: details.cause, retryable: details.retryable });
     this.code = details.code;
-    this.retryable = details.retryable;
     this.statusCode = details.statusCode;
     this.providerCode = details.providerCode;
     this.requestId = details.requestId;
@@ -72,20 +75,22 @@ export class ProviderError extends Error {
 }
 
 /** The adapter's configuration is unusable; raised at startup, never at request time. */
-export class ProviderConfigError extends Error {
+export class ProviderConfigError extends KitError {
   override readonly name = "ProviderConfigError";
   readonly code = "INVALID_PROVIDER_CONFIG";
   /** Every problem found, so an operator fixes them in one go. */
   readonly problems: string[];
 
   constructor(provider: string, problems: string[]) {
-    super(`${provider} adapter configuration is invalid: ${problems.join("; ")}`);
+    super(`${provider} adapter configuration is invalid: ${problems.join("; ")}`, {
+      hint: "Fix the provider's variables in the environment (see .env.example) and start again.",
+    });
     this.problems = problems;
   }
 }
 
 /** An amount or currency code that cannot be represented exactly in minor units. */
-export class InvalidMoneyError extends Error {
+export class InvalidMoneyError extends KitError {
   override readonly name = "InvalidMoneyError";
   readonly code = "INVALID_MONEY";
 

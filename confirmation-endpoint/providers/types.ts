@@ -1,5 +1,6 @@
 // The seam between the endpoint (checkout route, webhook route, worker) and a payment provider.
-// Stripe implements it first; Adyen and PayPal are meant to fit the same shape.
+// Each adapter lives in its own folder with its configuration (see registry.ts); a stored payment
+// or refund is always served by the adapter whose name it carries.
 
 /** An amount in integer minor units (12.50 EUR → 1250; 1500 JPY → 1500) and an upper-case ISO 4217 code. */
 export interface Money {
@@ -7,11 +8,16 @@ export interface Money {
   currency: string;
 }
 
-export type ProviderName = "stripe";
+/** A registered provider's name ("stripe", …): the path of its webhook and the tag on every row it serves. */
+export type ProviderName = string;
 
-/** What a provider event means for the purchase, whatever the provider's own vocabulary. */
+/**
+ * What a provider event means for the purchase, whatever the provider's own vocabulary.
+ * "approved": the buyer authorised the payment but the money is not captured yet (PayPal orders,
+ * manual capture); the kit captures it only when the purchase can still take it.
+ */
 export type PaymentSignal =
-  "paid" | "pending" | "failed" | "expired" | "refunded" | "refund_failed" | "ignored";
+  "paid" | "approved" | "pending" | "failed" | "expired" | "refunded" | "refund_failed" | "ignored";
 
 export type RefundReason =
   "deadline_passed" | "finalize_rejected" | "duplicate_payment" | "amount_mismatch" | "unknown_purchase";
@@ -86,20 +92,45 @@ export interface RefundResult {
   providerStatus?: string;
 }
 
+/** The HTTP answer a provider expects once its webhook is stored (Stripe: JSON; Adyen: "[accepted]"). */
+export interface WebhookAcknowledgement {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
 export interface PaymentProviderAdapter {
   readonly name: ProviderName;
   createCheckout(request: CheckoutRequest, options: IdempotencyOptions): Promise<CheckoutSession>;
-  /** Close an open hosted page (e.g. at the deadline). */
-  expireCheckout(
+  /**
+   * Close an open hosted page (e.g. at the deadline). Optional: a provider without such a call
+   * leaves the page to its own expiry, and a payment that still arrives after the guard is refunded.
+   */
+  expireCheckout?(
     providerSessionId: string,
     options: IdempotencyOptions,
   ): Promise<"expired" | "already_complete">;
   /**
-   * Verify the signature over the raw body and parse the events. Pure: no network. Throws
-   * WebhookVerificationError (code BAD_SIGNATURE / STALE_TIMESTAMP / MALFORMED / LIVEMODE_MISMATCH) when the
-   * request is untrusted; every such failure is a 400 with nothing stored.
+   * Verify the request over the raw body and parse the events; may call the provider (PayPal
+   * verifies through its API). Throws WebhookVerificationError (code BAD_SIGNATURE /
+   * STALE_TIMESTAMP / MALFORMED / LIVEMODE_MISMATCH) when the request is untrusted; every such
+   * failure is a 400 with nothing stored.
    */
-  verifyAndParse(input: { headers: Headers; body: Uint8Array; receivedAt: Date }): PaymentEvent[];
+  verifyAndParse(input: {
+    headers: Headers;
+    body: Uint8Array;
+    receivedAt: Date;
+  }): PaymentEvent[] | Promise<PaymentEvent[]>;
+  /**
+   * Capture an approved payment (signal "approved") and answer its state afterwards. Required of
+   * providers that report "approved"; called with the same idempotency key on every retry.
+   */
+  capture?(
+    ref: { providerSessionId?: string; providerPaymentId?: string },
+    options: IdempotencyOptions,
+  ): Promise<PaymentState>;
+  /** The answer once a webhook is stored; default JSON `{received, stored, duplicates}`. */
+  acknowledgeWebhook?(outcome: { stored: number; duplicates: number }): WebhookAcknowledgement;
   /** Re-read a payment by session or payment id. */
   getPayment(ref: { providerSessionId?: string; providerPaymentId?: string }): Promise<PaymentState>;
   refund(

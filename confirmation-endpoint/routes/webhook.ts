@@ -9,14 +9,16 @@ import { readBodyCapped } from "../http/read-body";
 import { errorResponse, jsonResponse } from "../http/responses";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
-import type { PaymentProviderAdapter } from "../providers/types";
+import { planEvents } from "../lifecycle/plan-event";
+import type { ProviderSet } from "../providers/registry";
+import type { PaymentEvent, PaymentProviderAdapter } from "../providers/types";
 import type { PaymentStore } from "../store/types";
 
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
 export interface WebhookRouteDeps {
   store: PaymentStore;
-  provider: PaymentProviderAdapter;
+  providers: ProviderSet;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -29,11 +31,13 @@ export async function handleWebhook(
   deps: WebhookRouteDeps,
 ): Promise<Response> {
   const started = deps.clock.now();
-  if (providerName !== deps.provider.name) {
+  const provider = deps.providers.get(providerName);
+  if (!provider) {
+    const names = deps.providers.all.map((p) => `/v1/webhooks/${p.name}`).join(", ");
     throw new HttpError(
       404,
       "UNKNOWN_PROVIDER",
-      `No webhook receiver for provider "${providerName.slice(0, 40)}"; this endpoint takes /v1/webhooks/${deps.provider.name}.`,
+      `No webhook receiver for provider "${providerName.slice(0, 40)}"; this endpoint takes ${names}.`,
     );
   }
   let body: Uint8Array;
@@ -45,9 +49,9 @@ export async function handleWebhook(
     });
     throw error;
   }
-  let events;
+  let events: PaymentEvent[];
   try {
-    events = deps.provider.verifyAndParse({
+    events = await provider.verifyAndParse({
       headers: request.headers,
       body,
       receivedAt: new Date(deps.clock.now()),
@@ -70,7 +74,8 @@ export async function handleWebhook(
   }
   let outcome;
   try {
-    outcome = await deps.store.recordWebhook(events, deps.clock.now());
+    const now = deps.clock.now();
+    outcome = await deps.store.recordWebhook(planEvents(events, now), now);
   } catch (error) {
     deps.metrics.increment("gateway_webhooks_total", { outcome: "store_failed" });
     deps.logger.log("error", "webhook", {
@@ -103,5 +108,16 @@ export async function handleWebhook(
       durationMs: deps.clock.now() - started,
     });
   }
-  return jsonResponse(200, { received: true, stored: outcome.stored, duplicates: outcome.duplicates });
+  return acknowledge(provider, outcome);
+}
+
+/** The answer the provider expects once its events are stored (the adapter's own shape, else JSON). */
+function acknowledge(
+  provider: PaymentProviderAdapter,
+  outcome: { stored: number; duplicates: number },
+): Response {
+  const ack = provider.acknowledgeWebhook?.(outcome);
+  if (!ack)
+    return jsonResponse(200, { received: true, stored: outcome.stored, duplicates: outcome.duplicates });
+  return new Response(ack.body, { status: ack.status, headers: { "content-type": ack.contentType } });
 }

@@ -129,4 +129,11 @@ CREATE INDEX outbox_purchase ON outbox(purchase_id, state);
 CREATE INDEX outbox_due_kind ON outbox(state, kind, not_before);
 `,
   },
+  {
+    version: 3,
+    name: "the provider of the winning payment",
+    // Several providers can serve one endpoint: a refund of the winning payment must go to the
+    // provider that took it. Rows from before keep NULL (they were all the configured provider's).
+    sql: `ALTER TABLE purchase ADD COLUMN winning_provider TEXT;`,
+  },
 ];

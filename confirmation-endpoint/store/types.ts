@@ -1,9 +1,23 @@
-// The PaymentStore seam (spec §5.3): command-style methods, each one transaction, no callback
-// transactions exposed, so the synchronous SQLite implementation and a future PostgreSQL one are
-// interchangeable. Times are epoch milliseconds from the injected clock.
+// The store contract (spec §5.3): command-style methods, each one transaction, no callback
+// transactions exposed, so every backend (SQLite today) is interchangeable; test/store/ runs one
+// contract suite against each. The store persists and claims; it decides nothing (the lifecycle
+// module does). Times are epoch milliseconds from the injected clock.
+//
+// Guarantees the worker relies on, which every backend must give:
+// - Durability: a method that resolves has committed (recordWebhook before the 2xx).
+// - Idempotent events: an event is stored once per (provider, dedupeKey); a replay changes nothing.
+// - Idempotent jobs: one job per dedupe key; enqueueing it again re-arms it, never duplicates it.
+// - One job per purchase in flight: claimJobs never leases a job whose purchase has another leased job.
+// - Leases with fencing: commitJob and renewLease throw StaleLeaseError unless the caller still
+//   holds an unexpired lease, so a worker whose lease ran out cannot commit.
+// - Compare-and-set: a purchase change applies only at its expectedVersion (else
+//   VersionConflictError), and the whole step rolls back with it.
+// - Failures are StoreError (retryable): nothing the call asked for was saved.
 
 import type { EventMode } from "../config";
-import type { PaymentEvent, RefundReason } from "../providers/types";
+import type { JobKind } from "../lifecycle/jobs";
+import type { PlannedEvent } from "../lifecycle/plan-event";
+import type { RefundReason } from "../providers/types";
 
 /** The purchase's status as the contract names it (DESIGN.md: GET /v1/purchases/{id}/status). */
 export type PurchaseStatus =
@@ -40,6 +54,8 @@ export interface PurchaseRecord {
   returnOrigin: string;
   state: PurchaseStatus;
   winningPaymentId: string | null;
+  /** The provider that took the winning payment (null on rows older than several providers). */
+  winningProvider: string | null;
   finalizeAttempts: number;
   /** A finalize call was sent and its outcome not yet recorded (a crash in between leaves it set). */
   finalizeInFlight: boolean;
@@ -55,6 +71,7 @@ export type NewPurchase = Omit<
   PurchaseRecord,
   | "state"
   | "winningPaymentId"
+  | "winningProvider"
   | "finalizeAttempts"
   | "finalizeInFlight"
   | "finalizeAmbiguous"
@@ -67,7 +84,13 @@ export type NewPurchase = Omit<
 export type PurchasePatch = Partial<
   Pick<
     PurchaseRecord,
-    "state" | "winningPaymentId" | "finalizeAttempts" | "finalizeInFlight" | "finalizeAmbiguous" | "lastError"
+    | "state"
+    | "winningPaymentId"
+    | "winningProvider"
+    | "finalizeAttempts"
+    | "finalizeInFlight"
+    | "finalizeAmbiguous"
+    | "lastError"
   >
 >;
 
@@ -98,8 +121,7 @@ export interface PaymentRecord {
   state: PaymentRecordState;
 }
 
-/** rtm_release: tell Dynamics (real-time journeys) that an unpaid or refunded purchase is cancelled. */
-export type JobKind = "payment" | "finalize" | "refund" | "close_checkout" | "guard" | "rtm_release";
+export type { JobKind } from "../lifecycle/jobs";
 
 export interface JobRecord {
   id: number;
@@ -186,6 +208,19 @@ export interface BeginCheckoutResult {
   checkout: CheckoutRecord;
 }
 
+/** Counts for the reconcile command, /metrics and the benchmark (nobody outside the store reads its tables). */
+export interface StoreSummary {
+  purchasesByState: Partial<Record<PurchaseStatus, number>>;
+  /** Smallest deadlineAt − updatedAt over finalized purchases; null when none is finalized. */
+  minFinalizedSlackMs: number | null;
+  refunds: number;
+  deadLetters: number;
+  webhookEvents: number;
+  pendingJobs: number;
+  /** The earliest not-before of a pending job; null when none is pending. */
+  oldestPendingJobAt: number | null;
+}
+
 export interface ReconcileReport {
   paidNotFinalized: PurchaseRecord[];
   refundsOpen: RefundRecord[];
@@ -221,18 +256,23 @@ export interface PaymentStore {
     expiresAt: number;
   }): Promise<void>;
   /**
-   * One transaction: insert each event (deduplicated on provider + dedupeKey), upsert its payment,
-   * move an awaiting purchase to "paid" on a paid signal, and enqueue the worker's job.
+   * Durable before the caller answers the provider: insert each event (deduplicated on provider +
+   * dedupeKey) and, for an event not seen before, its reported payment (never overwriting a row)
+   * and its jobs, as the lifecycle planned them (`planEvents`). Decides nothing itself. Events
+   * stored together may share one commit; each succeeds or fails on its own.
    */
-  recordWebhook(events: PaymentEvent[], now: number): Promise<WebhookOutcome>;
+  recordWebhook(planned: PlannedEvent[], now: number): Promise<WebhookOutcome>;
   /** Enqueue one job on its own (same dedupe rules as everywhere: an existing job is re-armed). */
   enqueueJob(job: NewJob, now: number): Promise<void>;
   /** Lease up to `limit` due jobs, at most one per purchase in flight. */
   claimJobs(input: { workerId: string; limit: number; now: number; leaseMs: number }): Promise<JobRecord[]>;
+  /** Extend a held lease to `until` (a long step renews it); StaleLeaseError when the lease is lost. */
+  renewLease(jobId: number, workerId: string, until: number, now: number): Promise<void>;
   /** Apply a worker step's effects and settle the job, if this worker still holds its lease. */
   commitJob(jobId: number, workerId: string, effects: JobEffects, now: number): Promise<void>;
   /** The earliest time a job becomes due (for the worker's timer); null when there is none. */
   nextDueAt(): Promise<number | null>;
   reconcileReport(now: number): Promise<ReconcileReport>;
+  summary(): Promise<StoreSummary>;
   close(): Promise<void>;
 }

@@ -1,8 +1,12 @@
 // The two timed jobs every checkout schedules. close_checkout (at close_at): expire the purchase's
 // open hosted pages so no payment starts too late to finalize; a page the shopper already paid
-// ("already complete") is handed to the normal payment path. guard (at guard_at): a purchase still
+// ("already complete") is handed to the normal payment path. A provider without an expiry call
+// leaves its page to its own timeout; a payment that still arrives after the guard is refunded. guard (at guard_at): a purchase still
 // unpaid is expired; a paid one has its finalize job run now, which takes the deadline path.
 
+import { finalizeJob, paymentJob, typedJob } from "../lifecycle/jobs";
+import { movePurchase } from "../lifecycle/transitions";
+import { adapterFor } from "../providers/registry";
 import type { JobEffects } from "../store/types";
 import { backoffDelayMs } from "./backoff";
 import type { StepContext, StepResult } from "./context";
@@ -17,36 +21,34 @@ async function expireOpenCheckouts(
   const effects: Omit<JobEffects, "next"> = { checkouts: [], jobs: [] };
   for (const c of checkouts) {
     if (c.state !== "open" || !c.providerSessionId) continue;
-    let result: "expired" | "already_complete";
+    let result: "expired" | "already_complete" | "left_to_lapse";
     try {
-      result = await ctx.provider.expireCheckout(c.providerSessionId, {
-        idempotencyKey: `expire:${c.providerSessionId}`,
-      });
+      const adapter = adapterFor(ctx.providers, c.provider);
+      result = adapter.expireCheckout
+        ? await adapter.expireCheckout(c.providerSessionId, {
+            idempotencyKey: `expire:${c.providerSessionId}`,
+          })
+        : "left_to_lapse";
     } catch (error) {
       return { effects, error: describeError(error) };
     }
     if (result === "expired") {
       effects.checkouts!.push({ purchaseId, providerSessionId: c.providerSessionId, state: "expired" });
-    } else {
-      effects.jobs!.push({
-        dedupe: `payment:${ctx.provider.name}:${c.providerSessionId}`,
-        purchaseId,
-        kind: "payment",
-        payload: {
-          provider: ctx.provider.name,
-          providerSessionId: c.providerSessionId,
-          providerPaymentId: null,
-          hintPurchaseId: purchaseId,
-        },
-        notBefore: now,
-      });
+    } else if (result === "already_complete") {
+      const payload = {
+        provider: c.provider,
+        providerSessionId: c.providerSessionId,
+        providerPaymentId: null,
+        hintPurchaseId: purchaseId,
+      };
+      effects.jobs!.push(paymentJob(payload, now));
     }
   }
   return { effects, error: null };
 }
 
 export async function handleCloseCheckoutJob(ctx: StepContext): Promise<StepResult> {
-  const purchaseId = String(ctx.job.payload.purchaseId);
+  const { purchaseId } = typedJob(ctx.job, "close_checkout").payload;
   const purchase = await ctx.store.getPurchase(purchaseId);
   if (!purchase || purchase.state !== "awaiting_payment")
     return { outcome: "nothing_open", effects: { next: { kind: "done" } } };
@@ -69,7 +71,7 @@ export async function handleCloseCheckoutJob(ctx: StepContext): Promise<StepResu
 }
 
 export async function handleGuardJob(ctx: StepContext): Promise<StepResult> {
-  const purchaseId = String(ctx.job.payload.purchaseId);
+  const { purchaseId } = typedJob(ctx.job, "guard").payload;
   const purchase = await ctx.store.getPurchase(purchaseId);
   if (!purchase) return { outcome: "no_purchase", effects: { next: { kind: "done" } } };
   const now = ctx.clock.now();
@@ -77,18 +79,7 @@ export async function handleGuardJob(ctx: StepContext): Promise<StepResult> {
   if ((purchase.state === "paid" || purchase.state === "finalizing") && !undecided) {
     return {
       outcome: "finalize_now",
-      effects: {
-        jobs: [
-          {
-            dedupe: `finalize:${purchaseId}`,
-            purchaseId,
-            kind: "finalize",
-            payload: { purchaseId },
-            notBefore: now,
-          },
-        ],
-        next: { kind: "done" },
-      },
+      effects: { jobs: [finalizeJob(purchaseId, now)], next: { kind: "done" } },
     };
   }
   if (purchase.state !== "awaiting_payment" && !undecided)
@@ -107,7 +98,7 @@ export async function handleGuardJob(ctx: StepContext): Promise<StepResult> {
     ...(error ? { fields: { error } } : {}),
     effects: {
       ...effects,
-      purchase: { purchaseId, expectedVersion: purchase.version, set: { state: "expired" } },
+      purchase: movePurchase(purchase, "expired", "checkout_expired"),
       next: { kind: "done" },
     },
   };

@@ -8,7 +8,7 @@ import type { PurchaseRecord } from "../store/types";
 import { backoffDelayMs, nextTryBeforeGuard } from "./backoff";
 import type { StepContext, StepResult } from "./context";
 import { describeError } from "./describe-error";
-import { planRefund } from "./plan-refund";
+import { planRefund } from "../lifecycle/plan-refund";
 
 const THROTTLE_CODES = new Set(["0x80072322", "0x80072321", "0x80072326"]);
 /** Probes are not bound by the deadline, but a purchase nobody can read for a day goes to a human. */
@@ -155,7 +155,7 @@ function refundWinner(
   return planRefund(
     {
       purchaseId: purchase.purchaseId,
-      provider: ctx.provider.name,
+      provider: purchase.winningProvider ?? ctx.providers.active.name,
       providerPaymentId: purchase.winningPaymentId!,
       amountMinor: purchase.expectedMinor,
       currency: purchase.currency,

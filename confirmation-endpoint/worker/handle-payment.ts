@@ -1,244 +1,115 @@
 // A payment job: something happened to a provider payment. The event was only a hint, so the
-// payment is re-read from the provider, then exactly one decision is recorded: this payment wins
-// the purchase (finalize next), or it is refunded (unknown purchase, foreign session, wrong amount,
-// second payment, too late), or nothing is to be done (not paid).
+// payment is re-read from the provider that took it; the lifecycle decides (decidePayment) and
+// this step commits the decision. An approved payment is captured first, when the purchase can
+// still take it, and decided again on the captured state.
 
-import { describeMoney, sameMoney } from "../providers/money";
+import { finalizeJob, typedJob } from "../lifecycle/jobs";
+import { decidePayment } from "../lifecycle/decide-payment";
+import { movePurchase } from "../lifecycle/transitions";
+import { adapterFor } from "../providers/registry";
+import type { PaymentProviderAdapter, PaymentState } from "../providers/types";
+import type { JobEffects } from "../store/types";
 import { backoffDelayMs } from "./backoff";
 import { describeError } from "./describe-error";
 import type { StepContext, StepResult } from "./context";
-import { planRefund } from "./plan-refund";
-import type { RefundReason } from "../providers/types";
-import type { JobEffects, PurchaseRecord } from "../store/types";
 
 /** A provider outage is waited out for about a day (backoff up to 5 min) before a person is asked. */
 const MAX_READ_ATTEMPTS = 300;
 const READ_BACKOFF_CAP_MS = 5 * 60_000;
 
 export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
-  const { job, provider, store, clock } = ctx;
-  const payload = job.payload as {
-    providerSessionId?: string | null;
-    providerPaymentId?: string | null;
-    hintPurchaseId?: string | null;
-  };
+  const { payload } = typedJob(ctx.job, "payment");
   const ref: { providerSessionId?: string; providerPaymentId?: string } = {};
   if (payload.providerSessionId) ref.providerSessionId = payload.providerSessionId;
   if (payload.providerPaymentId) ref.providerPaymentId = payload.providerPaymentId;
 
-  let state;
+  let adapter: PaymentProviderAdapter;
+  let state: PaymentState;
   try {
-    state = await provider.getPayment(ref);
+    adapter = adapterFor(ctx.providers, payload.provider);
+    state = await adapter.getPayment(ref);
   } catch (error) {
-    const now = clock.now();
-    if (job.attempts >= MAX_READ_ATTEMPTS) {
-      return {
-        outcome: "dead_lettered",
-        effects: {
-          deadLetters: [
-            {
-              purchaseId: payload.hintPurchaseId ?? null,
-              kind: "payment",
-              reason: "payment_unreadable",
-              detail: describeError(error),
-            },
-          ],
-          next: { kind: "done" },
-        },
-      };
-    }
-    const at = now + backoffDelayMs(job.attempts, ctx.random, { capMs: READ_BACKOFF_CAP_MS });
-    return { outcome: "retry", effects: { next: { kind: "retry", at, error: describeError(error) } } };
+    return readFailed(ctx, payload.hintPurchaseId, error);
   }
-  const now = clock.now();
   const sessionId = state.providerSessionId ?? payload.providerSessionId ?? null;
-
-  if (state.signal !== "paid") {
-    const effects: JobEffects = { next: { kind: "done" } };
-    if ((state.signal === "expired" || state.signal === "failed") && sessionId && state.purchaseId) {
-      effects.checkouts = [{ purchaseId: state.purchaseId, providerSessionId: sessionId, state: "expired" }];
-    }
-    // The webhook's hint said paid but the provider does not (any more): the purchase is open again.
-    const hinted = state.purchaseId ? await store.getPurchase(state.purchaseId) : null;
-    if (hinted && hinted.state === "paid" && !hinted.winningPaymentId) {
-      effects.purchase = {
-        purchaseId: hinted.purchaseId,
-        expectedVersion: hinted.version,
-        set: { state: "awaiting_payment" },
-      };
-    }
-    return { outcome: `not_paid:${state.signal}`, effects };
-  }
-
+  if (state.signal !== "paid" && state.signal !== "approved") return notPaid(ctx, state, sessionId);
   const paymentId = state.providerPaymentId;
   if (!paymentId) {
-    return {
-      outcome: "dead_lettered",
-      effects: {
-        deadLetters: [
-          {
-            purchaseId: state.purchaseId,
-            kind: "payment",
-            reason: "paid_without_payment_id",
-            detail: `session ${sessionId ?? "?"}`,
-          },
-        ],
-        next: { kind: "done" },
-      },
-    };
+    const detail = `session ${sessionId ?? "?"}`;
+    return deadLetter(state.purchaseId, "paid_without_payment_id", detail);
   }
-  const known = await store.getPayment(provider.name, paymentId);
-  if (known && known.state !== "reported") {
-    // Already decided (winner, refunding …): a repeated or late event changes nothing, but make sure
-    // a winner not yet finalized has its finalize job.
-    const purchase = known.purchaseId ? await store.getPurchase(known.purchaseId) : null;
-    const effects: JobEffects = { next: { kind: "done" } };
-    if (
-      purchase &&
-      known.state === "winner" &&
-      (purchase.state === "paid" || purchase.state === "finalizing")
-    ) {
-      effects.jobs = [finalizeJob(purchase.purchaseId, now)];
-    }
-    return { outcome: "already_decided", effects, fields: { providerPaymentId: paymentId } };
-  }
-
-  const paymentRow = {
-    provider: provider.name,
-    providerPaymentId: paymentId,
-    purchaseId: state.purchaseId,
-    providerSessionId: sessionId,
-    amountMinor: state.amount?.minor ?? null,
-    currency: state.amount?.currency ?? null,
-  };
   const fields = { providerPaymentId: paymentId, providerSessionId: sessionId };
-  const purchase = state.purchaseId ? await store.getPurchase(state.purchaseId) : null;
+  const known = await ctx.store.getPayment(adapter.name, paymentId);
+  if (known && known.state !== "reported") return alreadyDecided(ctx, known.purchaseId, known.state, fields);
 
-  const refund = (
-    reason: RefundReason,
-    winner: boolean,
-    purchaseRecord: PurchaseRecord | null,
-    deadLetter: boolean,
-  ): StepResult => {
-    if (!state.amount) {
-      return {
-        outcome: "dead_lettered",
-        fields,
-        effects: {
-          payments: [{ ...paymentRow, state: "refund_failed" }],
-          deadLetters: [
-            {
-              purchaseId: state.purchaseId,
-              kind: "payment",
-              reason,
-              detail: `payment ${paymentId} has no readable amount; refund it by hand`,
-            },
-          ],
-          next: { kind: "done" },
-        },
-      };
+  const purchase = state.purchaseId ? await ctx.store.getPurchase(state.purchaseId) : null;
+  const checkouts = purchase && sessionId ? await ctx.store.listCheckouts(purchase.purchaseId) : [];
+  const facts = { provider: adapter.name, state, sessionId, purchase, checkouts, now: ctx.clock.now() };
+  let decision = decidePayment(facts);
+  if (decision.kind === "capture") {
+    try {
+      const captured = await capture(adapter, ref, paymentId);
+      decision = decidePayment({ ...facts, state: captured, now: ctx.clock.now() });
+    } catch (error) {
+      return readFailed(ctx, state.purchaseId, error);
     }
-    const plan = planRefund(
-      {
-        purchaseId: state.purchaseId,
-        provider: provider.name,
-        providerPaymentId: paymentId,
-        amountMinor: state.amount.minor,
-        currency: state.amount.currency,
-        reason,
-        winner,
-      },
-      now,
-    );
-    const effects: JobEffects = {
-      ...plan,
-      payments: [{ ...paymentRow, state: "refunding" }],
-      next: { kind: "done" },
-    };
-    if (deadLetter) {
-      effects.deadLetters = [
-        {
-          purchaseId: state.purchaseId,
-          kind: "payment",
-          reason,
-          detail: `payment ${paymentId}: ${describeMoney(state.amount)} vs expected ${purchaseRecord ? describeMoney({ minor: purchaseRecord.expectedMinor, currency: purchaseRecord.currency }) : "no purchase"}`,
-        },
-      ];
-    }
-    if (purchaseRecord && winner) {
-      effects.purchase = {
-        purchaseId: purchaseRecord.purchaseId,
-        expectedVersion: purchaseRecord.version,
-        set: { state: "refund_pending", winningPaymentId: paymentId, finalizeInFlight: false },
-      };
-    } else if (purchaseRecord && !purchaseRecord.winningPaymentId && purchaseRecord.state === "paid") {
-      // The webhook's hint had marked the purchase paid. A wrong amount closes it (a person looks at
-      // the dead letter); a payment from a page the kit did not open leaves it open for a real one.
-      const state = reason === "amount_mismatch" ? "failed" : "awaiting_payment";
-      effects.purchase = {
-        purchaseId: purchaseRecord.purchaseId,
-        expectedVersion: purchaseRecord.version,
-        set: { state, lastError: reason },
-      };
-    }
-    ctx.metrics.increment("gateway_dead_letters_total", { kind: "payment" }, deadLetter ? 1 : 0);
-    return { outcome: `refund_requested:${reason}`, effects, fields };
-  };
-
-  if (!purchase) return refund("unknown_purchase", false, null, true);
-
-  if (sessionId) {
-    const checkouts = await store.listCheckouts(purchase.purchaseId);
-    const ours = checkouts.some((c) => c.providerSessionId === sessionId || c.state === "creating");
-    if (!ours) return refund("unknown_purchase", false, purchase, true);
+    if (decision.kind === "capture") return deadLetter(state.purchaseId, "capture_incomplete", paymentId);
   }
-  if (
-    !state.amount ||
-    !sameMoney(state.amount, { minor: purchase.expectedMinor, currency: purchase.currency })
-  ) {
-    return refund("amount_mismatch", false, purchase, true);
-  }
-  if (purchase.winningPaymentId && purchase.winningPaymentId !== paymentId) {
-    return refund("duplicate_payment", false, purchase, false);
-  }
-  const closed =
-    purchase.state === "expired" ||
-    purchase.state === "failed" ||
-    purchase.state === "refunded" ||
-    purchase.state === "refund_pending";
-  if (now >= purchase.guardAt || closed) {
-    ctx.metrics.increment("gateway_deadline_misses_total");
-    return refund("deadline_passed", !purchase.winningPaymentId, purchase, false);
-  }
-  return {
-    outcome: "winner",
-    fields,
-    effects: {
-      purchase: {
-        purchaseId: purchase.purchaseId,
-        expectedVersion: purchase.version,
-        set: { state: "paid", winningPaymentId: paymentId },
-      },
-      payments: [{ ...paymentRow, state: "winner" }],
-      ...(sessionId
-        ? {
-            checkouts: [
-              { purchaseId: purchase.purchaseId, providerSessionId: sessionId, state: "complete" as const },
-            ],
-          }
-        : {}),
-      jobs: [finalizeJob(purchase.purchaseId, now)],
-      next: { kind: "done" },
-    },
-  };
+  if (decision.deadlineMiss) ctx.metrics.increment("gateway_deadline_misses_total");
+  const letters = decision.effects.deadLetters?.length ?? 0;
+  if (letters > 0) ctx.metrics.increment("gateway_dead_letters_total", { kind: "payment" }, letters);
+  return { outcome: decision.outcome, fields, effects: decision.effects };
 }
 
-function finalizeJob(purchaseId: string, now: number) {
+async function capture(
+  adapter: PaymentProviderAdapter,
+  ref: { providerSessionId?: string; providerPaymentId?: string },
+  paymentId: string,
+): Promise<PaymentState> {
+  if (!adapter.capture) throw new Error(`${adapter.name} reported an approved payment but cannot capture`);
+  return adapter.capture(ref, { idempotencyKey: `capture:${paymentId}` });
+}
+
+/** The provider says it is not paid (any more): close the page in the book; nothing else moves. */
+async function notPaid(ctx: StepContext, state: PaymentState, sessionId: string | null): Promise<StepResult> {
+  const effects: JobEffects = { next: { kind: "done" } };
+  if ((state.signal === "expired" || state.signal === "failed") && sessionId && state.purchaseId) {
+    effects.checkouts = [{ purchaseId: state.purchaseId, providerSessionId: sessionId, state: "expired" }];
+  }
+  const hinted = state.purchaseId ? await ctx.store.getPurchase(state.purchaseId) : null;
+  if (hinted && hinted.state === "paid" && !hinted.winningPaymentId) {
+    // Marked paid by an older release's webhook hint: open again.
+    effects.purchase = movePurchase(hinted, "awaiting_payment", "payment_not_confirmed");
+  }
+  return { outcome: `not_paid:${state.signal}`, effects };
+}
+
+/** Already decided (winner, refunding …): a winner not yet finalized gets its finalize job again. */
+async function alreadyDecided(
+  ctx: StepContext,
+  purchaseId: string | null,
+  state: string,
+  fields: Record<string, unknown>,
+): Promise<StepResult> {
+  const purchase = purchaseId ? await ctx.store.getPurchase(purchaseId) : null;
+  const effects: JobEffects = { next: { kind: "done" } };
+  if (purchase && state === "winner" && (purchase.state === "paid" || purchase.state === "finalizing")) {
+    effects.jobs = [finalizeJob(purchase.purchaseId, ctx.clock.now())];
+  }
+  return { outcome: "already_decided", effects, fields };
+}
+
+function readFailed(ctx: StepContext, purchaseId: string | null, error: unknown): StepResult {
+  if (ctx.job.attempts >= MAX_READ_ATTEMPTS) {
+    return deadLetter(purchaseId, "payment_unreadable", describeError(error));
+  }
+  const at = ctx.clock.now() + backoffDelayMs(ctx.job.attempts, ctx.random, { capMs: READ_BACKOFF_CAP_MS });
+  return { outcome: "retry", effects: { next: { kind: "retry", at, error: describeError(error) } } };
+}
+
+function deadLetter(purchaseId: string | null, reason: string, detail: string): StepResult {
   return {
-    dedupe: `finalize:${purchaseId}`,
-    purchaseId,
-    kind: "finalize" as const,
-    payload: { purchaseId },
-    notBefore: now,
+    outcome: "dead_lettered",
+    effects: { deadLetters: [{ purchaseId, kind: "payment", reason, detail }], next: { kind: "done" } },
   };
 }

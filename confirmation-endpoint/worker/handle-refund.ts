@@ -1,10 +1,11 @@
-// A refund job: ask the provider to return a payment, always with the same idempotency key
-// (refund:<paymentId>:<reason>), so a retry after a crash or a timeout cannot pay out twice. A
-// refund the provider reports failed, or one that keeps erroring, goes to the dead-letter table.
+// A refund job: ask the provider that took the payment to return it, always with the same
+// idempotency key (refund:<paymentId>:<reason>), so a retry after a crash or a timeout cannot pay
+// out twice. What the answer changes is decided by the lifecycle (decideRefundResult).
 
-import { describeMoney } from "../providers/money";
-import type { RefundReason } from "../providers/types";
-import type { JobEffects } from "../store/types";
+import { decideRefundResult, winnerPurchase } from "../lifecycle/decide-refund";
+import { typedJob } from "../lifecycle/jobs";
+import { adapterFor } from "../providers/registry";
+import type { RefundResult } from "../providers/types";
 import { backoffDelayMs } from "./backoff";
 import type { StepContext, StepResult } from "./context";
 import { describeError } from "./describe-error";
@@ -13,19 +14,9 @@ import { describeError } from "./describe-error";
 const MAX_REFUND_ATTEMPTS = 12;
 const REFUND_BACKOFF_CAP_MS = 10 * 60_000;
 
-interface RefundPayload {
-  refundKey: string;
-  purchaseId: string | null;
-  providerPaymentId: string;
-  amountMinor: number;
-  currency: string;
-  reason: RefundReason;
-  winner: boolean;
-}
-
 export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
-  const { job, store, provider, clock, metrics } = ctx;
-  const p = job.payload as unknown as RefundPayload;
+  const { job, store, clock, metrics } = ctx;
+  const { payload: p } = typedJob(job, "refund");
   const existing = (await store.listRefunds(p.purchaseId ?? undefined)).find(
     (r) => r.refundKey === p.refundKey,
   );
@@ -33,11 +24,10 @@ export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
     return { outcome: `already_${existing.state}`, effects: { next: { kind: "done" } } };
   }
   const fields = { providerPaymentId: p.providerPaymentId, reason: p.reason };
-  let status: "pending" | "succeeded" | "failed";
-  let refundId: string | null = null;
+  let result: Pick<RefundResult, "status"> & { refundId: string | null };
   let failure: string | null = null;
   try {
-    const result = await provider.refund(
+    result = await adapterFor(ctx.providers, p.provider).refund(
       {
         providerPaymentId: p.providerPaymentId,
         amount: { minor: p.amountMinor, currency: p.currency },
@@ -46,70 +36,33 @@ export async function handleRefundJob(ctx: StepContext): Promise<StepResult> {
       },
       { idempotencyKey: p.refundKey },
     );
-    status = result.status;
-    refundId = result.refundId;
   } catch (error) {
     const retryable = (error as { retryable?: unknown }).retryable !== false;
     if (retryable && job.attempts < MAX_REFUND_ATTEMPTS) {
       metrics.increment("gateway_refunds_total", { reason: p.reason, status: "retry" });
+      const at = clock.now() + backoffDelayMs(job.attempts, ctx.random, { capMs: REFUND_BACKOFF_CAP_MS });
+      const detail = describeError(error);
       return {
         outcome: "retry",
-        fields: { ...fields, error: describeError(error) },
+        fields: { ...fields, error: detail },
         effects: {
-          refundUpdates: [{ refundKey: p.refundKey, state: "requested", lastError: describeError(error) }],
-          next: {
-            kind: "retry",
-            at: clock.now() + backoffDelayMs(job.attempts, ctx.random, { capMs: REFUND_BACKOFF_CAP_MS }),
-            error: describeError(error),
-          },
+          refundUpdates: [{ refundKey: p.refundKey, state: "requested", lastError: detail }],
+          next: { kind: "retry", at, error: detail },
         },
       };
     }
-    status = "failed";
+    result = { status: "failed", refundId: null };
     failure = describeError(error);
   }
-  metrics.increment("gateway_refunds_total", { reason: p.reason, status });
-  const effects: JobEffects = {
-    refundUpdates: [
-      { refundKey: p.refundKey, state: status, providerRefundId: refundId, lastError: failure },
-    ],
-    payments: [
-      {
-        provider: provider.name,
-        providerPaymentId: p.providerPaymentId,
-        purchaseId: p.purchaseId,
-        providerSessionId: null,
-        amountMinor: p.amountMinor,
-        currency: p.currency,
-        state: status === "succeeded" ? "refunded" : status === "failed" ? "refund_failed" : "refunding",
-      },
-    ],
-    next: { kind: "done" },
-  };
-  if (status === "failed") {
-    metrics.increment("gateway_dead_letters_total", { kind: "refund" });
-    effects.deadLetters = [
-      {
-        purchaseId: p.purchaseId,
-        kind: "refund",
-        reason: "refund_failed",
-        detail: `${p.refundKey} (${describeMoney({ minor: p.amountMinor, currency: p.currency })}): ${failure ?? "the provider reported the refund failed"}`,
-      },
-    ];
-  }
-  if (p.winner && p.purchaseId && status !== "pending") {
-    const purchase = await store.getPurchase(p.purchaseId);
-    if (
-      purchase &&
-      purchase.winningPaymentId === p.providerPaymentId &&
-      purchase.state === "refund_pending"
-    ) {
-      effects.purchase = {
-        purchaseId: purchase.purchaseId,
-        expectedVersion: purchase.version,
-        set: { state: status === "succeeded" ? "refunded" : "failed" },
-      };
-    }
-  }
-  return { outcome: `refund_${status}`, fields, effects };
+  metrics.increment("gateway_refunds_total", { reason: p.reason, status: result.status });
+  if (result.status === "failed") metrics.increment("gateway_dead_letters_total", { kind: "refund" });
+  const purchase = p.winner && p.purchaseId ? await store.getPurchase(p.purchaseId) : null;
+  const effects = decideRefundResult({
+    refund: p,
+    status: result.status,
+    providerRefundId: result.refundId,
+    failure,
+    winnerOf: winnerPurchase(p, purchase),
+  });
+  return { outcome: `refund_${result.status}`, fields, effects: { ...effects, next: { kind: "done" } } };
 }

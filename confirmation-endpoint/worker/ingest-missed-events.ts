@@ -5,6 +5,7 @@
 import type { Clock } from "../clock";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
+import { planEvents } from "../lifecycle/plan-event";
 import type { PaymentProviderAdapter } from "../providers/types";
 import type { PaymentStore } from "../store/types";
 
@@ -24,7 +25,7 @@ export async function ingestMissedEvents(deps: {
   const outcome =
     events.length === 0
       ? { stored: 0, duplicates: 0 }
-      : await deps.store.recordWebhook(events, deps.clock.now());
+      : await deps.store.recordWebhook(planEvents(events, deps.clock.now()), deps.clock.now());
   if (outcome.stored > 0)
     deps.metrics.increment("gateway_webhooks_total", { outcome: "ingested" }, outcome.stored);
   deps.logger.log("info", "missed events ingested", {

@@ -5,14 +5,17 @@
 
 import { randomUUID } from "node:crypto";
 import { StaleLeaseError, VersionConflictError } from "../errors";
-import { addReleaseJob, handleRtmReleaseJob } from "../rtm/release-reservation";
-import type { JobRecord } from "../store/types";
+import type { JobKind } from "../lifecycle/jobs";
+import { withReleaseJob } from "../lifecycle/release";
 import type { StepContext, StepResult, WorkerDeps } from "./context";
 import { handleCloseCheckoutJob, handleGuardJob } from "./handle-checkout-window";
 import { handleFinalizeJob } from "./handle-finalize";
 import { describeError } from "./describe-error";
 import { handlePaymentJob } from "./handle-payment";
 import { handleRefundJob } from "./handle-refund";
+import { handleRefundSignalJob } from "./handle-refund-signal";
+import { handleRtmReleaseJob } from "./handle-rtm-release";
+import type { JobRecord } from "../store/types";
 
 export interface WorkerOptions {
   workerId?: string;
@@ -36,10 +39,11 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-const HANDLERS: Record<JobRecord["kind"], (ctx: StepContext) => Promise<StepResult>> = {
+const HANDLERS: Record<JobKind, (ctx: StepContext) => Promise<StepResult>> = {
   payment: handlePaymentJob,
   finalize: handleFinalizeJob,
   refund: handleRefundJob,
+  refund_signal: handleRefundSignalJob,
   close_checkout: handleCloseCheckoutJob,
   guard: handleGuardJob,
   rtm_release: handleRtmReleaseJob,
@@ -74,10 +78,24 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       attempt: job.attempts,
       workerId,
     };
+    // A long step (a finalize waiting out Retry-After) keeps its lease, so no other worker starts
+    // the same job meanwhile; a renewal that fails means the lease is lost and the commit will be refused.
+    const renewal = setInterval(
+      () => {
+        const now = clock.now();
+        store.renewLease(job.id, workerId, now + leaseMs, now).catch(() => clearInterval(renewal));
+      },
+      Math.max(1000, Math.floor(leaseMs / 3)),
+    );
+    renewal.unref();
     try {
       const result = await HANDLERS[job.kind](ctx);
       // Real-time journeys: a purchase that ends unregistered also releases its seats in Dynamics.
-      result.effects = await addReleaseJob(store, result.effects, clock.now());
+      const moved = result.effects.purchase;
+      if (moved?.set.state !== undefined) {
+        const before = await store.getPurchase(moved.purchaseId);
+        result.effects = withReleaseJob(result.effects, before, clock.now());
+      }
       await store.commitJob(job.id, workerId, result.effects, clock.now());
       metrics.increment("gateway_jobs_total", {
         kind: job.kind,
@@ -128,6 +146,8 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
         error: describeError(error),
         durationMs: clock.now() - started,
       });
+    } finally {
+      clearInterval(renewal);
     }
   }
 

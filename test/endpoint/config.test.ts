@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../confirmation-endpoint/config";
+import type { EndpointConfig } from "../../confirmation-endpoint/config";
+import type { StripeEnvConfig } from "../../confirmation-endpoint/providers/stripe";
 import { ConfigError } from "../../confirmation-endpoint/errors";
 
 const VALID = {
@@ -22,13 +24,19 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
   throw new Error("expected a ConfigError");
 }
 
+/** The Stripe configuration the registry read (the only provider these environments configure). */
+function stripeOf(c: EndpointConfig): StripeEnvConfig {
+  expect(c.providers.active).toBe("stripe");
+  return c.providers.configured.find((p) => p.name === "stripe")!.config as StripeEnvConfig;
+}
+
 describe("loadConfig", () => {
   it("parses a valid environment with defaults", () => {
     const c = loadConfig(VALID);
     expect(c.dataverse.client.url).toBe("https://contoso.crm.dynamics.com");
     expect(c.dataverse.client.credentials).toEqual([{ clientSecret: "not-a-real-secret", label: "user1" }]);
     expect(c.portalOrigins).toEqual(["https://contoso.powerappsportals.com", "https://events.contoso.com"]);
-    expect(c.provider.stripe.webhookSecrets).toEqual(["whsec_new", "whsec_old"]);
+    expect(stripeOf(c).webhookSecrets).toEqual(["whsec_new", "whsec_old"]);
     expect(c.store).toEqual({ kind: "sqlite", path: "./data/gateway.sqlite" });
     expect(c).toMatchObject({ host: "127.0.0.1", port: 7071, eventMode: "outbound" });
     expect(c.deadline).toEqual({
@@ -135,7 +143,7 @@ describe("loadConfig", () => {
     });
     expect(c.portalOrigins).toEqual(["http://127.0.0.1:5173"]);
     expect(c.deadline.rtmTimeoutMinutes).toBe(30);
-    expect(c.provider.stripe.apiBase).toBe("http://127.0.0.1:12111");
+    expect(stripeOf(c).apiBase).toBe("http://127.0.0.1:12111");
   });
 
   it("the error message says what to do", () => {

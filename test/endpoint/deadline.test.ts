@@ -134,7 +134,7 @@ describe("provider outage across the guard", () => {
     const paymentId = h.provider.pay(sessionId);
     h.provider.getPaymentError = Object.assign(new Error("provider unreachable"), { retryable: true });
     await h.app(h.webhookRequest(h.completedEvent(sessionId)));
-    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("paid");
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("awaiting_payment");
     await h.settle(h.worker, GUARD + MINUTE);
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("expired");
     h.provider.getPaymentError = null;

@@ -13,6 +13,7 @@ import type { RtmRouteOptions } from "../../confirmation-endpoint/rtm/handle-rtm
 import type { PaymentStore } from "../../confirmation-endpoint/store/types";
 import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
 import { createWorker } from "../../confirmation-endpoint/worker/worker";
+import { createProviderSet } from "../../confirmation-endpoint/providers/registry";
 import type { Worker } from "../../confirmation-endpoint/worker/worker";
 import type { FakeEventBody } from "./fakes";
 import { FakeClock, FakeDataverse, FakeProvider, MINUTE, sign, switchableStore } from "./fakes";
@@ -66,7 +67,7 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
 
   const app = createApp({
     store,
-    provider,
+    providers: createProviderSet(provider),
     dataverse,
     clock,
     logger,
@@ -81,7 +82,7 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
   });
   const newWorker = (s: PaymentStore = store, id = `w${++seq}`): Worker =>
     createWorker(
-      { store: s, provider, dataverse, clock, logger, metrics, random },
+      { store: s, providers: createProviderSet(provider), dataverse, clock, logger, metrics, random },
       { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE },
     );
   const worker = newWorker();

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../confirmation-endpoint/config";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
+import { createProviderSet } from "../../confirmation-endpoint/providers/registry";
 import { startEndpoint } from "../../confirmation-endpoint/main";
 import type { RunningEndpoint } from "../../confirmation-endpoint/main";
 import { FakeClock, FakeDataverse, FakeProvider, MINUTE, sign } from "./fakes";
@@ -47,7 +48,7 @@ describe("startEndpoint (Node host)", () => {
     endpoint = await startEndpoint(config, {
       clock,
       dataverse,
-      provider,
+      providers: createProviderSet(provider),
       logger: createMemoryLogger(),
       startWorker: false,
     });

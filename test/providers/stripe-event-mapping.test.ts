@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { createStripeAdapter } from "../../confirmation-endpoint/providers/stripe";
-import { SUBSCRIBED_EVENT_TYPES } from "../../confirmation-endpoint/providers/stripe-events";
+import { SUBSCRIBED_EVENT_TYPES } from "../../confirmation-endpoint/providers/stripe/events";
 import type { PaymentEvent } from "../../confirmation-endpoint/providers/types";
 
 const SECRET = "whsec_mapping";

@@ -7,7 +7,7 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { WebhookVerificationError } from "../../confirmation-endpoint/providers/errors";
 import { createStripeAdapter } from "../../confirmation-endpoint/providers/stripe";
-import { SUBSCRIBED_EVENT_TYPES } from "../../confirmation-endpoint/providers/stripe-events";
+import { SUBSCRIBED_EVENT_TYPES } from "../../confirmation-endpoint/providers/stripe/events";
 import type { PaymentEvent } from "../../confirmation-endpoint/providers/types";
 import { mulberry32 } from "./seeded-random";
 

@@ -6,7 +6,7 @@ import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { WebhookVerificationError } from "../../confirmation-endpoint/providers/errors";
 import { createStripeAdapter } from "../../confirmation-endpoint/providers/stripe";
-import { verifyStripeSignature } from "../../confirmation-endpoint/providers/stripe-signature";
+import { verifyStripeSignature } from "../../confirmation-endpoint/providers/stripe/signature";
 
 const CURRENT = "whsec_current_0123456789";
 const PREVIOUS = "whsec_previous_9876543210";

@@ -23,7 +23,7 @@ import { ConfigError } from "../../../confirmation-endpoint/errors";
 import { createNodeListener } from "../../../confirmation-endpoint/http/node-adapter";
 import { createJsonLogger } from "../../../confirmation-endpoint/logger";
 import { startEndpoint } from "../../../confirmation-endpoint/main";
-import { createStripeAdapter } from "../../../confirmation-endpoint/providers/stripe";
+import { buildProviders } from "../../../confirmation-endpoint/create-endpoint";
 import { createScaledClock, parseClockState } from "./scaled-clock";
 
 const HELP = `Usage: node --import tsx scripts/bench/burst/endpoint-process.ts [--help]
@@ -94,12 +94,7 @@ async function main(): Promise<void> {
   const logger = createJsonLogger({ write: (line) => process.stderr.write(line), now: clock.now });
   const client = createDataverseClient({ ...clientOptions, log: () => {} });
   const dataverse = createEventManagementApi(client, { ...(dv.api ?? {}), log: () => {} });
-  const provider = createStripeAdapter({
-    secretKey: config.provider.stripe.secretKey,
-    webhookSecrets: config.provider.stripe.webhookSecrets,
-    apiBase: config.provider.stripe.apiBase,
-    now: () => new Date(clock.now()),
-  });
+  const provider = buildProviders(config, clock).active;
   // The baseline: everything inside the request, answer only when Dataverse has answered.
   const handler = async (request: Request): Promise<Response> => {
     if (request.method !== "POST" || !new URL(request.url).pathname.startsWith("/v1/webhooks/"))
@@ -107,7 +102,11 @@ async function main(): Promise<void> {
     const body = new Uint8Array(await request.arrayBuffer());
     let events;
     try {
-      events = provider.verifyAndParse({ headers: request.headers, body, receivedAt: new Date(clock.now()) });
+      events = await provider.verifyAndParse({
+        headers: request.headers,
+        body,
+        receivedAt: new Date(clock.now()),
+      });
     } catch {
       return new Response("bad signature", { status: 400 });
     }

@@ -2,13 +2,13 @@
 // slack), the Dataverse stand-in (purchases processed, registrations, finalize calls) and the Stripe
 // stand-in (refunds). Nothing here trusts the endpoint's word that a purchase is finalized.
 
-import Database from "better-sqlite3";
+import { openStore } from "../../../confirmation-endpoint/store/open-store";
 import type { BurstWorld } from "./stand-ins";
 
 const SETTLED = new Set(["finalized", "refund_pending", "refunded", "expired", "failed"]);
 
 export interface StoreView {
-  states: Record<string, number>;
+  states: Partial<Record<string, number>>;
   settled: number;
   /** Smallest deadline_at − updated_at over finalized purchases (clock ms); null when none. */
   minSlackMs: number | null;
@@ -16,27 +16,21 @@ export interface StoreView {
   deadLetters: number;
 }
 
-export function readStore(storePath: string): StoreView {
-  const db = new Database(storePath, { readonly: true, fileMustExist: true });
+export async function readStore(storePath: string): Promise<StoreView> {
+  const store = openStore({ kind: "sqlite", path: storePath });
   try {
-    db.pragma("busy_timeout = 5000");
-    const states: Record<string, number> = {};
+    const summary = await store.summary();
     let settled = 0;
-    for (const row of db.prepare("SELECT state, count(*) AS n FROM purchase GROUP BY state").all() as Array<{
-      state: string;
-      n: number;
-    }>) {
-      states[row.state] = row.n;
-      if (SETTLED.has(row.state)) settled += row.n;
-    }
-    const slack = db
-      .prepare("SELECT min(deadline_at - updated_at) AS s FROM purchase WHERE state = 'finalized'")
-      .get() as { s: number | null };
-    const refunds = db.prepare("SELECT count(*) AS n FROM refund").get() as { n: number };
-    const letters = db.prepare("SELECT count(*) AS n FROM dead_letter").get() as { n: number };
-    return { states, settled, minSlackMs: slack.s, refundRows: refunds.n, deadLetters: letters.n };
+    for (const [state, n] of Object.entries(summary.purchasesByState)) if (SETTLED.has(state)) settled += n;
+    return {
+      states: summary.purchasesByState,
+      settled,
+      minSlackMs: summary.minFinalizedSlackMs,
+      refundRows: summary.refunds,
+      deadLetters: summary.deadLetters,
+    };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -50,7 +44,7 @@ export async function waitForSettled(
   const until = Date.now() + timeoutMs;
   let lastReport = 0;
   for (;;) {
-    const view = readStore(storePath);
+    const view = await readStore(storePath);
     if (onProgress && Date.now() - lastReport > 5000) {
       lastReport = Date.now();
       onProgress(view);

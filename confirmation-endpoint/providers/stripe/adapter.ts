@@ -4,12 +4,12 @@
 // (stripe-signature.ts) because the SDK accepts future timestamps and a single secret only.
 
 import Stripe from "stripe";
-import { ProviderConfigError, ProviderError, WebhookVerificationError } from "./errors";
-import { assertMoney, normalizeCurrency } from "./money";
-import { buildCheckoutSessionParams, KIT_TAG } from "./stripe-checkout";
-import { toProviderError } from "./stripe-error-mapping";
-import { mapStripeEvent, readEventEnvelope, readPaymentIntentState, readSessionState } from "./stripe-events";
-import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, verifyStripeSignature } from "./stripe-signature";
+import { ProviderConfigError, ProviderError, WebhookVerificationError } from "../errors";
+import { assertMoney, normalizeCurrency } from "../money";
+import { buildCheckoutSessionParams, KIT_TAG } from "./checkout";
+import { toProviderError } from "./error-mapping";
+import { mapStripeEvent, readEventEnvelope, readPaymentIntentState, readSessionState } from "./events";
+import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, verifyStripeSignature } from "./signature";
 import type {
   CheckoutRequest,
   CheckoutSession,
@@ -20,7 +20,7 @@ import type {
   PaymentState,
   RefundReason,
   RefundResult,
-} from "./types";
+} from "../types";
 
 export interface StripeAdapterConfig {
   /** sk_live_… / sk_test_… (or a restricted rk_… key). */
@@ -49,6 +49,12 @@ export interface StripeAdapterConfig {
 
 export interface StripeAdapter extends PaymentProviderAdapter {
   readonly name: "stripe";
+  /** Stripe's check is local (HMAC over the raw body), so it answers at once. */
+  verifyAndParse(input: { headers: Headers; body: Uint8Array; receivedAt: Date }): PaymentEvent[];
+  expireCheckout(
+    providerSessionId: string,
+    options: IdempotencyOptions,
+  ): Promise<"expired" | "already_complete">;
   /** The mode events must have, or null when it could not be derived and was not configured. */
   readonly livemode: boolean | null;
 }

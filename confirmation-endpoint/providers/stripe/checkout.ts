@@ -7,9 +7,9 @@
 // a payment that still slips through is refunded by the deadline guard.
 
 import type Stripe from "stripe";
-import { ProviderError } from "./errors";
-import { assertMoney } from "./money";
-import type { CheckoutRequest } from "./types";
+import { ProviderError } from "../errors";
+import { assertMoney } from "../money";
+import type { CheckoutRequest } from "../types";
 
 export const MIN_EXPIRY_SECONDS = 30 * 60 + 30;
 export const MAX_EXPIRY_SECONDS = 24 * 60 * 60 - 5 * 60;

@@ -6,8 +6,8 @@
 // (payment_intent.payment_failed) does not end a Checkout Session, which stays open for another
 // card, so it is recorded but not acted on.
 
-import { moneyFromMinorUnits } from "./money";
-import type { Money, PaymentEvent, PaymentSignal, PaymentState } from "./types";
+import { moneyFromMinorUnits } from "../money";
+import type { Money, PaymentEvent, PaymentSignal, PaymentState } from "../types";
 
 type Json = Record<string, unknown>;
 

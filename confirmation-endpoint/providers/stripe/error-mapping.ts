@@ -3,7 +3,7 @@
 // "retryable" means "schedule the same call again later with the same key", never "loop now".
 
 import Stripe from "stripe";
-import { ProviderError } from "./errors";
+import { ProviderError } from "../errors";
 
 function isStripeError(error: unknown): error is Stripe.errors.StripeError {
   return error instanceof Stripe.errors.StripeError;

@@ -7,7 +7,7 @@
 // passes; v0 and unknown schemes are ignored.
 
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { WebhookVerificationError } from "./errors";
+import { WebhookVerificationError } from "../errors";
 
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 

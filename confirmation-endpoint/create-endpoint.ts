@@ -1,0 +1,201 @@
+// The composition root: builds the whole endpoint (store, providers, Dataverse client, routes,
+// worker) from a parsed config, without opening a port. Every host builds it here: the Node server
+// (main.ts), the sandbox, the burst benchmark and the reconcile command; tests swap any part
+// through `overrides` instead of rewiring modules.
+
+import { createApp } from "./app";
+import type { FetchHandler } from "./app";
+import { systemClock } from "./clock";
+import type { Clock } from "./clock";
+import type { EndpointConfig } from "./config";
+import { createDataverseClient, createEventManagementApi } from "./dataverse";
+import type { DataverseClientOptions, EventManagementApiOptions } from "./dataverse";
+import type { EventManagementApi } from "./dataverse/types";
+import { createJsonLogger } from "./logger";
+import type { Logger } from "./logger";
+import { createMetrics } from "./metrics";
+import type { Metrics } from "./metrics";
+import { createProviderSet, PROVIDER_PLUGINS } from "./providers/registry";
+import type { ProviderPlugin, ProviderSet } from "./providers/registry";
+import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
+import { createRtmEventReader } from "./rtm/read-rtm-event";
+import { openStore } from "./store/open-store";
+import type { PaymentStore } from "./store/types";
+import { ingestMissedEvents } from "./worker/ingest-missed-events";
+import { createWorker } from "./worker/worker";
+import type { Worker } from "./worker/worker";
+
+export interface EndpointOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Metrics;
+  store?: PaymentStore;
+  /** The adapters to use instead of building them from the config (the sandbox, tests). */
+  providers?: ProviderSet;
+  /** The registry to build providers from (default PROVIDER_PLUGINS); a test adds its own provider here. */
+  plugins?: readonly ProviderPlugin[];
+  dataverse?: EventManagementApi;
+  checkDataverse?: () => Promise<void>;
+  /** Full Dataverse client settings (several application users, timeouts …), e.g. from readDataverseEnv. */
+  dataverseClientOptions?: Omit<DataverseClientOptions, "log">;
+  dataverseApiOptions?: Omit<EventManagementApiOptions, "log">;
+  /** Real-time journeys route settings; default: built from the config and the Dataverse client. */
+  rtm?: RtmRouteOptions;
+  /** Use the listening URL as the public URL when ENDPOINT_PUBLIC_URL is unset (the sandbox). */
+  publicUrlIsListenUrl?: boolean;
+  /** Fetch undelivered provider events at start and then every this many ms (default 15 min; 0 = never). */
+  missedEventsIntervalMs?: number;
+}
+
+export interface Endpoint {
+  handler: FetchHandler;
+  worker: Worker;
+  store: PaymentStore;
+  providers: ProviderSet;
+  metrics: Metrics;
+  logger: Logger;
+  /** The URL the host listens on, once it does (the RTM cancel link may need it). */
+  setListenUrl(url: string): void;
+  /** Start the worker and the missed-events timer. */
+  startBackground(): void;
+  /** Stop the background work and release what the endpoint opened (not what overrides passed in). */
+  close(): Promise<void>;
+}
+
+interface DataverseParts {
+  dataverse: EventManagementApi;
+  checkDataverse?: () => Promise<void>;
+  rtm?: RtmRouteOptions;
+  close(): void;
+}
+
+function buildDataverse(
+  config: EndpointConfig,
+  overrides: EndpointOverrides,
+  parts: { clock: Clock; logger: Logger; listenUrl: () => string | null },
+): DataverseParts {
+  const { clock, logger } = parts;
+  if (overrides.dataverse) {
+    return {
+      dataverse: overrides.dataverse,
+      ...(overrides.checkDataverse ? { checkDataverse: overrides.checkDataverse } : {}),
+      ...(overrides.rtm ? { rtm: overrides.rtm } : {}),
+      close: () => {},
+    };
+  }
+  const log = (entry: {
+    level: "debug" | "info" | "warn" | "error";
+    event: string;
+    [k: string]: unknown;
+  }) => {
+    const { level, event, ...fields } = entry;
+    logger.log(level, `dataverse ${event}`, fields);
+  };
+  const client = createDataverseClient({
+    ...(overrides.dataverseClientOptions ?? config.dataverse.client),
+    log,
+  });
+  const dataverse = createEventManagementApi(client, {
+    ...(overrides.dataverseApiOptions ?? config.dataverse.api),
+    log,
+  });
+  const names = {
+    ...(config.rtm.eventProviderLookup ? { eventProviderLookup: config.rtm.eventProviderLookup } : {}),
+    ...(config.rtm.providerTimeoutColumn ? { providerTimeoutColumn: config.rtm.providerTimeoutColumn } : {}),
+  };
+  const reader = createRtmEventReader({ client, clock, logger, names });
+  const rtm = overrides.rtm ?? {
+    defaultReturnUrl: config.rtm.defaultReturnUrl,
+    publicUrl: () => config.rtm.publicUrl ?? (overrides.publicUrlIsListenUrl ? parts.listenUrl() : null),
+    configuredTimeoutMinutes: config.deadline.rtmTimeoutMinutes,
+    readEvent: (purchaseId, options) => reader.read(purchaseId, options),
+  };
+  return {
+    dataverse,
+    checkDataverse: overrides.checkDataverse ?? (() => client.checkTokens()),
+    rtm,
+    close: () => client.close(),
+  };
+}
+
+/** The adapters the config names, built through the registry. */
+export function buildProviders(
+  config: EndpointConfig,
+  clock: Clock,
+  plugins: readonly ProviderPlugin[] = PROVIDER_PLUGINS,
+): ProviderSet {
+  const adapters = config.providers.configured.map(({ name, config: providerConfig }) => {
+    const plugin = plugins.find((p) => p.name === name);
+    if (!plugin) throw new Error(`no provider plugin named "${name}" is registered`);
+    return plugin.create(providerConfig, { now: () => new Date(clock.now()) });
+  });
+  const active = adapters.find((a) => a.name === config.providers.active);
+  if (!active) throw new Error(`PAYMENT_PROVIDER "${config.providers.active}" has no configuration`);
+  return createProviderSet(active, adapters);
+}
+
+export function createEndpoint(config: EndpointConfig, overrides: EndpointOverrides = {}): Endpoint {
+  const clock = overrides.clock ?? systemClock;
+  const logger =
+    overrides.logger ?? createJsonLogger({ write: (line) => process.stderr.write(line), now: clock.now });
+  const metrics = overrides.metrics ?? createMetrics();
+  const providers = overrides.providers ?? buildProviders(config, clock, overrides.plugins);
+  const store = overrides.store ?? openStore(config.store);
+  let listenUrl: string | null = null;
+  const dv = buildDataverse(config, overrides, { clock, logger, listenUrl: () => listenUrl });
+  const deps = { store, providers, dataverse: dv.dataverse, clock, logger, metrics };
+  let wakeWorker = () => {};
+  const handler = createApp({
+    ...deps,
+    portalOrigins: config.portalOrigins,
+    eventMode: config.eventMode,
+    deadlinePolicy: config.deadline,
+    newPurchaseCheckoutsPerMinute: config.newPurchaseCheckoutsPerMinute,
+    ...(dv.checkDataverse ? { checkDataverse: dv.checkDataverse } : {}),
+    ...(dv.rtm ? { rtm: dv.rtm } : {}),
+    onWorkStored: () => wakeWorker(),
+  });
+  const worker = createWorker(deps, {
+    concurrency: config.worker.concurrency,
+    leaseMs: config.worker.leaseSeconds * 1000,
+    pollMs: config.worker.pollSeconds * 1000,
+  });
+  let ingestTimer: NodeJS.Timeout | null = null;
+  const ingest = () => {
+    for (const provider of providers.all) {
+      if (!provider.listMissedEvents) continue;
+      void ingestMissedEvents({ provider, store, clock, logger, metrics }).then(
+        (r) => (r.stored > 0 ? worker.wake() : undefined),
+        (error: unknown) =>
+          logger.log("warn", "missed events could not be fetched; next try at the next interval", {
+            provider: provider.name,
+            error,
+          }),
+      );
+    }
+  };
+  return {
+    handler,
+    worker,
+    store,
+    providers,
+    metrics,
+    logger,
+    setListenUrl: (url) => (listenUrl = url),
+    startBackground() {
+      worker.start();
+      wakeWorker = () => worker.wake();
+      const interval = overrides.missedEventsIntervalMs ?? 15 * 60_000;
+      if (interval <= 0) return;
+      ingest();
+      ingestTimer = setInterval(ingest, interval);
+      ingestTimer.unref();
+    },
+    async close() {
+      if (ingestTimer) clearInterval(ingestTimer);
+      await worker.stop();
+      dv.close();
+      if (!overrides.store) await store.close();
+    },
+  };
+}

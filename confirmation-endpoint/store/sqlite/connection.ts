@@ -1,0 +1,64 @@
+// One SQLite connection (better-sqlite3 v12): WAL, FULL sync (a 2xx promises durability), a busy
+// timeout, foreign keys, migrated on open; statements compiled once; every write one BEGIN
+// IMMEDIATE transaction that never spans an await.
+
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { StaleLeaseError, StoreError, VersionConflictError } from "../../errors";
+import { migrate } from "./migrate";
+
+export interface SqliteConnection {
+  readonly db: Database.Database;
+  /** The statement for `sql`, compiled on first use. */
+  prepare(sql: string): Database.Statement;
+  /** Run `fn` as one BEGIN IMMEDIATE transaction; a failure becomes a StoreError unless it is a lease or version conflict. */
+  write<T>(what: string, fn: () => T): T;
+  read<T>(what: string, fn: () => T): T;
+}
+
+export function openConnection(path: string, busyTimeoutMs: number): SqliteConnection {
+  let db: Database.Database;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+  } catch (error) {
+    throw new StoreError(
+      `Could not open the SQLite store at ${path}: ${(error as Error).message}. Check STORE_URL and the folder's permissions.`,
+      error,
+    );
+  }
+  // Compiling on every call cost more than running most of these statements.
+  const statements = new Map<string, Database.Statement>();
+  return {
+    db,
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    write(what, fn) {
+      try {
+        return db.transaction(fn).immediate();
+      } catch (error) {
+        if (error instanceof StaleLeaseError || error instanceof VersionConflictError) throw error;
+        throw new StoreError(`Store could not ${what}: ${(error as Error).message}`, error);
+      }
+    },
+    read(what, fn) {
+      try {
+        return fn();
+      } catch (error) {
+        throw new StoreError(`Store could not ${what}: ${(error as Error).message}`, error);
+      }
+    },
+  };
+}

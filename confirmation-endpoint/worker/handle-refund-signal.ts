@@ -1,0 +1,53 @@
+// A refund-signal job: the provider reported by webhook that a payment's refund succeeded or
+// failed. Every refund the kit has open on that payment takes that result (decideRefundResult, as
+// for the refund job's own answer); a refund the kit never asked for (made in the provider's
+// dashboard) only marks the payment.
+
+import { decideRefundResult, winnerPurchase } from "../lifecycle/decide-refund";
+import { typedJob } from "../lifecycle/jobs";
+import type { JobEffects } from "../store/types";
+import type { StepContext, StepResult } from "./context";
+
+export async function handleRefundSignalJob(ctx: StepContext): Promise<StepResult> {
+  const { payload: p } = typedJob(ctx.job, "refund_signal");
+  const status = p.failed ? "failed" : "succeeded";
+  const refunds = await ctx.store.listRefunds(p.purchaseId ?? undefined);
+  const open = refunds.filter(
+    (r) =>
+      r.provider === p.provider &&
+      r.providerPaymentId === p.providerPaymentId &&
+      (r.state === "requested" || r.state === "pending"),
+  );
+  const effects: JobEffects = { refundUpdates: [], payments: [], deadLetters: [], next: { kind: "done" } };
+  const purchaseId = open[0]?.purchaseId ?? p.purchaseId;
+  const purchase = purchaseId ? await ctx.store.getPurchase(purchaseId) : null;
+  for (const refund of open) {
+    const one = decideRefundResult({
+      refund,
+      status,
+      providerRefundId: p.providerRefundId,
+      failure: null,
+      winnerOf: effects.purchase ? null : winnerPurchase(refund, purchase),
+    });
+    effects.refundUpdates!.push(...(one.refundUpdates ?? []));
+    effects.deadLetters!.push(...(one.deadLetters ?? []));
+    if (one.purchase) effects.purchase = one.purchase;
+  }
+  // The payment row follows the signal whether or not the kit asked for the refund.
+  effects.payments!.push({
+    provider: p.provider,
+    providerPaymentId: p.providerPaymentId,
+    purchaseId: null,
+    providerSessionId: null,
+    amountMinor: null,
+    currency: null,
+    state: p.failed ? "refund_failed" : "refunded",
+  });
+  if (p.failed && open.length > 0)
+    ctx.metrics.increment("gateway_dead_letters_total", { kind: "refund" }, open.length);
+  return {
+    outcome: `refund_signal_${status}`,
+    fields: { providerPaymentId: p.providerPaymentId, refunds: open.length },
+    effects,
+  };
+}

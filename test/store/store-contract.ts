@@ -1,0 +1,221 @@
+// The store contract: what the worker, the routes and the commands rely on from any store, as one
+// suite that every backend runs (sqlite-store.test.ts; a second backend is proven by passing it).
+// Times are epoch milliseconds passed in, never read from a clock.
+
+import { describe, expect, it } from "vitest";
+import { StaleLeaseError, VersionConflictError } from "../../confirmation-endpoint/errors";
+import { guardJob, closeCheckoutJob, refundJob } from "../../confirmation-endpoint/lifecycle/jobs";
+import { planEvents } from "../../confirmation-endpoint/lifecycle/plan-event";
+import type { PaymentEvent } from "../../confirmation-endpoint/providers/types";
+import type { NewPurchase, PaymentStore } from "../../confirmation-endpoint/store/types";
+
+export const NOW = 1_800_000_000_000;
+export const P = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+
+export const purchase: NewPurchase = {
+  purchaseId: P,
+  mode: "outbound",
+  readableEventId: "E1",
+  userId: "",
+  eventName: "E",
+  attendees: [],
+  expectedMinor: 2500,
+  currency: "EUR",
+  t0: NOW,
+  t0Source: "createdon",
+  deadlineAt: NOW + 50 * 60_000,
+  guardAt: NOW + 47 * 60_000,
+  closeAt: NOW + 42 * 60_000,
+  returnOrigin: "https://portal.test",
+};
+
+export const event = (id: string, extra: Partial<PaymentEvent> = {}): PaymentEvent => ({
+  provider: "stripe",
+  dedupeKey: id,
+  type: "checkout.session.completed",
+  signal: "paid",
+  purchaseId: P,
+  providerPaymentId: "pi_1",
+  providerSessionId: "cs_1",
+  amount: { minor: 2500, currency: "EUR" },
+  live: false,
+  occurredAt: new Date(NOW),
+  ...extra,
+});
+
+const refund = (purchaseId: string | null, paymentId: string) =>
+  refundJob(
+    {
+      purchaseId,
+      provider: "stripe",
+      providerPaymentId: paymentId,
+      amountMinor: 2500,
+      currency: "EUR",
+      reason: "deadline_passed",
+      winner: false,
+    },
+    NOW + 1000,
+  );
+
+const begin = (store: PaymentStore, jobs = [guardJob(P, NOW), closeCheckoutJob(P, NOW)]) =>
+  store.beginCheckout({ purchase, provider: "stripe", now: NOW, idempotencyKeyFor: (a) => `k${a}`, jobs });
+
+/** Run the contract against a backend; `open` gives a fresh, empty store for each test. */
+export function describeStoreContract(name: string, open: () => Promise<PaymentStore>): void {
+  describe(`store contract: ${name}`, () => {
+    const withStore = (fn: (store: PaymentStore) => Promise<void>) => async () => {
+      const store = await open();
+      try {
+        await fn(store);
+      } finally {
+        await store.close();
+      }
+    };
+
+    it(
+      "stores each webhook event once (provider + event id) with its planned payment and jobs, and decides nothing",
+      withStore(async (store) => {
+        await begin(store, []);
+        expect(await store.recordWebhook(planEvents([event("evt_1"), event("evt_1")], NOW), NOW)).toEqual({
+          stored: 1,
+          duplicates: 1,
+        });
+        const second = planEvents(
+          [event("evt_2", { type: "checkout.session.async_payment_succeeded" })],
+          NOW,
+        );
+        expect(await store.recordWebhook(second, NOW)).toEqual({ stored: 1, duplicates: 0 });
+        const jobs = await store.listJobs();
+        expect(jobs.map((j) => [j.kind, j.dedupe])).toEqual([["payment", "payment:stripe:cs_1"]]);
+        expect(await store.getPayment("stripe", "pi_1")).toMatchObject({
+          state: "reported",
+          amountMinor: 2500,
+        });
+        expect((await store.getPurchase(P))!.state).toBe("awaiting_payment");
+        expect((await store.summary()).webhookEvents).toBe(2);
+      }),
+    );
+
+    it(
+      "answers each of 50 concurrent webhooks with its own outcome, duplicates in the same group included",
+      withStore(async (store) => {
+        const one = (n: number) => planEvents([event(`evt_${n % 40}`, { purchaseId: null })], NOW);
+        const outcomes = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => store.recordWebhook(one(i), NOW)),
+        );
+        expect(outcomes.slice(0, 40).every((o) => o.stored === 1 && o.duplicates === 0)).toBe(true);
+        expect(outcomes.slice(40).every((o) => o.stored === 0 && o.duplicates === 1)).toBe(true);
+        expect((await store.summary()).webhookEvents).toBe(40);
+      }),
+    );
+
+    it(
+      "leases jobs: one per purchase in flight, an expired lease is claimed again, a stale worker cannot commit",
+      withStore(async (store) => {
+        await begin(store, [guardJob(P, NOW), closeCheckoutJob(P, NOW), refund(null, "pi_x")]);
+        const first = await store.claimJobs({ workerId: "w1", limit: 10, now: NOW, leaseMs: 1000 });
+        expect(first.map((j) => j.kind)).toEqual(["guard"]);
+        expect(await store.claimJobs({ workerId: "w2", limit: 10, now: NOW + 500, leaseMs: 1000 })).toEqual(
+          [],
+        );
+        const again = await store.claimJobs({ workerId: "w2", limit: 10, now: NOW + 1001, leaseMs: 1000 });
+        expect(again.map((j) => [j.kind, j.attempts])).toEqual([
+          ["guard", 2],
+          ["refund", 1],
+        ]);
+        await expect(
+          store.commitJob(first[0]!.id, "w1", { next: { kind: "done" } }, NOW + 1002),
+        ).rejects.toBeInstanceOf(StaleLeaseError);
+        await store.commitJob(again[0]!.id, "w2", { next: { kind: "done" } }, NOW + 1002);
+        const next = await store.claimJobs({ workerId: "w2", limit: 10, now: NOW + 1003, leaseMs: 1000 });
+        expect(next.map((j) => j.kind)).toEqual(["close_checkout"]);
+      }),
+    );
+
+    it(
+      "re-arms a job enqueued again under the same key instead of adding one; a finished one becomes due again",
+      withStore(async (store) => {
+        await begin(store, [guardJob(P, NOW)]);
+        await store.enqueueJob(guardJob(P, NOW + 5), NOW);
+        expect((await store.listJobs()).length).toBe(1);
+        const [job] = await store.claimJobs({ workerId: "w", limit: 1, now: NOW, leaseMs: 60_000 });
+        await store.commitJob(job!.id, "w", { next: { kind: "done" } }, NOW);
+        expect(await store.nextDueAt()).toBeNull();
+        await store.enqueueJob(guardJob(P, NOW + 10), NOW + 1);
+        expect(await store.nextDueAt()).toBe(NOW + 10);
+      }),
+    );
+
+    it(
+      "compare-and-set on version: a stale view rolls the whole step back",
+      withStore(async (store) => {
+        await begin(store, [guardJob(P, NOW)]);
+        const [job] = await store.claimJobs({ workerId: "w", limit: 1, now: NOW, leaseMs: 60_000 });
+        const p = (await store.getPurchase(P))!;
+        const stale = {
+          purchase: { purchaseId: P, expectedVersion: p.version + 1, set: { state: "expired" as const } },
+          deadLetters: [{ purchaseId: P, kind: "x", reason: "y" }],
+          next: { kind: "done" as const },
+        };
+        await expect(store.commitJob(job!.id, "w", stale, NOW)).rejects.toBeInstanceOf(VersionConflictError);
+        expect(await store.listDeadLetters()).toEqual([]);
+        expect((await store.getPurchase(P))!.state).toBe("awaiting_payment");
+        const fresh = {
+          purchase: { purchaseId: P, expectedVersion: p.version, set: { state: "expired" as const } },
+          next: { kind: "done" as const },
+        };
+        await store.commitJob(job!.id, "w", fresh, NOW);
+        expect((await store.getPurchase(P))!).toMatchObject({ state: "expired", version: p.version + 1 });
+      }),
+    );
+
+    it(
+      "keeps t0 and the deadline of the first checkout; reserves attempts in order",
+      withStore(async (store) => {
+        const a = await begin(store, []);
+        expect(a.checkout).toMatchObject({ attempt: 1, state: "creating", idempotencyKey: "k1" });
+        const b = await store.beginCheckout({
+          purchase: { ...purchase, t0: NOW + 999, deadlineAt: NOW + 999 },
+          provider: "stripe",
+          now: NOW + 1,
+          idempotencyKeyFor: (n) => `k${n}`,
+          jobs: [],
+        });
+        expect(b.checkout.attempt).toBe(1);
+        expect(b.purchase.deadlineAt).toBe(purchase.deadlineAt);
+        await store.recordCheckoutSession({
+          purchaseId: P,
+          attempt: 1,
+          providerSessionId: "cs_1",
+          redirectUrl: "https://x",
+          expiresAt: NOW + 10,
+        });
+        const c = await store.beginCheckout({
+          purchase,
+          provider: "stripe",
+          now: NOW + 20,
+          idempotencyKeyFor: (n) => `k${n}`,
+          jobs: [],
+        });
+        expect(c.checkout).toMatchObject({ attempt: 2, idempotencyKey: "k2" });
+        expect((await store.listCheckouts(P)).map((x) => x.state)).toEqual(["expired", "creating"]);
+      }),
+    );
+
+    it(
+      "summarises purchases by state, refunds, dead letters and open jobs for the commands and the benchmark",
+      withStore(async (store) => {
+        await begin(store, [guardJob(P, NOW), refund(P, "pi_9")]);
+        const summary = await store.summary();
+        expect(summary).toMatchObject({
+          purchasesByState: { awaiting_payment: 1 },
+          refunds: 0,
+          deadLetters: 0,
+          pendingJobs: 2,
+          oldestPendingJobAt: NOW,
+          minFinalizedSlackMs: null,
+        });
+      }),
+    );
+  });
+}
