@@ -55,8 +55,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: ["paid", "finalizing"], to: "refund_pending", on: "finalize_rejected", by: "finalize job" },
   { from: ["paid", "finalizing"], to: "refund_pending", on: "deadline_reached", by: "finalize job" },
   { from: ["awaiting_payment", "paid"], to: "expired", on: "checkout_expired", by: "guard job" },
-  { from: ["refund_pending"], to: "refunded", on: "refund_succeeded", by: "refund job, refund webhook" },
-  { from: ["refund_pending"], to: "failed", on: "refund_failed", by: "refund job, refund webhook" },
+  { from: ["refund_pending"], to: "refunded", on: "refund_succeeded", by: "refund or refund_signal job" },
+  { from: ["refund_pending"], to: "failed", on: "refund_failed", by: "refund or refund_signal job" },
 ];
 
 export const PURCHASE_STATES: readonly PurchaseStatus[] = [
