@@ -1,12 +1,14 @@
 // The confirmation endpoint as a function from a Web Request to a Response. Only main.ts opens a
 // port; tests and the sandbox call this handler in-process. Errors are mapped to status codes here
-// and nowhere else: HttpError as it is, anything else a generic 500 with details in the log.
+// and nowhere else (http/error-status.ts): the kit's domain errors by their code, a store failure
+// 503, anything else a generic 500 with details in the log.
 
 import type { DeadlinePolicy, EventMode } from "./config";
 import type { EndpointDeps } from "./deps";
 import { HttpError } from "./errors";
 import { corsHeaders, isOriginAllowed, preflightResponse } from "./http/cors";
 import { createRateLimiter } from "./http/rate-limit";
+import { toHttpError } from "./http/error-status";
 import { errorResponse } from "./http/responses";
 import { handleRtmCancel, handleRtmPay } from "./rtm/handle-rtm-pay";
 import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
@@ -100,32 +102,23 @@ export function createApp(deps: AppDeps): FetchHandler {
     let response: Response;
     try {
       response = await route(request, path);
-    } catch (error) {
-      if (error instanceof HttpError) {
-        if (error.status >= 500)
-          deps.logger.log("error", "request failed", {
-            path,
-            status: error.status,
-            code: error.code,
-            error,
-            cause: error.cause,
-          });
-        response = errorResponse(
-          error.status,
-          error.code,
-          error.status >= 500 && error.status !== 503 && error.status !== 502
-            ? "The endpoint failed; try again later."
-            : error.message,
-          error.headers,
-        );
-      } else {
-        deps.logger.log("error", "request failed", { path, error });
-        response = errorResponse(
-          500,
-          "INTERNAL",
-          "The endpoint failed to handle the request; try again later.",
-        );
+    } catch (caught) {
+      const error = toHttpError(caught);
+      if (error.status >= 500) {
+        deps.logger.log("error", "request failed", {
+          path,
+          status: error.status,
+          code: error.code,
+          error: caught,
+        });
       }
+      const generic = error.status >= 500 && error.status !== 503 && error.status !== 502;
+      response = errorResponse(
+        error.status,
+        error.code,
+        generic ? "The endpoint failed to handle the request; try again later." : error.message,
+        error.headers,
+      );
     }
     for (const [k, v] of Object.entries(cors)) if (!response.headers.has(k)) response.headers.set(k, v);
     return response;

@@ -5,11 +5,10 @@
 // RTM redirect route (issue 8): the mode decides where the price is read and which window applies.
 
 import type { DeadlinePolicy, EventMode } from "../config";
-import { DataverseAuthError, DataverseError, DeadlineExceededError } from "../dataverse/errors";
 import type { PurchaseRow } from "../dataverse/types";
 import { canStartPayment, computePurchaseTimes } from "../deadline";
 import type { EndpointDeps } from "../deps";
-import { HttpError } from "../errors";
+import { CheckoutError, refusalFromDataverse } from "./errors";
 import { closeCheckoutJob, guardJob } from "../lifecycle/jobs";
 import { visibleStatus } from "../lifecycle/visible-status";
 import type { Logger } from "../logger";
@@ -134,8 +133,7 @@ export async function startCheckout(
   } catch (error) {
     deps.metrics.increment("gateway_checkouts_total", { outcome: "provider_failed" });
     const retryable = (error as { retryable?: unknown }).retryable !== false;
-    throw new HttpError(
-      retryable ? 503 : 502,
+    throw new CheckoutError(
       retryable ? "PROVIDER_UNAVAILABLE" : "PROVIDER_ERROR",
       "The payment provider could not open a payment page; try again in a moment.",
       error,
@@ -168,9 +166,8 @@ export async function startCheckout(
   };
 }
 
-function tooLate(): HttpError {
-  return new HttpError(
-    410,
+function tooLate(): CheckoutError {
+  return new CheckoutError(
     "TOO_LATE",
     "The time to pay for this registration has run out; register again from the event page.",
   );
@@ -178,15 +175,13 @@ function tooLate(): HttpError {
 
 function refuseClosedPurchase(p: Pick<PurchaseRecord, "state">): void {
   if (p.state === "paid" || p.state === "finalizing" || p.state === "finalized") {
-    throw new HttpError(
-      409,
+    throw new CheckoutError(
       "ALREADY_PAID",
       "This purchase is already paid; its registration is being confirmed. Check its status instead of paying again.",
     );
   }
   if (p.state === "refund_pending" || p.state === "refunded" || p.state === "failed") {
-    throw new HttpError(
-      409,
+    throw new CheckoutError(
       "PURCHASE_CLOSED",
       "This purchase was closed and its payment returned; register again from the event page.",
     );
@@ -214,8 +209,7 @@ async function snapshotPurchase(
     });
   }
   if (row?.processed === true || row?.paid === true) {
-    throw new HttpError(
-      409,
+    throw new CheckoutError(
       "ALREADY_PAID",
       "Dynamics already records this purchase as paid; check its status instead of paying again.",
     );
@@ -228,14 +222,12 @@ async function snapshotPurchase(
   let attendees: AttendeeSummary[] = [];
   if (input.mode === "rtm") {
     if (!row)
-      throw new HttpError(
-        404,
+      throw new CheckoutError(
         "PURCHASE_NOT_FOUND",
         "No purchase with this id exists (yet); start again from the registration.",
       );
     if (row.totalMinor === null || row.currency === null) {
-      throw new HttpError(
-        502,
+      throw new CheckoutError(
         "PURCHASE_UNREADABLE",
         "The purchase's price could not be read from Dynamics; the organizer must check the event setup.",
       );
@@ -262,8 +254,7 @@ async function snapshotPurchase(
     }));
   }
   if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0 || !/^[A-Z]{3}$/.test(currency)) {
-    throw new HttpError(
-      502,
+    throw new CheckoutError(
       "PURCHASE_UNREADABLE",
       "The purchase's amount could not be read from Dynamics; the organizer must check the event setup.",
     );
@@ -306,45 +297,9 @@ async function snapshotPurchase(
   };
 }
 
-function mapDataverseError(error: unknown, purchaseId: string, logger: Logger): HttpError {
+function mapDataverseError(error: unknown, purchaseId: string, logger: Logger): CheckoutError {
   logger.log("warn", "dataverse read failed during checkout", { purchaseId, error });
-  if (error instanceof DataverseError) {
-    if (error.code === "PURCHASE_NOT_FOUND" || error.status === 404) {
-      return new HttpError(
-        404,
-        "PURCHASE_NOT_FOUND",
-        "No purchase with this id exists; start again from the event's registration page.",
-        error,
-      );
-    }
-    if (error.retryable)
-      return new HttpError(
-        503,
-        "DATAVERSE_UNAVAILABLE",
-        "Dynamics is busy or unreachable; try again in a moment.",
-        error,
-      );
-    return new HttpError(
-      502,
-      "PURCHASE_UNREADABLE",
-      "The purchase could not be read from Dynamics; try again later or ask the organizer.",
-      error,
-    );
-  }
-  if (error instanceof DeadlineExceededError || (error instanceof DataverseAuthError && error.retryable)) {
-    return new HttpError(
-      503,
-      "DATAVERSE_UNAVAILABLE",
-      "Dynamics is busy or unreachable; try again in a moment.",
-      error,
-    );
-  }
-  return new HttpError(
-    503,
-    "DATAVERSE_UNAVAILABLE",
-    "Dynamics could not be reached; try again in a moment.",
-    error,
-  );
+  return refusalFromDataverse(error);
 }
 
 function describePurchase(p: PurchaseRecord): string {
@@ -356,8 +311,7 @@ function describePurchase(p: PurchaseRecord): string {
 /** The readable event id the page sent must be the purchase's own, when both are known. */
 function assertSameEvent(actual: string | null, claimed: string | null): void {
   if (actual !== null && claimed !== null && actual.toLowerCase() !== claimed.toLowerCase()) {
-    throw new HttpError(
-      400,
+    throw new CheckoutError(
       "EVENT_MISMATCH",
       "The purchase belongs to another event; start again from the event's registration page.",
     );

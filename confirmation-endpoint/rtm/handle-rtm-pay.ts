@@ -8,9 +8,8 @@
 import { startCheckout } from "../checkout/start-checkout";
 import type { StartCheckoutDeps } from "../checkout/start-checkout";
 import { withReturnMarker } from "../checkout/return-url";
-import { DataverseError } from "../dataverse/errors";
 import type { EventManagementApi, PurchaseRow } from "../dataverse/types";
-import { HttpError } from "../errors";
+import { CheckoutError, refusalFromDataverse } from "../checkout/errors";
 import { normalizeGuid } from "../guid";
 import type { PaymentStore } from "../store/types";
 import { pickReturnUrl } from "./pick-return-url";
@@ -49,8 +48,7 @@ const UNKNOWN_EVENT = "rtm";
 function parsePurchaseId(raw: string | null): string {
   const id = normalizeGuid(raw ?? "");
   if (id === null) {
-    throw new HttpError(
-      400,
+    throw new CheckoutError(
       "INVALID_REQUEST",
       "purchaseId must be the purchase's GUID, as Dynamics puts it on the payment page URL.",
     );
@@ -60,8 +58,7 @@ function parsePurchaseId(raw: string | null): string {
 
 function requireRtm(deps: RtmRouteDeps): RtmRouteOptions {
   if (!deps.rtm) {
-    throw new HttpError(
-      404,
+    throw new CheckoutError(
       "RTM_NOT_ENABLED",
       'Real-time journeys payments are not set up on this endpoint; see the README section "Real-time journeys mode".',
     );
@@ -109,8 +106,7 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
 
   const known = await deps.store.getPurchase(purchaseId);
   if (known && known.mode !== "rtm") {
-    throw new HttpError(
-      409,
+    throw new CheckoutError(
       "WRONG_FLOW",
       "This purchase was started on the Event Portal; pay for it on the portal's payment page.",
     );
@@ -139,32 +135,17 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
     });
   } catch (error) {
     deps.logger.log("warn", "rtm: purchase read failed", { purchaseId, error });
-    if (error instanceof DataverseError && !error.retryable) {
-      throw new HttpError(
-        502,
-        "PURCHASE_UNREADABLE",
-        "The purchase could not be read from Dynamics; try again later or ask the organizer.",
-        error,
-      );
-    }
-    throw new HttpError(
-      503,
-      "DATAVERSE_UNAVAILABLE",
-      "Dynamics is busy or unreachable; reload this page in a moment.",
-      error,
-    );
+    throw refusalFromDataverse(error);
   }
   if (!waited.ready) {
     deps.metrics.increment("gateway_checkouts_total", { outcome: "rtm_not_ready" });
     if (waited.row === null) {
-      throw new HttpError(
-        503,
+      throw new CheckoutError(
         "PURCHASE_NOT_READY",
         "Your registration is still being recorded; reload this page in a few seconds.",
       );
     }
-    throw new HttpError(
-      502,
+    throw new CheckoutError(
       "PURCHASE_UNREADABLE",
       "The purchase's price could not be read from Dynamics (msevtmgt_totalprice and its currency); the organizer must check the event's passes.",
     );
@@ -179,8 +160,7 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
     purchaseId,
   );
   if (minutes === null) {
-    throw new HttpError(
-      503,
+    throw new CheckoutError(
       "RTM_TIMEOUT_UNKNOWN",
       "The payment provider's timeout could not be read from Dynamics and RTM_PAYMENT_TIMEOUT_MINUTES is not set; the endpoint's operator must set one of them.",
     );

@@ -203,8 +203,9 @@ describe("POST /v1/checkout", () => {
       h.storeSwitch.mode = "down";
     };
     const crashed = await h.checkout();
-    expect(crashed.res.status).toBe(500);
-    expect(crashed.body.error.code).toBe("INTERNAL");
+    // A store failure is a 503 everywhere: nothing was saved and trying again is the right move.
+    expect(crashed.res.status).toBe(503);
+    expect(crashed.body.error.code).toBe("TEMPORARILY_UNAVAILABLE");
     h.provider.onCreateCheckout = null;
     h.storeSwitch.mode = "up";
     const again = await h.checkout();
