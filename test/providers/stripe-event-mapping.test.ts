@@ -252,7 +252,7 @@ describe("other event types", () => {
 
 describe("the README's subscription list", () => {
   it("names exactly the event types the adapter is written for", () => {
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const readme = readFileSync(new URL("../../docs/stripe.md", import.meta.url), "utf8");
     const start = readme.indexOf("/v1/webhooks/stripe` and subscribe it to:");
     expect(start, "README: the Stripe webhook section should say where to subscribe").toBeGreaterThan(-1);
     const listStart = readme.indexOf("\n- ", start);
