@@ -7,6 +7,7 @@ import Stripe from "stripe";
 import { ProviderConfigError, ProviderError, WebhookVerificationError } from "../errors";
 import { assertMoney, normalizeCurrency } from "../money";
 import { buildCheckoutSessionParams, KIT_TAG } from "./checkout";
+import { toStripeAmount } from "./currency";
 import { toProviderError } from "./error-mapping";
 import { mapStripeEvent, readEventEnvelope, readPaymentIntentState, readSessionState } from "./events";
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, verifyStripeSignature } from "./signature";
@@ -375,9 +376,12 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
       const operation = "create refund";
       const paymentIntent = requireId(input.providerPaymentId, "pi_", "payment intent id", operation);
       const idempotencyKey = requireIdempotencyKey(options, operation);
-      let amount: Money;
+      let amount: number;
       try {
-        amount = assertMoney(input.amount, `Refund of ${paymentIntent}`);
+        amount = toStripeAmount(
+          assertMoney(input.amount, `Refund of ${paymentIntent}`),
+          `Refund of ${paymentIntent}`,
+        );
       } catch (error) {
         throw new ProviderError({
           code: "INVALID_INPUT",
@@ -395,7 +399,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
         stripe.refunds.create(
           {
             payment_intent: paymentIntent,
-            amount: amount.minor,
+            amount,
             ...(reason ? { reason } : {}),
             metadata,
           },

@@ -9,6 +9,7 @@
 import type Stripe from "stripe";
 import { ProviderError } from "../errors";
 import { assertMoney } from "../money";
+import { toStripeAmount } from "./currency";
 import type { CheckoutRequest } from "../types";
 
 export const MIN_EXPIRY_SECONDS = 30 * 60 + 30;
@@ -128,8 +129,10 @@ export function buildCheckoutSessionParams(
   requireText(request.successUrl, "successUrl");
   requireText(request.cancelUrl, "cancelUrl");
   let amount;
+  let stripeAmount: number;
   try {
     amount = assertMoney(request.amount, `Checkout for purchase ${request.purchaseId}`);
+    stripeAmount = toStripeAmount(amount, `Checkout for purchase ${request.purchaseId}`);
   } catch (error) {
     throw new ProviderError({
       code: "INVALID_INPUT",
@@ -156,7 +159,7 @@ export function buildCheckoutSessionParams(
         quantity: 1,
         price_data: {
           currency: amount.currency.toLowerCase(),
-          unit_amount: amount.minor,
+          unit_amount: stripeAmount,
           product_data: { name: request.description },
         },
       },

@@ -6,7 +6,7 @@
 // (payment_intent.payment_failed) does not end a Checkout Session, which stays open for another
 // card, so it is recorded but not acted on.
 
-import { moneyFromMinorUnits } from "../money";
+import { fromStripeAmount } from "./currency";
 import type { Money, PaymentEvent, PaymentSignal, PaymentState } from "../types";
 
 type Json = Record<string, unknown>;
@@ -76,7 +76,7 @@ export function readSessionState(session: Json, kitTag: string | null): PaymentS
     signal = "refunded";
   return {
     signal,
-    amount: moneyFromMinorUnits(session["amount_total"], session["currency"]),
+    amount: fromStripeAmount(session["amount_total"], session["currency"]),
     purchaseId: readKitReference(session, kitTag).purchaseId,
     providerPaymentId: idOf(intent),
     providerSessionId: text(session["id"]),
@@ -91,7 +91,7 @@ function intentAmount(intent: Json): Money | null {
     intent["status"] === "succeeded" && typeof received === "number" && received > 0
       ? received
       : intent["amount"];
-  return moneyFromMinorUnits(amount, intent["currency"]);
+  return fromStripeAmount(amount, intent["currency"]);
 }
 
 function intentSignal(intent: Json): PaymentSignal {
@@ -202,7 +202,7 @@ export function mapStripeEvent(event: StripeEventEnvelope, kitTag: string | null
       purchaseId: reference.purchaseId,
       providerPaymentId: idOf(object["payment_intent"]),
       providerSessionId: text(object["id"]),
-      amount: moneyFromMinorUnits(object["amount_total"], object["currency"]),
+      amount: fromStripeAmount(object["amount_total"], object["currency"]),
       providerStatus: reference.foreign
         ? "foreign"
         : `${String(object["status"])}/${String(object["payment_status"])}`,
@@ -233,7 +233,7 @@ export function mapStripeEvent(event: StripeEventEnvelope, kitTag: string | null
       purchaseId: readKitReference(object, kitTag).purchaseId,
       providerPaymentId: idOf(object["payment_intent"]),
       providerSessionId: null,
-      amount: moneyFromMinorUnits(object["amount_refunded"], object["currency"]),
+      amount: fromStripeAmount(object["amount_refunded"], object["currency"]),
       providerStatus: object["refunded"] === true ? "refunded" : "partially_refunded",
     };
   }
@@ -246,7 +246,7 @@ export function mapStripeEvent(event: StripeEventEnvelope, kitTag: string | null
       providerPaymentId: idOf(object["payment_intent"]),
       providerSessionId: null,
       providerRefundId: text(object["id"]),
-      amount: moneyFromMinorUnits(object["amount"], object["currency"]),
+      amount: fromStripeAmount(object["amount"], object["currency"]),
       providerStatus: String(object["status"]),
     };
   }
@@ -259,7 +259,7 @@ export function mapStripeEvent(event: StripeEventEnvelope, kitTag: string | null
       purchaseId: null,
       providerPaymentId: idOf(object["payment_intent"]),
       providerSessionId: null,
-      amount: moneyFromMinorUnits(object["amount"], object["currency"]),
+      amount: fromStripeAmount(object["amount"], object["currency"]),
       providerStatus: `dispute:${String(object["status"])}`,
     };
   }
