@@ -48,6 +48,8 @@ export interface EndpointConfig {
     defaultReturnUrl: string;
     /** The endpoint's public origin (for the cancel link); null → the origin requests arrive at. */
     publicUrl: string | null;
+    /** Signs the cancel links (shared by every instance); null → a secret of this process only. */
+    linkSecret: string | null;
     /** Column names of the unpublished payment-provider schema; null → discovered from metadata. */
     eventProviderLookup: string | null;
     providerTimeoutColumn: string | null;
@@ -127,6 +129,14 @@ const envSchema = z.object({
       .optional(),
   ),
   RTM_RETURN_URL: optionalText,
+  RTM_LINK_SECRET: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .min(32, "must be at least 32 characters (a random secret shared by every instance)")
+      .optional(),
+  ),
   ENDPOINT_PUBLIC_URL: optionalText,
   RTM_EVENT_PROVIDER_LOOKUP: optionalText,
   RTM_PROVIDER_TIMEOUT_COLUMN: optionalText,
@@ -293,6 +303,7 @@ function crossChecks(
     rtm: {
       defaultReturnUrl: e.RTM_RETURN_URL ?? `${origins[0]}/`,
       publicUrl: e.ENDPOINT_PUBLIC_URL ? new URL(e.ENDPOINT_PUBLIC_URL).origin : null,
+      linkSecret: e.RTM_LINK_SECRET ?? null,
       eventProviderLookup: e.RTM_EVENT_PROVIDER_LOOKUP?.toLowerCase() ?? null,
       providerTimeoutColumn: e.RTM_PROVIDER_TIMEOUT_COLUMN?.toLowerCase() ?? null,
     },

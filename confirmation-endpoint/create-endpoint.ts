@@ -108,6 +108,7 @@ function buildDataverse(
     defaultReturnUrl: config.rtm.defaultReturnUrl,
     publicUrl: () => config.rtm.publicUrl ?? (overrides.publicUrlIsListenUrl ? parts.listenUrl() : null),
     configuredTimeoutMinutes: config.deadline.rtmTimeoutMinutes,
+    ...(config.rtm.linkSecret ? { linkSecret: config.rtm.linkSecret } : {}),
     readEvent: (purchaseId, options) => reader.read(purchaseId, options),
   };
   return {

@@ -29,6 +29,8 @@ const COUNTERS = {
   gateway_deadline_misses_total: "Paid purchases that reached the deadline guard without being finalized.",
   gateway_dead_letters_total: "Entries written to the dead-letter table, by kind.",
   gateway_jobs_total: "Outbox jobs handled by the worker, by kind and outcome.",
+  gateway_rejected_requests_total:
+    "Requests refused before any work (bad proof, bad signature, made-up ids), by route and reason.",
 } as const;
 
 export type MetricName = keyof typeof COUNTERS;

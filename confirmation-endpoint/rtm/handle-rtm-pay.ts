@@ -12,6 +12,8 @@ import type { EventManagementApi, PurchaseRow } from "../dataverse/types";
 import { CheckoutError, refusalFromDataverse } from "../checkout/errors";
 import { normalizeGuid } from "../guid";
 import type { PaymentStore } from "../store/types";
+import { guardJob } from "../lifecycle/jobs";
+import { signCancelLink, verifyCancelLink } from "./cancel-link";
 import { pickReturnUrl } from "./pick-return-url";
 import type { RtmEventInfo } from "./read-rtm-event";
 import { chooseTimeoutMinutes } from "./read-rtm-event";
@@ -30,6 +32,8 @@ export interface RtmRouteOptions {
    * are released when the page closes instead (the request's own Host is not trusted for links).
    */
   publicUrl?: () => string | null;
+  /** The secret that signs cancel links (RTM_LINK_SECRET); unset → one of this process. */
+  linkSecret?: string;
   /** How long to wait for the purchase row to appear (default 8 s). */
   purchaseWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -83,13 +87,13 @@ function withKnownRow(dataverse: EventManagementApi, row: PurchaseRow): EventMan
   };
 }
 
-function cancelLink(rtm: RtmRouteOptions, purchaseId: string, returnUrl: string): string | null {
+/** How long a cancel link stays good: the longest payment window a provider record may set, and a margin. */
+const CANCEL_LINK_LIFETIME_MS = 25 * 60 * 60_000;
+
+function cancelLink(rtm: RtmRouteOptions, purchaseId: string, returnUrl: string, now: number): string | null {
   const base = rtm.publicUrl?.() ?? null;
   if (base === null) return null;
-  const url = new URL("/v1/rtm/cancel", base);
-  url.searchParams.set("purchaseId", purchaseId);
-  url.searchParams.set("returnUrl", returnUrl);
-  return url.toString();
+  return signCancelLink(base, purchaseId, returnUrl, now + CANCEL_LINK_LIFETIME_MS, rtm.linkSecret);
 }
 
 export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promise<Response> {
@@ -117,7 +121,7 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
     locale: null,
     returnUrl: back.url,
     mode: "rtm" as const,
-    cancelUrl: cancelLink(rtm, purchaseId, back.url),
+    cancelUrl: cancelLink(rtm, purchaseId, back.url, deps.clock.now()),
   };
   if (known) {
     // Seen before: its price, deadline and open page are in the store.
@@ -190,15 +194,17 @@ export async function handleRtmCancel(
   const query = new URL(request.url).searchParams;
   const purchaseId = parsePurchaseId(query.get("purchaseId"));
   const back = pickReturnUrl(query.get("returnUrl"), deps.portalOrigins, rtm.defaultReturnUrl);
+  if (!verifyCancelLink(query, deps.clock.now(), rtm.linkSecret)) {
+    // Not a link this endpoint made (or an old one): nothing is cancelled; the shopper goes back.
+    deps.metrics.increment("gateway_rejected_requests_total", { route: "rtm_cancel", reason: "bad_proof" });
+    return redirect(withReturnMarker(back.url, "cancel"));
+  }
   const purchase = await deps.store.getPurchase(purchaseId);
   if (purchase && purchase.mode === "rtm" && purchase.state === "awaiting_payment") {
     // The guard job closes the open pages and expires the purchase (a page paid meanwhile still
     // wins); expiring it reports Cancelled to Dynamics. Re-arming it now is all the route does.
     const now = deps.clock.now();
-    await deps.store.enqueueJob(
-      { dedupe: `guard:${purchaseId}`, purchaseId, kind: "guard", payload: { purchaseId }, notBefore: now },
-      now,
-    );
+    await deps.store.enqueueJob(guardJob(purchaseId, now), now);
     deps.onWorkStored?.();
     deps.logger.log("info", "rtm: cancelled by the shopper", { purchaseId });
   }

@@ -143,8 +143,10 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
       readableEventId: "Paid_Event1479011247",
       successUrl: `${RETURN}&gatewayReturn=success`,
     });
-    expect(session.request.cancelUrl).toBe(
-      `https://pay.contoso.com/v1/rtm/cancel?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent(RETURN)}`,
+    expect(session.request.cancelUrl).toMatch(
+      new RegExp(
+        `^https://pay\\.contoso\\.com/v1/rtm/cancel\\?purchaseId=${PURCHASE}&returnUrl=${encodeURIComponent(RETURN).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}&expires=\\d+&proof=[0-9a-f]{64}$`,
+      ),
     );
     // The purchase-detail actions of the portal flow are never asked in RTM mode.
     expect(h.dataverse.calls.filter((c) => c.op === "details")).toEqual([]);
@@ -204,6 +206,30 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
     expect(h.dataverse.rtmCalls).toEqual([{ purchaseId: PURCHASE, status: "cancelled" }]);
     // The purchase stays closed: paying again is refused.
     expect((await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN })).status).toBe(410);
+  });
+
+  it("a cancel link without the endpoint's proof (made up, forged, or for another purchase) cancels nothing", async () => {
+    const sessionId = sessionIdOf(await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN }));
+    const signed = new URL(h.provider.sessions.get(sessionId)!.request.cancelUrl);
+    const forged = new URL(signed);
+    forged.searchParams.set("proof", "0".repeat(64));
+    const bare = new URL(`https://pay.contoso.com/v1/rtm/cancel?purchaseId=${PURCHASE}`);
+    const stale = new URL(signed);
+    stale.searchParams.set("expires", "1");
+    for (const url of [bare, forged, stale]) {
+      const res = await h.app(
+        new Request(url.toString().replace("https://pay.contoso.com", "http://endpoint.test"), {
+          redirect: "manual",
+        }),
+      );
+      expect(res.status).toBe(302);
+    }
+    await h.worker.drain();
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("awaiting_payment");
+    expect(h.provider.sessions.get(sessionId)!.status).not.toBe("expired");
+    expect(
+      h.metrics.value("gateway_rejected_requests_total", { route: "rtm_cancel", reason: "bad_proof" }),
+    ).toBe(3);
   });
 
   it("unpaid at the guard → pages expired and Cancelled reported once, before Dynamics' own timeout", async () => {
