@@ -178,6 +178,7 @@ describe("RTM settings", () => {
     expect(loadConfig(VALID).rtm).toEqual({
       defaultReturnUrl: "https://events.contoso.com/",
       publicUrl: null,
+      linkSecret: null,
       eventProviderLookup: null,
       providerTimeoutColumn: null,
     });
