@@ -292,6 +292,10 @@ describe("finalizeRegistration", () => {
     expect(second.outcome).toBe("finalized");
     expect(a.finalizeActionName).toBe("adx_FinalizeExternalRegistrationRequest");
   });
+});
+
+describe("finalizeRegistration: one send, each answer reported as it came (the worker settles)", () => {
+  const input = { purchaseId: PID, readableEventId: "Paid_Event1479011247", userId: CONTACT };
 
   it("an ambiguous 500 is thrown as it is: one send, no probe, no resend", async () => {
     fake.expect("POST", FINALIZE, () => dataverseError(500, "0x80040216", "An unexpected error occurred."));
@@ -326,18 +330,6 @@ describe("finalizeRegistration", () => {
     fake.assertDone();
     expect(fake.requests.map((r) => r.method)).toEqual(["POST", "POST"]);
   });
-
-  it("a 503 (the service did not take the request) is resent by the client", async () => {
-    fake.expect("POST", FINALIZE, () =>
-      dataverseError(503, "", "Service Unavailable", { "retry-after": "2" }),
-    );
-    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
-    const outcome = await api().finalizeRegistration(input, { deadline: clock.t + 120_000 });
-    fake.assertDone();
-    expect(outcome.outcome).toBe("finalized");
-    expect(clock.sleeps).toEqual([2000]);
-  });
-
   it("an unexpected status throws FINALIZE_STATUS_UNEXPECTED, ambiguous, carrying the status", async () => {
     fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Failure" } }));
     const error = await api()
@@ -369,6 +361,21 @@ describe("finalizeRegistration", () => {
     fake.assertDone();
     expect(outcome).toMatchObject({ outcome: "rejected", code: "PURCHASE_NOT_FOUND" });
     expect(outcome.outcome === "rejected" && outcome.reason).toContain("0x80040265");
+  });
+});
+
+describe("finalizeRegistration: transport trouble the client rides out", () => {
+  const input = { purchaseId: PID, readableEventId: "Paid_Event1479011247", userId: CONTACT };
+
+  it("a 503 (the service did not take the request) is resent by the client", async () => {
+    fake.expect("POST", FINALIZE, () =>
+      dataverseError(503, "", "Service Unavailable", { "retry-after": "2" }),
+    );
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
+    const outcome = await api().finalizeRegistration(input, { deadline: clock.t + 120_000 });
+    fake.assertDone();
+    expect(outcome.outcome).toBe("finalized");
+    expect(clock.sleeps).toEqual([2000]);
   });
 
   it("throws DeadlineExceededError when throttling outlasts the deadline", async () => {

@@ -79,7 +79,9 @@ describe("against the sandbox's Dataverse stand-in", () => {
     ).toBe(1);
     expect(standIn.state.purchase(purchaseId).registrationIds).toHaveLength(1);
   });
+});
 
+describe("the stand-in's answers for a missing purchase", () => {
   it("a well-formed but unknown purchase id is PURCHASE_NOT_FOUND in every action the kit calls", async () => {
     const unknown = "0f0f0f0f-0000-4000-8000-000000000000";
     const api = createEventManagementApi(client);
