@@ -177,7 +177,7 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
   };
   const ctx: RequestContext = {
     pool,
-    send: (_user, token, method, path, call) =>
+    send: (token, method, path, call) =>
       sendRequest({ axios: instance, token, method, path, call, timeoutMs, now }),
     counters,
     log,

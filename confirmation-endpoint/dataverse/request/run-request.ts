@@ -27,7 +27,6 @@ export interface RequestCounters {
 export interface RequestContext {
   pool: UserPool;
   send: (
-    user: UserSlot,
     token: string,
     method: HttpMethod,
     path: string,
@@ -110,7 +109,7 @@ async function attemptOnce<T>(
     token = await user.tokens.getToken(refresh);
     state.staleToken = undefined;
     ctx.counters.requests++;
-    response = await ctx.send(user, token, method, path, call);
+    response = await ctx.send(token, method, path, call);
   } catch (error) {
     return { kind: "failed", failure: classifyThrown(error, state.operation, call) };
   } finally {
