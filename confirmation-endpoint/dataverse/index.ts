@@ -18,8 +18,14 @@ export {
   DataverseConfigError,
   DataverseError,
   DeadlineExceededError,
+  PURCHASE_NOT_FOUND,
   isDataverseError,
+  isPurchaseNotFound,
 } from "./errors";
+export { DEFAULT_PURCHASE_NOT_FOUND_RULES } from "./classify-not-found";
+export type { PurchaseNotFoundRule } from "./classify-not-found";
+export { FINALIZE_STATUS_UNEXPECTED } from "./operations/finalize-registration";
+export { isThrottled } from "./retry-policy";
 export type { DataverseLogEntry, DataverseLogger, DataverseLogLevel } from "./log";
 export { DEFAULT_PURCHASE_ALIASES, parsePurchaseDetails } from "./parse-purchase-details";
 export type { PurchaseAliases } from "./parse-purchase-details";

@@ -2,7 +2,13 @@
 // annotations) into a DataverseError that keeps Dataverse's own code and message.
 
 import { DataverseError } from "./errors";
-import { isFinalStatus, isThrottleCode, isTransientStatus, parseRetryAfter } from "./retry-policy";
+import {
+  isAmbiguousStatus,
+  isFinalStatus,
+  isThrottled,
+  isTransientStatus,
+  parseRetryAfter,
+} from "./retry-policy";
 
 const ANNOTATION_PREFIX = "@Microsoft.PowerApps.CDS.ErrorDetails.";
 
@@ -43,7 +49,7 @@ export function parseDataverseError(answer: ErrorAnswer): DataverseError {
     }
   }
   const retryAfterMs = parseRetryAfter(headers["retry-after"], answer.nowMs);
-  const throttled = status === 429 || isThrottleCode(code) || isThrottleCode(subErrorCode);
+  const throttled = isThrottled({ status, code, subErrorCode });
   const retryable =
     throttled || status === 401 || isTransientStatus(status) || (!isFinalStatus(status) && status >= 500);
   const text =
@@ -61,13 +67,8 @@ export function parseDataverseError(answer: ErrorAnswer): DataverseError {
     retryAfterMs,
     requestId: readRequestId(headers),
     retryable,
-    // A 5xx/408 may come after the server ran the request; a throttle means it did not run.
-    ambiguous: !throttled && isTransientStatus(status),
+    // A 5xx/408 may come after the server ran the request; a throttle or a 503 means it did not run.
+    ambiguous: !throttled && isAmbiguousStatus(status),
     operation,
   });
-}
-
-/** True when Dataverse answered "throttled" (429 or one of the service-protection codes). */
-export function isThrottleError(error: DataverseError): boolean {
-  return error.status === 429 || isThrottleCode(error.code) || isThrottleCode(error.subErrorCode);
 }

@@ -15,6 +15,15 @@ export function isThrottleCode(code: string | undefined | null): boolean {
   return code !== undefined && code !== null && THROTTLE_CODES.has(code.trim().toLowerCase());
 }
 
+/** The kit's one throttle classifier: a 429, or a service-protection code in the code or sub-code. */
+export function isThrottled(answer: {
+  status: number;
+  code?: string | undefined;
+  subErrorCode?: string | undefined;
+}): boolean {
+  return answer.status === 429 || isThrottleCode(answer.code) || isThrottleCode(answer.subErrorCode);
+}
+
 /** Statuses after which a resend cannot help (the adx_ fallback is the caller's business). */
 const FINAL_STATUSES = new Set([400, 403, 404, 405, 409, 412, 413, 501]);
 
@@ -25,6 +34,14 @@ export function isTransientStatus(status: number): boolean {
 
 export function isFinalStatus(status: number): boolean {
   return FINAL_STATUSES.has(status);
+}
+
+/**
+ * Transient statuses after which the request may have run: not 503, which says the service did not
+ * take the request (spec: "503 … retry", "500/502/504 … ambiguous").
+ */
+export function isAmbiguousStatus(status: number): boolean {
+  return isTransientStatus(status) && status !== 503;
 }
 
 /**

@@ -49,10 +49,12 @@ export interface FinalizeInput {
 }
 
 /**
- * The outcome of a finalize call. `finalized`: Dataverse accepted it (a success `status`, or the
- * purchase row already says processed). `rejected`: a business answer that retrying will not change
- * (the caller refunds). Transient trouble is not an outcome: it is thrown (DataverseError with
- * retryable=true, or DeadlineExceededError) after the client's own bounded retries.
+ * The outcome of one finalize call. `finalized`: Dataverse answered a success `status`.
+ * `rejected`: a refusal that resending will not change (code PURCHASE_NOT_FOUND when the purchase
+ * does not exist); the caller probes the row before refunding, since a refusal may mean "already
+ * processed". Anything else is thrown after the client's transport retries: a DataverseError whose
+ * `ambiguous` flag says the request may have taken effect (a timeout after sending, a 5xx, or an
+ * unexpected `status`: code FINALIZE_STATUS_UNEXPECTED), or DeadlineExceededError.
  */
 export type FinalizeOutcome =
   | { outcome: "finalized"; status: string | null; actionName: string }
@@ -62,12 +64,12 @@ export type RtmPaymentStatus = "completed" | "cancelled";
 
 /** The event-management operations the endpoint needs. One implementation talks to Dataverse. */
 export interface EventManagementApi {
-  /** msevtmgt_ListDetailedPurchaseInfo, falling back to msevtmgt_GetPurchaseDetailsAction. Throws DataverseError (404-ish → code PURCHASE_NOT_FOUND). */
+  /** msevtmgt_ListDetailedPurchaseInfo, falling back to msevtmgt_GetPurchaseDetailsAction. A missing purchase throws DataverseError code PURCHASE_NOT_FOUND. */
   getPurchaseDetails(purchaseId: string, options?: CallOptions): Promise<PurchaseDetails>;
-  /** msevtmgt_FinalizeExternalRegistrationRequest (adx_ fallback), probing the purchase row after ambiguous failures. */
+  /** msevtmgt_FinalizeExternalRegistrationRequest (adx_ fallback), sent once: never probes nor resends. */
   finalizeRegistration(input: FinalizeInput, options?: CallOptions): Promise<FinalizeOutcome>;
-  /** GET msevtmgt_eventpurchases(<id>); null when the row does not exist (yet). */
+  /** GET msevtmgt_eventpurchases(<id>); null when Dataverse says the purchase does not exist (yet). */
   readPurchase(purchaseId: string, options?: CallOptions): Promise<PurchaseRow | null>;
-  /** RTM: msevtmgt_finalizeregistrationpayment with 100000001 (completed) or 100000000 (cancelled). */
+  /** RTM: msevtmgt_finalizeregistrationpayment with 100000001 (completed) or 100000000 (cancelled). A missing purchase throws code PURCHASE_NOT_FOUND. */
   finalizeRtmPayment(purchaseId: string, status: RtmPaymentStatus, options?: CallOptions): Promise<void>;
 }

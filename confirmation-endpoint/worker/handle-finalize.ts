@@ -1,8 +1,12 @@
 // A finalize job: turn the purchase's winning payment into registrations before the guard, or
-// refund it. The "sent" mark is committed before the call, so after a crash (or any answer that
-// may have taken effect) the purchase row is probed before anything is resent or refunded.
+// refund it. This is the one owner of finalize retries beyond transport (the Dataverse client only
+// rides out throttling, 503s and token refreshes): the "sent" mark is committed before the call, so
+// after a crash, an ambiguous answer or an unexpected `status`, the purchase row is probed before
+// anything is resent or refunded, and that state lives in the store, not in one process's memory.
 
 import { DataverseError, DeadlineExceededError } from "../dataverse/errors";
+import { FINALIZE_STATUS_UNEXPECTED } from "../dataverse/operations/finalize-registration";
+import { isThrottled } from "../dataverse/retry-policy";
 import type { FinalizeOutcome } from "../dataverse/types";
 import type { PurchaseRecord } from "../store/types";
 import { backoffDelayMs, nextTryBeforeGuard } from "./backoff";
@@ -10,125 +14,115 @@ import type { StepContext, StepResult } from "./context";
 import { describeError } from "./describe-error";
 import { planRefund } from "../lifecycle/plan-refund";
 
-const THROTTLE_CODES = new Set(["0x80072322", "0x80072321", "0x80072326"]);
 /** Probes are not bound by the deadline, but a purchase nobody can read for a day goes to a human. */
 const PROBE_GIVE_UP_AFTER_DEADLINE_MS = 24 * 60 * 60_000;
 const PROBE_BACKOFF_CAP_MS = 5 * 60_000;
 
+/** A refusal on its way to refund_pending: what goes into the log fields and the dead letter. */
+interface Refusal {
+  fields: Record<string, unknown>;
+  detail: string;
+  lastError: string;
+}
+
+type Probe = { processed: boolean | null } | { error: unknown };
+
 export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
-  const { store, clock, job } = ctx;
-  const purchaseId = String(job.payload.purchaseId);
-  let purchase = await store.getPurchase(purchaseId);
-  if (!purchase) return { outcome: "no_purchase", effects: { next: { kind: "done" } } };
-  if (!["paid", "finalizing"].includes(purchase.state) || !purchase.winningPaymentId) {
-    return { outcome: `nothing_to_do:${purchase.state}`, effects: { next: { kind: "done" } } };
+  const purchaseId = String(ctx.job.payload.purchaseId);
+  const found = await ctx.store.getPurchase(purchaseId);
+  if (!found) return { outcome: "no_purchase", effects: { next: { kind: "done" } } };
+  if (!["paid", "finalizing"].includes(found.state) || !found.winningPaymentId) {
+    return { outcome: `nothing_to_do:${found.state}`, effects: { next: { kind: "done" } } };
   }
+  const settled = await probeIfUnclear(ctx, found);
+  if ("effects" in settled) return settled;
+  if (ctx.clock.now() >= settled.guardAt) return deadlinePath(ctx, settled, "guard reached before finalize");
+  const purchase = await markSent(ctx, settled);
 
-  if (purchase.finalizeInFlight || purchase.finalizeAmbiguous) {
-    // A call may have reached Dataverse: probe first (probes are not bound by the deadline).
-    let processed: boolean | null;
-    try {
-      const row = await ctx.dataverse.readPurchase(purchaseId);
-      processed = row?.processed ?? null;
-    } catch (error) {
-      const now = clock.now();
-      if (now > purchase.deadlineAt + PROBE_GIVE_UP_AFTER_DEADLINE_MS) {
-        return {
-          outcome: "dead_lettered",
-          effects: {
-            deadLetters: [
-              {
-                purchaseId,
-                kind: "finalize",
-                reason: "probe_failed",
-                detail: `finalize may have run; the purchase row stayed unreadable: ${describeError(error)}`,
-              },
-            ],
-            next: { kind: "done" },
-          },
-        };
-      }
-      const at = now + backoffDelayMs(job.attempts, ctx.random, { capMs: PROBE_BACKOFF_CAP_MS });
-      return {
-        outcome: "probe_retry",
-        effects: { next: { kind: "retry", at, error: describeError(error) } },
-      };
-    }
-    if (processed === true) return finalized(ctx, purchase, "probe");
-    await ctx.commit({
-      purchase: {
-        purchaseId,
-        expectedVersion: purchase.version,
-        set: { finalizeInFlight: false, finalizeAmbiguous: false },
-      },
-    });
-    purchase = {
-      ...purchase,
-      finalizeInFlight: false,
-      finalizeAmbiguous: false,
-      version: purchase.version + 1,
-    };
-  }
-
-  if (clock.now() >= purchase.guardAt) return deadlinePath(ctx, purchase, "guard reached before finalize");
-
-  await ctx.commit({
-    purchase: {
-      purchaseId,
-      expectedVersion: purchase.version,
-      set: { state: "finalizing", finalizeInFlight: true, finalizeAttempts: purchase.finalizeAttempts + 1 },
-    },
-  });
-  purchase = {
-    ...purchase,
-    state: "finalizing",
-    finalizeInFlight: true,
-    finalizeAttempts: purchase.finalizeAttempts + 1,
-    version: purchase.version + 1,
-  };
-
-  const started = clock.now();
+  const started = ctx.clock.now();
   let outcome: FinalizeOutcome;
   try {
-    if (purchase.mode === "rtm") {
-      await ctx.dataverse.finalizeRtmPayment(purchaseId, "completed", { deadline: purchase.guardAt });
-      outcome = { outcome: "finalized", status: null, actionName: "msevtmgt_finalizeregistrationpayment" };
-    } else {
-      outcome = await ctx.dataverse.finalizeRegistration(
-        { purchaseId, readableEventId: purchase.readableEventId, userId: purchase.userId },
-        { deadline: purchase.guardAt },
-      );
-    }
+    outcome = await callFinalize(ctx, purchase);
   } catch (error) {
-    ctx.metrics.observeFinalizeSeconds((clock.now() - started) / 1000);
+    ctx.metrics.observeFinalizeSeconds((ctx.clock.now() - started) / 1000);
     return finalizeFailed(ctx, purchase, error);
   }
-  ctx.metrics.observeFinalizeSeconds((clock.now() - started) / 1000);
+  ctx.metrics.observeFinalizeSeconds((ctx.clock.now() - started) / 1000);
   if (outcome.outcome === "finalized") return finalized(ctx, purchase, outcome.actionName);
-
-  ctx.metrics.increment("gateway_finalize_attempts_total", { outcome: "rejected" });
-  ctx.metrics.increment("gateway_dead_letters_total", { kind: "finalize" });
-  return {
-    outcome: "rejected",
+  const detail = `${outcome.code ?? "no code"}: ${outcome.reason} (status ${outcome.status ?? "none"})`;
+  return settleRefusal(ctx, purchase, {
     fields: { providerPaymentId: purchase.winningPaymentId, code: outcome.code },
-    effects: {
-      ...refundWinner(ctx, purchase, "finalize_rejected"),
-      purchase: {
-        purchaseId,
-        expectedVersion: purchase.version,
-        set: { state: "refund_pending", finalizeInFlight: false, lastError: `rejected: ${outcome.reason}` },
+    detail,
+    lastError: `rejected: ${outcome.reason}`,
+  });
+}
+
+async function probeRow(ctx: StepContext, purchaseId: string): Promise<Probe> {
+  try {
+    const row = await ctx.dataverse.readPurchase(purchaseId);
+    return { processed: row?.processed ?? null };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * When a call may have reached Dataverse (a crash after the "sent" mark, an ambiguous answer), reads
+ * the row first: processed → finalized; not processed → clears the marks so finalize may be sent.
+ */
+async function probeIfUnclear(
+  ctx: StepContext,
+  purchase: PurchaseRecord,
+): Promise<StepResult | PurchaseRecord> {
+  if (!purchase.finalizeInFlight && !purchase.finalizeAmbiguous) return purchase;
+  const probe = await probeRow(ctx, purchase.purchaseId);
+  if ("error" in probe) return probeFailed(ctx, purchase, probe.error);
+  if (probe.processed === true) return finalized(ctx, purchase, "probe");
+  const cleared = { finalizeInFlight: false, finalizeAmbiguous: false };
+  await ctx.commit({
+    purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: cleared },
+  });
+  return { ...purchase, ...cleared, version: purchase.version + 1 };
+}
+
+/** The row stayed unreadable: try again later (probes may run past the guard), a day later give up. */
+function probeFailed(ctx: StepContext, purchase: PurchaseRecord, error: unknown): StepResult {
+  const now = ctx.clock.now();
+  if (now > purchase.deadlineAt + PROBE_GIVE_UP_AFTER_DEADLINE_MS) {
+    const detail = `finalize may have run; the purchase row stayed unreadable: ${describeError(error)}`;
+    return {
+      outcome: "dead_lettered",
+      effects: {
+        deadLetters: [{ purchaseId: purchase.purchaseId, kind: "finalize", reason: "probe_failed", detail }],
+        next: { kind: "done" },
       },
-      deadLetters: [
-        {
-          purchaseId,
-          kind: "finalize",
-          reason: "finalize_rejected",
-          detail: `${outcome.code ?? "no code"}: ${outcome.reason} (status ${outcome.status ?? "none"})`,
-        },
-      ],
-      next: { kind: "done" },
-    },
+    };
+  }
+  const at = now + backoffDelayMs(ctx.job.attempts, ctx.random, { capMs: PROBE_BACKOFF_CAP_MS });
+  return { outcome: "probe_retry", effects: { next: { kind: "retry", at, error: describeError(error) } } };
+}
+
+/** Commits "sent" before the call, so a crash after it is detectable. */
+async function markSent(ctx: StepContext, purchase: PurchaseRecord): Promise<PurchaseRecord> {
+  const set = {
+    state: "finalizing" as const,
+    finalizeInFlight: true,
+    finalizeAttempts: purchase.finalizeAttempts + 1,
   };
+  await ctx.commit({ purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set } });
+  return { ...purchase, ...set, version: purchase.version + 1 };
+}
+
+async function callFinalize(ctx: StepContext, purchase: PurchaseRecord): Promise<FinalizeOutcome> {
+  const { purchaseId } = purchase;
+  if (purchase.mode === "rtm") {
+    await ctx.dataverse.finalizeRtmPayment(purchaseId, "completed", { deadline: purchase.guardAt });
+    return { outcome: "finalized", status: null, actionName: "msevtmgt_finalizeregistrationpayment" };
+  }
+  return ctx.dataverse.finalizeRegistration(
+    { purchaseId, readableEventId: purchase.readableEventId, userId: purchase.userId },
+    { deadline: purchase.guardAt },
+  );
 }
 
 function finalized(ctx: StepContext, purchase: PurchaseRecord, via: string): StepResult {
@@ -184,69 +178,119 @@ function deadlinePath(ctx: StepContext, purchase: PurchaseRecord, why: string): 
   };
 }
 
-function finalizeFailed(ctx: StepContext, purchase: PurchaseRecord, error: unknown): StepResult {
-  const now = ctx.clock.now();
+/** A second unexpected `status` in a row, the probe in between having said "not processed". */
+function isRepeatedUnexpectedStatus(purchase: PurchaseRecord, error: unknown): boolean {
+  return (
+    error instanceof DataverseError &&
+    error.code === FINALIZE_STATUS_UNEXPECTED &&
+    (purchase.lastError ?? "").includes(FINALIZE_STATUS_UNEXPECTED)
+  );
+}
+
+async function finalizeFailed(
+  ctx: StepContext,
+  purchase: PurchaseRecord,
+  error: unknown,
+): Promise<StepResult> {
   const detail = describeError(error);
   const cause = error instanceof DeadlineExceededError ? error.cause : error;
   const ambiguous =
     cause instanceof DataverseError ? cause.ambiguous : !(error instanceof DeadlineExceededError);
-  const throttled =
-    cause instanceof DataverseError && (cause.status === 429 || THROTTLE_CODES.has(cause.code.toLowerCase()));
+  const throttled = cause instanceof DataverseError && isThrottled(cause);
   if (throttled) ctx.metrics.increment("gateway_dataverse_throttles_total");
 
-  if (ambiguous) {
-    // The call may have landed: keep the in-flight mark, probe on the next pass (soon, even past the guard).
-    ctx.metrics.increment("gateway_finalize_attempts_total", { outcome: "ambiguous" });
-    return {
-      outcome: "ambiguous",
-      fields: { error: detail },
-      effects: {
-        purchase: {
-          purchaseId: purchase.purchaseId,
-          expectedVersion: purchase.version,
-          set: { finalizeAmbiguous: true, lastError: detail },
-        },
-        next: { kind: "retry", at: now + backoffDelayMs(1, ctx.random), error: detail },
-      },
-    };
+  if (isRepeatedUnexpectedStatus(purchase, error)) {
+    const fields = { providerPaymentId: purchase.winningPaymentId, code: FINALIZE_STATUS_UNEXPECTED };
+    return settleRefusal(ctx, purchase, { fields, detail, lastError: detail });
   }
-  const notLanded = { finalizeInFlight: false, lastError: detail };
+  if (ambiguous) return ambiguousRetry(ctx, purchase, detail);
   if (error instanceof DeadlineExceededError) {
     ctx.metrics.increment("gateway_finalize_attempts_total", { outcome: "deadline" });
     return deadlinePath(ctx, purchase, `Dataverse could not answer before the guard: ${detail}`);
   }
   if (error instanceof DataverseError && !error.retryable) {
-    ctx.metrics.increment("gateway_finalize_attempts_total", { outcome: "rejected" });
-    ctx.metrics.increment("gateway_dead_letters_total", { kind: "finalize" });
-    const plan = refundWinner(ctx, purchase, "finalize_rejected");
-    return {
-      outcome: "rejected",
+    return settleRefusal(ctx, purchase, {
       fields: { code: error.code, status: error.status, requestId: error.requestId },
-      effects: {
-        ...plan,
-        purchase: {
-          purchaseId: purchase.purchaseId,
-          expectedVersion: purchase.version,
-          set: { ...notLanded, state: "refund_pending" },
-        },
-        deadLetters: [
-          {
-            purchaseId: purchase.purchaseId,
-            kind: "finalize",
-            reason: "finalize_rejected",
-            detail: `${error.status} ${error.code}: ${error.message}`,
-          },
-        ],
-        next: { kind: "done" },
-      },
-    };
+      detail: `${error.status} ${error.code}: ${error.message}`,
+      lastError: detail,
+    });
   }
+  return transientRetry(ctx, purchase, error, detail, throttled);
+}
+
+/** The call may have landed: keep the in-flight mark, probe on the next pass (soon, even past the guard). */
+function ambiguousRetry(ctx: StepContext, purchase: PurchaseRecord, detail: string): StepResult {
+  ctx.metrics.increment("gateway_finalize_attempts_total", { outcome: "ambiguous" });
+  return {
+    outcome: "ambiguous",
+    fields: { error: detail },
+    effects: {
+      purchase: {
+        purchaseId: purchase.purchaseId,
+        expectedVersion: purchase.version,
+        set: { finalizeAmbiguous: true, lastError: detail },
+      },
+      next: { kind: "retry", at: ctx.clock.now() + backoffDelayMs(1, ctx.random), error: detail },
+    },
+  };
+}
+
+/**
+ * A refusal may be Dataverse saying "already processed" (a repeat of a call that landed), so the
+ * row is read before any refund. An unreadable row leaves the question open: probe again later.
+ */
+async function settleRefusal(
+  ctx: StepContext,
+  purchase: PurchaseRecord,
+  refusal: Refusal,
+): Promise<StepResult> {
+  const probe = await probeRow(ctx, purchase.purchaseId);
+  if (!("error" in probe)) {
+    if (probe.processed === true) return finalized(ctx, purchase, "probe_after_refusal");
+  } else if (!(probe.error instanceof DataverseError && !probe.error.retryable)) {
+    return ambiguousRetry(
+      ctx,
+      purchase,
+      `${refusal.detail}; the row could not be read: ${describeError(probe.error)}`,
+    );
+  }
+  return rejected(ctx, purchase, refusal);
+}
+
+function rejected(ctx: StepContext, purchase: PurchaseRecord, refusal: Refusal): StepResult {
+  ctx.metrics.increment("gateway_finalize_attempts_total", { outcome: "rejected" });
+  ctx.metrics.increment("gateway_dead_letters_total", { kind: "finalize" });
+  const { purchaseId } = purchase;
+  return {
+    outcome: "rejected",
+    fields: refusal.fields,
+    effects: {
+      ...refundWinner(ctx, purchase, "finalize_rejected"),
+      purchase: {
+        purchaseId,
+        expectedVersion: purchase.version,
+        set: { state: "refund_pending", finalizeInFlight: false, lastError: refusal.lastError },
+      },
+      deadLetters: [{ purchaseId, kind: "finalize", reason: "finalize_rejected", detail: refusal.detail }],
+      next: { kind: "done" },
+    },
+  };
+}
+
+/** Nothing landed (throttled, 503, not sent): try again before the guard, or take the deadline path. */
+function transientRetry(
+  ctx: StepContext,
+  purchase: PurchaseRecord,
+  error: unknown,
+  detail: string,
+  throttled: boolean,
+): StepResult {
   ctx.metrics.increment("gateway_finalize_attempts_total", {
     outcome: throttled ? "throttled" : "transient",
   });
   const retryAfterMs = error instanceof DataverseError ? error.retryAfterMs : undefined;
   const at = nextTryBeforeGuard({
-    now,
+    now: ctx.clock.now(),
     guardAt: purchase.guardAt,
     attempt: purchase.finalizeAttempts,
     retryAfterMs,
@@ -254,6 +298,7 @@ function finalizeFailed(ctx: StepContext, purchase: PurchaseRecord, error: unkno
   });
   if (at === null)
     return deadlinePath(ctx, purchase, `Retry-After (${retryAfterMs} ms) reaches past the guard`);
+  const notLanded = { finalizeInFlight: false, lastError: detail };
   return {
     outcome: throttled ? "throttled" : "retry",
     fields: { error: detail, retryAt: new Date(at).toISOString() },

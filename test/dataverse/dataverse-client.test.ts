@@ -314,14 +314,26 @@ describe("transient failures", () => {
     expect(error).toMatchObject({ status: 0, code: "ETIMEDOUT", ambiguous: true, retryable: true });
   });
 
-  it("retries an idempotent PATCH after a 503 but never a POST", async () => {
+  it("retries a PATCH and even a POST after a 503: the service did not take the request", async () => {
     const c = makeClient();
     fake.expect("PATCH", `${API}msevtmgt_events(e1)`, () => dataverseError(503, "", "Service Unavailable"));
     fake.expect("PATCH", `${API}msevtmgt_events(e1)`, () => ({ status: 204 }));
+    fake.expect("POST", `${API}msevtmgt_Act`, () => dataverseError(503, "", "Service Unavailable"));
+    fake.expect("POST", `${API}msevtmgt_Act`, () => ({ status: 204 }));
     const response = await c.patch("msevtmgt_events(e1)", { msevtmgt_name: "x" });
+    expect((await c.post("msevtmgt_Act", {})).status).toBe(204);
     fake.assertDone();
     expect(response.status).toBe(204);
     expect(response.data).toBeNull();
+  });
+
+  it("a POST 502 or 504 stays ambiguous and is not resent", async () => {
+    const c = makeClient();
+    fake.expect("POST", `${API}msevtmgt_Act`, () => dataverseError(502, "", "Bad Gateway"));
+    fake.expect("POST", `${API}msevtmgt_Act`, () => dataverseError(504, "", "Gateway Timeout"));
+    await expect(c.post("msevtmgt_Act", {})).rejects.toMatchObject({ status: 502, ambiguous: true });
+    await expect(c.post("msevtmgt_Act", {})).rejects.toMatchObject({ status: 504, ambiguous: true });
+    fake.assertDone();
   });
 
   it("a cancelled call rejects with the caller's reason and nothing holding the token", async () => {

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createDataverseClient } from "../../confirmation-endpoint/dataverse/dataverse-client";
 import type { DataverseClient } from "../../confirmation-endpoint/dataverse/dataverse-client";
-import { DataverseError, DeadlineExceededError } from "../../confirmation-endpoint/dataverse/errors";
+import {
+  DataverseError,
+  DeadlineExceededError,
+  isPurchaseNotFound,
+} from "../../confirmation-endpoint/dataverse/errors";
 import { createEventManagementApi } from "../../confirmation-endpoint/dataverse/event-management-api";
 import type { EventManagementApiOptions } from "../../confirmation-endpoint/dataverse/event-management-api";
 import { API, dataverseError, fakeClock, startFakeDataverse } from "./fake-dataverse";
@@ -14,6 +18,17 @@ const ADX_FINALIZE = `${API}adx_FinalizeExternalRegistrationRequest`;
 const PROBE = `${API}msevtmgt_eventpurchases(${PID})?$select=msevtmgt_paid,msevtmgt_processed,createdon,_msevtmgt_purchasingcontactid_value`;
 const NOT_FOUND_SEGMENT = (name: string) =>
   dataverseError(404, "0x8006088a", `Resource not found for the segment '${name}'.`);
+/** The stand-in's answer for a well-formed but unknown purchase id (sandbox/dataverse/purchase-model.ts). */
+const UNKNOWN_PURCHASE = () => ({
+  status: 400,
+  body: {
+    error: {
+      code: "0x80040265",
+      message: `Purchase ${PID} was not found. Check the id, or register again.`,
+      "@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode": "PurchaseNotFound",
+    },
+  },
+});
 
 let fake: FakeDataverse;
 let clock: ReturnType<typeof fakeClock>;
@@ -41,12 +56,7 @@ afterEach(async () => {
 });
 
 function api(options: EventManagementApiOptions = {}) {
-  return createEventManagementApi(client, {
-    now: clock.now,
-    sleep: clock.sleep,
-    random: () => 0.5,
-    ...options,
-  });
+  return createEventManagementApi(client, options);
 }
 
 const standInDetails = {
@@ -184,6 +194,58 @@ describe("getPurchaseDetails", () => {
   });
 });
 
+describe("purchase not found", () => {
+  const LIST = `${API}msevtmgt_ListDetailedPurchaseInfo`;
+
+  it("the stand-in's 400 0x80040265 'was not found' becomes PURCHASE_NOT_FOUND, keeping Dataverse's answer", async () => {
+    fake.expect("POST", LIST, UNKNOWN_PURCHASE);
+    const error = await api()
+      .getPurchaseDetails(PID)
+      .catch((e: unknown) => e);
+    fake.assertDone();
+    expect(error).toBeInstanceOf(DataverseError);
+    expect(error).toMatchObject({ code: "PURCHASE_NOT_FOUND", status: 404, retryable: false });
+    expect((error as DataverseError).cause).toMatchObject({ status: 400, code: "0x80040265" });
+    expect(isPurchaseNotFound(error)).toBe(true);
+  });
+
+  it("other refusals with the same plug-in code stay refusals", async () => {
+    fake.expect("POST", LIST, () => dataverseError(400, "0x80040265", "Purchase has expired."));
+    const error = await api()
+      .getPurchaseDetails(PID)
+      .catch((e: unknown) => e);
+    fake.assertDone();
+    expect(error).toMatchObject({ code: "0x80040265", status: 400 });
+    expect(isPurchaseNotFound(error)).toBe(false);
+  });
+
+  it("the rules are configurable", async () => {
+    fake.expect("POST", LIST, () => dataverseError(400, "0x80040265", "Registration inconnue"), 2);
+    const custom = api({ purchaseNotFound: [{ code: "0x80040265", message: /inconnue/ }] });
+    await expect(custom.getPurchaseDetails(PID)).rejects.toMatchObject({ code: "PURCHASE_NOT_FOUND" });
+    await expect(api().getPurchaseDetails(PID)).rejects.toMatchObject({ code: "0x80040265" });
+    fake.assertDone();
+  });
+
+  it("the row read answers null for a missing purchase, but a missing entity set is an error", async () => {
+    fake.expect("GET", PROBE, UNKNOWN_PURCHASE);
+    fake.expect("GET", PROBE, () => NOT_FOUND_SEGMENT("msevtmgt_eventpurchases"));
+    const a = api({ purchasePrice: "never" });
+    expect(await a.readPurchase(PID)).toBeNull();
+    await expect(a.readPurchase(PID)).rejects.toMatchObject({ status: 404, code: "0x8006088a" });
+    fake.assertDone();
+  });
+
+  it("the RTM payment finalize of an unknown purchase throws PURCHASE_NOT_FOUND", async () => {
+    fake.expect("POST", `${API}msevtmgt_finalizeregistrationpayment`, UNKNOWN_PURCHASE);
+    await expect(api().finalizeRtmPayment(PID, "cancelled")).rejects.toMatchObject({
+      code: "PURCHASE_NOT_FOUND",
+      retryable: false,
+    });
+    fake.assertDone();
+  });
+});
+
 describe("finalizeRegistration", () => {
   const input = { purchaseId: PID, readableEventId: "Paid_Event1479011247", userId: CONTACT };
 
@@ -230,101 +292,90 @@ describe("finalizeRegistration", () => {
     expect(second.outcome).toBe("finalized");
     expect(a.finalizeActionName).toBe("adx_FinalizeExternalRegistrationRequest");
   });
+});
 
-  it("after an ambiguous 500 probes the purchase and does not resend when it is processed", async () => {
+describe("finalizeRegistration: one send, each answer reported as it came (the worker settles)", () => {
+  const input = { purchaseId: PID, readableEventId: "Paid_Event1479011247", userId: CONTACT };
+
+  it("an ambiguous 500 is thrown as it is: one send, no probe, no resend", async () => {
     fake.expect("POST", FINALIZE, () => dataverseError(500, "0x80040216", "An unexpected error occurred."));
-    fake.expect("GET", PROBE, row(true));
-    const outcome = await api().finalizeRegistration(input);
+    const error = await api()
+      .finalizeRegistration(input)
+      .catch((e: unknown) => e);
     fake.assertDone();
-    expect(outcome).toEqual({
-      outcome: "finalized",
-      status: null,
-      actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
-    });
-    expect(fake.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    expect(error).toBeInstanceOf(DataverseError);
+    expect(error).toMatchObject({ status: 500, code: "0x80040216", ambiguous: true, retryable: true });
+    expect(fake.requests.map((r) => r.method)).toEqual(["POST"]);
   });
 
-  it("after a timeout probes first, then resends when the purchase is not processed", async () => {
+  it("a timeout or a reset after sending is ambiguous and not resent", async () => {
     fake.expect("POST", FINALIZE, () => "hang");
-    fake.expect("GET", PROBE, row(false));
-    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
-    const outcome = await api().finalizeRegistration(input);
+    fake.expect("POST", FINALIZE, () => "reset");
+    const a = api();
+    await expect(a.finalizeRegistration(input)).rejects.toMatchObject({ code: "ETIMEDOUT", ambiguous: true });
+    await expect(a.finalizeRegistration(input)).rejects.toMatchObject({
+      code: "ECONNRESET",
+      ambiguous: true,
+    });
     fake.assertDone();
-    expect(outcome.outcome).toBe("finalized");
-    expect(fake.requests.map((r) => r.method)).toEqual(["POST", "GET", "POST"]);
-    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
   });
 
-  it("after giving up on unclear outcomes, the next call probes before sending", async () => {
+  it("keeps no memory of an unclear outcome: the next call sends again (the worker probes first)", async () => {
     fake.expect("POST", FINALIZE, () => dataverseError(504, "", "Gateway Timeout"));
-    fake.expect("GET", PROBE, row(false));
-    fake.expect("GET", PROBE, row(true));
-    const a = api({ maxFinalizeSends: 1 });
-    await expect(a.finalizeRegistration(input)).rejects.toMatchObject({
-      status: 504,
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
+    const a = api();
+    await expect(a.finalizeRegistration(input)).rejects.toMatchObject({ status: 504, ambiguous: true });
+    expect((await a.finalizeRegistration(input)).outcome).toBe("finalized");
+    fake.assertDone();
+    expect(fake.requests.map((r) => r.method)).toEqual(["POST", "POST"]);
+  });
+  it("an unexpected status throws FINALIZE_STATUS_UNEXPECTED, ambiguous, carrying the status", async () => {
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Failure" } }));
+    const error = await api()
+      .finalizeRegistration(input)
+      .catch((e: unknown) => e);
+    fake.assertDone();
+    expect(error).toMatchObject({
+      code: "FINALIZE_STATUS_UNEXPECTED",
       ambiguous: true,
       retryable: true,
+      detail: { status: "Failure" },
     });
-    const outcome = await a.finalizeRegistration(input);
-    fake.assertDone();
-    expect(outcome.outcome).toBe("finalized");
-    expect(fake.requests.map((r) => r.method)).toEqual(["POST", "GET", "GET"]);
+    expect((error as DataverseError).message).toContain('answered status "Failure"');
+    expect(fake.requests.map((r) => r.method)).toEqual(["POST"]);
   });
 
-  it("alwaysProbeFirst reads the row before the first send", async () => {
-    fake.expect("GET", PROBE, row(false));
-    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
-    const outcome = await api({ alwaysProbeFirst: true }).finalizeRegistration(input);
-    fake.assertDone();
-    expect(outcome.outcome).toBe("finalized");
-  });
-
-  it("after a connection reset probes and finds it processed: one finalize only", async () => {
-    fake.expect("POST", FINALIZE, () => "reset");
-    fake.expect("GET", PROBE, row(true));
-    const outcome = await api().finalizeRegistration(input);
-    fake.assertDone();
-    expect(outcome.outcome).toBe("finalized");
-  });
-
-  it("an unexpected status is probed, resent once, then rejected", async () => {
-    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Failure" } }), 2);
-    fake.expect("GET", PROBE, row(false), 2);
-    const outcome = await api().finalizeRegistration(input);
-    fake.assertDone();
-    expect(outcome).toMatchObject({ outcome: "rejected", status: "Failure" });
-  });
-
-  it("a 400 is rejected with Dataverse's code after the probe says not processed", async () => {
+  it("a 400 is rejected with Dataverse's code and message, without a probe", async () => {
     fake.expect("POST", FINALIZE, () => dataverseError(400, "0x80040265", "Purchase has expired."));
-    fake.expect("GET", PROBE, row(false, false));
     const outcome = await api().finalizeRegistration(input);
     fake.assertDone();
-    expect(outcome).toMatchObject({ outcome: "rejected", code: "0x80040265" });
+    expect(outcome).toMatchObject({ outcome: "rejected", code: "0x80040265", status: null });
     expect(outcome.outcome === "rejected" && outcome.reason).toContain("Purchase has expired.");
+    expect(fake.requests.map((r) => r.method)).toEqual(["POST"]);
   });
 
-  it("a 400 on a purchase already processed counts as finalized (no refund)", async () => {
-    fake.expect("POST", FINALIZE, () => dataverseError(400, "0x80040265", "Purchase already processed."));
-    fake.expect("GET", PROBE, row(true));
+  it("an unknown purchase is rejected with code PURCHASE_NOT_FOUND", async () => {
+    fake.expect("POST", FINALIZE, UNKNOWN_PURCHASE);
     const outcome = await api().finalizeRegistration(input);
+    fake.assertDone();
+    expect(outcome).toMatchObject({ outcome: "rejected", code: "PURCHASE_NOT_FOUND" });
+    expect(outcome.outcome === "rejected" && outcome.reason).toContain("0x80040265");
+  });
+});
+
+describe("finalizeRegistration: transport trouble the client rides out", () => {
+  const input = { purchaseId: PID, readableEventId: "Paid_Event1479011247", userId: CONTACT };
+
+  it("a 503 (the service did not take the request) is resent by the client", async () => {
+    fake.expect("POST", FINALIZE, () =>
+      dataverseError(503, "", "Service Unavailable", { "retry-after": "2" }),
+    );
+    fake.expect("POST", FINALIZE, () => ({ status: 200, body: { status: "Success" } }));
+    const outcome = await api().finalizeRegistration(input, { deadline: clock.t + 120_000 });
     fake.assertDone();
     expect(outcome.outcome).toBe("finalized");
-  });
-
-  it("keeps one finalize in flight per purchase", async () => {
-    fake.expect(
-      "POST",
-      FINALIZE,
-      () => new Promise((r) => setTimeout(() => r({ status: 200, body: { status: "Success" } }), 30)),
-    );
-    const a = api();
-    const outcomes = await Promise.all([
-      a.finalizeRegistration(input),
-      a.finalizeRegistration({ ...input, purchaseId: PID.toUpperCase() }),
-    ]);
-    fake.assertDone();
-    expect(outcomes.map((o) => o.outcome)).toEqual(["finalized", "finalized"]);
+    expect(clock.sleeps).toEqual([2000]);
   });
 
   it("throws DeadlineExceededError when throttling outlasts the deadline", async () => {

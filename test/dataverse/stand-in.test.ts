@@ -56,26 +56,42 @@ describe("against the sandbox's Dataverse stand-in", () => {
     expect(client.metrics().tokenRequests).toBe(1);
   });
 
-  it("a finalize whose answer is lost after commit is settled by the probe: one registration", async () => {
+  it("a finalize whose answer is lost after commit is reported ambiguous; the row read shows it ran once", async () => {
     const { purchaseId, readableEventId } = registerOne();
     standIn.setFaults({
       dropAfterCommit: { segments: ["msevtmgt_FinalizeExternalRegistrationRequest"], times: 1 },
     });
     const before = standIn.state.stats.actionCalls["msevtmgt_FinalizeExternalRegistrationRequest"] ?? 0;
+    const api = createEventManagementApi(client);
     try {
-      const outcome = await createEventManagementApi(client).finalizeRegistration({
-        purchaseId,
-        readableEventId,
-        userId: "",
+      await expect(
+        api.finalizeRegistration({ purchaseId, readableEventId, userId: "" }),
+      ).rejects.toMatchObject({
+        ambiguous: true,
       });
-      expect(outcome.outcome).toBe("finalized");
     } finally {
       standIn.setFaults({ dropAfterCommit: null });
     }
+    // What the worker's probe sees before it would resend: processed, so nothing is sent again.
+    expect((await api.readPurchase(purchaseId))?.processed).toBe(true);
     expect(
       (standIn.state.stats.actionCalls["msevtmgt_FinalizeExternalRegistrationRequest"] ?? 0) - before,
     ).toBe(1);
     expect(standIn.state.purchase(purchaseId).registrationIds).toHaveLength(1);
+  });
+});
+
+describe("the stand-in's answers for a missing purchase", () => {
+  it("a well-formed but unknown purchase id is PURCHASE_NOT_FOUND in every action the kit calls", async () => {
+    const unknown = "0f0f0f0f-0000-4000-8000-000000000000";
+    const api = createEventManagementApi(client);
+    await expect(api.getPurchaseDetails(unknown)).rejects.toMatchObject({ code: "PURCHASE_NOT_FOUND" });
+    expect(await api.readPurchase(unknown)).toBeNull();
+    const outcome = await api.finalizeRegistration({ purchaseId: unknown, readableEventId: "x", userId: "" });
+    expect(outcome).toMatchObject({ outcome: "rejected", code: "PURCHASE_NOT_FOUND" });
+    await expect(api.finalizeRtmPayment(unknown, "cancelled")).rejects.toMatchObject({
+      code: "PURCHASE_NOT_FOUND",
+    });
   });
 
   it("rides out the stand-in's service protection with Retry-After", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DataverseError } from "../../confirmation-endpoint/dataverse/errors";
+import { FINALIZE_STATUS_UNEXPECTED } from "../../confirmation-endpoint/dataverse/operations/finalize-registration";
 import { ambiguousTimeout, deadlineExceeded, MINUTE, throttled, transient } from "./fakes";
 import { PURCHASE, T0, payAndNotify, useHarness } from "./harness";
 import type { Harness } from "./harness";
@@ -179,5 +180,99 @@ describe("ambiguous finalize: probe before resend, never two registrations", () 
     await h.settle(h.worker, DEADLINE + 60 * MINUTE);
     expect(h.provider.refundCount()).toBe(0);
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+  });
+});
+
+/** What the API throws when finalize answers 2xx with a status outside the success set. */
+const unexpectedStatus = () =>
+  new DataverseError({
+    status: 200,
+    code: FINALIZE_STATUS_UNEXPECTED,
+    message:
+      'msevtmgt_FinalizeExternalRegistrationRequest answered status "Failure" (expected one of success)',
+    retryable: true,
+    ambiguous: true,
+  });
+
+const reads = () => h.dataverse.calls.filter((c) => c.op === "read").length;
+
+describe("unclear finalize answers are settled by the worker, durably", () => {
+  it("an unexpected status, then the probe finds the registration → finalized, no resend, no refund", async () => {
+    h.dataverse.finalizeScript.push({ kind: "apply_then_throw", error: unexpectedStatus() });
+    await payAndNotify(h);
+    const readsBefore = reads();
+    await h.settle();
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect(reads() - readsBefore).toBe(1);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+    expect(h.provider.refundCount()).toBe(0);
+  });
+
+  it("an unexpected status twice, the probe saying 'not processed' each time → resent once, then refunded", async () => {
+    h.dataverse.finalizeScript.push(
+      { kind: "throw", error: unexpectedStatus() },
+      { kind: "throw", error: unexpectedStatus() },
+    );
+    const { paymentId } = await payAndNotify(h);
+    const readsBefore = reads();
+    await h.settle();
+    expect(h.dataverse.finalizeCount()).toBe(2);
+    // One probe before the resend, one before the refund.
+    expect(reads() - readsBefore).toBe(2);
+    expect([...h.provider.refunds.keys()]).toEqual([`refund:${paymentId}:finalize_rejected`]);
+    const letter = (await h.store.listDeadLetters())[0]!;
+    expect(letter).toMatchObject({ kind: "finalize", reason: "finalize_rejected" });
+    expect(letter.detail).toContain(FINALIZE_STATUS_UNEXPECTED);
+  });
+
+  it("a refusal while the row already says processed → finalized, no refund", async () => {
+    h.dataverse.finalizeScript.push({
+      kind: "hook",
+      run: () => h.dataverse.registrations.set(PURCHASE, 1),
+      then: { kind: "reject", reason: "Purchase already processed.", code: "0x80040265" },
+    });
+    await payAndNotify(h);
+    await h.settle();
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+    expect(h.provider.refundCount()).toBe(0);
+    expect(await h.store.listDeadLetters()).toEqual([]);
+  });
+
+  it("a refusal with the row unreadable → no refund until the row answers", async () => {
+    h.dataverse.finalizeScript.push(
+      { kind: "reject", reason: "the event is full", code: "0x80040265" },
+      { kind: "reject", reason: "the event is full", code: "0x80040265" },
+    );
+    h.dataverse.probeError = new DataverseError({
+      status: 503,
+      code: "0x0",
+      message: "down",
+      retryable: true,
+    });
+    const { paymentId } = await payAndNotify(h);
+    await h.worker.drain();
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect(h.provider.refundCount()).toBe(0);
+    expect((await h.store.getPurchase(PURCHASE))!.finalizeAmbiguous).toBe(true);
+    h.dataverse.probeError = null;
+    await h.settle();
+    expect([...h.provider.refunds.keys()]).toEqual([`refund:${paymentId}:finalize_rejected`]);
+  });
+
+  it("an ambiguous answer seen by one instance is probed by another before it resends", async () => {
+    h.dataverse.finalizeScript.push({ kind: "apply_then_throw", error: ambiguousTimeout() });
+    await payAndNotify(h);
+    await h.worker.drain();
+    expect(await h.store.getPurchase(PURCHASE)).toMatchObject({
+      state: "finalizing",
+      finalizeAmbiguous: true,
+    });
+    // A second instance on its own connection: only the store tells it what happened.
+    const store = h.openStore();
+    await h.settle(h.newWorker(store, "second-instance"), h.clock.now() + 10 * MINUTE, store);
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
+    expect((await store.getPurchase(PURCHASE))!.state).toBe("finalized");
   });
 });

@@ -1,0 +1,52 @@
+// The client's settings checked at construction: every problem listed at once, so one restart fixes
+// them all.
+
+import type { DataverseClientOptions } from "../dataverse-client";
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "127.0.0.1" || hostname === "localhost" || hostname === "[::1]";
+}
+
+function checkUrl(name: string, value: string, example: string, problems: string[]): void {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname))) {
+      problems.push(`${name} must be https (plain http only on 127.0.0.1/localhost); got ${url.protocol}`);
+    }
+  } catch {
+    problems.push(`${name} is not a URL: "${value}"${example}`);
+  }
+}
+
+function checkCredentials(options: DataverseClientOptions, problems: string[]): void {
+  if (!options.clientId?.trim() && options.credentials.some((c) => !c.clientId)) {
+    problems.push("clientId is missing (DATAVERSE_CLIENT_ID)");
+  }
+  if (options.credentials.length === 0) {
+    problems.push("no credential: give a client secret or a certificate for at least one application user");
+  }
+  options.credentials.forEach((credential, i) => {
+    const hasSecret = typeof credential.clientSecret === "string" && credential.clientSecret !== "";
+    const hasCert = credential.certificate !== undefined;
+    if (hasSecret === hasCert) {
+      problems.push(`credential ${i + 1}: give exactly one of a client secret or a certificate`);
+    }
+  });
+}
+
+export function validateClientOptions(options: DataverseClientOptions): string[] {
+  const problems: string[] = [];
+  checkUrl("url", options.url, " (expected https://<org>.crm.dynamics.com)", problems);
+  if (options.authorityHost !== undefined) checkUrl("authorityHost", options.authorityHost, "", problems);
+  if (!options.tenantId?.trim()) problems.push("tenantId is missing (DATAVERSE_TENANT_ID)");
+  checkCredentials(options, problems);
+  if (options.apiVersion !== undefined && !/^v\d+\.\d+$/.test(options.apiVersion)) {
+    problems.push(`apiVersion must look like v9.2; got "${options.apiVersion}"`);
+  }
+  for (const key of ["maxConcurrency", "timeoutMs", "maxAttempts"] as const) {
+    const value = options[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1))
+      problems.push(`${key} must be a positive integer`);
+  }
+  return problems;
+}
