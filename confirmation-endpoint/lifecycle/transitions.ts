@@ -94,11 +94,25 @@ export function findTransition(from: PurchaseStatus, to: PurchaseStatus, on: Tri
   return TRANSITIONS.find((t) => t.to === to && t.on === on && t.from.includes(from)) ?? null;
 }
 
-/** A compare-and-set change of one purchase row (the store applies it only at `expectedVersion`). */
+declare const decidedHere: unique symbol;
+
+/**
+ * A compare-and-set change of one purchase row (the store applies it only at `expectedVersion`).
+ * Only movePurchase and updatePurchase make one: the brand lets the compiler refuse a state change
+ * written anywhere else.
+ */
 export interface PurchaseChange {
-  purchaseId: string;
-  expectedVersion: number;
-  set: PurchasePatch;
+  readonly purchaseId: string;
+  readonly expectedVersion: number;
+  readonly set: PurchasePatch;
+  readonly [decidedHere]: true;
+}
+
+function change(
+  purchase: Pick<PurchaseRecord, "purchaseId" | "version">,
+  set: PurchasePatch,
+): PurchaseChange {
+  return { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set } as PurchaseChange;
 }
 
 /** Move `purchase` to `to` because of `on`, with other fields changed in the same write. */
@@ -110,7 +124,7 @@ export function movePurchase(
 ): PurchaseChange {
   if (!findTransition(purchase.state, to, on))
     throw new IllegalTransitionError(purchase.purchaseId, purchase.state, to, on);
-  return { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: { ...also, state: to } };
+  return change(purchase, { ...also, state: to });
 }
 
 /** Change fields of a purchase without moving its state (finalize bookkeeping, last error). */
@@ -118,5 +132,5 @@ export function updatePurchase(
   purchase: Pick<PurchaseRecord, "purchaseId" | "version">,
   set: Omit<PurchasePatch, "state">,
 ): PurchaseChange {
-  return { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: { ...set } };
+  return change(purchase, { ...set });
 }

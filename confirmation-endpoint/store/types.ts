@@ -16,6 +16,7 @@
 
 import type { EventMode } from "../config";
 import type { JobKind } from "../lifecycle/jobs";
+import type { PurchaseChange } from "../lifecycle/transitions";
 import type { PlannedEvent } from "../lifecycle/plan-event";
 import type { RefundReason } from "../providers/types";
 
@@ -181,7 +182,8 @@ export interface NewDeadLetter {
 
 /** Everything a worker step changes, written in one transaction together with the job's fate. */
 export interface JobEffects {
-  purchase?: { purchaseId: string; expectedVersion: number; set: PurchasePatch };
+  /** Made by the lifecycle only (movePurchase / updatePurchase). */
+  purchase?: PurchaseChange;
   payments?: Array<Omit<PaymentRecord, "state"> & { state: PaymentRecordState }>;
   checkouts?: Array<{ purchaseId: string; providerSessionId: string; state: CheckoutState }>;
   jobs?: NewJob[];

@@ -12,7 +12,9 @@ import type { PurchaseRecord } from "../store/types";
 import { backoffDelayMs, nextTryBeforeGuard } from "./backoff";
 import type { StepContext, StepResult } from "./context";
 import { describeError } from "./describe-error";
+import { typedJob } from "../lifecycle/jobs";
 import { planRefund } from "../lifecycle/plan-refund";
+import { movePurchase, updatePurchase } from "../lifecycle/transitions";
 
 /** Probes are not bound by the deadline, but a purchase nobody can read for a day goes to a human. */
 const PROBE_GIVE_UP_AFTER_DEADLINE_MS = 24 * 60 * 60_000;
@@ -28,7 +30,7 @@ interface Refusal {
 type Probe = { processed: boolean | null } | { error: unknown };
 
 export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
-  const purchaseId = String(ctx.job.payload.purchaseId);
+  const { purchaseId } = typedJob(ctx.job, "finalize").payload;
   const found = await ctx.store.getPurchase(purchaseId);
   if (!found) return { outcome: "no_purchase", effects: { next: { kind: "done" } } };
   if (!["paid", "finalizing"].includes(found.state) || !found.winningPaymentId) {
@@ -79,9 +81,7 @@ async function probeIfUnclear(
   if ("error" in probe) return probeFailed(ctx, purchase, probe.error);
   if (probe.processed === true) return finalized(ctx, purchase, "probe");
   const cleared = { finalizeInFlight: false, finalizeAmbiguous: false };
-  await ctx.commit({
-    purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: cleared },
-  });
+  await ctx.commit({ purchase: updatePurchase(purchase, cleared) });
   return { ...purchase, ...cleared, version: purchase.version + 1 };
 }
 
@@ -104,13 +104,13 @@ function probeFailed(ctx: StepContext, purchase: PurchaseRecord, error: unknown)
 
 /** Commits "sent" before the call, so a crash after it is detectable. */
 async function markSent(ctx: StepContext, purchase: PurchaseRecord): Promise<PurchaseRecord> {
-  const set = {
-    state: "finalizing" as const,
-    finalizeInFlight: true,
-    finalizeAttempts: purchase.finalizeAttempts + 1,
-  };
-  await ctx.commit({ purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set } });
-  return { ...purchase, ...set, version: purchase.version + 1 };
+  const set = { finalizeInFlight: true, finalizeAttempts: purchase.finalizeAttempts + 1 };
+  const change =
+    purchase.state === "finalizing"
+      ? updatePurchase(purchase, set)
+      : movePurchase(purchase, "finalizing", "finalize_started", set);
+  await ctx.commit({ purchase: change });
+  return { ...purchase, ...set, state: "finalizing", version: purchase.version + 1 };
 }
 
 async function callFinalize(ctx: StepContext, purchase: PurchaseRecord): Promise<FinalizeOutcome> {
@@ -131,11 +131,11 @@ function finalized(ctx: StepContext, purchase: PurchaseRecord, via: string): Ste
     outcome: "finalized",
     fields: { providerPaymentId: purchase.winningPaymentId, via },
     effects: {
-      purchase: {
-        purchaseId: purchase.purchaseId,
-        expectedVersion: purchase.version,
-        set: { state: "finalized", finalizeInFlight: false, finalizeAmbiguous: false, lastError: null },
-      },
+      purchase: movePurchase(purchase, "finalized", "finalized", {
+        finalizeInFlight: false,
+        finalizeAmbiguous: false,
+        lastError: null,
+      }),
       next: { kind: "done" },
     },
   };
@@ -168,11 +168,10 @@ function deadlinePath(ctx: StepContext, purchase: PurchaseRecord, why: string): 
     fields: { providerPaymentId: purchase.winningPaymentId, why },
     effects: {
       ...plan,
-      purchase: {
-        purchaseId: purchase.purchaseId,
-        expectedVersion: purchase.version,
-        set: { state: "refund_pending", finalizeInFlight: false, lastError: why },
-      },
+      purchase: movePurchase(purchase, "refund_pending", "deadline_reached", {
+        finalizeInFlight: false,
+        lastError: why,
+      }),
       next: { kind: "done" },
     },
   };
@@ -225,11 +224,7 @@ function ambiguousRetry(ctx: StepContext, purchase: PurchaseRecord, detail: stri
     outcome: "ambiguous",
     fields: { error: detail },
     effects: {
-      purchase: {
-        purchaseId: purchase.purchaseId,
-        expectedVersion: purchase.version,
-        set: { finalizeAmbiguous: true, lastError: detail },
-      },
+      purchase: updatePurchase(purchase, { finalizeAmbiguous: true, lastError: detail }),
       next: { kind: "retry", at: ctx.clock.now() + backoffDelayMs(1, ctx.random), error: detail },
     },
   };
@@ -266,11 +261,10 @@ function rejected(ctx: StepContext, purchase: PurchaseRecord, refusal: Refusal):
     fields: refusal.fields,
     effects: {
       ...refundWinner(ctx, purchase, "finalize_rejected"),
-      purchase: {
-        purchaseId,
-        expectedVersion: purchase.version,
-        set: { state: "refund_pending", finalizeInFlight: false, lastError: refusal.lastError },
-      },
+      purchase: movePurchase(purchase, "refund_pending", "finalize_rejected", {
+        finalizeInFlight: false,
+        lastError: refusal.lastError,
+      }),
       deadLetters: [{ purchaseId, kind: "finalize", reason: "finalize_rejected", detail: refusal.detail }],
       next: { kind: "done" },
     },
@@ -303,7 +297,7 @@ function transientRetry(
     outcome: throttled ? "throttled" : "retry",
     fields: { error: detail, retryAt: new Date(at).toISOString() },
     effects: {
-      purchase: { purchaseId: purchase.purchaseId, expectedVersion: purchase.version, set: notLanded },
+      purchase: updatePurchase(purchase, notLanded),
       next: { kind: "retry", at, error: detail },
     },
   };

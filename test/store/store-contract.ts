@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { StaleLeaseError, VersionConflictError } from "../../confirmation-endpoint/errors";
 import { guardJob, closeCheckoutJob, refundJob } from "../../confirmation-endpoint/lifecycle/jobs";
 import { planEvents } from "../../confirmation-endpoint/lifecycle/plan-event";
+import { movePurchase } from "../../confirmation-endpoint/lifecycle/transitions";
 import type { PaymentEvent } from "../../confirmation-endpoint/providers/types";
 import type { NewPurchase, PaymentStore } from "../../confirmation-endpoint/store/types";
 
@@ -153,7 +154,7 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
         const [job] = await store.claimJobs({ workerId: "w", limit: 1, now: NOW, leaseMs: 60_000 });
         const p = (await store.getPurchase(P))!;
         const stale = {
-          purchase: { purchaseId: P, expectedVersion: p.version + 1, set: { state: "expired" as const } },
+          purchase: movePurchase({ ...p, version: p.version + 1 }, "expired", "checkout_expired"),
           deadLetters: [{ purchaseId: P, kind: "x", reason: "y" }],
           next: { kind: "done" as const },
         };
@@ -161,7 +162,7 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
         expect(await store.listDeadLetters()).toEqual([]);
         expect((await store.getPurchase(P))!.state).toBe("awaiting_payment");
         const fresh = {
-          purchase: { purchaseId: P, expectedVersion: p.version, set: { state: "expired" as const } },
+          purchase: movePurchase(p, "expired", "checkout_expired"),
           next: { kind: "done" as const },
         };
         await store.commitJob(job!.id, "w", fresh, NOW);
