@@ -27,7 +27,7 @@ afterEach(() => {
   expect(endpoint.unexpected).toEqual([]);
 });
 
-const RETURN_HREF = `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return`;
+const RETURN_HREF = `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&gatewayReturn=success`;
 
 async function showSummary(opts: Parameters<typeof mount>[2] = {}, reply = order()) {
   endpoint.checkout(reply);
@@ -49,13 +49,22 @@ describe("summary", () => {
       readableEventId: RID,
       userId: "9a1c7e2b-7f5e-4f0e-9d1c-2b3a4c5d6e7f",
       locale: "en-US",
-      returnUrl: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return`,
+      returnUrl: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}`,
+      confirmationPath: "/event/confirmation",
     });
   });
 
   it("leaves userId out for anonymous registration", async () => {
     await showSummary({ config: { userId: null } });
     expect(endpoint.requests[0]?.body).not.toHaveProperty("userId");
+  });
+
+  it("sends the portal's configured confirmation path, and none when it is not set", async () => {
+    await showSummary({ config: { confirmationPath: "/events/done" } });
+    expect(endpoint.requests[0]?.body).toMatchObject({ confirmationPath: "/events/done" });
+    view?.page.stop();
+    await showSummary({ config: { confirmationPath: "" } });
+    expect(endpoint.requests[1]?.body).not.toHaveProperty("confirmationPath");
   });
 
   it("puts a purchase id that came from sessionStorage into the return URL", async () => {
@@ -65,7 +74,7 @@ describe("summary", () => {
     });
     const body = endpoint.requests[0]?.body as { purchaseId: string; returnUrl: string };
     expect(body.purchaseId).toBe(PID);
-    expect(body.returnUrl).toBe(`${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return`);
+    expect(body.returnUrl).toBe(`${PORTAL}/pay/?id=${RID}&purchaseId=${PID}`);
   });
 
   it("shows the event, attendees with passes, total and countdown; Cancel goes back to the event", async () => {
@@ -365,11 +374,19 @@ describe("back from the provider", () => {
     expect(view.page.view()).toBe("paid");
   });
 
+  it("the page's old marker (epg=return, from before the upgrade) still follows the status", async () => {
+    endpoint.statusOk("finalizing");
+    view = mount(endpoint, clock, { href: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&EPG=return` });
+    await clock.advance(0);
+    expect(view.page.view()).toBe("finalizing");
+    expect(endpoint.requests.map((r) => r.method)).toEqual(["GET"]);
+  });
+
   it("a cancel marker starts a fresh checkout instead of polling, and is not sent back", async () => {
     await showSummary({ href: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return&gatewayReturn=cancel` });
     expect(view?.page.view()).toBe("summary");
     expect((endpoint.requests[0]?.body as { returnUrl: string }).returnUrl).toBe(
-      `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return`,
+      `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}`,
     );
   });
 });
