@@ -1,6 +1,7 @@
 // What every part of the running page shares: the browser seams, the resolved options, the
 // endpoint client, the view, the timer, the links, the purchase being paid, and the two flows
 // (checkout and status polling) so that each can hand over to the other.
+import type { ReturnOutcome } from "../confirmation-endpoint/contract/v1";
 import type { EndpointClient } from "./endpoint-client";
 import type { GatewayPageDeps, GatewayPageOptions } from "./page-types";
 import type { PageTimer } from "./page-timer";
@@ -22,6 +23,8 @@ export interface PageContext {
   readableEventId: string;
   /** The purchase id was in the address (not only in sessionStorage). */
   purchaseIdInUrl: boolean;
+  /** How the attendee arrived: back from the provider (and how), or null when fresh. */
+  returnOutcome: ReturnOutcome | null;
   /** Asks the endpoint for the order and shows it (or what stops it). */
   checkout(): void;
   /** Follows the purchase's status until it settles. */

@@ -40,7 +40,9 @@ export function renderStatus(ctx: PageContext, answer: StatusAnswer): void {
     ];
     announce = `${t(headingKey)}. ${why} ${t(bodyKey)}`;
   }
-  if (answer.status === "expired" || answer.status === "failed") body.push(view.backLink(readableEventId));
+  // Every state the attendee cannot act on any more offers the way back (the support line is on all).
+  if (answer.status === "expired" || answer.status === "failed" || answer.status === "refund_pending")
+    body.push(view.backLink(readableEventId));
   if (answer.status === "awaiting_payment") body.push(view.button(t("resumePayment"), () => ctx.checkout()));
   view.show(answer.status, t(headingKey), body, announce);
 }

@@ -54,10 +54,13 @@ export function renderSummary(ctx: PageContext, answer: CheckoutAnswer): void {
   ]);
   const provider = providerName(deps.config.provider || payment.provider);
   const heading = purchase.eventName ?? t("summaryFallbackTitle");
+  // Back after cancelling at the provider: say so, and that paying is still possible.
+  const notice = ctx.returnOutcome === "cancel" ? t("cancelledNotice") : null;
   view.show(
     "summary",
     heading,
     [
+      notice ? view.paragraph(notice, "epg-text epg-notice") : null,
       attendees.length ? el(doc, "h2", { class: "epg-subheading" }, [t("attendeesHeading")]) : null,
       attendees.length ? el(doc, "ul", { class: "epg-attendees" }, attendees) : null,
       el(doc, "dl", { class: "epg-total" }, [
@@ -68,7 +71,7 @@ export function renderSummary(ctx: PageContext, answer: CheckoutAnswer): void {
       el(doc, "div", { class: "epg-actions" }, [pay.element, cancel]),
       view.paragraph(provider ? t("secureNoteProvider", { provider }) : t("secureNote"), "epg-note"),
     ],
-    `${heading}. ${t("totalLabel")}: ${total}`,
+    `${notice ? `${notice} ` : ""}${heading}. ${t("totalLabel")}: ${total}`,
     view.paragraph(t("summaryKicker"), "epg-kicker"),
   );
   startCountdown({ element: countdown, closeAt, now: deps.now, timer: ctx.timer, t, onClosed: closeOffer });

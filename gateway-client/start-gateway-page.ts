@@ -54,12 +54,13 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
     purchaseId: ids.purchaseId,
     readableEventId: ids.readableEventId,
     purchaseIdInUrl: ids.fromQuery,
+    returnOutcome: readReturnOutcome(here.href),
     checkout: () => void runCheckout(ctx),
     poll: () => pollStatus(ctx),
   };
   // Back from the provider after paying: follow the status. Fresh, or back after cancelling there:
   // show the order (again).
-  if (readReturnOutcome(here.href) === "success") ctx.poll();
+  if (ctx.returnOutcome === "success") ctx.poll();
   else ctx.checkout();
   return handle;
 }

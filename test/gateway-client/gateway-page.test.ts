@@ -201,9 +201,9 @@ describe("checkout errors", () => {
   });
 
   it.each([
-    [410, "PURCHASE_EXPIRED", "expired", "Time to pay has run out"],
+    [410, "TOO_LATE", "expired", "Time to pay has run out"],
     [404, "PURCHASE_NOT_FOUND", "not_found", "Registration not found"],
-    [400, "INVALID_INPUT", "invalid", "This payment link is not valid"],
+    [400, "INVALID_REQUEST", "invalid", "This payment link is not valid"],
   ])("%i → %s", async (status, code, state, heading) => {
     endpoint.checkout(errorReply(status, code));
     view = mount(endpoint, clock);
@@ -380,6 +380,48 @@ describe("back from the provider", () => {
     await clock.advance(0);
     expect(view.page.view()).toBe("finalizing");
     expect(endpoint.requests.map((r) => r.method)).toEqual(["GET"]);
+  });
+
+  it.each([
+    ["refund_pending", null],
+    ["refunded", "finalize_rejected"],
+    ["expired", null],
+    ["failed", null],
+  ])("%s is no dead end: the way back to the event and the support contact", async (status, reason) => {
+    endpoint.status({ status: 200, body: { status, readableEventId: RID, ...(reason ? { reason } : {}) } });
+    view = mount(endpoint, clock, { href: RETURN_HREF });
+    await clock.advance(0);
+    expect(view.page.view()).toBe(status);
+    expect(view.q<HTMLAnchorElement>(".epg-link")?.href).toBe(`${PORTAL}/event?id=${RID}`);
+    expect(view.q<HTMLAnchorElement>(".epg-support a")?.href).toBe("mailto:help@contoso.example.test");
+  });
+
+  it.each([
+    ["finalize_rejected", "The event system refused the registration"],
+    ["amount_mismatch", "The amount paid did not match"],
+    ["duplicate_payment", "This registration had already been paid for once."],
+    [null, "The registration could not be completed."],
+  ])("a refund for reason %s says so in its own words", async (reason, sentence) => {
+    endpoint.status({ status: 200, body: { status: "refunded", readableEventId: RID, reason } });
+    view = mount(endpoint, clock, { href: RETURN_HREF });
+    await clock.advance(0);
+    expect(view.q(".epg-text")?.textContent).toContain(sentence);
+  });
+
+  it("back after cancelling at the provider: says the payment was cancelled and offers Pay again", async () => {
+    const v = await showSummary({ href: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&gatewayReturn=cancel` });
+    expect(v.page.view()).toBe("summary");
+    expect(v.q(".epg-notice")?.textContent).toBe(
+      "Your payment was cancelled. You can still pay until the time below runs out.",
+    );
+    expect(v.live()).toMatch(/^Your payment was cancelled\. .*Contoso Summit 2027/);
+    expect(v.q(".epg-countdown")?.textContent).toBe("Time left to pay: 47:00");
+    expect(v.button("Pay €25.00")?.disabled).toBe(false);
+  });
+
+  it("a fresh arrival shows no cancel notice", async () => {
+    const v = await showSummary();
+    expect(v.q(".epg-notice")).toBeNull();
   });
 
   it("a cancel marker starts a fresh checkout instead of polling, and is not sent back", async () => {
