@@ -22,7 +22,7 @@ const guidSchema = z
   .refine((v) => GUID_PATTERN.test(v), "must be a GUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301");
 
 const checkoutSchema = z.object({
-  // Every field of the contract's request and nothing else the route would silently drop.
+  // The contract's request field for field (the `satisfies` below makes the compiler check the keys).
   purchaseId: guidSchema,
   readableEventId: z
     .string({ error: "must be a string" })
@@ -40,6 +40,8 @@ const checkoutSchema = z.object({
     .nullable()
     .optional(),
   returnUrl: z.string({ error: "must be a string" }).max(2048, "must be at most 2048 characters"),
+  // Checked here; start-checkout does not keep it with the purchase yet, so until it does the
+  // status route's confirmationUrl uses the Event Portal's default path (the page uses its own).
   confirmationPath: z
     .string({ error: "must be a string" })
     .max(200, "must be at most 200 characters")
