@@ -26,7 +26,11 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-/** The stable `error.code` values the v1 routes answer with; never reworded. */
+/**
+ * The stable `error.code` values of the two routes the page calls (POST /v1/checkout, GET
+ * /v1/purchases/{id}/status), the shared edges (CORS, body reading, routing) included; never
+ * reworded. The page branches on the HTTP status; the codes are for people and logs.
+ */
 export const ERROR_CODES = [
   "BAD_REQUEST",
   "INVALID_REQUEST",
