@@ -11,13 +11,13 @@ import { renderSummary } from "./render-summary";
  * marker (the endpoint adds its own per outcome), and with the purchase id when only
  * sessionStorage had it, since storage may be gone by then.
  */
-export function buildReturnUrl(ctx: PageContext): string {
+function buildReturnUrl(ctx: PageContext): string {
   const url = new URL(withoutReturnMarkers(ctx.here.href));
   if (!ctx.purchaseIdInUrl) url.searchParams.set("purchaseId", ctx.purchaseId);
   return url.href;
 }
 
-export function buildCheckoutRequest(ctx: PageContext): CheckoutRequest {
+function buildCheckoutRequest(ctx: PageContext): CheckoutRequest {
   const { config } = ctx.deps;
   return {
     purchaseId: ctx.purchaseId,
