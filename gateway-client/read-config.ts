@@ -5,6 +5,7 @@
 // no second grammar (JSON string escapes, which would need backslash handling that differs between
 // Power Pages' Liquid and liquidjs) can be broken by a hostile setting value.
 
+import { isSitePath } from "../confirmation-endpoint/contract/v1";
 import { normalizeGuid } from "./read-purchase-ids";
 
 export interface GatewayConfig {
@@ -36,9 +37,9 @@ function canonicalLocale(candidate: string | null | undefined): string | null {
   }
 }
 
-/** Accepts a path on this site only (one leading `/`), so a link can never lead to another host. */
+/** Accepts a path on this site only (the contract's rule), so a link can never lead to another host. */
 function cleanSitePath(raw: string): string {
-  return /^\/(?!\/)[^\s\\?#]*$/.test(raw) ? raw : "";
+  return isSitePath(raw) ? raw : "";
 }
 
 /** Accepts http(s) URLs only and drops a trailing slash; anything else becomes "". */

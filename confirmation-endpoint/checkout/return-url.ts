@@ -1,20 +1,6 @@
-// The URLs a provider sends the shopper back to: the portal page that started checkout, with a
-// marker so the page knows the shopper came back (and how). The marker proves nothing; the page
-// polls the status route, which only the verified webhook moves.
+// The URLs a provider sends the shopper back to: the portal page that started checkout, with the
+// v1 return marker so the page knows the shopper came back (and how). The marker proves nothing;
+// the page polls the status route, which only the verified webhook moves. The rule itself lives
+// in the v1 contract, which the gateway page reads with the same code.
 
-/** Query parameter added to the portal page's URL; values "success" or "cancel". */
-export const RETURN_MARKER_PARAM = "gatewayReturn";
-
-export function withReturnMarker(returnUrl: string, outcome: "success" | "cancel"): string {
-  const url = new URL(returnUrl);
-  url.searchParams.set(RETURN_MARKER_PARAM, outcome);
-  url.hash = "";
-  return url.toString();
-}
-
-/** The confirmation page of the classic Event Portal for this event. */
-export function confirmationUrlFor(portalOrigin: string, readableEventId: string): string {
-  const url = new URL("/event/confirmation", portalOrigin);
-  url.searchParams.set("id", readableEventId);
-  return url.toString();
-}
+export { withReturnMarker } from "../contract/v1";

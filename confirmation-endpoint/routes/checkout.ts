@@ -4,6 +4,8 @@ import { z } from "zod";
 import { startCheckout } from "../checkout/start-checkout";
 import type { StartCheckoutDeps } from "../checkout/start-checkout";
 import type { EventMode } from "../config";
+import { isSitePath } from "../contract/v1";
+import type { CheckoutAnswer, CheckoutRequest } from "../contract/v1";
 import { HttpError } from "../errors";
 import type { RateLimiter } from "../http/rate-limit";
 import { GUID_PATTERN, normalizeGuid } from "../guid";
@@ -20,6 +22,7 @@ const guidSchema = z
   .refine((v) => GUID_PATTERN.test(v), "must be a GUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301");
 
 const checkoutSchema = z.object({
+  // The contract's request field for field (the `satisfies` below makes the compiler check the keys).
   purchaseId: guidSchema,
   readableEventId: z
     .string({ error: "must be a string" })
@@ -37,7 +40,14 @@ const checkoutSchema = z.object({
     .nullable()
     .optional(),
   returnUrl: z.string({ error: "must be a string" }).max(2048, "must be at most 2048 characters"),
-});
+  // Checked here; start-checkout does not keep it with the purchase yet, so until it does the
+  // status route's confirmationUrl uses the Event Portal's default path (the page uses its own).
+  confirmationPath: z
+    .string({ error: "must be a string" })
+    .max(200, "must be at most 200 characters")
+    .refine(isSitePath, "must be a path on the portal like /event/confirmation")
+    .optional(),
+} satisfies Record<keyof CheckoutRequest, z.ZodType>);
 
 export interface CheckoutRouteDeps extends StartCheckoutDeps {
   portalOrigins: readonly string[];
@@ -105,7 +115,7 @@ export async function handleCheckout(request: Request, deps: CheckoutRouteDeps):
     returnUrl,
     mode: deps.eventMode,
   });
-  return jsonResponse(200, {
+  const answer: CheckoutAnswer = {
     purchase: {
       purchaseId: purchase.purchaseId,
       readableEventId: purchase.readableEventId,
@@ -121,5 +131,6 @@ export async function handleCheckout(request: Request, deps: CheckoutRouteDeps):
       redirectUrl: checkout.redirectUrl,
       expiresAt: new Date(checkout.expiresAt).toISOString(),
     },
-  });
+  };
+  return jsonResponse(200, answer);
 }

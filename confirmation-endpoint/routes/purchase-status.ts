@@ -1,20 +1,21 @@
 // GET /v1/purchases/{id}/status: what the portal page polls after the shopper comes back. No
 // personal data; the confirmation URL only once Dataverse has the registrations.
 
-import { confirmationUrlFor } from "../checkout/return-url";
+import { buildConfirmationUrl } from "../contract/v1";
+import type { ReasonCode, StatusAnswer } from "../contract/v1";
 import { HttpError } from "../errors";
 import { normalizeGuid } from "../guid";
 import { jsonResponse } from "../http/responses";
 import type { PaymentStore } from "../store/types";
 
-const REFUND_STATES = new Set(["refund_pending", "refunded", "failed"]);
+const REFUND_STATES: ReadonlySet<StatusAnswer["status"]> = new Set(["refund_pending", "refunded", "failed"]);
 
 /**
  * Why the purchase's money goes back, as a stable code the page turns into a sentence
  * (deadline_passed, amount_mismatch, finalize_rejected, …). A duplicate payment's refund does not
  * explain the purchase's own, so it counts only when it is the only one.
  */
-async function refundReason(store: PaymentStore, purchaseId: string): Promise<string | null> {
+async function refundReason(store: PaymentStore, purchaseId: string): Promise<ReasonCode | null> {
   const refunds = await store.listRefunds(purchaseId);
   const own = refunds.find((r) => r.reason !== "duplicate_payment") ?? refunds[0];
   return own?.reason ?? null;
@@ -38,14 +39,15 @@ export async function handlePurchaseStatus(rawId: string, deps: { store: Payment
       "No payment was started for this purchase here; start checkout first.",
     );
   }
-  return jsonResponse(200, {
+  const answer: StatusAnswer = {
     status: purchase.state,
     readableEventId: purchase.readableEventId,
     ...(purchase.state === "finalized"
-      ? { confirmationUrl: confirmationUrlFor(purchase.returnOrigin, purchase.readableEventId) }
+      ? { confirmationUrl: buildConfirmationUrl(purchase.returnOrigin, purchase.readableEventId) }
       : {}),
     ...(REFUND_STATES.has(purchase.state)
       ? { reason: await refundReason(deps.store, purchase.purchaseId) }
       : {}),
-  });
+  };
+  return jsonResponse(200, answer);
 }

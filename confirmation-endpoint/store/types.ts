@@ -20,16 +20,10 @@ import type { PurchaseChange } from "../lifecycle/transitions";
 import type { PlannedEvent } from "../lifecycle/plan-event";
 import type { RefundReason } from "../providers/types";
 
-/** The purchase's status as the contract names it (DESIGN.md: GET /v1/purchases/{id}/status). */
-export type PurchaseStatus =
-  | "awaiting_payment"
-  | "paid"
-  | "finalizing"
-  | "finalized"
-  | "refund_pending"
-  | "refunded"
-  | "expired"
-  | "failed";
+import type { PurchaseStatus } from "../contract/v1";
+
+/** The purchase's status as the v1 contract names it (GET /v1/purchases/{id}/status). */
+export type { PurchaseStatus };
 
 export interface AttendeeSummary {
   name: string | null;

@@ -15,6 +15,7 @@ const en = {
   payButton: "Pay {amount}",
   payPressed: "Opening the secure payment page…",
   cancelLink: "Cancel and return to the event",
+  cancelledNotice: "Your payment was cancelled. You can still pay until the time below runs out.",
   secureNoteProvider: "You pay on the secure page of {provider}. Your card details never reach this site.",
   secureNote: "You pay on the secure page of our payment provider. Your card details never reach this site.",
   awaitingHeading: "Waiting for your payment",

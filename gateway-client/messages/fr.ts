@@ -15,6 +15,8 @@ const fr: Catalogue = {
   payButton: "Payer {amount}",
   payPressed: "Ouverture de la page de paiement sécurisée…",
   cancelLink: "Annuler et revenir à l’événement",
+  cancelledNotice:
+    "Votre paiement a été annulé. Vous pouvez encore payer jusqu’à la fin du temps indiqué ci-dessous.",
   secureNoteProvider:
     "Vous payez sur la page sécurisée de {provider}. Vos données bancaires ne transitent jamais par ce site.",
   secureNote:

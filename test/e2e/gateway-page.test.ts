@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CheckoutAnswer, PurchaseStatus, StatusAnswer } from "../../confirmation-endpoint/contract/v1";
 import { createPreviewServer } from "../../sandbox/portal/preview-server";
 import type { PreviewServer } from "../../sandbox/portal/preview-server";
 import { findChromium, launchChromium } from "../../scripts/lib/chromium";
@@ -28,7 +29,7 @@ type Mode = "ok" | "expired" | "down";
 function startStubEndpoint() {
   const state = {
     mode: "ok" as Mode,
-    statuses: [] as string[],
+    statuses: [] as PurchaseStatus[],
     checkouts: [] as Array<Record<string, unknown>>,
   };
   let base = "";
@@ -59,27 +60,26 @@ function startStubEndpoint() {
         const body = await readJson(req);
         state.checkouts.push(body);
         if (state.mode === "expired") {
-          return send(res, 410, { error: { code: "PURCHASE_EXPIRED", message: "Past the deadline." } }, cors);
+          return send(res, 410, { error: { code: "TOO_LATE", message: "Past the deadline." } }, cors);
         }
         const redirectUrl = `${base}/provider/pay?returnUrl=${encodeURIComponent(String(body.returnUrl))}`;
-        return send(
-          res,
-          200,
-          {
-            purchase: {
-              purchaseId: PID,
-              eventName: "Contoso Summit 2027",
-              amount: { minor: 2500, currency: "EUR" },
-              attendees: [
-                { name: "Ada Lovelace", email: null, passName: "Full conference", amountMinor: 1250 },
-                { name: "Grace Hopper", email: null, passName: "Workshop day", amountMinor: 1250 },
-              ],
-              expiresAt: new Date(Date.now() + 45 * 60_000).toISOString(),
-            },
-            payment: { provider: "stripe", redirectUrl },
+        const expiresAt = new Date(Date.now() + 45 * 60_000).toISOString();
+        const answer: CheckoutAnswer = {
+          purchase: {
+            purchaseId: PID,
+            readableEventId: RID,
+            eventName: "Contoso Summit 2027",
+            amount: { minor: 2500, currency: "EUR" },
+            attendees: [
+              { name: "Ada Lovelace", passName: "Full conference", amountMinor: 1250 },
+              { name: "Grace Hopper", passName: "Workshop day", amountMinor: 1250 },
+            ],
+            expiresAt,
+            deadlineAt: new Date(Date.now() + 50 * 60_000).toISOString(),
           },
-          cors,
-        );
+          payment: { provider: "stripe", redirectUrl, expiresAt },
+        };
+        return send(res, 200, answer, cors);
       }
       if (req.method === "GET" && url.pathname === "/provider/pay") {
         state.statuses = ["paid", "paid", "finalizing", "finalizing", "finalized"];
@@ -91,7 +91,7 @@ function startStubEndpoint() {
       if (req.method === "GET" && url.pathname === `/v1/purchases/${PID}/status`) {
         const status =
           (state.statuses.length > 1 ? state.statuses.shift() : state.statuses[0]) ?? "awaiting_payment";
-        return send(res, 200, { status, readableEventId: RID }, cors);
+        return send(res, 200, { status, readableEventId: RID } satisfies StatusAnswer, cors);
       }
       send(res, 404, { error: { code: "NOT_FOUND", message: "Unknown route." } }, cors);
     })();

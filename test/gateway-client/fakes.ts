@@ -5,6 +5,7 @@
 import { startGatewayPage } from "../../gateway-client/start-gateway-page";
 import type { GatewayPage, GatewayPageOptions } from "../../gateway-client/start-gateway-page";
 import type { GatewayConfig } from "../../gateway-client/read-config";
+import type { CheckoutAnswer } from "../../confirmation-endpoint/contract/v1";
 
 export const T0 = Date.parse("2026-11-26T16:00:00Z");
 export const ENDPOINT = "https://gateway.example.test";
@@ -106,6 +107,7 @@ export function createEndpoint() {
   };
 }
 
+/** A 200 checkout answer in the v1 contract's shape (the type makes the compiler hold it to it). */
 export function order(
   overrides: {
     minor?: number;
@@ -115,25 +117,27 @@ export function order(
     redirectUrl?: string;
   } = {},
 ) {
-  return {
-    status: 200,
-    body: {
-      purchase: {
-        purchaseId: PID,
-        eventName: overrides.eventName ?? "Contoso Summit 2027",
-        amount: { minor: overrides.minor ?? 2500, currency: overrides.currency ?? "EUR" },
-        attendees: [
-          { name: "Ada Lovelace", email: "ada@example.test", passName: "Full conference", amountMinor: 1250 },
-          { name: null, email: null, passName: "Workshop day", amountMinor: 1250 },
-        ],
-        expiresAt: new Date(T0 + (overrides.expiresInMs ?? 50 * 60_000)).toISOString(),
-      },
-      payment: {
-        provider: "stripe",
-        redirectUrl: overrides.redirectUrl ?? "https://checkout.stripe.test/c/pay/cs_test_1",
-      },
+  const expiresAt = new Date(T0 + (overrides.expiresInMs ?? 50 * 60_000)).toISOString();
+  const body: CheckoutAnswer = {
+    purchase: {
+      purchaseId: PID,
+      readableEventId: RID,
+      eventName: overrides.eventName ?? "Contoso Summit 2027",
+      amount: { minor: overrides.minor ?? 2500, currency: overrides.currency ?? "EUR" },
+      attendees: [
+        { name: "Ada Lovelace", passName: "Full conference", amountMinor: 1250 },
+        { name: null, passName: "Workshop day", amountMinor: 1250 },
+      ],
+      expiresAt,
+      deadlineAt: new Date(T0 + 50 * 60_000).toISOString(),
+    },
+    payment: {
+      provider: "stripe",
+      redirectUrl: overrides.redirectUrl ?? "https://checkout.stripe.test/c/pay/cs_test_1",
+      expiresAt,
     },
   };
+  return { status: 200, body };
 }
 
 export function errorReply(status: number, code: string) {

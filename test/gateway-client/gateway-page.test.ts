@@ -27,7 +27,7 @@ afterEach(() => {
   expect(endpoint.unexpected).toEqual([]);
 });
 
-const RETURN_HREF = `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return`;
+const RETURN_HREF = `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&gatewayReturn=success`;
 
 async function showSummary(opts: Parameters<typeof mount>[2] = {}, reply = order()) {
   endpoint.checkout(reply);
@@ -49,13 +49,22 @@ describe("summary", () => {
       readableEventId: RID,
       userId: "9a1c7e2b-7f5e-4f0e-9d1c-2b3a4c5d6e7f",
       locale: "en-US",
-      returnUrl: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return`,
+      returnUrl: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}`,
+      confirmationPath: "/event/confirmation",
     });
   });
 
   it("leaves userId out for anonymous registration", async () => {
     await showSummary({ config: { userId: null } });
     expect(endpoint.requests[0]?.body).not.toHaveProperty("userId");
+  });
+
+  it("sends the portal's configured confirmation path, and none when it is not set", async () => {
+    await showSummary({ config: { confirmationPath: "/events/done" } });
+    expect(endpoint.requests[0]?.body).toMatchObject({ confirmationPath: "/events/done" });
+    view?.page.stop();
+    await showSummary({ config: { confirmationPath: "" } });
+    expect(endpoint.requests[1]?.body).not.toHaveProperty("confirmationPath");
   });
 
   it("puts a purchase id that came from sessionStorage into the return URL", async () => {
@@ -65,7 +74,7 @@ describe("summary", () => {
     });
     const body = endpoint.requests[0]?.body as { purchaseId: string; returnUrl: string };
     expect(body.purchaseId).toBe(PID);
-    expect(body.returnUrl).toBe(`${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return`);
+    expect(body.returnUrl).toBe(`${PORTAL}/pay/?id=${RID}&purchaseId=${PID}`);
   });
 
   it("shows the event, attendees with passes, total and countdown; Cancel goes back to the event", async () => {
@@ -192,9 +201,9 @@ describe("checkout errors", () => {
   });
 
   it.each([
-    [410, "PURCHASE_EXPIRED", "expired", "Time to pay has run out"],
+    [410, "TOO_LATE", "expired", "Time to pay has run out"],
     [404, "PURCHASE_NOT_FOUND", "not_found", "Registration not found"],
-    [400, "INVALID_INPUT", "invalid", "This payment link is not valid"],
+    [400, "INVALID_REQUEST", "invalid", "This payment link is not valid"],
   ])("%i → %s", async (status, code, state, heading) => {
     endpoint.checkout(errorReply(status, code));
     view = mount(endpoint, clock);
@@ -365,11 +374,61 @@ describe("back from the provider", () => {
     expect(view.page.view()).toBe("paid");
   });
 
+  it("the page's old marker (epg=return, from before the upgrade) still follows the status", async () => {
+    endpoint.statusOk("finalizing");
+    view = mount(endpoint, clock, { href: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&EPG=return` });
+    await clock.advance(0);
+    expect(view.page.view()).toBe("finalizing");
+    expect(endpoint.requests.map((r) => r.method)).toEqual(["GET"]);
+  });
+
+  it.each([
+    ["refund_pending", null],
+    ["refunded", "finalize_rejected"],
+    ["expired", null],
+    ["failed", null],
+  ])("%s is no dead end: the way back to the event and the support contact", async (status, reason) => {
+    endpoint.status({ status: 200, body: { status, readableEventId: RID, ...(reason ? { reason } : {}) } });
+    view = mount(endpoint, clock, { href: RETURN_HREF });
+    await clock.advance(0);
+    expect(view.page.view()).toBe(status);
+    expect(view.q<HTMLAnchorElement>(".epg-link")?.href).toBe(`${PORTAL}/event?id=${RID}`);
+    expect(view.q<HTMLAnchorElement>(".epg-support a")?.href).toBe("mailto:help@contoso.example.test");
+  });
+
+  it.each([
+    ["finalize_rejected", "The event system refused the registration"],
+    ["amount_mismatch", "The amount paid did not match"],
+    ["duplicate_payment", "This registration had already been paid for once."],
+    [null, "The registration could not be completed."],
+  ])("a refund for reason %s says so in its own words", async (reason, sentence) => {
+    endpoint.status({ status: 200, body: { status: "refunded", readableEventId: RID, reason } });
+    view = mount(endpoint, clock, { href: RETURN_HREF });
+    await clock.advance(0);
+    expect(view.q(".epg-text")?.textContent).toContain(sentence);
+  });
+
+  it("back after cancelling at the provider: says the payment was cancelled and offers Pay again", async () => {
+    const v = await showSummary({ href: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&gatewayReturn=cancel` });
+    expect(v.page.view()).toBe("summary");
+    expect(v.q(".epg-notice")?.textContent).toBe(
+      "Your payment was cancelled. You can still pay until the time below runs out.",
+    );
+    expect(v.live()).toMatch(/^Your payment was cancelled\. .*Contoso Summit 2027/);
+    expect(v.q(".epg-countdown")?.textContent).toBe("Time left to pay: 47:00");
+    expect(v.button("Pay €25.00")?.disabled).toBe(false);
+  });
+
+  it("a fresh arrival shows no cancel notice", async () => {
+    const v = await showSummary();
+    expect(v.q(".epg-notice")).toBeNull();
+  });
+
   it("a cancel marker starts a fresh checkout instead of polling, and is not sent back", async () => {
     await showSummary({ href: `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return&gatewayReturn=cancel` });
     expect(view?.page.view()).toBe("summary");
     expect((endpoint.requests[0]?.body as { returnUrl: string }).returnUrl).toBe(
-      `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}&epg=return`,
+      `${PORTAL}/pay/?id=${RID}&purchaseId=${PID}`,
     );
   });
 });

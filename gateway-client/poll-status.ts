@@ -1,0 +1,60 @@
+// After the provider: ask for the purchase's status (1 s, then half as long again each time, at
+// most pollMaxMs) until it settles; on to the confirmation page once finalized. Short outages are
+// ridden out; repeated failures or a status that never settles offer a retry instead.
+import type { PurchaseStatus, StatusAnswer } from "../confirmation-endpoint/contract/v1";
+import { EndpointHttpError } from "./errors";
+import type { PageContext } from "./page-context";
+import { renderStatus } from "./render-status";
+
+/** Statuses that never change again: polling stops there. */
+const SETTLED: ReadonlySet<PurchaseStatus> = new Set(["finalized", "refunded", "expired", "failed"]);
+
+/** Shows a failed poll's outcome when it is final; false when polling should go on. */
+function showPollError(ctx: PageContext, error: unknown): boolean {
+  const { view, readableEventId } = ctx;
+  const status = error instanceof EndpointHttpError ? error.status : 0;
+  if (status === 404)
+    view.showMessage("not_found", "notFoundHeading", "notFoundBody", [view.backLink(readableEventId)]);
+  else if (status === 400)
+    view.showMessage("invalid", "invalidIdHeading", "invalidIdBody", [view.backLink(readableEventId)]);
+  return status === 404 || status === 400;
+}
+
+export function pollStatus(ctx: PageContext): void {
+  const isCurrent = ctx.timer.beginFlow();
+  const { view, timing, deps } = ctx;
+  const startedAt = deps.now();
+  const retry = () => view.button(view.t("retryButton"), () => ctx.poll());
+  let attempt = 0;
+  let failures = 0;
+  let lastStatus: PurchaseStatus | null = null;
+  view.show("checking", view.t("checkingHeading"), [view.paragraph(view.t("checkingBody"))]);
+
+  const next = () => {
+    ctx.timer.schedule(() => void once(), Math.min(timing.pollMaxMs, timing.pollInitialMs * 1.5 ** attempt));
+    attempt++;
+  };
+
+  async function once(): Promise<void> {
+    let answer: StatusAnswer;
+    try {
+      answer = await ctx.client.getStatus(ctx.purchaseId);
+    } catch (error) {
+      if (!isCurrent() || showPollError(ctx, error)) return;
+      if (++failures < timing.pollFailuresBeforeUnreachable) return next();
+      return view.showMessage("unreachable", "unreachableHeading", "unreachableBody", [retry()]);
+    }
+    if (!isCurrent()) return;
+    failures = 0;
+    if (answer.status !== lastStatus) renderStatus(ctx, answer);
+    lastStatus = answer.status;
+    if (answer.status === "finalized")
+      return deps.navigate(ctx.links.confirmation(answer.readableEventId || ctx.readableEventId));
+    if (SETTLED.has(answer.status)) return;
+    if (deps.now() - startedAt >= timing.pollGiveUpMs)
+      return view.showMessage("stalled", "stalledHeading", "stalledBody", [retry()]);
+    next();
+  }
+
+  void once();
+}
