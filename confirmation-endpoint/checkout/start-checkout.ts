@@ -31,6 +31,8 @@ export interface StartCheckoutInput {
   locale: string | null;
   /** The portal page to come back to; its origin is already checked against the allow-list. */
   returnUrl: string;
+  /** The portal's confirmation page path, as the page knows it (checked to be a site path). */
+  confirmationPath?: string | null;
   mode: EventMode;
   /** Where the provider's cancel button leads; default: returnUrl with the cancel marker. */
   cancelUrl?: string | null;
@@ -85,7 +87,7 @@ export async function startCheckout(
   const fresh = known ?? (await snapshotPurchase(deps, input, now));
   const returnOrigin = new URL(input.returnUrl).origin;
   const { purchase, checkout } = await store.beginCheckout({
-    purchase: { ...fresh, returnOrigin },
+    purchase: { ...fresh, returnOrigin, confirmationPath: input.confirmationPath ?? null },
     provider: deps.providers.active.name,
     now,
     idempotencyKeyFor: (attempt) => `checkout:${input.purchaseId}:${attempt}`,
@@ -195,7 +197,7 @@ async function snapshotPurchase(
   deps: StartCheckoutDeps,
   input: StartCheckoutInput,
   now: number,
-): Promise<Omit<NewPurchase, "returnOrigin">> {
+): Promise<Omit<NewPurchase, "returnOrigin" | "confirmationPath">> {
   const deadline = now + DATAVERSE_CALL_BUDGET_MS;
   let row: PurchaseRow | null = null;
   try {

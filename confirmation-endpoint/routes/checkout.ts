@@ -40,8 +40,7 @@ const checkoutSchema = z.object({
     .nullable()
     .optional(),
   returnUrl: z.string({ error: "must be a string" }).max(2048, "must be at most 2048 characters"),
-  // Checked here; start-checkout does not keep it with the purchase yet, so until it does the
-  // status route's confirmationUrl uses the Event Portal's default path (the page uses its own).
+  // Kept with the purchase: the status answer's confirmation URL points at the portal's own page.
   confirmationPath: z
     .string({ error: "must be a string" })
     .max(200, "must be at most 200 characters")
@@ -113,6 +112,7 @@ export async function handleCheckout(request: Request, deps: CheckoutRouteDeps):
     claimedUserId: input.userId ? input.userId : null,
     locale: input.locale ?? null,
     returnUrl,
+    confirmationPath: input.confirmationPath ?? null,
     mode: deps.eventMode,
   });
   const answer: CheckoutAnswer = {

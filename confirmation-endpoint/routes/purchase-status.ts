@@ -4,6 +4,7 @@
 import { buildConfirmationUrl } from "../contract/v1";
 import type { ReasonCode, StatusAnswer } from "../contract/v1";
 import { HttpError } from "../errors";
+import { visibleStatus } from "../lifecycle/visible-status";
 import { normalizeGuid } from "../guid";
 import { jsonResponse } from "../http/responses";
 import type { PaymentStore } from "../store/types";
@@ -40,10 +41,16 @@ export async function handlePurchaseStatus(rawId: string, deps: { store: Payment
     );
   }
   const answer: StatusAnswer = {
-    status: purchase.state,
+    status: visibleStatus(purchase, await deps.store.listPayments(purchase.purchaseId)),
     readableEventId: purchase.readableEventId,
     ...(purchase.state === "finalized"
-      ? { confirmationUrl: buildConfirmationUrl(purchase.returnOrigin, purchase.readableEventId) }
+      ? {
+          confirmationUrl: buildConfirmationUrl(
+            purchase.returnOrigin,
+            purchase.readableEventId,
+            purchase.confirmationPath ?? undefined,
+          ),
+        }
       : {}),
     ...(REFUND_STATES.has(purchase.state)
       ? { reason: await refundReason(deps.store, purchase.purchaseId) }

@@ -136,4 +136,11 @@ CREATE INDEX outbox_due_kind ON outbox(state, kind, not_before);
     // provider that took it. Rows from before keep NULL (they were all the configured provider's).
     sql: `ALTER TABLE purchase ADD COLUMN winning_provider TEXT;`,
   },
+  {
+    version: 4,
+    name: "the portal's confirmation page path",
+    // The page tells the endpoint where the portal's confirmation page is (a site may move it); the
+    // status answer's confirmation URL uses it. NULL: the Event Portal's default path.
+    sql: `ALTER TABLE purchase ADD COLUMN confirmation_path TEXT;`,
+  },
 ];

@@ -47,6 +47,8 @@ export interface PurchaseRecord {
   closeAt: number;
   /** Origin of the portal page that started checkout; the confirmation URL points there. */
   returnOrigin: string;
+  /** The portal's confirmation page path as the page sent it; null → the Event Portal's default. */
+  confirmationPath: string | null;
   state: PurchaseStatus;
   winningPaymentId: string | null;
   /** The provider that took the winning payment (null on rows older than several providers). */

@@ -105,6 +105,19 @@ describe("the endpoint's answers satisfy the page's guards", () => {
   });
 
   // Each expected code is typed ErrorCode, so a code missing from the contract's list fails to compile.
+  it("status: the confirmation URL points at the confirmation path the page sent with its checkout", async () => {
+    const { res } = await h.checkout(PURCHASE, { confirmationPath: "/fr-FR/evenement/confirmation" });
+    expect(res.status).toBe(200);
+    const sessionId = (await h.store.listCheckouts(PURCHASE))[0]!.providerSessionId!;
+    h.provider.pay(sessionId);
+    await h.app(h.webhookRequest(h.completedEvent(sessionId)));
+    h.dataverse.finalizeScript.push({ kind: "ok" });
+    await h.settle();
+    const answer = (await rawStatus()) as { confirmationUrl?: string };
+    expect(answer.confirmationUrl).toBe(buildConfirmationUrl(PORTAL, RID, "/fr-FR/evenement/confirmation"));
+    expect(answer.confirmationUrl).toContain("/fr-FR/evenement/confirmation?");
+  });
+
   it("errors: each is { error: { code, message } } with a code from the contract's list", async () => {
     const post = (body: string, origin = PORTAL) => h.app(h.checkoutRequest(body, { origin }));
     const answers: Array<[Response, ErrorCode]> = [

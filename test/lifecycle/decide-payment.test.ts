@@ -21,6 +21,7 @@ const purchase: PurchaseRecord = {
   guardAt: NOW + 47 * 60_000,
   closeAt: NOW + 42 * 60_000,
   returnOrigin: "https://portal.test",
+  confirmationPath: null,
   state: "awaiting_payment",
   winningPaymentId: null,
   winningProvider: null,

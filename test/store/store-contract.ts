@@ -28,6 +28,7 @@ export const purchase: NewPurchase = {
   guardAt: NOW + 47 * 60_000,
   closeAt: NOW + 42 * 60_000,
   returnOrigin: "https://portal.test",
+  confirmationPath: null,
 };
 
 export const event = (id: string, extra: Partial<PaymentEvent> = {}): PaymentEvent => ({

@@ -26,11 +26,11 @@ export function beginCheckout(
   const { purchase, provider, now, idempotencyKeyFor, jobs } = input;
   c.prepare(
     `INSERT INTO purchase (purchase_id, mode, readable_event_id, user_id, event_name, attendees_json, expected_minor, currency,
-       t0, t0_source, deadline_at, guard_at, close_at, return_origin, state, created_at, updated_at)
+       t0, t0_source, deadline_at, guard_at, close_at, return_origin, confirmation_path, state, created_at, updated_at)
      VALUES (@purchaseId, @mode, @readableEventId, @userId, @eventName, @attendeesJson, @expectedMinor, @currency,
-       @t0, @t0Source, @deadlineAt, @guardAt, @closeAt, @returnOrigin, 'awaiting_payment', @now, @now)
+       @t0, @t0Source, @deadlineAt, @guardAt, @closeAt, @returnOrigin, @confirmationPath, 'awaiting_payment', @now, @now)
      ON CONFLICT(purchase_id) DO UPDATE SET
-       return_origin = excluded.return_origin, event_name = excluded.event_name, attendees_json = excluded.attendees_json,
+       return_origin = excluded.return_origin, confirmation_path = excluded.confirmation_path, event_name = excluded.event_name, attendees_json = excluded.attendees_json,
        updated_at = excluded.updated_at, version = purchase.version + 1
      WHERE purchase.state = 'awaiting_payment'`,
   ).run({ ...purchase, attendeesJson: JSON.stringify(purchase.attendees), now });

@@ -38,6 +38,7 @@ export function toPurchase(r: Row): PurchaseRecord {
     guardAt: r.guard_at as number,
     closeAt: r.close_at as number,
     returnOrigin: r.return_origin as string,
+    confirmationPath: (r.confirmation_path as string | null) ?? null,
     state: r.state as PurchaseRecord["state"],
     winningPaymentId: (r.winning_payment_id as string | null) ?? null,
     winningProvider: (r.winning_provider as string | null) ?? null,
