@@ -3,6 +3,7 @@
 // secrets required and never defaulted. Read by main.ts only; everything else receives the
 // parsed EndpointConfig.
 
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { readDataverseEnv, type DataverseEnvResult } from "./dataverse";
@@ -29,6 +30,12 @@ export interface DeadlinePolicy {
 }
 
 export interface EndpointConfig {
+  /**
+   * This deployment's id, written on every provider object it creates (DEPLOYMENT_ID, default
+   * derived from the Dataverse org and the first portal origin): events of other deployments on the
+   * same provider account are acknowledged and ignored, never refunded.
+   */
+  deploymentId: string;
   /** The Dataverse client's settings (one or several application users), read by readDataverseEnv. */
   dataverse: {
     client: NonNullable<DataverseEnvResult["client"]>;
@@ -106,6 +113,14 @@ const envSchema = z.object({
     z.enum(["outbound", "rtm"], { error: 'must be "outbound" or "rtm"' }).default("outbound"),
   ),
   PORTAL_ORIGINS: requiredText("comma-separated portal origins, e.g. https://contoso.powerappsportals.com"),
+  DEPLOYMENT_ID: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, "must be 1 to 40 letters, digits, - or _ (e.g. contoso-prod)")
+      .optional(),
+  ),
   PAYMENT_PROVIDER: z.preprocess(blankToUndefined, z.string().trim().toLowerCase().default("stripe")),
   STORE_URL: z.preprocess(blankToUndefined, z.string().trim().default(DEFAULT_STORE_URL)),
   HOST: z.preprocess(blankToUndefined, z.string().trim().default("127.0.0.1")),
@@ -197,6 +212,17 @@ function parseOrigins(raw: string, problems: string[]): string[] {
   return origins;
 }
 
+/**
+ * A stable id for a deployment that sets none: the same Dataverse org and portal give the same id
+ * on every instance and restart; dev and UAT (other org or other portal) differ.
+ */
+export function defaultDeploymentId(dataverseUrl: string, portalOrigin: string): string {
+  const digest = createHash("sha256")
+    .update(`${dataverseUrl.toLowerCase()}\n${portalOrigin.toLowerCase()}`)
+    .digest("hex");
+  return `d-${digest.slice(0, 16)}`;
+}
+
 /** Parse the environment into a config, or throw ConfigError listing every problem at once. */
 export function loadConfig(
   env: Record<string, string | undefined>,
@@ -285,6 +311,7 @@ function crossChecks(
   }
   if (problems.length > 0 || !dataverse.client || storePath === null || providers === null) return null;
   return {
+    deploymentId: e.DEPLOYMENT_ID ?? defaultDeploymentId(dataverse.client.url, origins[0] ?? ""),
     dataverse: { client: dataverse.client, api: dataverse.api },
     eventMode: e.EVENT_MODE!,
     portalOrigins: origins,

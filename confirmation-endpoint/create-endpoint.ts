@@ -128,7 +128,10 @@ export function buildProviders(
   const adapters = config.providers.configured.map(({ name, config: providerConfig }) => {
     const plugin = plugins.find((p) => p.name === name);
     if (!plugin) throw new Error(`no provider plugin named "${name}" is registered`);
-    return plugin.create(providerConfig, { now: () => new Date(clock.now()) });
+    return plugin.create(providerConfig, {
+      now: () => new Date(clock.now()),
+      deploymentId: config.deploymentId,
+    });
   });
   const active = adapters.find((a) => a.name === config.providers.active);
   if (!active) throw new Error(`PAYMENT_PROVIDER "${config.providers.active}" has no configuration`);
@@ -156,11 +159,19 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     ...(dv.rtm ? { rtm: dv.rtm } : {}),
     onWorkStored: () => wakeWorker(),
   });
-  const worker = createWorker(deps, {
-    concurrency: config.worker.concurrency,
-    leaseMs: config.worker.leaseSeconds * 1000,
-    pollMs: config.worker.pollSeconds * 1000,
-  });
+  const adoption = {
+    deploymentId: config.deploymentId,
+    deadlinePolicy: config.deadline,
+    returnOrigin: config.portalOrigins[0] ?? "",
+  };
+  const worker = createWorker(
+    { ...deps, adoption },
+    {
+      concurrency: config.worker.concurrency,
+      leaseMs: config.worker.leaseSeconds * 1000,
+      pollMs: config.worker.pollSeconds * 1000,
+    },
+  );
   let ingestTimer: NodeJS.Timeout | null = null;
   const ingest = () => {
     for (const provider of providers.all) {

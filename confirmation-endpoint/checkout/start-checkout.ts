@@ -193,7 +193,8 @@ function refuseClosedPurchase(p: Pick<PurchaseRecord, "state">): void {
   }
 }
 
-async function snapshotPurchase(
+/** The purchase as Dataverse has it (price, attendees, t0 and deadlines), refused when it cannot be paid now. */
+export async function snapshotPurchase(
   deps: StartCheckoutDeps,
   input: StartCheckoutInput,
   now: number,

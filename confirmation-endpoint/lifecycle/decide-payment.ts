@@ -32,6 +32,9 @@ const CLOSED = new Set(["expired", "failed", "refunded", "refund_pending"]);
 
 export function decidePayment(f: PaymentFacts): PaymentDecision {
   const { purchase, state, sessionId } = f;
+  // Another deployment's (or integration's) payment on a shared account: not ours to keep or refund.
+  if (state.foreign)
+    return { kind: "commit", outcome: "ignored:foreign", effects: { next: { kind: "done" } } };
   if (!purchase) return refuse(f, "unknown_purchase", false, true);
   if (sessionId && !f.checkouts.some((c) => c.providerSessionId === sessionId || c.state === "creating")) {
     return refuse(f, "unknown_purchase", false, true);

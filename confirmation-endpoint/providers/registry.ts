@@ -11,6 +11,11 @@ export type Env = Record<string, string | undefined>;
 export interface ProviderFactoryDeps {
   /** The endpoint's clock, for expiries the adapter computes. */
   now: () => Date;
+  /**
+   * This deployment's id: the adapter writes it on every object it creates and leaves objects
+   * carrying another one alone (several deployments may share one provider account).
+   */
+  deploymentId: string;
 }
 
 export type ProviderEnvResult<Config> = { config: Config } | { problems: string[] };

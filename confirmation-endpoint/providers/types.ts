@@ -81,6 +81,12 @@ export interface PaymentState {
   providerSessionId: string | null;
   /** Live or test mode of the payment; compare with the configured mode before finalizing. */
   live?: boolean;
+  /** Another deployment's (or another integration's) object: acknowledged and left alone, never refunded. */
+  foreign?: boolean;
+  /** The deployment id the object carries; null when it was made before deployment ids. */
+  deploymentId?: string | null;
+  /** The flow the kit recorded at checkout ("outbound" or "rtm"), when the object carries it. */
+  mode?: string | null;
   /** The provider's own status words (Stripe session: "complete/paid"; intent: "succeeded"). */
   providerStatus?: string;
 }

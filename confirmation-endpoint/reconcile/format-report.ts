@@ -26,6 +26,13 @@ export function reportToJson(report: ReconcileReport, now: number): unknown {
       finalizeAttempts: p.finalizeAttempts,
       lastError: p.lastError,
     })),
+    settledElsewhere: report.settledElsewhere.map((p) => ({
+      provider: p.provider,
+      paymentId: p.providerPaymentId,
+      purchaseId: p.purchaseId,
+      amount:
+        p.amountMinor === null || p.currency === null ? null : { minor: p.amountMinor, currency: p.currency },
+    })),
     refunds: report.refundsOpen.map((r) => ({
       refundKey: r.refundKey,
       purchaseId: r.purchaseId,
@@ -86,6 +93,24 @@ export function reportToText(report: ReconcileReport, now: number): string {
           ]),
         ),
   );
+  const settled = report.settledElsewhere;
+  if (settled.length > 0) {
+    sections.push(
+      "",
+      `Paid, unknown to this store, registered in Dataverse: not refunded (${settled.length})`,
+      table(
+        ["provider", "payment", "purchase", "amount"],
+        settled.map((p) => [
+          p.provider,
+          p.providerPaymentId,
+          p.purchaseId ?? "",
+          p.amountMinor === null || p.currency === null
+            ? ""
+            : describeMoney({ minor: p.amountMinor, currency: p.currency }),
+        ]),
+      ),
+    );
+  }
   const refunds = report.refundsOpen;
   sections.push(
     "",

@@ -105,8 +105,9 @@ export interface CheckoutRecord {
   createdAt: number;
 }
 
+/** "settled": the store did not know its purchase, but Dataverse has it paid (nothing refunded). */
 export type PaymentRecordState =
-  "reported" | "winner" | "refunding" | "refunded" | "refund_failed" | "ignored";
+  "reported" | "winner" | "refunding" | "refunded" | "refund_failed" | "ignored" | "settled";
 
 export interface PaymentRecord {
   provider: string;
@@ -221,6 +222,8 @@ export interface StoreSummary {
 
 export interface ReconcileReport {
   paidNotFinalized: PurchaseRecord[];
+  /** Payments whose purchase the store did not know but Dataverse has paid: recorded, never refunded. */
+  settledElsewhere: PaymentRecord[];
   refundsOpen: RefundRecord[];
   deadLetters: DeadLetterRecord[];
 }

@@ -1,12 +1,24 @@
 // What every worker step receives: its dependencies, passed in, and a way to write an intermediate
 // step (e.g. "finalize sent") before a remote call, so a crash after the call is detectable.
 
+import type { DeadlinePolicy } from "../config";
 import type { EndpointDeps } from "../deps";
 import type { JobEffects, JobRecord } from "../store/types";
+
+/** What the payment job needs to take in a purchase its store does not know (recover-unknown-purchase.ts). */
+export interface AdoptionSettings {
+  /** This deployment's id: only a payment that carries it can be adopted or refunded as ours. */
+  deploymentId: string;
+  deadlinePolicy: DeadlinePolicy;
+  /** Where an adopted purchase's confirmation link points (the first portal origin). */
+  returnOrigin: string;
+}
 
 export interface WorkerDeps extends EndpointDeps {
   /** [0, 1); jitter for backoff. */
   random?: () => number;
+  /** Unset: a payment for a purchase the store does not know is held for a person, never refunded blindly. */
+  adoption?: AdoptionSettings;
 }
 
 export interface StepContext extends WorkerDeps {

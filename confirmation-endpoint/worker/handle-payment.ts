@@ -5,6 +5,7 @@
 
 import { finalizeJob, typedJob } from "../lifecycle/jobs";
 import { decidePayment } from "../lifecycle/decide-payment";
+import type { PaymentFacts } from "../lifecycle/decide-payment";
 import { movePurchase } from "../lifecycle/transitions";
 import { adapterFor } from "../providers/registry";
 import type { PaymentProviderAdapter, PaymentState } from "../providers/types";
@@ -12,6 +13,7 @@ import type { JobEffects } from "../store/types";
 import { backoffDelayMs } from "./backoff";
 import { describeError } from "./describe-error";
 import type { StepContext, StepResult } from "./context";
+import { recoverUnknownPurchase } from "./recover-unknown-purchase";
 
 /** A provider outage is waited out for about a day (backoff up to 5 min) before a person is asked. */
 const MAX_READ_ATTEMPTS = 300;
@@ -44,7 +46,20 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
 
   const purchase = state.purchaseId ? await ctx.store.getPurchase(state.purchaseId) : null;
   const checkouts = purchase && sessionId ? await ctx.store.listCheckouts(purchase.purchaseId) : [];
-  const facts = { provider: adapter.name, state, sessionId, purchase, checkouts, now: ctx.clock.now() };
+  let facts: PaymentFacts = {
+    provider: adapter.name,
+    state,
+    sessionId,
+    purchase,
+    checkouts,
+    now: ctx.clock.now(),
+  };
+  if (!purchase && !state.foreign) {
+    const recovery = await recoverUnknownPurchase(ctx, facts);
+    if (recovery.kind === "retry") return readFailed(ctx, state.purchaseId, recovery.error);
+    if (recovery.kind !== "decide") return unknownSettledOrHeld(facts, recovery.kind, recovery.detail);
+    facts = recovery.facts;
+  }
   let decision = decidePayment(facts);
   if (decision.kind === "capture") {
     try {
@@ -59,6 +74,33 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
   const letters = decision.effects.deadLetters?.length ?? 0;
   if (letters > 0) ctx.metrics.increment("gateway_dead_letters_total", { kind: "payment" }, letters);
   return { outcome: decision.outcome, fields, effects: decision.effects };
+}
+
+/** Settled in Dataverse (recorded, nothing refunded) or held for a person (a dead letter). */
+function unknownSettledOrHeld(facts: PaymentFacts, kind: "settled" | "held", detail: string): StepResult {
+  const { state } = facts;
+  const row = {
+    provider: facts.provider,
+    providerPaymentId: state.providerPaymentId!,
+    purchaseId: state.purchaseId,
+    providerSessionId: facts.sessionId,
+    amountMinor: state.amount?.minor ?? null,
+    currency: state.amount?.currency ?? null,
+  };
+  const effects: JobEffects = {
+    payments: [{ ...row, state: kind === "settled" ? "settled" : "ignored" }],
+    next: { kind: "done" },
+  };
+  if (kind === "held") {
+    effects.deadLetters = [
+      { purchaseId: state.purchaseId, kind: "payment", reason: "unknown_payment_held", detail },
+    ];
+  }
+  return {
+    outcome: kind === "settled" ? "settled_in_dataverse" : "held_unknown",
+    effects,
+    fields: { detail },
+  };
 }
 
 async function capture(

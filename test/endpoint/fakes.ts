@@ -234,7 +234,12 @@ interface FakeSession {
   status: "open" | "paid" | "expired";
   paymentId: string | null;
   paidAmount: Money | null;
+  /** Written on the object like the real adapter does; null: an object from before deployment ids. */
+  deploymentId?: string | null;
 }
+
+/** The deployment id the fake provider writes on its objects and the harness's worker calls its own. */
+export const FAKE_DEPLOYMENT = "test-deployment";
 
 export class FakeProvider implements PaymentProviderAdapter {
   readonly name = "stripe" as const;
@@ -305,7 +310,11 @@ export class FakeProvider implements PaymentProviderAdapter {
   }
 
   /** A session that was never created through createCheckout (a foreign page paying with our metadata). */
-  addForeignPaidSession(purchaseId: string | null, amount: Money): FakeSession {
+  addForeignPaidSession(
+    purchaseId: string | null,
+    amount: Money,
+    deploymentId: string | null = FAKE_DEPLOYMENT,
+  ): FakeSession {
     const id = `cs_foreign_${++this.counter}`;
     const s: FakeSession = {
       id,
@@ -325,6 +334,7 @@ export class FakeProvider implements PaymentProviderAdapter {
       status: "paid",
       paymentId: `pi_foreign_${this.counter}`,
       paidAmount: amount,
+      deploymentId,
     };
     this.sessions.set(id, s);
     return s;
@@ -389,6 +399,10 @@ export class FakeProvider implements PaymentProviderAdapter {
       purchaseId: s.purchaseId || null,
       providerPaymentId: s.paymentId,
       providerSessionId: s.id,
+      deploymentId: s.deploymentId === undefined ? FAKE_DEPLOYMENT : s.deploymentId,
+      // As the real adapter: an object carrying another deployment's id is not ours.
+      foreign: s.deploymentId !== undefined && s.deploymentId !== null && s.deploymentId !== FAKE_DEPLOYMENT,
+      mode: s.request.mode,
     };
   }
 

@@ -16,7 +16,15 @@ import { createWorker } from "../../confirmation-endpoint/worker/worker";
 import { createProviderSet } from "../../confirmation-endpoint/providers/registry";
 import type { Worker } from "../../confirmation-endpoint/worker/worker";
 import type { FakeEventBody } from "./fakes";
-import { FakeClock, FakeDataverse, FakeProvider, MINUTE, sign, switchableStore } from "./fakes";
+import {
+  FAKE_DEPLOYMENT,
+  FakeClock,
+  FakeDataverse,
+  FakeProvider,
+  MINUTE,
+  sign,
+  switchableStore,
+} from "./fakes";
 
 export const PORTAL = "https://contoso.powerappsportals.com";
 export const T0 = Date.parse("2026-11-26T10:00:00.000Z");
@@ -82,7 +90,16 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
   });
   const newWorker = (s: PaymentStore = store, id = `w${++seq}`): Worker =>
     createWorker(
-      { store: s, providers: createProviderSet(provider), dataverse, clock, logger, metrics, random },
+      {
+        store: s,
+        providers: createProviderSet(provider),
+        dataverse,
+        clock,
+        logger,
+        metrics,
+        random,
+        adoption: { deploymentId: FAKE_DEPLOYMENT, deadlinePolicy: POLICY, returnOrigin: PORTAL },
+      },
       { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE },
     );
   const worker = newWorker();

@@ -293,6 +293,9 @@ describe("getPayment", () => {
       providerSessionId: "cs_test_a1",
       live: false,
       providerStatus: "complete/paid",
+      foreign: false,
+      deploymentId: null,
+      mode: null,
     });
     expect(fake.requests[0]?.query).toEqual({ "expand[0]": "payment_intent.latest_charge" });
   });

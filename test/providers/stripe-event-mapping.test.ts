@@ -261,3 +261,41 @@ describe("the README's subscription list", () => {
     expect(new Set(named)).toEqual(new Set(SUBSCRIBED_EVENT_TYPES));
   });
 });
+
+describe("deployments sharing one Stripe account (issue #14, item 1)", () => {
+  const ours = createStripeAdapter({
+    secretKey: "sk_test_fake",
+    webhookSecrets: [SECRET],
+    deploymentId: "prod",
+  });
+  const deliverTo = (type: string, object: Record<string, unknown>) => {
+    const payload = JSON.stringify({
+      id: `evt_${type}`,
+      object: "event",
+      type,
+      created: NOW_S - 60,
+      livemode: false,
+      data: { object },
+    });
+    const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET, timestamp: NOW_S });
+    const headers = new Headers({ "stripe-signature": header });
+    return ours.verifyAndParse({ headers, body: new TextEncoder().encode(payload), receivedAt: NOW })[0]!;
+  };
+
+  it("another deployment's session and payment intent are ignored (acknowledged, no job, never refunded)", () => {
+    const uat = { ...KIT, deployment: "uat" };
+    expect(deliverTo("checkout.session.completed", session({ metadata: uat }))).toMatchObject({
+      signal: "ignored",
+      providerStatus: "foreign",
+      purchaseId: null,
+    });
+    expect(deliverTo("payment_intent.succeeded", intent({ metadata: uat })).signal).toBe("ignored");
+  });
+
+  it("this deployment's objects, and objects from before deployment ids, are acted on", () => {
+    expect(
+      deliverTo("checkout.session.completed", session({ metadata: { ...KIT, deployment: "prod" } })).signal,
+    ).toBe("paid");
+    expect(deliverTo("checkout.session.completed", session()).signal).toBe("paid");
+  });
+});

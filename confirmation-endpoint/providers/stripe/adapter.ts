@@ -10,6 +10,7 @@ import { buildCheckoutSessionParams, KIT_TAG } from "./checkout";
 import { toStripeAmount } from "./currency";
 import { toProviderError } from "./error-mapping";
 import { mapStripeEvent, readEventEnvelope, readPaymentIntentState, readSessionState } from "./events";
+import type { KitOwner } from "./events";
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, verifyStripeSignature } from "./signature";
 import type {
   CheckoutRequest,
@@ -44,6 +45,11 @@ export interface StripeAdapterConfig {
   currencies?: string[] | undefined;
   /** Metadata tag that marks the kit's own objects (default "epg"); null accepts untagged objects. */
   kitTag?: string | null | undefined;
+  /**
+   * This deployment's id, written on every object it creates; objects carrying another id are
+   * another deployment's and are left alone. Unset: objects of any deployment are accepted.
+   */
+  deploymentId?: string | null | undefined;
   /** The clock used for expires_at. */
   now?: (() => Date) | undefined;
 }
@@ -69,6 +75,7 @@ interface ResolvedConfig {
   livemode: boolean | null;
   currencies: string[];
   kitTag: string | null;
+  owner: KitOwner;
   secrets: string[];
 }
 
@@ -161,6 +168,7 @@ export function resolveStripeConfig(config: StripeAdapterConfig): ResolvedConfig
     livemode: config.livemode ?? deriveLivemode(config.secretKey),
     currencies,
     kitTag,
+    owner: { kitTag, deploymentId: config.deploymentId ?? null },
     secrets,
   };
 }
@@ -241,6 +249,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
       const idempotencyKey = requireIdempotencyKey(options, operation);
       const params = buildCheckoutSessionParams(request, {
         now: now(),
+        deploymentId: resolved.owner.deploymentId,
         paymentMethodTypes: resolved.paymentMethodTypes,
         allowedCurrencies: resolved.currencies,
       });
@@ -307,14 +316,14 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
           `Event ${envelope.id} is a ${envelope.livemode ? "live" : "test"}-mode event but this endpoint runs in ${resolved.livemode ? "live" : "test"} mode; point the webhook at the matching endpoint.`,
         );
       }
-      return [mapStripeEvent(envelope, resolved.kitTag)];
+      return [mapStripeEvent(envelope, resolved.owner)];
     },
 
     async getPayment(ref: { providerSessionId?: string; providerPaymentId?: string }): Promise<PaymentState> {
       if (ref.providerSessionId) {
         const id = requireId(ref.providerSessionId, "cs_", "session id", "retrieve checkout session");
         const session = await retrieveSession(id);
-        return readSessionState(session as unknown as Record<string, unknown>, resolved.kitTag);
+        return readSessionState(session as unknown as Record<string, unknown>, resolved.owner);
       }
       if (ref.providerPaymentId) {
         const operation = "retrieve payment intent";
@@ -322,7 +331,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
         const intent = await call(operation, () =>
           stripe.paymentIntents.retrieve(id, { expand: ["latest_charge"] }),
         );
-        return readPaymentIntentState(intent as unknown as Record<string, unknown>, resolved.kitTag);
+        return readPaymentIntentState(intent as unknown as Record<string, unknown>, resolved.owner);
       }
       throw new ProviderError({
         code: "INVALID_INPUT",
@@ -360,7 +369,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
           const envelope = readEventEnvelope(raw);
           if (!envelope) continue;
           if (resolved.livemode !== null && envelope.livemode !== resolved.livemode) continue;
-          events.push(mapStripeEvent(envelope, resolved.kitTag));
+          events.push(mapStripeEvent(envelope, resolved.owner));
         }
         const last = page.data.at(-1);
         if (!page.has_more || !last || events.length >= max) break;
@@ -394,6 +403,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
       const metadata: Record<string, string> = { refundReason: input.reason };
       if (input.purchaseId) metadata["purchaseId"] = input.purchaseId;
       if (resolved.kitTag !== null) metadata["kit"] = resolved.kitTag;
+      if (resolved.owner.deploymentId !== null) metadata["deployment"] = resolved.owner.deploymentId;
       const reason = stripeRefundReason(input.reason);
       const refund = await call(operation, () =>
         stripe.refunds.create(

@@ -88,6 +88,8 @@ export function chooseExpiresAt(closeAt: Date, now: Date): number {
 
 export interface CheckoutParamOptions {
   now: Date;
+  /** Written as metadata.deployment, so other deployments on the same account leave it alone. */
+  deploymentId?: string | null;
   paymentMethodTypes: readonly string[];
   /** Upper-case codes; empty means any. */
   allowedCurrencies: readonly string[];
@@ -152,6 +154,7 @@ export function buildCheckoutSessionParams(
   }
 
   const metadata = buildKitMetadata(request);
+  if (options.deploymentId) metadata["deployment"] = options.deploymentId;
   const params: Stripe.Checkout.SessionCreateParams = {
     mode: "payment",
     line_items: [

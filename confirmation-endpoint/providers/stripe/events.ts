@@ -26,23 +26,44 @@ function idOf(value: unknown): string | null {
   return null;
 }
 
+/** Whose objects this endpoint acts on: the kit's tag, and this deployment's id. */
+export interface KitOwner {
+  kitTag: string | null;
+  /** null: accept any deployment (objects from before deployment ids are accepted either way). */
+  deploymentId: string | null;
+}
+
 export interface KitReference {
   purchaseId: string | null;
-  /** The object does not carry the kit's tag: another integration on the same Stripe account. */
+  /**
+   * Not ours: no kit tag (another integration on the same Stripe account), or another deployment's
+   * id (dev and UAT on one test account, two portals on one live account).
+   */
   foreign: boolean;
+  /** The deployment id the object carries; null on objects made before deployment ids. */
+  deploymentId: string | null;
+  /** metadata.mode, the flow recorded at checkout. */
+  mode: string | null;
 }
 
 /**
  * The purchase an object belongs to, read only from the kit's own fields: client_reference_id
  * and metadata.purchaseId (both set at checkout). When they disagree the answer is null.
  */
-export function readKitReference(object: Json, kitTag: string | null): KitReference {
+export function readKitReference(object: Json, owner: KitOwner): KitReference {
   const metadata = isRecord(object["metadata"]) ? object["metadata"] : {};
-  if (kitTag !== null && metadata["kit"] !== kitTag) return { purchaseId: null, foreign: true };
+  const deploymentId = text(metadata["deployment"]);
+  const mode = text(metadata["mode"]);
+  const otherDeployment =
+    owner.deploymentId !== null && deploymentId !== null && deploymentId !== owner.deploymentId;
+  if ((owner.kitTag !== null && metadata["kit"] !== owner.kitTag) || otherDeployment) {
+    return { purchaseId: null, foreign: true, deploymentId, mode };
+  }
   const reference = text(object["client_reference_id"]);
   const fromMetadata = text(metadata["purchaseId"]);
-  if (reference && fromMetadata && reference !== fromMetadata) return { purchaseId: null, foreign: false };
-  return { purchaseId: reference ?? fromMetadata, foreign: false };
+  if (reference && fromMetadata && reference !== fromMetadata)
+    return { purchaseId: null, foreign: false, deploymentId, mode };
+  return { purchaseId: reference ?? fromMetadata, foreign: false, deploymentId, mode };
 }
 
 function sessionSignal(object: Json, eventType: string | null): PaymentSignal {
@@ -69,15 +90,19 @@ function chargeIsFullyRefunded(charge: unknown): boolean {
 }
 
 /** The authoritative state of a Checkout Session retrieved with payment_intent.latest_charge expanded. */
-export function readSessionState(session: Json, kitTag: string | null): PaymentState {
+export function readSessionState(session: Json, owner: KitOwner): PaymentState {
   const intent = session["payment_intent"];
+  const reference = readKitReference(session, owner);
   let signal = sessionSignal(session, null);
   if (signal === "paid" && isRecord(intent) && chargeIsFullyRefunded(intent["latest_charge"]))
     signal = "refunded";
   return {
     signal,
     amount: fromStripeAmount(session["amount_total"], session["currency"]),
-    purchaseId: readKitReference(session, kitTag).purchaseId,
+    purchaseId: reference.purchaseId,
+    foreign: reference.foreign,
+    deploymentId: reference.deploymentId,
+    mode: reference.mode,
     providerPaymentId: idOf(intent),
     providerSessionId: text(session["id"]),
     live: session["livemode"] === true,
@@ -107,11 +132,15 @@ function intentSignal(intent: Json): PaymentSignal {
 }
 
 /** The authoritative state of a PaymentIntent retrieved with latest_charge expanded. */
-export function readPaymentIntentState(intent: Json, kitTag: string | null): PaymentState {
+export function readPaymentIntentState(intent: Json, owner: KitOwner): PaymentState {
+  const reference = readKitReference(intent, owner);
   return {
     signal: intentSignal(intent),
     amount: intentAmount(intent),
-    purchaseId: readKitReference(intent, kitTag).purchaseId,
+    purchaseId: reference.purchaseId,
+    foreign: reference.foreign,
+    deploymentId: reference.deploymentId,
+    mode: reference.mode,
     providerPaymentId: text(intent["id"]),
     providerSessionId: null,
     live: intent["livemode"] === true,
@@ -183,7 +212,7 @@ export function readEventEnvelope(parsed: unknown): StripeEventEnvelope | null {
 }
 
 /** Map one verified event to a PaymentEvent; unknown types come back as signal "ignored". */
-export function mapStripeEvent(event: StripeEventEnvelope, kitTag: string | null): PaymentEvent {
+export function mapStripeEvent(event: StripeEventEnvelope, owner: KitOwner): PaymentEvent {
   const object = event.object;
   const base = {
     provider: "stripe" as const,
@@ -195,7 +224,7 @@ export function mapStripeEvent(event: StripeEventEnvelope, kitTag: string | null
   const objectType = text(object["object"]);
 
   if (event.type.startsWith("checkout.session.") && objectType !== "refund") {
-    const reference = readKitReference(object, kitTag);
+    const reference = readKitReference(object, owner);
     return {
       ...base,
       signal: reference.foreign ? "ignored" : sessionSignal(object, event.type),
@@ -210,7 +239,7 @@ export function mapStripeEvent(event: StripeEventEnvelope, kitTag: string | null
   }
 
   if (event.type.startsWith("payment_intent.")) {
-    const reference = readKitReference(object, kitTag);
+    const reference = readKitReference(object, owner);
     let signal: PaymentSignal = "ignored";
     if (event.type === "payment_intent.succeeded") signal = "paid";
     else if (event.type === "payment_intent.processing") signal = "pending";
@@ -230,7 +259,7 @@ export function mapStripeEvent(event: StripeEventEnvelope, kitTag: string | null
       ...base,
       // A partial refund leaves the charge paid; the kit only refunds in full.
       signal: object["refunded"] === true ? "refunded" : "ignored",
-      purchaseId: readKitReference(object, kitTag).purchaseId,
+      purchaseId: readKitReference(object, owner).purchaseId,
       providerPaymentId: idOf(object["payment_intent"]),
       providerSessionId: null,
       amount: fromStripeAmount(object["amount_refunded"], object["currency"]),
@@ -242,7 +271,7 @@ export function mapStripeEvent(event: StripeEventEnvelope, kitTag: string | null
     return {
       ...base,
       signal: event.type === "refund.failed" ? "refund_failed" : refundSignal(object["status"]),
-      purchaseId: readKitReference(object, kitTag).purchaseId,
+      purchaseId: readKitReference(object, owner).purchaseId,
       providerPaymentId: idOf(object["payment_intent"]),
       providerSessionId: null,
       providerRefundId: text(object["id"]),

@@ -40,6 +40,6 @@ export const stripeProvider: ProviderPlugin<StripeEnvConfig> = {
     return { config: { secretKey: secretKey!, webhookSecrets, apiBase } };
   },
   create(config, deps) {
-    return createStripeAdapter({ ...config, now: deps.now });
+    return createStripeAdapter({ ...config, now: deps.now, deploymentId: deps.deploymentId });
   },
 };

@@ -60,6 +60,7 @@ export function reconcileReport(c: SqliteConnection): ReconcileReport {
     paidNotFinalized: all(
       `SELECT * FROM purchase WHERE state IN ('paid', 'finalizing') ORDER BY deadline_at`,
     ).map(toPurchase),
+    settledElsewhere: all(`SELECT * FROM payment WHERE state = 'settled' ORDER BY created_at`).map(toPayment),
     refundsOpen: all(
       `SELECT * FROM refund WHERE state IN ('requested', 'pending', 'failed') ORDER BY created_at`,
     ).map(toRefund),
