@@ -329,14 +329,19 @@ describe("getPayment", () => {
         latest_charge: { id: "ch_1", refunded: false },
       },
     });
+    fake.expect("GET", "/v1/checkout/sessions", {
+      body: { object: "list", data: [{ id: "cs_test_a1", object: "checkout.session" }], has_more: false },
+    });
     await expect(adapter.getPayment({ providerPaymentId: "pi_1" })).resolves.toMatchObject({
       signal: "paid",
       amount: { minor: 12340, currency: "KWD" },
       purchaseId: "p-1",
       providerPaymentId: "pi_1",
-      providerSessionId: null,
+      // The page it was paid through, so the decision does not depend on which event came first.
+      providerSessionId: "cs_test_a1",
     });
     expect(fake.requests[0]?.query).toEqual({ "expand[0]": "latest_charge" });
+    expect(fake.requests[1]?.query).toEqual({ payment_intent: "pi_1", limit: "1" });
   });
 
   it("refuses a call with no reference or a path-like id", async () => {

@@ -331,7 +331,13 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
         const intent = await call(operation, () =>
           stripe.paymentIntents.retrieve(id, { expand: ["latest_charge"] }),
         );
-        return readPaymentIntentState(intent as unknown as Record<string, unknown>, resolved.owner);
+        const state = readPaymentIntentState(intent as unknown as Record<string, unknown>, resolved.owner);
+        // The session the intent was paid through decides whether the kit opened that page, so the
+        // same payment gets the same decision whichever of its events arrives first.
+        const sessions = await call("list checkout sessions", () =>
+          stripe.checkout.sessions.list({ payment_intent: id, limit: 1 }),
+        );
+        return { ...state, providerSessionId: sessions.data[0]?.id ?? null };
       }
       throw new ProviderError({
         code: "INVALID_INPUT",
