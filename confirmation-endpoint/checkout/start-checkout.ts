@@ -12,7 +12,8 @@ import { CheckoutError, refusalFromDataverse } from "./errors";
 import { closeCheckoutJob, guardJob } from "../lifecycle/jobs";
 import { visibleStatus } from "../lifecycle/visible-status";
 import type { Logger } from "../logger";
-import type { Money } from "../providers/types";
+import { ProviderError } from "../providers/errors";
+import type { CheckoutSession } from "../providers/types";
 import type { AttendeeSummary, CheckoutRecord, NewPurchase, PurchaseRecord } from "../store/types";
 import { withReturnMarker } from "./return-url";
 
@@ -86,13 +87,17 @@ export async function startCheckout(
 
   const fresh = known ?? (await snapshotPurchase(deps, input, now));
   const returnOrigin = new URL(input.returnUrl).origin;
-  const { purchase, checkout } = await store.beginCheckout({
-    purchase: { ...fresh, returnOrigin, confirmationPath: input.confirmationPath ?? null },
-    provider: deps.providers.active.name,
-    now,
-    idempotencyKeyFor: (attempt) => `checkout:${input.purchaseId}:${attempt}`,
-    jobs: [closeCheckoutJob(input.purchaseId, fresh.closeAt), guardJob(input.purchaseId, fresh.guardAt)],
-  });
+  const reserve = () =>
+    store.beginCheckout({
+      purchase: { ...fresh, returnOrigin, confirmationPath: input.confirmationPath ?? null },
+      provider: deps.providers.active.name,
+      now,
+      idempotencyKeyFor: (attempt) => `checkout:${input.purchaseId}:${attempt}`,
+      jobs: [closeCheckoutJob(input.purchaseId, fresh.closeAt), guardJob(input.purchaseId, fresh.guardAt)],
+    });
+  const reserved = await reserve();
+  const { purchase } = reserved;
+  let { checkout } = reserved;
   refuseClosedPurchase(purchase);
 
   if (
@@ -114,32 +119,16 @@ export async function startCheckout(
     };
   }
 
-  const amount: Money = { minor: purchase.expectedMinor, currency: purchase.currency };
-  let session;
+  let session: CheckoutSession;
   try {
-    session = await deps.providers.active.createCheckout(
-      {
-        purchaseId: purchase.purchaseId,
-        readableEventId: purchase.readableEventId,
-        userId: purchase.userId === "" ? null : purchase.userId,
-        mode: purchase.mode,
-        amount,
-        description: describePurchase(purchase),
-        locale: input.locale,
-        successUrl: withReturnMarker(input.returnUrl, "success"),
-        cancelUrl: input.cancelUrl ?? withReturnMarker(input.returnUrl, "cancel"),
-        closeAt: new Date(purchase.closeAt),
-      },
-      { idempotencyKey: checkout.idempotencyKey },
-    );
+    session = await createSession(deps, input, purchase, checkout);
   } catch (error) {
-    deps.metrics.increment("gateway_checkouts_total", { outcome: "provider_failed" });
-    const retryable = (error as { retryable?: unknown }).retryable !== false;
-    throw new CheckoutError(
-      retryable ? "PROVIDER_UNAVAILABLE" : "PROVIDER_ERROR",
-      "The payment provider could not open a payment page; try again in a moment.",
-      error,
-    );
+    if (!(error instanceof CheckoutError) || !isIdempotencyConflict(error.cause)) throw error;
+    // The attempt's key was spent on other parameters (a crash after the provider created the page,
+    // then a retry that differs): that key can never succeed, so the next attempt takes a new one.
+    await store.abandonCheckoutAttempt(purchase.purchaseId, checkout.attempt);
+    ({ checkout } = await reserve());
+    session = await createSession(deps, input, purchase, checkout);
   }
   await store.recordCheckoutSession({
     purchaseId: purchase.purchaseId,
@@ -166,6 +155,44 @@ export async function startCheckout(
     },
     resumed: false,
   };
+}
+
+const isIdempotencyConflict = (error: unknown) =>
+  error instanceof ProviderError && error.code === "IDEMPOTENCY_CONFLICT";
+
+/** Open the hosted page for a reserved attempt, with that attempt's key and reservation time. */
+async function createSession(
+  deps: StartCheckoutDeps,
+  input: StartCheckoutInput,
+  purchase: PurchaseRecord,
+  checkout: CheckoutRecord,
+): Promise<CheckoutSession> {
+  try {
+    return await deps.providers.active.createCheckout(
+      {
+        purchaseId: purchase.purchaseId,
+        readableEventId: purchase.readableEventId,
+        userId: purchase.userId === "" ? null : purchase.userId,
+        mode: purchase.mode,
+        amount: { minor: purchase.expectedMinor, currency: purchase.currency },
+        description: describePurchase(purchase),
+        locale: input.locale,
+        successUrl: withReturnMarker(input.returnUrl, "success"),
+        cancelUrl: input.cancelUrl ?? withReturnMarker(input.returnUrl, "cancel"),
+        closeAt: new Date(purchase.closeAt),
+        requestedAt: new Date(checkout.createdAt),
+      },
+      { idempotencyKey: checkout.idempotencyKey },
+    );
+  } catch (error) {
+    deps.metrics.increment("gateway_checkouts_total", { outcome: "provider_failed" });
+    const retryable = (error as { retryable?: unknown }).retryable !== false;
+    throw new CheckoutError(
+      retryable ? "PROVIDER_UNAVAILABLE" : "PROVIDER_ERROR",
+      "The payment provider could not open a payment page; try again in a moment.",
+      error,
+    );
+  }
 }
 
 function tooLate(): CheckoutError {

@@ -38,7 +38,12 @@ export type ProviderErrorCode =
   /** The kit refused to send the request: the input breaks a rule checked before any call. */
   | "INVALID_INPUT"
   /** The provider answered with something the adapter cannot interpret. */
-  | "UNEXPECTED_RESPONSE";
+  | "UNEXPECTED_RESPONSE"
+  /**
+   * The idempotency key was used before with other parameters: the same key can never succeed;
+   * the caller reserves a new attempt (a new key) instead.
+   */
+  | "IDEMPOTENCY_CONFLICT";
 
 export interface ProviderErrorDetails {
   code: ProviderErrorCode;

@@ -64,6 +64,11 @@ export interface CheckoutRequest {
   cancelUrl: string;
   /** The hosted page must stop taking payment by then (bounded by the provider's own limits). */
   closeAt: Date;
+  /**
+   * When this attempt was reserved: parameters derived from time use it, not the clock, so a retry
+   * with the same idempotency key sends the same request.
+   */
+  requestedAt?: Date;
 }
 
 export interface CheckoutSession {

@@ -3,7 +3,12 @@
 // with leases and fencing, and plain reads. This file only puts them behind the contract.
 
 import { createReads, reconcileReport, summarise } from "./sqlite/reads";
-import { beginCheckout, getPurchaseRow, recordCheckoutSession } from "./sqlite/checkouts";
+import {
+  abandonCheckoutAttempt,
+  beginCheckout,
+  getPurchaseRow,
+  recordCheckoutSession,
+} from "./sqlite/checkouts";
 import { openConnection } from "./sqlite/connection";
 import { claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./sqlite/outbox";
 import { createWebhookWriter } from "./sqlite/webhooks";
@@ -23,6 +28,9 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     },
     async beginCheckout(input) {
       return c.write("start a checkout", () => beginCheckout(c, input));
+    },
+    async abandonCheckoutAttempt(purchaseId, attempt) {
+      c.write("abandon a checkout attempt", () => abandonCheckoutAttempt(c, purchaseId, attempt));
     },
     async recordCheckoutSession(input) {
       c.write("record a checkout session", () => recordCheckoutSession(c, input));

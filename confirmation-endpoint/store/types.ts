@@ -249,6 +249,11 @@ export interface PaymentStore {
     idempotencyKeyFor: (attempt: number) => string;
     jobs: NewJob[];
   }): Promise<BeginCheckoutResult>;
+  /**
+   * Give up a reserved attempt that can never be created (its idempotency key is spent): it becomes
+   * "failed", so the next beginCheckout reserves a new attempt with a new key.
+   */
+  abandonCheckoutAttempt(purchaseId: string, attempt: number): Promise<void>;
   recordCheckoutSession(input: {
     purchaseId: string;
     attempt: number;

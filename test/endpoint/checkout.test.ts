@@ -214,6 +214,31 @@ describe("POST /v1/checkout", () => {
     expect(h.provider.calls.map((c) => c.key)).toEqual([`checkout:${PURCHASE}:1`, `checkout:${PURCHASE}:1`]);
     expect(h.provider.sessions.size).toBe(1);
   });
+
+  it("a crash after the page was created, then a retry with other parameters: a new attempt, not 502 forever (issue #14, item 4)", async () => {
+    h.provider.onCreateCheckout = () => {
+      h.storeSwitch.mode = "down";
+    };
+    expect((await h.checkout(PURCHASE, { locale: "en-US" })).res.status).toBe(503);
+    h.provider.onCreateCheckout = null;
+    h.storeSwitch.mode = "up";
+    // The attendee switched the page to French: the same key now comes with other parameters.
+    const again = await h.checkout(PURCHASE, { locale: "fr-FR" });
+    expect(again.res.status).toBe(200);
+    expect(h.provider.calls.map((c) => c.key)).toEqual([
+      `checkout:${PURCHASE}:1`,
+      `checkout:${PURCHASE}:1`,
+      `checkout:${PURCHASE}:2`,
+    ]);
+    expect((await h.store.listCheckouts(PURCHASE)).map((c) => [c.attempt, c.state])).toEqual([
+      [1, "failed"],
+      [2, "open"],
+    ]);
+    // And it stays payable: one more try hands back the open page.
+    expect((await h.checkout(PURCHASE, { locale: "fr-FR" })).body.payment.redirectUrl).toBe(
+      again.body.payment.redirectUrl,
+    );
+  });
 });
 
 describe("GET /v1/purchases/{id}/status", () => {

@@ -14,7 +14,7 @@ import type {
   RtmPaymentStatus,
 } from "../../confirmation-endpoint/dataverse/types";
 import { StoreError } from "../../confirmation-endpoint/errors";
-import { WebhookVerificationError } from "../../confirmation-endpoint/providers/errors";
+import { ProviderError, WebhookVerificationError } from "../../confirmation-endpoint/providers/errors";
 import type {
   CheckoutRequest,
   CheckoutSession,
@@ -263,6 +263,15 @@ export class FakeProvider implements PaymentProviderAdapter {
   async createCheckout(request: CheckoutRequest, options: IdempotencyOptions): Promise<CheckoutSession> {
     this.calls.push({ op: "createCheckout", key: options.idempotencyKey });
     let id = this.sessionsByKey.get(options.idempotencyKey);
+    if (id && JSON.stringify(this.sessions.get(id)!.request) !== JSON.stringify(request)) {
+      // As Stripe: a key used again with other parameters is refused for good.
+      throw new ProviderError({
+        code: "IDEMPOTENCY_CONFLICT",
+        message: "key reused with other parameters",
+        retryable: false,
+        operation: "create checkout session",
+      });
+    }
     if (!id) {
       id = `cs_test_${++this.counter}`;
       this.sessionsByKey.set(options.idempotencyKey, id);

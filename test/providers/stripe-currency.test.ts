@@ -63,6 +63,20 @@ describe("the checkout Stripe receives", () => {
     expect(params.line_items?.[0]?.price_data?.unit_amount).toBe(500);
   });
 
+  it("a retry later sends the same expires_at: it is counted from the attempt's reservation, not the clock", () => {
+    const reserved = new Date(1_800_000_000_000);
+    const soon = {
+      ...request({ minor: 2500, currency: "EUR" }),
+      closeAt: new Date(reserved.getTime() + 10 * 60_000),
+    };
+    const first = buildCheckoutSessionParams({ ...soon, requestedAt: reserved }, options);
+    const later = buildCheckoutSessionParams(
+      { ...soon, requestedAt: reserved },
+      { ...options, now: new Date(reserved.getTime() + 7 * 60_000) },
+    );
+    expect(later.expires_at).toBe(first.expires_at);
+  });
+
   it("refuses a KWD price Stripe would reject, before any call, as a provider input error", () => {
     expect(() => buildCheckoutSessionParams(request({ minor: 5124, currency: "KWD" }), options)).toThrow(
       ProviderError,

@@ -205,6 +205,17 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
     );
 
     it(
+      "an abandoned attempt is failed and the next checkout reserves a new attempt with a new key",
+      withStore(async (store) => {
+        const first = await begin(store, []);
+        await store.abandonCheckoutAttempt(P, first.checkout.attempt);
+        const next = await begin(store, []);
+        expect(next.checkout).toMatchObject({ attempt: 2, idempotencyKey: "k2", state: "creating" });
+        expect((await store.listCheckouts(P)).map((c) => c.state)).toEqual(["failed", "creating"]);
+      }),
+    );
+
+    it(
       "summarises purchases by state, refunds, dead letters and open jobs for the commands and the benchmark",
       withStore(async (store) => {
         await begin(store, [guardJob(P, NOW), refund(P, "pi_9")]);

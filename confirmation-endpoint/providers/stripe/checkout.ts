@@ -171,7 +171,7 @@ export function buildCheckoutSessionParams(
     metadata,
     payment_intent_data: { metadata },
     allowed_payment_method_types: [...options.paymentMethodTypes],
-    expires_at: chooseExpiresAt(request.closeAt, options.now),
+    expires_at: chooseExpiresAt(request.closeAt, request.requestedAt ?? options.now),
     success_url: request.successUrl,
     cancel_url: request.cancelUrl,
   };

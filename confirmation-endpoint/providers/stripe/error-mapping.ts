@@ -36,6 +36,14 @@ export function toProviderError(error: unknown, operation: string): ProviderErro
       retryable: true,
     });
   }
+  if (error.type === "StripeIdempotencyError") {
+    return new ProviderError({
+      ...common,
+      code: "IDEMPOTENCY_CONFLICT",
+      message: `Stripe ${operation} refused the idempotency key: it was used with other parameters (${error.message}).`,
+      retryable: false,
+    });
+  }
   if (status === 401 || status === 403) {
     return new ProviderError({
       ...common,

@@ -61,6 +61,12 @@ export function beginCheckout(
   return { purchase: stored, checkout };
 }
 
+export function abandonCheckoutAttempt(c: SqliteConnection, purchaseId: string, attempt: number): void {
+  c.prepare(
+    `UPDATE checkout SET state = 'failed' WHERE purchase_id = ? AND attempt = ? AND state = 'creating'`,
+  ).run(purchaseId, attempt);
+}
+
 export function recordCheckoutSession(
   c: SqliteConnection,
   input: {
