@@ -21,6 +21,8 @@ export interface WorkerOptions {
   workerId?: string;
   concurrency?: number;
   leaseMs?: number;
+  /** How often a running job's lease is renewed (default a third of the lease, at least 1 s). */
+  renewEveryMs?: number;
   /** Longest sleep of the background loop between polls. */
   pollMs?: number;
 }
@@ -85,7 +87,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
         const now = clock.now();
         store.renewLease(job.id, workerId, now + leaseMs, now).catch(() => clearInterval(renewal));
       },
-      Math.max(1000, Math.floor(leaseMs / 3)),
+      options.renewEveryMs ?? Math.max(1000, Math.floor(leaseMs / 3)),
     );
     renewal.unref();
     try {

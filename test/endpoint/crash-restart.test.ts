@@ -123,6 +123,31 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
     expect(h.dataverse.finalizeCount()).toBe(1);
   });
 
+  it("a slow finalize keeps renewing its lease: no other worker starts the same finalize meanwhile (issue #14, item 13)", async () => {
+    let release = () => {};
+    h.dataverse.finalizeScript.push({
+      kind: "apply_then_wait",
+      release: new Promise<void>((r) => (release = r)),
+    });
+    await payAndNotify(h);
+    const reads = () => h.dataverse.calls.filter((c) => c.op === "read").length;
+    const readsBefore = reads();
+    const slowWorker = h.newWorker(h.store, "slow", 10);
+    await slowWorker.runOnce(); // payment job → winner
+    const slow = slowWorker.runOnce(); // finalize job: the call hangs (a long Retry-After, say)
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(MINUTE); // three minutes in all: past the two-minute lease …
+      await new Promise((r) => setTimeout(r, 50)); // … but renewed on the way
+    }
+    const other = h.newWorker(h.store, "other");
+    expect(await other.runOnce()).toBe(0);
+    release();
+    await slow;
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect(reads()).toBe(readsBefore); // nobody had to probe: the call was never in doubt
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+  });
+
   it("a slow worker whose lease ran out: the next worker probes, sees the registration, and the slow one's result is dropped", async () => {
     let release = () => {};
     h.dataverse.finalizeScript.push({

@@ -88,7 +88,7 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
       ? { newPurchaseCheckoutsPerMinute: options.newPurchaseCheckoutsPerMinute }
       : {}),
   });
-  const newWorker = (s: PaymentStore = store, id = `w${++seq}`): Worker =>
+  const newWorker = (s: PaymentStore = store, id = `w${++seq}`, renewEveryMs?: number): Worker =>
     createWorker(
       {
         store: s,
@@ -100,7 +100,7 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
         random,
         adoption: { deploymentId: FAKE_DEPLOYMENT, deadlinePolicy: POLICY, returnOrigin: PORTAL },
       },
-      { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE },
+      { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE, ...(renewEveryMs ? { renewEveryMs } : {}) },
     );
   const worker = newWorker();
 
