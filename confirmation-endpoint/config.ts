@@ -62,6 +62,8 @@ export interface EndpointConfig {
     providerTimeoutColumn: string | null;
   };
   worker: { concurrency: number; leaseSeconds: number; pollSeconds: number };
+  /** Rows older than this that nothing can need again are pruned (store.prune); never money outstanding. */
+  retentionDays: number;
   /** Checkouts a minute for purchases not stored yet (each reads Dataverse); more answer 429. */
   newPurchaseCheckoutsPerMinute: number;
 }
@@ -171,6 +173,15 @@ const envSchema = z.object({
   NEW_PURCHASE_CHECKOUTS_PER_MINUTE: z.preprocess(
     blankToUndefined,
     z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1").default(300),
+  ),
+  RETENTION_DAYS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: "must be a number of days" })
+      .int("must be a whole number of days")
+      .min(7, "must be at least 7 (providers redeliver events for days)")
+      .max(3650)
+      .default(90),
   ),
   WORKER_LEASE_SECONDS: z.preprocess(
     blankToUndefined,
@@ -336,5 +347,6 @@ function crossChecks(
     },
     worker: { concurrency: e.WORKER_CONCURRENCY!, leaseSeconds: e.WORKER_LEASE_SECONDS!, pollSeconds: 5 },
     newPurchaseCheckoutsPerMinute: e.NEW_PURCHASE_CHECKOUTS_PER_MINUTE!,
+    retentionDays: e.RETENTION_DAYS ?? 90,
   };
 }

@@ -173,6 +173,12 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     },
   );
   let ingestTimer: NodeJS.Timeout | null = null;
+  let pruneTimer: NodeJS.Timeout | null = null;
+  const pruneOld = () =>
+    void store.prune(clock.now() - config.retentionDays * 86_400_000).then(
+      (pruned) => logger.log("info", "store pruned", { ...pruned, retentionDays: config.retentionDays }),
+      (error: unknown) => logger.log("warn", "store could not be pruned; next try in six hours", { error }),
+    );
   const ingest = () => {
     for (const provider of providers.all) {
       if (!provider.listMissedEvents) continue;
@@ -197,6 +203,8 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     startBackground() {
       worker.start();
       wakeWorker = () => worker.wake();
+      pruneTimer = setInterval(pruneOld, 6 * 60 * 60_000);
+      pruneTimer.unref();
       const interval = overrides.missedEventsIntervalMs ?? 15 * 60_000;
       if (interval <= 0) return;
       ingest();
@@ -205,6 +213,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     },
     async close() {
       if (ingestTimer) clearInterval(ingestTimer);
+      if (pruneTimer) clearInterval(pruneTimer);
       await worker.stop();
       dv.close();
       if (!overrides.store) await store.close();

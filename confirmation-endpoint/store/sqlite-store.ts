@@ -11,6 +11,7 @@ import {
 } from "./sqlite/checkouts";
 import { openConnection } from "./sqlite/connection";
 import { claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./sqlite/outbox";
+import { prune } from "./sqlite/prune";
 import { createWebhookWriter } from "./sqlite/webhooks";
 import type { PaymentStore } from "./types";
 
@@ -53,6 +54,9 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
     },
     async reconcileReport() {
       return c.read("build the reconciliation report", () => reconcileReport(c));
+    },
+    async prune(before) {
+      return c.write("prune old rows", () => prune(c, before));
     },
     async summary() {
       return c.read("summarise the store", () => summarise(c));

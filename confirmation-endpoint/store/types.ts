@@ -207,6 +207,13 @@ export interface BeginCheckoutResult {
   checkout: CheckoutRecord;
 }
 
+export interface PruneResult {
+  webhookEvents: number;
+  jobs: number;
+  purchases: number;
+  deadLetters: number;
+}
+
 /** Counts for the reconcile command, /metrics and the benchmark (nobody outside the store reads its tables). */
 export interface StoreSummary {
   purchasesByState: Partial<Record<PurchaseStatus, number>>;
@@ -280,5 +287,11 @@ export interface PaymentStore {
   nextDueAt(): Promise<number | null>;
   reconcileReport(now: number): Promise<ReconcileReport>;
   summary(): Promise<StoreSummary>;
+  /**
+   * Delete what is older than `before` and can never be needed again: webhook events, finished jobs,
+   * resolved dead letters, and purchases that ended with no money outstanding (with their rows).
+   * Never a purchase paid but not finalized, an unsettled refund, or a pending job.
+   */
+  prune(before: number): Promise<PruneResult>;
   close(): Promise<void>;
 }

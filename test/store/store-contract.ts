@@ -216,6 +216,50 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
     );
 
     it(
+      "prunes what is old and settled, never a purchase with money outstanding or a pending job",
+      withStore(async (store) => {
+        await begin(store, [guardJob(P, NOW)]);
+        const Q = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+        await store.beginCheckout({
+          purchase: { ...purchase, purchaseId: Q },
+          provider: "stripe",
+          now: NOW,
+          idempotencyKeyFor: (a) => `q${a}`,
+          jobs: [guardJob(Q, NOW + 10 * 86_400_000)],
+        });
+        await store.recordWebhook(planEvents([event("evt_old", { purchaseId: null })], NOW), NOW);
+        const [job] = await store.claimJobs({ workerId: "w", limit: 1, now: NOW, leaseMs: 60_000 });
+        const p = (await store.getPurchase(P))!;
+        const won = movePurchase(p, "paid", "payment_won", { winningPaymentId: "pi_1" });
+        await store.commitJob(job!.id, "w", { purchase: won, next: { kind: "keep" } }, NOW);
+        const done = movePurchase({ ...p, state: "paid", version: p.version + 1 }, "finalized", "finalized");
+        await store.commitJob(job!.id, "w", { purchase: done, next: { kind: "done" } }, NOW);
+        const q = (await store.getPurchase(Q))!;
+        const [qJob] = await store.claimJobs({
+          workerId: "w",
+          limit: 5,
+          now: NOW + 10 * 86_400_000,
+          leaseMs: 60_000,
+        });
+        await store.commitJob(
+          qJob!.id,
+          "w",
+          {
+            purchase: movePurchase(q, "paid", "payment_won", { winningPaymentId: "pi_2" }),
+            next: { kind: "done" },
+          },
+          NOW + 10 * 86_400_000,
+        );
+
+        const pruned = await store.prune(NOW + 30 * 86_400_000);
+        expect(pruned).toMatchObject({ purchases: 1, webhookEvents: 1 });
+        expect(await store.getPurchase(P)).toBeNull();
+        expect((await store.getPurchase(Q))!.state).toBe("paid");
+        expect((await store.summary()).webhookEvents).toBe(0);
+      }),
+    );
+
+    it(
       "summarises purchases by state, refunds, dead letters and open jobs for the commands and the benchmark",
       withStore(async (store) => {
         await begin(store, [guardJob(P, NOW), refund(P, "pi_9")]);
