@@ -163,38 +163,42 @@ const envSchema = z.object({
   ),
 });
 
+/**
+ * The origins PORTAL_ORIGINS lists. A problem names the item by its position, never by its text:
+ * a secret pasted into the wrong variable must not reach the log.
+ */
 function parseOrigins(raw: string, problems: string[]): string[] {
   const origins: string[] = [];
-  for (const item of raw
+  const items = raw
     .split(",")
     .map((s) => s.trim())
-    .filter(Boolean)) {
-    let url: URL;
-    try {
-      url = new URL(item);
-    } catch {
-      problems.push(
-        `PORTAL_ORIGINS: "${item}" is not a URL; write origins like https://contoso.powerappsportals.com`,
-      );
-      continue;
-    }
-    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
-    if (url.protocol !== "https:" && !(local && url.protocol === "http:")) {
-      problems.push(`PORTAL_ORIGINS: "${item}" must use https (http is accepted for localhost only)`);
-      continue;
-    }
-    if (url.pathname !== "/" || url.search || url.hash) {
-      problems.push(
-        `PORTAL_ORIGINS: "${item}" must be an origin only (scheme://host[:port]), without a path`,
-      );
-      continue;
-    }
-    origins.push(url.origin);
-  }
+    .filter(Boolean);
+  items.forEach((item, index) => {
+    const problem = checkOrigin(item);
+    if (problem === null) origins.push(new URL(item).origin);
+    else problems.push(`PORTAL_ORIGINS: item ${index + 1} of ${items.length} ${problem}`);
+  });
   if (origins.length === 0 && !problems.some((p) => p.startsWith("PORTAL_ORIGINS"))) {
     problems.push("PORTAL_ORIGINS: lists no origin; give at least one portal origin");
   }
   return origins;
+}
+
+/** What is wrong with one PORTAL_ORIGINS item, or null when it is an origin we accept. */
+function checkOrigin(item: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(item);
+  } catch {
+    return "is not a URL; write origins like https://contoso.powerappsportals.com";
+  }
+  const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
+  if (url.protocol !== "https:" && !(local && url.protocol === "http:"))
+    return "must use https (http is accepted for localhost only)";
+  if (url.username || url.password) return "must not carry a user name or password";
+  if (url.pathname !== "/" || url.search || url.hash)
+    return "must be an origin only (scheme://host[:port]), without a path";
+  return null;
 }
 
 /** Parse the environment into a config, or throw ConfigError listing every problem at once. */
@@ -267,7 +271,7 @@ function crossChecks(
   for (const name of ["RTM_EVENT_PROVIDER_LOOKUP", "RTM_PROVIDER_TIMEOUT_COLUMN"] as const) {
     const value = e[name];
     if (value && !/^[a-z_][a-z0-9_]{0,99}$/i.test(value))
-      problems.push(`${name}: "${value}" is not a Dataverse logical name (letters, digits, _)`);
+      problems.push(`${name}: is not a Dataverse logical name (letters, digits, _)`);
   }
   const margin = e.DEADLINE_MARGIN_MINUTES ?? 3;
   const budget = e.FINALIZE_BUDGET_MINUTES ?? 5;

@@ -88,7 +88,7 @@ describe("loadConfig", () => {
     ],
     [
       { DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/no/such/c.pem" },
-      "DATAVERSE_CERTIFICATE_PATH: cannot read /no/such/c.pem",
+      "DATAVERSE_CERTIFICATE_PATH: cannot read the file it names (ENOENT)",
     ],
     [{ DATAVERSE_CLIENT_SECRET: " " }, "no credential"],
     [{ DATAVERSE_CLIENT_ID: "app" }, "DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID"],
