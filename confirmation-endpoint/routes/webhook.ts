@@ -1,12 +1,13 @@
 // POST /v1/webhooks/{provider}: verify over the raw body before anything else, store every event
 // with its state change and outbox job in one transaction, and only then answer 2xx. A store
 // failure answers 5xx so the provider delivers again; an untrusted request answers 400 with
-// nothing stored. No Dataverse or provider call happens here.
+// nothing stored (counted, its log line sampled). No Dataverse or provider call happens here.
 
 import { HttpError, StoreError } from "../errors";
 import type { Clock } from "../clock";
 import { readBodyCapped } from "../http/read-body";
 import { errorResponse, jsonResponse } from "../http/responses";
+import { samplerFor } from "../log-sampler";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { planEvents } from "../lifecycle/plan-event";
@@ -59,13 +60,23 @@ export async function handleWebhook(
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const stable = typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "BAD_SIGNATURE";
+    // Anyone can send these: counted, and logged a line a minute per reason rather than each.
     deps.metrics.increment("gateway_webhooks_total", { outcome: "rejected" });
-    deps.logger.log("warn", "webhook", {
-      provider: providerName,
-      outcome: "rejected",
-      code: stable,
-      durationMs: deps.clock.now() - started,
+    deps.metrics.increment("gateway_rejected_requests_total", {
+      route: "webhook",
+      reason: stable.toLowerCase(),
     });
+    samplerFor(deps.logger, () => deps.clock.now()).log(
+      "warn",
+      `webhook:${provider.name}:${stable}`,
+      "webhook",
+      {
+        provider: provider.name,
+        outcome: "rejected",
+        code: stable,
+        durationMs: deps.clock.now() - started,
+      },
+    );
     return errorResponse(
       400,
       stable,
