@@ -10,6 +10,8 @@ import { checkUrl } from "./env-checks";
 import { ConfigError } from "./errors";
 import { PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin } from "./providers/registry";
+import { DEFAULT_MARGINS, describeShortTimeout } from "./rtm/check-payment-timeout";
+import type { PaymentMargins } from "./rtm/check-payment-timeout";
 
 export type EventMode = "outbound" | "rtm";
 
@@ -140,9 +142,9 @@ const envSchema = z.object({
   ENDPOINT_PUBLIC_URL: optionalText,
   RTM_EVENT_PROVIDER_LOOKUP: optionalText,
   RTM_PROVIDER_TIMEOUT_COLUMN: optionalText,
-  DEADLINE_MARGIN_MINUTES: minutes(3, 1, 60),
-  FINALIZE_BUDGET_MINUTES: minutes(5, 1, 60),
-  MIN_PAY_WINDOW_MINUTES: minutes(5, 1, 60),
+  DEADLINE_MARGIN_MINUTES: minutes(DEFAULT_MARGINS.marginMinutes, 1, 60),
+  FINALIZE_BUDGET_MINUTES: minutes(DEFAULT_MARGINS.finalizeBudgetMinutes, 1, 60),
+  MIN_PAY_WINDOW_MINUTES: minutes(DEFAULT_MARGINS.minPayWindowMinutes, 1, 60),
   T0_FALLBACK_BACKDATE_MINUTES: minutes(2, 0, 60),
   WORKER_CONCURRENCY: z.preprocess(
     blankToUndefined,
@@ -248,6 +250,31 @@ function readProviders(
   return { active: name, configured };
 }
 
+/**
+ * The margins the environment sets, and a problem for each configured window too short for them
+ * (the RTM one is the payment provider record's timeout, which the record itself must match).
+ */
+function checkWindows(e: Partial<z.infer<typeof envSchema>>, problems: string[]): PaymentMargins {
+  const margins: PaymentMargins = {
+    marginMinutes: e.DEADLINE_MARGIN_MINUTES ?? DEFAULT_MARGINS.marginMinutes,
+    finalizeBudgetMinutes: e.FINALIZE_BUDGET_MINUTES ?? DEFAULT_MARGINS.finalizeBudgetMinutes,
+    minPayWindowMinutes: e.MIN_PAY_WINDOW_MINUTES ?? DEFAULT_MARGINS.minPayWindowMinutes,
+  };
+  const windows: Array<[string, number | undefined, string]> = [
+    ["FINALIZE_WINDOW_MINUTES", e.FINALIZE_WINDOW_MINUTES, ""],
+    [
+      "RTM_PAYMENT_TIMEOUT_MINUTES",
+      e.RTM_PAYMENT_TIMEOUT_MINUTES,
+      ' (and the payment provider record\'s "Payment timeout (minutes)" with it)',
+    ],
+  ];
+  for (const [name, value, also] of windows) {
+    const problem = value === undefined ? null : describeShortTimeout(value, margins);
+    if (problem !== null) problems.push(`${name}: ${problem}${also}`);
+  }
+  return margins;
+}
+
 function crossChecks(
   e: Partial<z.infer<typeof envSchema>>,
   dataverse: DataverseEnvResult,
@@ -273,20 +300,7 @@ function crossChecks(
     if (value && !/^[a-z_][a-z0-9_]{0,99}$/i.test(value))
       problems.push(`${name}: is not a Dataverse logical name (letters, digits, _)`);
   }
-  const margin = e.DEADLINE_MARGIN_MINUTES ?? 3;
-  const budget = e.FINALIZE_BUDGET_MINUTES ?? 5;
-  const minPay = e.MIN_PAY_WINDOW_MINUTES ?? 5;
-  const windows: Array<[string, number | undefined]> = [
-    ["FINALIZE_WINDOW_MINUTES", e.FINALIZE_WINDOW_MINUTES],
-    ["RTM_PAYMENT_TIMEOUT_MINUTES", e.RTM_PAYMENT_TIMEOUT_MINUTES],
-  ];
-  for (const [name, value] of windows) {
-    if (value !== undefined && value <= margin + budget + minPay) {
-      problems.push(
-        `${name}: ${value} leaves no time to pay; it must exceed DEADLINE_MARGIN_MINUTES + FINALIZE_BUDGET_MINUTES + MIN_PAY_WINDOW_MINUTES (${margin + budget + minPay})`,
-      );
-    }
-  }
+  const margins = checkWindows(e, problems);
   if (problems.length > 0 || !dataverse.client || storePath === null || providers === null) return null;
   return {
     dataverse: { client: dataverse.client, api: dataverse.api },
@@ -299,9 +313,7 @@ function crossChecks(
     deadline: {
       outboundWindowMinutes: e.FINALIZE_WINDOW_MINUTES!,
       rtmTimeoutMinutes: e.RTM_PAYMENT_TIMEOUT_MINUTES ?? null,
-      marginMinutes: margin,
-      finalizeBudgetMinutes: budget,
-      minPayWindowMinutes: minPay,
+      ...margins,
       t0FallbackBackdateMinutes: e.T0_FALLBACK_BACKDATE_MINUTES ?? 2,
     },
     rtm: {

@@ -5,21 +5,22 @@ import { describe, expect, it } from "vitest";
 import { createLogSampler } from "../../confirmation-endpoint/log-sampler";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { MINUTE } from "./fakes";
+import type { FakeEventBody } from "./fakes";
 import { OTHER_PURCHASE, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness;
 useHarness((created) => (h = created));
 
-const BAD_EVENT = {
+const BAD_EVENT: FakeEventBody = {
   id: "evt_forged",
   type: "checkout.session.completed",
   signal: "paid",
   purchaseId: OTHER_PURCHASE,
   sessionId: "cs_forged",
   paymentId: "pi_forged",
-  amount: 1,
-} as const;
+  amount: { minor: 100, currency: "EUR" },
+};
 
 describe("unauthenticated noise", () => {
   it("badly signed webhooks: every one counted, one log line a minute with the count left out", async () => {
