@@ -37,7 +37,7 @@ const shared = new WeakMap<Logger, LogSampler>();
 
 /**
  * The one sampler of a logger: the routes are handed the logger for every request, and the
- * sampling must span requests.
+ * sampling must span requests. The clock is the first caller's (one endpoint has one clock).
  */
 export function samplerFor(logger: Logger, now: () => number): LogSampler {
   let sampler = shared.get(logger);

@@ -115,8 +115,8 @@ function refuseShortTimeout(
 ): void {
   const problem = describeShortTimeout(minutes, deps.deadlinePolicy);
   if (problem === null) return;
-  const reported = reportedShortTimeouts.get(rtm) ?? new Set<string>();
-  reportedShortTimeouts.set(rtm, reported);
+  let reported = reportedShortTimeouts.get(rtm);
+  if (!reported) reportedShortTimeouts.set(rtm, (reported = new Set<string>()));
   if (!reported.has(purchaseId)) {
     if (reported.size >= MAX_REPORTED) reported.clear();
     reported.add(purchaseId);
