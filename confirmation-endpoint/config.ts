@@ -11,6 +11,8 @@ import { checkUrl } from "./env-checks";
 import { ConfigError } from "./errors";
 import { PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin } from "./providers/registry";
+import { DEFAULT_MARGINS, describeShortTimeout } from "./rtm/check-payment-timeout";
+import type { PaymentMargins } from "./rtm/check-payment-timeout";
 
 export type EventMode = "outbound" | "rtm";
 
@@ -157,9 +159,9 @@ const envSchema = z.object({
   ENDPOINT_PUBLIC_URL: optionalText,
   RTM_EVENT_PROVIDER_LOOKUP: optionalText,
   RTM_PROVIDER_TIMEOUT_COLUMN: optionalText,
-  DEADLINE_MARGIN_MINUTES: minutes(3, 1, 60),
-  FINALIZE_BUDGET_MINUTES: minutes(5, 1, 60),
-  MIN_PAY_WINDOW_MINUTES: minutes(5, 1, 60),
+  DEADLINE_MARGIN_MINUTES: minutes(DEFAULT_MARGINS.marginMinutes, 1, 60),
+  FINALIZE_BUDGET_MINUTES: minutes(DEFAULT_MARGINS.finalizeBudgetMinutes, 1, 60),
+  MIN_PAY_WINDOW_MINUTES: minutes(DEFAULT_MARGINS.minPayWindowMinutes, 1, 60),
   T0_FALLBACK_BACKDATE_MINUTES: minutes(2, 0, 60),
   WORKER_CONCURRENCY: z.preprocess(
     blankToUndefined,
@@ -189,34 +191,21 @@ const envSchema = z.object({
   ),
 });
 
+/**
+ * The origins PORTAL_ORIGINS lists. A problem names the item by its position, never by its text:
+ * a secret pasted into the wrong variable must not reach the log.
+ */
 function parseOrigins(raw: string, problems: string[]): string[] {
   const origins: string[] = [];
-  for (const item of raw
+  const items = raw
     .split(",")
     .map((s) => s.trim())
-    .filter(Boolean)) {
-    let url: URL;
-    try {
-      url = new URL(item);
-    } catch {
-      problems.push(
-        `PORTAL_ORIGINS: "${item}" is not a URL; write origins like https://contoso.powerappsportals.com`,
-      );
-      continue;
-    }
-    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
-    if (url.protocol !== "https:" && !(local && url.protocol === "http:")) {
-      problems.push(`PORTAL_ORIGINS: "${item}" must use https (http is accepted for localhost only)`);
-      continue;
-    }
-    if (url.pathname !== "/" || url.search || url.hash) {
-      problems.push(
-        `PORTAL_ORIGINS: "${item}" must be an origin only (scheme://host[:port]), without a path`,
-      );
-      continue;
-    }
-    origins.push(url.origin);
-  }
+    .filter(Boolean);
+  items.forEach((item, index) => {
+    const problem = checkOrigin(item);
+    if (problem === null) origins.push(new URL(item).origin);
+    else problems.push(`PORTAL_ORIGINS: item ${index + 1} of ${items.length} ${problem}`);
+  });
   if (origins.length === 0 && !problems.some((p) => p.startsWith("PORTAL_ORIGINS"))) {
     problems.push("PORTAL_ORIGINS: lists no origin; give at least one portal origin");
   }
@@ -232,6 +221,23 @@ export function defaultDeploymentId(dataverseUrl: string, portalOrigin: string):
     .update(`${dataverseUrl.toLowerCase()}\n${portalOrigin.toLowerCase()}`)
     .digest("hex");
   return `d-${digest.slice(0, 16)}`;
+}
+
+/** What is wrong with one PORTAL_ORIGINS item, or null when it is an origin we accept. */
+function checkOrigin(item: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(item);
+  } catch {
+    return "is not a URL; write origins like https://contoso.powerappsportals.com";
+  }
+  const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
+  if (url.protocol !== "https:" && !(local && url.protocol === "http:"))
+    return "must use https (http is accepted for localhost only)";
+  if (url.username || url.password) return "must not carry a user name or password";
+  if (url.pathname !== "/" || url.search || url.hash)
+    return "must be an origin only (scheme://host[:port]), without a path";
+  return null;
 }
 
 /** Parse the environment into a config, or throw ConfigError listing every problem at once. */
@@ -281,6 +287,31 @@ function readProviders(
   return { active: name, configured };
 }
 
+/**
+ * The margins the environment sets, and a problem for each configured window too short for them
+ * (the RTM one is the payment provider record's timeout, which the record itself must match).
+ */
+function checkWindows(e: Partial<z.infer<typeof envSchema>>, problems: string[]): PaymentMargins {
+  const margins: PaymentMargins = {
+    marginMinutes: e.DEADLINE_MARGIN_MINUTES ?? DEFAULT_MARGINS.marginMinutes,
+    finalizeBudgetMinutes: e.FINALIZE_BUDGET_MINUTES ?? DEFAULT_MARGINS.finalizeBudgetMinutes,
+    minPayWindowMinutes: e.MIN_PAY_WINDOW_MINUTES ?? DEFAULT_MARGINS.minPayWindowMinutes,
+  };
+  const windows: Array<[string, number | undefined, string]> = [
+    ["FINALIZE_WINDOW_MINUTES", e.FINALIZE_WINDOW_MINUTES, ""],
+    [
+      "RTM_PAYMENT_TIMEOUT_MINUTES",
+      e.RTM_PAYMENT_TIMEOUT_MINUTES,
+      ' (and the payment provider record\'s "Payment timeout (minutes)" with it)',
+    ],
+  ];
+  for (const [name, value, also] of windows) {
+    const problem = value === undefined ? null : describeShortTimeout(value, margins);
+    if (problem !== null) problems.push(`${name}: ${problem}${also}`);
+  }
+  return margins;
+}
+
 function crossChecks(
   e: Partial<z.infer<typeof envSchema>>,
   dataverse: DataverseEnvResult,
@@ -304,22 +335,9 @@ function crossChecks(
   for (const name of ["RTM_EVENT_PROVIDER_LOOKUP", "RTM_PROVIDER_TIMEOUT_COLUMN"] as const) {
     const value = e[name];
     if (value && !/^[a-z_][a-z0-9_]{0,99}$/i.test(value))
-      problems.push(`${name}: "${value}" is not a Dataverse logical name (letters, digits, _)`);
+      problems.push(`${name}: is not a Dataverse logical name (letters, digits, _)`);
   }
-  const margin = e.DEADLINE_MARGIN_MINUTES ?? 3;
-  const budget = e.FINALIZE_BUDGET_MINUTES ?? 5;
-  const minPay = e.MIN_PAY_WINDOW_MINUTES ?? 5;
-  const windows: Array<[string, number | undefined]> = [
-    ["FINALIZE_WINDOW_MINUTES", e.FINALIZE_WINDOW_MINUTES],
-    ["RTM_PAYMENT_TIMEOUT_MINUTES", e.RTM_PAYMENT_TIMEOUT_MINUTES],
-  ];
-  for (const [name, value] of windows) {
-    if (value !== undefined && value <= margin + budget + minPay) {
-      problems.push(
-        `${name}: ${value} leaves no time to pay; it must exceed DEADLINE_MARGIN_MINUTES + FINALIZE_BUDGET_MINUTES + MIN_PAY_WINDOW_MINUTES (${margin + budget + minPay})`,
-      );
-    }
-  }
+  const margins = checkWindows(e, problems);
   if (problems.length > 0 || !dataverse.client || storePath === null || providers === null) return null;
   return {
     deploymentId: e.DEPLOYMENT_ID ?? defaultDeploymentId(dataverse.client.url, origins[0] ?? ""),
@@ -333,9 +351,7 @@ function crossChecks(
     deadline: {
       outboundWindowMinutes: e.FINALIZE_WINDOW_MINUTES!,
       rtmTimeoutMinutes: e.RTM_PAYMENT_TIMEOUT_MINUTES ?? null,
-      marginMinutes: margin,
-      finalizeBudgetMinutes: budget,
-      minPayWindowMinutes: minPay,
+      ...margins,
       t0FallbackBackdateMinutes: e.T0_FALLBACK_BACKDATE_MINUTES ?? 2,
     },
     rtm: {

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { loadDefinitions } from "./build/definitions";
 import { UsageError, parseCommandLine, runCommand } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
-import { formatTable, runDoctor } from "./organizer/doctor-checks";
+import { formatTable, marginsFromEnv, runDoctor } from "./organizer/doctor-checks";
 
 const USAGE = `Usage: npm run doctor -- [--endpoint-url <url>] [--portal-url <url>] [--partial-url <text>] [--json]
 
@@ -13,7 +13,9 @@ Checks, with the Dataverse connection the endpoint uses (DATAVERSE_* variables):
   sign-in; the event-management actions; that the app user may call finalize (the
   "Finalize RegistrationService" role); the gateway web page (and that the portal serves it);
   the endpoint's /healthz and its CORS answer for the portal; events that use the gateway but have
-  no pass; demo payment confirmation; clock skew against Dataverse.
+  no pass; demo payment confirmation; clock skew against Dataverse; each payment provider's
+  "Payment timeout (minutes)" against DEADLINE_MARGIN_MINUTES, FINALIZE_BUDGET_MINUTES and
+  MIN_PAY_WINDOW_MINUTES (read from the same environment).
 
 Options:
   --endpoint-url <url>  the confirmation endpoint (the PaymentGateway/EndpointUrl site setting)
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       portalUrl: values["portal-url"],
       now: Date.now,
       fetch,
+      margins: marginsFromEnv(process.env),
     });
     if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else for (const line of formatTable(results)) process.stdout.write(`${line}\n`);

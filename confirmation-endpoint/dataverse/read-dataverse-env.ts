@@ -1,7 +1,9 @@
 // Reads the Dataverse client's settings from an environment map (entry files pass process.env),
 // listing every problem at once. Several application users: DATAVERSE_CLIENT_ID_2 with
-// DATAVERSE_CLIENT_SECRET_2 (or DATAVERSE_CERTIFICATE_PATH_2 …), _3, and so on.
+// DATAVERSE_CLIENT_SECRET_2 (or DATAVERSE_CERTIFICATE_PATH_2 …), _3, and so on. A problem names
+// the variable and what is wrong, never the value: a value can be a secret in the wrong variable.
 
+import { checkUrl } from "../env-checks";
 import type { DataverseCredential } from "./credentials";
 import type { DataverseClientOptions } from "./dataverse-client";
 import type { EventManagementApiOptions } from "./event-management-api";
@@ -33,7 +35,7 @@ function positiveInt(env: Env, name: string, problems: string[]): number | undef
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
-    problems.push(`${name}: must be a positive whole number; got "${value}"`);
+    problems.push(`${name}: must be a positive whole number`);
     return undefined;
   }
   return n;
@@ -58,32 +60,40 @@ function readCredential(
   }
   if (secret !== undefined) return { clientSecret: secret };
   if (path !== undefined) {
-    let pem: string;
-    try {
-      pem = readFile(path);
-    } catch (error) {
-      problems.push(`DATAVERSE_CERTIFICATE_PATH${suffix}: cannot read ${path} (${(error as Error).message})`);
-      return null;
-    }
-    return { certificate: { privateKeyPem: pem, thumbprint, passphrase } };
+    const pem = readPem(`DATAVERSE_CERTIFICATE_PATH${suffix}`, path, readFile, problems);
+    return pem === null ? null : { certificate: { privateKeyPem: pem, thumbprint, passphrase } };
   }
   problems.push(`application user${suffix || " 1"}: no credential; ${sets}`);
   return null;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** https, or plain http on this machine only (the sandbox's stand-ins). */
-function checkUrl(name: string, value: string, problems: string[]): void {
+/**
+ * The PEM file a certificate variable names. The problem never repeats the path nor the reader's
+ * message (which quotes it): a PEM pasted in place of its path would be printed otherwise.
+ */
+function readPem(
+  name: string,
+  path: string,
+  readFile: (path: string) => string,
+  problems: string[],
+): string | null {
+  if (path.includes("-----BEGIN") || path.includes("\n")) {
+    problems.push(
+      `${name}: holds certificate text, not a file path; save the PEM to a file and give its path`,
+    );
+    return null;
+  }
   try {
-    const url = new URL(value);
-    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
-    if (url.protocol !== "https:" && !(local && url.protocol === "http:"))
-      problems.push(`${name}: "${value}" must be an https URL (http only for localhost)`);
-  } catch {
-    problems.push(`${name}: "${value}" is not a URL`);
+    return readFile(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why = typeof code === "string" && /^E[A-Z]+$/.test(code) ? ` (${code})` : "";
+    problems.push(`${name}: cannot read the file it names${why}; check the path and its permissions`);
+    return null;
   }
 }
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function readDataverseEnv(env: Env, readFile: (path: string) => string): DataverseEnvResult {
   const problems: string[] = [];
@@ -92,8 +102,8 @@ export function readDataverseEnv(env: Env, readFile: (path: string) => string): 
   const clientId = text(env, "DATAVERSE_CLIENT_ID");
   const authorityHost = text(env, "DATAVERSE_AUTHORITY_HOST")?.replace(/\/+$/, "");
   if (!url) problems.push("DATAVERSE_URL: required, e.g. https://contoso.crm.dynamics.com");
-  else checkUrl("DATAVERSE_URL", url, problems);
-  if (authorityHost) checkUrl("DATAVERSE_AUTHORITY_HOST", authorityHost, problems);
+  else checkUrl("DATAVERSE_URL", url, problems, true);
+  if (authorityHost) checkUrl("DATAVERSE_AUTHORITY_HOST", authorityHost, problems, true);
   if (!tenantId) problems.push("DATAVERSE_TENANT_ID: required, the Entra ID tenant of the application user");
   else if (!GUID.test(tenantId) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenantId))
     problems.push("DATAVERSE_TENANT_ID: must be a tenant GUID or a verified domain name");
@@ -120,7 +130,7 @@ export function readDataverseEnv(env: Env, readFile: (path: string) => string): 
   const timeoutMs = positiveInt(env, "DATAVERSE_TIMEOUT_MS", problems);
   const apiVersion = text(env, "DATAVERSE_API_VERSION");
   if (apiVersion !== undefined && !/^v\d+\.\d+$/.test(apiVersion)) {
-    problems.push(`DATAVERSE_API_VERSION: must look like v9.2; got "${apiVersion}"`);
+    problems.push("DATAVERSE_API_VERSION: must look like v9.2");
   }
   const detailActions = list(env, "DATAVERSE_PURCHASE_DETAILS_ACTIONS");
   const finalizeActions = list(env, "DATAVERSE_FINALIZE_ACTIONS");

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { startCheckout } from "../checkout/start-checkout";
 import type { StartCheckoutDeps } from "../checkout/start-checkout";
+import { CheckoutError } from "../checkout/errors";
 import type { EventMode } from "../config";
 import { isSitePath } from "../contract/v1";
 import type { CheckoutAnswer, CheckoutRequest } from "../contract/v1";
@@ -11,6 +12,7 @@ import type { RateLimiter } from "../http/rate-limit";
 import { GUID_PATTERN, normalizeGuid } from "../guid";
 import { parseJsonBody, readBodyCapped } from "../http/read-body";
 import { jsonResponse } from "../http/responses";
+import { samplerFor } from "../log-sampler";
 
 const MAX_CHECKOUT_BODY_BYTES = 16 * 1024;
 
@@ -79,6 +81,23 @@ function checkReturnUrl(raw: string, allowed: readonly string[]): string {
   return url.toString();
 }
 
+/**
+ * A made-up purchase id is the caller's mistake, not the endpoint's: a 404, counted, and a warn
+ * line a minute at most, so nobody can flood the log or trip error alerts by inventing ids.
+ */
+function noteUnknownPurchase(deps: CheckoutRouteDeps): void {
+  deps.metrics.increment("gateway_rejected_requests_total", {
+    route: "checkout",
+    reason: "unknown_purchase",
+  });
+  samplerFor(deps.logger, () => deps.clock.now()).log(
+    "warn",
+    "checkout:unknown_purchase",
+    "checkout: unknown purchase",
+    { status: 404 },
+  );
+}
+
 export async function handleCheckout(request: Request, deps: CheckoutRouteDeps): Promise<Response> {
   const body = parseJsonBody(await readBodyCapped(request, MAX_CHECKOUT_BODY_BYTES));
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
@@ -114,6 +133,9 @@ export async function handleCheckout(request: Request, deps: CheckoutRouteDeps):
     returnUrl,
     confirmationPath: input.confirmationPath ?? null,
     mode: deps.eventMode,
+  }).catch((error: unknown) => {
+    if (error instanceof CheckoutError && error.code === "PURCHASE_NOT_FOUND") noteUnknownPurchase(deps);
+    throw error;
   });
   const answer: CheckoutAnswer = {
     purchase: {

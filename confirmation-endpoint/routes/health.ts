@@ -1,4 +1,4 @@
-// Liveness, readiness (store answers, Dataverse token obtainable) and the Prometheus text.
+// Liveness, readiness (the store takes a write, Dataverse token obtainable) and the Prometheus text.
 
 import { errorResponse, jsonResponse } from "../http/responses";
 import type { Logger } from "../logger";

@@ -1,12 +1,13 @@
 // POST /v1/webhooks/{provider}: verify over the raw body before anything else, store every event
 // with its state change and outbox job in one transaction, and only then answer 2xx. A store
 // failure answers 5xx so the provider delivers again; an untrusted request answers 400 with
-// nothing stored. No Dataverse or provider call happens here.
+// nothing stored (counted, its log line sampled). No Dataverse or provider call happens here.
 
 import { HttpError, StoreError } from "../errors";
 import type { Clock } from "../clock";
 import { readBodyCapped } from "../http/read-body";
 import { errorResponse, jsonResponse } from "../http/responses";
+import { samplerFor } from "../log-sampler";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { planEvents } from "../lifecycle/plan-event";
@@ -57,20 +58,7 @@ export async function handleWebhook(
       receivedAt: new Date(deps.clock.now()),
     });
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const stable = typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "BAD_SIGNATURE";
-    deps.metrics.increment("gateway_webhooks_total", { outcome: "rejected" });
-    deps.logger.log("warn", "webhook", {
-      provider: providerName,
-      outcome: "rejected",
-      code: stable,
-      durationMs: deps.clock.now() - started,
-    });
-    return errorResponse(
-      400,
-      stable,
-      "The webhook could not be verified; nothing was stored. Check the signing secret and the raw body.",
-    );
+    return rejectUnverified(error, provider.name, deps, started);
   }
   let outcome;
   try {
@@ -109,6 +97,41 @@ export async function handleWebhook(
     });
   }
   return acknowledge(provider, outcome);
+}
+
+/**
+ * A request that failed verification: nothing stored, a 400. Anyone can send these, so they are
+ * counted and logged a line a minute per reason rather than one each.
+ */
+function rejectUnverified(
+  error: unknown,
+  providerName: string,
+  deps: WebhookRouteDeps,
+  started: number,
+): Response {
+  const code = (error as { code?: unknown }).code;
+  const stable = typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "BAD_SIGNATURE";
+  deps.metrics.increment("gateway_webhooks_total", { outcome: "rejected" });
+  deps.metrics.increment("gateway_rejected_requests_total", {
+    route: "webhook",
+    reason: stable.toLowerCase(),
+  });
+  samplerFor(deps.logger, () => deps.clock.now()).log(
+    "warn",
+    `webhook:${providerName}:${stable}`,
+    "webhook",
+    {
+      provider: providerName,
+      outcome: "rejected",
+      code: stable,
+      durationMs: deps.clock.now() - started,
+    },
+  );
+  return errorResponse(
+    400,
+    stable,
+    "The webhook could not be verified; nothing was stored. Check the signing secret and the raw body.",
+  );
 }
 
 /** The answer the provider expects once its events are stored (the adapter's own shape, else JSON). */

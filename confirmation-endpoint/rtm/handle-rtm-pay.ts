@@ -10,10 +10,12 @@ import type { StartCheckoutDeps } from "../checkout/start-checkout";
 import { withReturnMarker } from "../checkout/return-url";
 import type { EventManagementApi, PurchaseRow } from "../dataverse/types";
 import { CheckoutError, refusalFromDataverse } from "../checkout/errors";
+import { HttpError } from "../errors";
 import { normalizeGuid } from "../guid";
 import type { PaymentStore } from "../store/types";
 import { guardJob } from "../lifecycle/jobs";
 import { signCancelLink, verifyCancelLink } from "./cancel-link";
+import { describeShortTimeout, shortestTimeoutMinutes } from "./check-payment-timeout";
 import { pickReturnUrl } from "./pick-return-url";
 import type { RtmEventInfo } from "./read-rtm-event";
 import { chooseTimeoutMinutes } from "./read-rtm-event";
@@ -96,6 +98,59 @@ function cancelLink(rtm: RtmRouteOptions, purchaseId: string, returnUrl: string,
   return signCancelLink(base, purchaseId, returnUrl, now + CANCEL_LINK_LIFETIME_MS, rtm.linkSecret);
 }
 
+/** Purchases whose too-short timeout was logged, per route: one line each, however often retried. */
+const reportedShortTimeouts = new WeakMap<RtmRouteOptions, Set<string>>();
+const MAX_REPORTED = 1000;
+
+/**
+ * A timeout that cannot leave the shopper the minimum time to pay would only ever answer 410: it
+ * is refused with the number to change instead (the configured one was checked at start, so the
+ * short one is the payment provider record's).
+ */
+function refuseShortTimeout(
+  rtm: RtmRouteOptions,
+  deps: RtmRouteDeps,
+  purchaseId: string,
+  minutes: number,
+): void {
+  const problem = describeShortTimeout(minutes, deps.deadlinePolicy);
+  if (problem === null) return;
+  let reported = reportedShortTimeouts.get(rtm);
+  if (!reported) reportedShortTimeouts.set(rtm, (reported = new Set<string>()));
+  if (!reported.has(purchaseId)) {
+    if (reported.size >= MAX_REPORTED) reported.clear();
+    reported.add(purchaseId);
+    deps.logger.log("warn", "rtm: payment timeout too short", {
+      purchaseId,
+      timeoutMinutes: minutes,
+      problem: `the payment provider record's "Payment timeout (minutes)" ${problem}`,
+    });
+  }
+  throw new HttpError(
+    409,
+    "RTM_TIMEOUT_TOO_SHORT",
+    `Payment cannot start: this event's payment provider allows ${minutes} minutes to pay ("Payment timeout (minutes)" in Dynamics), too short to take a payment safely; the organizer must raise it to at least ${shortestTimeoutMinutes(deps.deadlinePolicy)} minutes.`,
+  );
+}
+
+/** The purchase's payment window in minutes, or the refusal that says which setting is missing or short. */
+function purchaseTimeout(
+  rtm: RtmRouteOptions,
+  deps: RtmRouteDeps,
+  purchaseId: string,
+  fromRecord: number | null,
+): number {
+  const minutes = chooseTimeoutMinutes(fromRecord, rtm.configuredTimeoutMinutes, deps.logger, purchaseId);
+  if (minutes === null) {
+    throw new CheckoutError(
+      "RTM_TIMEOUT_UNKNOWN",
+      "The payment provider's timeout could not be read from Dynamics and RTM_PAYMENT_TIMEOUT_MINUTES is not set; the endpoint's operator must set one of them.",
+    );
+  }
+  refuseShortTimeout(rtm, deps, purchaseId, minutes);
+  return minutes;
+}
+
 export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promise<Response> {
   const rtm = requireRtm(deps);
   const query = new URL(request.url).searchParams;
@@ -157,18 +212,7 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
   const row = waited.row!;
 
   const event = await rtm.readEvent(purchaseId, { deadline: clock.now() + 10_000 });
-  const minutes = chooseTimeoutMinutes(
-    event.timeoutMinutes,
-    rtm.configuredTimeoutMinutes,
-    deps.logger,
-    purchaseId,
-  );
-  if (minutes === null) {
-    throw new CheckoutError(
-      "RTM_TIMEOUT_UNKNOWN",
-      "The payment provider's timeout could not be read from Dynamics and RTM_PAYMENT_TIMEOUT_MINUTES is not set; the endpoint's operator must set one of them.",
-    );
-  }
+  const minutes = purchaseTimeout(rtm, deps, purchaseId, event.timeoutMinutes);
   const { checkout } = await startCheckout(
     {
       ...deps,

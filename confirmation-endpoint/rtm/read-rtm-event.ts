@@ -48,6 +48,28 @@ function text(value: unknown): string | null {
   return typeof value === "string" && value.trim() !== "" ? value : null;
 }
 
+/**
+ * The payment provider table's "Payment timeout (minutes)" column, found in metadata: the one
+ * whole-number column named like a timeout. Null, with what was seen, when it is not exactly one.
+ */
+export async function discoverTimeoutColumn(
+  client: Pick<DataverseClient, "get">,
+): Promise<{ column: string | null; candidates: string[] }> {
+  const rows =
+    (
+      await client.get<{ value?: AttributeRow[] }>(
+        `EntityDefinitions(LogicalName='${PROVIDER_TABLE}')/Attributes?$select=LogicalName,AttributeType`,
+      )
+    ).data.value ?? [];
+  const hits = rows.filter(
+    (r) => INTEGER_TYPES.has(String(r.AttributeType)) && /timeout/i.test(r.LogicalName),
+  );
+  const candidates = hits.map((h) => h.LogicalName);
+  return hits.length === 1 && hits[0]
+    ? { column: safeName(hits[0].LogicalName), candidates }
+    : { column: null, candidates };
+}
+
 export function createRtmEventReader(deps: {
   client: Pick<DataverseClient, "get">;
   clock: Clock;
@@ -79,21 +101,13 @@ export function createRtmEventReader(deps: {
         );
     }
     if (timeout === null) {
-      const rows =
-        (
-          await client.get<{ value?: AttributeRow[] }>(
-            `EntityDefinitions(LogicalName='${PROVIDER_TABLE}')/Attributes?$select=LogicalName,AttributeType`,
-          )
-        ).data.value ?? [];
-      const hits = rows.filter(
-        (r) => INTEGER_TYPES.has(String(r.AttributeType)) && /timeout/i.test(r.LogicalName),
-      );
-      if (hits.length === 1 && hits[0]) timeout = safeName(hits[0].LogicalName);
-      else
+      const found = await discoverTimeoutColumn(client);
+      timeout = found.column;
+      if (timeout === null)
         logger.log(
           "warn",
           "rtm: the payment provider's timeout column was not found unambiguously; set RTM_PROVIDER_TIMEOUT_COLUMN",
-          { candidates: hits.map((h) => h.LogicalName) },
+          { candidates: found.candidates },
         );
     }
     return { lookup, timeout };

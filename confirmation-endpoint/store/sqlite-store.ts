@@ -12,17 +12,25 @@ import {
 import { openConnection } from "./sqlite/connection";
 import { claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./sqlite/outbox";
 import { prune } from "./sqlite/prune";
+import { retryWhenBusy } from "./sqlite/retry-when-busy";
 import { createWebhookWriter } from "./sqlite/webhooks";
 import type { PaymentStore } from "./types";
 
-/** Open (or create) the SQLite file at `path` (":memory:" for a throwaway store) and migrate it. */
-export function openSqliteStore(path: string, options: { busyTimeoutMs?: number } = {}): PaymentStore {
-  const c = openConnection(path, options.busyTimeoutMs ?? 5000);
+/**
+ * Open (or create) the SQLite file at `path` (":memory:" for a throwaway store) and migrate it.
+ * A locked file is waited for up to `busyWaitMs`, in tries of `busyTimeoutMs` that leave the event
+ * loop free in between.
+ */
+export function openSqliteStore(
+  path: string,
+  options: { busyTimeoutMs?: number; busyWaitMs?: number } = {},
+): PaymentStore {
+  const c = openConnection(path, options.busyTimeoutMs ?? 100);
   const recordWebhook = createWebhookWriter(c);
-  return {
+  const store: PaymentStore = {
     ...createReads(c),
     async ping() {
-      c.read("answer a ping", () => c.prepare("SELECT 1").get());
+      c.heartbeat();
     },
     async getPurchase(purchaseId) {
       return c.read("read a purchase", () => getPurchaseRow(c, purchaseId));
@@ -65,4 +73,5 @@ export function openSqliteStore(path: string, options: { busyTimeoutMs?: number 
       if (c.db.open) c.db.close();
     },
   };
+  return retryWhenBusy(store, { waitMs: options.busyWaitMs ?? 5000, pauseMs: 50 });
 }

@@ -236,6 +236,10 @@ export interface ReconcileReport {
 }
 
 export interface PaymentStore {
+  /**
+   * Proves the store can write (a tiny committed write, not a read): /readyz turns 503 when the
+   * disk is full, the file read-only or the database unreachable.
+   */
   ping(): Promise<void>;
   getPurchase(purchaseId: string): Promise<PurchaseRecord | null>;
   listCheckouts(purchaseId: string): Promise<CheckoutRecord[]>;

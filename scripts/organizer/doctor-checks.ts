@@ -2,6 +2,13 @@
 // answers pass, warn or fail with what it saw and, when not pass, the fix.
 import type { DataverseClient } from "../../confirmation-endpoint/dataverse";
 import { DataverseError } from "../../confirmation-endpoint/dataverse/errors";
+import {
+  DEFAULT_MARGINS,
+  describeShortTimeout,
+  shortestTimeoutMinutes,
+  type PaymentMargins,
+} from "../../confirmation-endpoint/rtm/check-payment-timeout";
+import { discoverTimeoutColumn } from "../../confirmation-endpoint/rtm/read-rtm-event";
 import { findDemoFlag, passCounts, readEventAdministration } from "./assign-gateway";
 import { findWebPageLookup, lookupValue, WEB_PAGE_TABLES, type LookupColumn } from "./gateway-schema";
 
@@ -22,6 +29,21 @@ export interface DoctorInput {
   portalUrl?: string | undefined;
   now: () => number;
   fetch: typeof fetch;
+  /** The endpoint's DEADLINE_MARGIN_MINUTES, FINALIZE_BUDGET_MINUTES, MIN_PAY_WINDOW_MINUTES (marginsFromEnv). */
+  margins?: PaymentMargins;
+}
+
+/** The endpoint's three margin settings from its environment; an unset or unreadable one is the default. */
+export function marginsFromEnv(env: Record<string, string | undefined>): PaymentMargins {
+  const read = (name: string, fallback: number) => {
+    const n = Number(env[name]?.trim() || NaN);
+    return Number.isInteger(n) && n > 0 ? n : fallback;
+  };
+  return {
+    marginMinutes: read("DEADLINE_MARGIN_MINUTES", DEFAULT_MARGINS.marginMinutes),
+    finalizeBudgetMinutes: read("FINALIZE_BUDGET_MINUTES", DEFAULT_MARGINS.finalizeBudgetMinutes),
+    minPayWindowMinutes: read("MIN_PAY_WINDOW_MINUTES", DEFAULT_MARGINS.minPayWindowMinutes),
+  };
 }
 
 const pass = (check: string, detail: string): CheckResult => ({ check, status: "pass", detail });
@@ -318,6 +340,48 @@ async function checkClock(client: DataverseClient, now: () => number): Promise<C
   return pass(name, text);
 }
 
+/** Each payment provider record's "Payment timeout (minutes)" against the endpoint's margins. */
+async function checkProviderTimeouts(client: DataverseClient, margins: PaymentMargins): Promise<CheckResult> {
+  const name = "RTM payment timeouts";
+  let column: string | null;
+  let candidates: string[];
+  try {
+    ({ column, candidates } = await discoverTimeoutColumn(client));
+  } catch (error) {
+    if (error instanceof DataverseError && error.status === 404)
+      return pass(name, "no payment provider table: real-time journeys payments are not set up");
+    throw error;
+  }
+  if (column === null)
+    return warn(
+      name,
+      `the timeout column was not found unambiguously (candidates: ${candidates.join(", ") || "none"})`,
+      `Check each payment provider's "Payment timeout (minutes)" by hand: it must be at least ${shortestTimeoutMinutes(margins)} minutes (more than DEADLINE_MARGIN_MINUTES + FINALIZE_BUDGET_MINUTES + MIN_PAY_WINDOW_MINUTES).`,
+    );
+  const rows =
+    (await client.get<{ value?: Array<Record<string, unknown>> }>("msevtmgt_paymentproviders")).data.value ??
+    [];
+  const short: string[] = [];
+  let problem: string | null = null;
+  for (const row of rows) {
+    const minutes = row[column];
+    const label =
+      typeof row.msevtmgt_name === "string" ? row.msevtmgt_name : String(row.msevtmgt_paymentproviderid);
+    const found = typeof minutes === "number" ? describeShortTimeout(minutes, margins) : null;
+    if (found !== null) {
+      short.push(`${label} (${minutes} min)`);
+      problem = found;
+    }
+  }
+  if (problem !== null)
+    return fail(
+      name,
+      `too short to take a payment: ${short.join(", ")}`,
+      `Each "Payment timeout (minutes)" ${problem}.`,
+    );
+  return pass(name, `${rows.length} payment provider record(s), none too short for the endpoint's margins`);
+}
+
 export async function runDoctor(client: DataverseClient, input: DoctorInput): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const signIn = await checkSignIn(client);
@@ -331,6 +395,7 @@ export async function runDoctor(client: DataverseClient, input: DoctorInput): Pr
     await checkEvents(client, page.lookup, page.pageId),
     await checkDemo(client),
     await checkClock(client, input.now),
+    await checkProviderTimeouts(client, input.margins ?? DEFAULT_MARGINS),
   );
   return results;
 }

@@ -88,7 +88,7 @@ describe("loadConfig", () => {
     ],
     [
       { DATAVERSE_CLIENT_SECRET: "", DATAVERSE_CERTIFICATE_PATH: "/no/such/c.pem" },
-      "DATAVERSE_CERTIFICATE_PATH: cannot read /no/such/c.pem",
+      "DATAVERSE_CERTIFICATE_PATH: cannot read the file it names (ENOENT)",
     ],
     [{ DATAVERSE_CLIENT_SECRET: " " }, "no credential"],
     [{ DATAVERSE_CLIENT_ID: "app" }, "DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID"],
@@ -148,5 +148,32 @@ describe("loadConfig", () => {
 
   it("the error message says what to do", () => {
     expect(() => loadConfig({})).toThrow(/Fix them in the environment \(see \.env\.example\)/);
+  });
+});
+
+describe("payment timeouts against the margins", () => {
+  it.each([
+    [{ EVENT_MODE: "rtm", RTM_PAYMENT_TIMEOUT_MINUTES: "10" }, "RTM_PAYMENT_TIMEOUT_MINUTES"],
+    [{ FINALIZE_WINDOW_MINUTES: "13" }, "FINALIZE_WINDOW_MINUTES"],
+  ])("refuses %o, saying which numbers to change", (patch, name) => {
+    const text = problemsOf({ ...VALID, ...patch }).join("\n");
+    expect(text).toContain(`${name}: leaves no time to pay`);
+    expect(text).toContain("raise it to at least 14 minutes, or lower one of those three settings");
+  });
+
+  it("counts the margins the environment sets", () => {
+    const text = problemsOf({
+      ...VALID,
+      EVENT_MODE: "rtm",
+      RTM_PAYMENT_TIMEOUT_MINUTES: "15",
+      MIN_PAY_WINDOW_MINUTES: "8",
+    }).join("\n");
+    expect(text).toContain("MIN_PAY_WINDOW_MINUTES (8)");
+    expect(text).toContain("at least 17 minutes");
+  });
+
+  it("accepts a timeout that leaves the minimum time to pay", () => {
+    const c = loadConfig({ ...VALID, EVENT_MODE: "rtm", RTM_PAYMENT_TIMEOUT_MINUTES: "14" });
+    expect(c.deadline.rtmTimeoutMinutes).toBe(14);
   });
 });

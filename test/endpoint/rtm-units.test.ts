@@ -202,7 +202,7 @@ describe("RTM settings", () => {
         RTM_EVENT_PROVIDER_LOOKUP: "x'; drop",
       }),
     ).toThrow(
-      /ENDPOINT_PUBLIC_URL: must be an https URL[\s\S]*RTM_EVENT_PROVIDER_LOOKUP: "x'; drop" is not a Dataverse logical name/,
+      /ENDPOINT_PUBLIC_URL: must be an https URL[\s\S]*RTM_EVENT_PROVIDER_LOOKUP: is not a Dataverse logical name/,
     );
   });
 });

@@ -382,6 +382,33 @@ describe("RTM payment timeout", () => {
     expect(body.error.message).toContain("RTM_PAYMENT_TIMEOUT_MINUTES");
     expect(h.provider.sessions.size).toBe(0);
   });
+
+  it("a provider record's timeout too short for the margins → a refusal naming the number to change, logged once", async () => {
+    h = createRtmHarness({ timeoutFromRecord: 10, configuredTimeout: null });
+    h.dataverse.addRtmPurchase(PURCHASE);
+    for (let i = 0; i < 3; i++) {
+      const res = await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN });
+      expect(res.status).toBe(409);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("RTM_TIMEOUT_TOO_SHORT");
+      expect(body.error.message).toContain('"Payment timeout (minutes)"');
+      expect(body.error.message).toContain("at least 14 minutes");
+    }
+    const lines = h.logger.entries.filter((e) => e.msg === "rtm: payment timeout too short");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: "warn", purchaseId: PURCHASE, timeoutMinutes: 10 });
+    expect(String(lines[0]!.problem)).toContain("lower one of those three settings");
+    expect(h.logger.entries.filter((e) => e.level === "error")).toEqual([]);
+    expect(h.provider.sessions.size).toBe(0);
+    expect(await h.store.getPurchase(PURCHASE)).toBeNull();
+  });
+
+  it("a provider record's timeout just long enough still opens the page", async () => {
+    h = createRtmHarness({ timeoutFromRecord: 15, configuredTimeout: null });
+    h.dataverse.addRtmPurchase(PURCHASE);
+    expect((await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN })).status).toBe(302);
+    expect((await h.store.getPurchase(PURCHASE))!.deadlineAt).toBe(T0 + 15 * MINUTE);
+  });
 });
 
 describe("both modes on one endpoint", () => {

@@ -9,6 +9,7 @@ import {
   startDataverseStandIn,
   type DataverseStandIn,
 } from "../../sandbox/dataverse/start-dataverse-stand-in";
+import type { PaymentMargins } from "../../confirmation-endpoint/rtm/check-payment-timeout";
 import { runDoctor, type CheckResult } from "../../scripts/organizer/doctor-checks";
 
 let dv: DataverseStandIn | undefined;
@@ -50,12 +51,17 @@ async function doctor(
     portalUrl?: string;
     partialUrl?: string;
     clockSkewMs?: number;
+    paymentTimeoutMinutes?: number;
+    margins?: PaymentMargins;
   } = {},
 ) {
   dv = await startDataverseStandIn(options.names ? { names: options.names } : {});
   const seed = dv.seed({
     demoPaymentConfirmation: options.demo ?? false,
     assignGateway: options.assign ?? true,
+    ...(options.paymentTimeoutMinutes === undefined
+      ? {}
+      : { paymentTimeoutMinutes: options.paymentTimeoutMinutes }),
   });
   client = connectKitClient(dv, { maxAttempts: 1 });
   const portalUrl = options.portalUrl ?? "https://contoso.powerappsportals.com";
@@ -69,6 +75,7 @@ async function doctor(
         ? Promise.resolve(new Response("ok", { status: 200 }))
         : fetch(input, init),
     portalUrl,
+    ...(options.margins ? { margins: options.margins } : {}),
   });
   return { results, seed, byName: (name: string) => results.find((r) => r.check === name) as CheckResult };
 }
@@ -87,6 +94,7 @@ describe("doctor", () => {
       ["Events with the gateway", "pass"],
       ["Demo payment confirmation", "pass"],
       ["Clock skew", "pass"],
+      ["RTM payment timeouts", "pass"],
     ]);
   });
 
@@ -128,6 +136,26 @@ describe("doctor", () => {
     expect(byName("Clock skew")).toMatchObject({
       status: "fail",
       detail: expect.stringMatching(/ahead of Dataverse/),
+    });
+  });
+
+  it("fails a payment provider whose timeout leaves no time to pay, saying which number to change", async () => {
+    const { byName } = await doctor({ paymentTimeoutMinutes: 10 });
+    expect(byName("RTM payment timeouts")).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining("Sandbox provider (10 min)"),
+      fix: expect.stringMatching(
+        /"Payment timeout \(minutes\)".*MIN_PAY_WINDOW_MINUTES \(5\); raise it to at least 14 minutes/,
+      ),
+    });
+  });
+
+  it("measures the timeouts against the endpoint's own margins", async () => {
+    const margins = { marginMinutes: 5, finalizeBudgetMinutes: 5, minPayWindowMinutes: 5 };
+    const short = await doctor({ paymentTimeoutMinutes: 15, margins });
+    expect(short.byName("RTM payment timeouts")).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("at least 16 minutes"),
     });
   });
 });

@@ -4,12 +4,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StoreError } from "../../confirmation-endpoint/errors";
 import { planEvents } from "../../confirmation-endpoint/lifecycle/plan-event";
 import { openStore } from "../../confirmation-endpoint/store/open-store";
 import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
+import { openConnection } from "../../confirmation-endpoint/store/sqlite/connection";
 import type { PaymentStore } from "../../confirmation-endpoint/store/types";
 import { MIGRATIONS } from "../../confirmation-endpoint/store/migrations";
 import { describeStoreContract, event, NOW } from "./store-contract";
@@ -59,7 +61,7 @@ describe("SQLite store", () => {
 
   it("a second writer holding the lock past the busy timeout → StoreError (the webhook answers 5xx), then it works again", async () => {
     await store.close();
-    store = openSqliteStore(path, { busyTimeoutMs: 50 });
+    store = openSqliteStore(path, { busyTimeoutMs: 50, busyWaitMs: 200 });
     const other = new Database(path);
     other.prepare("BEGIN IMMEDIATE").run();
     await expect(store.recordWebhook(planEvents([event("evt_busy")], NOW), NOW)).rejects.toBeInstanceOf(
@@ -73,5 +75,57 @@ describe("SQLite store", () => {
       stored: 1,
       duplicates: 0,
     });
+  });
+
+  it("ping proves the store can write: it fails while another connection holds the write lock", async () => {
+    await store.close();
+    store = openSqliteStore(path, { busyTimeoutMs: 20, busyWaitMs: 100 });
+    await store.ping();
+    const other = new Database(path);
+    other.prepare("BEGIN IMMEDIATE").run();
+    try {
+      await expect(store.ping()).rejects.toBeInstanceOf(StoreError);
+    } finally {
+      other.prepare("ROLLBACK").run();
+      other.close();
+    }
+    await store.ping();
+  });
+
+  it("a locked file does not block the event loop: the write waits between short tries and lands once the lock is gone", async () => {
+    await store.close();
+    store = openSqliteStore(path);
+    const other = new Database(path);
+    other.prepare("BEGIN IMMEDIATE").run();
+    // The lock is let go by a timer: it can only fire if the store leaves the event loop free.
+    const release = setTimeout(() => {
+      other.prepare("ROLLBACK").run();
+      other.close();
+    }, 300);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    try {
+      const outcome = await store.recordWebhook(
+        planEvents([event("evt_locked", { purchaseId: null })], NOW),
+        NOW,
+      );
+      expect(outcome).toEqual({ stored: 1, duplicates: 0 });
+    } finally {
+      delay.disable();
+      clearTimeout(release);
+      if (other.open) other.close();
+    }
+    // The old 5 s busy timeout held the loop for the whole wait; one short try may hold it briefly.
+    expect(delay.max / 1e6).toBeLessThan(1000);
+  });
+
+  it("the heartbeat behind ping fails on a file that takes no writes", async () => {
+    await store.close();
+    const c = openConnection(path, 20);
+    c.heartbeat();
+    c.db.pragma("query_only = ON");
+    expect(() => c.heartbeat()).toThrow(StoreError);
+    c.db.close();
+    store = openSqliteStore(":memory:");
   });
 });
