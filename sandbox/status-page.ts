@@ -5,7 +5,7 @@
 import type { PaymentStore } from "../confirmation-endpoint/store/types";
 import type { DataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { ProviderStandIn } from "./provider/start-provider-stand-in";
-import { escapeHtml } from "./event-site/html";
+import { escapeHtml } from "../common/escape-html";
 
 export interface StatusSources {
   dataverse: Pick<DataverseStandIn, "state">;

@@ -407,10 +407,7 @@ export function createEventManagementApi(
     getPurchaseDetails,
     readPurchase,
     finalizeRegistration(input, call = {}) {
-      const key = input.purchaseId
-        .trim()
-        .replace(/^\{|\}$/g, "")
-        .toLowerCase();
+      const key = normalizeGuid(input.purchaseId) ?? input.purchaseId;
       const running = finalizing.get(key);
       if (running) return running;
       const pending = finalizeOnce(input, call).then((outcome) => {

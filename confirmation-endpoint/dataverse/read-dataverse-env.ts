@@ -2,6 +2,7 @@
 // listing every problem at once. Several application users: DATAVERSE_CLIENT_ID_2 with
 // DATAVERSE_CLIENT_SECRET_2 (or DATAVERSE_CERTIFICATE_PATH_2 …), _3, and so on.
 
+import { isGuid } from "../../common/guid";
 import type { DataverseCredential } from "./credentials";
 import type { DataverseClientOptions } from "./dataverse-client";
 import type { EventManagementApiOptions } from "./event-management-api";
@@ -71,8 +72,6 @@ function readCredential(
   return null;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** https, or plain http on this machine only (the sandbox's stand-ins). */
 function checkUrl(name: string, value: string, problems: string[]): void {
   try {
@@ -95,10 +94,10 @@ export function readDataverseEnv(env: Env, readFile: (path: string) => string): 
   else checkUrl("DATAVERSE_URL", url, problems);
   if (authorityHost) checkUrl("DATAVERSE_AUTHORITY_HOST", authorityHost, problems);
   if (!tenantId) problems.push("DATAVERSE_TENANT_ID: required, the Entra ID tenant of the application user");
-  else if (!GUID.test(tenantId) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenantId))
+  else if (!isGuid(tenantId) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenantId))
     problems.push("DATAVERSE_TENANT_ID: must be a tenant GUID or a verified domain name");
   if (!clientId) problems.push("DATAVERSE_CLIENT_ID: required, the application (client) id");
-  else if (!GUID.test(clientId))
+  else if (!isGuid(clientId))
     problems.push("DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID");
   const credentials: DataverseCredential[] = [];
   const first = readCredential(env, "", readFile, problems);

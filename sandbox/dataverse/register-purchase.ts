@@ -6,13 +6,13 @@
 // Outbound answers follow the sample event site's contract (spec §1 step 4): "Redirect" with the
 // gateway page, "Initiated" with the demo payment page when no gateway is set, "Success" for free
 // events. RTM answers `redirectUrl` = the payment provider's page URL + purchaseId + returnUrl.
+import { normalizeGuid } from "../../common/guid";
 import { DataverseFault, ErrorCodes } from "./errors";
 import { createRecord, updateRecord } from "./records";
 import {
   convertToRegistrations,
   ensureContact,
   loadPurchase,
-  normalizeGuid,
   type PurchaseAttendee,
   type PurchaseMode,
 } from "./purchase-model";
