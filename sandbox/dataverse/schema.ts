@@ -140,7 +140,7 @@ function eventTables(names: StandInNames): EntityDefinition[] {
   ];
 }
 
-/** A temporary registration (purchase) with its contacts, attendees and passes, and what it becomes. */
+/** A temporary registration (purchase) with its contacts and attendees. */
 function purchaseTables(): EntityDefinition[] {
   return [
     {
@@ -189,6 +189,12 @@ function purchaseTables(): EntityDefinition[] {
         msevtmgt_eventregistrationid: ["msevtmgt_eventregistration"],
       },
     },
+  ];
+}
+
+/** What a purchase's attendees become: purchase passes, attendee passes and registrations. */
+function registrationTables(): EntityDefinition[] {
+  return [
     {
       logicalName: "msevtmgt_eventpurchasepass",
       setName: "msevtmgt_eventpurchasepasses",
@@ -297,6 +303,7 @@ export function buildSchema(names: StandInNames): Schema {
   const list: EntityDefinition[] = [
     ...eventTables(names),
     ...purchaseTables(),
+    ...registrationTables(),
     ...settingTables(names),
     ...directoryTables(),
     webPageTable("adx_webpage", "adx_webpages"),
