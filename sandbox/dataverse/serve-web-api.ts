@@ -60,8 +60,6 @@ export async function serveWebApi(
   const auth = rt.tokens?.checkBearer(request.headers.get("authorization") ?? undefined) ?? notReady;
   if (!auth.ok) return unauthorized(rt, request, auth, headers);
   const admission = rt.protection.admit(auth.clientId);
-  // The request counts as running until its answer is written or its connection closes.
-  request.signal.addEventListener("abort", () => admission.release(), { once: true });
   Object.assign(headers, rt.protection.remaining(auth.clientId));
   try {
     if (rt.faultKnobs.latencyMs > 0) await new Promise((r) => setTimeout(r, rt.faultKnobs.latencyMs));
@@ -93,5 +91,9 @@ export async function serveWebApi(
       response: faultResponse(rt.clock.now, error, request, headers),
       entry: { status: error.status, code: error.code, clientId: auth.clientId },
     };
+  } finally {
+    // The request counts as running until its answer is ready. (Not request.signal: a Request that
+    // is garbage-collected never passes on its connection's abort, and the slot would stay taken.)
+    admission.release();
   }
 }
