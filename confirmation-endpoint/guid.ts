@@ -1,14 +1,2 @@
-// GUIDs as Dataverse writes them: lower case, no braces. What arrives (a query string, a JSON body,
-// a column) may carry braces, upper case or spaces; every reader goes through normalizeGuid.
-
-/** A bare lower-case GUID. */
-export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** The bare lower-case form of `value`, or null when it is not a GUID ("{3F25…}" → "3f25…"). */
-export function normalizeGuid(value: string): string | null {
-  const id = value
-    .trim()
-    .replace(/^\{(.*)\}$/, "$1")
-    .toLowerCase();
-  return GUID_PATTERN.test(id) ? id : null;
-}
+// The kit's one GUID module lives in common/; this path stays for the endpoint's existing imports.
+export { GUID_PATTERN, isGuid, normalizeGuid } from "../common/guid";

@@ -8,8 +8,6 @@
 // the endpoint (its URL goes into the provider's webhook and the site's EndpointUrl setting), then
 // the build into the site folder and the seed (whose gateway redirect needs the portal's URL).
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../confirmation-endpoint/config";
@@ -24,13 +22,18 @@ import { createEventSiteRoutes } from "./event-site/create-event-site-routes";
 import { createRtmRegistrationRoutes, RTM_REGISTER_PATH } from "./event-site/rtm-registration-page";
 import { createPreviewServer } from "./portal/preview-server";
 import type { PreviewServer } from "./portal/preview-server";
+import { ensureSiteFolder, prepareDataFolder } from "./prepare-data-folder";
 import { startProviderStandIn } from "./provider/start-provider-stand-in";
 import type { ProviderStandIn } from "./provider/start-provider-stand-in";
 import { createSandboxClock } from "./sandbox-clock";
 import type { SandboxClock } from "./sandbox-clock";
-import { collectSandboxStatus, renderStatusPage } from "./status-page";
-import type { SandboxStatus } from "./status-page";
-import { readRequestBody } from "./read-request-body";
+import { SandboxError } from "./sandbox-error";
+import { createSandboxPageRoutes } from "./sandbox-page-routes";
+import { toRouteHook, type SiteRoutes } from "./site-routes";
+import { collectSandboxStatus } from "./status-page";
+import type { SandboxStatus, StatusLinks } from "./status-page";
+
+export { SandboxError } from "./sandbox-error";
 
 export interface SandboxPorts {
   /** The Event Portal (preview + event site). 0 = any free port. */
@@ -107,18 +110,6 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export class SandboxError extends Error {
-  override readonly name = "SandboxError";
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
-
-/** Files only a sandbox data folder holds; a fresh start deletes a folder only when it finds one. */
-const SANDBOX_MARKERS = ["clock.json", "dataverse.sqlite", "provider.sqlite", "endpoint.sqlite", "site"];
-
 const defaultRepoRoot = (): string => fileURLToPath(new URL("..", import.meta.url));
 
 function secret(prefix: string): string {
@@ -139,22 +130,9 @@ function checkPorts(ports: SandboxPorts): void {
 
 export async function startSandbox(options: StartSandboxOptions): Promise<Sandbox> {
   const log = options.log ?? (() => undefined);
-  const ports = options.ports ?? {};
-  checkPorts(ports);
-  const repoRoot = options.repoRoot ?? defaultRepoRoot();
+  checkPorts(options.ports ?? {});
   const dataDir = resolve(options.dataDir);
-  if (options.fresh && existsSync(dataDir)) {
-    const entries = readdirSync(dataDir);
-    if (entries.length > 0 && !entries.some((name) => SANDBOX_MARKERS.includes(name))) {
-      throw new SandboxError(
-        "NOT_A_SANDBOX_FOLDER",
-        `${dataDir} holds files but none of the sandbox's (${SANDBOX_MARKERS.join(", ")}); fresh start refuses to delete it. Pick another data folder or empty it yourself.`,
-      );
-    }
-    log(`--fresh: removing ${dataDir}`);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-  mkdirSync(dataDir, { recursive: true });
+  prepareDataFolder(dataDir, options.fresh === true, log);
   const clock = createSandboxClock({ file: join(dataDir, "clock.json") });
   if (clock.offsetMs() > 0)
     log(`sandbox clock continues ${Math.round(clock.offsetMs() / 60_000)} min ahead of real time`);
@@ -164,207 +142,221 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
   const closeAll = async () => {
     for (const close of started.splice(0).reverse()) await close().catch(() => undefined);
   };
-
   try {
-    const dataverse = await startDataverseStandIn({
-      dbPath: join(dataDir, "dataverse.sqlite"),
-      now: clock.now,
-      port: ports.dataverse ?? 0,
-    });
-    started.push(() => dataverse.close());
-    log(`Dataverse stand-in on ${dataverse.url}`);
-
-    // Secrets live for this run only: the endpoint gets them in memory, nothing prints or stores them.
-    const webhookSecret = secret("whsec_");
-    const stripeKey = secret("sk_test_");
-    const provider = await startProviderStandIn({
-      dbPath: join(dataDir, "provider.sqlite"),
-      webhookSecret,
-      apiKey: stripeKey,
-      webhookUrl: null,
-      now: clock.now,
-      port: ports.provider ?? 0,
-    });
-    started.push(() => provider.close());
-    log(`payment provider stand-in on ${provider.url}`);
-
-    const siteDir = join(dataDir, "site");
-    if (!existsSync(siteDir)) {
-      const fixture = options.fixtureSite ?? join(repoRoot, "test", "fixtures", "standard-site");
-      if (!existsSync(fixture))
-        throw new SandboxError(
-          "NO_FIXTURE_SITE",
-          `The fixture site ${fixture} is missing; pass fixtureSite or restore the repository's test/fixtures.`,
-        );
-      cpSync(fixture, siteDir, { recursive: true });
-      log(`copied the fixture site into ${siteDir}`);
-    }
-
-    let endpoint: RunningEndpoint | null = null;
-    const advance = (ms: number): void => {
-      clock.advance(ms);
-      provider.runDueWork();
-    };
-    // GET: the sandbox time; POST {"advanceMinutes": n}: every part's clock moves forward at once.
-    const answerClock = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-      let problem: string | null = null;
-      if (
-        req.method === "POST" &&
-        !String(req.headers["content-type"] ?? "").startsWith("application/json")
-      ) {
-        // A JSON content type cannot come from another site's form, so a web page cannot move the clock.
-        problem = "Send the body with Content-Type: application/json.";
-      } else if (req.method === "POST") {
-        const body = await readRequestBody(req, 4096);
-        let minutes: unknown;
-        try {
-          minutes = (JSON.parse(body ?? "") as { advanceMinutes?: unknown }).advanceMinutes;
-        } catch {
-          minutes = undefined;
-        }
-        if (typeof minutes === "number" && Number.isFinite(minutes) && minutes > 0 && minutes <= 7 * 24 * 60)
-          advance(minutes * 60_000);
-        else
-          problem =
-            'Send JSON {"advanceMinutes": <minutes, more than 0 and at most a week>}; the clock only moves forward.';
-      } else if (req.method !== "GET")
-        problem = "Use GET to read the sandbox time or POST to move it forward.";
-      res.writeHead(problem === null ? 200 : 400, {
-        "Content-Type": "application/json; charset=utf-8",
-        "Cache-Control": "no-store",
-      });
-      res.end(
-        JSON.stringify(
-          problem === null
-            ? { now: new Date(clock.now()).toISOString(), offsetMinutes: clock.offsetMs() / 60_000 }
-            : { error: { code: "INVALID_CLOCK_REQUEST", message: problem } },
-        ),
-      );
-    };
-    let statusLinks = {};
-    const backend = createStandInBackend(dataverse);
-    const eventSite = createEventSiteRoutes({ backend, log });
-    const rtmSite = createRtmRegistrationRoutes({
-      backend,
-      eventApi: { url: dataverse.eventApiUrl, token: dataverse.eventApiToken },
-    });
-    const status = () =>
-      collectSandboxStatus({ dataverse, provider, store: endpoint?.store ?? null, now: clock.now });
-    const preview = await createPreviewServer({
-      siteDir,
-      port: ports.portal ?? 0,
-      host: "127.0.0.1",
-      log: (line) => log(`portal: ${line}`),
-      extraRoutes: async (req, res, url) => {
-        if (url.pathname === "/sandbox/status" || url.pathname === "/sandbox/status.json") {
-          const current = await status();
-          const json = url.pathname.endsWith(".json");
-          res.writeHead(200, {
-            "Content-Type": json ? "application/json; charset=utf-8" : "text/html; charset=utf-8",
-            "Cache-Control": "no-store",
-          });
-          res.end(json ? JSON.stringify(current, null, 2) : renderStatusPage(current, statusLinks));
-          return true;
-        }
-        if (url.pathname === "/sandbox/clock") {
-          await answerClock(req, res);
-          return true;
-        }
-        if (await rtmSite.handle(req, res, url)) return true;
-        return eventSite.handle(req, res, url);
-      },
-    });
-    started.push(() => preview.close());
-    log(`portal on ${preview.url}`);
-
-    const config = loadConfig({
-      DATAVERSE_URL: dataverse.url,
-      DATAVERSE_AUTHORITY_HOST: dataverse.authorityHost,
-      DATAVERSE_TENANT_ID: dataverse.tenantId,
-      DATAVERSE_CLIENT_ID: dataverse.clientId,
-      DATAVERSE_CLIENT_SECRET: dataverse.clientSecret,
-      PORTAL_ORIGINS: preview.url,
-      PAYMENT_PROVIDER: "stripe",
-      STRIPE_SECRET_KEY: stripeKey,
-      STRIPE_WEBHOOK_SECRETS: webhookSecret,
-      STRIPE_API_BASE: provider.apiBase,
-      STORE_URL: `sqlite:${join(dataDir, "endpoint.sqlite")}`,
-      HOST: "127.0.0.1",
-      PORT: String(ports.endpoint ?? 0),
-    });
-    const pollMs = options.workerPollMs ?? 500;
-    const endpointLog = options.endpointLog ?? (() => undefined);
-    const running = await startEndpoint(
-      { ...config, worker: { ...config.worker, pollSeconds: pollMs / 1000 } },
-      {
-        clock: { now: clock.now },
-        publicUrlIsListenUrl: true,
-        logger: createJsonLogger({ write: (line) => endpointLog(line.trimEnd()), now: clock.now }),
-      },
-    );
-    endpoint = running;
-    started.push(() => running.close());
-    log(`confirmation endpoint on ${running.url}`);
-
-    const webhookUrl = `${running.url}/v1/webhooks/stripe`;
-    provider.setWebhookUrl(webhookUrl);
-    // Deliveries a previous run left pending go to this run's endpoint.
-    for (const pending of provider.state.events().filter((e) => e.delivery === "pending"))
-      provider.resendEvent(pending.event.id);
-
-    const { partialUrl } = await options.buildSite({
-      siteDir,
-      endpointUrl: running.url,
-      log: (line) => log(`build: ${line}`),
-    });
-
-    // The Event API answers only the portal, as a web application restricted to its origin does.
-    dataverse.setKnobs({ portalUrl: preview.url, eventApiOrigins: [preview.url] });
-    const seed = dataverse.seed({
-      gatewayPartialUrl: partialUrl,
-      paymentPageUrl: `${running.url}/v1/rtm/pay?`,
-    });
-    log(
-      `seeded: paid event ${seed.paidEvent.readableEventId} (${seed.paidEvent.passes.length} passes), free event ${seed.freeEvent.readableEventId}`,
-    );
-
-    const rid = encodeURIComponent(seed.paidEvent.readableEventId);
-    const urls: SandboxUrls = {
-      portal: preview.url,
-      paidEvent: `${preview.url}/event?id=${rid}`,
-      freeEvent: `${preview.url}/event?id=${encodeURIComponent(seed.freeEvent.readableEventId)}`,
-      registration: `${preview.url}/event/registration?id=${rid}`,
-      rtmRegistration: `${preview.url}${RTM_REGISTER_PATH}?id=${rid}`,
-      gatewayPage: `${preview.url}/${partialUrl}/`,
-      providerDashboard: provider.dashboardUrl,
-      status: `${preview.url}/sandbox/status`,
-      endpoint: running.url,
-      dataverse: dataverse.url,
-      providerApi: provider.apiBase,
-    };
-    statusLinks = { portal: preview.url, providerDashboard: provider.dashboardUrl, endpoint: running.url };
-
-    let closing: Promise<void> | null = null;
-    return {
-      urls,
-      dataDir,
-      siteDir,
-      seed,
-      clock,
-      dataverse,
-      provider,
-      preview,
-      endpoint: running,
-      webhookUrl,
-      advance,
-      status,
-      close() {
-        closing ??= closeAll();
-        return closing;
-      },
-    };
+    return await startParts(options, { dataDir, clock, log, started, closeAll });
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+interface StartState {
+  dataDir: string;
+  clock: SandboxClock;
+  log: (line: string) => void;
+  started: Array<() => Promise<void>>;
+  closeAll: () => Promise<void>;
+}
+
+async function startParts(options: StartSandboxOptions, state: StartState): Promise<Sandbox> {
+  const { dataDir, clock, log, started } = state;
+  const ports = options.ports ?? {};
+  const { dataverse, provider, secrets } = await startStandIns(state, ports);
+  const fixture =
+    options.fixtureSite ?? join(options.repoRoot ?? defaultRepoRoot(), "test", "fixtures", "standard-site");
+  const siteDir = ensureSiteFolder(dataDir, fixture, log);
+
+  let endpoint: RunningEndpoint | null = null;
+  let statusLinks: StatusLinks = {};
+  const advance = (ms: number): void => {
+    clock.advance(ms);
+    provider.runDueWork();
+  };
+  const status = () =>
+    collectSandboxStatus({ dataverse, provider, store: endpoint?.store ?? null, now: clock.now });
+  const preview = await startPortal(state, {
+    siteDir,
+    port: ports.portal ?? 0,
+    dataverse,
+    pages: createSandboxPageRoutes({ clock, advance, status, statusLinks: () => statusLinks }),
+  });
+  const running = await startSandboxEndpoint(options, {
+    dataDir,
+    clock,
+    dataverse,
+    provider,
+    secrets,
+    portal: preview.url,
+  });
+  endpoint = running;
+  started.push(() => running.close());
+  log(`confirmation endpoint on ${running.url}`);
+
+  const webhookUrl = `${running.url}/v1/webhooks/stripe`;
+  provider.setWebhookUrl(webhookUrl);
+  // Deliveries a previous run left pending go to this run's endpoint.
+  for (const pending of provider.state.events().filter((e) => e.delivery === "pending"))
+    provider.resendEvent(pending.event.id);
+
+  const { partialUrl } = await options.buildSite({
+    siteDir,
+    endpointUrl: running.url,
+    log: (line) => log(`build: ${line}`),
+  });
+  const seed = seedEvents(dataverse, { portalUrl: preview.url, endpointUrl: running.url, partialUrl }, log);
+  statusLinks = { portal: preview.url, providerDashboard: provider.dashboardUrl, endpoint: running.url };
+
+  let closing: Promise<void> | null = null;
+  return {
+    urls: sandboxUrls({ preview, provider, dataverse, running, seed, partialUrl }),
+    dataDir,
+    siteDir,
+    seed,
+    clock,
+    dataverse,
+    provider,
+    preview,
+    endpoint: running,
+    webhookUrl,
+    advance,
+    status,
+    close() {
+      closing ??= state.closeAll();
+      return closing;
+    },
+  };
+}
+
+interface RunSecrets {
+  webhookSecret: string;
+  stripeKey: string;
+}
+
+async function startStandIns(state: StartState, ports: SandboxPorts) {
+  const { dataDir, clock, log, started } = state;
+  const dataverse = await startDataverseStandIn({
+    dbPath: join(dataDir, "dataverse.sqlite"),
+    now: clock.now,
+    port: ports.dataverse ?? 0,
+  });
+  started.push(() => dataverse.close());
+  log(`Dataverse stand-in on ${dataverse.url}`);
+
+  // Secrets live for this run only: the endpoint gets them in memory, nothing prints or stores them.
+  const secrets: RunSecrets = { webhookSecret: secret("whsec_"), stripeKey: secret("sk_test_") };
+  const provider = await startProviderStandIn({
+    dbPath: join(dataDir, "provider.sqlite"),
+    webhookSecret: secrets.webhookSecret,
+    apiKey: secrets.stripeKey,
+    webhookUrl: null,
+    now: clock.now,
+    port: ports.provider ?? 0,
+  });
+  started.push(() => provider.close());
+  log(`payment provider stand-in on ${provider.url}`);
+  return { dataverse, provider, secrets };
+}
+
+/** The preview of the site folder with the sandbox's pages, the event site and the RTM page added. */
+async function startPortal(
+  state: StartState,
+  portal: { siteDir: string; port: number; dataverse: DataverseStandIn; pages: SiteRoutes },
+): Promise<PreviewServer> {
+  const { log } = state;
+  const backend = createStandInBackend(portal.dataverse);
+  const rtmSite = createRtmRegistrationRoutes({
+    backend,
+    eventApi: { url: portal.dataverse.eventApiUrl, token: portal.dataverse.eventApiToken },
+  });
+  const preview = await createPreviewServer({
+    siteDir: portal.siteDir,
+    port: portal.port,
+    host: "127.0.0.1",
+    log: (line) => log(`portal: ${line}`),
+    extraRoutes: toRouteHook([portal.pages, rtmSite, createEventSiteRoutes({ backend, log })]),
+  });
+  state.started.push(() => preview.close());
+  log(`portal on ${preview.url}`);
+  return preview;
+}
+
+async function startSandboxEndpoint(
+  options: StartSandboxOptions,
+  parts: {
+    dataDir: string;
+    clock: SandboxClock;
+    dataverse: DataverseStandIn;
+    provider: ProviderStandIn;
+    secrets: RunSecrets;
+    portal: string;
+  },
+): Promise<RunningEndpoint> {
+  const { dataverse, provider, secrets } = parts;
+  const config = loadConfig({
+    DATAVERSE_URL: dataverse.url,
+    DATAVERSE_AUTHORITY_HOST: dataverse.authorityHost,
+    DATAVERSE_TENANT_ID: dataverse.tenantId,
+    DATAVERSE_CLIENT_ID: dataverse.clientId,
+    DATAVERSE_CLIENT_SECRET: dataverse.clientSecret,
+    PORTAL_ORIGINS: parts.portal,
+    PAYMENT_PROVIDER: "stripe",
+    STRIPE_SECRET_KEY: secrets.stripeKey,
+    STRIPE_WEBHOOK_SECRETS: secrets.webhookSecret,
+    STRIPE_API_BASE: provider.apiBase,
+    STORE_URL: `sqlite:${join(parts.dataDir, "endpoint.sqlite")}`,
+    HOST: "127.0.0.1",
+    PORT: String(options.ports?.endpoint ?? 0),
+  });
+  const pollMs = options.workerPollMs ?? 500;
+  const endpointLog = options.endpointLog ?? (() => undefined);
+  return startEndpoint(
+    { ...config, worker: { ...config.worker, pollSeconds: pollMs / 1000 } },
+    {
+      clock: { now: parts.clock.now },
+      publicUrlIsListenUrl: true,
+      logger: createJsonLogger({ write: (line) => endpointLog(line.trimEnd()), now: parts.clock.now }),
+    },
+  );
+}
+
+function seedEvents(
+  dataverse: DataverseStandIn,
+  at: { portalUrl: string; endpointUrl: string; partialUrl: string },
+  log: (line: string) => void,
+): SeedResult {
+  // The Event API answers only the portal, as a web application restricted to its origin does.
+  dataverse.setKnobs({ portalUrl: at.portalUrl, eventApiOrigins: [at.portalUrl] });
+  const seed = dataverse.seed({
+    gatewayPartialUrl: at.partialUrl,
+    paymentPageUrl: `${at.endpointUrl}/v1/rtm/pay?`,
+  });
+  log(
+    `seeded: paid event ${seed.paidEvent.readableEventId} (${seed.paidEvent.passes.length} passes), free event ${seed.freeEvent.readableEventId}`,
+  );
+  return seed;
+}
+
+function sandboxUrls(parts: {
+  preview: PreviewServer;
+  provider: ProviderStandIn;
+  dataverse: DataverseStandIn;
+  running: RunningEndpoint;
+  seed: SeedResult;
+  partialUrl: string;
+}): SandboxUrls {
+  const portal = parts.preview.url;
+  const rid = encodeURIComponent(parts.seed.paidEvent.readableEventId);
+  return {
+    portal,
+    paidEvent: `${portal}/event?id=${rid}`,
+    freeEvent: `${portal}/event?id=${encodeURIComponent(parts.seed.freeEvent.readableEventId)}`,
+    registration: `${portal}/event/registration?id=${rid}`,
+    rtmRegistration: `${portal}${RTM_REGISTER_PATH}?id=${rid}`,
+    gatewayPage: `${portal}/${parts.partialUrl}/`,
+    providerDashboard: parts.provider.dashboardUrl,
+    status: `${portal}/sandbox/status`,
+    endpoint: parts.running.url,
+    dataverse: parts.dataverse.url,
+    providerApi: parts.provider.apiBase,
+  };
 }

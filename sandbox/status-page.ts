@@ -5,7 +5,7 @@
 import type { PaymentStore } from "../confirmation-endpoint/store/types";
 import type { DataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { ProviderStandIn } from "./provider/start-provider-stand-in";
-import { escapeHtml } from "./event-site/html";
+import { escapeHtml } from "../common/escape-html";
 
 export interface StatusSources {
   dataverse: Pick<DataverseStandIn, "state">;
@@ -168,8 +168,8 @@ export interface StatusLinks {
   endpoint?: string;
 }
 
-export function renderStatusPage(status: SandboxStatus, links: StatusLinks = {}): string {
-  const nav = Object.entries({
+function navLinks(links: StatusLinks): string {
+  return Object.entries({
     "Event site": links.portal ? `${links.portal}/event` : undefined,
     "Provider dashboard": links.providerDashboard,
     "Endpoint metrics": links.endpoint ? `${links.endpoint}/metrics` : undefined,
@@ -177,6 +177,94 @@ export function renderStatusPage(status: SandboxStatus, links: StatusLinks = {})
     .filter((e): e is [string, string] => typeof e[1] === "string")
     .map(([label, href]) => `<a href="${escapeHtml(href)}">${escapeHtml(label)}</a>`)
     .join(" · ");
+}
+
+const PURCHASE_COLUMNS = [
+  "Purchase",
+  "Event",
+  "Created",
+  "Expires",
+  "Dataverse",
+  "Paid",
+  "Processed",
+  "Total",
+  "Registrations",
+  "Endpoint",
+  "Endpoint deadline",
+];
+
+/** The page's tables: purchases, registrations, refunds on both sides, the outbox and dead letters. */
+function statusTables(status: SandboxStatus): string {
+  return [
+    table(
+      "purchases",
+      "Purchases",
+      PURCHASE_COLUMNS,
+      status.purchases.map((p) => [
+        p.purchaseId,
+        p.readableEventId,
+        p.createdOn,
+        p.expiresAt,
+        p.dataverseState,
+        p.paid,
+        p.processed,
+        p.total,
+        p.registrations,
+        p.endpointState,
+        p.endpointDeadline,
+      ]),
+    ),
+    table(
+      "registrations",
+      "Registrations",
+      ["Registration", "Attendee", "Event", "Created"],
+      status.registrations.map((r) => [r.registrationId, r.name, r.readableEventId, r.createdOn]),
+    ),
+    table(
+      "refunds",
+      "Refunds (endpoint)",
+      ["Key", "Purchase", "Amount (minor)", "Currency", "Reason", "State", "Provider refund"],
+      status.refunds.map((r) => [
+        r.refundKey,
+        r.purchaseId,
+        r.amountMinor,
+        r.currency,
+        r.reason,
+        r.state,
+        r.providerRefundId,
+      ]),
+    ),
+    table(
+      "provider-refunds",
+      "Refunds (provider)",
+      ["Refund", "Payment", "Amount (minor)", "Currency", "Status", "Created"],
+      status.providerRefunds.map((r) => [r.id, r.paymentIntent, r.amount, r.currency, r.status, r.created]),
+    ),
+    table(
+      "outbox",
+      "Endpoint outbox",
+      ["Job", "Kind", "Purchase", "Due", "Attempts", "Leased by", "Last error"],
+      status.outbox.map((j) => [
+        j.id,
+        j.kind,
+        j.purchaseId,
+        j.notBefore,
+        j.attempts,
+        j.lockedBy,
+        j.lastError,
+      ]),
+    ),
+    table(
+      "dead-letters",
+      "Dead letters",
+      ["Id", "Purchase", "Kind", "Reason", "Created", "Resolved"],
+      status.deadLetters.map((d) => [d.id, d.purchaseId, d.kind, d.reason, d.createdAt, d.resolved]),
+    ),
+  ].join("\n");
+}
+
+export function renderStatusPage(status: SandboxStatus, links: StatusLinks = {}): string {
+  const nav = navLinks(links);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -191,74 +279,7 @@ export function renderStatusPage(status: SandboxStatus, links: StatusLinks = {})
 <h1>Sandbox status</h1>
 <p>Sandbox time: <time datetime="${escapeHtml(status.now)}">${escapeHtml(status.now)}</time>. Read-only; reloads every 5 seconds. JSON: <a href="/sandbox/status.json">/sandbox/status.json</a>.</p>
 ${nav ? `<p>${nav}</p>` : ""}
-${table(
-  "purchases",
-  "Purchases",
-  [
-    "Purchase",
-    "Event",
-    "Created",
-    "Expires",
-    "Dataverse",
-    "Paid",
-    "Processed",
-    "Total",
-    "Registrations",
-    "Endpoint",
-    "Endpoint deadline",
-  ],
-  status.purchases.map((p) => [
-    p.purchaseId,
-    p.readableEventId,
-    p.createdOn,
-    p.expiresAt,
-    p.dataverseState,
-    p.paid,
-    p.processed,
-    p.total,
-    p.registrations,
-    p.endpointState,
-    p.endpointDeadline,
-  ]),
-)}
-${table(
-  "registrations",
-  "Registrations",
-  ["Registration", "Attendee", "Event", "Created"],
-  status.registrations.map((r) => [r.registrationId, r.name, r.readableEventId, r.createdOn]),
-)}
-${table(
-  "refunds",
-  "Refunds (endpoint)",
-  ["Key", "Purchase", "Amount (minor)", "Currency", "Reason", "State", "Provider refund"],
-  status.refunds.map((r) => [
-    r.refundKey,
-    r.purchaseId,
-    r.amountMinor,
-    r.currency,
-    r.reason,
-    r.state,
-    r.providerRefundId,
-  ]),
-)}
-${table(
-  "provider-refunds",
-  "Refunds (provider)",
-  ["Refund", "Payment", "Amount (minor)", "Currency", "Status", "Created"],
-  status.providerRefunds.map((r) => [r.id, r.paymentIntent, r.amount, r.currency, r.status, r.created]),
-)}
-${table(
-  "outbox",
-  "Endpoint outbox",
-  ["Job", "Kind", "Purchase", "Due", "Attempts", "Leased by", "Last error"],
-  status.outbox.map((j) => [j.id, j.kind, j.purchaseId, j.notBefore, j.attempts, j.lockedBy, j.lastError]),
-)}
-${table(
-  "dead-letters",
-  "Dead letters",
-  ["Id", "Purchase", "Kind", "Reason", "Created", "Resolved"],
-  status.deadLetters.map((d) => [d.id, d.purchaseId, d.kind, d.reason, d.createdAt, d.resolved]),
-)}
+${statusTables(status)}
 </main>
 </body>
 </html>

@@ -10,7 +10,7 @@ import { clearPortalCache } from "./clear-cache/clear-cache";
 import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
 import { UsageError, checkGuid, checkPortalUrl, parseCommandLine, runCommand } from "./lib/cli";
 import { createStepRunner } from "./lib/progress";
-import { credentialsFromEnv, secretsOf } from "./pac/commands";
+import { credentialsFromEnv, secretsOf, type PacCredentials } from "./pac/commands";
 import { locatePac } from "./pac/locate-pac";
 import { createPacRunner } from "./pac/runner";
 import { loadWrapper, WRAPPER_PACKAGE } from "./pac/wrapper";
@@ -48,32 +48,30 @@ PAC_MANAGED_IDENTITY=true; PAC_FEDERATED=GitHub|AzureDevOps.`;
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-async function main(): Promise<void> {
-  const parsed = parseCommandLine(
-    process.argv.slice(2),
-    {
-      environment: { type: "string" },
-      "website-id": { type: "string" },
-      "model-version": { type: "string", default: "1" },
-      profile: { type: "string" },
-      "portal-url": { type: "string" },
-      "environment-id": { type: "string" },
-      "endpoint-url": { type: "string" },
-      "partial-url": { type: "string" },
-      name: { type: "string" },
-      config: { type: "string" },
-      cloud: { type: "string", default: "Public" },
-      "pac-path": { type: "string" },
-      "secret-on-argv": { type: "boolean", default: false },
-      "no-sign-in": { type: "boolean", default: false },
-      site: { type: "string" },
-      force: { type: "boolean", default: false },
-      "dry-run": { type: "boolean", default: false },
-    },
-    USAGE,
-  );
-  if (!parsed) return;
-  const { values } = parsed;
+const OPTIONS = {
+  environment: { type: "string" },
+  "website-id": { type: "string" },
+  "model-version": { type: "string", default: "1" },
+  profile: { type: "string" },
+  "portal-url": { type: "string" },
+  "environment-id": { type: "string" },
+  "endpoint-url": { type: "string" },
+  "partial-url": { type: "string" },
+  name: { type: "string" },
+  config: { type: "string" },
+  cloud: { type: "string", default: "Public" },
+  "pac-path": { type: "string" },
+  "secret-on-argv": { type: "boolean", default: false },
+  "no-sign-in": { type: "boolean", default: false },
+  site: { type: "string" },
+  force: { type: "boolean", default: false },
+  "dry-run": { type: "boolean", default: false },
+} as const;
+
+type DeployValues = NonNullable<ReturnType<typeof parseCommandLine<typeof OPTIONS>>>["values"];
+
+/** Every problem with the options and the credentials at once, or what deploy runs with. */
+function checkOptions(values: DeployValues) {
   const problems: string[] = [];
   const environmentUrl = values.environment?.replace(/\/+$/, "");
   if (!environmentUrl) problems.push("--environment is required (the Dataverse environment URL).");
@@ -86,8 +84,8 @@ async function main(): Promise<void> {
     problems,
     "--website-id is required (`pac pages list` shows the Website Id).",
   );
-  const modelVersion =
-    values["model-version"] === "1" || values["model-version"] === "2" ? values["model-version"] : null;
+  const givenModel = values["model-version"];
+  const modelVersion: "1" | "2" | null = givenModel === "1" || givenModel === "2" ? givenModel : null;
   if (!modelVersion)
     problems.push(`--model-version must be 1 (standard) or 2 (enhanced), got "${values["model-version"]}".`);
   checkPortalUrl(values["portal-url"], problems);
@@ -96,19 +94,27 @@ async function main(): Promise<void> {
   problems.push(...credentialProblems);
   if (problems.length > 0 || !credentials || !environmentUrl || !websiteId || !modelVersion)
     throw new UsageError(problems.join("\n"));
+  return { environmentUrl, websiteId, modelVersion, credentials };
+}
 
-  const err = (line: string) => process.stderr.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+const pacLog = (line: string) => err(`  pac: ${line}`);
+
+/** The kit's build into a site folder, with the command line's overrides. */
+function siteBuilder(values: DeployValues) {
   const overrides = {
     ...(values.name ? { name: values.name } : {}),
     ...(values["partial-url"] ? { partialUrl: values["partial-url"] } : {}),
     ...(values["endpoint-url"] ? { endpointUrl: values["endpoint-url"] } : {}),
   };
   const knownSecrets = collectKnownSecrets(process.env);
-  const build = (site: string) =>
+  const kitVersion = (
+    JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }
+  ).version;
+  return (site: string) =>
     runBuild({
       repoRoot: REPO_ROOT,
-      kitVersion: (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string })
-        .version,
+      kitVersion,
       outDir: null,
       site,
       force: values.force,
@@ -117,8 +123,10 @@ async function main(): Promise<void> {
       ...(values.config ? { configFile: values.config } : {}),
       log: err,
     });
+}
 
-  const step = createStepRunner({ write: err });
+/** The pac runner, and the cli-wrapper package when a user installed it (never for a dry run). */
+async function pacTools(values: DeployValues, credentials: PacCredentials) {
   const dryRun = values["dry-run"];
   const pacPath = dryRun
     ? "pac"
@@ -127,18 +135,76 @@ async function main(): Promise<void> {
     pacPath,
     workingDir: process.cwd(),
     agent: "event-portal-payment-gateway-kit",
-    logger: { log: (line) => pacLog(line), error: (line) => pacLog(line) },
+    logger: { log: pacLog, error: pacLog },
     env: process.env,
     redact: secretsOf(credentials),
   });
-  const cache = cacheDepsFromEnv(process.env, { prompt: err, log: err });
   const wrapperModule = dryRun ? null : await loadWrapper();
   if (wrapperModule)
     err(
       `Using ${WRAPPER_PACKAGE} for download and upload (it signs in and out around each, clearing every pac profile).`,
     );
-  const pacLog = (line: string) => err(`  pac: ${line}`);
+  const wrapper = wrapperModule && {
+    module: wrapperModule,
+    runner: {
+      logger: { log: pacLog, debug: () => undefined, warn: pacLog, error: pacLog },
+      agent: "event-portal-payment-gateway-kit",
+      workingDir: process.cwd(),
+      runnersDir: process.cwd(),
+      pacPath,
+    },
+  };
+  return { pac, wrapper };
+}
 
+/** The dry run's file list, against a copy of a local download; the real site is never touched. */
+async function planOverlay(values: DeployValues, build: ReturnType<typeof siteBuilder>) {
+  const scratch = mkdtempSync(join(tmpdir(), "epg-plan-"));
+  try {
+    if (!values.site)
+      throw new UsageError(
+        "--dry-run lists the exact files against a local download: add --site <dir> (from `pac pages download`).",
+      );
+    cpSync(values.site, scratch, { recursive: true });
+    const result = await build(scratch);
+    return { files: result.overlay?.changed ?? [], pagePath: result.overlay?.url ?? "/" };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function cacheClearer(values: DeployValues, websiteId: string) {
+  const cache = cacheDepsFromEnv(process.env, { prompt: err, log: err });
+  return async ({
+    environmentId,
+    portalUrl,
+  }: {
+    environmentId: string | null;
+    portalUrl: string | undefined;
+  }) => {
+    const result = await clearPortalCache(
+      {
+        websiteId,
+        portalUrl,
+        environmentId: values["environment-id"] ?? environmentId,
+        allowSignIn: !values["no-sign-in"],
+      },
+      cache,
+    );
+    for (const line of describeCacheResult(result)) err(line);
+    return result.method === "manual"
+      ? "not cleared automatically: see the manual step above"
+      : `cleared by ${result.method}`;
+  };
+}
+
+async function main(): Promise<void> {
+  const parsed = parseCommandLine(process.argv.slice(2), OPTIONS, USAGE);
+  if (!parsed) return;
+  const { values } = parsed;
+  const { environmentUrl, websiteId, modelVersion, credentials } = checkOptions(values);
+  const build = siteBuilder(values);
+  const { pac, wrapper } = await pacTools(values, credentials);
   const summary = await runDeploy(
     {
       environmentUrl,
@@ -150,56 +216,19 @@ async function main(): Promise<void> {
       cloud: values.cloud,
       profileName: "epg-kit-deploy",
       portalUrl: values["portal-url"],
-      dryRun,
+      dryRun: values["dry-run"],
     },
     {
       pac,
-      step,
-      wrapper: wrapperModule && {
-        module: wrapperModule,
-        runner: {
-          logger: { log: pacLog, debug: () => undefined, warn: pacLog, error: pacLog },
-          agent: "event-portal-payment-gateway-kit",
-          workingDir: process.cwd(),
-          runnersDir: process.cwd(),
-          pacPath,
-        },
-      },
+      step: createStepRunner({ write: err }),
+      wrapper,
       out: (line) => process.stdout.write(`${line}\n`),
       overlay: async (siteDir) => {
         const result = await build(siteDir);
         return { changed: result.overlay?.changed ?? [], pagePath: result.overlay?.url ?? "/" };
       },
-      planOverlay: async () => {
-        // Against a copy of a local download when given; the real site is never touched.
-        const scratch = mkdtempSync(join(tmpdir(), "epg-plan-"));
-        try {
-          if (!values.site)
-            throw new UsageError(
-              "--dry-run lists the exact files against a local download: add --site <dir> (from `pac pages download`).",
-            );
-          cpSync(values.site, scratch, { recursive: true });
-          const result = await build(scratch);
-          return { files: result.overlay?.changed ?? [], pagePath: result.overlay?.url ?? "/" };
-        } finally {
-          rmSync(scratch, { recursive: true, force: true });
-        }
-      },
-      clearCache: async ({ environmentId, portalUrl }) => {
-        const result = await clearPortalCache(
-          {
-            websiteId,
-            portalUrl,
-            environmentId: values["environment-id"] ?? environmentId,
-            allowSignIn: !values["no-sign-in"],
-          },
-          cache,
-        );
-        for (const line of describeCacheResult(result)) err(line);
-        return result.method === "manual"
-          ? "not cleared automatically: see the manual step above"
-          : `cleared by ${result.method}`;
-      },
+      planOverlay: () => planOverlay(values, build),
+      clearCache: cacheClearer(values, websiteId),
       checkPage: async (url) => (await fetch(url, { redirect: "manual" })).status,
     },
   );

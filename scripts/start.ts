@@ -98,15 +98,18 @@ function printUrls(sandbox: Sandbox): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-async function main(): Promise<void> {
-  let values: {
-    "data-dir"?: string;
-    fresh?: boolean;
-    port?: string;
-    "random-ports"?: boolean;
-    verbose?: boolean;
-    help?: boolean;
-  };
+interface StartValues {
+  "data-dir"?: string;
+  fresh?: boolean;
+  port?: string;
+  "random-ports"?: boolean;
+  verbose?: boolean;
+  help?: boolean;
+}
+
+/** The command line, or a message for stderr (exit code 1) when it cannot be used. */
+function readCommandLine(): { values: StartValues; first: number } | string {
+  let values: StartValues;
   try {
     ({ values } = parseArgs({
       options: {
@@ -121,31 +124,58 @@ async function main(): Promise<void> {
       allowPositionals: false,
     }));
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\nRun \`npm start -- --help\` for the options.\n`);
+    return `${(error as Error).message}\nRun \`npm start -- --help\` for the options.`;
+  }
+  let first = 5170;
+  if (values.help) return { values, first };
+  if (values.port !== undefined) {
+    first = Number(values.port);
+    if (!/^\d+$/.test(values.port) || first < 1024 || first > 65532)
+      return `--port "${values.port}" is not usable: give a whole number from 1024 to 65532 (the first of four ports), or use --random-ports.`;
+  }
+  if (values["data-dir"] !== undefined && values["data-dir"].trim() === "")
+    return "--data-dir is empty: give a folder, or leave the option out for data/sandbox.";
+  return { values, first };
+}
+
+/** Ctrl-C (or SIGTERM) closes every part and the endpoint log; a second one exits at once. */
+function stopOnSignals(sandbox: Sandbox, closeLog: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting.\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`${signal}: stopping the sandbox…\n`);
+    sandbox
+      .close()
+      .then(closeLog)
+      .then(
+        () => process.stderr.write("stopped; state kept in " + sandbox.dataDir + "\n"),
+        (error: unknown) => {
+          process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
+          process.exitCode = 1;
+        },
+      );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+async function main(): Promise<void> {
+  const command = readCommandLine();
+  if (typeof command === "string") {
+    process.stderr.write(`${command}\n`);
     process.exitCode = 1;
     return;
   }
+  const { values, first } = command;
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return;
   }
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-  let first = 5170;
-  if (values.port !== undefined) {
-    first = Number(values.port);
-    if (!/^\d+$/.test(values.port) || first < 1024 || first > 65532) {
-      process.stderr.write(
-        `--port "${values.port}" is not usable: give a whole number from 1024 to 65532 (the first of four ports), or use --random-ports.\n`,
-      );
-      process.exitCode = 1;
-      return;
-    }
-  }
-  if (values["data-dir"] !== undefined && values["data-dir"].trim() === "") {
-    process.stderr.write("--data-dir is empty: give a folder, or leave the option out for data/sandbox.\n");
-    process.exitCode = 1;
-    return;
-  }
   const dataDir = resolve(values["data-dir"] ?? join(repoRoot, "data", "sandbox"));
   const ports = values["random-ports"] ? {} : await choosePorts(first, progress);
 
@@ -173,28 +203,10 @@ async function main(): Promise<void> {
     return;
   }
   printUrls(sandbox);
-
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: exiting without waiting.\n`);
-      process.exit(130);
-    }
-    stopping = true;
-    process.stderr.write(`${signal}: stopping the sandbox…\n`);
-    sandbox
-      .close()
-      .then(() => new Promise<void>((done) => (logStream ? logStream.end(() => done()) : done())))
-      .then(
-        () => process.stderr.write("stopped; state kept in " + sandbox.dataDir + "\n"),
-        (error: unknown) => {
-          process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
-          process.exitCode = 1;
-        },
-      );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  stopOnSignals(
+    sandbox,
+    () => new Promise<void>((done) => (logStream ? logStream.end(() => done()) : done())),
+  );
 }
 
 const entry = process.argv[1];

@@ -4,6 +4,7 @@
 // the variable and what is wrong, never the value: a value can be a secret in the wrong variable.
 
 import { checkUrl } from "../env-checks";
+import { isGuid } from "../../common/guid";
 import type { DataverseCredential } from "./credentials";
 import type { DataverseClientOptions } from "./dataverse-client";
 import type { EventManagementApiOptions } from "./event-management-api";
@@ -93,8 +94,6 @@ function readPem(
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function readDataverseEnv(env: Env, readFile: (path: string) => string): DataverseEnvResult {
   const problems: string[] = [];
   const url = text(env, "DATAVERSE_URL")?.replace(/\/+$/, "");
@@ -105,10 +104,10 @@ export function readDataverseEnv(env: Env, readFile: (path: string) => string): 
   else checkUrl("DATAVERSE_URL", url, problems, true);
   if (authorityHost) checkUrl("DATAVERSE_AUTHORITY_HOST", authorityHost, problems, true);
   if (!tenantId) problems.push("DATAVERSE_TENANT_ID: required, the Entra ID tenant of the application user");
-  else if (!GUID.test(tenantId) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenantId))
+  else if (!isGuid(tenantId) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenantId))
     problems.push("DATAVERSE_TENANT_ID: must be a tenant GUID or a verified domain name");
   if (!clientId) problems.push("DATAVERSE_CLIENT_ID: required, the application (client) id");
-  else if (!GUID.test(clientId))
+  else if (!isGuid(clientId))
     problems.push("DATAVERSE_CLIENT_ID: must be the application (client) id, a GUID");
   const credentials: DataverseCredential[] = [];
   const first = readCredential(env, "", readFile, problems);

@@ -9,6 +9,17 @@ import { errorResponse } from "./responses";
 
 const BASE = "http://endpoint.invalid";
 
+// Responses that stand for "close the connection without an answer": the stand-ins' fault knobs
+// use them to play a network that loses a response after the work was done.
+const dropped = new WeakSet<Response>();
+
+/** A Response that makes createNodeListener close the connection instead of answering. */
+export function dropConnection(): Response {
+  const response = new Response(null, { status: 502 });
+  dropped.add(response);
+  return response;
+}
+
 export function toWebRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
@@ -63,6 +74,10 @@ export function createNodeListener(handler: FetchHandler, onError: (error: unkno
         response = badInput
           ? errorResponse(400, "BAD_REQUEST", "The request could not be read (bad header or method).")
           : errorResponse(500, "INTERNAL", "The endpoint failed to handle the request; try again later.");
+      }
+      if (dropped.has(response)) {
+        req.socket.destroy();
+        return;
       }
       try {
         await sendWebResponse(res, response, (req.method ?? "GET").toUpperCase());

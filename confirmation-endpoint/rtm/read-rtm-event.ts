@@ -4,6 +4,7 @@
 // event's lookup to it, so both are found in Dataverse's own metadata (EntityDefinitions), unless
 // an admin names them; a discovery that stays unsure yields no timeout rather than a guess.
 
+import { isGuid } from "../../common/guid";
 import type { Clock } from "../clock";
 import type { DataverseClient } from "../dataverse";
 import type { Logger } from "../logger";
@@ -33,7 +34,6 @@ interface AttributeRow {
   Targets?: string[] | null;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROVIDER_TABLE = "msevtmgt_paymentprovider";
 const PROVIDER_CACHE_MS = 5 * 60_000;
 const INTEGER_TYPES = new Set(["Integer", "BigInt", "Decimal"]);
@@ -157,7 +157,7 @@ export function createRtmEventReader(deps: {
           )
         ).data;
         const eventId = text(purchase?._msevtmgt_eventid_value);
-        if (eventId === null || !GUID.test(eventId)) return info;
+        if (eventId === null || !isGuid(eventId)) return info;
         const { lookup, timeout } = await columnsOnce();
         const select = [
           "msevtmgt_readableeventid",
@@ -172,7 +172,7 @@ export function createRtmEventReader(deps: {
         info.readableEventId = text(event?.msevtmgt_readableeventid);
         info.eventName = text(event?.msevtmgt_name);
         const providerId = lookup ? text(event?.[`_${lookup}_value`]) : null;
-        if (providerId === null || !GUID.test(providerId)) return info;
+        if (providerId === null || !isGuid(providerId)) return info;
         info.providerId = providerId;
         if (timeout) info.timeoutMinutes = await readProviderMinutes(providerId, timeout, deadline);
       } catch (error) {

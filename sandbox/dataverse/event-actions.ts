@@ -4,11 +4,11 @@
 // Request names and the finalize semantics are CONFIRMED by the spec (§5); the output shapes of the
 // two purchase-detail actions and of finalize are unpublished, so the stand-in answers the shapes the
 // kit chose (INFERRED) and the README says so.
+import { normalizeGuid } from "../../common/guid";
 import { DataverseFault, ErrorCodes } from "./errors";
 import {
   convertToRegistrations,
   loadPurchase,
-  normalizeGuid,
   releaseReservation,
   type PurchaseView,
 } from "./purchase-model";
@@ -135,7 +135,12 @@ function finalizeExternal(prefix: "msevtmgt" | "adx"): ActionDefinition {
           );
         }
         const userId = body.UserId;
-        if (userId !== undefined && userId !== null && userId !== "" && !normalizeGuid(userId)) {
+        if (
+          userId !== undefined &&
+          userId !== null &&
+          userId !== "" &&
+          !(typeof userId === "string" && normalizeGuid(userId))
+        ) {
           throw new DataverseFault(
             400,
             ErrorCodes.invalidArgument,

@@ -4,7 +4,6 @@
 // built from the event's payment provider record. The web application's token and allowed origins
 // are knobs; Microsoft's published sample spells the answer's key "redirectUrl " (with a trailing
 // space), so `eventApiRedirectKey` can make the stand-in answer that way too.
-import type { IncomingHttpHeaders } from "node:http";
 import type { StandInContext } from "./context";
 import { DataverseFault } from "./errors";
 import { registerPurchase, type RegistrationRequest } from "./register-purchase";
@@ -38,7 +37,7 @@ export function handleEventApi(
     method: string;
     readableEventId: string;
     params: URLSearchParams;
-    headers: IncomingHttpHeaders;
+    headers: Record<string, string | undefined>;
     body: unknown;
   },
 ): EventApiAnswer {

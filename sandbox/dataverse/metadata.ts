@@ -1,6 +1,7 @@
 // $metadata (CSDL XML) and the EntityDefinitions reads, generated from the schema and the actions
 // present, so a caller discovering names at runtime sees exactly what the stand-in serves.
 import { createHash } from "node:crypto";
+import { escapeHtml as xml } from "../../common/escape-html";
 import { badRequest, notFoundSegment } from "./errors";
 import {
   findByLogicalName,
@@ -30,10 +31,6 @@ const edmType: Record<AttributeType, string> = {
 export function metadataId(name: string): string {
   const h = createHash("sha1").update(name).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function xml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 export function renderCsdl(schema: Schema, actions: Iterable<ActionDefinition>): string {

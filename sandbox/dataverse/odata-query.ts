@@ -2,6 +2,7 @@
 // `and`), $expand of single-valued navigation properties with a nested $select, $orderby on one
 // column, and $top. Anything else answers 400 naming what is not supported, rather than being
 // silently ignored.
+import { isGuid } from "../../common/guid";
 import { badRequest } from "./errors";
 import type { DataverseRecord } from "./record-store";
 import { readableColumns, resolveNavigation, type EntityDefinition, type Schema } from "./schema";
@@ -29,7 +30,6 @@ export interface ParsedQuery {
 }
 
 const supported = new Set(["$select", "$filter", "$expand", "$top", "$orderby", "$count"]);
-const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseQuery(params: URLSearchParams, entity: EntityDefinition, schema: Schema): ParsedQuery {
   for (const key of params.keys()) {
@@ -127,7 +127,7 @@ function parseLiteral(text: string): Comparison["value"] {
   if (quoted) return (quoted[1] ?? "").replace(/''/g, "'");
   if (text === "null") return null;
   if (text === "true" || text === "false") return text === "true";
-  if (guidPattern.test(text)) return text.toLowerCase();
+  if (isGuid(text)) return text.toLowerCase();
   const n = Number(text);
   if (text !== "" && Number.isFinite(n)) return n;
   throw badRequest(

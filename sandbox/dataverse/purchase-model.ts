@@ -1,6 +1,7 @@
 // How the stand-in models a purchase (msevtmgt_eventpurchase) beyond its public columns: the mode it
 // was registered in, when it stops being finalizable, its lifecycle, and its attendees. These live in
 // "__" fields of the row, which the Web API never shows.
+import { normalizeGuid } from "../../common/guid";
 import { DataverseFault, ErrorCodes } from "./errors";
 import { createRecord, updateRecord } from "./records";
 import type { StandInContext } from "./context";
@@ -30,18 +31,9 @@ export interface PurchaseView {
   currency: DataverseRecord | null;
 }
 
-const guidPattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
-
-/** Lower-case bare GUID, or null when the text is not one (braces tolerated). */
-export function normalizeGuid(text: unknown): string | null {
-  if (typeof text !== "string") return null;
-  const m = guidPattern.exec(text.trim());
-  return m?.[1] ? m[1].toLowerCase() : null;
-}
-
 /** The purchase, or a 400 naming the id when it is unknown (INFERRED: Dataverse's own text is unpublished). */
 export function loadPurchase(ctx: StandInContext, purchaseId: unknown, parameter: string): PurchaseView {
-  const id = normalizeGuid(purchaseId);
+  const id = typeof purchaseId === "string" ? normalizeGuid(purchaseId) : null;
   if (!id) {
     throw new DataverseFault(
       400,

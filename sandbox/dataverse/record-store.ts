@@ -34,11 +34,9 @@ export interface RecordStore {
   close(): void;
 }
 
-export function openRecordStore(dbPath = ":memory:"): RecordStore {
-  const db = new Database(dbPath);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.exec(`
+type Db = InstanceType<typeof Database>;
+
+const SCHEMA = `
     CREATE TABLE IF NOT EXISTS records (set_name TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
       PRIMARY KEY (set_name, id));
     CREATE TABLE IF NOT EXISTS lookup_index (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
@@ -46,7 +44,10 @@ export function openRecordStore(dbPath = ":memory:"): RecordStore {
     CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS application_users (client_id TEXT PRIMARY KEY, client_secret TEXT,
       certificate_pem TEXT, user_id TEXT NOT NULL, position INTEGER NOT NULL);
-  `);
+  `;
+
+/** Rows by entity set and id (ids lower case), and the lookup index beside them. */
+function recordTable(db: Db): Pick<RecordStore, "get" | "list" | "put" | "indexGet" | "indexPut"> {
   const getStmt = db.prepare<[string, string], { data: string }>(
     "SELECT data FROM records WHERE set_name = ? AND id = ?",
   );
@@ -62,27 +63,6 @@ export function openRecordStore(dbPath = ":memory:"): RecordStore {
   const indexPutStmt = db.prepare<[string, string, string]>(
     "INSERT INTO lookup_index (kind, key, id) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET id = excluded.id",
   );
-  const getSettingStmt = db.prepare<[string], { value: string }>("SELECT value FROM settings WHERE key = ?");
-  const setSettingStmt = db.prepare<[string, string]>(
-    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-  );
-  const listUsersStmt = db.prepare<
-    [],
-    { client_id: string; client_secret: string | null; certificate_pem: string | null; user_id: string }
-  >("SELECT client_id, client_secret, certificate_pem, user_id FROM application_users ORDER BY position");
-  const putUserStmt = db.prepare<[string, string | null, string | null, string]>(
-    `INSERT INTO application_users (client_id, client_secret, certificate_pem, user_id, position)
-     VALUES (?, ?, ?, ?, (SELECT COUNT(*) FROM application_users))
-     ON CONFLICT (client_id) DO UPDATE SET client_secret = excluded.client_secret, certificate_pem = excluded.certificate_pem`,
-  );
-
-  // Row versions only need to grow: persist them in steps of 1000 and skip ahead a step on open,
-  // instead of writing the counter on every change.
-  const versionStep = 1000;
-  let usersCache: ApplicationUser[] | null = null;
-  let version = Number(getSettingStmt.get("version")?.value ?? "0") + versionStep;
-  let persistedUpTo = version + versionStep;
-  setSettingStmt.run("version", String(persistedUpTo));
   return {
     get(setName, id) {
       const row = getStmt.get(setName, id.toLowerCase());
@@ -94,32 +74,30 @@ export function openRecordStore(dbPath = ":memory:"): RecordStore {
     put(setName, id, record) {
       putStmt.run(setName, id.toLowerCase(), JSON.stringify(record));
     },
-    transaction(fn) {
-      return db.transaction(fn)();
-    },
-    nextVersion() {
-      version += 1;
-      if (version >= persistedUpTo) {
-        persistedUpTo = version + versionStep;
-        setSettingStmt.run("version", String(persistedUpTo));
-      }
-      return version;
-    },
     indexGet(kind, key) {
       return indexGetStmt.get(kind, key.toLowerCase())?.id;
     },
     indexPut(kind, key, id) {
       indexPutStmt.run(kind, key.toLowerCase(), id);
     },
-    getSetting(key) {
-      return getSettingStmt.get(key)?.value;
-    },
-    setSetting(key, value) {
-      setSettingStmt.run(key, value);
-    },
+  };
+}
+
+/** The application users, in the order they were added (the first is the default one). */
+function applicationUserTable(db: Db): Pick<RecordStore, "listApplicationUsers" | "putApplicationUser"> {
+  const listUsersStmt = db.prepare<
+    [],
+    { client_id: string; client_secret: string | null; certificate_pem: string | null; user_id: string }
+  >("SELECT client_id, client_secret, certificate_pem, user_id FROM application_users ORDER BY position");
+  const putUserStmt = db.prepare<[string, string | null, string | null, string]>(
+    `INSERT INTO application_users (client_id, client_secret, certificate_pem, user_id, position)
+     VALUES (?, ?, ?, ?, (SELECT COUNT(*) FROM application_users))
+     ON CONFLICT (client_id) DO UPDATE SET client_secret = excluded.client_secret, certificate_pem = excluded.certificate_pem`,
+  );
+  let usersCache: ApplicationUser[] | null = null;
+  return {
     listApplicationUsers() {
-      if (usersCache) return usersCache;
-      usersCache = listUsersStmt.all().map((r) => ({
+      usersCache ??= listUsersStmt.all().map((r) => ({
         clientId: r.client_id,
         clientSecret: r.client_secret,
         certificatePem: r.certificate_pem,
@@ -131,6 +109,49 @@ export function openRecordStore(dbPath = ":memory:"): RecordStore {
       usersCache = null;
       putUserStmt.run(user.clientId, user.clientSecret, user.certificatePem, user.userId);
     },
+  };
+}
+
+/**
+ * Row versions only need to grow: persist them in steps of 1000 and skip ahead a step on open,
+ * instead of writing the counter on every change.
+ */
+function versionCounter(settings: Pick<RecordStore, "getSetting" | "setSetting">): () => number {
+  const versionStep = 1000;
+  let version = Number(settings.getSetting("version") ?? "0") + versionStep;
+  let persistedUpTo = version + versionStep;
+  settings.setSetting("version", String(persistedUpTo));
+  return () => {
+    version += 1;
+    if (version >= persistedUpTo) {
+      persistedUpTo = version + versionStep;
+      settings.setSetting("version", String(persistedUpTo));
+    }
+    return version;
+  };
+}
+
+export function openRecordStore(dbPath = ":memory:"): RecordStore {
+  const db = new Database(dbPath);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec(SCHEMA);
+  const getSettingStmt = db.prepare<[string], { value: string }>("SELECT value FROM settings WHERE key = ?");
+  const setSettingStmt = db.prepare<[string, string]>(
+    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  );
+  const settings = {
+    getSetting: (key: string) => getSettingStmt.get(key)?.value,
+    setSetting: (key: string, value: string) => {
+      setSettingStmt.run(key, value);
+    },
+  };
+  return {
+    ...recordTable(db),
+    ...applicationUserTable(db),
+    ...settings,
+    transaction: (fn) => db.transaction(fn)(),
+    nextVersion: versionCounter(settings),
     close() {
       db.close();
     },

@@ -78,9 +78,9 @@ const common: Record<string, AttributeType> = {
 
 export type Schema = Map<string, EntityDefinition>;
 
-/** Every table of the stand-in, keyed by entity set name. */
-export function buildSchema(names: StandInNames): Schema {
-  const web = (logicalName: string, setName: string): EntityDefinition => ({
+/** The web page table of each portal data model (enhanced: powerpagecomponent). */
+function webPageTable(logicalName: string, setName: string): EntityDefinition {
+  return {
     logicalName,
     setName,
     primaryId: `${logicalName}id`,
@@ -94,8 +94,12 @@ export function buildSchema(names: StandInNames): Schema {
             [`${logicalName.split("_")[0]}_partialurl`]: "String",
           },
     lookups: {},
-  });
-  const list: EntityDefinition[] = [
+  };
+}
+
+/** Events and their passes; the gateway and provider lookups take their names from `names`. */
+function eventTables(names: StandInNames): EntityDefinition[] {
+  return [
     {
       logicalName: "msevtmgt_event",
       setName: "msevtmgt_events",
@@ -133,6 +137,12 @@ export function buildSchema(names: StandInNames): Schema {
       },
       lookups: { msevtmgt_eventid: ["msevtmgt_event"], transactioncurrencyid: ["transactioncurrency"] },
     },
+  ];
+}
+
+/** A temporary registration (purchase) with its contacts and attendees. */
+function purchaseTables(): EntityDefinition[] {
+  return [
     {
       logicalName: "msevtmgt_eventpurchase",
       setName: "msevtmgt_eventpurchases",
@@ -179,6 +189,12 @@ export function buildSchema(names: StandInNames): Schema {
         msevtmgt_eventregistrationid: ["msevtmgt_eventregistration"],
       },
     },
+  ];
+}
+
+/** What a purchase's attendees become: purchase passes, attendee passes and registrations. */
+function registrationTables(): EntityDefinition[] {
+  return [
     {
       logicalName: "msevtmgt_eventpurchasepass",
       setName: "msevtmgt_eventpurchasepasses",
@@ -218,6 +234,12 @@ export function buildSchema(names: StandInNames): Schema {
       },
       lookups: { msevtmgt_eventid: ["msevtmgt_event"], msevtmgt_contactid: ["contact"] },
     },
+  ];
+}
+
+/** Event administration (the default gateway, demo payment) and the RTM payment provider records. */
+function settingTables(names: StandInNames): EntityDefinition[] {
+  return [
     {
       logicalName: "msevtmgt_eventadministration",
       setName: "msevtmgt_eventadministrations",
@@ -239,6 +261,12 @@ export function buildSchema(names: StandInNames): Schema {
       },
       lookups: {},
     },
+  ];
+}
+
+/** Contacts and currencies. */
+function directoryTables(): EntityDefinition[] {
+  return [
     {
       logicalName: "contact",
       setName: "contacts",
@@ -267,9 +295,20 @@ export function buildSchema(names: StandInNames): Schema {
       },
       lookups: {},
     },
-    web("adx_webpage", "adx_webpages"),
-    web("mspp_webpage", "mspp_webpages"),
-    web("powerpagecomponent", "powerpagecomponents"),
+  ];
+}
+
+/** Every table of the stand-in, keyed by entity set name. */
+export function buildSchema(names: StandInNames): Schema {
+  const list: EntityDefinition[] = [
+    ...eventTables(names),
+    ...purchaseTables(),
+    ...registrationTables(),
+    ...settingTables(names),
+    ...directoryTables(),
+    webPageTable("adx_webpage", "adx_webpages"),
+    webPageTable("mspp_webpage", "mspp_webpages"),
+    webPageTable("powerpagecomponent", "powerpagecomponents"),
   ];
   return new Map(list.map((e) => [e.setName, e]));
 }

@@ -55,29 +55,87 @@ function upsert(ctx: StandInContext, setName: string, id: string, columns: Recor
   createRecord(ctx, setName, { ...columns, [entity.primaryId]: id });
 }
 
-export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): SeedResult {
-  const n = ctx.names;
-  const partial = options.gatewayPartialUrl ?? "payment-gateway";
+const SEED_CONTACTS = [
+  { id: seedIds.contactAda, firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" },
+  { id: seedIds.contactGrace, firstName: "Grace", lastName: "Hopper", email: "grace@example.com" },
+];
+const SEED_PASSES = [
+  { id: seedIds.fullPass, name: "Full conference", price: 40 },
+  { id: seedIds.dayPass, name: "Day ticket", price: 15 },
+];
+
+/** The gateway web page row in whichever portal data model the stand-in plays. */
+function seedGatewayPage(ctx: StandInContext, partial: string): void {
+  const target = ctx.names.gatewayTarget;
   const pageSet = {
     adx_webpage: "adx_webpages",
     mspp_webpage: "mspp_webpages",
     powerpagecomponent: "powerpagecomponents",
-  }[n.gatewayTarget];
+  }[target];
+  const prefix = target.split("_")[0];
   const pageColumns =
-    n.gatewayTarget === "powerpagecomponent"
+    target === "powerpagecomponent"
       ? { name: partial, powerpagecomponenttype: 2 }
-      : {
-          [`${n.gatewayTarget.split("_")[0]}_name`]: "Payment gateway",
-          [`${n.gatewayTarget.split("_")[0]}_partialurl`]: partial,
-        };
-  const contacts = [
-    { id: seedIds.contactAda, firstName: "Ada", lastName: "Lovelace", email: "ada@example.com" },
-    { id: seedIds.contactGrace, firstName: "Grace", lastName: "Hopper", email: "grace@example.com" },
-  ];
-  const passes = [
-    { id: seedIds.fullPass, name: "Full conference", price: 40 },
-    { id: seedIds.dayPass, name: "Day ticket", price: 15 },
-  ];
+      : { [`${prefix}_name`]: "Payment gateway", [`${prefix}_partialurl`]: partial };
+  upsert(ctx, pageSet, seedIds.gatewayPage, pageColumns);
+}
+
+/** The paid event (with the gateway and the RTM provider) and the free one. */
+function seedEvents(ctx: StandInContext, options: SeedOptions): void {
+  const n = ctx.names;
+  const common = {
+    msevtmgt_allowanonymousregistrations: true,
+    msevtmgt_enablemultiattendeeregistration: true,
+  };
+  upsert(ctx, "msevtmgt_events", seedIds.paidEvent, {
+    msevtmgt_name: "Sandbox Summit",
+    msevtmgt_readableeventid: "Sandbox_Summit_2026",
+    ...common,
+    msevtmgt_eventstartdate: "2026-12-01T09:00:00Z",
+    [n.eventSessionRegistration]: false,
+    [n.eventEnablePaymentGateway]: true,
+    [lookupValueName(n.eventGatewayLookup)]: options.assignGateway === false ? null : seedIds.gatewayPage,
+    [lookupValueName(n.eventPaymentProviderLookup)]: seedIds.paymentProvider,
+    _transactioncurrencyid_value: seedIds.currency,
+  });
+  upsert(ctx, "msevtmgt_events", seedIds.freeEvent, {
+    msevtmgt_name: "Sandbox Meetup",
+    msevtmgt_readableeventid: "Sandbox_Meetup_2026",
+    ...common,
+    msevtmgt_eventstartdate: "2026-12-02T18:00:00Z",
+    [n.eventSessionRegistration]: false,
+    [n.eventEnablePaymentGateway]: false,
+    [lookupValueName(n.eventGatewayLookup)]: null,
+    [lookupValueName(n.eventPaymentProviderLookup)]: null,
+    _transactioncurrencyid_value: seedIds.currency,
+  });
+}
+
+function seedPassesAndContacts(ctx: StandInContext, passCapacity: number): void {
+  for (const p of SEED_PASSES) {
+    upsert(ctx, "msevtmgt_passes", p.id, {
+      msevtmgt_name: p.name,
+      msevtmgt_passprice: p.price,
+      msevtmgt_noofpassesallocated: passCapacity,
+      msevtmgt_noofpassesleft: passCapacity,
+      msevtmgt_noofpassessold: 0,
+      _msevtmgt_eventid_value: seedIds.paidEvent,
+      _transactioncurrencyid_value: seedIds.currency,
+    });
+  }
+  for (const c of SEED_CONTACTS) {
+    upsert(ctx, "contacts", c.id, {
+      firstname: c.firstName,
+      lastname: c.lastName,
+      fullname: `${c.firstName} ${c.lastName}`,
+      emailaddress1: c.email,
+    });
+    ctx.store.indexPut("contact-email", c.email, c.id);
+  }
+}
+
+export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): SeedResult {
+  const n = ctx.names;
   ctx.store.transaction(() => {
     upsert(ctx, "transactioncurrencies", seedIds.currency, {
       currencyname: "Euro",
@@ -85,56 +143,14 @@ export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): See
       currencysymbol: "€",
       currencyprecision: 2,
     });
-    upsert(ctx, pageSet, seedIds.gatewayPage, pageColumns);
+    seedGatewayPage(ctx, options.gatewayPartialUrl ?? "payment-gateway");
     upsert(ctx, "msevtmgt_paymentproviders", seedIds.paymentProvider, {
       msevtmgt_name: "Sandbox provider",
       [n.providerPaymentPageUrl]: options.paymentPageUrl ?? "http://127.0.0.1:7071/v1/rtm/pay?",
       [n.providerTimeoutMinutes]: options.paymentTimeoutMinutes ?? 15,
     });
-    upsert(ctx, "msevtmgt_events", seedIds.paidEvent, {
-      msevtmgt_name: "Sandbox Summit",
-      msevtmgt_readableeventid: "Sandbox_Summit_2026",
-      msevtmgt_allowanonymousregistrations: true,
-      msevtmgt_enablemultiattendeeregistration: true,
-      msevtmgt_eventstartdate: "2026-12-01T09:00:00Z",
-      [n.eventSessionRegistration]: false,
-      [n.eventEnablePaymentGateway]: true,
-      [lookupValueName(n.eventGatewayLookup)]: options.assignGateway === false ? null : seedIds.gatewayPage,
-      [lookupValueName(n.eventPaymentProviderLookup)]: seedIds.paymentProvider,
-      _transactioncurrencyid_value: seedIds.currency,
-    });
-    upsert(ctx, "msevtmgt_events", seedIds.freeEvent, {
-      msevtmgt_name: "Sandbox Meetup",
-      msevtmgt_readableeventid: "Sandbox_Meetup_2026",
-      msevtmgt_allowanonymousregistrations: true,
-      msevtmgt_enablemultiattendeeregistration: true,
-      msevtmgt_eventstartdate: "2026-12-02T18:00:00Z",
-      [n.eventSessionRegistration]: false,
-      [n.eventEnablePaymentGateway]: false,
-      [lookupValueName(n.eventGatewayLookup)]: null,
-      [lookupValueName(n.eventPaymentProviderLookup)]: null,
-      _transactioncurrencyid_value: seedIds.currency,
-    });
-    for (const p of passes) {
-      upsert(ctx, "msevtmgt_passes", p.id, {
-        msevtmgt_name: p.name,
-        msevtmgt_passprice: p.price,
-        msevtmgt_noofpassesallocated: options.passCapacity ?? 500,
-        msevtmgt_noofpassesleft: options.passCapacity ?? 500,
-        msevtmgt_noofpassessold: 0,
-        _msevtmgt_eventid_value: seedIds.paidEvent,
-        _transactioncurrencyid_value: seedIds.currency,
-      });
-    }
-    for (const c of contacts) {
-      upsert(ctx, "contacts", c.id, {
-        firstname: c.firstName,
-        lastname: c.lastName,
-        fullname: `${c.firstName} ${c.lastName}`,
-        emailaddress1: c.email,
-      });
-      ctx.store.indexPut("contact-email", c.email, c.id);
-    }
+    seedEvents(ctx, options);
+    seedPassesAndContacts(ctx, options.passCapacity ?? 500);
     upsert(ctx, "msevtmgt_eventadministrations", seedIds.eventAdministration, {
       msevtmgt_name: "Event administration",
       [n.adminDemoPayment]: options.demoPaymentConfirmation ?? false,
@@ -147,10 +163,10 @@ export function seedSandbox(ctx: StandInContext, options: SeedOptions = {}): See
       id: seedIds.paidEvent,
       readableEventId: "Sandbox_Summit_2026",
       name: "Sandbox Summit",
-      passes,
+      passes: SEED_PASSES.map((p) => ({ ...p })),
     },
     freeEvent: { id: seedIds.freeEvent, readableEventId: "Sandbox_Meetup_2026", name: "Sandbox Meetup" },
-    contacts: contacts.map(({ id, email, firstName, lastName }) => ({ id, email, firstName, lastName })),
+    contacts: SEED_CONTACTS.map(({ id, email, firstName, lastName }) => ({ id, email, firstName, lastName })),
     gatewayWebPageId: seedIds.gatewayPage,
     eventAdministrationId: seedIds.eventAdministration,
     paymentProviderId: seedIds.paymentProvider,

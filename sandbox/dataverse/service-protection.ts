@@ -51,6 +51,77 @@ export interface ThrottleCounts {
   concurrency: number;
 }
 
+function prune(limits: ServiceProtectionLimits, w: UserWindow, t: number): void {
+  const from = t - limits.windowMs;
+  let i = 0;
+  while (i < w.starts.length && (w.starts[i] ?? 0) <= from) i++;
+  if (i > 0) w.starts.splice(0, i);
+  let j = 0;
+  while (j < w.costs.length && (w.costs[j]?.[0] ?? 0) <= from) {
+    w.costSum -= w.costs[j]?.[1] ?? 0;
+    j++;
+  }
+  if (j > 0) w.costs.splice(0, j);
+}
+
+function reject(
+  limits: ServiceProtectionLimits,
+  code: string,
+  message: string,
+  retryAfterDvMs: number,
+): DataverseFault {
+  const seconds = Math.max(1, Math.ceil(retryAfterDvMs / 1000));
+  const realMs = Math.max(1, Math.ceil(retryAfterDvMs / limits.timeScale));
+  return new DataverseFault(429, code, message, {
+    headers: { "Retry-After": String(seconds), "x-sandbox-retry-after-ms": String(realMs) },
+  });
+}
+
+/** The 429 for the first limit this user's window is over at Dataverse time `t`, counted in `throttled`; else null. */
+function exceededLimit(
+  limits: ServiceProtectionLimits,
+  w: UserWindow,
+  t: number,
+  throttled: ThrottleCounts,
+): DataverseFault | null {
+  const windowSeconds = Math.round(limits.windowMs / 1000);
+  if (w.inFlight >= limits.concurrentRequests) {
+    throttled.concurrency++;
+    return reject(
+      limits,
+      ErrorCodes.throttleConcurrency,
+      `Number of concurrent requests exceeded the limit of ${limits.concurrentRequests}.`,
+      limits.concurrencyRetryAfterMs,
+    );
+  }
+  if (w.starts.length >= limits.requestsPerWindow) {
+    throttled.requests++;
+    const oldest = w.starts[0] ?? t;
+    return reject(
+      limits,
+      ErrorCodes.throttleRequests,
+      `Number of requests exceeded the limit of ${limits.requestsPerWindow} over time window of ${windowSeconds} seconds.`,
+      oldest + limits.windowMs - t,
+    );
+  }
+  if (w.costSum < limits.executionMsPerWindow) return null;
+  throttled.time++;
+  // Wait until enough cost has left the window to go back under the limit.
+  let excess = w.costSum - limits.executionMsPerWindow;
+  let until = t;
+  for (const [finished, cost] of w.costs) {
+    until = finished + limits.windowMs;
+    excess -= cost;
+    if (excess < 0) break;
+  }
+  return reject(
+    limits,
+    ErrorCodes.throttleTime,
+    `Combined execution time of incoming requests exceeded limit of ${limits.executionMsPerWindow} milliseconds over time window of ${windowSeconds} seconds. Decrease the number of concurrent requests or reduce their duration and try again later.`,
+    until - t,
+  );
+}
+
 /** `monotonic` returns real milliseconds (performance.now by default). */
 export function createServiceProtection(
   limits: ServiceProtectionLimits,
@@ -69,69 +140,15 @@ export function createServiceProtection(
     return w;
   }
 
-  function prune(w: UserWindow, t: number): void {
-    const from = t - limits.windowMs;
-    let i = 0;
-    while (i < w.starts.length && (w.starts[i] ?? 0) <= from) i++;
-    if (i > 0) w.starts.splice(0, i);
-    let j = 0;
-    while (j < w.costs.length && (w.costs[j]?.[0] ?? 0) <= from) {
-      w.costSum -= w.costs[j]?.[1] ?? 0;
-      j++;
-    }
-    if (j > 0) w.costs.splice(0, j);
-  }
-
-  function reject(code: string, message: string, retryAfterDvMs: number): DataverseFault {
-    const seconds = Math.max(1, Math.ceil(retryAfterDvMs / 1000));
-    const realMs = Math.max(1, Math.ceil(retryAfterDvMs / limits.timeScale));
-    return new DataverseFault(429, code, message, {
-      headers: { "Retry-After": String(seconds), "x-sandbox-retry-after-ms": String(realMs) },
-    });
-  }
-
-  const windowSeconds = () => Math.round(limits.windowMs / 1000);
-
   return {
     throttled,
     /** Throws a 429 DataverseFault when a limit is exceeded; otherwise counts the request in. */
     admit(user: string): Admission {
       const t = dvNow();
       const w = windowOf(user);
-      prune(w, t);
-      if (w.inFlight >= limits.concurrentRequests) {
-        throttled.concurrency++;
-        throw reject(
-          ErrorCodes.throttleConcurrency,
-          `Number of concurrent requests exceeded the limit of ${limits.concurrentRequests}.`,
-          limits.concurrencyRetryAfterMs,
-        );
-      }
-      if (w.starts.length >= limits.requestsPerWindow) {
-        throttled.requests++;
-        const oldest = w.starts[0] ?? t;
-        throw reject(
-          ErrorCodes.throttleRequests,
-          `Number of requests exceeded the limit of ${limits.requestsPerWindow} over time window of ${windowSeconds()} seconds.`,
-          oldest + limits.windowMs - t,
-        );
-      }
-      if (w.costSum >= limits.executionMsPerWindow) {
-        throttled.time++;
-        // Wait until enough cost has left the window to go back under the limit.
-        let excess = w.costSum - limits.executionMsPerWindow;
-        let until = t;
-        for (const [finished, cost] of w.costs) {
-          until = finished + limits.windowMs;
-          excess -= cost;
-          if (excess < 0) break;
-        }
-        throw reject(
-          ErrorCodes.throttleTime,
-          `Combined execution time of incoming requests exceeded limit of ${limits.executionMsPerWindow} milliseconds over time window of ${windowSeconds()} seconds. Decrease the number of concurrent requests or reduce their duration and try again later.`,
-          until - t,
-        );
-      }
+      prune(limits, w, t);
+      const fault = exceededLimit(limits, w, t, throttled);
+      if (fault) throw fault;
       w.starts.push(t);
       w.inFlight++;
       const startedReal = monotonic();

@@ -1,22 +1,21 @@
-// The Dataverse stand-in: one node:http server on loopback that plays Microsoft Entra ID's token
-// endpoint and a Dataverse organisation's Web API (the event-management subset), with service
-// protection, fault knobs, clock control and SQLite state. See README "Sandbox: Dataverse stand-in".
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { randomBytes, randomUUID } from "node:crypto";
-import { DataverseFault, ErrorCodes } from "./errors";
-import { createFaults, noFaults, type FaultKnobs } from "./faults";
-import { openRecordStore, type DataverseRecord } from "./record-store";
-import { buildSchema, defaultNames, type StandInNames } from "./schema";
-import { createServiceProtection, defaultLimits, type ServiceProtectionLimits } from "./service-protection";
-import { createTokenService } from "./token-service";
-import { firstSegment, handleWebApi } from "./web-api";
-import { registerPurchase, type RegistrationRequest, type RegistrationResult } from "./register-purchase";
-import { eventApiPattern, handleEventApi } from "./event-api";
-import { loadPurchase, type PurchaseMode, type PurchaseState } from "./purchase-model";
+// The Dataverse stand-in: one loopback server that plays Microsoft Entra ID's token endpoint and a
+// Dataverse organisation's Web API (the event-management subset), with service protection, fault
+// knobs, clock control and SQLite state. It serves through the endpoint's Request → Response adapter.
+// See README "Sandbox: Dataverse stand-in".
+import type { DataverseRecord } from "./record-store";
+import type { FaultKnobs } from "./faults";
+import type { StandInNames } from "./schema";
+import type { ServiceProtectionLimits } from "./service-protection";
+import type { RegistrationRequest, RegistrationResult } from "./register-purchase";
+import { registerPurchase } from "./register-purchase";
+import type { PurchaseMode, PurchaseState } from "./purchase-model";
 import { seedSandbox, type SeedOptions, type SeedResult } from "./seed-data";
-import { isoTime, type Knobs, type StandInContext } from "./context";
-import { readRequestBody } from "../read-request-body";
+import type { Knobs } from "./context";
+import { serveOnLoopback } from "../serve-on-loopback";
+import { createDataverseHandler } from "./handle-dataverse-request";
+import { createDataverseRuntime, type DataverseRuntime } from "./dataverse-runtime";
+import { snapshotPurchase } from "./purchase-snapshot";
+import { createTokenService } from "./token-service";
 
 export interface ApplicationUserOption {
   clientId: string;
@@ -106,511 +105,75 @@ export interface DataverseStandIn {
   close(): Promise<void>;
 }
 
-const apiPattern = /^\/api\/data\/(v9\.[012])\/?(.*)$/;
-const tokenPattern = /^\/([^/]+)\/oauth2\/v2\.0\/token$/;
-const openIdPattern = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/;
-const keysPattern = /^\/([^/]+)\/discovery\/v2\.0\/keys$/;
-const registerPattern = /^\/sandbox\/events\/([^/]+)\/register$/;
-const maxBodyBytes = 1_048_576;
-const loopbackOrigin = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
-
-class BodyTooLarge extends Error {
-  override readonly name = "BodyTooLarge";
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const text = await readRequestBody(req, maxBodyBytes);
-  if (text === null) throw new BodyTooLarge(`Request body larger than ${maxBodyBytes} bytes.`);
-  return text;
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new DataverseFault(
-      400,
-      ErrorCodes.querySyntax,
-      "The request body is not valid JSON. Send a JSON object with Content-Type: application/json.",
-      {},
-      cause,
-    );
-  }
-}
-
-function wantsAnnotations(prefer: string | undefined): { details: boolean; help: boolean } {
-  const m = /odata\.include-annotations="?([^",;]*)/i.exec(prefer ?? "");
-  const v = m?.[1] ?? "";
-  return {
-    details: v === "*" || v.includes("Microsoft.PowerApps.CDS.ErrorDetails"),
-    help: v === "*" || v.includes("HelpLink") || prefer?.includes("HelpLink") === true,
-  };
-}
-
 export async function startDataverseStandIn(
   options: DataverseStandInOptions = {},
 ): Promise<DataverseStandIn> {
-  const baseNow = options.now ?? Date.now;
-  let offset = 0;
-  const now = () => baseNow() + offset;
-  const store = openRecordStore(options.dbPath);
-  const names: StandInNames = { ...defaultNames, ...options.names };
-  const knobs: Knobs = {
-    listDetailedPurchaseInfo: true,
-    finalizeActionPrefix: "msevtmgt",
-    purchaseLifetimeMs: 50 * 60_000,
-    defaultRtmTimeoutMinutes: 15,
-    portalUrl: "",
-    eventApiToken: store.getSetting("event-api-token") ?? randomBytes(18).toString("base64url"),
-    eventApiOrigins: [],
-    eventApiRedirectKey: "redirectUrl",
-    rtmPurchaseDelayMs: 0,
-    ...options.knobs,
-  };
-  store.setSetting("event-api-token", knobs.eventApiToken);
-  const ctx: StandInContext = { store, schema: buildSchema(names), names, now, knobs };
-  const limits: ServiceProtectionLimits = { ...defaultLimits, ...options.limits };
-  const protection = createServiceProtection(limits, options.monotonic);
-  const faultKnobs: FaultKnobs = { ...noFaults, failures: {}, ...options.faults };
-  const faults = createFaults(faultKnobs, options.random ?? Math.random);
-  const log = options.log ?? (() => {});
-  const stats: StandInStats = {
-    apiRequests: 0,
-    tokenRequests: 0,
-    unauthorized: 0,
-    actionCalls: {},
-    throttled: protection.throttled,
-    faults: faults.counts,
-  };
-
-  const tenantId = options.tenantId ?? store.getSetting("tenant-id") ?? randomUUID();
-  store.setSetting("tenant-id", tenantId);
-  for (const u of options.applicationUsers ?? []) {
-    store.putApplicationUser({
-      clientId: u.clientId,
-      clientSecret: u.clientSecret ?? null,
-      certificatePem: u.certificatePem ?? null,
-      userId: randomUUID(),
-    });
-  }
-  if (store.listApplicationUsers().length === 0) {
-    store.putApplicationUser({
-      clientId: randomUUID(),
-      clientSecret: randomBytes(24).toString("base64url"),
-      certificatePem: null,
-      userId: randomUUID(),
-    });
-  }
-
-  let origin = "";
-  let tokens: ReturnType<typeof createTokenService> | null = null;
-
-  function send(
-    res: ServerResponse,
-    status: number,
-    body: string | null,
-    headers: Record<string, string>,
-  ): void {
-    // Date follows the stand-in's clock, so a clock-skew check sees what setClock/advance did.
-    const dated = { Date: new Date(now()).toUTCString(), ...headers };
-    res.writeHead(
-      status,
-      body === null ? dated : { ...dated, "Content-Length": String(Buffer.byteLength(body)) },
-    );
-    res.end(body ?? undefined);
-  }
-
-  function sendFault(
-    res: ServerResponse,
-    fault: DataverseFault,
-    req: IncomingMessage,
-    headers: Record<string, string>,
-  ): void {
-    const preferHeader = req.headers.prefer;
-    const prefer = wantsAnnotations(Array.isArray(preferHeader) ? preferHeader.join(",") : preferHeader);
-    const error: Record<string, unknown> = { code: fault.code, message: fault.message };
-    if (prefer.details) {
-      error["@Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus"] = "0";
-      if (fault.details.subErrorCode)
-        error["@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode"] = fault.details.subErrorCode;
-      error["@Microsoft.PowerApps.CDS.TraceText"] = `[Dataverse stand-in] ${fault.message}`;
-      error["@Microsoft.PowerApps.CDS.InnerError.Message"] = fault.details.innerMessage ?? fault.message;
-    }
-    if (prefer.help)
-      error["@Microsoft.PowerApps.CDS.HelpLink"] =
-        `http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a${fault.code.replace(/^0x/, "")}&client=platform`;
-    const out: Record<string, string> = {
-      ...headers,
-      ...fault.details.headers,
-      "Content-Type": "application/json; odata.metadata=minimal",
-    };
-    if (prefer.details || prefer.help)
-      out["Preference-Applied"] =
-        `odata.include-annotations="${prefer.details ? "*" : "Microsoft.PowerApps.CDS.HelpLink"}"`;
-    send(res, fault.status, JSON.stringify({ error }), out);
-  }
-
-  async function handleApi(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    version: string,
-    rest: string,
-    requestId: string,
-  ): Promise<Record<string, unknown>> {
-    stats.apiRequests++;
-    const base = `${origin}/api/data/${version}`;
-    const headers: Record<string, string> = {
-      "OData-Version": "4.0",
-      "x-ms-service-request-id": requestId,
-      REQ_ID: requestId,
-      "Cache-Control": "no-cache",
-    };
-    const auth = tokens?.checkBearer(req.headers.authorization) ?? {
-      ok: false as const,
-      reason: "invalid" as const,
-      message: "Not ready.",
-    };
-    if (!auth.ok) {
-      stats.unauthorized++;
-      const ticket = auth.reason === "expired" ? "ExpiredAuthTicket" : "InvalidAuthTicket";
-      // INFERRED: Dataverse's 401 body is undocumented; the WWW-Authenticate challenge is what clients use.
-      sendFault(res, new DataverseFault(401, "", `${ticket}: ${auth.message}`), req, {
-        ...headers,
-        "WWW-Authenticate": `Bearer authorization_uri=${origin}/${tenantId}/oauth2/authorize, resource_id=${origin}/`,
-      });
-      return { status: 401, reason: auth.reason };
-    }
-    const admission = protection.admit(auth.clientId);
-    res.on("close", () => admission.release());
-    Object.assign(headers, protection.remaining(auth.clientId));
-    try {
-      if (faultKnobs.latencyMs > 0) await new Promise((r) => setTimeout(r, faultKnobs.latencyMs));
-      const segment = firstSegment(rest);
-      faults.before(segment);
-      const body = parseJson(await readBody(req));
-      const result = handleWebApi(
-        ctx,
-        {
-          method: req.method ?? "GET",
-          path: rest,
-          params: url.searchParams,
-          headers: req.headers,
-          body,
-          base,
-        },
-        auth,
-      );
-      if (req.method === "POST" && result.status < 300)
-        stats.actionCalls[segment] = (stats.actionCalls[segment] ?? 0) + 1;
-      if (result.status < 300 && req.method !== "GET" && faults.dropAfter(segment)) {
-        req.socket.destroy();
-        return { status: "dropped", clientId: auth.clientId };
-      }
-      const out = { ...headers, ...result.headers };
-      if (result.xml !== undefined)
-        send(res, result.status, result.xml, { ...out, "Content-Type": "application/xml" });
-      else if (result.json !== undefined)
-        send(res, result.status, JSON.stringify(result.json), {
-          ...out,
-          "Content-Type": "application/json; odata.metadata=minimal",
-        });
-      else send(res, result.status, null, out);
-      return { status: result.status, clientId: auth.clientId };
-    } catch (error) {
-      if (error instanceof DataverseFault) {
-        sendFault(res, error, req, headers);
-        return { status: error.status, code: error.code, clientId: auth.clientId };
-      }
-      throw error;
-    }
-  }
-
-  async function handleToken(
-    req: IncomingMessage,
-    res: ServerResponse,
-    tenant: string,
-    url: URL,
-  ): Promise<Record<string, unknown>> {
-    stats.tokenRequests++;
-    const form = new URLSearchParams(await readBody(req));
-    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-    let basicAuth: { id: string; secret: string } | null = null;
-    if (basic?.[1]) {
-      const [id, secret] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
-      basicAuth = { id: decodeURIComponent(id ?? ""), secret: decodeURIComponent(secret ?? "") };
-    }
-    const answer = tokens?.handleTokenRequest(tenant, form, basicAuth, `${origin}${url.pathname}`) ?? {
-      status: 503,
-      body: {},
-    };
-    send(res, answer.status, JSON.stringify(answer.body), {
-      "Content-Type": "application/json; charset=utf-8",
-      "Cache-Control": "no-store, no-cache",
-      "x-ms-request-id": randomUUID(),
-    });
-    return { status: answer.status, error: answer.body.error ?? null, clientId: form.get("client_id") };
-  }
-
-  // The sandbox routes are called from the portal emulator's pages on another loopback origin.
-  // Only loopback origins may read them (a page from elsewhere in the same browser may not).
-  const sandboxCors = (req: IncomingMessage): Record<string, string> => {
-    const from = req.headers.origin;
-    const base = {
-      "Access-Control-Allow-Headers": "Content-Type",
-      "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-      Vary: "Origin",
-    };
-    return typeof from === "string" && loopbackOrigin.test(from)
-      ? { ...base, "Access-Control-Allow-Origin": from }
-      : base;
-  };
-
-  function sandboxJson(res: ServerResponse, status: number, body: unknown): void {
-    send(res, status, JSON.stringify(body), {
-      "Content-Type": "application/json; charset=utf-8",
-      ...sandboxCors(res.req),
-    });
-  }
-
-  async function handleSandbox(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-  ): Promise<Record<string, unknown>> {
-    if (req.method === "OPTIONS") {
-      send(res, 204, null, sandboxCors(req));
-      return { status: 204 };
-    }
-    // A JSON body needs a preflight from another origin, so a page elsewhere cannot post a form here.
-    if (req.method === "POST" && !String(req.headers["content-type"] ?? "").startsWith("application/json")) {
-      throw new DataverseFault(
-        415,
-        ErrorCodes.invalidArgument,
-        `Send the body of POST ${path} as JSON, with Content-Type: application/json.`,
-      );
-    }
-    const register = registerPattern.exec(path);
-    if (register?.[1] && req.method === "POST") {
-      const body = (parseJson(await readBody(req)) ?? {}) as Partial<RegistrationRequest>;
-      const result = registerPurchase(ctx, {
-        ...body,
-        attendees: body.attendees ?? [],
-        readableEventId: decodeURIComponent(register[1]),
-      });
-      sandboxJson(res, 200, {
-        ...result,
-        expiresAt: result.expiresAt === null ? null : new Date(result.expiresAt).toISOString(),
-      });
-      return { status: 200, purchaseId: result.purchaseId };
-    }
-    if (path === "/sandbox/clock") {
-      if (req.method === "POST") {
-        const body = (parseJson(await readBody(req)) ?? {}) as { advanceMs?: unknown; set?: unknown };
-        if (typeof body.advanceMs === "number") offset += body.advanceMs;
-        else if (typeof body.set === "string" || typeof body.set === "number")
-          offset = new Date(body.set).getTime() - baseNow();
-        else
-          throw new DataverseFault(
-            400,
-            ErrorCodes.invalidArgument,
-            'Send {"advanceMs": <milliseconds>} or {"set": "<ISO time>"}.',
-          );
-      }
-      sandboxJson(res, 200, { now: isoTime(now()), epochMs: now() });
-      return { status: 200 };
-    }
-    if (path === "/sandbox/faults" && req.method === "POST") {
-      Object.assign(faultKnobs, parseJson(await readBody(req)) ?? {});
-      sandboxJson(res, 200, faultKnobs);
-      return { status: 200 };
-    }
-    if (path === "/sandbox/state" && req.method === "GET") {
-      const purchases = store
-        .list("msevtmgt_eventpurchases")
-        .map((p) => snapshot(String(p.msevtmgt_eventpurchaseid)));
-      sandboxJson(res, 200, {
-        now: isoTime(now()),
-        purchases,
-        registrations: store.list("msevtmgt_eventregistrations").length,
-        stats,
-      });
-      return { status: 200 };
-    }
-    throw new DataverseFault(
-      404,
-      ErrorCodes.resourceNotFound,
-      `No sandbox route ${req.method ?? ""} ${path}. Routes: POST /sandbox/events/<readable id>/register, GET|POST /sandbox/clock, POST /sandbox/faults, GET /sandbox/state.`,
-    );
-  }
-
-  function snapshot(purchaseId: string): PurchaseSnapshot {
-    const p = loadPurchase(ctx, purchaseId, "purchaseId");
-    return {
-      purchaseId: p.id,
-      readableEventId: String(p.event.msevtmgt_readableeventid ?? ""),
-      mode: p.mode,
-      state: p.state,
-      paid: p.record.msevtmgt_paid === true,
-      processed: p.record.msevtmgt_processed === true,
-      createdOn: String(p.record.createdon),
-      expiresAt: new Date(p.expiresAt).toISOString(),
-      totalPrice: Number(p.record.msevtmgt_totalprice ?? 0),
-      registrationIds: p.attendees
-        .map(
-          (a) =>
-            store.get("msevtmgt_eventpurchaseattendees", a.attendeeId)?._msevtmgt_eventregistrationid_value,
-        )
-        .filter((v): v is string => typeof v === "string"),
-    };
-  }
-
-  const server = createServer((req, res) => {
-    const started = performance.now();
-    const requestId = randomUUID();
-    const url = new URL(req.url ?? "/", "http://stand-in.invalid");
-    const path = url.pathname;
-    const route = async (): Promise<Record<string, unknown>> => {
-      const api = apiPattern.exec(path);
-      if (api?.[1] !== undefined) return handleApi(req, res, url, api[1], api[2] ?? "", requestId);
-      const token = tokenPattern.exec(path);
-      if (token?.[1] && req.method === "POST") return handleToken(req, res, token[1], url);
-      const openId = openIdPattern.exec(path);
-      if (openId?.[1] && req.method === "GET") {
-        sandboxJson(res, 200, tokens?.openIdConfiguration(openId[1]));
-        return { status: 200 };
-      }
-      if (keysPattern.test(path) && req.method === "GET") {
-        sandboxJson(res, 200, { keys: [] });
-        return { status: 200 };
-      }
-      if (path.startsWith("/sandbox/")) return handleSandbox(req, res, path);
-      const eventApi = eventApiPattern.exec(path);
-      if (eventApi?.[1]) {
-        const body = req.method === "POST" ? parseJson(await readBody(req)) : null;
-        const answer = handleEventApi(ctx, {
-          method: req.method ?? "GET",
-          readableEventId: decodeURIComponent(eventApi[1]),
-          params: url.searchParams,
-          headers: req.headers,
-          body,
-        });
-        if (answer.json === undefined) send(res, answer.status, null, answer.headers);
-        else
-          send(res, answer.status, JSON.stringify(answer.json), {
-            ...answer.headers,
-            "Content-Type": "application/json; charset=utf-8",
-          });
-        return { status: answer.status, route: "event-api" };
-      }
-      throw new DataverseFault(
-        404,
-        ErrorCodes.resourceNotFound,
-        `Nothing at ${path}: the Web API is under /api/data/v9.2/, tokens at /<tenant>/oauth2/v2.0/token.`,
-      );
-    };
-    route()
-      .then((entry) =>
-        log({
-          requestId,
-          method: req.method,
-          path,
-          durationMs: Math.round(performance.now() - started),
-          ...entry,
-        }),
-      )
-      .catch((error: unknown) => {
-        let fault: DataverseFault;
-        if (error instanceof DataverseFault) fault = error;
-        else if (error instanceof BodyTooLarge) fault = new DataverseFault(413, "", error.message);
-        else
-          fault = new DataverseFault(
-            500,
-            ErrorCodes.unexpected,
-            "An unexpected error occurred in the Dataverse stand-in.",
-            { innerMessage: String(error) },
-          );
-        const extra = path.startsWith("/sandbox/") ? sandboxCors(req) : {};
-        if (!res.headersSent && !res.destroyed)
-          sendFault(res, fault, req, {
-            "OData-Version": "4.0",
-            "x-ms-service-request-id": requestId,
-            ...extra,
-          });
-        log({
-          requestId,
-          method: req.method,
-          path,
-          durationMs: Math.round(performance.now() - started),
-          status: fault.status,
-          code: fault.code,
-          error: fault.status >= 500 ? String(error) : undefined,
-        });
-      });
+  const rt = createDataverseRuntime(options);
+  const server = await serveOnLoopback(createDataverseHandler(rt), {
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 0,
+    onError: (error) => rt.log({ status: 500, error: String(error) }),
   });
-
-  const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  origin = `http://${host}:${address.port}`;
-  tokens = createTokenService({
-    store,
-    now,
+  const origin = server.url;
+  rt.origin = origin;
+  rt.tokens = createTokenService({
+    store: rt.store,
+    now: rt.clock.now,
     orgUrl: origin,
-    tenantId,
+    tenantId: rt.tenantId,
     authorityHost: origin,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
   });
-  const users = store.listApplicationUsers();
+  const users = rt.store.listApplicationUsers();
   const first = users[0];
   if (!first) throw new Error("The Dataverse stand-in has no application user.");
-
   return {
     url: origin,
     authorityHost: origin,
-    tenantId,
+    tenantId: rt.tenantId,
     clientId: first.clientId,
     clientSecret: first.clientSecret ?? "",
     scope: `${origin}/.default`,
     applicationUsers: users.map((u) => ({ clientId: u.clientId, clientSecret: u.clientSecret })),
     eventApiUrl: `${origin}/EvtMgmt/api/v2.0/`,
     get eventApiToken() {
-      return knobs.eventApiToken;
+      return rt.knobs.eventApiToken;
     },
-    seed: (seedOptions) => seedSandbox(ctx, seedOptions),
-    register: (request) => registerPurchase(ctx, request),
-    state: {
-      get: (setName, id) => store.get(setName, id),
-      list: (setName) => store.list(setName),
-      purchase: snapshot,
-      stats,
-    },
-    now,
-    setClock(at) {
-      offset = (typeof at === "number" ? at : at.getTime()) - baseNow();
-    },
-    advance(ms) {
-      offset += ms;
-    },
-    setFaults(partial) {
-      Object.assign(faultKnobs, partial);
-    },
-    setKnobs(partial) {
-      Object.assign(knobs, partial);
-    },
-    setLimits(partial) {
-      Object.assign(limits, partial);
-    },
+    ...controls(rt),
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      store.close();
+      await server.close();
+      rt.store.close();
+    },
+  };
+}
+
+/** What a test, the sandbox or a benchmark does with the running stand-in. */
+function controls(rt: DataverseRuntime) {
+  const { ctx, store, clock } = rt;
+  return {
+    seed: (seedOptions?: SeedOptions) => seedSandbox(ctx, seedOptions),
+    register: (request: RegistrationRequest) => registerPurchase(ctx, request),
+    state: {
+      get: (setName: string, id: string) => store.get(setName, id),
+      list: (setName: string) => store.list(setName),
+      purchase: (purchaseId: string) => snapshotPurchase(ctx, purchaseId),
+      stats: rt.stats,
+    },
+    now: clock.now,
+    setClock(at: number | Date) {
+      clock.offset = (typeof at === "number" ? at : at.getTime()) - clock.baseNow();
+    },
+    advance(ms: number) {
+      clock.offset += ms;
+    },
+    setFaults(partial: Partial<FaultKnobs>) {
+      Object.assign(rt.faultKnobs, partial);
+    },
+    setKnobs(partial: Partial<Knobs>) {
+      Object.assign(rt.knobs, partial);
+    },
+    setLimits(partial: Partial<ServiceProtectionLimits>) {
+      Object.assign(rt.limits, partial);
     },
   };
 }

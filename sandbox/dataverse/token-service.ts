@@ -56,111 +56,305 @@ function decodeSegment(segment: string | undefined): Record<string, unknown> | n
   }
 }
 
+/** What every part of the token service reads: the options plus the signing key from the database. */
+interface TokenIssuer extends TokenServiceOptions {
+  orgUrl: string;
+  signingKey: Buffer;
+}
+
+function sign(issuer: TokenIssuer, input: string): string {
+  return createHmac("sha256", issuer.signingKey).update(input).digest("base64url");
+}
+
+function entraError(
+  issuer: TokenIssuer,
+  status: number,
+  error: string,
+  aadsts: number,
+  description: string,
+): TokenResponse {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  const timestamp = new Date(issuer.now())
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
+  return {
+    status,
+    body: {
+      error,
+      error_description: `AADSTS${aadsts}: ${description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
+      error_codes: [aadsts],
+      timestamp,
+      trace_id: traceId,
+      correlation_id: correlationId,
+      error_uri: `${issuer.authorityHost}/error?code=${aadsts}`,
+    },
+  };
+}
+
+function issue(issuer: TokenIssuer, user: ApplicationUser): TokenResponse {
+  const iat = Math.floor(issuer.now() / 1000);
+  const exp = iat + issuer.tokenLifetimeSeconds;
+  const header = base64url(JSON.stringify({ typ: "JWT", alg: "HS256", kid: "dataverse-stand-in" }));
+  const payload = base64url(
+    JSON.stringify({
+      aud: issuer.orgUrl,
+      iss: `https://sts.windows.net/${issuer.tenantId}/`,
+      iat,
+      nbf: iat,
+      exp,
+      appid: user.clientId,
+      appidacr: "1",
+      idtyp: "app",
+      oid: user.userId,
+      sub: user.userId,
+      tid: issuer.tenantId,
+      ver: "1.0",
+      jti: randomUUID(),
+    }),
+  );
+  const token = `${header}.${payload}.${sign(issuer, `${header}.${payload}`)}`;
+  return {
+    status: 200,
+    body: {
+      token_type: "Bearer",
+      expires_in: issuer.tokenLifetimeSeconds,
+      ext_expires_in: issuer.tokenLifetimeSeconds,
+      access_token: token,
+    },
+  };
+}
+
+function publicKeyOf(pem: string): KeyObject {
+  return pem.includes("BEGIN CERTIFICATE") ? new X509Certificate(pem).publicKey : createPublicKey(pem);
+}
+
+function signatureMatches(alg: unknown, data: Buffer, pem: string, signature: Buffer): boolean {
+  const key = publicKeyOf(pem);
+  if (alg === "PS256")
+    return verify(
+      "sha256",
+      data,
+      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+      signature,
+    );
+  return alg === "RS256" ? verify("sha256", data, key, signature) : false;
+}
+
+/** Checks a private_key_jwt client assertion against the registered public key. Real time, not the stand-in clock: the client signs with its own clock. */
+function assertionProblem(
+  issuer: TokenIssuer,
+  assertion: string,
+  user: ApplicationUser,
+  tokenUrl: string,
+): string | null {
+  if (!user.certificatePem)
+    return "no certificate is registered for this application; sign in with its client secret";
+  const [h, p, s] = assertion.split(".");
+  const header = decodeSegment(h);
+  const payload = decodeSegment(p);
+  if (!header || !payload || !s) return "the client assertion is not a JWT";
+  if (payload.iss !== user.clientId || payload.sub !== user.clientId)
+    return "the client assertion's iss and sub must be the client id";
+  const aud = String(payload.aud ?? "");
+  if (!aud.endsWith(`/${issuer.tenantId}/oauth2/v2.0/token`) && aud !== tokenUrl)
+    return `the client assertion's aud '${aud}' is not this token endpoint`;
+  const nowSec = Date.now() / 1000;
+  if (typeof payload.exp !== "number" || payload.exp + 300 < nowSec)
+    return "the client assertion has expired";
+  const ok = signatureMatches(
+    header.alg,
+    Buffer.from(`${h}.${p}`),
+    user.certificatePem,
+    Buffer.from(s, "base64url"),
+  );
+  return ok ? null : "the client assertion's signature does not match the registered certificate";
+}
+
+/** The application the request names, or Entra ID's error for a bad tenant, grant or client id. */
+function findClient(
+  issuer: TokenIssuer,
+  tenant: string,
+  form: URLSearchParams,
+  basicAuth: { id: string; secret: string } | null,
+): ApplicationUser | TokenResponse {
+  if (tenant.toLowerCase() !== issuer.tenantId.toLowerCase())
+    return entraError(
+      issuer,
+      400,
+      "invalid_request",
+      90002,
+      `Tenant '${tenant}' not found. Check the tenant id in the authority URL.`,
+    );
+  const grant = form.get("grant_type");
+  if (grant !== "client_credentials")
+    return entraError(
+      issuer,
+      400,
+      "unsupported_grant_type",
+      70003,
+      `The grant type '${grant ?? ""}' is not supported here; use client_credentials.`,
+    );
+  const clientId = form.get("client_id") ?? basicAuth?.id ?? null;
+  if (!clientId)
+    return entraError(
+      issuer,
+      400,
+      "invalid_request",
+      900144,
+      "The request body must contain the parameter 'client_id'.",
+    );
+  const user = issuer.store
+    .listApplicationUsers()
+    .find((u) => u.clientId.toLowerCase() === clientId.toLowerCase());
+  return (
+    user ??
+    entraError(
+      issuer,
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory of tenant '${issuer.tenantId}'.`,
+    )
+  );
+}
+
+/** Entra ID's error when the client assertion or secret does not prove the application, else null. */
+function credentialProblem(
+  issuer: TokenIssuer,
+  user: ApplicationUser,
+  form: URLSearchParams,
+  basicAuth: { id: string; secret: string } | null,
+  tokenUrl: string,
+): TokenResponse | null {
+  const secret = form.get("client_secret") ?? basicAuth?.secret ?? null;
+  const assertion = form.get("client_assertion");
+  if (assertion !== null) {
+    if (form.get("client_assertion_type") !== assertionType)
+      return entraError(
+        issuer,
+        400,
+        "invalid_request",
+        90014,
+        `client_assertion_type must be '${assertionType}'.`,
+      );
+    const problem = assertionProblem(issuer, assertion, user, tokenUrl);
+    return problem
+      ? entraError(issuer, 401, "invalid_client", 700027, `Client assertion failed validation: ${problem}.`)
+      : null;
+  }
+  if (secret === null)
+    return entraError(
+      issuer,
+      401,
+      "invalid_client",
+      7000218,
+      "The request body must contain 'client_assertion' or 'client_secret'.",
+    );
+  const expected = Buffer.from(user.clientSecret ?? "");
+  const given = Buffer.from(secret);
+  if (user.clientSecret && expected.length === given.length && timingSafeEqual(expected, given)) return null;
+  return entraError(
+    issuer,
+    401,
+    "invalid_client",
+    7000215,
+    `Invalid client secret provided for application '${form.get("client_id") ?? basicAuth?.id ?? user.clientId}'. Send the secret's value, not its id.`,
+  );
+}
+
+/** Entra ID's error unless the request asks for exactly `<orgUrl>/.default`, else null. */
+function scopeProblem(issuer: TokenIssuer, form: URLSearchParams): TokenResponse | null {
+  const { orgUrl, tenantId } = issuer;
+  const scopes = (form.get("scope") ?? "").split(/\s+/).filter((s) => s && !oidcScopes.has(s));
+  if (scopes.length !== 1)
+    return entraError(
+      issuer,
+      400,
+      "invalid_scope",
+      1002012,
+      `Ask for exactly one resource scope, '${orgUrl}/.default'; got '${form.get("scope") ?? ""}'.`,
+    );
+  const scope = scopes[0] ?? "";
+  const resource = scope.replace(/\/*\.default$/, "");
+  if (!scope.endsWith("/.default"))
+    return entraError(
+      issuer,
+      400,
+      "invalid_scope",
+      1002012,
+      `The scope '${scope}' is not valid for client credentials: use '${orgUrl}/.default'.`,
+    );
+  if (resource.toLowerCase() !== orgUrl.toLowerCase())
+    return entraError(
+      issuer,
+      400,
+      "invalid_resource",
+      500011,
+      `The resource principal named ${resource} was not found in tenant '${tenantId}'. Ask for '${orgUrl}/.default'.`,
+    );
+  return null;
+}
+
+function openIdConfiguration(issuer: TokenIssuer, tenant: string): Record<string, unknown> {
+  const base = `${issuer.authorityHost}/${tenant}`;
+  return {
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${base}/discovery/v2.0/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    issuer: `${base}/v2.0`,
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    tenant_region_scope: null,
+  };
+}
+
+const refused = (message: string, reason: "missing" | "invalid" = "invalid"): BearerCheck => ({
+  ok: false,
+  reason,
+  message,
+});
+
+/** Validates `Authorization: Bearer …` for the Web API. */
+function checkBearer(issuer: TokenIssuer, header: string | undefined): BearerCheck {
+  if (!header) return refused("No Authorization header: send 'Authorization: Bearer <token>'.", "missing");
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (!token) return refused("The Authorization header is not a bearer token.");
+  const [h, p, s] = token.split(".");
+  const payload = decodeSegment(p);
+  if (!h || !p || !s || !payload || sign(issuer, `${h}.${p}`) !== s)
+    return refused("The bearer token was not issued by this environment's authority.");
+  const audience = String(payload.aud ?? "")
+    .replace(/\/+$/, "")
+    .toLowerCase();
+  if (audience !== issuer.orgUrl.toLowerCase())
+    return refused(`The bearer token is for '${String(payload.aud)}', not for '${issuer.orgUrl}'.`);
+  if (typeof payload.exp !== "number" || payload.exp * 1000 <= issuer.now())
+    return { ok: false, reason: "expired", message: "The bearer token has expired: acquire a new one." };
+  const clientId = String(payload.appid ?? "");
+  const user = issuer.store.listApplicationUsers().find((u) => u.clientId === clientId);
+  if (!user) return refused(`The application '${clientId}' is no longer an application user here.`);
+  return { ok: true, clientId, userId: user.userId };
+}
+
 export function createTokenService(options: TokenServiceOptions) {
-  const { store, now, tenantId } = options;
-  const orgUrl = options.orgUrl.replace(/\/+$/, "");
-  let key = store.getSetting("signing-key");
+  let key = options.store.getSetting("signing-key");
   if (!key) {
     key = randomBytes(32).toString("hex");
-    store.setSetting("signing-key", key);
+    options.store.setSetting("signing-key", key);
   }
-  const signingKey = Buffer.from(key, "hex");
-
-  function sign(input: string): string {
-    return createHmac("sha256", signingKey).update(input).digest("base64url");
-  }
-
-  function entraError(status: number, error: string, aadsts: number, description: string): TokenResponse {
-    const traceId = randomUUID();
-    const correlationId = randomUUID();
-    const timestamp = new Date(now())
-      .toISOString()
-      .replace("T", " ")
-      .replace(/\.\d+Z$/, "Z");
-    return {
-      status,
-      body: {
-        error,
-        error_description: `AADSTS${aadsts}: ${description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
-        error_codes: [aadsts],
-        timestamp,
-        trace_id: traceId,
-        correlation_id: correlationId,
-        error_uri: `${options.authorityHost}/error?code=${aadsts}`,
-      },
-    };
-  }
-
-  function issue(user: ApplicationUser): TokenResponse {
-    const iat = Math.floor(now() / 1000);
-    const exp = iat + options.tokenLifetimeSeconds;
-    const header = base64url(JSON.stringify({ typ: "JWT", alg: "HS256", kid: "dataverse-stand-in" }));
-    const payload = base64url(
-      JSON.stringify({
-        aud: orgUrl,
-        iss: `https://sts.windows.net/${tenantId}/`,
-        iat,
-        nbf: iat,
-        exp,
-        appid: user.clientId,
-        appidacr: "1",
-        idtyp: "app",
-        oid: user.userId,
-        sub: user.userId,
-        tid: tenantId,
-        ver: "1.0",
-        jti: randomUUID(),
-      }),
-    );
-    const token = `${header}.${payload}.${sign(`${header}.${payload}`)}`;
-    return {
-      status: 200,
-      body: {
-        token_type: "Bearer",
-        expires_in: options.tokenLifetimeSeconds,
-        ext_expires_in: options.tokenLifetimeSeconds,
-        access_token: token,
-      },
-    };
-  }
-
-  function publicKeyOf(pem: string): KeyObject {
-    return pem.includes("BEGIN CERTIFICATE") ? new X509Certificate(pem).publicKey : createPublicKey(pem);
-  }
-
-  /** Checks a private_key_jwt client assertion against the registered public key. Real time, not the stand-in clock: the client signs with its own clock. */
-  function assertionProblem(assertion: string, user: ApplicationUser, tokenUrl: string): string | null {
-    if (!user.certificatePem)
-      return "no certificate is registered for this application; sign in with its client secret";
-    const [h, p, s] = assertion.split(".");
-    const header = decodeSegment(h);
-    const payload = decodeSegment(p);
-    if (!header || !payload || !s) return "the client assertion is not a JWT";
-    if (payload.iss !== user.clientId || payload.sub !== user.clientId)
-      return "the client assertion's iss and sub must be the client id";
-    const aud = String(payload.aud ?? "");
-    if (!aud.endsWith(`/${tenantId}/oauth2/v2.0/token`) && aud !== tokenUrl)
-      return `the client assertion's aud '${aud}' is not this token endpoint`;
-    const nowSec = Date.now() / 1000;
-    if (typeof payload.exp !== "number" || payload.exp + 300 < nowSec)
-      return "the client assertion has expired";
-    const data = Buffer.from(`${h}.${p}`);
-    const signature = Buffer.from(s, "base64url");
-    const pub = publicKeyOf(user.certificatePem);
-    const ok =
-      header.alg === "PS256"
-        ? verify(
-            "sha256",
-            data,
-            { key: pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-            signature,
-          )
-        : header.alg === "RS256"
-          ? verify("sha256", data, pub, signature)
-          : false;
-    return ok ? null : "the client assertion's signature does not match the registered certificate";
-  }
-
+  const issuer: TokenIssuer = {
+    ...options,
+    orgUrl: options.orgUrl.replace(/\/+$/, ""),
+    signingKey: Buffer.from(key, "hex"),
+  };
   return {
     /** POST /<tenant>/oauth2/v2.0/token with a form body. */
     handleTokenRequest(
@@ -169,173 +363,16 @@ export function createTokenService(options: TokenServiceOptions) {
       basicAuth: { id: string; secret: string } | null,
       tokenUrl: string,
     ): TokenResponse {
-      if (tenant.toLowerCase() !== tenantId.toLowerCase()) {
-        return entraError(
-          400,
-          "invalid_request",
-          90002,
-          `Tenant '${tenant}' not found. Check the tenant id in the authority URL.`,
-        );
-      }
-      const grant = form.get("grant_type");
-      if (grant !== "client_credentials") {
-        return entraError(
-          400,
-          "unsupported_grant_type",
-          70003,
-          `The grant type '${grant ?? ""}' is not supported here; use client_credentials.`,
-        );
-      }
-      const clientId = form.get("client_id") ?? basicAuth?.id ?? null;
-      if (!clientId)
-        return entraError(
-          400,
-          "invalid_request",
-          900144,
-          "The request body must contain the parameter 'client_id'.",
-        );
-      const user = store
-        .listApplicationUsers()
-        .find((u) => u.clientId.toLowerCase() === clientId.toLowerCase());
-      if (!user) {
-        return entraError(
-          400,
-          "unauthorized_client",
-          700016,
-          `Application with identifier '${clientId}' was not found in the directory of tenant '${tenantId}'.`,
-        );
-      }
-      const secret = form.get("client_secret") ?? basicAuth?.secret ?? null;
-      const assertion = form.get("client_assertion");
-      if (assertion !== null) {
-        if (form.get("client_assertion_type") !== assertionType) {
-          return entraError(
-            400,
-            "invalid_request",
-            90014,
-            `client_assertion_type must be '${assertionType}'.`,
-          );
-        }
-        const problem = assertionProblem(assertion, user, tokenUrl);
-        if (problem)
-          return entraError(401, "invalid_client", 700027, `Client assertion failed validation: ${problem}.`);
-      } else if (secret !== null) {
-        const expected = Buffer.from(user.clientSecret ?? "");
-        const given = Buffer.from(secret);
-        if (!user.clientSecret || expected.length !== given.length || !timingSafeEqual(expected, given)) {
-          return entraError(
-            401,
-            "invalid_client",
-            7000215,
-            `Invalid client secret provided for application '${clientId}'. Send the secret's value, not its id.`,
-          );
-        }
-      } else {
-        return entraError(
-          401,
-          "invalid_client",
-          7000218,
-          "The request body must contain 'client_assertion' or 'client_secret'.",
-        );
-      }
-      const scopes = (form.get("scope") ?? "").split(/\s+/).filter((s) => s && !oidcScopes.has(s));
-      if (scopes.length !== 1) {
-        return entraError(
-          400,
-          "invalid_scope",
-          1002012,
-          `Ask for exactly one resource scope, '${orgUrl}/.default'; got '${form.get("scope") ?? ""}'.`,
-        );
-      }
-      const scope = scopes[0] ?? "";
-      const resource = scope.replace(/\/*\.default$/, "");
-      if (!scope.endsWith("/.default")) {
-        return entraError(
-          400,
-          "invalid_scope",
-          1002012,
-          `The scope '${scope}' is not valid for client credentials: use '${orgUrl}/.default'.`,
-        );
-      }
-      if (resource.toLowerCase() !== orgUrl.toLowerCase()) {
-        return entraError(
-          400,
-          "invalid_resource",
-          500011,
-          `The resource principal named ${resource} was not found in tenant '${tenantId}'. Ask for '${orgUrl}/.default'.`,
-        );
-      }
-      return issue(user);
+      const user = findClient(issuer, tenant, form, basicAuth);
+      if ("status" in user) return user;
+      return (
+        credentialProblem(issuer, user, form, basicAuth, tokenUrl) ??
+        scopeProblem(issuer, form) ??
+        issue(issuer, user)
+      );
     },
-
-    openIdConfiguration(tenant: string): Record<string, unknown> {
-      const base = `${options.authorityHost}/${tenant}`;
-      return {
-        token_endpoint: `${base}/oauth2/v2.0/token`,
-        token_endpoint_auth_methods_supported: [
-          "client_secret_post",
-          "private_key_jwt",
-          "client_secret_basic",
-        ],
-        jwks_uri: `${base}/discovery/v2.0/keys`,
-        response_modes_supported: ["query", "fragment", "form_post"],
-        subject_types_supported: ["pairwise"],
-        id_token_signing_alg_values_supported: ["RS256"],
-        response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
-        scopes_supported: ["openid", "profile", "email", "offline_access"],
-        issuer: `${base}/v2.0`,
-        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        tenant_region_scope: null,
-      };
-    },
-
-    /** Validates `Authorization: Bearer …` for the Web API. */
-    checkBearer(header: string | undefined): BearerCheck {
-      if (!header)
-        return {
-          ok: false,
-          reason: "missing",
-          message: "No Authorization header: send 'Authorization: Bearer <token>'.",
-        };
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const token = m?.[1];
-      if (!token)
-        return { ok: false, reason: "invalid", message: "The Authorization header is not a bearer token." };
-      const [h, p, s] = token.split(".");
-      const payload = decodeSegment(p);
-      if (!h || !p || !s || !payload || sign(`${h}.${p}`) !== s) {
-        return {
-          ok: false,
-          reason: "invalid",
-          message: "The bearer token was not issued by this environment's authority.",
-        };
-      }
-      if (
-        String(payload.aud ?? "")
-          .replace(/\/+$/, "")
-          .toLowerCase() !== orgUrl.toLowerCase()
-      ) {
-        return {
-          ok: false,
-          reason: "invalid",
-          message: `The bearer token is for '${String(payload.aud)}', not for '${orgUrl}'.`,
-        };
-      }
-      if (typeof payload.exp !== "number" || payload.exp * 1000 <= now()) {
-        return { ok: false, reason: "expired", message: "The bearer token has expired: acquire a new one." };
-      }
-      const clientId = String(payload.appid ?? "");
-      const user = store.listApplicationUsers().find((u) => u.clientId === clientId);
-      if (!user)
-        return {
-          ok: false,
-          reason: "invalid",
-          message: `The application '${clientId}' is no longer an application user here.`,
-        };
-      return { ok: true, clientId, userId: user.userId };
-    },
+    openIdConfiguration: (tenant: string) => openIdConfiguration(issuer, tenant),
+    checkBearer: (header: string | undefined) => checkBearer(issuer, header),
   };
 }
 

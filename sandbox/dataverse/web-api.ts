@@ -2,6 +2,7 @@
 // EntityDefinitions, and reads and writes of the stand-in's tables. Pure request → result; the
 // server around it does authentication, service protection, faults and the wire format.
 import { randomUUID } from "node:crypto";
+import { normalizeGuid } from "../../common/guid";
 import { DataverseFault, ErrorCodes, badRequest, notFoundSegment } from "./errors";
 import { checkParameters, presentActions, type ActionCaller } from "./event-actions";
 import { readEntityDefinitions, renderCsdl, metadataId } from "./metadata";
@@ -127,13 +128,13 @@ function methodNotAllowed(method: string, path: string): DataverseFault {
 }
 
 function parseKey(text: string, entity: EntityDefinition): string {
-  const key = text.trim().replace(/^\{|\}$/g, "");
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key)) {
+  const key = normalizeGuid(text);
+  if (key === null) {
     throw badRequest(
       `Bad key '${text}' for ${entity.setName}: the stand-in addresses rows by their GUID, e.g. ${entity.setName}(00000000-0000-0000-0000-000000000001).`,
     );
   }
-  return key.toLowerCase();
+  return key;
 }
 
 function notFound(entity: EntityDefinition, id: string): DataverseFault {

@@ -2,7 +2,7 @@
 // that comes from data goes through `escapeHtml`; pages carry no inline script or style, so they
 // run under a strict Content-Security-Policy.
 
-import { escapeHtml } from "../escape-html";
+import { escapeHtml } from "../../common/escape-html";
 
 export { escapeHtml };
 

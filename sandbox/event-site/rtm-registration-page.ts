@@ -5,7 +5,7 @@
 // payment provider record's page URL, i.e. the confirmation endpoint's /v1/rtm/pay). The same page
 // is the return URL: after the hosted checkout it says how the payment went and lists the event's
 // registrations.
-import type { RouteHook } from "../portal/preview-server";
+import { answer, type SiteRoutes } from "../site-routes";
 import type { EventSiteBackend, EventSiteEvent } from "./event-site-backend";
 import { formatPrice } from "./event-pages";
 import { ASSET_PREFIX, EVENT_SITE_CSP, escapeHtml, renderFrame } from "./html";
@@ -128,50 +128,49 @@ ${registered}
   });
 }
 
-/** Route hook for the preview server: the page and its script; anything else is left to other hooks. */
-export function createRtmRegistrationRoutes(options: RtmRegistrationOptions): { handle: RouteHook } {
+/** The page and its script, for the portal preview; anything else is left to other routes. */
+export function createRtmRegistrationRoutes(options: RtmRegistrationOptions): SiteRoutes {
   const apiOrigin = new URL(options.eventApi.url).origin;
   const csp = EVENT_SITE_CSP.replace("connect-src 'self'", `connect-src 'self' ${apiOrigin}`);
-  const handle: RouteHook = async (req, res, url) => {
-    if (url.pathname === SCRIPT_PATH) {
-      res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache" });
-      res.end(RTM_REGISTER_SCRIPT);
-      return true;
-    }
-    if (url.pathname.replace(/\/+$/, "") !== RTM_REGISTER_PATH) return false;
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8" });
-      res.end("This page answers GET only.\n");
-      return true;
-    }
-    const id = url.searchParams.get("id")?.trim() ?? "";
-    const event = id ? options.backend.findEvent(id) : undefined;
-    const headers = {
-      "Content-Type": "text/html; charset=utf-8",
-      "Content-Security-Policy": csp,
-      "Cache-Control": "no-store",
-    };
-    if (!event) {
-      res.writeHead(404, headers);
-      res.end(
-        req.method === "HEAD"
-          ? undefined
-          : renderFrame({
-              title: "No such event",
-              prefix: "",
-              body: `<h1>No such event</h1><p>Open ${escapeHtml(RTM_REGISTER_PATH)}?id=&lt;readable event id&gt;.</p>`,
-            }),
-      );
-      return true;
-    }
-    const html = renderRtmRegistrationPage(event, {
-      eventApi: options.eventApi,
-      gatewayReturn: url.searchParams.get("gatewayReturn"),
-      registrations: options.backend.registrations(event.readableEventId),
-    });
-    res.writeHead(200, headers);
-    res.end(req.method === "HEAD" ? undefined : html);
-    return true;
+  const isPage = (path: string) => path.replace(/\/+$/, "") === RTM_REGISTER_PATH;
+  return {
+    claims: ({ pathname }) => pathname === SCRIPT_PATH || isPage(pathname),
+    async handle(request) {
+      const url = new URL(request.url);
+      if (url.pathname === SCRIPT_PATH)
+        return answer(request, 200, RTM_REGISTER_SCRIPT, {
+          "Content-Type": "text/javascript; charset=utf-8",
+          "Cache-Control": "no-cache",
+        });
+      if (request.method !== "GET" && request.method !== "HEAD")
+        return answer(request, 405, "This page answers GET only.\n", {
+          Allow: "GET, HEAD",
+          "Content-Type": "text/plain; charset=utf-8",
+        });
+      const id = url.searchParams.get("id")?.trim() ?? "";
+      const event = id ? options.backend.findEvent(id) : undefined;
+      const headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": csp,
+        "Cache-Control": "no-store",
+      };
+      if (!event)
+        return answer(
+          request,
+          404,
+          renderFrame({
+            title: "No such event",
+            prefix: "",
+            body: `<h1>No such event</h1><p>Open ${escapeHtml(RTM_REGISTER_PATH)}?id=&lt;readable event id&gt;.</p>`,
+          }),
+          headers,
+        );
+      const html = renderRtmRegistrationPage(event, {
+        eventApi: options.eventApi,
+        gatewayReturn: url.searchParams.get("gatewayReturn"),
+        registrations: options.backend.registrations(event.readableEventId),
+      });
+      return answer(request, 200, html, headers);
+    },
   };
-  return { handle };
 }

@@ -193,30 +193,18 @@ function readLineItems(params: FormObject): LineItemObject[] {
   });
 }
 
-export function createSession(
-  context: ProviderContext,
-  params: FormObject,
-  _request: RequestInfo,
-): SessionObject {
-  rejectUnknown(params, SESSION_CREATE_PARAMS);
-  const mode = optionalString(params.mode, "mode");
-  if (mode === undefined || mode === "") throw missingParam("mode");
-  if (mode !== "payment") {
-    throw invalidRequest(
-      `mode=${mode} is not served by the stand-in; it supports mode=payment only.`,
-      "mode",
-    );
-  }
-  const lineItems = readLineItems(params);
+function readSessionCurrency(lineItems: Array<{ currency: string }>): string {
   const currencies = new Set(lineItems.map((item) => item.currency));
-  if (currencies.size > 1) {
+  if (currencies.size > 1)
     throw invalidRequest(
       `All line items must use one currency; got ${[...currencies].join(", ")}.`,
       "line_items",
     );
-  }
-  const currency = lineItems[0]?.currency ?? "";
-  const now = context.nowSeconds();
+  return lineItems[0]?.currency ?? "";
+}
+
+/** expires_at, between 30 minutes and 24 hours after `now` (default: 24 hours). */
+function readExpiry(params: FormObject, now: number): number {
   const expiresAt = optionalInteger(params.expires_at, "expires_at") ?? now + MAX_EXPIRY_SECONDS;
   if (expiresAt - now < MIN_EXPIRY_SECONDS) {
     throw invalidRequest(
@@ -230,8 +218,10 @@ export function createSession(
       "expires_at",
     );
   }
-  const intentData = optionalObject(params.payment_intent_data, "payment_intent_data") ?? {};
-  rejectUnknown(intentData, PAYMENT_INTENT_DATA_PARAMS, "payment_intent_data");
+  return expiresAt;
+}
+
+function readCaptureMethod(intentData: FormObject): string {
   const captureMethod =
     optionalString(intentData.capture_method, "payment_intent_data[capture_method]") ?? "automatic";
   if (captureMethod === "manual") {
@@ -240,13 +230,13 @@ export function createSession(
       "payment_intent_data[capture_method]",
     );
   }
-  if (captureMethod !== "automatic" && captureMethod !== "automatic_async") {
+  if (captureMethod !== "automatic" && captureMethod !== "automatic_async")
     throw invalidRequest(`Invalid capture_method: ${captureMethod}.`, "payment_intent_data[capture_method]");
-  }
-  const clientReferenceId = optionalString(params.client_reference_id, "client_reference_id");
-  if (clientReferenceId !== undefined && clientReferenceId.length > 200) {
-    throw invalidRequest("client_reference_id is longer than 200 characters.", "client_reference_id");
-  }
+  return captureMethod;
+}
+
+/** payment_method_types (or allowed_payment_method_types): card only. */
+function readMethodTypes(params: FormObject): string[] | undefined {
   const methodTypes =
     optionalStringList(params.payment_method_types, "payment_method_types") ??
     optionalStringList(params.allowed_payment_method_types, "allowed_payment_method_types");
@@ -257,6 +247,40 @@ export function createSession(
       "payment_method_types",
     );
   }
+  return methodTypes;
+}
+
+/** Everything a create request says, checked in Stripe's order; the first problem is thrown. */
+function readSessionRequest(context: ProviderContext, params: FormObject) {
+  rejectUnknown(params, SESSION_CREATE_PARAMS);
+  const mode = optionalString(params.mode, "mode");
+  if (mode === undefined || mode === "") throw missingParam("mode");
+  if (mode !== "payment")
+    throw invalidRequest(
+      `mode=${mode} is not served by the stand-in; it supports mode=payment only.`,
+      "mode",
+    );
+  const lineItems = readLineItems(params);
+  const currency = readSessionCurrency(lineItems);
+  const now = context.nowSeconds();
+  const expiresAt = readExpiry(params, now);
+  const intentData = optionalObject(params.payment_intent_data, "payment_intent_data") ?? {};
+  rejectUnknown(intentData, PAYMENT_INTENT_DATA_PARAMS, "payment_intent_data");
+  const captureMethod = readCaptureMethod(intentData);
+  const clientReferenceId = optionalString(params.client_reference_id, "client_reference_id");
+  if (clientReferenceId !== undefined && clientReferenceId.length > 200)
+    throw invalidRequest("client_reference_id is longer than 200 characters.", "client_reference_id");
+  const methodTypes = readMethodTypes(params);
+  return { lineItems, currency, now, expiresAt, intentData, captureMethod, clientReferenceId, methodTypes };
+}
+
+export function createSession(
+  context: ProviderContext,
+  params: FormObject,
+  _request: RequestInfo,
+): SessionObject {
+  const req = readSessionRequest(context, params);
+  const { lineItems, expiresAt, intentData, clientReferenceId } = req;
   const total = lineItems.reduce((sum, item) => sum + item.amount_total, 0);
   const id = createId("cs_test", 58);
   const session: SessionObject = {
@@ -269,8 +293,8 @@ export function createSession(
     cancel_url: readUrl(optionalString(params.cancel_url, "cancel_url"), "cancel_url"),
     client_reference_id:
       clientReferenceId === undefined || clientReferenceId === "" ? null : clientReferenceId,
-    created: now,
-    currency,
+    created: req.now,
+    currency: req.currency,
     customer: null,
     customer_email: optionalString(params.customer_email, "customer_email") ?? null,
     expires_at: expiresAt,
@@ -279,7 +303,7 @@ export function createSession(
     metadata: readMetadata(params.metadata, "metadata") ?? {},
     mode: "payment",
     payment_intent: null,
-    payment_method_types: methodTypes ?? ["card"],
+    payment_method_types: req.methodTypes ?? ["card"],
     payment_status: "unpaid",
     status: "open",
     success_url: readUrl(optionalString(params.success_url, "success_url"), "success_url"),
@@ -291,7 +315,7 @@ export function createSession(
     paymentIntentMetadata: readMetadata(intentData.metadata, "payment_intent_data[metadata]") ?? {},
     paymentIntentDescription:
       optionalString(intentData.description, "payment_intent_data[description]") ?? null,
-    captureMethod,
+    captureMethod: req.captureMethod,
   };
   context.atomically(() => {
     context.store.insertObject("checkout.session", id, session, { status: "open", due: expiresAt });

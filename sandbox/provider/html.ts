@@ -1,6 +1,6 @@
 // Small helpers for the stand-in's two HTML pages (hosted checkout, dashboard): escaping and money.
 
-import { escapeHtml } from "../escape-html";
+import { escapeHtml } from "../../common/escape-html";
 
 export { escapeHtml };
 

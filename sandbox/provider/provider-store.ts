@@ -141,15 +141,44 @@ function withPendingCount(row: EventRow): StoredEvent {
   return { event, delivery: row.delivery };
 }
 
-export function openProviderStore(dbPath = ":memory:"): ProviderStore {
-  const db = new Database(dbPath);
-  if (dbPath !== ":memory:") {
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-  }
-  db.pragma("busy_timeout = 5000");
-  db.exec(SCHEMA);
+type Db = InstanceType<typeof Database>;
 
+/** One page of rows, newest first, after or before a cursor object (Stripe's list paging). */
+function pageRows<R extends { seq: number }>(
+  db: Db,
+  baseSql: string,
+  args: unknown[],
+  request: PageRequest,
+  seqOf: (id: string) => number | undefined,
+): { rows: R[]; hasMore: boolean } | "unknown_cursor" {
+  const limit = request.limit;
+  if (request.endingBefore !== undefined) {
+    const seq = seqOf(request.endingBefore);
+    if (seq === undefined) return "unknown_cursor";
+    const rows = db
+      .prepare(`${baseSql} AND seq > ? ORDER BY seq ASC LIMIT ?`)
+      .all(...args, seq, limit + 1) as R[];
+    const hasMore = rows.length > limit;
+    return { rows: rows.slice(0, limit).reverse(), hasMore };
+  }
+  let sql = baseSql;
+  const params = [...args];
+  if (request.startingAfter !== undefined) {
+    const seq = seqOf(request.startingAfter);
+    if (seq === undefined) return "unknown_cursor";
+    sql += " AND seq < ?";
+    params.push(seq);
+  }
+  const rows = db.prepare(`${sql} ORDER BY seq DESC LIMIT ?`).all(...params, limit + 1) as R[];
+  return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+}
+
+type ObjectMethods = Pick<
+  ProviderStore,
+  "insertObject" | "updateObject" | "getObject" | "listObjects" | "allObjects" | "dueObjectIds"
+>;
+
+function objectTable(db: Db): ObjectMethods {
   const insertObject = db.prepare(
     "INSERT INTO objects (id, kind, status, due, ref, body) VALUES (@id, @kind, @status, @due, @ref, @body)",
   );
@@ -165,66 +194,10 @@ export function openProviderStore(dbPath = ":memory:"): ProviderStore {
   const dueObjects = db.prepare<[string, string, number], { id: string }>(
     "SELECT id FROM objects WHERE kind = ? AND status = ? AND due IS NOT NULL AND due <= ? ORDER BY due, seq",
   );
-  const insertEvent = db.prepare(
-    "INSERT INTO events (id, type, created, delivery, body) VALUES (@id, @type, @created, @delivery, @body)",
-  );
-  const getEvent = db.prepare<[string], EventRow>("SELECT seq, body, delivery FROM events WHERE id = ?");
-  const setDelivery = db.prepare<[string, string]>("UPDATE events SET delivery = ? WHERE id = ?");
-  const insertDelivery = db.prepare(
-    `INSERT INTO deliveries (event_id, series, attempt, url, status, error, started_at, duration_ms)
-     VALUES (@eventId, @series, @attempt, @url, @status, @error, @startedAt, @durationMs)`,
-  );
-  const listDeliveries = db.prepare<[number], DeliveryRow>(
-    `SELECT d.id, d.event_id AS eventId, COALESCE(e.type, '') AS eventType, d.series, d.attempt, d.url, d.status,
-            d.error, d.started_at AS startedAt, d.duration_ms AS durationMs
-     FROM deliveries d LEFT JOIN events e ON e.id = d.event_id ORDER BY d.id DESC LIMIT ?`,
-  );
-  const getIdempotent = db.prepare<[string], IdempotentResponse>(
-    "SELECT route, fingerprint, status, body FROM idempotency WHERE key = ?",
-  );
-  const putIdempotent = db.prepare(
-    "INSERT OR IGNORE INTO idempotency (key, route, fingerprint, status, body, created) VALUES (@key, @route, @fingerprint, @status, @body, @created)",
-  );
-
-  function page<R extends { seq: number }>(
-    baseSql: string,
-    args: unknown[],
-    request: PageRequest,
-    seqOf: (id: string) => number | undefined,
-  ): { rows: R[]; hasMore: boolean } | "unknown_cursor" {
-    const limit = request.limit;
-    if (request.endingBefore !== undefined) {
-      const seq = seqOf(request.endingBefore);
-      if (seq === undefined) return "unknown_cursor";
-      const rows = db
-        .prepare(`${baseSql} AND seq > ? ORDER BY seq ASC LIMIT ?`)
-        .all(...args, seq, limit + 1) as R[];
-      const hasMore = rows.length > limit;
-      return { rows: rows.slice(0, limit).reverse(), hasMore };
-    }
-    let sql = baseSql;
-    const params = [...args];
-    if (request.startingAfter !== undefined) {
-      const seq = seqOf(request.startingAfter);
-      if (seq === undefined) return "unknown_cursor";
-      sql += " AND seq < ?";
-      params.push(seq);
-    }
-    const rows = db.prepare(`${sql} ORDER BY seq DESC LIMIT ?`).all(...params, limit + 1) as R[];
-    return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
-  }
-
   return {
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     insertObject(kind, id, body, columns = {}) {
-      insertObject.run({
-        id,
-        kind,
-        status: columns.status ?? null,
-        due: columns.due ?? null,
-        ref: columns.ref ?? null,
-        body: JSON.stringify(body),
-      });
+      const { status = null, due = null, ref = null } = columns;
+      insertObject.run({ id, kind, status, due, ref, body: JSON.stringify(body) });
     },
     updateObject(id, body, columns = {}) {
       updateObject.run({
@@ -247,7 +220,7 @@ export function openProviderStore(dbPath = ":memory:"): ProviderStore {
         sql += " AND ref = ?";
         args.push(ref);
       }
-      const result = page<ObjectRow>(sql, args, request, (id) => seqOfObject.get(kind, id)?.seq);
+      const result = pageRows<ObjectRow>(db, sql, args, request, (id) => seqOfObject.get(kind, id)?.seq);
       if (result === "unknown_cursor") return result;
       return { data: result.rows.map((row) => JSON.parse(row.body) as T), hasMore: result.hasMore };
     },
@@ -262,47 +235,78 @@ export function openProviderStore(dbPath = ":memory:"): ProviderStore {
     dueObjectIds(kind, status, nowSeconds) {
       return dueObjects.all(kind, status, nowSeconds).map((row) => row.id);
     },
+  };
+}
+
+/** The WHERE clauses of GET /v1/events: types (with trailing-* prefixes), created ranges, delivery. */
+function eventFilterSql(filter: EventFilter): { sql: string; args: unknown[] } {
+  let sql = "SELECT seq, body, delivery FROM events WHERE 1 = 1";
+  const args: unknown[] = [];
+  if (filter.types !== undefined && filter.types.length > 0) {
+    const clauses = filter.types.map((type) => {
+      if (type.endsWith("*")) {
+        args.push(`${type.slice(0, -1)}%`);
+        return "type LIKE ?";
+      }
+      args.push(type);
+      return "type = ?";
+    });
+    sql += ` AND (${clauses.join(" OR ")})`;
+  }
+  const ranges: Array<[number | undefined, string]> = [
+    [filter.createdGt, ">"],
+    [filter.createdGte, ">="],
+    [filter.createdLt, "<"],
+    [filter.createdLte, "<="],
+  ];
+  for (const [value, op] of ranges) {
+    if (value === undefined) continue;
+    sql += ` AND created ${op} ?`;
+    args.push(value);
+  }
+  if (filter.deliverySuccess === true) sql += " AND delivery IN ('succeeded', 'none')";
+  if (filter.deliverySuccess === false) sql += " AND delivery IN ('pending', 'failed')";
+  return { sql, args };
+}
+
+type EventMethods = Pick<
+  ProviderStore,
+  | "insertEvent"
+  | "getEvent"
+  | "listEvents"
+  | "setEventDelivery"
+  | "pendingEvents"
+  | "recordDelivery"
+  | "listDeliveries"
+>;
+
+function eventTable(db: Db): EventMethods {
+  const insertEvent = db.prepare(
+    "INSERT INTO events (id, type, created, delivery, body) VALUES (@id, @type, @created, @delivery, @body)",
+  );
+  const getEvent = db.prepare<[string], EventRow>("SELECT seq, body, delivery FROM events WHERE id = ?");
+  const setDelivery = db.prepare<[string, string]>("UPDATE events SET delivery = ? WHERE id = ?");
+  const insertDelivery = db.prepare(
+    `INSERT INTO deliveries (event_id, series, attempt, url, status, error, started_at, duration_ms)
+     VALUES (@eventId, @series, @attempt, @url, @status, @error, @startedAt, @durationMs)`,
+  );
+  const listDeliveries = db.prepare<[number], DeliveryRow>(
+    `SELECT d.id, d.event_id AS eventId, COALESCE(e.type, '') AS eventType, d.series, d.attempt, d.url, d.status,
+            d.error, d.started_at AS startedAt, d.duration_ms AS durationMs
+     FROM deliveries d LEFT JOIN events e ON e.id = d.event_id ORDER BY d.id DESC LIMIT ?`,
+  );
+  return {
     insertEvent(event, delivery) {
-      insertEvent.run({
-        id: event.id,
-        type: event.type,
-        created: event.created,
-        delivery,
-        body: JSON.stringify(event),
-      });
+      const { id, type, created } = event;
+      insertEvent.run({ id, type, created, delivery, body: JSON.stringify(event) });
     },
     getEvent(id) {
       const row = getEvent.get(id);
       return row === undefined ? undefined : withPendingCount(row);
     },
     listEvents(filter, request) {
-      let sql = "SELECT seq, body, delivery FROM events WHERE 1 = 1";
-      const args: unknown[] = [];
-      if (filter.types !== undefined && filter.types.length > 0) {
-        const clauses = filter.types.map((type) => {
-          if (type.endsWith("*")) {
-            args.push(`${type.slice(0, -1)}%`);
-            return "type LIKE ?";
-          }
-          args.push(type);
-          return "type = ?";
-        });
-        sql += ` AND (${clauses.join(" OR ")})`;
-      }
-      const ranges: Array<[number | undefined, string]> = [
-        [filter.createdGt, ">"],
-        [filter.createdGte, ">="],
-        [filter.createdLt, "<"],
-        [filter.createdLte, "<="],
-      ];
-      for (const [value, op] of ranges) {
-        if (value === undefined) continue;
-        sql += ` AND created ${op} ?`;
-        args.push(value);
-      }
-      if (filter.deliverySuccess === true) sql += " AND delivery IN ('succeeded', 'none')";
-      if (filter.deliverySuccess === false) sql += " AND delivery IN ('pending', 'failed')";
-      const result = page<EventRow>(sql, args, request, (id) => getEvent.get(id)?.seq);
+      const { sql, args } = eventFilterSql(filter);
+      const result = pageRows<EventRow>(db, sql, args, request, (id) => getEvent.get(id)?.seq);
       if (result === "unknown_cursor") return result;
       return { data: result.rows.map(withPendingCount), hasMore: result.hasMore };
     },
@@ -323,6 +327,27 @@ export function openProviderStore(dbPath = ":memory:"): ProviderStore {
     listDeliveries(limit) {
       return listDeliveries.all(limit);
     },
+  };
+}
+
+export function openProviderStore(dbPath = ":memory:"): ProviderStore {
+  const db = new Database(dbPath);
+  if (dbPath !== ":memory:") {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+  }
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA);
+  const getIdempotent = db.prepare<[string], IdempotentResponse>(
+    "SELECT route, fingerprint, status, body FROM idempotency WHERE key = ?",
+  );
+  const putIdempotent = db.prepare(
+    "INSERT OR IGNORE INTO idempotency (key, route, fingerprint, status, body, created) VALUES (@key, @route, @fingerprint, @status, @body, @created)",
+  );
+  return {
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    ...objectTable(db),
+    ...eventTable(db),
     getIdempotent(key) {
       return getIdempotent.get(key);
     },

@@ -4,7 +4,7 @@
 // event twice ("duplicate") gives the receiver two separate, identically-bodied requests.
 import type { EventObject } from "./objects";
 import type { ProviderStore } from "./provider-store";
-import { signWebhookPayload } from "./sign-webhook";
+import { postWebhook, type PostOutcome } from "./post-webhook";
 import type { ProviderLog } from "./provider-log";
 
 export interface WebhookRetryOptions {
@@ -45,7 +45,7 @@ export function retryDelayMs(options: WebhookRetryOptions, attempt: number): num
   return base * options.timeScale;
 }
 
-export function createWebhookDispatcher(options: {
+interface DispatcherOptions {
   store: ProviderStore;
   url: () => string | null;
   /** The active signing secrets, newest first (two while one is being rolled). */
@@ -53,97 +53,91 @@ export function createWebhookDispatcher(options: {
   nowMs: () => number;
   retry: WebhookRetryOptions;
   log: ProviderLog;
-}): WebhookDispatcher {
+}
+
+/** Runs at most `concurrency` tasks at once; the rest wait in order. */
+function createSlots(concurrency: number) {
+  const queue: Array<() => void> = [];
+  let running = 0;
+  return {
+    run(task: () => Promise<void>): void {
+      const start = (): void => {
+        running += 1;
+        void task().finally(() => {
+          running -= 1;
+          queue.shift()?.();
+        });
+      };
+      if (running < concurrency) start();
+      else queue.push(start);
+    },
+    clear: () => {
+      queue.length = 0;
+    },
+  };
+}
+
+/** One attempt: POST, then record and log it (unless the dispatcher closed meanwhile). True when 2xx. */
+async function attemptOnce(
+  options: DispatcherOptions,
+  controllers: Set<AbortController>,
+  isClosed: () => boolean,
+  delivery: { event: EventObject; series: number; attempt: number },
+): Promise<boolean> {
+  const { store, log } = options;
+  const { event, series, attempt } = delivery;
+  const url = options.url();
+  const startedAt = options.nowMs();
+  const began = performance.now();
+  let outcome: PostOutcome = { status: null, error: "no webhook URL is configured" };
+  if (url !== null) {
+    const payload = JSON.stringify(store.getEvent(event.id)?.event ?? event, null, 2);
+    const signing = { secrets: options.secrets(), nowSeconds: Math.floor(options.nowMs() / 1000) };
+    outcome = await postWebhook(url, payload, signing, options.retry.timeoutMs, controllers);
+  }
+  const { status, error } = outcome;
+  const durationMs = Math.round(performance.now() - began);
+  const ok = status !== null && status >= 200 && status < 300;
+  if (isClosed()) return true;
+  store.recordDelivery({ eventId: event.id, series, attempt, url, status, error, startedAt, durationMs });
+  if (ok) store.setEventDelivery(event.id, "succeeded");
+  log.log(ok ? "info" : "warn", ok ? "webhook delivered" : "webhook delivery failed", {
+    eventId: event.id,
+    eventType: event.type,
+    series,
+    attempt,
+    status,
+    error,
+    durationMs,
+  });
+  return ok;
+}
+
+export function createWebhookDispatcher(options: DispatcherOptions): WebhookDispatcher {
   const { store, retry, log } = options;
   const timers = new Set<NodeJS.Timeout>();
   const controllers = new Set<AbortController>();
-  const queue: Array<() => void> = [];
+  const slots = createSlots(retry.concurrency);
   const seriesCount = new Map<string, number>();
-  let running = 0;
   let outstanding = 0;
   let closed = false;
   let waiters: Array<() => void> = [];
+  const wakeWaiters = (): void => {
+    const done = waiters;
+    waiters = [];
+    for (const resolve of done) resolve();
+  };
 
   function settleOne(): void {
     if (closed) return;
     outstanding -= 1;
-    if (outstanding === 0) {
-      const done = waiters;
-      waiters = [];
-      for (const resolve of done) resolve();
-    }
-  }
-
-  function withSlot(task: () => Promise<void>): void {
-    const start = (): void => {
-      running += 1;
-      void task().finally(() => {
-        running -= 1;
-        const next = queue.shift();
-        if (next !== undefined) next();
-      });
-    };
-    if (running < retry.concurrency) start();
-    else queue.push(start);
-  }
-
-  async function attemptOnce(event: EventObject, series: number, attempt: number): Promise<boolean> {
-    const url = options.url();
-    const startedAt = options.nowMs();
-    const began = performance.now();
-    let status: number | null = null;
-    let error: string | null = null;
-    if (url === null) {
-      error = "no webhook URL is configured";
-    } else {
-      const stored = store.getEvent(event.id);
-      const payload = JSON.stringify(stored?.event ?? event, null, 2);
-      const header = signWebhookPayload(payload, options.secrets(), Math.floor(options.nowMs() / 1000));
-      const controller = new AbortController();
-      controllers.add(controller);
-      const timer = setTimeout(() => controller.abort(), retry.timeoutMs);
-      try {
-        const response = await fetch(url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json; charset=utf-8",
-            "stripe-signature": header,
-            "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks) sandbox-stand-in",
-            accept: "*/*; q=0.5, application/xml",
-          },
-          body: payload,
-          signal: controller.signal,
-        });
-        status = response.status;
-        await response.arrayBuffer().catch(() => undefined);
-      } catch (cause) {
-        error = controller.signal.aborted ? `no answer within ${retry.timeoutMs} ms` : describe(cause);
-      } finally {
-        clearTimeout(timer);
-        controllers.delete(controller);
-      }
-    }
-    const durationMs = Math.round(performance.now() - began);
-    const ok = status !== null && status >= 200 && status < 300;
-    if (closed) return true;
-    store.recordDelivery({ eventId: event.id, series, attempt, url, status, error, startedAt, durationMs });
-    if (ok) store.setEventDelivery(event.id, "succeeded");
-    log.log(ok ? "info" : "warn", ok ? "webhook delivered" : "webhook delivery failed", {
-      eventId: event.id,
-      eventType: event.type,
-      series,
-      attempt,
-      status,
-      error,
-      durationMs,
-    });
-    return ok;
+    if (outstanding === 0) wakeWaiters();
   }
 
   function runSeries(event: EventObject, series: number, attempt: number): void {
-    withSlot(async () => {
+    slots.run(async () => {
       if (closed) return settleOne();
-      const ok = await attemptOnce(event, series, attempt);
+      const ok = await attemptOnce(options, controllers, () => closed, { event, series, attempt });
       if (ok || closed) return settleOne();
       if (attempt >= retry.maxAttempts) {
         if (store.getEvent(event.id)?.delivery !== "succeeded") store.setEventDelivery(event.id, "failed");
@@ -185,20 +179,9 @@ export function createWebhookDispatcher(options: {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       for (const controller of controllers) controller.abort();
-      queue.length = 0;
+      slots.clear();
       outstanding = 0;
-      const done = waiters;
-      waiters = [];
-      for (const resolve of done) resolve();
+      wakeWaiters();
     },
   };
-}
-
-function describe(cause: unknown): string {
-  if (cause instanceof Error) {
-    const inner = (cause as Error & { cause?: unknown }).cause;
-    const code = inner instanceof Error ? (inner as Error & { code?: string }).code : undefined;
-    return code === undefined ? cause.message : `${cause.message} (${code})`;
-  }
-  return String(cause);
 }

@@ -1,5 +1,6 @@
 // What every admin command does at its edge: parse options with node's parseArgs, answer --help,
 // and turn an error into "message + hint" on stderr with exit code 1.
+import { isGuid } from "../../common/guid";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export class UsageError extends Error {
@@ -9,8 +10,6 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
-
-const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The parsed options, or null once `usage` has been printed for --help. */
 export function parseCommandLine<T extends NonNullable<ParseArgsConfig["options"]>>(
@@ -45,7 +44,7 @@ export function checkGuid(
 ): void {
   if (value === undefined || value === "") {
     if (missing) problems.push(missing);
-  } else if (!GUID_PATTERN.test(value)) problems.push(`${flag} must be a GUID, got "${value}".`);
+  } else if (!isGuid(value)) problems.push(`${flag} must be a GUID, got "${value}".`);
 }
 
 /** Adds a problem when `value` is given but is not a portal origin. */

@@ -137,43 +137,21 @@ export async function findDemoFlag(client: DataverseClient): Promise<string | nu
   return findFlag(client, "msevtmgt_eventadministration", [/demo/i]);
 }
 
-export async function assignGateway(
+/** The named events and, with --all-paid, every active event with a pass; a typo throws before anything changes. */
+async function resolveTargets(
   client: DataverseClient,
   input: AssignInput,
-  log: (line: string) => void,
-): Promise<AssignReport> {
-  if (input.events.length === 0 && !input.allPaid && !input.setDefault)
-    throw new UsageError("Say what to assign: --event <readable id> (repeatable), --all-paid, or --default.");
-  const eventLookup: LookupColumn = await findWebPageLookup(
-    client,
-    "msevtmgt_event",
-    "event's Portal payment gateway",
-    input.lookup,
-  );
-  log(`The event's gateway lookup is ${eventLookup.logicalName} (→ ${eventLookup.target}).`);
-  const pageId = await findWebPage(client, eventLookup.target, input);
-  const pageSet = WEB_PAGE_TABLES[eventLookup.target].set;
-  log(`The gateway page is ${pageSet}(${pageId}).`);
-  const sessionFlag = await findFlag(client, "msevtmgt_event", [/session/i, /regist/i]);
-  const select = [
-    "msevtmgt_eventid",
-    "msevtmgt_name",
-    "msevtmgt_readableeventid",
-    ...(sessionFlag ? [sessionFlag] : []),
-  ].join(",");
-  const counts = await passCounts(client);
-  const warnings: string[] = [];
-
-  // Resolve every event before changing any, so a typo changes nothing.
+  select: string,
+  counts: Map<string, number>,
+  warnings: string[],
+): Promise<EventRow[]> {
   const targets: EventRow[] = [];
   const unknown: string[] = [];
   for (const rid of input.events) {
+    const filter = encodeURIComponent(`msevtmgt_readableeventid eq ${quote(rid)}`);
     const rows =
-      (
-        await client.get<{ value: EventRow[] }>(
-          `msevtmgt_events?$select=${select}&$filter=${encodeURIComponent(`msevtmgt_readableeventid eq ${quote(rid)}`)}`,
-        )
-      ).data.value ?? [];
+      (await client.get<{ value: EventRow[] }>(`msevtmgt_events?$select=${select}&$filter=${filter}`)).data
+        .value ?? [];
     if (rows[0]) targets.push(rows[0]);
     else unknown.push(rid);
   }
@@ -181,26 +159,35 @@ export async function assignGateway(
     throw new UsageError(
       `No event has the readable id ${unknown.map((r) => `"${r}"`).join(", ")}; nothing was changed. (The readable id is on the event's General tab and in its portal URL ?id=…)`,
     );
-  if (input.allPaid) {
-    const all = await listAll<EventRow>(client, `msevtmgt_events?$select=${select}&$filter=statecode eq 0`);
-    for (const row of all)
-      if (
-        (counts.get(row.msevtmgt_eventid) ?? 0) > 0 &&
-        !targets.some((t) => t.msevtmgt_eventid === row.msevtmgt_eventid)
-      )
-        targets.push(row);
-    if (all.length > 0 && targets.length === 0)
-      warnings.push("No active event has a pass, so --all-paid found nothing to assign.");
-  }
+  if (!input.allPaid) return targets;
+  const all = await listAll<EventRow>(client, `msevtmgt_events?$select=${select}&$filter=statecode eq 0`);
+  for (const row of all)
+    if (
+      (counts.get(row.msevtmgt_eventid) ?? 0) > 0 &&
+      !targets.some((t) => t.msevtmgt_eventid === row.msevtmgt_eventid)
+    )
+      targets.push(row);
+  if (all.length > 0 && targets.length === 0)
+    warnings.push("No active event has a pass, so --all-paid found nothing to assign.");
+  return targets;
+}
 
+/** Points each event's gateway lookup at the page, with a warning for what still keeps payment off. */
+async function assignToEvents(
+  client: DataverseClient,
+  targets: EventRow[],
+  at: { lookup: LookupColumn; pageSet: string; pageId: string; sessionFlag: string | null },
+  counts: Map<string, number>,
+  report: { warnings: string[]; log: (line: string) => void },
+): Promise<AssignedEvent[]> {
   const assigned: AssignedEvent[] = [];
   for (const row of targets) {
     const rid = row.msevtmgt_readableeventid ?? row.msevtmgt_eventid;
     const passes = counts.get(row.msevtmgt_eventid) ?? 0;
     await client.patch(`msevtmgt_events(${row.msevtmgt_eventid})`, {
-      [`${eventLookup.navigationProperty}@odata.bind`]: `/${pageSet}(${pageId})`,
+      [`${at.lookup.navigationProperty}@odata.bind`]: `/${at.pageSet}(${at.pageId})`,
     });
-    log(`Assigned the gateway to ${rid}.`);
+    report.log(`Assigned the gateway to ${rid}.`);
     assigned.push({
       eventId: row.msevtmgt_eventid,
       readableEventId: rid,
@@ -208,13 +195,22 @@ export async function assignGateway(
       passes,
     });
     if (passes === 0)
-      warnings.push(
+      report.warnings.push(
         `${rid} has no pass: the portal never shows the payment gateway for it. Add a pass with a price.`,
       );
-    if (sessionFlag && row[sessionFlag] === true)
-      warnings.push(`${rid} uses session-level registration, which turns payment off on the portal.`);
+    if (at.sessionFlag && row[at.sessionFlag] === true)
+      report.warnings.push(`${rid} uses session-level registration, which turns payment off on the portal.`);
   }
+  return assigned;
+}
 
+/** Sets the default gateway when asked; warns when demo payment confirmation is on. True when set. */
+async function handleDefault(
+  client: DataverseClient,
+  input: AssignInput,
+  pageId: string,
+  report: { warnings: string[]; log: (line: string) => void },
+): Promise<boolean> {
   let defaultSet = false;
   const demoFlag = await findDemoFlag(client);
   const admin = await readEventAdministration(client, demoFlag);
@@ -230,16 +226,55 @@ export async function assignGateway(
       [`${adminLookup.navigationProperty}@odata.bind`]: `/${WEB_PAGE_TABLES[adminLookup.target].set}(${pageId})`,
     });
     defaultSet = true;
-    log("Set the default Portal payment gateway for new events.");
+    report.log("Set the default Portal payment gateway for new events.");
   }
   if (demoFlag && admin?.[demoFlag] === true) {
-    warnings.push(
+    report.warnings.push(
       "Event administration has demo payment confirmation ON: anyone could confirm a paid registration without paying. Turn it off (Event management → Event administration).",
     );
   }
+  return defaultSet;
+}
+
+export async function assignGateway(
+  client: DataverseClient,
+  input: AssignInput,
+  log: (line: string) => void,
+): Promise<AssignReport> {
+  if (input.events.length === 0 && !input.allPaid && !input.setDefault)
+    throw new UsageError("Say what to assign: --event <readable id> (repeatable), --all-paid, or --default.");
+  const lookup: LookupColumn = await findWebPageLookup(
+    client,
+    "msevtmgt_event",
+    "event's Portal payment gateway",
+    input.lookup,
+  );
+  log(`The event's gateway lookup is ${lookup.logicalName} (→ ${lookup.target}).`);
+  const pageId = await findWebPage(client, lookup.target, input);
+  const pageSet = WEB_PAGE_TABLES[lookup.target].set;
+  log(`The gateway page is ${pageSet}(${pageId}).`);
+  const sessionFlag = await findFlag(client, "msevtmgt_event", [/session/i, /regist/i]);
+  const select = [
+    "msevtmgt_eventid",
+    "msevtmgt_name",
+    "msevtmgt_readableeventid",
+    ...(sessionFlag ? [sessionFlag] : []),
+  ].join(",");
+  const counts = await passCounts(client);
+  const warnings: string[] = [];
+  const targets = await resolveTargets(client, input, select, counts, warnings);
+  const report = { warnings, log };
+  const assigned = await assignToEvents(
+    client,
+    targets,
+    { lookup, pageSet, pageId, sessionFlag },
+    counts,
+    report,
+  );
+  const defaultSet = await handleDefault(client, input, pageId, report);
   return {
-    page: { id: pageId, table: eventLookup.target },
-    lookup: eventLookup.logicalName,
+    page: { id: pageId, table: lookup.target },
+    lookup: lookup.logicalName,
     assigned,
     defaultSet,
     warnings,
