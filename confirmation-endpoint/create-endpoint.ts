@@ -161,6 +161,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     pollMs: config.worker.pollSeconds * 1000,
   });
   let ingestTimer: NodeJS.Timeout | null = null;
+  let unwatch = () => {};
   const ingest = () => {
     for (const provider of providers.all) {
       if (!provider.listMissedEvents) continue;
@@ -185,6 +186,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     startBackground() {
       worker.start();
       wakeWorker = () => worker.wake();
+      unwatch = store.watchWork?.(wakeWorker) ?? unwatch;
       const interval = overrides.missedEventsIntervalMs ?? 15 * 60_000;
       if (interval <= 0) return;
       ingest();
@@ -193,6 +195,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     },
     async close() {
       if (ingestTimer) clearInterval(ingestTimer);
+      unwatch();
       await worker.stop();
       dv.close();
       if (!overrides.store) await store.close();
