@@ -7,10 +7,12 @@ import { readFileSync } from "node:fs";
 import pg from "pg";
 import type { ClientConfig, PoolClient } from "pg";
 import type { ConnectionOptions } from "node:tls";
-import { StaleLeaseError, StoreError, VersionConflictError } from "../../errors";
+import { isKitError } from "../../../common/kit-error";
+import { StoreError } from "../../errors";
 import type { Row } from "../rows";
 import type { PostgresStoreConfig } from "../store-url";
 import { migrate } from "./migrate";
+import type { MigrateResult } from "./migrate";
 
 /** One statement: its rows and how many rows it touched. */
 export type Sql = (text: string, params?: unknown[]) => Promise<{ rows: Row[]; rowCount: number }>;
@@ -19,6 +21,8 @@ export interface PgConnection {
   readonly pool: pg.Pool;
   /** What a dedicated client (the LISTEN connection) needs to connect like the pool does. */
   readonly clientConfig: ClientConfig;
+  /** Settles once the schema is current: what this open applied, or the StoreError it met. */
+  readonly migrated: Promise<MigrateResult>;
   /** One transaction; the conflict errors of the contract pass through, anything else is a StoreError. */
   write<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
   read<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
@@ -79,8 +83,8 @@ function toSql(client: PoolClient): Sql {
 }
 
 function storeError(what: string, error: unknown): unknown {
-  if (error instanceof StaleLeaseError || error instanceof VersionConflictError) return error;
-  if (error instanceof StoreError) return error;
+  // The kit's own errors (a stale lease, a version conflict, a refused copy) keep their meaning.
+  if (isKitError(error)) return error;
   return new StoreError(`Store could not ${what}: ${(error as Error).message}`, error);
 }
 
@@ -94,10 +98,10 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
   const pool = new pg.Pool({ ...clientConfig, max: config.poolSize, idleTimeoutMillis: 30_000 });
   // An idle client dropped by the server: the next statement reports it as a StoreError.
   pool.on("error", () => undefined);
-  const ready = (async () => {
+  const migrated = (async () => {
     const client = await pool.connect();
     try {
-      await migrate(client);
+      return await migrate(client);
     } finally {
       client.release();
     }
@@ -107,10 +111,10 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
       error,
     );
   });
-  ready.catch(() => undefined);
+  migrated.catch(() => undefined);
 
   async function withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    await ready;
+    await migrated;
     const client = await pool.connect();
     let broken = false;
     try {
@@ -148,6 +152,7 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
   return {
     pool,
     clientConfig,
+    migrated,
     write,
     async read(what, fn) {
       try {
@@ -157,7 +162,7 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
       }
     },
     async close() {
-      await ready.catch(() => undefined);
+      await migrated.catch(() => undefined);
       await pool.end();
     },
   };
