@@ -45,16 +45,18 @@ const refundFor = (purchaseId: string | null, paymentId: string) =>
     NOW,
   );
 
+beforeAll(async () => {
+  if (bin) cluster = await startCluster(bin);
+}, 60_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+
 describe.skipIf(!bin)("PostgreSQL store", () => {
-  beforeAll(async () => {
-    cluster = await startCluster(bin!);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
-
   describeStoreContract("postgres", async () => (await freshStore()).store);
+});
 
+describe.skipIf(!bin)("PostgreSQL store: several instances on one database", () => {
   it("two instances claiming at once never take the same job, nor two jobs of one purchase", async () => {
     const { store: a, url } = await freshStore();
     const b = openStore(configFor(url));
@@ -109,7 +111,9 @@ describe.skipIf(!bin)("PostgreSQL store", () => {
       await Promise.all([a.close(), b.close()]);
     }
   });
+});
 
+describe.skipIf(!bin)("PostgreSQL store: waking other instances", () => {
   it("a webhook stored by one instance wakes the workers of another at once (NOTIFY)", async () => {
     const { store: a, url } = await freshStore();
     const b = openStore(configFor(url));
@@ -135,7 +139,9 @@ describe.skipIf(!bin)("PostgreSQL store", () => {
       await Promise.all([a.close(), b.close()]);
     }
   });
+});
 
+describe.skipIf(!bin)("PostgreSQL store: opening", () => {
   it("migrates once when several instances open a new database together, and refuses a newer schema", async () => {
     const url = await cluster.createDatabase(`t${++n}`);
     const stores = Array.from({ length: 4 }, () => openStore(configFor(url)));

@@ -11,6 +11,7 @@ import { planEvents } from "../../confirmation-endpoint/lifecycle/plan-event";
 import { openStore } from "../../confirmation-endpoint/store/open-store";
 import { PG_MIGRATIONS } from "../../confirmation-endpoint/store/postgres/migrations";
 import { parseStoreUrl } from "../../confirmation-endpoint/store/store-url";
+import type { StoreConfig } from "../../confirmation-endpoint/store/store-url";
 import type { PaymentStore } from "../../confirmation-endpoint/store/types";
 import { runStoreCommand } from "../../scripts/store/run-store-command";
 import { postgresBinForTests, startCluster } from "./postgres-cluster";
@@ -60,18 +61,39 @@ async function snapshot(store: PaymentStore) {
   };
 }
 
-const bin = postgresBinForTests();
-describe.skipIf(!bin)("npm run store on PostgreSQL", () => {
-  let cluster: PgCluster;
-  const dir = mkdtempSync(join(tmpdir(), "store-command-"));
-  beforeAll(async () => {
-    cluster = await startCluster(bin!);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+/** A SQLite store with an open purchase, a seen event, a leased job, two pending ones and a dead letter. */
+async function sqliteWithOpenPurchase(path: string) {
+  const source = openStore({ kind: "sqlite", path });
+  try {
+    await source.beginCheckout({
+      purchase,
+      provider: "stripe",
+      now: NOW,
+      idempotencyKeyFor: (a) => `k${a}`,
+      jobs: [guardJob(P, NOW), closeCheckoutJob(P, NOW + 5)],
+    });
+    await source.recordWebhook(planEvents([event("evt_1")], NOW), NOW);
+    const [leased] = await source.claimJobs({ workerId: "w-old", limit: 1, now: NOW, leaseMs: 60_000 });
+    const letter = { purchaseId: P, kind: "k", reason: "r" };
+    await source.commitJob(leased!.id, "w-old", { deadLetters: [letter], next: { kind: "keep" } }, NOW);
+    return await snapshot(source);
+  } finally {
+    await source.close();
+  }
+}
 
+const bin = postgresBinForTests();
+let cluster: PgCluster;
+const dir = mkdtempSync(join(tmpdir(), "store-command-"));
+beforeAll(async () => {
+  if (bin) cluster = await startCluster(bin);
+}, 60_000);
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!bin)("npm run store on PostgreSQL", () => {
   it("migrate brings a new database to this release once, then finds nothing to do", async () => {
     const url = await cluster.createDatabase("migrated");
     const first = await run(["migrate", "--to", url, "--json"]);
@@ -89,25 +111,7 @@ describe.skipIf(!bin)("npm run store on PostgreSQL", () => {
 
   it("copy moves an open purchase with its leased and pending jobs; a second copy needs --replace", async () => {
     const sqlitePath = join(dir, "gateway.sqlite");
-    const source = openStore({ kind: "sqlite", path: sqlitePath });
-    await source.beginCheckout({
-      purchase,
-      provider: "stripe",
-      now: NOW,
-      idempotencyKeyFor: (a) => `k${a}`,
-      jobs: [guardJob(P, NOW), closeCheckoutJob(P, NOW + 5)],
-    });
-    await source.recordWebhook(planEvents([event("evt_1")], NOW), NOW);
-    await source.claimJobs({ workerId: "w-old", limit: 1, now: NOW, leaseMs: 60_000 });
-    await source.commitJob(
-      1,
-      "w-old",
-      { deadLetters: [{ purchaseId: P, kind: "k", reason: "r" }], next: { kind: "keep" } },
-      NOW,
-    );
-    const before = await snapshot(source);
-    await source.close();
-
+    const before = await sqliteWithOpenPurchase(sqlitePath);
     const url = await cluster.createDatabase("copied");
     const copy = await run(["copy", "--from", `sqlite:${sqlitePath}`, "--to", url, "--json"]);
     expect(copy.code).toBe(0);
@@ -123,7 +127,7 @@ describe.skipIf(!bin)("npm run store on PostgreSQL", () => {
     expect(copy.err).toContain("copied outbox: 3 row(s)");
     expect(copy.err).not.toContain(cluster.password);
 
-    const target = openStore(parseStoreUrl(url, { PGSSLMODE: "disable" }) as never);
+    const target = openStore(parseStoreUrl(url, { PGSSLMODE: "disable" }) as StoreConfig);
     try {
       expect(await snapshot(target)).toEqual(before);
       expect(await target.listDeadLetters()).toHaveLength(1);

@@ -88,16 +88,8 @@ function storeError(what: string, error: unknown): unknown {
   return new StoreError(`Store could not ${what}: ${(error as Error).message}`, error);
 }
 
-export function openPgConnection(config: PostgresStoreConfig): PgConnection {
-  let clientConfig: ClientConfig;
-  try {
-    clientConfig = toClientConfig(config);
-  } catch (error) {
-    throw new StoreError(`Could not read the PostgreSQL TLS settings: ${(error as Error).message}`, error);
-  }
-  const pool = new pg.Pool({ ...clientConfig, max: config.poolSize, idleTimeoutMillis: 30_000 });
-  // An idle client dropped by the server: the next statement reports it as a StoreError.
-  pool.on("error", () => undefined);
+/** Migrate on the first connection; every statement of the store waits for it. */
+function migrateOnOpen(pool: pg.Pool): Promise<MigrateResult> {
   const migrated = (async () => {
     const client = await pool.connect();
     try {
@@ -112,6 +104,32 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
     );
   });
   migrated.catch(() => undefined);
+  return migrated;
+}
+
+async function inTransaction<T>(client: PoolClient, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await fn(toSql(client));
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
+export function openPgConnection(config: PostgresStoreConfig): PgConnection {
+  let clientConfig: ClientConfig;
+  try {
+    clientConfig = toClientConfig(config);
+  } catch (error) {
+    throw new StoreError(`Could not read the PostgreSQL TLS settings: ${(error as Error).message}`, error);
+  }
+  const pool = new pg.Pool({ ...clientConfig, max: config.poolSize, idleTimeoutMillis: 30_000 });
+  // An idle client dropped by the server: the next statement reports it as a StoreError.
+  pool.on("error", () => undefined);
+  const migrated = migrateOnOpen(pool);
 
   async function withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     await migrated;
@@ -120,6 +138,7 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
     try {
       return await fn(client);
     } catch (error) {
+      // No code at all: not the server's answer nor the kit's; the connection may be unusable.
       broken = !(error as { code?: string }).code;
       throw error;
     } finally {
@@ -127,33 +146,21 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
     }
   }
 
-  async function write<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await withClient(async (client) => {
-          await client.query("BEGIN");
-          try {
-            const result = await fn(toSql(client));
-            await client.query("COMMIT");
-            return result;
-          } catch (error) {
-            await client.query("ROLLBACK").catch(() => undefined);
-            throw error;
-          }
-        });
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (attempt < ATTEMPTS && code !== undefined && RETRIED_CODES.has(code)) continue;
-        throw storeError(what, error);
-      }
-    }
-  }
-
   return {
     pool,
     clientConfig,
     migrated,
-    write,
+    async write(what, fn) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withClient((client) => inTransaction(client, fn));
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (attempt < ATTEMPTS && code !== undefined && RETRIED_CODES.has(code)) continue;
+          throw storeError(what, error);
+        }
+      }
+    },
     async read(what, fn) {
       try {
         return await withClient((client) => fn(toSql(client)));
