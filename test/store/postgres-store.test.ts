@@ -88,6 +88,32 @@ describe.skipIf(!bin)("PostgreSQL store: several instances on one database", () 
     }
   });
 
+  it("two instances racing for two jobs of one purchase lease only one of them", async () => {
+    const { store: a, url } = await freshStore();
+    const b = openStore(configFor(url));
+    try {
+      const claim = (store: PaymentStore, workerId: string) =>
+        store.claimJobs({ workerId, limit: 1, now: NOW, leaseMs: 60_000 });
+      const claimed: JobRecord[] = [];
+      for (let round = 0; round < 40; round++) {
+        // Each round's jobs sort first, and a purchase's two jobs fall in different claimers' scans
+        // (a claim scans 8 due rows): without the database serialising purchases, both get leased.
+        const at = NOW - 1000 - round * 10;
+        const purchases = Array.from({ length: 8 }, (_, k) => `race-${round}-${k}`);
+        for (const p of purchases) await a.enqueueJob(guardJob(p, at), NOW);
+        for (const p of purchases) await a.enqueueJob(closeCheckoutJob(p, at), NOW);
+        const batches = await Promise.all([claim(a, "a"), claim(b, "b"), claim(a, "a2"), claim(b, "b2")]);
+        claimed.push(...batches.flat());
+      }
+      const perPurchase = new Map<string, number>();
+      for (const j of claimed) perPurchase.set(j.purchaseId!, (perPurchase.get(j.purchaseId!) ?? 0) + 1);
+      expect([...perPurchase.entries()].filter(([, count]) => count > 1)).toEqual([]);
+      expect(claimed.length).toBeGreaterThanOrEqual(40);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it("fences a worker whose lease ran out: its step is refused and nothing of it is written", async () => {
     const { store: a, url } = await freshStore();
     const b = openStore(configFor(url));
