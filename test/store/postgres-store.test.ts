@@ -113,7 +113,9 @@ describe.skipIf(!bin)("PostgreSQL store: several instances on one database", () 
       await Promise.all([a.close(), b.close()]);
     }
   });
+});
 
+describe.skipIf(!bin)("PostgreSQL store: fencing", () => {
   it("fences a worker whose lease ran out: its step is refused and nothing of it is written", async () => {
     const { store: a, url } = await freshStore();
     const b = openStore(configFor(url));
