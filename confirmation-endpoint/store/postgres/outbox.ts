@@ -48,15 +48,19 @@ export async function claimJobs(
 ): Promise<JobRecord[]> {
   const { workerId, limit, now, leaseMs } = input;
   const { rows } = await sql(
-    `SELECT id, purchase_id FROM outbox
-     WHERE state = 'pending' AND not_before <= $1 AND (locked_until IS NULL OR locked_until <= $1)
-     ORDER BY (kind = 'finalize') DESC, not_before, id LIMIT $2
-     FOR UPDATE SKIP LOCKED`,
+    `SELECT o.id, o.purchase_id FROM outbox o
+     WHERE o.state = 'pending' AND o.not_before <= $1 AND (o.locked_until IS NULL OR o.locked_until <= $1)
+       AND (o.purchase_id IS NULL OR NOT EXISTS (
+         SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
+           AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > $1))
+     ORDER BY (o.kind = 'finalize') DESC, o.not_before, o.id LIMIT $2
+     FOR UPDATE OF o SKIP LOCKED`,
     [now, limit * 8],
   );
   const purchases = [...new Set(rows.map((r) => r.purchase_id).filter((p): p is string => p !== null))];
-  // Another transaction may be leasing a job of the same purchase right now: whoever holds the
-  // purchase's advisory lock decides, and the check below runs after the lock, on committed rows.
+  // The scan above skips purchases already busy, but another transaction may be leasing a job of
+  // the same purchase right now: whoever holds the purchase's advisory lock decides, and the check
+  // below runs after the lock, on what has committed by then.
   const lockedRows = (
     await sql(
       `SELECT p FROM unnest($1::text[]) AS p WHERE pg_try_advisory_xact_lock(hashtextextended(p, 0))`,
