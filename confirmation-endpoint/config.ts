@@ -13,6 +13,8 @@ import { PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin } from "./providers/registry";
 import { DEFAULT_MARGINS, describeShortTimeout } from "./rtm/check-payment-timeout";
 import type { PaymentMargins } from "./rtm/check-payment-timeout";
+import { DEFAULT_STORE_URL, parseStoreUrl } from "./store/store-url";
+import type { StoreConfig } from "./store/store-url";
 
 export type EventMode = "outbound" | "rtm";
 
@@ -70,25 +72,8 @@ export interface EndpointConfig {
   newPurchaseCheckoutsPerMinute: number;
 }
 
-/** Which store backs the endpoint (a union: each kind opens through store/open-store.ts). */
-export type StoreConfig = { kind: "sqlite"; path: string };
-
-export const DEFAULT_STORE_URL = "sqlite:./data/gateway.sqlite";
-
-/**
- * The SQLite file a store URL names, or what is wrong with it. The problem never repeats the URL:
- * a postgres:// URL may carry a password.
- */
-export function parseStoreUrl(value: string): { path: string } | { problem: string } {
-  const url = value.trim();
-  if (url.startsWith("sqlite:")) {
-    const path = url.slice("sqlite:".length);
-    return path === "" ? { problem: `sqlite: needs a file path, e.g. ${DEFAULT_STORE_URL}` } : { path };
-  }
-  if (/^postgres(ql)?:\/\//.test(url))
-    return { problem: "PostgreSQL is not available in this build yet; use sqlite:<path>" };
-  return { problem: `must be sqlite:<path> (e.g. ${DEFAULT_STORE_URL})` };
-}
+export { DEFAULT_STORE_URL, describeStore, parseStoreUrl } from "./store/store-url";
+export type { StoreConfig } from "./store/store-url";
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
@@ -257,9 +242,23 @@ export function loadConfig(
   const dataverse = readDataverseEnv(env, readFile);
   problems.push(...dataverse.problems);
   const providers = readProviders(env, values.PAYMENT_PROVIDER as string | undefined, plugins, problems);
+  const store = readStore(env, values.STORE_URL as string | undefined, problems);
   const config = crossChecks(values as Partial<z.infer<typeof envSchema>>, dataverse, providers, problems);
-  if (problems.length > 0 || config === null) throw new ConfigError(problems);
-  return config;
+  if (problems.length > 0 || config === null || store === null) throw new ConfigError(problems);
+  return { ...config, store };
+}
+
+/** STORE_URL with the PG* variables and STORE_POOL_SIZE a PostgreSQL store also reads. */
+function readStore(
+  env: Record<string, string | undefined>,
+  url: string | undefined,
+  problems: string[],
+): StoreConfig | null {
+  if (url === undefined) return null;
+  const store = parseStoreUrl(url, env);
+  if (!("problem" in store)) return store;
+  problems.push(`STORE_URL: ${store.problem}`);
+  return null;
 }
 
 /**
@@ -317,14 +316,8 @@ function crossChecks(
   dataverse: DataverseEnvResult,
   providers: EndpointConfig["providers"] | null,
   problems: string[],
-): EndpointConfig | null {
+): Omit<EndpointConfig, "store"> | null {
   const origins = e.PORTAL_ORIGINS ? parseOrigins(e.PORTAL_ORIGINS, problems) : [];
-  let storePath: string | null = null;
-  if (e.STORE_URL !== undefined) {
-    const store = parseStoreUrl(e.STORE_URL);
-    if ("path" in store) storePath = store.path;
-    else problems.push(`STORE_URL: ${store.problem}`);
-  }
   if (e.EVENT_MODE === "rtm" && e.RTM_PAYMENT_TIMEOUT_MINUTES === undefined) {
     problems.push(
       'RTM_PAYMENT_TIMEOUT_MINUTES: is required when EVENT_MODE=rtm; copy the payment provider record\'s "Payment timeout (minutes)"',
@@ -338,14 +331,13 @@ function crossChecks(
       problems.push(`${name}: is not a Dataverse logical name (letters, digits, _)`);
   }
   const margins = checkWindows(e, problems);
-  if (problems.length > 0 || !dataverse.client || storePath === null || providers === null) return null;
+  if (problems.length > 0 || !dataverse.client || providers === null) return null;
   return {
     deploymentId: e.DEPLOYMENT_ID ?? defaultDeploymentId(dataverse.client.url, origins[0] ?? ""),
     dataverse: { client: dataverse.client, api: dataverse.api },
     eventMode: e.EVENT_MODE!,
     portalOrigins: origins,
     providers,
-    store: { kind: "sqlite", path: storePath },
     host: e.HOST!,
     port: e.PORT!,
     deadline: {

@@ -179,6 +179,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
       (pruned) => logger.log("info", "store pruned", { ...pruned, retentionDays: config.retentionDays }),
       (error: unknown) => logger.log("warn", "store could not be pruned; next try in six hours", { error }),
     );
+  let unwatch = () => {};
   const ingest = () => {
     for (const provider of providers.all) {
       if (!provider.listMissedEvents) continue;
@@ -205,6 +206,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
       wakeWorker = () => worker.wake();
       pruneTimer = setInterval(pruneOld, 6 * 60 * 60_000);
       pruneTimer.unref();
+      unwatch = store.watchWork?.(wakeWorker) ?? unwatch;
       const interval = overrides.missedEventsIntervalMs ?? 15 * 60_000;
       if (interval <= 0) return;
       ingest();
@@ -214,6 +216,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     async close() {
       if (ingestTimer) clearInterval(ingestTimer);
       if (pruneTimer) clearInterval(pruneTimer);
+      unwatch();
       await worker.stop();
       dv.close();
       if (!overrides.store) await store.close();

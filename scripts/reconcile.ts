@@ -4,7 +4,7 @@
 
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DEFAULT_STORE_URL, parseStoreUrl } from "../confirmation-endpoint/config";
+import { DEFAULT_STORE_URL, describeStore, parseStoreUrl } from "../confirmation-endpoint/config";
 import { reportToJson, reportToText } from "../confirmation-endpoint/reconcile/format-report";
 import { openStore } from "../confirmation-endpoint/store/open-store";
 
@@ -44,22 +44,24 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const store = parseStoreUrl(values.store ?? (process.env.STORE_URL?.trim() || DEFAULT_STORE_URL));
-  if (!("path" in store)) {
+  const store = parseStoreUrl(
+    values.store ?? (process.env.STORE_URL?.trim() || DEFAULT_STORE_URL),
+    process.env,
+  );
+  if ("problem" in store) {
     fail(
-      `${values.store !== undefined ? "--store" : "STORE_URL"}: ${store.problem}. Pass --store sqlite:<path>.`,
+      `${values.store !== undefined ? "--store" : "STORE_URL"}: ${store.problem}. Pass --store sqlite:<path> or postgres://….`,
     );
     return;
   }
-  const { path } = store;
-  if (!existsSync(path)) {
+  if (store.kind === "sqlite" && !existsSync(store.path)) {
     fail(
-      `No store at ${path}: the endpoint has not run with this STORE_URL yet, or the path is wrong. Pass --store sqlite:<path>.`,
+      `No store at ${store.path}: the endpoint has not run with this STORE_URL yet, or the path is wrong. Pass --store sqlite:<path>.`,
     );
     return;
   }
-  process.stderr.write(`reading ${path}\n`);
-  const opened = openStore({ kind: "sqlite", path });
+  process.stderr.write(`reading ${describeStore(store)}\n`);
+  const opened = openStore(store);
   try {
     const now = Date.now();
     const report = await opened.reconcileReport(now);

@@ -1,7 +1,8 @@
 // The one place a store kind is chosen: every host (the endpoint, reconcile, the benchmark, the
-// sandbox) opens its store from the parsed STORE_URL through here.
+// sandbox, the store command) opens its store from the parsed STORE_URL through here.
 
-import type { StoreConfig } from "../config";
+import type { StoreConfig } from "./store-url";
+import { openPostgresStore } from "./postgres-store";
 import { openSqliteStore } from "./sqlite-store";
 import type { PaymentStore } from "./types";
 
@@ -9,5 +10,7 @@ export function openStore(config: StoreConfig): PaymentStore {
   switch (config.kind) {
     case "sqlite":
       return openSqliteStore(config.path);
+    case "postgres":
+      return openPostgresStore(config);
   }
 }

@@ -1,5 +1,5 @@
 // The store contract (spec §5.3): command-style methods, each one transaction, no callback
-// transactions exposed, so every backend (SQLite today) is interchangeable; test/store/ runs one
+// transactions exposed, so every backend (SQLite, PostgreSQL) is interchangeable; test/store/ runs one
 // contract suite against each. The store persists and claims; it decides nothing (the lifecycle
 // module does). Times are epoch milliseconds from the injected clock.
 //
@@ -297,5 +297,10 @@ export interface PaymentStore {
    * Never a purchase paid but not finalized, an unsettled refund, or a pending job.
    */
   prune(before: number): Promise<PruneResult>;
+  /**
+   * Optional: call `wake` when another process stores due work (PostgreSQL's LISTEN/NOTIFY), so
+   * workers on every instance start at once; polling stays the safety net. Returns the unsubscribe.
+   */
+  watchWork?(wake: () => void): () => void;
   close(): Promise<void>;
 }

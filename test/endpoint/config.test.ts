@@ -73,10 +73,10 @@ describe("loadConfig", () => {
       ...VALID,
       STRIPE_SECRET_KEY: "pk_live_leaky",
       STRIPE_WEBHOOK_SECRETS: "whsec_ok,leaky-webhook-secret",
-      STORE_URL: "postgres://gateway:leaky-db-password@db.invalid/gateway",
+      STORE_URL: "postgres://gateway:leaky-db-password@db.invalid/gateway?sslmode=bogus",
       DATAVERSE_CERTIFICATE_PATH: "/c.pem",
     });
-    expect(problems.join("\n")).toContain("STORE_URL: PostgreSQL is not available");
+    expect(problems.join("\n")).toContain("STORE_URL: sslmode (in the URL or PGSSLMODE) must be one of");
     expect(problems.join("\n")).not.toMatch(/leaky/);
     expect(problems.join("\n")).not.toContain("not-a-real-secret");
   });
@@ -125,7 +125,7 @@ describe("loadConfig", () => {
     [{ EVENT_MODE: "rtm" }, "RTM_PAYMENT_TIMEOUT_MINUTES: is required when EVENT_MODE=rtm"],
     [{ EVENT_MODE: "both" }, 'EVENT_MODE: must be "outbound" or "rtm"'],
     [{ FINALIZE_WINDOW_MINUTES: "12" }, "leaves no time to pay"],
-    [{ STORE_URL: "postgres://db/x" }, "PostgreSQL is not available in this build yet"],
+    [{ STORE_URL: "postgres://db" }, "STORE_URL: postgres:// URL names no database"],
     [{ STORE_URL: "mysql://x" }, "STORE_URL: must be sqlite:<path>"],
     [{ WORKER_CONCURRENCY: "8" }, "WORKER_CONCURRENCY: must be at most 4"],
     [{ DATAVERSE_URL: "http://contoso.crm.dynamics.com" }, "must be an https URL"],

@@ -84,7 +84,7 @@ describe("reconciliation report", () => {
       failure(["--store", "postgres://gateway:hunter2-not-real@db.invalid/gateway"]),
     ]);
     expect(postgres!.code).toBe(1);
-    expect(postgres!.stderr).toContain("--store: PostgreSQL is not available in this build yet");
+    expect(postgres!.stderr).toContain("Could not open the PostgreSQL store");
     expect(postgres!.stderr).not.toContain("hunter2");
     const json = JSON.parse(ok.stdout) as { paidNotFinalized: unknown[]; deadLetters: unknown[] };
     expect(json.paidNotFinalized).toHaveLength(1);

@@ -5,8 +5,8 @@
 import type { BeginCheckoutResult, NewJob, NewPurchase } from "../types";
 import type { SqliteConnection } from "./connection";
 import { enqueue } from "./outbox";
-import { toCheckout, toPurchase } from "./rows";
-import type { Row } from "./rows";
+import { toCheckout, toPurchase } from "../rows";
+import type { Row } from "../rows";
 
 export function getPurchaseRow(c: SqliteConnection, id: string) {
   const row = c.prepare(`SELECT * FROM purchase WHERE purchase_id = ?`).get(id) as Row | undefined;

@@ -5,8 +5,8 @@
 import { StaleLeaseError, VersionConflictError } from "../../errors";
 import type { JobEffects, JobRecord, NewDeadLetter, NewJob, PurchasePatch } from "../types";
 import type { SqliteConnection } from "./connection";
-import { PATCH_COLUMNS, toJob } from "./rows";
-import type { Row } from "./rows";
+import { PATCH_COLUMNS, toJob } from "../rows";
+import type { Row } from "../rows";
 
 /**
  * A job with the same dedupe key is re-armed, not duplicated: a finished one becomes due again, a

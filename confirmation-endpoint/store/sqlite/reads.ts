@@ -3,8 +3,8 @@
 
 import type { PaymentStore, ReconcileReport, StoreSummary } from "../types";
 import type { SqliteConnection } from "./connection";
-import { toCheckout, toDeadLetter, toJob, toPayment, toPurchase, toRefund } from "./rows";
-import type { Row } from "./rows";
+import { toCheckout, toDeadLetter, toJob, toPayment, toPurchase, toRefund } from "../rows";
+import type { Row } from "../rows";
 
 type Reads = Pick<
   PaymentStore,

@@ -1,4 +1,5 @@
-// Rows of the SQLite tables as the store's records, and back: column names live here only.
+// Rows of the store tables as records, and back: column names live here only. SQLite and
+// PostgreSQL share the column names and types (flags as 0/1 integers, times as epoch ms).
 
 import type {
   CheckoutRecord,
@@ -8,7 +9,7 @@ import type {
   PurchasePatch,
   PurchaseRecord,
   RefundRecord,
-} from "../types";
+} from "./types";
 
 export type Row = Record<string, unknown>;
 

@@ -1,0 +1,79 @@
+// PaymentStore on PostgreSQL (node-postgres), for several endpoint instances on one database. The
+// pieces live in postgres/: the pool and migrations, checkouts, webhooks (one transaction each,
+// with a NOTIFY), the outbox (SKIP LOCKED claims, per-purchase advisory locks, fencing in SQL) and
+// plain reads. This file only puts them behind the contract.
+
+import type { PostgresStoreConfig } from "./store-url";
+import {
+  abandonCheckoutAttempt,
+  beginCheckout,
+  getPurchaseRow,
+  recordCheckoutSession,
+} from "./postgres/checkouts";
+import { openPgConnection } from "./postgres/connection";
+import { announceWork, claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./postgres/outbox";
+import { prune } from "./postgres/prune";
+import { createReads, reconcileReport, summarise } from "./postgres/reads";
+import { createWorkWatcher } from "./postgres/watch-work";
+import { storeEvents } from "./postgres/webhooks";
+import type { PaymentStore } from "./types";
+
+/** Open a pool on the database; the schema is migrated before the first statement runs. */
+export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
+  const c = openPgConnection(config);
+  const watcher = createWorkWatcher(c.clientConfig);
+  return {
+    ...createReads(c),
+    async ping() {
+      // A transaction id is only handed out where the database takes writes (not on a read-only one).
+      await c.write("answer a ping", (sql) => sql("SELECT txid_current()"));
+    },
+    async getPurchase(purchaseId) {
+      return c.read("read a purchase", (sql) => getPurchaseRow(sql, purchaseId));
+    },
+    async beginCheckout(input) {
+      return c.write("start a checkout", (sql) => beginCheckout(sql, input));
+    },
+    async abandonCheckoutAttempt(purchaseId, attempt) {
+      await c.write("abandon a checkout attempt", (sql) => abandonCheckoutAttempt(sql, purchaseId, attempt));
+    },
+    async recordCheckoutSession(input) {
+      await c.write("record a checkout session", (sql) => recordCheckoutSession(sql, input));
+    },
+    async recordWebhook(planned, now) {
+      return c.write("store webhooks", (sql) => storeEvents(sql, planned, now));
+    },
+    async enqueueJob(job, now) {
+      await c.write("enqueue a job", async (sql) => {
+        await enqueue(sql, job, now);
+        await announceWork(sql);
+      });
+    },
+    async claimJobs(input) {
+      return c.write("claim jobs", (sql) => claimJobs(sql, input));
+    },
+    async renewLease(jobId, workerId, until, now) {
+      await c.write("renew a lease", (sql) => renewLease(sql, jobId, workerId, until, now));
+    },
+    async commitJob(jobId, workerId, effects, now) {
+      await c.write("commit a job step", (sql) => commitJob(sql, jobId, workerId, effects, now));
+    },
+    async nextDueAt() {
+      return c.read("find the next due job", (sql) => nextDueAt(sql));
+    },
+    async reconcileReport() {
+      return c.read("build the reconciliation report", (sql) => reconcileReport(sql));
+    },
+    async prune(before) {
+      return c.write("prune old rows", (sql) => prune(sql, before));
+    },
+    async summary() {
+      return c.read("summarise the store", (sql) => summarise(sql));
+    },
+    watchWork: (wake) => watcher.watch(wake),
+    async close() {
+      await watcher.close();
+      await c.close();
+    },
+  };
+}

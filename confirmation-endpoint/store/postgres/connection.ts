@@ -1,0 +1,176 @@
+// A pool of PostgreSQL connections (node-postgres), sized from STORE_POOL_SIZE, TLS from sslmode,
+// migrated before the first statement runs. Every write is one transaction on one pooled client;
+// a deadlock or serialization failure (another instance touched the same rows) is retried a few
+// times before it becomes a StoreError.
+
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import type { ClientConfig, PoolClient } from "pg";
+import type { ConnectionOptions } from "node:tls";
+import { isKitError } from "../../../common/kit-error";
+import { StoreError } from "../../errors";
+import type { Row } from "../rows";
+import type { PostgresStoreConfig } from "../store-url";
+import { migrate } from "./migrate";
+import type { MigrateResult } from "./migrate";
+
+/** One statement: its rows and how many rows it touched. */
+export type Sql = (text: string, params?: unknown[]) => Promise<{ rows: Row[]; rowCount: number }>;
+
+export interface PgConnection {
+  readonly pool: pg.Pool;
+  /** What a dedicated client (the LISTEN connection) needs to connect like the pool does. */
+  readonly clientConfig: ClientConfig;
+  /** Settles once the schema is current: what this open applied, or the StoreError it met. */
+  readonly migrated: Promise<MigrateResult>;
+  /** One transaction; the conflict errors of the contract pass through, anything else is a StoreError. */
+  write<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  read<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const RETRIED_CODES = new Set(["40P01", "40001"]);
+const ATTEMPTS = 3;
+const INT8_OID = 20;
+
+/** node-postgres options for a store config: TLS as libpq's sslmode means it, int8 read as numbers. */
+export function toClientConfig(config: PostgresStoreConfig): ClientConfig {
+  // Fields, not connectionString: node-postgres lets the string override an explicit password.
+  const url = new URL(config.url);
+  const password = url.password ? decodeURIComponent(url.password) : config.password;
+  return {
+    host: decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, "$1"),
+    port: url.port ? Number(url.port) : 5432,
+    database: decodeURIComponent(url.pathname.slice(1)),
+    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+    ...(password !== null ? { password } : {}),
+    application_name: url.searchParams.get("application_name") ?? "event-portal-gateway",
+    ssl: toTls(config.ssl),
+    connectionTimeoutMillis: 10_000,
+    // Epoch milliseconds and counts are BIGINT: well inside Number's exact range.
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === INT8_OID
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  };
+}
+
+function toTls(ssl: PostgresStoreConfig["ssl"]): false | ConnectionOptions {
+  const ca = ssl.rootCertPath ? readFileSync(ssl.rootCertPath, "utf8") : undefined;
+  switch (ssl.mode) {
+    case "disable":
+    case "allow":
+    case "prefer":
+      // node-postgres cannot fall back between plain and TLS: these connect without TLS.
+      return false;
+    case "require":
+      // libpq verifies the chain in "require" when a root certificate is given.
+      return ca ? { ca, checkServerIdentity: () => undefined } : { rejectUnauthorized: false };
+    case "verify-ca":
+      return { rejectUnauthorized: true, checkServerIdentity: () => undefined, ...(ca ? { ca } : {}) };
+    case "verify-full":
+      return { rejectUnauthorized: true, ...(ca ? { ca } : {}) };
+  }
+}
+
+function toSql(client: PoolClient): Sql {
+  return async (text, params) => {
+    const result = await client.query(text, params);
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  };
+}
+
+function storeError(what: string, error: unknown): unknown {
+  // The kit's own errors (a stale lease, a version conflict, a refused copy) keep their meaning.
+  if (isKitError(error)) return error;
+  return new StoreError(`Store could not ${what}: ${(error as Error).message}`, error);
+}
+
+/** Migrate on the first connection; every statement of the store waits for it. */
+function migrateOnOpen(pool: pg.Pool): Promise<MigrateResult> {
+  const migrated = (async () => {
+    const client = await pool.connect();
+    try {
+      return await migrate(client);
+    } finally {
+      client.release();
+    }
+  })().catch((error: unknown) => {
+    throw new StoreError(
+      `Could not open the PostgreSQL store: ${(error as Error).message}. Check STORE_URL, the password and the server's firewall.`,
+      error,
+    );
+  });
+  migrated.catch(() => undefined);
+  return migrated;
+}
+
+async function inTransaction<T>(client: PoolClient, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await fn(toSql(client));
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
+export function openPgConnection(config: PostgresStoreConfig): PgConnection {
+  let clientConfig: ClientConfig;
+  try {
+    clientConfig = toClientConfig(config);
+  } catch (error) {
+    throw new StoreError(`Could not read the PostgreSQL TLS settings: ${(error as Error).message}`, error);
+  }
+  const pool = new pg.Pool({ ...clientConfig, max: config.poolSize, idleTimeoutMillis: 30_000 });
+  // An idle client dropped by the server: the next statement reports it as a StoreError.
+  pool.on("error", () => undefined);
+  const migrated = migrateOnOpen(pool);
+
+  async function withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    await migrated;
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      return await fn(client);
+    } catch (error) {
+      // No code at all: not the server's answer nor the kit's; the connection may be unusable.
+      broken = !(error as { code?: string }).code;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  return {
+    pool,
+    clientConfig,
+    migrated,
+    async write(what, fn) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withClient((client) => inTransaction(client, fn));
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (attempt < ATTEMPTS && code !== undefined && RETRIED_CODES.has(code)) continue;
+          throw storeError(what, error);
+        }
+      }
+    },
+    async read(what, fn) {
+      try {
+        return await withClient((client) => fn(toSql(client)));
+      } catch (error) {
+        throw storeError(what, error);
+      }
+    },
+    async close() {
+      await migrated.catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

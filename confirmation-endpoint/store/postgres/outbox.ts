@@ -1,0 +1,218 @@
+// The outbox on PostgreSQL, shared by every endpoint instance. Claiming takes due rows with
+// FOR UPDATE SKIP LOCKED (two instances never wait on, or take, the same row) and holds a
+// transaction-scoped advisory lock per purchase while it checks that no other job of that purchase
+// is leased: "one job per purchase in flight" holds across instances because the database
+// serialises it, not one process's memory. Fencing is one conditional UPDATE: a step commits only
+// while its worker's lease is unexpired, and that row stays locked until the step's effects commit.
+
+import { StaleLeaseError, VersionConflictError } from "../../errors";
+import { PATCH_COLUMNS, toJob } from "../rows";
+import type { JobEffects, JobRecord, NewDeadLetter, NewJob, PurchasePatch } from "../types";
+import type { Sql } from "./connection";
+
+/** Channel a stored job is announced on, so a worker on any instance wakes at once. */
+export const WORK_CHANNEL = "gateway_work";
+
+/** Same re-arm rules as SQLite's enqueue (see sqlite/outbox.ts). */
+export async function enqueue(sql: Sql, job: NewJob, now: number): Promise<void> {
+  await sql(
+    `INSERT INTO outbox (dedupe, purchase_id, kind, payload, not_before, state, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)
+     ON CONFLICT (dedupe) DO UPDATE SET
+       state = 'pending',
+       rearm = CASE WHEN outbox.state = 'pending' AND outbox.locked_until IS NOT NULL AND outbox.locked_until > $6 THEN 1 ELSE outbox.rearm END,
+       not_before = CASE WHEN outbox.state = 'done' THEN excluded.not_before
+         WHEN outbox.attempts = 0 THEN LEAST(outbox.not_before, excluded.not_before) ELSE outbox.not_before END,
+       attempts = CASE WHEN outbox.state = 'done' THEN 0 ELSE outbox.attempts END,
+       updated_at = $6`,
+    [job.dedupe, job.purchaseId, job.kind, JSON.stringify(job.payload), job.notBefore, now],
+  );
+}
+
+/** Wake the workers of every instance once this transaction commits (collapsed per transaction). */
+export async function announceWork(sql: Sql): Promise<void> {
+  await sql(`SELECT pg_notify($1, '')`, [WORK_CHANNEL]);
+}
+
+export async function addDeadLetter(sql: Sql, d: NewDeadLetter, now: number): Promise<void> {
+  await sql(
+    `INSERT INTO dead_letter (purchase_id, kind, reason, detail, created_at) VALUES ($1, $2, $3, $4, $5)`,
+    [d.purchaseId, d.kind, d.reason, d.detail ?? null, now],
+  );
+}
+
+/** Lease up to `limit` due jobs, finalize jobs first (see sqlite/outbox.ts for why). */
+export async function claimJobs(
+  sql: Sql,
+  input: { workerId: string; limit: number; now: number; leaseMs: number },
+): Promise<JobRecord[]> {
+  const { workerId, limit, now, leaseMs } = input;
+  const { rows } = await sql(
+    `SELECT o.id, o.purchase_id FROM outbox o
+     WHERE o.state = 'pending' AND o.not_before <= $1 AND (o.locked_until IS NULL OR o.locked_until <= $1)
+       AND (o.purchase_id IS NULL OR NOT EXISTS (
+         SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
+           AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > $1))
+     ORDER BY (o.kind = 'finalize') DESC, o.not_before, o.id LIMIT $2
+     FOR UPDATE OF o SKIP LOCKED`,
+    [now, limit * 8],
+  );
+  const purchases = [...new Set(rows.map((r) => r.purchase_id).filter((p): p is string => p !== null))];
+  // The scan above skips purchases already busy, but another transaction may be leasing a job of
+  // the same purchase right now: whoever holds the purchase's advisory lock decides, and the check
+  // below runs after the lock, on what has committed by then.
+  const lockedRows = (
+    await sql(
+      `SELECT p FROM unnest($1::text[]) AS p WHERE pg_try_advisory_xact_lock(hashtextextended(p, 0))`,
+      [purchases],
+    )
+  ).rows;
+  const lockedPurchases = lockedRows.map((r) => r.p as string);
+  const busyRows = (
+    await sql(
+      `SELECT DISTINCT purchase_id FROM outbox WHERE purchase_id = ANY($1::text[])
+         AND state = 'pending' AND locked_until IS NOT NULL AND locked_until > $2`,
+      [lockedPurchases, now],
+    )
+  ).rows;
+  const busy = new Set(busyRows.map((r) => r.purchase_id as string));
+  const free = new Set(lockedPurchases.filter((p) => !busy.has(p)));
+  const chosen: number[] = [];
+  for (const row of rows) {
+    if (chosen.length >= limit) break;
+    const purchaseId = row.purchase_id as string | null;
+    if (purchaseId !== null) {
+      if (!free.has(purchaseId)) continue;
+      free.delete(purchaseId);
+    }
+    chosen.push(row.id as number);
+  }
+  if (chosen.length === 0) return [];
+  const claimed = await sql(
+    `UPDATE outbox SET locked_by = $1, locked_until = $2, attempts = attempts + 1, rearm = 0, updated_at = $3
+     WHERE id = ANY($4::bigint[]) RETURNING *`,
+    [workerId, now + leaseMs, now, chosen],
+  );
+  const byId = new Map(claimed.rows.map((r) => [r.id as number, toJob(r)]));
+  return chosen.map((id) => byId.get(id)!);
+}
+
+/** Touch the job's row only while `workerId` holds an unexpired lease; the row stays locked until commit. */
+async function holdLease(sql: Sql, jobId: number, workerId: string, now: number): Promise<void> {
+  const { rowCount } = await sql(
+    `UPDATE outbox SET updated_at = $3 WHERE id = $1 AND locked_by = $2 AND state = 'pending'
+       AND locked_until IS NOT NULL AND locked_until >= $3`,
+    [jobId, workerId, now],
+  );
+  if (rowCount !== 1) throw new StaleLeaseError(jobId, workerId);
+}
+
+export async function renewLease(
+  sql: Sql,
+  jobId: number,
+  workerId: string,
+  until: number,
+  now: number,
+): Promise<void> {
+  await holdLease(sql, jobId, workerId, now);
+  await sql(`UPDATE outbox SET locked_until = $1 WHERE id = $2`, [until, jobId]);
+}
+
+/** Apply a step's effects and settle the job, if `workerId` still holds its lease. */
+export async function commitJob(
+  sql: Sql,
+  jobId: number,
+  workerId: string,
+  effects: JobEffects,
+  now: number,
+): Promise<void> {
+  await holdLease(sql, jobId, workerId, now);
+  if (effects.purchase) await updatePurchase(sql, effects.purchase, now);
+  await applyRowEffects(sql, effects, now);
+  for (const d of effects.deadLetters ?? []) await addDeadLetter(sql, d, now);
+  for (const j of effects.jobs ?? []) await enqueue(sql, j, now);
+  const next = effects.next;
+  if (next.kind === "done") {
+    await sql(
+      `UPDATE outbox SET state = CASE WHEN rearm = 1 THEN 'pending' ELSE 'done' END, rearm = 0,
+         locked_by = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2`,
+      [now, jobId],
+    );
+  } else if (next.kind === "retry") {
+    await sql(
+      `UPDATE outbox SET not_before = $1, rearm = 0, locked_by = NULL, locked_until = NULL,
+         last_error = $2, updated_at = $3 WHERE id = $4`,
+      [next.at, next.error.slice(0, 2000), now, jobId],
+    );
+  }
+}
+
+async function updatePurchase(sql: Sql, change: NonNullable<JobEffects["purchase"]>, now: number) {
+  const { purchaseId, expectedVersion, set } = change;
+  const columns = Object.keys(set) as Array<keyof PurchasePatch>;
+  const params: unknown[] = [purchaseId, expectedVersion, now];
+  const assignments = columns.map((k) => {
+    const v = set[k];
+    params.push(typeof v === "boolean" ? (v ? 1 : 0) : v);
+    return `${PATCH_COLUMNS[k]} = $${params.length}`;
+  });
+  const { rowCount } = await sql(
+    `UPDATE purchase SET ${[...assignments, "updated_at = $3", "version = version + 1"].join(", ")}
+       WHERE purchase_id = $1 AND version = $2`,
+    params,
+  );
+  if (rowCount !== 1) throw new VersionConflictError(purchaseId, expectedVersion);
+}
+
+async function applyRowEffects(sql: Sql, effects: JobEffects, now: number): Promise<void> {
+  for (const p of effects.payments ?? []) {
+    await sql(
+      `INSERT INTO payment (provider, provider_payment_id, purchase_id, provider_session_id, amount_minor, currency, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       ON CONFLICT (provider, provider_payment_id) DO UPDATE SET
+         purchase_id = coalesce(excluded.purchase_id, payment.purchase_id),
+         provider_session_id = coalesce(excluded.provider_session_id, payment.provider_session_id),
+         amount_minor = coalesce(excluded.amount_minor, payment.amount_minor),
+         currency = coalesce(excluded.currency, payment.currency),
+         state = excluded.state, updated_at = excluded.updated_at`,
+      [
+        p.provider,
+        p.providerPaymentId,
+        p.purchaseId,
+        p.providerSessionId,
+        p.amountMinor,
+        p.currency,
+        p.state,
+        now,
+      ],
+    );
+  }
+  for (const co of effects.checkouts ?? []) {
+    await sql(`UPDATE checkout SET state = $1 WHERE purchase_id = $2 AND provider_session_id = $3`, [
+      co.state,
+      co.purchaseId,
+      co.providerSessionId,
+    ]);
+  }
+  for (const r of effects.refunds ?? []) {
+    await sql(
+      `INSERT INTO refund (refund_key, purchase_id, provider, provider_payment_id, amount_minor, currency, reason, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'requested', $8, $8) ON CONFLICT DO NOTHING`,
+      [r.refundKey, r.purchaseId, r.provider, r.providerPaymentId, r.amountMinor, r.currency, r.reason, now],
+    );
+  }
+  for (const u of effects.refundUpdates ?? []) {
+    await sql(
+      `UPDATE refund SET state = $1, provider_refund_id = coalesce($2, provider_refund_id),
+         last_error = $3, updated_at = $4 WHERE refund_key = $5`,
+      [u.state, u.providerRefundId ?? null, u.lastError ?? null, now, u.refundKey],
+    );
+  }
+}
+
+export async function nextDueAt(sql: Sql): Promise<number | null> {
+  const { rows } = await sql(
+    `SELECT min(GREATEST(not_before, coalesce(locked_until, 0))) AS t FROM outbox WHERE state = 'pending'`,
+  );
+  return (rows[0]?.t as number | null) ?? null;
+}
