@@ -7,7 +7,7 @@
 // `{status, errorMessage, errorCode, redirectUrl, purchaseId}`.
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { RouteHook } from "../portal/preview-server";
+import type { RouteHook } from "../../portal-emulator/preview-server";
 import type { EventSiteAttendee, EventSiteBackend } from "./event-site-backend";
 import { EventSiteError } from "./event-site-backend";
 import { EVENT_SITE_SCRIPT, EVENT_SITE_STYLE } from "./event-site-assets";

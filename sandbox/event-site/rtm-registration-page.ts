@@ -5,7 +5,7 @@
 // payment provider record's page URL, i.e. the confirmation endpoint's /v1/rtm/pay). The same page
 // is the return URL: after the hosted checkout it says how the payment went and lists the event's
 // registrations.
-import type { RouteHook } from "../portal/preview-server";
+import type { RouteHook } from "../../portal-emulator/preview-server";
 import type { EventSiteBackend, EventSiteEvent } from "./event-site-backend";
 import { formatPrice } from "./event-pages";
 import { ASSET_PREFIX, EVENT_SITE_CSP, escapeHtml, renderFrame } from "./html";

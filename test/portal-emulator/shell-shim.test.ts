@@ -1,6 +1,6 @@
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { shellShimSource } from "../../sandbox/portal/shell-shim";
+import { shellShimSource } from "../../portal-emulator/shell-shim";
 
 interface Shell {
   getTokenDeferred(): { done(fn: (token: string) => void): unknown } & Promise<string>;

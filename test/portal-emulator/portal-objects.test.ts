@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadSiteFolder } from "../../power-pages/index";
-import { defaultFixtures } from "../../sandbox/portal/fixtures";
-import { createSiteRenderer } from "../../sandbox/portal/render-page";
-import { renderLiquidSource } from "../../sandbox/portal/render-template";
+import { defaultFixtures } from "../../portal-emulator/fixtures";
+import { createSiteRenderer } from "../../portal-emulator/render-page";
+import { renderLiquidSource } from "../../portal-emulator/render-template";
 
 const site = loadSiteFolder(fileURLToPath(new URL("../fixtures/standard-site/", import.meta.url)));
 const fixtures = {

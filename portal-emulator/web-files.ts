@@ -2,8 +2,8 @@
 // page's URL followed by the web file's partial URL.
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { SiteFolder } from "../../power-pages/index";
-import { pageUrlOf } from "../../power-pages/index";
+import type { SiteFolder } from "../power-pages/index";
+import { pageUrlOf } from "../power-pages/index";
 
 export interface WebFileEntry {
   url: string;

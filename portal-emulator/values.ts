@@ -1,13 +1,20 @@
 // Small conversions shared by filters, tags and objects: HTML encoding, dates, property lookup,
 // and the culture of the page being rendered.
 import type { Context } from "liquidjs";
-import { escapeHtml } from "../escape-html";
 import { formatDotNetDate } from "./dotnet-date-format";
 
 /** HTML-encodes text the way the portal encodes `user` and `request` values. */
 export function encodeHtml(text: string): string {
-  return escapeHtml(text);
+  return String(text ?? "").replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
 }
+
+const HTML_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** A Date whose text form is the .NET general format of its culture, as DotLiquid prints DateTime. */
 export class PortalDate extends Date {

@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadSiteFolder } from "../../../power-pages/index";
 import { runBuild } from "../../../scripts/build/run-build";
-import { defaultFixtures } from "../../../sandbox/portal/fixtures";
-import { createSiteRenderer } from "../../../sandbox/portal/render-page";
+import { defaultFixtures } from "../../../portal-emulator/fixtures";
+import { createSiteRenderer } from "../../../portal-emulator/render-page";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const made: string[] = [];

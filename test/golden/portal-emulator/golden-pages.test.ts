@@ -5,8 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadSiteFolder } from "../../../power-pages/index";
-import { defaultFixtures } from "../../../sandbox/portal/fixtures";
-import { createSiteRenderer } from "../../../sandbox/portal/render-page";
+import { defaultFixtures } from "../../../portal-emulator/fixtures";
+import { createSiteRenderer } from "../../../portal-emulator/render-page";
 
 const fixtureDir = (name: string) => fileURLToPath(new URL(`../../fixtures/${name}/`, import.meta.url));
 const goldenFile = (name: string) => fileURLToPath(new URL(`./${name}.html`, import.meta.url));

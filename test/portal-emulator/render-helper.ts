@@ -1,7 +1,7 @@
 // Test helper: a portal Liquid engine over an in-memory set of web templates.
-import { createPortalLiquid } from "../../sandbox/portal/create-portal-liquid";
-import type { FixtureRows } from "../../sandbox/portal/fetchxml-query";
-import { renderLiquidSource } from "../../sandbox/portal/render-template";
+import { createPortalLiquid } from "../../portal-emulator/create-portal-liquid";
+import type { FixtureRows } from "../../portal-emulator/fetchxml-query";
+import { renderLiquidSource } from "../../portal-emulator/render-template";
 
 export function createTestEngine(
   templates: Record<string, string> = {},

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDotNetDate } from "../../sandbox/portal/dotnet-date-format";
+import { formatDotNetDate } from "../../portal-emulator/dotnet-date-format";
 
 const d = new Date(Date.UTC(2026, 6, 4, 9, 5, 3, 120));
 

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PreviewServer } from "../../sandbox/portal/preview-server";
-import { createPreviewServer } from "../../sandbox/portal/preview-server";
+import type { PreviewServer } from "../../portal-emulator/preview-server";
+import { createPreviewServer } from "../../portal-emulator/preview-server";
 
 const fixture = fileURLToPath(new URL("../fixtures/standard-site/", import.meta.url));
 const siteFolder = "contoso-events---contosoevents";

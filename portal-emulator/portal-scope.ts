@@ -1,7 +1,7 @@
 // Builds the objects a Power Pages template sees (website, page, settings, snippets, sitemarkers,
 // weblinks, sitemap, request, params, user, now, language, resx, entities) from a loaded site
 // folder, the matched page, the request and the fixtures.
-import type { ContentPage, Language, SiteFolder, WebPage } from "../../power-pages/index";
+import type { ContentPage, Language, SiteFolder, WebPage } from "../power-pages/index";
 import type { FixtureContact, PortalFixtures } from "./fixtures";
 import { encodeHtml, PortalDate } from "./values";
 

@@ -2,7 +2,7 @@
 // modification times decides whether to reload (so edits show up on the next refresh).
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { findSiteFolder, loadSiteFolder } from "../../power-pages/index";
+import { findSiteFolder, loadSiteFolder } from "../power-pages/index";
 import type { PortalFixtures } from "./fixtures";
 import type { SiteRenderer } from "./render-page";
 import { createSiteRenderer } from "./render-page";

@@ -2,8 +2,8 @@
 // → page template → web template, wrapped in the portal layout with the website's header and
 // footer when the page template asks for them. Template errors become a 500 page naming the spot.
 import type { Liquid } from "liquidjs";
-import type { Language, SiteFolder, WebPage } from "../../power-pages/index";
-import { findLanguages, findPublishedState, pageUrlOf } from "../../power-pages/index";
+import type { Language, SiteFolder, WebPage } from "../power-pages/index";
+import { findLanguages, findPublishedState, pageUrlOf } from "../power-pages/index";
 import { createPortalLiquid } from "./create-portal-liquid";
 import { PortalError, SiteConfigurationError } from "./errors";
 import type { FixtureContact, PortalFixtures } from "./fixtures";
