@@ -1,10 +1,12 @@
 // Errors raised by the Power Pages emulation. Each carries a stable `code`; template errors also
 // carry the web template name, line and column so an admin can jump to the spot.
 
-export class PortalError extends Error {
+import { KitError } from "../common/kit-error";
+
+export class PortalError extends KitError {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, { cause: options?.cause });
     this.name = new.target.name;
     this.code = code;
   }

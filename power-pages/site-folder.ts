@@ -3,7 +3,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { SiteFolderError } from "./errors";
-import { detectKeyStyle, normalizeRecord } from "./key-style";
+import {
+  detectKeyStyle,
+  formatLineRanges,
+  keyStyleOfRecord,
+  linesWithKeyStyle,
+  normalizeRecord,
+} from "./key-style";
 import type { KeyStyle } from "./key-style";
 import { parseRecordYaml } from "./record-yaml";
 import type {
@@ -73,8 +79,11 @@ export function loadSiteFolder(dir: string): SiteFolder {
       { file: join(root, "website.yml") },
     );
   }
-  const keyStyle = detectKeyStyle(websiteRaw, join(root, "website.yml"));
-  const recordFiles = listRecordFiles(root).map((file) => readRecordFile(root, file, keyStyle));
+  const keyStyle = detectKeyStyle(websiteRaw, join(root, "website.yml"), websiteText);
+  const otherStyleFiles: string[] = [];
+  const recordFiles = listRecordFiles(root).map((file) =>
+    readRecordFile(root, file, keyStyle, otherStyleFiles),
+  );
 
   const ofKind = (kind: string): Array<{ file: string; data: RecordData }> =>
     recordFiles
@@ -217,6 +226,7 @@ export function loadSiteFolder(dir: string): SiteFolder {
   return {
     root,
     keyStyle,
+    otherStyleFiles,
     website,
     languages,
     publishingStates,
@@ -259,14 +269,39 @@ export function recordKindOf(file: string): string {
   return (parts.length === 1 ? parts[0] : parts[parts.length - 1]) ?? base;
 }
 
-function readRecordFile(root: string, file: string, keyStyle: KeyStyle): RecordFile {
+/**
+ * Reads one record file, each record by its own key style (a hand-edited file may differ from
+ * website.yml; it is listed in `otherStyleFiles`). A record mixing both styles is refused: which
+ * spelling wins would be a guess.
+ */
+function readRecordFile(
+  root: string,
+  file: string,
+  keyStyle: KeyStyle,
+  otherStyleFiles: string[],
+): RecordFile {
   const kind = recordKindOf(file);
-  const parsed = parseRecordYaml(readText(root, file), file);
+  const text = readText(root, file);
+  const parsed = parseRecordYaml(text, file);
+  const styles = parsed.records.map((r) => keyStyleOfRecord(r));
+  if (styles.includes("mixed")) {
+    throw new SiteFolderError(
+      "KEY_STYLE_MIXED",
+      `${file} mixes adx_ and bare keys: adx_ on lines ${formatLineRanges(linesWithKeyStyle(text, "adx"))}, bare on lines ${formatLineRanges(linesWithKeyStyle(text, "bare"))}. ` +
+        "pac writes one style per download: download the site again, or rewrite the file in one style.",
+      { file: join(root, file) },
+    );
+  }
+  const other: KeyStyle = keyStyle === "adx" ? "bare" : "adx";
+  if (styles.includes(other))
+    otherStyleFiles.push(`${file} lines ${formatLineRanges(linesWithKeyStyle(text, other))}`);
   return {
     file,
     kind,
     shape: parsed.shape,
-    records: parsed.records.map((r) => normalizeRecord(keyStyle, kind, r)),
+    records: parsed.records.map((r, i) =>
+      normalizeRecord(styles[i] === "none" ? keyStyle : (styles[i] as KeyStyle), kind, r),
+    ),
   };
 }
 
