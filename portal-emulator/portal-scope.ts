@@ -256,5 +256,7 @@ export function buildPortalScope(input: ScopeInput): Record<string, unknown> {
     language: languageObject,
     resx: {},
     entities,
+    // The knowledge base is not emulated: the stock Knowledge templates see empty lists.
+    knowledge: { articles: [], categories: [] },
   };
 }

@@ -129,7 +129,8 @@ export async function createPreviewServer(options: PreviewServerOptions): Promis
       ...(options.language ? { language: options.language } : {}),
       ...(options.now ? { now: options.now() } : {}),
     });
-    if (page.status >= 500) log(`${method} ${url.pathname} → ${page.status}`);
+    if (page.status >= 500)
+      log(`${method} ${url.pathname} → ${page.status}${page.error ? `: ${page.error}` : ""}`);
     res.writeHead(page.status, { "Content-Type": page.contentType });
     res.end(method === "HEAD" ? undefined : page.body);
   }

@@ -1,9 +1,12 @@
 // The page pipeline: request path → web page (joined partial URLs, optional /<language>/ prefix)
 // → page template → web template, wrapped in the portal layout with the website's header and
-// footer when the page template asks for them. Template errors become a 500 page naming the spot.
+// footer when the page template asks for them. Template errors become a 500 page naming the spot,
+// and the same text goes to the log; a broken header or footer is shown in place (and logged)
+// while the page itself still renders.
 import type { Liquid } from "liquidjs";
 import type { Language, SiteFolder, WebPage } from "../power-pages/index";
-import { findLanguages, findPublishedState, pageUrlOf } from "../power-pages/index";
+import { findLanguages, findPublishedState, matchLanguageCode, pageUrlOf } from "../power-pages/index";
+import type { PageTemplate } from "../power-pages/index";
 import { createPortalLiquid } from "./create-portal-liquid";
 import { PortalError, SiteConfigurationError } from "./errors";
 import type { FixtureContact, PortalFixtures } from "./fixtures";
@@ -27,6 +30,8 @@ export interface PageResponse {
   status: number;
   contentType: string;
   body: string;
+  /** What failed, for the log, when status is 500. */
+  error?: string;
 }
 
 export interface SiteRenderer {
@@ -54,7 +59,22 @@ function errorPage(status: number, title: string, detail: string): PageResponse 
   const body =
     `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${encodeHtml(title)}</title></head>` +
     `<body><h1>${encodeHtml(title)}</h1><pre class="pp-preview-error">${encodeHtml(detail)}</pre></body></html>\n`;
-  return { status, contentType: "text/html; charset=utf-8", body };
+  return {
+    status,
+    contentType: "text/html; charset=utf-8",
+    body,
+    ...(status >= 500 ? { error: detail } : {}),
+  };
+}
+
+const PAGE_TEMPLATE_TYPE_REWRITE = 756150000;
+
+/** pac leaves `adx_type` out of Rewrite page templates, so no type and no web template means Rewrite. */
+function isRewriteTemplate(template: PageTemplate): boolean {
+  return (
+    template.type === PAGE_TEMPLATE_TYPE_REWRITE ||
+    (template.type === null && template.webTemplateId === null)
+  );
 }
 
 export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
@@ -92,9 +112,12 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
 
   function pickLanguage(pathname: string, wanted: string | undefined): { language: Language; path: string } {
     const first = pathname.split("/")[1] ?? "";
+    const codes = languages.map((l) => l.code);
+    // Exact codes only in the URL (a page's partial URL may look like a bare code); requests fall back fr-FR ↔ fr.
     const prefixed = languages.find((l) => l.code.toLowerCase() === first.toLowerCase());
     if (prefixed) return { language: prefixed, path: pathname.slice(first.length + 1) || "/" };
-    const chosen = wanted ? languages.find((l) => l.code.toLowerCase() === wanted.toLowerCase()) : undefined;
+    const code = wanted ? matchLanguageCode(codes, wanted) : undefined;
+    const chosen = code === undefined ? undefined : languages.find((l) => l.code === code);
     const language = chosen ?? defaultLanguage;
     if (!language)
       throw new SiteConfigurationError("The site has no website language (websitelanguage.yml is empty).");
@@ -140,43 +163,75 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
         );
       }
       const scope = scopeOf(request, url, page, language);
-      let body: string;
-      let mimeType = "text/html";
-      if (pageTemplate.type === 756150000) {
-        body = renderPlaceholder("rewrite page template", `url: '${pageTemplate.rewriteUrl ?? ""}'`);
-      } else {
-        const webTemplate = site.webTemplates.find((t) => t.id === pageTemplate.webTemplateId);
-        if (!webTemplate || webTemplate.source === null) {
-          throw new SiteConfigurationError(
-            `Page template "${pageTemplate.name}" (${pageTemplate.file}) points at web template ${pageTemplate.webTemplateId ?? "(none)"}, which is missing or has no .webtemplate.source.html.`,
-          );
-        }
-        body = await renderWebTemplate(liquid, webTemplate.name, scope);
-        if (webTemplate.mimeType) mimeType = webTemplate.mimeType;
-      }
+      const { body, mimeType } = await renderPageBody(pageTemplate, scope);
       if (!pageTemplate.useWebsiteHeaderAndFooter) {
         return { status: 200, contentType: `${mimeType}; charset=utf-8`, body };
       }
-      const header = await renderTemplateById(site.website.headerWebTemplateId, scope);
-      const footer = await renderTemplateById(site.website.footerWebTemplateId, scope);
-      const pageObject = scope["page"] as Record<string, unknown>;
-      const css =
-        typeof pageObject["adx_customcss"] === "string"
-          ? `<style>${pageObject["adx_customcss"]}</style>\n`
-          : "";
-      const js =
-        typeof pageObject["adx_customjavascript"] === "string"
-          ? `<script>${pageObject["adx_customjavascript"]}</script>\n`
-          : "";
-      const html =
-        `<!DOCTYPE html>\n<html lang="${encodeHtml(language.code ?? "en-US")}">\n<head>\n<meta charset="utf-8">\n` +
-        `<title>${encodeHtml(String(pageObject["title"] ?? ""))}</title>\n` +
-        `<script src="${shellScriptPath}"></script>\n${css}</head>\n<body>\n` +
-        `${header}\n<div class="wrapper-body">\n${body}\n</div>\n${footer}\n${js}</body>\n</html>\n`;
-      return { status: 200, contentType: "text/html; charset=utf-8", body: html };
+      return {
+        status: 200,
+        contentType: "text/html; charset=utf-8",
+        body: await wrapInLayout(body, scope, language),
+      };
     } catch (error) {
-      if (error instanceof PortalError) return errorPage(500, `Preview error ${error.code}`, error.message);
-      throw error;
+      if (!(error instanceof PortalError)) throw error;
+      return errorPage(500, `Preview error ${error.code}`, error.message);
+    }
+  }
+
+  async function renderPageBody(
+    pageTemplate: PageTemplate,
+    scope: Record<string, unknown>,
+  ): Promise<{ body: string; mimeType: string }> {
+    if (isRewriteTemplate(pageTemplate)) {
+      const target = pageTemplate.rewriteUrl ?? "";
+      return {
+        body: renderPlaceholder(`rewrite page template "${pageTemplate.name}"`, `url: '${target}'`),
+        mimeType: "text/html",
+      };
+    }
+    const webTemplate = site.webTemplates.find((t) => t.id === pageTemplate.webTemplateId);
+    if (!webTemplate || webTemplate.source === null) {
+      throw new SiteConfigurationError(
+        `Page template "${pageTemplate.name}" (${pageTemplate.file}) points at web template ${pageTemplate.webTemplateId ?? "(none)"}, which is missing or has no .webtemplate.source.html.`,
+      );
+    }
+    const body = await renderWebTemplate(liquid, webTemplate.name, scope);
+    return { body, mimeType: webTemplate.mimeType ?? "text/html" };
+  }
+
+  /** The portal layout around a page body: the website's header and footer, the page's own CSS and JS. */
+  async function wrapInLayout(
+    body: string,
+    scope: Record<string, unknown>,
+    language: Language,
+  ): Promise<string> {
+    const header = await renderPart("header", site.website.headerWebTemplateId, scope);
+    const footer = await renderPart("footer", site.website.footerWebTemplateId, scope);
+    const pageObject = scope["page"] as Record<string, unknown>;
+    const css =
+      typeof pageObject["adx_customcss"] === "string"
+        ? `<style>${pageObject["adx_customcss"]}</style>\n`
+        : "";
+    const js =
+      typeof pageObject["adx_customjavascript"] === "string"
+        ? `<script>${pageObject["adx_customjavascript"]}</script>\n`
+        : "";
+    return (
+      `<!DOCTYPE html>\n<html lang="${encodeHtml(language.code ?? "en-US")}">\n<head>\n<meta charset="utf-8">\n` +
+      `<title>${encodeHtml(String(pageObject["title"] ?? ""))}</title>\n` +
+      `<script src="${shellScriptPath}"></script>\n${css}</head>\n<body>\n` +
+      `${header}\n<div class="wrapper-body">\n${body}\n</div>\n${footer}\n${js}</body>\n</html>\n`
+    );
+  }
+
+  /** The header or footer; when it fails, its error in its place (and in the log), so the page still shows. */
+  async function renderPart(part: string, id: string | null, scope: object): Promise<string> {
+    try {
+      return await renderTemplateById(id, scope);
+    } catch (error) {
+      if (!(error instanceof PortalError)) throw error;
+      options.log?.("error", `${part}: ${error.message}`);
+      return `<pre class="pp-preview-error" data-part="${part}">${encodeHtml(`The ${part} failed: ${error.message}`)}</pre>`;
     }
   }
 

@@ -7,6 +7,7 @@ import { dateFilters } from "./date-filters";
 import { escapeFilters } from "./escape-filters";
 import { listFilters } from "./list-filters";
 import { miscFilters } from "./misc-filters";
+import { searchFilters } from "./search-filters";
 import { stringFilters } from "./string-filters";
 import { typeFilters } from "./type-filters";
 import { urlFilters } from "./url-filters";
@@ -67,6 +68,7 @@ const powerPagesFilters = {
   ...escapeFilters,
   ...listFilters,
   ...miscFilters,
+  ...searchFilters,
   ...stringFilters,
   ...typeFilters,
   ...urlFilters,

@@ -1,5 +1,8 @@
 // `{% editable page 'adx_copy' type: 'html', liquid: true %}`: renders an attribute of an object
-// (or a snippet) inside the portal's editable-attribute wrapper, as Liquid when `liquid: true`.
+// (or a snippet) inside the portal's editable-attribute wrapper. Power Pages documents `liquid` as
+// on unless `liquid: false`, so stock headers' snippets holding `{% if %}` render as Liquid.
+// A target without an attribute (`{% editable primary_nav %}`) only marks a region for the
+// designer: the wrapper is written, the object itself is not printed.
 import type { Context, Emitter, Liquid, TagToken, TopLevelToken, ValueToken } from "liquidjs";
 import { evalToken, Hash, Tag } from "liquidjs";
 import { rewriteElseif } from "../template-source";
@@ -32,8 +35,8 @@ export class EditableTag extends Tag {
     if ((value === null || value === undefined || value === "") && options["default"] !== undefined) {
       value = options["default"];
     }
-    let text = value === null || value === undefined ? "" : String(value);
-    if (options["liquid"] === true && text !== "") {
+    let text = value === null || value === undefined || typeof value === "object" ? "" : String(value);
+    if (options["liquid"] !== false && text !== "") {
       const templates = this.liquid.parse(rewriteElseif(text));
       text = (yield this.liquid.renderer.renderTemplates(templates, ctx)) as string;
     }

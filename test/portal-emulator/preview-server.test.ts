@@ -95,18 +95,48 @@ describe("preview server", () => {
 
   it("reloads templates when a file changes and shows a template error as a 500 naming template, line and column", async () => {
     const header = join(dir, siteFolder, "web-templates", "header", "Header.webtemplate.source.html");
+    const home = join(dir, siteFolder, "web-templates", "home", "Home.webtemplate.source.html");
     const original = readFileSync(header, "utf8");
+    const originalHome = readFileSync(home, "utf8");
     try {
       writeFileSync(header, `<header class="site-header">changed</header>`);
       expect(await (await fetch(`${server.url}/`)).text()).toContain("changed</header>");
-      writeFileSync(header, `<header>\n  {% entityfrom name: 'typo' %}</header>`);
+      writeFileSync(home, `<section>\n  {% entityfrom name: 'typo' %}</section>`);
       const broken = await fetch(`${server.url}/`);
       expect(broken.status).toBe(500);
       expect(await broken.text()).toContain(
-        "Template &quot;Header&quot; line 2, column 3: tag &quot;entityfrom&quot; not found",
+        "Template &quot;Home&quot; line 2, column 3: tag &quot;entityfrom&quot; not found",
       );
     } finally {
       writeFileSync(header, original);
+      writeFileSync(home, originalHome);
+    }
+  });
+
+  it("shows a broken header in its place and still renders the page, logging the error", async () => {
+    const lines: string[] = [];
+    const logged = await createPreviewServer({
+      siteDir: dir,
+      port: 0,
+      host: "127.0.0.1",
+      language: "en-US",
+      log: (line) => lines.push(line),
+    });
+    const header = join(dir, siteFolder, "web-templates", "header", "Header.webtemplate.source.html");
+    const original = readFileSync(header, "utf8");
+    try {
+      writeFileSync(header, `<header>\n  {% entityfrom name: 'typo' %}</header>`);
+      const response = await fetch(`${logged.url}/`);
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(html).toContain(
+        "The header failed: Template &quot;Header&quot; line 2, column 3: tag &quot;entityfrom&quot; not found",
+      );
+      expect(html).toContain("&copy;"); // the footer still renders
+      expect(lines.join("\n")).toContain('header: Template "Header" line 2, column 3');
+    } finally {
+      writeFileSync(header, original);
+      await logged.close();
     }
   });
 
