@@ -3,7 +3,7 @@
 // folder, the matched page, the request and the fixtures.
 import type { ContentPage, Language, SiteFolder, WebPage } from "../power-pages/index";
 import type { FixtureContact, PortalFixtures } from "./fixtures";
-import { encodeHtml, PortalDate } from "./values";
+import { encodeHtml, PortalDate, withCaseInsensitiveNames } from "./values";
 
 export interface PortalRequest {
   /** Absolute URL of the request, e.g. http://127.0.0.1:5000/event/?id=x */
@@ -152,9 +152,11 @@ function siteObjects(input: ScopeInput): SiteObjects {
   const key = `${language.id}|${fixtureKey(input.fixtures)}`;
   const cached = byLang.get(key);
   if (cached) return cached;
-  const settings = Object.fromEntries(site.siteSettings.map((s) => [s.name, s.value]));
-  const snippets = Object.fromEntries(
-    [...byLanguage(site.contentSnippets, language)].map(([name, s]) => [name, s.value]),
+  const settings = withCaseInsensitiveNames(
+    Object.fromEntries(site.siteSettings.map((s) => [s.name, s.value])),
+  );
+  const snippets = withCaseInsensitiveNames(
+    Object.fromEntries([...byLanguage(site.contentSnippets, language)].map(([name, s]) => [name, s.value])),
   );
   const sitemarkers = Object.fromEntries(
     site.siteMarkers.map((m) => {

@@ -62,3 +62,20 @@ export function toArray(value: unknown): unknown[] {
   if (typeof value === "object" && Symbol.iterator in value) return [...(value as Iterable<unknown>)];
   return [value];
 }
+
+/**
+ * A name-keyed object whose look-ups ignore case, as the portal's settings and snippets do (stock
+ * templates read `settings['search/filters']` for the `Search/Filters` setting). The exact name wins.
+ */
+export function withCaseInsensitiveNames<V>(record: Record<string, V>): Record<string, V> {
+  const byLower = new Map<string, string>();
+  for (const name of Object.keys(record))
+    if (!byLower.has(name.toLowerCase())) byLower.set(name.toLowerCase(), name);
+  const nameOf = (key: string | symbol): string | symbol =>
+    typeof key !== "string" || Object.hasOwn(record, key) ? key : (byLower.get(key.toLowerCase()) ?? key);
+  return new Proxy(record, {
+    get: (target, key) => Reflect.get(target, nameOf(key)),
+    has: (target, key) => Reflect.has(target, nameOf(key)),
+    getOwnPropertyDescriptor: (target, key) => Reflect.getOwnPropertyDescriptor(target, nameOf(key)),
+  });
+}

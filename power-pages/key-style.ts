@@ -82,15 +82,43 @@ function toAdxKey(kind: string, key: string): string {
   return `adx_${key}`;
 }
 
-/** The style one record's own keys show: "none" when every key is one that both styles share. */
+/**
+ * Bare spellings of the Power Pages columns the kit reads. Only these mark a record as bare-keyed:
+ * downloads in the adx_ style also carry unprefixed Dataverse system columns
+ * (`importsequencenumber`, `timezoneruleversionnumber`, `objectid`, …) that belong to neither style.
+ */
+const BARE_MARKERS = new Set([
+  "id",
+  "name",
+  "value",
+  "title",
+  "partialurl",
+  "isroot",
+  "parentpageid",
+  "rootwebpageid",
+  "pagetemplateid",
+  "publishingstateid",
+  "webtemplateid",
+  "webpagelanguageid",
+  "defaultlanguage",
+  "headerwebtemplateid",
+  "footerwebtemplateid",
+  "portallanguageid",
+  "websitelanguageid",
+  "languagecode",
+  "usewebsiteheaderandfooter",
+  "rewriteurl",
+]);
+
+function isStyledKey(key: string, style: KeyStyle): boolean {
+  return style === "adx" ? key.startsWith("adx_") : BARE_MARKERS.has(key);
+}
+
+/** The style one record's own keys show: "none" when no key tells (only columns both styles share). */
 export function keyStyleOfRecord(record: Record<string, unknown>): KeyStyle | "mixed" | "none" {
-  let adx = false;
-  let bare = false;
-  for (const key of Object.keys(record)) {
-    if (UNPREFIXED_COLUMNS.has(key)) continue;
-    if (key.startsWith("adx_")) adx = true;
-    else bare = true;
-  }
+  const keys = Object.keys(record);
+  const adx = keys.some((key) => isStyledKey(key, "adx"));
+  const bare = keys.some((key) => isStyledKey(key, "bare"));
   if (adx && bare) return "mixed";
   return adx ? "adx" : bare ? "bare" : "none";
 }
@@ -100,8 +128,7 @@ export function linesWithKeyStyle(text: string, style: KeyStyle): number[] {
   const lines: number[] = [];
   text.split(/\r?\n/).forEach((line, index) => {
     const key = /^(?:- )?\s*([A-Za-z_][\w.]*)\s*:/.exec(line)?.[1];
-    if (key === undefined || UNPREFIXED_COLUMNS.has(key)) return;
-    if (key.startsWith("adx_") === (style === "adx")) lines.push(index + 1);
+    if (key !== undefined && isStyledKey(key, style)) lines.push(index + 1);
   });
   return lines;
 }

@@ -34,10 +34,15 @@ export function mergeSiteSettings(
   return text;
 }
 
-/** Takes the items whose id is in `ids` (lower-case) out of a list file; other items keep their bytes. */
-export function removeSiteSettings(existing: string, ids: ReadonlySet<string>, idKey: string): string {
-  const isOurs = (record: RecordData | undefined): boolean =>
-    record?.[idKey] !== undefined && ids.has(String(record[idKey]).toLowerCase());
+/**
+ * Takes the items whose id is in `ids` (lower-case) out of a list file; other items keep their
+ * bytes. The id is looked up under both spellings: a list is not always in website.yml's style.
+ */
+export function removeSiteSettings(existing: string, ids: ReadonlySet<string>): string {
+  const isOurs = (record: RecordData | undefined): boolean => {
+    const id = record?.adx_sitesettingid ?? record?.id;
+    return id !== undefined && id !== null && ids.has(String(id).toLowerCase());
+  };
   const chunks = splitItems(existing);
   if (chunks === null) {
     const current = parseRecordYaml(existing, "sitesetting.yml").records;

@@ -49,7 +49,7 @@ export function planSiteSettings(site: SiteFolder, records: readonly RecordData[
   }
   const ids = new Set(styled.map((r) => String(r[idKey]).toLowerCase()));
   if (listText !== null) {
-    const pruned = removeSiteSettings(listText, ids, idKey);
+    const pruned = removeSiteSettings(listText, ids);
     if (pruned !== listText) files.push({ path: listFile, content: pruned });
   }
   return files;

@@ -123,7 +123,9 @@ describe("preview server", () => {
       log: (line) => lines.push(line),
     });
     const header = join(dir, siteFolder, "web-templates", "header", "Header.webtemplate.source.html");
+    const home = join(dir, siteFolder, "web-templates", "home", "Home.webtemplate.source.html");
     const original = readFileSync(header, "utf8");
+    const originalHome = readFileSync(home, "utf8");
     try {
       writeFileSync(header, `<header>\n  {% entityfrom name: 'typo' %}</header>`);
       const response = await fetch(`${logged.url}/`);
@@ -134,8 +136,13 @@ describe("preview server", () => {
       );
       expect(html).toContain("&copy;"); // the footer still renders
       expect(lines.join("\n")).toContain('header: Template "Header" line 2, column 3');
+      // A page whose own template fails answers 500, and the log says why, not only the status.
+      writeFileSync(home, `<section>\n  {{ page.title | no_such_filter }}</section>`);
+      expect((await fetch(`${logged.url}/`)).status).toBe(500);
+      expect(lines.join("\n")).toMatch(/GET \/ → 500: Template "Home" line 2, column \d+: .*no_such_filter/);
     } finally {
       writeFileSync(header, original);
+      writeFileSync(home, originalHome);
       await logged.close();
     }
   });
