@@ -20,8 +20,14 @@ export {
 } from "./record-yaml";
 export { toPacFileName, toPacFolderName } from "./pac-names";
 export { matchLanguageCode, pickForLanguage } from "./language-match";
-export { hasContentPagesPerLanguage, listFileOf, perRecordFileOf, tableLayoutOf } from "./table-layout";
-export type { TableLayout } from "./table-layout";
+export {
+  contentPageFileOf,
+  contentPageLayoutOf,
+  listFileOf,
+  perRecordFileOf,
+  tableLayoutOf,
+} from "./table-layout";
+export type { ContentPageLayout, TableLayout } from "./table-layout";
 export { SiteFolderError } from "./errors";
 export type { SiteFolderErrorCode } from "./errors";
 export type * from "./types";

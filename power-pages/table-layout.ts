@@ -46,9 +46,29 @@ export function perRecordFileOf(site: SiteFolder, kind: string, name: string): s
   return `${folder}/${toPacFileName(name.replace(/\//g, "-"))}.${kind}.yml`;
 }
 
-/** True when the site keeps content pages in one folder per language (`content-pages/<language>/`). */
-export function hasContentPagesPerLanguage(site: SiteFolder): boolean {
-  return site.recordFiles.some(
-    (rf) => rf.kind === "webpage" && /\/content-pages\/[^/]+\/[^/]+$/.test(rf.file),
-  );
+/**
+ * How the site keeps content pages: `flat` (`content-pages/Home.en-US.webpage.yml`), in a folder per
+ * language with the code in the name too (`content-pages/en-US/Home.en-US.webpage.yml`), or without
+ * it (`content-pages/en-US/Home.webpage.yml`, as code sites write them). Read from the site's own files.
+ */
+export type ContentPageLayout = "flat" | "folder" | "folder-with-code";
+
+export function contentPageLayoutOf(site: SiteFolder): ContentPageLayout {
+  for (const rf of site.recordFiles) {
+    const nested = /\/content-pages\/([^/]+)\/([^/]+)$/.exec(rf.file);
+    if (rf.kind !== "webpage" || !nested) continue;
+    return nested[2]?.includes(`.${nested[1]}.`) ? "folder-with-code" : "folder";
+  }
+  return "flat";
+}
+
+/** Path of a content page file in that layout: (`web-pages/p/content-pages`, `P`, `fr-FR`). */
+export function contentPageFileOf(
+  layout: ContentPageLayout,
+  folder: string,
+  stem: string,
+  code: string,
+): string {
+  if (layout === "flat") return `${folder}/${stem}.${code}.webpage.yml`;
+  return `${folder}/${code}/${stem}${layout === "folder-with-code" ? `.${code}` : ""}.webpage.yml`;
 }

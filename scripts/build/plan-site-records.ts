@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   formatRecordMap,
-  hasContentPagesPerLanguage,
+  contentPageFileOf,
+  contentPageLayoutOf,
   pickForLanguage,
   primaryKeyOf,
   sideFile,
@@ -180,11 +181,14 @@ function claimRecordPaths(
   );
   const contentFolder = `${webPage.slice(0, webPage.lastIndexOf("/"))}/content-pages`;
   const stem = webPage.slice(webPage.lastIndexOf("/") + 1).replace(/\.webpage\.yml$/, "");
-  const perLanguage = hasContentPagesPerLanguage(site);
+  const layout = contentPageLayoutOf(site);
   const contentPages: Record<string, string> = {};
   for (const { code } of anchors.languages) {
-    const folder = perLanguage ? `${contentFolder}/${code}` : contentFolder;
-    contentPages[code] = claim("webpage", ids.contentPages[code]!, `${folder}/${stem}.${code}.webpage.yml`);
+    contentPages[code] = claim(
+      "webpage",
+      ids.contentPages[code]!,
+      contentPageFileOf(layout, contentFolder, stem, code),
+    );
   }
   return {
     webTemplate: claim(

@@ -18,6 +18,8 @@ export const SITES = {
   perRecord: { fixture: "per-record-site", folder: "northwind-events---northwindevents" },
   /** Stock templates, `en`/`fr` codes, a CRLF sitesetting.yml, a Rewrite page, tolerated duplicates. */
   stock: { fixture: "stock-site", folder: "woodgrove-events---woodgroveevents" },
+  /** website.yml in adx_ keys, webrole.yml and sitemarker.yml hand-edited into bare keys. */
+  mixedKeys: { fixture: "mixed-keys-site", folder: "tailspin-events---tailspinevents" },
 } as const;
 
 /** A fixed client bundle, so tests do not depend on gateway-client/ (owned elsewhere) or esbuild. */

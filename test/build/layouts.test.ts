@@ -4,7 +4,14 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { formatRecordList, loadSiteFolder, parseRecordYaml, styleRecord } from "../../power-pages";
+import {
+  contentPageFileOf,
+  contentPageLayoutOf,
+  formatRecordList,
+  loadSiteFolder,
+  parseRecordYaml,
+  styleRecord,
+} from "../../power-pages";
 import { matchLanguageCode } from "../../power-pages/language-match";
 import type { BuildError } from "../../scripts/build/errors";
 import { runBuild } from "../../scripts/build/run-build";
@@ -28,8 +35,8 @@ describe("one file per record", () => {
     expect(endpoint).toMatch(/^name: PaymentGateway\/EndpointUrl$/m);
     expect(endpoint).toMatch(/^id: /m);
     const content = join(site, "web-pages", "payment-gateway", "content-pages");
-    expect(existsSync(join(content, "fr-FR", "Payment-Gateway.fr-FR.webpage.yml"))).toBe(true);
-    expect(existsSync(join(content, "en-US", "Payment-Gateway.en-US.webpage.copy.html"))).toBe(true);
+    expect(existsSync(join(content, "fr-FR", "Payment-Gateway.webpage.yml"))).toBe(true);
+    expect(existsSync(join(content, "en-US", "Payment-Gateway.webpage.copy.html"))).toBe(true);
     expect(failingProblems(validateSiteFolder(site).problems)).toEqual([]);
   });
 
@@ -129,6 +136,16 @@ describe("validate agrees with the build", () => {
     expect(errors).toContain(code);
     const error = (await runBuild(testBuild(site)).catch((e: unknown) => e)) as BuildError;
     expect(error.code).toBe(code);
+  });
+});
+
+describe("content page naming", () => {
+  it("follows the site: flat, a folder per language, with or without the code in the name", () => {
+    expect(contentPageFileOf("flat", "c", "P", "fr")).toBe("c/P.fr.webpage.yml");
+    expect(contentPageFileOf("folder", "c", "P", "fr")).toBe("c/fr/P.webpage.yml");
+    expect(contentPageFileOf("folder-with-code", "c", "P", "fr")).toBe("c/fr/P.fr.webpage.yml");
+    expect(contentPageLayoutOf(loadSiteFolder(copySite("perRecord")))).toBe("folder");
+    expect(contentPageLayoutOf(loadSiteFolder(copySite("standard")))).toBe("flat");
   });
 });
 
