@@ -80,4 +80,14 @@ describe("npm run build / validate", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/--sight[\s\S]*npm run build -- --help/);
   }, 90_000);
+
+  it("validate: warnings alone exit 0, --strict makes them count", async () => {
+    const site = copySite("stock");
+    const plain = await cli("validate.ts", [site]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/^- warning \[DUPLICATE_NAME\] .*themefeature/m);
+    expect(plain.stderr).toMatch(/0 error\(s\), 2 warning\(s\) .*warnings only: OK/);
+    const strict = await cli("validate.ts", [site, "--strict"]);
+    expect(strict.code).toBe(1);
+  });
 });
