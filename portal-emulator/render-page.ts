@@ -6,16 +6,14 @@
 import type { Liquid } from "liquidjs";
 import type { Language, SiteFolder, WebPage } from "../power-pages/index";
 import { findLanguages, findPublishedState, matchLanguageCode, pageUrlOf } from "../power-pages/index";
-import type { PageTemplate } from "../power-pages/index";
 import { createPortalLiquid } from "./create-portal-liquid";
 import { PortalError, SiteConfigurationError } from "./errors";
 import type { FixtureContact, PortalFixtures } from "./fixtures";
 import { buildPortalScope, contentPageFor } from "./portal-scope";
-import { renderWebTemplate } from "./render-template";
-import { renderPlaceholder } from "./tags/placeholder-tags";
+import { renderPageBody, wrapInLayout } from "./page-layout";
 import { encodeHtml } from "./values";
 
-export const shellScriptPath = "/_preview/shell.js";
+export { shellScriptPath } from "./page-layout";
 
 export interface PageRequest {
   /** Absolute request URL. */
@@ -67,34 +65,57 @@ function errorPage(status: number, title: string, detail: string): PageResponse 
   };
 }
 
-const PAGE_TEMPLATE_TYPE_REWRITE = 756150000;
-
-/** pac leaves `adx_type` out of Rewrite page templates, so no type and no web template means Rewrite. */
-function isRewriteTemplate(template: PageTemplate): boolean {
-  return (
-    template.type === PAGE_TEMPLATE_TYPE_REWRITE ||
-    (template.type === null && template.webTemplateId === null)
-  );
+/**
+ * Picks the language of a request: an exact `/<code>/` prefix of the path (exact only, since a page's
+ * partial URL may look like a bare code), else the language asked for (falling back `fr-FR` ↔ `fr`),
+ * else the website's default.
+ */
+function createLanguagePicker(site: SiteFolder) {
+  const languages = findLanguages(site);
+  const codes = languages.map((l) => l.code);
+  const defaultLanguage =
+    site.languages.find((l) => l.id === site.website.defaultLanguageId) ?? site.languages[0];
+  return (pathname: string, wanted: string | undefined): { language: Language; path: string } => {
+    const first = pathname.split("/")[1] ?? "";
+    const prefixed = languages.find((l) => l.code.toLowerCase() === first.toLowerCase());
+    if (prefixed) return { language: prefixed, path: pathname.slice(first.length + 1) || "/" };
+    const code = wanted ? matchLanguageCode(codes, wanted) : undefined;
+    const language = languages.find((l) => l.code === code) ?? defaultLanguage;
+    if (!language)
+      throw new SiteConfigurationError("The site has no website language (websitelanguage.yml is empty).");
+    return { language, path: pathname };
+  };
 }
 
-export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
-  const { site, fixtures } = options;
-  const byName = new Map(site.webTemplates.map((t) => [t.name.toLowerCase(), t]));
-  const liquid = createPortalLiquid({
+/** The Liquid engine of one site: its web templates by name, then the built-ins. */
+function createSiteLiquid(options: SiteRendererOptions): Liquid {
+  const byName = new Map(options.site.webTemplates.map((t) => [t.name.toLowerCase(), t]));
+  return createPortalLiquid({
     findTemplate: (name) => {
       const found = byName.get(name.toLowerCase());
       return found && found.source !== null ? { name: found.name, source: found.source } : undefined;
     },
-    fixtureRows: () => fixtures.rows ?? {},
+    fixtureRows: () => options.fixtures.rows ?? {},
     ...(options.log ? { log: options.log } : {}),
   });
+}
+
+/** Visible to visitors: no state, a visible state or Published (everything when the site has no states). */
+function createPublishedTest(site: SiteFolder): (record: { publishingStateId: string | null }) => boolean {
   const published = findPublishedState(site);
   const visibleStates = new Set(site.publishingStates.filter((s) => s.isVisible).map((s) => s.id));
   if (published) visibleStates.add(published.id);
-  const isPublished = (record: { publishingStateId: string | null }) =>
+  return (record) =>
     record.publishingStateId === null ||
     visibleStates.has(record.publishingStateId) ||
     visibleStates.size === 0;
+}
+
+export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
+  const { site, fixtures } = options;
+  const liquid = createSiteLiquid(options);
+  const layoutContext = { site, liquid, log: options.log };
+  const isPublished = createPublishedTest(site);
   const urlCache = new Map<string, string>();
   const urlOf = (page: WebPage) => {
     let url = urlCache.get(page.id);
@@ -106,23 +127,7 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
   };
   const pages = site.webPages.filter((p) => isPublished(p) && p.data["statecode"] !== 1);
   const pagesByUrl = new Map(pages.map((p) => [normalizePath(urlOf(p)), p]));
-  const languages = findLanguages(site);
-  const defaultLanguage =
-    site.languages.find((l) => l.id === site.website.defaultLanguageId) ?? site.languages[0];
-
-  function pickLanguage(pathname: string, wanted: string | undefined): { language: Language; path: string } {
-    const first = pathname.split("/")[1] ?? "";
-    const codes = languages.map((l) => l.code);
-    // Exact codes only in the URL (a page's partial URL may look like a bare code); requests fall back fr-FR ↔ fr.
-    const prefixed = languages.find((l) => l.code.toLowerCase() === first.toLowerCase());
-    if (prefixed) return { language: prefixed, path: pathname.slice(first.length + 1) || "/" };
-    const code = wanted ? matchLanguageCode(codes, wanted) : undefined;
-    const chosen = code === undefined ? undefined : languages.find((l) => l.code === code);
-    const language = chosen ?? defaultLanguage;
-    if (!language)
-      throw new SiteConfigurationError("The site has no website language (websitelanguage.yml is empty).");
-    return { language, path: pathname };
-  }
+  const pickLanguage = createLanguagePicker(site);
 
   /** The web page a request asks for, with the language its URL (or the request) chose. */
   function locate(request: PageRequest) {
@@ -163,86 +168,19 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
         );
       }
       const scope = scopeOf(request, url, page, language);
-      const { body, mimeType } = await renderPageBody(pageTemplate, scope);
+      const { body, mimeType } = await renderPageBody(layoutContext, pageTemplate, scope);
       if (!pageTemplate.useWebsiteHeaderAndFooter) {
         return { status: 200, contentType: `${mimeType}; charset=utf-8`, body };
       }
       return {
         status: 200,
         contentType: "text/html; charset=utf-8",
-        body: await wrapInLayout(body, scope, language),
+        body: await wrapInLayout(layoutContext, body, scope, language),
       };
     } catch (error) {
       if (!(error instanceof PortalError)) throw error;
       return errorPage(500, `Preview error ${error.code}`, error.message);
     }
-  }
-
-  async function renderPageBody(
-    pageTemplate: PageTemplate,
-    scope: Record<string, unknown>,
-  ): Promise<{ body: string; mimeType: string }> {
-    if (isRewriteTemplate(pageTemplate)) {
-      const target = pageTemplate.rewriteUrl ?? "";
-      return {
-        body: renderPlaceholder(`rewrite page template "${pageTemplate.name}"`, `url: '${target}'`),
-        mimeType: "text/html",
-      };
-    }
-    const webTemplate = site.webTemplates.find((t) => t.id === pageTemplate.webTemplateId);
-    if (!webTemplate || webTemplate.source === null) {
-      throw new SiteConfigurationError(
-        `Page template "${pageTemplate.name}" (${pageTemplate.file}) points at web template ${pageTemplate.webTemplateId ?? "(none)"}, which is missing or has no .webtemplate.source.html.`,
-      );
-    }
-    const body = await renderWebTemplate(liquid, webTemplate.name, scope);
-    return { body, mimeType: webTemplate.mimeType ?? "text/html" };
-  }
-
-  /** The portal layout around a page body: the website's header and footer, the page's own CSS and JS. */
-  async function wrapInLayout(
-    body: string,
-    scope: Record<string, unknown>,
-    language: Language,
-  ): Promise<string> {
-    const header = await renderPart("header", site.website.headerWebTemplateId, scope);
-    const footer = await renderPart("footer", site.website.footerWebTemplateId, scope);
-    const pageObject = scope["page"] as Record<string, unknown>;
-    const css =
-      typeof pageObject["adx_customcss"] === "string"
-        ? `<style>${pageObject["adx_customcss"]}</style>\n`
-        : "";
-    const js =
-      typeof pageObject["adx_customjavascript"] === "string"
-        ? `<script>${pageObject["adx_customjavascript"]}</script>\n`
-        : "";
-    return (
-      `<!DOCTYPE html>\n<html lang="${encodeHtml(language.code ?? "en-US")}">\n<head>\n<meta charset="utf-8">\n` +
-      `<title>${encodeHtml(String(pageObject["title"] ?? ""))}</title>\n` +
-      `<script src="${shellScriptPath}"></script>\n${css}</head>\n<body>\n` +
-      `${header}\n<div class="wrapper-body">\n${body}\n</div>\n${footer}\n${js}</body>\n</html>\n`
-    );
-  }
-
-  /** The header or footer; when it fails, its error in its place (and in the log), so the page still shows. */
-  async function renderPart(part: string, id: string | null, scope: object): Promise<string> {
-    try {
-      return await renderTemplateById(id, scope);
-    } catch (error) {
-      if (!(error instanceof PortalError)) throw error;
-      options.log?.("error", `${part}: ${error.message}`);
-      return `<pre class="pp-preview-error" data-part="${part}">${encodeHtml(`The ${part} failed: ${error.message}`)}</pre>`;
-    }
-  }
-
-  async function renderTemplateById(id: string | null, scope: object): Promise<string> {
-    if (id === null) return "";
-    const template = site.webTemplates.find((t) => t.id === id);
-    if (!template)
-      throw new SiteConfigurationError(
-        `website.yml points at web template ${id} for the header or footer, which the site folder does not have.`,
-      );
-    return renderWebTemplate(liquid, template.name, scope);
   }
 
   return {
