@@ -48,6 +48,15 @@ export interface SiteRendererOptions {
   log?: (level: string, message: string) => void;
 }
 
+/** Partial URLs may hold any letters (`お問合せ`); browsers send them percent-encoded. */
+function decodePath(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
 function normalizePath(path: string): string {
   const trimmed = path.replace(/\/+$/, "").toLowerCase();
   return trimmed === "" ? "/" : `${trimmed}/`;
@@ -132,7 +141,7 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
   /** The web page a request asks for, with the language its URL (or the request) chose. */
   function locate(request: PageRequest) {
     const url = new URL(request.url);
-    const { language, path } = pickLanguage(url.pathname, request.language);
+    const { language, path } = pickLanguage(decodePath(url.pathname), request.language);
     return { url, language, path, page: pagesByUrl.get(normalizePath(path)) };
   }
 

@@ -44,6 +44,12 @@ describe("stock templates on the stock fixture", () => {
     expect((await get("/my-profile/")).status).toBe(200);
   });
 
+  it("serves a partial URL in Japanese, requested percent-encoded as browsers send it", async () => {
+    const page = await get(`/${encodeURIComponent("お問い合わせ")}/`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("<title>お問い合わせ</title>");
+  });
+
   it("picks the fr language for a request asking fr-FR", async () => {
     const page = await get("/", "fr-FR");
     expect(page.body).toContain('<html lang="fr">');
