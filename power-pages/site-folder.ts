@@ -292,6 +292,28 @@ export function recordKindOf(file: string): string {
 }
 
 /**
+ * Tables whose columns pac spells with `adx_` in one style and without it in the other. Newer tables
+ * (`ux-components/*.uxcomponent.yml`) have no `adx_` spelling at all, so their bare keys say nothing
+ * about the folder's style.
+ */
+const KEYED_BY_STYLE = new Set([
+  "website",
+  "websitelanguage",
+  "portallanguage",
+  "publishingstate",
+  "webtemplate",
+  "pagetemplate",
+  "webpage",
+  "contentsnippet",
+  "sitesetting",
+  "weblinkset",
+  "weblink",
+  "sitemarker",
+  "webrole",
+  "webfile",
+]);
+
+/**
  * Reads one record file, each record by its own key style (a hand-edited file may differ from
  * website.yml; it is listed in `otherStyleFiles`). A record mixing both styles is refused: which
  * spelling wins would be a guess.
@@ -315,7 +337,7 @@ function readRecordFile(
     );
   }
   const other: KeyStyle = keyStyle === "adx" ? "bare" : "adx";
-  if (styles.includes(other))
+  if (KEYED_BY_STYLE.has(kind) && styles.includes(other))
     otherStyleFiles.push(`${file} lines ${formatLineRanges(linesWithKeyStyle(text, other))}`);
   return {
     file,
