@@ -32,7 +32,7 @@ export function planSiteSettings(site: SiteFolder, records: readonly RecordData[
     return [{ path: listFile, content: mergeSiteSettings(listText, styled, idKey) }];
 
   const files: PlannedFile[] = [];
-  for (const record of records) {
+  records.forEach((record, index) => {
     const id = String(record[primaryKeyOf(KIND)]).toLowerCase();
     const existing = site.recordFiles.find(
       (rf) =>
@@ -41,12 +41,12 @@ export function planSiteSettings(site: SiteFolder, records: readonly RecordData[
         String(rf.records[0]?.[primaryKeyOf(KIND)]).toLowerCase() === id,
     );
     // A file pac wrote with the same columns keeps pac's own bytes.
-    if (existing?.records[0] && sameColumns(existing.records[0], record)) continue;
+    if (existing?.records[0] && sameColumns(existing.records[0], record)) return;
     files.push({
       path: existing?.file ?? perRecordFileOf(site, KIND, String(record.adx_name)),
-      content: formatRecordMap(styleRecord(style, KIND, record)),
+      content: formatRecordMap(styled[index]!),
     });
-  }
+  });
   const ids = new Set(styled.map((r) => String(r[idKey]).toLowerCase()));
   if (listText !== null) {
     const pruned = removeSiteSettings(listText, ids);

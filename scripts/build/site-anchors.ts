@@ -3,7 +3,13 @@
 // build refuses a site without them, and `validate` reports the same refusals as errors, so the two
 // never disagree about what is refused.
 
-import { findHomePage, findLanguages, findPublishedState } from "../../power-pages";
+import {
+  findHomePage,
+  findLanguages,
+  findPublishedState,
+  listFileOf,
+  tableLayoutOf,
+} from "../../power-pages";
 import type { Language, PublishingState, SiteFolder, WebPage } from "../../power-pages";
 import type { BuildErrorCode } from "./errors";
 
@@ -26,12 +32,11 @@ export interface AnchorCheck {
   warnings: string[];
 }
 
-/** Where a table's records live in this site: its folder (one file per record) or its root list file. */
-function tableFileOf(site: SiteFolder, kind: string, rootFile: string): string {
-  const files = site.recordFiles.filter((rf) => rf.kind === kind).map((rf) => rf.file);
-  if (files.includes(rootFile) || files.length === 0) return rootFile;
-  const first = files[0] ?? rootFile;
-  return first.includes("/") ? `${first.slice(0, first.lastIndexOf("/"))}/` : first;
+/** Where a table's records live in this site, for messages: its root list file or its folder. */
+function tableFileOf(site: SiteFolder, kind: string): string {
+  if (tableLayoutOf(site, kind) === "list") return listFileOf(kind);
+  const file = site.recordFiles.find((rf) => rf.kind === kind)?.file ?? listFileOf(kind);
+  return `${file.slice(0, file.lastIndexOf("/") + 1)}`;
 }
 
 export function checkSiteAnchors(site: SiteFolder): AnchorCheck {
@@ -56,7 +61,7 @@ export function checkSiteAnchors(site: SiteFolder): AnchorCheck {
         `No publishing state is named "Published"; the gateway page takes Home's state, "${published.name}" (${published.file}).`,
       );
   }
-  const statesFile = tableFileOf(site, "publishingstate", "publishingstate.yml");
+  const statesFile = tableFileOf(site, "publishingstate");
   if (!published) {
     refusals.push({
       code: "SITE_NO_PUBLISHED_STATE",
@@ -65,7 +70,7 @@ export function checkSiteAnchors(site: SiteFolder): AnchorCheck {
     });
   }
   const languages = findLanguages(site);
-  const languagesFile = tableFileOf(site, "websitelanguage", "websitelanguage.yml");
+  const languagesFile = tableFileOf(site, "websitelanguage");
   if (languages.length === 0) {
     refusals.push({
       code: "SITE_NO_LANGUAGE",

@@ -66,7 +66,7 @@ describe("npm run build / validate", () => {
     expect(build.stderr).toMatch(/no website\.yml.*pac pages download --path <dir> --webSiteId/);
     const validate = await cli("validate.ts", [empty]);
     expect(validate.code).toBe(1);
-    expect(validate.stdout).toMatch(/^- \[SITE_FOLDER_NOT_FOUND\] .*pac pages download/m);
+    expect(validate.stdout).toMatch(/^- error \[SITE_FOLDER_NOT_FOUND\] .*pac pages download/m);
     const help = await cli("validate.ts", ["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: npm run validate/);
