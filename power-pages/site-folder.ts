@@ -3,7 +3,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { SiteFolderError } from "./errors";
-import { detectKeyStyle, normalizeRecord } from "./key-style";
+import {
+  detectKeyStyle,
+  formatLineRanges,
+  keyStyleOfRecord,
+  linesWithKeyStyle,
+  normalizeRecord,
+} from "./key-style";
 import type { KeyStyle } from "./key-style";
 import { parseRecordYaml } from "./record-yaml";
 import type {
@@ -60,6 +66,9 @@ export function findSiteFolder(dir: string): string {
   );
 }
 
+/** The records of one kind with the file each came from. */
+type OfKind = (kind: string) => Array<{ file: string; data: RecordData }>;
+
 /** Loads every record file of the site folder at `dir` (or of its only site sub-folder). */
 export function loadSiteFolder(dir: string): SiteFolder {
   const root = findSiteFolder(dir);
@@ -73,16 +82,36 @@ export function loadSiteFolder(dir: string): SiteFolder {
       { file: join(root, "website.yml") },
     );
   }
-  const keyStyle = detectKeyStyle(websiteRaw, join(root, "website.yml"));
-  const recordFiles = listRecordFiles(root).map((file) => readRecordFile(root, file, keyStyle));
-
-  const ofKind = (kind: string): Array<{ file: string; data: RecordData }> =>
+  const keyStyle = detectKeyStyle(websiteRaw, join(root, "website.yml"), websiteText);
+  const otherStyleFiles: string[] = [];
+  const recordFiles = listRecordFiles(root).map((file) =>
+    readRecordFile(root, file, keyStyle, otherStyleFiles),
+  );
+  const ofKind: OfKind = (kind) =>
     recordFiles
       .filter((rf) => rf.kind === kind)
       .flatMap((rf) => rf.records.map((data) => ({ file: rf.file, data })));
 
-  const websiteData = normalizeRecord(keyStyle, "website", websiteRaw);
-  const website: Website = {
+  return {
+    root,
+    keyStyle,
+    otherStyleFiles,
+    website: toWebsite(normalizeRecord(keyStyle, "website", websiteRaw)),
+    languages: readLanguages(ofKind),
+    publishingStates: readPublishingStates(ofKind),
+    webTemplates: readWebTemplates(root, ofKind),
+    pageTemplates: readPageTemplates(ofKind),
+    webPages: readWebPages(root, ofKind),
+    contentSnippets: readContentSnippets(root, ofKind),
+    siteSettings: readSiteSettings(ofKind),
+    weblinkSets: readWeblinkSets(ofKind),
+    siteMarkers: readSiteMarkers(ofKind),
+    recordFiles,
+  };
+}
+
+function toWebsite(websiteData: RecordData): Website {
+  return {
     id: str(websiteData.adx_websiteid) ?? "",
     file: "website.yml",
     data: websiteData,
@@ -91,9 +120,11 @@ export function loadSiteFolder(dir: string): SiteFolder {
     headerWebTemplateId: str(websiteData.adx_headerwebtemplateid),
     footerWebTemplateId: str(websiteData.adx_footerwebtemplateid),
   };
+}
 
+function readLanguages(ofKind: OfKind): Language[] {
   const portalLanguages = ofKind("portallanguage").map((r) => r.data);
-  const languages: Language[] = ofKind("websitelanguage").map(({ file, data }) => {
+  return ofKind("websitelanguage").map(({ file, data }) => {
     const portalLanguageId = str(data.adx_portallanguageid);
     const portal = portalLanguages.find(
       (p) => portalLanguageId !== null && str(p.adx_portallanguageid) === portalLanguageId,
@@ -110,8 +141,10 @@ export function loadSiteFolder(dir: string): SiteFolder {
       publishingStateId: str(data.adx_publishingstate),
     };
   });
+}
 
-  const publishingStates: PublishingState[] = ofKind("publishingstate").map(({ file, data }) => ({
+function readPublishingStates(ofKind: OfKind): PublishingState[] {
+  return ofKind("publishingstate").map(({ file, data }) => ({
     id: str(data.adx_publishingstateid) ?? "",
     file,
     data,
@@ -120,8 +153,10 @@ export function loadSiteFolder(dir: string): SiteFolder {
     isVisible: data.adx_isvisible === true,
     displayOrder: num(data.adx_displayorder),
   }));
+}
 
-  const webTemplates: WebTemplate[] = ofKind("webtemplate").map(({ file, data }) => {
+function readWebTemplates(root: string, ofKind: OfKind): WebTemplate[] {
+  return ofKind("webtemplate").map(({ file, data }) => {
     const sourceFile = sideFile(file, "webtemplate", "source.html");
     return {
       id: str(data.adx_webtemplateid) ?? "",
@@ -133,8 +168,10 @@ export function loadSiteFolder(dir: string): SiteFolder {
       mimeType: str(data.adx_mimetype),
     };
   });
+}
 
-  const pageTemplates: PageTemplate[] = ofKind("pagetemplate").map(({ file, data }) => ({
+function readPageTemplates(ofKind: OfKind): PageTemplate[] {
+  return ofKind("pagetemplate").map(({ file, data }) => ({
     id: str(data.adx_pagetemplateid) ?? "",
     file,
     data,
@@ -145,7 +182,10 @@ export function loadSiteFolder(dir: string): SiteFolder {
     entityName: str(data.adx_entityname),
     useWebsiteHeaderAndFooter: data.adx_usewebsiteheaderandfooter === true,
   }));
+}
 
+/** Root pages, each with its content pages (the per-language records). */
+function readWebPages(root: string, ofKind: OfKind): WebPage[] {
   const pages = ofKind("webpage").map(({ file, data }) => ({
     file,
     data,
@@ -158,11 +198,13 @@ export function loadSiteFolder(dir: string): SiteFolder {
       rootPageId: str(p.data.adx_rootwebpageid),
       languageId: str(p.data.adx_webpagelanguageid),
     }));
-  const webPages: WebPage[] = pages
+  return pages
     .filter((p) => p.data.adx_isroot === true)
     .map((p) => ({ ...p.common, contentPages: contentPages.filter((c) => c.rootPageId === p.common.id) }));
+}
 
-  const contentSnippets: ContentSnippet[] = ofKind("contentsnippet").map(({ file, data }) => ({
+function readContentSnippets(root: string, ofKind: OfKind): ContentSnippet[] {
+  return ofKind("contentsnippet").map(({ file, data }) => ({
     id: str(data.adx_contentsnippetid) ?? "",
     file,
     data,
@@ -171,8 +213,10 @@ export function loadSiteFolder(dir: string): SiteFolder {
     type: num(data.adx_type),
     value: readOptional(root, sideFile(file, "contentsnippet", "value.html")) ?? str(data.adx_value),
   }));
+}
 
-  const siteSettings: SiteSetting[] = ofKind("sitesetting").map(({ file, data }) => ({
+function readSiteSettings(ofKind: OfKind): SiteSetting[] {
+  return ofKind("sitesetting").map(({ file, data }) => ({
     id: str(data.adx_sitesettingid) ?? "",
     file,
     data,
@@ -180,7 +224,9 @@ export function loadSiteFolder(dir: string): SiteFolder {
     value: data.adx_value === null || data.adx_value === undefined ? null : String(data.adx_value),
     description: str(data.adx_description),
   }));
+}
 
+function readWeblinkSets(ofKind: OfKind): WeblinkSet[] {
   const weblinks: Weblink[] = ofKind("weblink").map(({ file, data }) => ({
     id: str(data.adx_weblinkid) ?? "",
     file,
@@ -192,7 +238,7 @@ export function loadSiteFolder(dir: string): SiteFolder {
     publishingStateId: str(data.adx_publishingstateid),
     openInNewWindow: data.adx_openinnewwindow === true,
   }));
-  const weblinkSets: WeblinkSet[] = ofKind("weblinkset").map(({ file, data }) => {
+  return ofKind("weblinkset").map(({ file, data }) => {
     const id = str(data.adx_weblinksetid) ?? "";
     return {
       id,
@@ -205,30 +251,16 @@ export function loadSiteFolder(dir: string): SiteFolder {
         .sort((a, b) => (a.displayOrder ?? 0) - (b.displayOrder ?? 0)),
     };
   });
+}
 
-  const siteMarkers: SiteMarker[] = ofKind("sitemarker").map(({ file, data }) => ({
+function readSiteMarkers(ofKind: OfKind): SiteMarker[] {
+  return ofKind("sitemarker").map(({ file, data }) => ({
     id: str(data.adx_sitemarkerid) ?? "",
     file,
     data,
     name: str(data.adx_name) ?? "",
     pageId: str(data.adx_pageid),
   }));
-
-  return {
-    root,
-    keyStyle,
-    website,
-    languages,
-    publishingStates,
-    webTemplates,
-    pageTemplates,
-    webPages,
-    contentSnippets,
-    siteSettings,
-    weblinkSets,
-    siteMarkers,
-    recordFiles,
-  };
 }
 
 /** Every YAML record file under `root`, relative paths with `/`, sorted. Manifests and deployment profiles are not records. */
@@ -259,14 +291,61 @@ export function recordKindOf(file: string): string {
   return (parts.length === 1 ? parts[0] : parts[parts.length - 1]) ?? base;
 }
 
-function readRecordFile(root: string, file: string, keyStyle: KeyStyle): RecordFile {
+/**
+ * Tables whose columns pac spells with `adx_` in one style and without it in the other. Newer tables
+ * (`ux-components/*.uxcomponent.yml`) have no `adx_` spelling at all, so their bare keys say nothing
+ * about the folder's style.
+ */
+const KEYED_BY_STYLE = new Set([
+  "website",
+  "websitelanguage",
+  "portallanguage",
+  "publishingstate",
+  "webtemplate",
+  "pagetemplate",
+  "webpage",
+  "contentsnippet",
+  "sitesetting",
+  "weblinkset",
+  "weblink",
+  "sitemarker",
+  "webrole",
+  "webfile",
+]);
+
+/**
+ * Reads one record file, each record by its own key style (a hand-edited file may differ from
+ * website.yml; it is listed in `otherStyleFiles`). A record mixing both styles is refused: which
+ * spelling wins would be a guess.
+ */
+function readRecordFile(
+  root: string,
+  file: string,
+  keyStyle: KeyStyle,
+  otherStyleFiles: string[],
+): RecordFile {
   const kind = recordKindOf(file);
-  const parsed = parseRecordYaml(readText(root, file), file);
+  const text = readText(root, file);
+  const parsed = parseRecordYaml(text, file);
+  const styles = parsed.records.map((r) => keyStyleOfRecord(r));
+  if (styles.includes("mixed")) {
+    throw new SiteFolderError(
+      "KEY_STYLE_MIXED",
+      `${file} mixes adx_ and bare keys: adx_ on lines ${formatLineRanges(linesWithKeyStyle(text, "adx"))}, bare on lines ${formatLineRanges(linesWithKeyStyle(text, "bare"))}. ` +
+        "pac writes one style per download: download the site again, or rewrite the file in one style.",
+      { file: join(root, file) },
+    );
+  }
+  const other: KeyStyle = keyStyle === "adx" ? "bare" : "adx";
+  if (KEYED_BY_STYLE.has(kind) && styles.includes(other))
+    otherStyleFiles.push(`${file} lines ${formatLineRanges(linesWithKeyStyle(text, other))}`);
   return {
     file,
     kind,
     shape: parsed.shape,
-    records: parsed.records.map((r) => normalizeRecord(keyStyle, kind, r)),
+    records: parsed.records.map((r, i) =>
+      normalizeRecord(styles[i] === "none" ? keyStyle : (styles[i] as KeyStyle), kind, r),
+    ),
   };
 }
 

@@ -142,6 +142,8 @@ export interface SiteFolder {
   /** Absolute path of the folder that holds website.yml. */
   root: string;
   keyStyle: KeyStyle;
+  /** Record files written in the other key style than website.yml (with the lines), read anyway. */
+  otherStyleFiles: string[];
   website: Website;
   languages: Language[];
   publishingStates: PublishingState[];

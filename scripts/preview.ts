@@ -3,9 +3,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
-import type { PortalFixtures } from "../sandbox/portal/fixtures";
-import { defaultFixtures, parseFixtures } from "../sandbox/portal/fixtures";
-import { createPreviewServer } from "../sandbox/portal/preview-server";
+import type { PortalFixtures } from "../portal-emulator/fixtures";
+import { defaultFixtures, parseFixtures } from "../portal-emulator/fixtures";
+import { createPreviewServer } from "../portal-emulator/preview-server";
 
 const usage = `Usage: npm run preview -- --site <dir> [--port N] [--user <contact id or name>] [--language <code>] [--fixtures <file>]
 

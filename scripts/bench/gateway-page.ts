@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import type { Browser } from "playwright-core";
-import { createPreviewServer } from "../../sandbox/portal/preview-server";
+import { createPreviewServer } from "../../portal-emulator/preview-server";
 import { runBuild } from "../build/run-build";
 import { launchChromium } from "../lib/chromium";
 

@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Liquid } from "liquidjs";
 import { loadSiteFolder, pageUrlOf } from "../../power-pages/index";
-import { defaultFixtures } from "../../sandbox/portal/fixtures";
-import { buildPortalScope } from "../../sandbox/portal/portal-scope";
-import { createSiteRenderer } from "../../sandbox/portal/render-page";
-import { rewriteElseif } from "../../sandbox/portal/template-source";
+import { defaultFixtures } from "../../portal-emulator/fixtures";
+import { buildPortalScope } from "../../portal-emulator/portal-scope";
+import { createSiteRenderer } from "../../portal-emulator/render-page";
+import { rewriteElseif } from "../../portal-emulator/template-source";
 import { runBuild } from "../build/run-build";
 
 export const name = "render";

@@ -1,5 +1,7 @@
 // Errors of the build and the site overlay. `code` is stable; `file` and `line` point at what to fix.
 
+import { KitError } from "../../common/kit-error";
+
 export type BuildErrorCode =
   | "DEFINITIONS_INVALID"
   | "CONFIG_UNREADABLE"
@@ -15,7 +17,7 @@ export type BuildErrorCode =
   | "VALIDATION_FAILED"
   | "WRITE_FAILED";
 
-export class BuildError extends Error {
+export class BuildError extends KitError {
   override readonly name = "BuildError";
   readonly code: BuildErrorCode;
   readonly file: string | undefined;
@@ -26,7 +28,7 @@ export class BuildError extends Error {
     message: string,
     options: { file?: string; line?: number; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, { cause: options.cause });
     this.code = code;
     this.file = options.file;
     this.line = options.line;

@@ -34,6 +34,25 @@ export function mergeSiteSettings(
   return text;
 }
 
+/**
+ * Takes the items whose id is in `ids` (lower-case) out of a list file; other items keep their
+ * bytes. The id is looked up under both spellings: a list is not always in website.yml's style.
+ */
+export function removeSiteSettings(existing: string, ids: ReadonlySet<string>): string {
+  const isOurs = (record: RecordData | undefined): boolean => {
+    const id = record?.adx_sitesettingid ?? record?.id;
+    return id !== undefined && id !== null && ids.has(String(id).toLowerCase());
+  };
+  const chunks = splitItems(existing);
+  if (chunks === null) {
+    const current = parseRecordYaml(existing, "sitesetting.yml").records;
+    return current.some(isOurs) ? formatRecordList(current.filter((r) => !isOurs(r))) : existing;
+  }
+  const kept = chunks.items.filter((chunk) => !isOurs(parseRecordYaml(chunk, "sitesetting.yml").records[0]));
+  if (kept.length === chunks.items.length) return existing;
+  return kept.length === 0 && chunks.prefix.trim() === "" ? "[]\n" : chunks.prefix + kept.join("");
+}
+
 /** Splits a pac list file into the text before the first item and one chunk per `- ` item; null when the layout is not the usual one. */
 function splitItems(text: string): { prefix: string; items: string[] } | null {
   const lines = text.split(/(?<=\n)/);

@@ -9,7 +9,7 @@ import { BuildError } from "./errors";
 import { planSiteRecords } from "./plan-site-records";
 import type { SitePlan } from "./plan-site-records";
 import { refuseSecretsInFiles } from "./secret-patterns";
-import { formatProblems, validateLoadedSite, validateSiteFolder } from "./validate";
+import { failingProblems, formatProblems, validateLoadedSite, validateSiteFolder } from "./validate";
 import type { Problem } from "./validate";
 
 export interface OverlayOptions {
@@ -59,7 +59,7 @@ export function overlaySite(siteDir: string, options: OverlayOptions): OverlayRe
   const applied = applyFiles(site.root, plan.files);
   const after = applied.changed.length === 0 ? before : validateSiteFolder(site.root, { knownSecrets });
   const known = new Set(before.problems.map(problemKey));
-  const introduced = after.problems.filter((p) => !known.has(problemKey(p)));
+  const introduced = failingProblems(after.problems).filter((p) => !known.has(problemKey(p)));
   if (introduced.length > 0) {
     applied.rollback();
     throw new BuildError(
@@ -71,9 +71,10 @@ export function overlaySite(siteDir: string, options: OverlayOptions): OverlayRe
   applied.commit();
   for (const file of applied.changed) log(`wrote ${file}`);
   if (applied.changed.length === 0) log("Nothing changed: the folder already holds these records.");
+  const errorsBefore = failingProblems(before.problems).length;
   if (before.problems.length > 0)
     log(
-      `The site folder already had ${before.problems.length} problem(s) before the overlay; \`npm run validate -- ${site.root}\` lists them.`,
+      `The site folder already had ${errorsBefore} error(s) and ${before.problems.length - errorsBefore} warning(s) before the overlay; \`npm run validate -- ${site.root}\` lists them.`,
     );
   return {
     siteRoot: site.root,

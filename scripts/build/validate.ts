@@ -1,6 +1,8 @@
 // Checks a whole pac site folder and returns every problem at once (never stops at the first):
 // lookups that point nowhere, duplicate names or partial URLs, bad partial URLs, oversized text,
-// `adx_websiteid` inside records, and anything shaped like a secret.
+// `adx_websiteid` inside records, anything shaped like a secret, and what the build refuses.
+// Errors are what pac, the portal or the build would reject; warnings are what Power Pages itself
+// tolerates (Microsoft's own downloads carry them), reported so a person can tidy up.
 
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -13,12 +15,17 @@ import {
   SiteFolderError,
 } from "../../power-pages";
 import type { RecordData, SiteFolder } from "../../power-pages";
-import { checkPartialUrl } from "./partial-url";
+import { checkSitePartialUrl } from "./partial-url";
 import { NAME_MAX, SUMMARY_MAX, TEXT_MAX, TITLE_MAX } from "./record-limits";
 import { findSecrets } from "./secret-patterns";
+import { checkSiteAnchors } from "./site-anchors";
+
+export type Severity = "error" | "warning";
 
 export interface Problem {
   code: string;
+  /** error: pac, the portal or the build rejects it; warning: Power Pages tolerates it. */
+  severity: Severity;
   /** Path relative to the site folder (or the folder given, when there is no site folder). */
   file: string;
   line?: number;
@@ -35,6 +42,9 @@ export interface ValidateOptions {
   /** Secret values the caller read from its environment; any exact occurrence is reported. */
   knownSecrets?: readonly string[];
 }
+
+/** Lookups a download may leave dangling (links to pages deleted since): the portal skips them. */
+const TOLERATED_LOOKUPS = new Set(["weblink.adx_pageid", "sitemarker.adx_pageid"]);
 
 /** Lookups checked for every record of a kind: column → kind of record it must point at. */
 const LOOKUPS: Record<string, Record<string, string>> = {
@@ -70,7 +80,10 @@ export function validateSiteFolder(dir: string, options: ValidateOptions = {}): 
     root = findSiteFolder(dir);
   } catch (error) {
     if (error instanceof SiteFolderError)
-      return { root: dir, problems: [{ code: error.code, file: ".", message: error.message }] };
+      return {
+        root: dir,
+        problems: [{ code: error.code, severity: "error", file: ".", message: error.message }],
+      };
     throw error;
   }
   let site: SiteFolder | null = null;
@@ -85,12 +98,18 @@ export function validateSiteFolder(dir: string, options: ValidateOptions = {}): 
         try {
           parseRecordYaml(readFileSync(join(root, file), "utf8"), file);
         } catch (parseError) {
-          problems.push({ code: "RECORD_FILE_INVALID", file, message: (parseError as Error).message });
+          problems.push({
+            code: "RECORD_FILE_INVALID",
+            severity: "error",
+            file,
+            message: (parseError as Error).message,
+          });
         }
       }
     } else {
       problems.push({
         code: error.code,
+        severity: "error",
         file: error.file ? relative(root, error.file) || "." : ".",
         message: error.message,
       });
@@ -103,7 +122,14 @@ export function validateSiteFolder(dir: string, options: ValidateOptions = {}): 
 
 /** The record checks over an already loaded site (no secret scan: that reads every text file). */
 function checkLoadedSite(site: SiteFolder): Problem[] {
-  const problems: Problem[] = [];
+  const problems: Problem[] = checkSiteAnchors(site).refusals.map((r) => ({ ...r, severity: "error" }));
+  for (const file of site.otherStyleFiles)
+    problems.push({
+      code: "KEY_STYLE_MIXED",
+      severity: "warning",
+      file: file.split(" ")[0] ?? file,
+      message: `This folder mixes adx_ and bare keys: website.yml uses ${site.keyStyle === "adx" ? "adx_" : "bare"} keys, ${file} the other style. It is read anyway; pac writes one style per download.`,
+    });
   checkLookups(site, problems);
   checkUniqueness(site, problems);
   checkPages(site, problems);
@@ -144,6 +170,7 @@ function checkLookups(site: SiteFolder, problems: Problem[]): void {
     if (record.kind !== "website" && "adx_websiteid" in record.data) {
       problems.push({
         code: "WEBSITE_ID_IN_RECORD",
+        severity: "error",
         file: record.file,
         message: `${record.file}: holds adx_websiteid; pac adds the website itself and record files must not carry it. Remove the column.`,
       });
@@ -152,10 +179,12 @@ function checkLookups(site: SiteFolder, problems: Problem[]): void {
       const value = record.data[column];
       if (value === null || value === undefined || value === "") continue;
       if (!idsByKind.get(target)?.has(String(value).toLowerCase())) {
+        const tolerated = TOLERATED_LOOKUPS.has(`${record.kind}.${column}`);
         problems.push({
           code: "LOOKUP_MISSING",
+          severity: tolerated ? "warning" : "error",
           file: record.file,
-          message: `${record.file}: ${column} points at ${String(value)}, but no ${target} record in this folder has that id. Point it at a record of this site (download the target site again if ids differ between environments).`,
+          message: `${record.file}: ${column} points at ${String(value)}, but no ${target} record in this folder has that id. ${tolerated ? "The portal leaves such a link out; remove it or point it at a page of this site." : "Point it at a record of this site (download the target site again if ids differ between environments)."}`,
         });
       }
     }
@@ -163,13 +192,32 @@ function checkLookups(site: SiteFolder, problems: Problem[]): void {
 }
 
 function checkUniqueness(site: SiteFolder, problems: Problem[]): void {
-  const groups: Array<{ what: string; key: (r: LiveRecord) => string | null }> = [
-    { what: "web template name", key: (r) => (r.kind === "webtemplate" ? lower(r.data.adx_name) : null) },
-    { what: "page template name", key: (r) => (r.kind === "pagetemplate" ? lower(r.data.adx_name) : null) },
-    { what: "site setting name", key: (r) => (r.kind === "sitesetting" ? lower(r.data.adx_name) : null) },
-    { what: "site marker name", key: (r) => (r.kind === "sitemarker" ? lower(r.data.adx_name) : null) },
+  // Power Pages tolerates repeated names (downloads carry them: two ThemeFeature settings, two
+  // "Profile" pages under Home with their own partial URLs); only the URL and language slots must be unique.
+  const groups: Array<{ what: string; severity: Severity; key: (r: LiveRecord) => string | null }> = [
+    {
+      what: "web template name",
+      severity: "warning",
+      key: (r) => (r.kind === "webtemplate" ? lower(r.data.adx_name) : null),
+    },
+    {
+      what: "page template name",
+      severity: "warning",
+      key: (r) => (r.kind === "pagetemplate" ? lower(r.data.adx_name) : null),
+    },
+    {
+      what: "site setting name",
+      severity: "warning",
+      key: (r) => (r.kind === "sitesetting" ? lower(r.data.adx_name) : null),
+    },
+    {
+      what: "site marker name",
+      severity: "warning",
+      key: (r) => (r.kind === "sitemarker" ? lower(r.data.adx_name) : null),
+    },
     {
       what: "content snippet name in one language",
+      severity: "warning",
       key: (r) =>
         r.kind === "contentsnippet"
           ? `${lower(r.data.adx_name)}|${lower(r.data.adx_contentsnippetlanguageid)}`
@@ -177,15 +225,18 @@ function checkUniqueness(site: SiteFolder, problems: Problem[]): void {
     },
     {
       what: "web page name under one parent",
+      severity: "warning",
       key: (r) => (isRootPage(r) ? `${lower(r.data.adx_parentpageid)}|${lower(r.data.adx_name)}` : null),
     },
     {
       what: "partial URL under one parent",
+      severity: "error",
       key: (r) =>
         isRootPage(r) ? `${lower(r.data.adx_parentpageid)}|${lower(r.data.adx_partialurl)}` : null,
     },
     {
       what: "content page language of one page",
+      severity: "error",
       key: (r) =>
         r.kind === "webpage" && r.data.adx_isroot !== true
           ? `${lower(r.data.adx_rootwebpageid)}|${lower(r.data.adx_webpagelanguageid)}`
@@ -206,6 +257,7 @@ function checkUniqueness(site: SiteFolder, problems: Problem[]): void {
       const shown = key.split("|").pop() ?? key;
       problems.push({
         code: group.what.startsWith("partial URL") ? "DUPLICATE_PARTIAL_URL" : "DUPLICATE_NAME",
+        severity: group.severity,
         file: first.file,
         message: `${same.length} records share the ${group.what} "${shown}": ${same.map((r) => r.file).join(", ")}. Rename or remove all but one.`,
       });
@@ -220,12 +272,16 @@ function checkPages(site: SiteFolder, problems: Problem[]): void {
     const isHome =
       url === "/" && (record.data.adx_parentpageid === null || record.data.adx_parentpageid === undefined);
     if (!isHome) {
-      const problem = typeof url === "string" ? checkPartialUrl(url) : "is missing";
+      const problem =
+        typeof url === "string"
+          ? checkSitePartialUrl(url)
+          : { severity: "error" as const, reason: "is missing" };
       if (problem) {
         problems.push({
           code: "PARTIAL_URL_INVALID",
+          severity: problem.severity,
           file: record.file,
-          message: `${record.file}: partial URL ${JSON.stringify(url ?? null)} ${problem}.`,
+          message: `${record.file}: partial URL ${JSON.stringify(url ?? null)} ${problem.reason}.`,
         });
       }
     }
@@ -237,6 +293,7 @@ function checkPages(site: SiteFolder, problems: Problem[]): void {
       if (value === null || value === undefined || value === "") {
         problems.push({
           code: "REQUIRED_LOOKUP_EMPTY",
+          severity: "error",
           file: record.file,
           message: `${record.file}: ${column} is empty; every web page needs one.`,
         });
@@ -250,6 +307,7 @@ function checkTextSizes(site: SiteFolder, problems: Problem[]): void {
     if (text !== null && text.length > max) {
       problems.push({
         code: "TEXT_TOO_LONG",
+        severity: "error",
         file,
         message: `${file}: ${what} is ${text.length} characters; Dataverse stores at most ${max}. Shorten it.`,
       });
@@ -276,6 +334,7 @@ function checkSecrets(root: string, knownSecrets: readonly string[], problems: P
     for (const hit of findSecrets(text, knownSecrets)) {
       problems.push({
         code: "SECRET_FOUND",
+        severity: "error",
         file,
         line: hit.line,
         message: `${file} line ${hit.line}: holds something shaped like a ${hit.kind}. Remove it; secrets belong in the endpoint's environment, never in the site.`,
@@ -310,5 +369,10 @@ function lower(value: unknown): string {
 
 /** One line per problem, for people. */
 export function formatProblems(problems: readonly Problem[]): string {
-  return problems.map((p) => `- [${p.code}] ${p.message}`).join("\n");
+  return problems.map((p) => `- ${p.severity} [${p.code}] ${p.message}`).join("\n");
+}
+
+/** The problems that fail a check: errors, and warnings too when `strict`. */
+export function failingProblems(problems: readonly Problem[], strict = false): Problem[] {
+  return problems.filter((p) => strict || p.severity === "error");
 }

@@ -66,7 +66,7 @@ describe("npm run build / validate", () => {
     expect(build.stderr).toMatch(/no website\.yml.*pac pages download --path <dir> --webSiteId/);
     const validate = await cli("validate.ts", [empty]);
     expect(validate.code).toBe(1);
-    expect(validate.stdout).toMatch(/^- \[SITE_FOLDER_NOT_FOUND\] .*pac pages download/m);
+    expect(validate.stdout).toMatch(/^- error \[SITE_FOLDER_NOT_FOUND\] .*pac pages download/m);
     const help = await cli("validate.ts", ["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: npm run validate/);
@@ -80,4 +80,14 @@ describe("npm run build / validate", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/--sight[\s\S]*npm run build -- --help/);
   }, 90_000);
+
+  it("validate: warnings alone exit 0, --strict makes them count", async () => {
+    const site = copySite("stock");
+    const plain = await cli("validate.ts", [site]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/^- warning \[DUPLICATE_NAME\] .*themefeature/m);
+    expect(plain.stderr).toMatch(/0 error\(s\), 2 warning\(s\) .*warnings only: OK/);
+    const strict = await cli("validate.ts", [site, "--strict"]);
+    expect(strict.code).toBe(1);
+  });
 });

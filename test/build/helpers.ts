@@ -14,6 +14,12 @@ export const goldenDir = join(repoRoot, "test", "golden", "build");
 export const SITES = {
   standard: { fixture: "standard-site", folder: "contoso-events---contosoevents" },
   enhanced: { fixture: "enhanced-site", folder: "fabrikam-events---fabrikamevents" },
+  /** One file per record (site-settings/, publishing-states/, …, content-pages/<language>/), bare keys. */
+  perRecord: { fixture: "per-record-site", folder: "northwind-events---northwindevents" },
+  /** Stock templates, `en`/`fr` codes, a CRLF sitesetting.yml, a Rewrite page, tolerated duplicates. */
+  stock: { fixture: "stock-site", folder: "woodgrove-events---woodgroveevents" },
+  /** website.yml in adx_ keys, webrole.yml and sitemarker.yml hand-edited into bare keys. */
+  mixedKeys: { fixture: "mixed-keys-site", folder: "tailspin-events---tailspinevents" },
 } as const;
 
 /** A fixed client bundle, so tests do not depend on gateway-client/ (owned elsewhere) or esbuild. */

@@ -14,8 +14,8 @@ import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CheckoutAnswer, PurchaseStatus, StatusAnswer } from "../../confirmation-endpoint/contract/v1";
-import { createPreviewServer } from "../../sandbox/portal/preview-server";
-import type { PreviewServer } from "../../sandbox/portal/preview-server";
+import { createPreviewServer } from "../../portal-emulator/preview-server";
+import type { PreviewServer } from "../../portal-emulator/preview-server";
 import { findChromium, launchChromium } from "../../scripts/lib/chromium";
 
 const PID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
