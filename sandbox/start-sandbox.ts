@@ -16,6 +16,7 @@ import { loadConfig } from "../confirmation-endpoint/config";
 import { createJsonLogger } from "../confirmation-endpoint/logger";
 import { startEndpoint } from "../confirmation-endpoint/main";
 import type { RunningEndpoint } from "../confirmation-endpoint/main";
+import { startSandboxAdyen, type SandboxAdyen } from "./adyen/sandbox-adyen";
 import { startDataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { DataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { SeedResult } from "./dataverse/seed-data";
@@ -69,6 +70,8 @@ export interface StartSandboxOptions {
   fixtureSite?: string;
   /** Longest sleep of the endpoint's worker between polls (default 500 ms, so the flow feels immediate). */
   workerPollMs?: number;
+  /** The provider new checkouts use: "stripe" (default) or "adyen" (its stand-in starts beside Stripe's). */
+  provider?: "stripe" | "adyen";
 }
 
 export interface SandboxUrls {
@@ -97,6 +100,8 @@ export interface Sandbox {
   clock: SandboxClock;
   dataverse: DataverseStandIn;
   provider: ProviderStandIn;
+  /** The Adyen stand-in when the sandbox runs with provider "adyen", else null. */
+  adyen: SandboxAdyen | null;
   preview: PreviewServer;
   endpoint: RunningEndpoint;
   /** The provider webhook URL (the endpoint's /v1/webhooks/stripe). */
@@ -187,6 +192,12 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     });
     started.push(() => provider.close());
     log(`payment provider stand-in on ${provider.url}`);
+    // Adyen (npm start -- --provider adyen): its stand-in, variables and webhook, all in sandbox/adyen/.
+    const adyen = options.provider === "adyen" ? await startSandboxAdyen({ now: clock.now }) : null;
+    if (adyen) {
+      started.push(() => adyen.standIn.close());
+      log(`Adyen stand-in on ${adyen.standIn.url}`);
+    }
 
     const siteDir = join(dataDir, "site");
     if (!existsSync(siteDir)) {
@@ -204,6 +215,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     const advance = (ms: number): void => {
       clock.advance(ms);
       provider.runDueWork();
+      adyen?.standIn.runDueWork();
     };
     // GET: the sandbox time; POST {"advanceMinutes": n}: every part's clock moves forward at once.
     const answerClock = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -291,6 +303,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       STORE_URL: `sqlite:${join(dataDir, "endpoint.sqlite")}`,
       HOST: "127.0.0.1",
       PORT: String(ports.endpoint ?? 0),
+      ...adyen?.env,
     });
     const pollMs = options.workerPollMs ?? 500;
     const endpointLog = options.endpointLog ?? (() => undefined);
@@ -308,6 +321,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 
     const webhookUrl = `${running.url}/v1/webhooks/stripe`;
     provider.setWebhookUrl(webhookUrl);
+    adyen?.attach(running.url);
     // Deliveries a previous run left pending go to this run's endpoint.
     for (const pending of provider.state.events().filter((e) => e.delivery === "pending"))
       provider.resendEvent(pending.event.id);
@@ -336,7 +350,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       registration: `${preview.url}/event/registration?id=${rid}`,
       rtmRegistration: `${preview.url}${RTM_REGISTER_PATH}?id=${rid}`,
       gatewayPage: `${preview.url}/${partialUrl}/`,
-      providerDashboard: provider.dashboardUrl,
+      providerDashboard: adyen?.standIn.dashboardUrl ?? provider.dashboardUrl,
       status: `${preview.url}/sandbox/status`,
       endpoint: running.url,
       dataverse: dataverse.url,
@@ -353,6 +367,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       clock,
       dataverse,
       provider,
+      adyen,
       preview,
       endpoint: running,
       webhookUrl,

@@ -29,6 +29,7 @@ Options:
   --port <n>         first of four consecutive ports to try (portal, endpoint, Dataverse, provider;
                      default 5170); a port in use is replaced by a free one
   --random-ports     let the system pick every port
+  --provider <name>  the provider checkouts use: stripe (default) or adyen (starts the Adyen stand-in)
   --verbose          also print the endpoint's JSON log lines (always written to <data-dir>/endpoint.log)
   --help             show this text
 
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
     "random-ports"?: boolean;
     verbose?: boolean;
     help?: boolean;
+    provider?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
         "random-ports": { type: "boolean" },
         verbose: { type: "boolean" },
         help: { type: "boolean" },
+        provider: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -146,6 +149,11 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  if (values.provider !== undefined && values.provider !== "stripe" && values.provider !== "adyen") {
+    process.stderr.write(`--provider "${values.provider}" is not known: give stripe or adyen.\n`);
+    process.exitCode = 1;
+    return;
+  }
   const dataDir = resolve(values["data-dir"] ?? join(repoRoot, "data", "sandbox"));
   const ports = values["random-ports"] ? {} : await choosePorts(first, progress);
 
@@ -158,6 +166,7 @@ async function main(): Promise<void> {
       ports,
       fresh: values.fresh ?? false,
       buildSite: createSandboxSiteBuilder(),
+      provider: values.provider as "stripe" | "adyen" | undefined,
       log: progress,
       endpointLog: (line) => {
         logStream ??= createWriteStream(join(dataDir, "endpoint.log"), { flags: "a" });
