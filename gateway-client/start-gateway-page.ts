@@ -290,7 +290,7 @@ export function startGatewayPage(deps: GatewayPageDeps): GatewayPage {
     const cancel = el(doc, "a", { class: "epg-link epg-cancel", href: eventUrl(readableEventId) }, [
       t("cancelLink"),
     ]);
-    const rawProvider = config.provider || order.provider || "";
+    const rawProvider = order.provider || config.provider || "";
     // A lower-case id such as "stripe" reads better as a name; a setting written with capitals is kept.
     const provider =
       rawProvider === rawProvider.toLowerCase()
