@@ -252,6 +252,11 @@ describe("Adyen environment", () => {
     expect(ok).toMatchObject({
       config: { hmacKeys: [KEY, OLD_KEY], environment: "live", manualCapture: false },
     });
-    expect(adyenProvider.readEnv({}, false)).toBeNull();
+    expect(
+      adyenProvider.readEnv({ ADYEN_ENVIRONMENT: "test", ADYEN_MANUAL_CAPTURE: "false" }, false),
+    ).toBeNull();
+    expect(adyenProvider.readEnv({ ADYEN_API_KEY: "AQE-key" }, false)).toMatchObject({
+      problems: expect.any(Array),
+    });
   });
 });

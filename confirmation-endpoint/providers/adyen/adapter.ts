@@ -25,10 +25,8 @@ import { resolveAdyenConfig, type AdyenAdapterConfig, type ResolvedAdyenConfig }
 import { fromAdyenAmount, toAdyenAmount } from "./currency";
 import { toProviderError } from "./error-mapping";
 import { parseNotificationBatch } from "./notifications";
-import { adyenSdk } from "./sdk";
-import { createRebasedTransport } from "./transport";
+import { call, createCheckoutApi, type CheckoutApi } from "./client";
 
-type CheckoutApi = InstanceType<typeof adyenSdk.CheckoutAPI>;
 type LinkResponse = Types.checkout.PaymentLinkResponse;
 type Ref = { providerSessionId?: string; providerPaymentId?: string };
 
@@ -64,27 +62,6 @@ function requireId(id: string | undefined, what: string, operation: string): str
     });
   }
   return id;
-}
-
-function createCheckoutApi(resolved: ResolvedAdyenConfig, fetchImpl?: typeof fetch): CheckoutApi {
-  const config = new adyenSdk.Config({
-    apiKey: resolved.apiKey,
-    environment: resolved.live ? adyenSdk.EnvironmentEnum.LIVE : adyenSdk.EnvironmentEnum.TEST,
-    connectionTimeoutMillis: resolved.timeoutMs,
-    ...(resolved.liveUrlPrefix ? { liveEndpointUrlPrefix: resolved.liveUrlPrefix } : {}),
-  });
-  const client = resolved.apiBase
-    ? new adyenSdk.Client(config, createRebasedTransport(resolved.apiBase, fetchImpl))
-    : new adyenSdk.Client(config);
-  return new adyenSdk.CheckoutAPI(client);
-}
-
-async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw toProviderError(error, operation);
-  }
 }
 
 /** A link's state in the kit's words; the payment id comes from the verified notification. */

@@ -21,6 +21,8 @@ const VARIABLES = [
   "ADYEN_MANUAL_CAPTURE",
 ] as const;
 
+const CREDENTIALS = ["ADYEN_API_KEY", "ADYEN_MERCHANT_ACCOUNT", "ADYEN_HMAC_KEYS"] as const;
+
 type Env = Record<string, string | undefined>;
 
 function readCredentials(env: Env, problems: string[]): AdyenEnvConfig["basicAuth"] {
@@ -53,7 +55,8 @@ export const adyenProvider: ProviderPlugin<AdyenEnvConfig> = {
   name: "adyen",
   variables: VARIABLES,
   readEnv(env, required) {
-    if (!required && VARIABLES.every((name) => readText(env, name) === undefined)) return null;
+    // Only the credentials say Adyen is configured here; a copied .env.example's mode lines do not.
+    if (!required && CREDENTIALS.every((name) => readText(env, name) === undefined)) return null;
     const problems: string[] = [];
     const apiKey = readText(env, "ADYEN_API_KEY");
     if (apiKey === undefined)

@@ -1,0 +1,31 @@
+// The official library's Checkout API for one configuration: Adyen's own hosts (test, or live with
+// the account's URL prefix), or the sandbox stand-in through the rebased transport.
+
+import type { ResolvedAdyenConfig } from "./config";
+import { toProviderError } from "./error-mapping";
+import { adyenSdk } from "./sdk";
+import { createRebasedTransport } from "./transport";
+
+export type CheckoutApi = InstanceType<typeof adyenSdk.CheckoutAPI>;
+
+export function createCheckoutApi(resolved: ResolvedAdyenConfig, fetchImpl?: typeof fetch): CheckoutApi {
+  const config = new adyenSdk.Config({
+    apiKey: resolved.apiKey,
+    environment: resolved.live ? adyenSdk.EnvironmentEnum.LIVE : adyenSdk.EnvironmentEnum.TEST,
+    connectionTimeoutMillis: resolved.timeoutMs,
+    ...(resolved.liveUrlPrefix ? { liveEndpointUrlPrefix: resolved.liveUrlPrefix } : {}),
+  });
+  const client = resolved.apiBase
+    ? new adyenSdk.Client(config, createRebasedTransport(resolved.apiBase, fetchImpl))
+    : new adyenSdk.Client(config);
+  return new adyenSdk.CheckoutAPI(client);
+}
+
+/** Run one library call; whatever it throws comes out as a ProviderError. */
+export async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toProviderError(error, operation);
+  }
+}
