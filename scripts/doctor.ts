@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { loadDefinitions } from "./build/definitions";
 import { UsageError, parseCommandLine, runCommand } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
+import { checkAdyenFromEnv } from "../confirmation-endpoint/providers/adyen/check-account";
 import { formatTable, runDoctor } from "./organizer/doctor-checks";
 
 const USAGE = `Usage: npm run doctor -- [--endpoint-url <url>] [--portal-url <url>] [--partial-url <text>] [--json]
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       portalUrl: values["portal-url"],
       now: Date.now,
       fetch,
+      providerChecks: () => checkAdyenFromEnv(process.env),
     });
     if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else for (const line of formatTable(results)) process.stdout.write(`${line}\n`);

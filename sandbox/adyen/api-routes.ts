@@ -125,7 +125,16 @@ function modify(ctx: StandInContext, psp: string, kind: string, body: Record<str
   });
 }
 
+/** The methods a merchant account has enabled: the stand-in offers cards only. */
+function paymentMethods(ctx: StandInContext, body: Record<string, unknown>): Response {
+  if (body["merchantAccount"] !== ctx.merchantAccount) {
+    return apiError(403, "901", "Invalid Merchant Account", "security");
+  }
+  return json(200, { paymentMethods: [{ type: "scheme", name: "Cards" }] });
+}
+
 function route(ctx: StandInContext, method: string, path: string, body: Record<string, unknown>): Response {
+  if (path === "/paymentMethods" && method === "POST") return paymentMethods(ctx, body);
   const link = /^\/paymentLinks\/([A-Za-z0-9]+)$/.exec(path);
   if (path === "/paymentLinks" && method === "POST") return createLink(ctx, body);
   if (link?.[1]) {

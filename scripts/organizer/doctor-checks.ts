@@ -22,6 +22,8 @@ export interface DoctorInput {
   portalUrl?: string | undefined;
   now: () => number;
   fetch: typeof fetch;
+  /** The payment provider's own checks (Adyen: API key and merchant account), when it has any. */
+  providerChecks?: () => Promise<CheckResult[]>;
 }
 
 const pass = (check: string, detail: string): CheckResult => ({ check, status: "pass", detail });
@@ -332,6 +334,7 @@ export async function runDoctor(client: DataverseClient, input: DoctorInput): Pr
     await checkDemo(client),
     await checkClock(client, input.now),
   );
+  results.push(...((await input.providerChecks?.()) ?? []));
   return results;
 }
 

@@ -7,6 +7,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, Config, EnvironmentEnum, hmacValidator } from "@adyen/api-library";
+import {
+  checkAdyenAccount,
+  checkAdyenFromEnv,
+} from "../../confirmation-endpoint/providers/adyen/check-account";
 import { adyenSdk } from "../../confirmation-endpoint/providers/adyen/sdk";
 import { createRebasedTransport } from "../../confirmation-endpoint/providers/adyen/transport";
 import { newHmacKey, startAdyenStandIn, type AdyenStandIn } from "../../sandbox/adyen/start-adyen-stand-in";
@@ -182,5 +186,42 @@ describe("the official Adyen library against the stand-in", () => {
       success: "false",
       merchantReference: "purchase-7",
     });
+  });
+
+  it("answers doctor's account check: the key, then the key's access to the merchant account", async () => {
+    const config = {
+      apiKey: API_KEY,
+      merchantAccount: MERCHANT,
+      hmacKeys: [HMAC_KEY],
+      environment: "test" as const,
+      apiBase: standIn.apiBase,
+    };
+    expect(await checkAdyenAccount(config)).toMatchObject({
+      status: "pass",
+      detail: expect.stringContaining(MERCHANT),
+    });
+    expect(await checkAdyenAccount({ ...config, apiKey: "AQE-wrong" })).toMatchObject({
+      status: "fail",
+      fix: expect.stringMatching(/^ADYEN_API_KEY is not accepted/),
+    });
+    expect(await checkAdyenAccount({ ...config, merchantAccount: "OtherAccount" })).toMatchObject({
+      status: "fail",
+      fix: expect.stringMatching(/may not use ADYEN_MERCHANT_ACCOUNT/),
+    });
+    const env = {
+      ADYEN_API_KEY: API_KEY,
+      ADYEN_MERCHANT_ACCOUNT: MERCHANT,
+      ADYEN_HMAC_KEYS: HMAC_KEY,
+      ADYEN_ENVIRONMENT: "test",
+      ADYEN_API_BASE: standIn.apiBase,
+    };
+    expect(await checkAdyenFromEnv(env)).toEqual([
+      expect.objectContaining({ check: "Adyen account", status: "pass" }),
+    ]);
+    expect(await checkAdyenFromEnv({})).toEqual([]);
+    const broken = await checkAdyenFromEnv({ PAYMENT_PROVIDER: "adyen" });
+    expect(broken).toEqual([
+      expect.objectContaining({ status: "fail", detail: expect.stringContaining("ADYEN_API_KEY") }),
+    ]);
   });
 });
