@@ -216,7 +216,9 @@ describe("Adyen through the endpoint", () => {
     expect((await h.endpoint.store.summary()).webhookEvents).toBe(1);
     expect(await purchase(h)).toMatchObject({ state: "finalized", winningPaymentId: item.pspReference });
   });
+});
 
+describe("Adyen payments the kit does not keep", () => {
   it("finalizes once and refunds the second of two authorisations for one purchase", async () => {
     const h = await setup();
     const linkId = await checkout(h);
@@ -279,7 +281,9 @@ describe("Adyen through the endpoint", () => {
     expect((await purchase(h))!.state).toBe("failed");
     expect((await h.endpoint.store.listDeadLetters()).length).toBeGreaterThan(0);
   });
+});
 
+describe("Adyen while the store is down", () => {
   it("answers 503 without [accepted] while the store is down, and takes the redelivery once", async () => {
     const h = await setup();
     const linkId = await checkout(h);

@@ -127,7 +127,9 @@ describe("the official Adyen library against the stand-in", () => {
     expect(new hmacValidator().validateHMAC(item as never, HMAC_KEY)).toBe(true);
     expect((await checkoutApi().PaymentLinksApi.getPaymentLink(link.id)).status).toBe("completed");
   });
+});
 
+describe("the official Adyen library and the stand-in's notifications", () => {
   it("refunds through the modifications API: received now, the outcome by REFUND notification", async () => {
     const link = await checkoutApi().PaymentLinksApi.paymentLinks(linkRequest("purchase-5"));
     const psp = standIn.pay(link.id);
@@ -187,7 +189,9 @@ describe("the official Adyen library against the stand-in", () => {
       merchantReference: "purchase-7",
     });
   });
+});
 
+describe("doctor's Adyen account check against the stand-in", () => {
   it("answers doctor's account check: the key, then the key's access to the merchant account", async () => {
     const config = {
       apiKey: API_KEY,

@@ -38,28 +38,29 @@ export interface AdyenAdapter extends PaymentProviderAdapter {
   expireCheckout(linkId: string, options: IdempotencyOptions): Promise<"expired" | "already_complete">;
 }
 
+/** The kit refused to send the call: its input breaks a rule checked before any request. */
+function invalidInput(operation: string, message: string, cause?: unknown): ProviderError {
+  return new ProviderError({ code: "INVALID_INPUT", message, retryable: false, operation, cause });
+}
+
 /** Adyen keeps keys of at most 64 characters; a longer kit key is replaced by a digest of itself. */
 export function adyenIdempotencyKey(options: IdempotencyOptions | undefined, operation: string): string {
   const key = options?.idempotencyKey;
   if (typeof key !== "string" || key === "") {
-    throw new ProviderError({
-      code: "INVALID_INPUT",
-      message: `Adyen ${operation} needs an idempotency key (e.g. checkout:<purchaseId>:<attempt>).`,
-      retryable: false,
+    throw invalidInput(
       operation,
-    });
+      `Adyen ${operation} needs an idempotency key (e.g. checkout:<purchaseId>:<attempt>).`,
+    );
   }
   return key.length <= 64 ? key : `sha256:${createHash("sha256").update(key).digest("hex").slice(0, 57)}`;
 }
 
 function requireId(id: string | undefined, what: string, operation: string): string {
   if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
-    throw new ProviderError({
-      code: "INVALID_INPUT",
-      message: `Adyen ${operation}: ${what} ${JSON.stringify(id)} is not an Adyen reference.`,
-      retryable: false,
+    throw invalidInput(
       operation,
-    });
+      `Adyen ${operation}: ${what} ${JSON.stringify(id)} is not an Adyen reference.`,
+    );
   }
   return id;
 }
@@ -182,12 +183,10 @@ async function readPayment(
   const operation = "retrieve payment link";
   if (!ref.providerSessionId) {
     // Adyen has no call that reads a payment by pspReference; the kit's payments all have a link.
-    throw new ProviderError({
-      code: "INVALID_INPUT",
-      message: `Adyen payment ${ref.providerPaymentId ?? "?"} has no payment link id to re-read; check it in the Customer Area.`,
-      retryable: false,
+    throw invalidInput(
       operation,
-    });
+      `Adyen payment ${ref.providerPaymentId ?? "?"} has no payment link id to re-read; check it in the Customer Area.`,
+    );
   }
   const id = requireId(ref.providerSessionId, "payment link id", operation);
   const link = await call(operation, () => checkout.PaymentLinksApi.getPaymentLink(id));
@@ -227,21 +226,14 @@ async function refundPayment(
   try {
     amount = toAdyenAmount(assertMoney(input.amount, `Refund of ${psp}`), resolved.exponents);
   } catch (error) {
-    throw new ProviderError({
-      code: "INVALID_INPUT",
-      message: (error as Error).message,
-      retryable: false,
-      operation,
-      cause: error,
-    });
+    throw invalidInput(operation, (error as Error).message, error);
   }
   if (!amount) {
-    throw new ProviderError({
-      code: "INVALID_INPUT",
-      message: `Refund of ${psp}: ${input.amount.minor} ${input.amount.currency} cannot be expressed in Adyen's unit.`,
-      retryable: false,
+    const { minor, currency } = input.amount;
+    throw invalidInput(
       operation,
-    });
+      `Refund of ${psp}: ${minor} ${currency} cannot be expressed in Adyen's unit.`,
+    );
   }
   const body = {
     amount,
