@@ -16,6 +16,8 @@ export interface SandboxAdyen {
 export async function startSandboxAdyen(options: {
   now: () => number;
   port?: number;
+  /** Also deliver due notifications every this many real ms (see the stand-in's retryEveryMs). */
+  retryEveryMs?: number;
 }): Promise<SandboxAdyen> {
   const apiKey = `AQE-sandbox-${randomBytes(18).toString("base64url")}`;
   const hmacKey = newHmacKey();
@@ -28,6 +30,7 @@ export async function startSandboxAdyen(options: {
     basicAuth,
     now: options.now,
     port: options.port ?? 0,
+    ...(options.retryEveryMs ? { retryEveryMs: options.retryEveryMs } : {}),
   });
   return {
     standIn,

@@ -28,6 +28,8 @@ export interface AdyenStandInOptions {
   /** Epoch ms (default Date.now): the sandbox's shared clock. */
   now?: () => number;
   knobs?: Partial<StandInKnobs>;
+  /** Also run due deliveries every this many real ms (a benchmark whose clock nobody advances); default never. */
+  retryEveryMs?: number;
 }
 
 export interface AdyenStandIn {
@@ -84,6 +86,8 @@ export async function startAdyenStandIn(options: AdyenStandInOptions): Promise<A
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const timer = options.retryEveryMs ? setInterval(() => notifier.runDue(), options.retryEveryMs) : null;
+  timer?.unref();
   return {
     url: origin,
     apiBase: origin,
@@ -101,6 +105,7 @@ export async function startAdyenStandIn(options: AdyenStandInOptions): Promise<A
     runDueWork: () => notifier.runDue(),
     idle: () => notifier.idle(),
     async close() {
+      if (timer) clearInterval(timer);
       await notifier.idle();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
