@@ -1,7 +1,8 @@
 // The part of Adyen's Checkout API (v71 paths) the kit calls, as the official library sends it:
-// payment links (create, read, expire) and modifications (refund, capture, cancel) on a payment.
-// Requests need the X-API-Key; a repeated Idempotency-Key with the same body gets the first answer
-// again, with another body an error (the stand-in's own code: Adyen's is not pinned in the spec).
+// payment links (create, read, expire), payment methods (doctor's account check) and modifications
+// (refund, capture, cancel) on a payment. Requests need the X-API-Key; a repeated Idempotency-Key
+// with the same body gets the first answer again, with another body an error. Error codes are the
+// stand-in's own choice in Adyen's shape; the kit branches on the HTTP status only.
 
 import { linkStatus, newLinkId, newPspReference, type Amount, type LinkRecord } from "./adyen-state";
 import type { StandInContext } from "./stand-in-context";

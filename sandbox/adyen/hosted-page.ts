@@ -6,7 +6,7 @@ import { escapeHtml } from "../escape-html";
 import { linkStatus, newPspReference, type LinkRecord, type PaymentRecord } from "./adyen-state";
 import type { StandInContext } from "./stand-in-context";
 
-export const PAY_PREFIX = "/pay/";
+const PAY_PREFIX = "/pay/";
 
 const PAGE_HEADERS = {
   "content-type": "text/html; charset=utf-8",
@@ -76,7 +76,7 @@ export function payLink(ctx: StandInContext, link: LinkRecord, authorised: boole
 /** GET /pay/<id> and POST /pay/<id>/(pay|decline|cancel); null for other paths. */
 export function handleHostedPage(ctx: StandInContext, request: Request): Response | null {
   const url = new URL(request.url);
-  const match = /^\/pay\/([A-Za-z0-9]+)(?:\/(pay|decline|cancel))?$/.exec(url.pathname);
+  const match = new RegExp(`^${PAY_PREFIX}([A-Za-z0-9]+)(?:/(pay|decline|cancel))?$`).exec(url.pathname);
   if (!match?.[1]) return null;
   const link = ctx.state.links.get(match[1]);
   if (!link) return new Response("No such payment link", { status: 404 });

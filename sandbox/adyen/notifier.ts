@@ -16,6 +16,8 @@ export interface NotifierOptions {
   hmacKey: string;
   basicAuth?: { username: string; password: string } | null;
   fetch?: typeof fetch;
+  /** How long one delivery may take before it counts as failed (default 10 s). */
+  timeoutMs?: number;
 }
 
 export interface Notifier {
@@ -27,8 +29,6 @@ export interface Notifier {
   runDue(): void;
   /** Resolves when no delivery is in flight. */
   idle(): Promise<void>;
-  /** Post a hand-made batch body as is (the tests' bad and mixed batches). */
-  postRaw(body: string): Promise<{ status: number; body: string }>;
 }
 
 export function signedBatch(items: NotificationItem[], hmacKey: string): string {
@@ -61,7 +61,8 @@ export function createNotifier(ctx: StandInContext, options: NotifierOptions): N
   async function post(body: string): Promise<{ status: number; body: string }> {
     if (!url) return { status: 0, body: "no webhook URL" };
     try {
-      const response = await send(url, { method: "POST", headers, body });
+      const signal = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+      const response = await send(url, { method: "POST", headers, body, signal });
       return { status: response.status, body: await response.text() };
     } catch (error) {
       return { status: 0, body: (error as Error).message };
@@ -112,6 +113,5 @@ export function createNotifier(ctx: StandInContext, options: NotifierOptions): N
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
-    postRaw: post,
   };
 }
