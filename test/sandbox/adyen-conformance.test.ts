@@ -11,7 +11,7 @@ import {
   checkAdyenAccount,
   checkAdyenFromEnv,
 } from "../../confirmation-endpoint/providers/adyen/check-account";
-import { adyenSdk } from "../../confirmation-endpoint/providers/adyen/sdk";
+import { CheckoutAPI } from "@adyen/api-library/lib/src/services";
 import { createRebasedTransport } from "../../confirmation-endpoint/providers/adyen/transport";
 import { newHmacKey, startAdyenStandIn, type AdyenStandIn } from "../../sandbox/adyen/start-adyen-stand-in";
 
@@ -32,7 +32,7 @@ let now = Date.parse("2026-11-26T10:00:00Z");
 
 function checkoutApi(apiKey = API_KEY) {
   const config = new Config({ apiKey, environment: EnvironmentEnum.TEST });
-  return new adyenSdk.CheckoutAPI(new Client(config, createRebasedTransport(standIn.apiBase)));
+  return new CheckoutAPI(new Client(config, createRebasedTransport(standIn.apiBase)));
 }
 
 const linkRequest = (reference: string) => ({

@@ -29,6 +29,8 @@ import { call, createCheckoutApi, type CheckoutApi } from "./client";
 
 type LinkResponse = Types.checkout.PaymentLinkResponse;
 type Ref = { providerSessionId?: string; providerPaymentId?: string };
+/** The library's Checkout API, built on the first call that needs it. */
+type Api = () => Promise<CheckoutApi>;
 
 export const ADYEN_ACK = { status: 200, contentType: "text/plain", body: "[accepted]" } as const;
 
@@ -90,7 +92,8 @@ export function readLinkState(link: LinkResponse, ref: Ref, resolved: ResolvedAd
 
 export function createAdyenAdapter(config: AdyenAdapterConfig): AdyenAdapter {
   const resolved = resolveAdyenConfig(config);
-  const checkout = createCheckoutApi(resolved, config.fetch);
+  let api: Promise<CheckoutApi> | null = null;
+  const checkout: Api = () => (api ??= createCheckoutApi(resolved, config.fetch));
   return {
     name: "adyen",
     createCheckout: (request, options) => createLink(checkout, resolved, request, options),
@@ -104,7 +107,7 @@ export function createAdyenAdapter(config: AdyenAdapterConfig): AdyenAdapter {
 }
 
 async function createLink(
-  checkout: CheckoutApi,
+  checkout: Api,
   resolved: ResolvedAdyenConfig,
   request: CheckoutRequest,
   options: IdempotencyOptions,
@@ -112,7 +115,9 @@ async function createLink(
   const operation = "create payment link";
   const idempotencyKey = adyenIdempotencyKey(options, operation);
   const params = buildPaymentLinkRequest(request, resolved);
-  const link = await call(operation, () => checkout.PaymentLinksApi.paymentLinks(params, { idempotencyKey }));
+  const link = await call(operation, async () =>
+    (await checkout()).PaymentLinksApi.paymentLinks(params, { idempotencyKey }),
+  );
   const expiresAt = link.expiresAt ? new Date(link.expiresAt) : request.closeAt;
   if (typeof link.url !== "string" || typeof link.id !== "string" || Number.isNaN(expiresAt.getTime())) {
     throw new ProviderError({
@@ -126,7 +131,7 @@ async function createLink(
 }
 
 async function expireLink(
-  checkout: CheckoutApi,
+  checkout: Api,
   linkId: string,
   options: IdempotencyOptions,
 ): Promise<"expired" | "already_complete"> {
@@ -135,17 +140,17 @@ async function expireLink(
   const idempotencyKey = adyenIdempotencyKey(options, operation);
   const expired = "expired" as Types.checkout.UpdatePaymentLinkRequest.StatusEnum;
   try {
-    const link = await checkout.PaymentLinksApi.updatePaymentLink(
-      id,
-      { status: expired },
-      { idempotencyKey },
-    );
+    const link = await (
+      await checkout()
+    ).PaymentLinksApi.updatePaymentLink(id, { status: expired }, { idempotencyKey });
     return String(link.status) === "expired" ? "expired" : "already_complete";
   } catch (error) {
     const mapped = toProviderError(error, operation);
     // Adyen refuses to expire a link that is no longer active; its current state says why.
     if (mapped.code !== "PROVIDER_REJECTED") throw mapped;
-    const link = await call("retrieve payment link", () => checkout.PaymentLinksApi.getPaymentLink(id));
+    const link = await call("retrieve payment link", async () =>
+      (await checkout()).PaymentLinksApi.getPaymentLink(id),
+    );
     const status = String(link.status);
     if (status === "expired") return "expired";
     if (status === "completed" || status === "paid" || status === "paymentPending") return "already_complete";
@@ -175,11 +180,7 @@ function verifyBatch(
   return batch.events;
 }
 
-async function readPayment(
-  checkout: CheckoutApi,
-  resolved: ResolvedAdyenConfig,
-  ref: Ref,
-): Promise<PaymentState> {
+async function readPayment(checkout: Api, resolved: ResolvedAdyenConfig, ref: Ref): Promise<PaymentState> {
   const operation = "retrieve payment link";
   if (!ref.providerSessionId) {
     // Adyen has no call that reads a payment by pspReference; the kit's payments all have a link.
@@ -189,12 +190,12 @@ async function readPayment(
     );
   }
   const id = requireId(ref.providerSessionId, "payment link id", operation);
-  const link = await call(operation, () => checkout.PaymentLinksApi.getPaymentLink(id));
+  const link = await call(operation, async () => (await checkout()).PaymentLinksApi.getPaymentLink(id));
   return readLinkState(link, ref, resolved);
 }
 
 async function captureLink(
-  checkout: CheckoutApi,
+  checkout: Api,
   resolved: ResolvedAdyenConfig,
   ref: Ref,
   options: IdempotencyOptions,
@@ -206,15 +207,15 @@ async function captureLink(
   if (state.signal !== "approved" || !amount) return state;
   const idempotencyKey = adyenIdempotencyKey(options, operation);
   const body = { amount, merchantAccount: resolved.merchantAccount };
-  await call(operation, () =>
-    checkout.ModificationsApi.captureAuthorisedPayment(psp, body, { idempotencyKey }),
+  await call(operation, async () =>
+    (await checkout()).ModificationsApi.captureAuthorisedPayment(psp, body, { idempotencyKey }),
   );
   // Adyen answers "received"; a refused capture arrives later as CAPTURE false (INFERRED: treated as paid).
   return { ...state, signal: "paid", providerStatus: "capture_received" };
 }
 
 async function refundPayment(
-  checkout: CheckoutApi,
+  checkout: Api,
   resolved: ResolvedAdyenConfig,
   input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },
   options: IdempotencyOptions,
@@ -240,8 +241,8 @@ async function refundPayment(
     merchantAccount: resolved.merchantAccount,
     reference: `${input.purchaseId || psp}:${input.reason}`.slice(0, 80),
   };
-  const refund = await call(operation, () =>
-    checkout.ModificationsApi.refundCapturedPayment(psp, body, { idempotencyKey }),
+  const refund = await call(operation, async () =>
+    (await checkout()).ModificationsApi.refundCapturedPayment(psp, body, { idempotencyKey }),
   );
   if (typeof refund.pspReference !== "string" || refund.pspReference === "") {
     throw new ProviderError({

@@ -24,8 +24,8 @@ export async function checkAdyenAccount(config: AdyenAdapterConfig): Promise<Acc
       fix: "Fix the ADYEN_* variables (see .env.example).",
     };
   }
-  const checkout = createCheckoutApi(resolved, config.fetch);
   try {
+    const checkout = await createCheckoutApi(resolved, config.fetch);
     const answer = await call("list payment methods", () =>
       checkout.PaymentsApi.paymentMethods({ merchantAccount: resolved.merchantAccount }),
     );

@@ -3,12 +3,16 @@
 
 import type { ResolvedAdyenConfig } from "./config";
 import { toProviderError } from "./error-mapping";
-import { adyenSdk } from "./sdk";
+import { loadAdyenSdk, type AdyenSdk } from "./sdk";
 import { createRebasedTransport } from "./transport";
 
-export type CheckoutApi = InstanceType<typeof adyenSdk.CheckoutAPI>;
+export type CheckoutApi = InstanceType<AdyenSdk["CheckoutAPI"]>;
 
-export function createCheckoutApi(resolved: ResolvedAdyenConfig, fetchImpl?: typeof fetch): CheckoutApi {
+export async function createCheckoutApi(
+  resolved: ResolvedAdyenConfig,
+  fetchImpl?: typeof fetch,
+): Promise<CheckoutApi> {
+  const adyenSdk = await loadAdyenSdk();
   const config = new adyenSdk.Config({
     apiKey: resolved.apiKey,
     environment: resolved.live ? adyenSdk.EnvironmentEnum.LIVE : adyenSdk.EnvironmentEnum.TEST,

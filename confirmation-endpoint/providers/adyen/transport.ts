@@ -4,7 +4,7 @@
 // another origin with fetch, and its errors thrown as the library's own HttpClientException.
 
 import type ClientInterface from "@adyen/api-library/lib/src/httpClient/clientInterface";
-import { adyenSdk } from "./sdk";
+import { loadAdyenSdk } from "./sdk";
 
 interface TransportOptions {
   method?: string | undefined;
@@ -38,7 +38,8 @@ async function failure(response: Response): Promise<Error> {
   } catch {
     apiError = undefined;
   }
-  return new adyenSdk.HttpClientException({
+  const { HttpClientException } = await loadAdyenSdk();
+  return new HttpClientException({
     message: `HTTP Exception: ${response.status}. ${apiError?.message ?? response.statusText}`,
     statusCode: response.status,
     ...(apiError?.errorCode ? { errorCode: apiError.errorCode } : {}),
