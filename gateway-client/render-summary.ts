@@ -52,7 +52,8 @@ export function renderSummary(ctx: PageContext, answer: CheckoutAnswer): void {
   const cancel = el(doc, "a", { class: "epg-link epg-cancel", href: ctx.links.event(readableEventId) }, [
     t("cancelLink"),
   ]);
-  const provider = providerName(deps.config.provider || payment.provider);
+  // The provider the endpoint actually uses wins over the build-time setting (which defaults to Stripe).
+  const provider = providerName(payment.provider || deps.config.provider);
   const heading = purchase.eventName ?? t("summaryFallbackTitle");
   // Back after cancelling at the provider: say so, and that paying is still possible.
   const notice = ctx.returnOutcome === "cancel" ? t("cancelledNotice") : null;

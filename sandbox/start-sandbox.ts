@@ -14,6 +14,9 @@ import { loadConfig } from "../confirmation-endpoint/config";
 import { createJsonLogger } from "../confirmation-endpoint/logger";
 import { startEndpoint } from "../confirmation-endpoint/main";
 import type { RunningEndpoint } from "../confirmation-endpoint/main";
+import type { SandboxAdyen } from "./adyen/sandbox-adyen";
+import { startExtraStandIn } from "./extra-provider";
+import type { ExtraStandIn, SandboxProvider } from "./extra-provider";
 import { startDataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { DataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { SeedResult } from "./dataverse/seed-data";
@@ -72,6 +75,8 @@ export interface StartSandboxOptions {
   fixtureSite?: string;
   /** Longest sleep of the endpoint's worker between polls (default 500 ms, so the flow feels immediate). */
   workerPollMs?: number;
+  /** The provider new checkouts use: "stripe" (default) or "adyen" (its stand-in starts beside Stripe's). */
+  provider?: SandboxProvider;
 }
 
 export interface SandboxUrls {
@@ -100,6 +105,8 @@ export interface Sandbox {
   clock: SandboxClock;
   dataverse: DataverseStandIn;
   provider: ProviderStandIn;
+  /** The Adyen stand-in when the sandbox runs with provider "adyen", else null. */
+  adyen: SandboxAdyen | null;
   preview: PreviewServer;
   endpoint: RunningEndpoint;
   /** The provider webhook URL (the endpoint's /v1/webhooks/stripe). */
@@ -162,6 +169,11 @@ async function startParts(options: StartSandboxOptions, state: StartState): Prom
   const { dataDir, clock, log, started } = state;
   const ports = options.ports ?? {};
   const { dataverse, provider, secrets } = await startStandIns(state, ports);
+  const extra = await startExtraStandIn(options.provider ?? "stripe", clock.now);
+  if (extra) {
+    started.push(() => extra.close());
+    log(`${extra.name} stand-in on ${extra.url}`);
+  }
   const fixture =
     options.fixtureSite ?? join(options.repoRoot ?? defaultRepoRoot(), "test", "fixtures", "standard-site");
   const siteDir = ensureSiteFolder(dataDir, fixture, log);
@@ -171,6 +183,7 @@ async function startParts(options: StartSandboxOptions, state: StartState): Prom
   const advance = (ms: number): void => {
     clock.advance(ms);
     provider.runDueWork();
+    extra?.runDueWork();
   };
   const status = () =>
     collectSandboxStatus({ dataverse, provider, store: endpoint?.store ?? null, now: clock.now });
@@ -187,10 +200,12 @@ async function startParts(options: StartSandboxOptions, state: StartState): Prom
     provider,
     secrets,
     portal: preview.url,
+    extra,
   });
   endpoint = running;
   started.push(() => running.close());
   log(`confirmation endpoint on ${running.url}`);
+  extra?.attach(running.url);
 
   const webhookUrl = `${running.url}/v1/webhooks/stripe`;
   provider.setWebhookUrl(webhookUrl);
@@ -215,6 +230,7 @@ async function startParts(options: StartSandboxOptions, state: StartState): Prom
     clock,
     dataverse,
     provider,
+    adyen: extra?.adyen ?? null,
     preview,
     endpoint: running,
     webhookUrl,
@@ -289,6 +305,7 @@ async function startSandboxEndpoint(
     provider: ProviderStandIn;
     secrets: RunSecrets;
     portal: string;
+    extra: ExtraStandIn | null;
   },
 ): Promise<RunningEndpoint> {
   const { dataverse, provider, secrets } = parts;
@@ -306,6 +323,7 @@ async function startSandboxEndpoint(
     STORE_URL: `sqlite:${join(parts.dataDir, "endpoint.sqlite")}`,
     HOST: "127.0.0.1",
     PORT: String(options.ports?.endpoint ?? 0),
+    ...parts.extra?.env,
   });
   const pollMs = options.workerPollMs ?? 500;
   const endpointLog = options.endpointLog ?? (() => undefined);

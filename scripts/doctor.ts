@@ -6,6 +6,7 @@ import { loadDefinitions } from "./build/definitions";
 import { UsageError, parseCommandLine, runCommand } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
 import { formatTable, marginsFromEnv, runDoctor } from "./organizer/doctor-checks";
+import { checkAdyenFromEnv } from "../confirmation-endpoint/providers/adyen/check-account";
 
 const USAGE = `Usage: npm run doctor -- [--endpoint-url <url>] [--portal-url <url>] [--partial-url <text>] [--json]
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
       now: Date.now,
       fetch,
       margins: marginsFromEnv(process.env),
+      providerChecks: () => checkAdyenFromEnv(process.env),
     });
     if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else for (const line of formatTable(results)) process.stdout.write(`${line}\n`);

@@ -3,6 +3,8 @@
 // paid and a free event, prints the URLs on stdout and keeps running until Ctrl-C / SIGTERM.
 // State stays under data/sandbox/ (or --data-dir) between runs; --fresh starts over.
 
+import { SANDBOX_PROVIDERS } from "../sandbox/extra-provider";
+import type { SandboxProvider } from "../sandbox/extra-provider";
 import { createWriteStream, readFileSync, realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
@@ -29,6 +31,7 @@ Options:
   --port <n>         first of four consecutive ports to try (portal, endpoint, Dataverse, provider;
                      default 5170); a port in use is replaced by a free one
   --random-ports     let the system pick every port
+  --provider <name>  the provider checkouts use: stripe (default) or adyen (starts the Adyen stand-in)
   --verbose          also print the endpoint's JSON log lines (always written to <data-dir>/endpoint.log)
   --help             show this text
 
@@ -105,6 +108,7 @@ interface StartValues {
   "random-ports"?: boolean;
   verbose?: boolean;
   help?: boolean;
+  provider?: string;
 }
 
 /** The command line, or a message for stderr (exit code 1) when it cannot be used. */
@@ -119,6 +123,7 @@ function readCommandLine(): { values: StartValues; first: number } | string {
         "random-ports": { type: "boolean" },
         verbose: { type: "boolean" },
         help: { type: "boolean" },
+        provider: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -135,6 +140,8 @@ function readCommandLine(): { values: StartValues; first: number } | string {
   }
   if (values["data-dir"] !== undefined && values["data-dir"].trim() === "")
     return "--data-dir is empty: give a folder, or leave the option out for data/sandbox.";
+  if (values.provider !== undefined && !SANDBOX_PROVIDERS.includes(values.provider as SandboxProvider))
+    return `--provider "${values.provider}" is not known: give ${SANDBOX_PROVIDERS.join(", ")}.`;
   return { values, first };
 }
 
@@ -188,6 +195,7 @@ async function main(): Promise<void> {
       ports,
       fresh: values.fresh ?? false,
       buildSite: createSandboxSiteBuilder(),
+      provider: values.provider as SandboxProvider | undefined,
       log: progress,
       endpointLog: (line) => {
         logStream ??= createWriteStream(join(dataDir, "endpoint.log"), { flags: "a" });

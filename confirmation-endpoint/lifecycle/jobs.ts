@@ -67,7 +67,8 @@ function job<K extends JobKind>(
 }
 
 export function paymentJob(payload: PaymentJobPayload, now: number): NewJob {
-  const ref = payload.providerSessionId ?? payload.providerPaymentId ?? "";
+  // Page and payment both: one hosted page can carry two payments (Adyen links), each decided on its own.
+  const ref = [payload.providerSessionId, payload.providerPaymentId].filter(Boolean).join(":");
   return job("payment", `payment:${payload.provider}:${ref}`, payload.hintPurchaseId, payload, now);
 }
 

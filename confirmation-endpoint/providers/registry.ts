@@ -3,6 +3,7 @@
 // in PROVIDER_PLUGINS; nothing else in the endpoint names a provider.
 
 import { KitError } from "../../common/kit-error";
+import { adyenProvider } from "./adyen/plugin";
 import { stripeProvider } from "./stripe/plugin";
 import type { PaymentProviderAdapter } from "./types";
 
@@ -34,7 +35,10 @@ export interface ProviderPlugin<Config = unknown> {
   create(config: Config, deps: ProviderFactoryDeps): PaymentProviderAdapter;
 }
 
-export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [stripeProvider as ProviderPlugin];
+export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [
+  stripeProvider as ProviderPlugin,
+  adyenProvider as ProviderPlugin,
+];
 
 /** The adapters of one endpoint: the one new checkouts use, and every one stored rows may name. */
 export interface ProviderSet {

@@ -29,6 +29,8 @@ export interface DoctorInput {
   portalUrl?: string | undefined;
   now: () => number;
   fetch: typeof fetch;
+  /** The payment provider's own checks (Adyen: API key and merchant account), when it has any. */
+  providerChecks?: () => Promise<CheckResult[]>;
   /** The endpoint's DEADLINE_MARGIN_MINUTES, FINALIZE_BUDGET_MINUTES, MIN_PAY_WINDOW_MINUTES (marginsFromEnv). */
   margins?: PaymentMargins;
 }
@@ -397,6 +399,7 @@ export async function runDoctor(client: DataverseClient, input: DoctorInput): Pr
     await checkClock(client, input.now),
     await checkProviderTimeouts(client, input.margins ?? DEFAULT_MARGINS),
   );
+  results.push(...((await input.providerChecks?.()) ?? []));
   return results;
 }
 

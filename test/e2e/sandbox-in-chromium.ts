@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { startSandbox } from "../../sandbox/start-sandbox";
-import type { Sandbox } from "../../sandbox/start-sandbox";
+import type { Sandbox, StartSandboxOptions } from "../../sandbox/start-sandbox";
 import { findChromium, launchChromium } from "../../scripts/lib/chromium";
 import { createSandboxSiteBuilder } from "../../scripts/start";
 
@@ -23,7 +23,10 @@ export interface SandboxInChromium {
 }
 
 /** Registers the file's beforeAll/afterAll; call it at the top level of a test file. */
-export function useSandboxInChromium(prefix: string): SandboxInChromium {
+export function useSandboxInChromium(
+  prefix: string,
+  options: Pick<StartSandboxOptions, "provider"> = {},
+): SandboxInChromium {
   const haveChromium = findChromium({ required: process.env.CI === "true" });
   if (!haveChromium)
     console.warn(`Skipping the ${prefix} browser tests: no Chromium (apt-get install chromium).`);
@@ -38,7 +41,7 @@ export function useSandboxInChromium(prefix: string): SandboxInChromium {
     if (!haveChromium) return;
     mkdirSync(SHOTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), `epg-${prefix}-e2e-`));
-    run.sandbox = await startSandbox({ dataDir, buildSite: createSandboxSiteBuilder() });
+    run.sandbox = await startSandbox({ ...options, dataDir, buildSite: createSandboxSiteBuilder() });
     run.browser = await launchChromium();
   }, 90_000);
 

@@ -88,7 +88,7 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
         );
         expect(await store.recordWebhook(second, NOW)).toEqual({ stored: 1, duplicates: 0 });
         const jobs = await store.listJobs();
-        expect(jobs.map((j) => [j.kind, j.dedupe])).toEqual([["payment", "payment:stripe:cs_1"]]);
+        expect(jobs.map((j) => [j.kind, j.dedupe])).toEqual([["payment", "payment:stripe:cs_1:pi_1"]]);
         expect(await store.getPayment("stripe", "pi_1")).toMatchObject({
           state: "reported",
           amountMinor: 2500,

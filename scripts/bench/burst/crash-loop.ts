@@ -6,7 +6,7 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { DataverseView, StoreView } from "./outcomes";
-import { countRefunds, readDataverse, waitForSettled } from "./outcomes";
+import { countRefunds, readDataverse, refundedPurchaseIds, waitForSettled } from "./outcomes";
 import { checkoutAndPay, payAll, registerPurchases } from "./purchases";
 import type { EndpointProcess } from "./spawn-endpoint";
 import { spawnEndpoint } from "./spawn-endpoint";
@@ -77,7 +77,8 @@ export async function runCrashLoop(
       await world.startAtCeiling({ costMs: options.ceiling.costMs, users: 1 });
     }
     world.tally.reset();
-    world.provider.setWebhookUrl(`${endpoint.url}/v1/webhooks/stripe`);
+    if (world.adyen) world.adyen.attach(endpoint.url);
+    else world.provider.setWebhookUrl(`${endpoint.url}/v1/webhooks/stripe`);
     payAll(world, sessions);
     for (let kill = 1; kill <= options.kills; kill++) {
       const [min, max] = options.killAfterMs ?? [300, 2000];
@@ -91,16 +92,12 @@ export async function runCrashLoop(
       options.progress(`crash loop: ${view.settled}/${ids.length} settled after the last restart`),
     );
     await world.provider.idle();
+    await world.adyen?.standIn.idle();
     const dataverse = readDataverse(world, ids);
     const refunds = countRefunds(world, ids);
     let lost = 0;
     let both = 0;
-    const refundedIds = new Set<string>();
-    const intents = new Map(
-      world.provider.state.paymentIntents(100_000).map((pi) => [pi.id, pi.metadata.purchaseId ?? ""]),
-    );
-    for (const r of world.provider.state.refunds(100_000))
-      refundedIds.add(intents.get(String(r.payment_intent)) ?? "");
+    const refundedIds = new Set(refundedPurchaseIds(world));
     for (const id of ids) {
       const processed = world.dataverse.state.purchase(id).processed;
       if (!processed && !refundedIds.has(id)) lost++;
@@ -118,6 +115,7 @@ export async function runCrashLoop(
     };
   } finally {
     world.provider.setWebhookUrl(null);
+    world.adyen?.standIn.setWebhookUrl(null);
     await endpoint.stop(5000);
     world.clock.setScale(1);
   }

@@ -73,12 +73,21 @@ export function readDataverse(world: BurstWorld, purchaseIds: readonly string[])
 }
 
 /** Refunds at the Stripe stand-in whose payment belongs to one of `purchaseIds`. */
-export function countRefunds(world: BurstWorld, purchaseIds: readonly string[]): number {
-  const ids = new Set(purchaseIds);
+/** The purchase of every refund the provider stand-in made (Adyen's when the world runs on it). */
+export function refundedPurchaseIds(world: BurstWorld): string[] {
+  if (world.adyen) {
+    const { payments, modifications } = world.adyen.standIn.state;
+    return modifications
+      .filter((m) => m.kind === "REFUND" && m.success)
+      .map((m) => payments.get(m.paymentPspReference)?.merchantReference ?? "");
+  }
   const intents = new Map(
     world.provider.state.paymentIntents(100_000).map((pi) => [pi.id, pi.metadata.purchaseId ?? ""]),
   );
-  return world.provider.state
-    .refunds(100_000)
-    .filter((r) => ids.has(intents.get(String(r.payment_intent)) ?? "")).length;
+  return world.provider.state.refunds(100_000).map((r) => intents.get(String(r.payment_intent)) ?? "");
+}
+
+export function countRefunds(world: BurstWorld, purchaseIds: readonly string[]): number {
+  const ids = new Set(purchaseIds);
+  return refundedPurchaseIds(world).filter((id) => ids.has(id)).length;
 }

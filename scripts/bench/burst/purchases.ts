@@ -74,7 +74,7 @@ export async function checkoutAndPay(
       }),
     });
     const body = (await res.json()) as { payment?: { redirectUrl?: string } };
-    const sessionId = /\/c\/pay\/([^/?#]+)/.exec(body.payment?.redirectUrl ?? "")?.[1];
+    const sessionId = /\/(?:c\/)?pay\/([^/?#]+)/.exec(body.payment?.redirectUrl ?? "")?.[1];
     if (res.status !== 200 || !sessionId)
       throw new WorkloadError(
         `checkout of ${purchaseId} answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`,
@@ -89,6 +89,10 @@ export async function checkoutAndPay(
 /** Pays each session on the Stripe stand-in, as the shopper pressing Pay. */
 export function payAll(world: BurstWorld, sessions: readonly PaidPurchase[]): void {
   for (const { sessionId } of sessions) {
+    if (world.adyen) {
+      world.adyen.standIn.pay(sessionId);
+      continue;
+    }
     const outcome = world.provider.pay(sessionId);
     if (outcome.outcome !== "paid")
       throw new WorkloadError(`paying session ${sessionId} gave "${outcome.outcome}" instead of paid`);

@@ -10,6 +10,7 @@ import type { SeedResult } from "../../../sandbox/dataverse/seed-data";
 import { defaultLimits } from "../../../sandbox/dataverse/service-protection";
 import { startProviderStandIn } from "../../../sandbox/provider/start-provider-stand-in";
 import type { ProviderStandIn } from "../../../sandbox/provider/start-provider-stand-in";
+import { startSandboxAdyen, type SandboxAdyen } from "../../../sandbox/adyen/sandbox-adyen";
 import type { ScaledClock } from "./scaled-clock";
 import { formatClockState } from "./scaled-clock";
 
@@ -37,6 +38,8 @@ export interface BurstWorld {
   clock: ScaledClock;
   dataverse: DataverseStandIn;
   provider: ProviderStandIn;
+  /** The Adyen stand-in when the world runs with provider "adyen" (checkouts and refunds go there), else null. */
+  adyen: SandboxAdyen | null;
   seed: SeedResult;
   webhookSecret: string;
   tally: FinalizeTally;
@@ -62,6 +65,7 @@ export async function startBurstWorld(options: {
   timeScale: number;
   dir: string;
   passCapacity: number;
+  provider?: "stripe" | "adyen";
 }): Promise<BurstWorld> {
   const { clock } = options;
   let timeScale = options.timeScale;
@@ -111,6 +115,9 @@ export async function startBurstWorld(options: {
     },
     dbPath: join(options.dir, "provider.sqlite"),
   });
+  // Notifications are retried on a real-time timer: the burst's clock is never advanced by hand.
+  const adyen =
+    options.provider === "adyen" ? await startSandboxAdyen({ now: clock.now, retryEveryMs: 250 }) : null;
 
   async function tokenFor(user: { clientId: string; clientSecret: string }): Promise<string> {
     const res = await fetch(`${dataverse.authorityHost}/${dataverse.tenantId}/oauth2/v2.0/token`, {
@@ -133,6 +140,7 @@ export async function startBurstWorld(options: {
     clock,
     dataverse,
     provider,
+    adyen,
     seed,
     webhookSecret,
     tally,
@@ -182,6 +190,7 @@ export async function startBurstWorld(options: {
         STRIPE_SECRET_KEY: "sk_test_burst",
         STRIPE_WEBHOOK_SECRETS: webhookSecret,
         STRIPE_API_BASE: provider.apiBase,
+        ...adyen?.env,
         STORE_URL: `sqlite:${storePath}`,
         PORT: "0",
         // The setup checks out thousands of purchases in seconds; that is not what is measured.
@@ -198,6 +207,7 @@ export async function startBurstWorld(options: {
       return env;
     },
     async close() {
+      await adyen?.standIn.close();
       await provider.close();
       await dataverse.close();
     },
