@@ -3,6 +3,7 @@
 // in PROVIDER_PLUGINS; nothing else in the endpoint names a provider.
 
 import { KitError } from "../../common/kit-error";
+import { paypalProvider } from "./paypal/plugin";
 import { stripeProvider } from "./stripe/plugin";
 import type { PaymentProviderAdapter } from "./types";
 
@@ -29,7 +30,10 @@ export interface ProviderPlugin<Config = unknown> {
   create(config: Config, deps: ProviderFactoryDeps): PaymentProviderAdapter;
 }
 
-export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [stripeProvider as ProviderPlugin];
+export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [
+  stripeProvider as ProviderPlugin,
+  paypalProvider as ProviderPlugin,
+];
 
 /** The adapters of one endpoint: the one new checkouts use, and every one stored rows may name. */
 export interface ProviderSet {
