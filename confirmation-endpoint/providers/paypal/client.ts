@@ -32,22 +32,22 @@ export interface PayPalClient {
   accessToken(): Promise<string>;
 }
 
-/** A client whose request builders send to `origin` instead of the SDK's own host. */
+/**
+ * A client whose request builders send to `origin` instead of the SDK's own host. The SDK asks for
+ * its factory inside its own constructor (the OAuth controller), before any field of a subclass
+ * exists, so the origin is read when a request is sent, not when the factory is made.
+ */
 class RebasedClient extends Client {
-  #origin: string | null = null;
-
-  rebase(origin: string): this {
-    this.#origin = origin;
-    return this;
-  }
+  declare rebasedOrigin: string | undefined;
 
   override getRequestBuilderFactory(): ReturnType<Client["getRequestBuilderFactory"]> {
     const factory = super.getRequestBuilderFactory();
-    const origin = this.#origin;
-    if (origin === null) return factory;
     return (...args) => {
       const builder = factory(...args);
-      builder.interceptRequest((request) => ({ ...request, url: rebaseUrl(request.url, origin) }));
+      builder.interceptRequest((request) => {
+        const origin = this.rebasedOrigin;
+        return origin === undefined ? request : { ...request, url: rebaseUrl(request.url, origin) };
+      });
       return builder;
     };
   }
@@ -72,7 +72,7 @@ export function createPayPalClient(options: PayPalClientOptions): PayPalClient {
       retryConfig: { maxNumberOfRetries: options.maxRetries, maximumRetryWaitTime: 10 },
     },
   });
-  if (options.apiBase !== null) sdk.rebase(options.apiBase);
+  if (options.apiBase !== null) sdk.rebasedOrigin = options.apiBase;
   const origin = options.apiBase ?? PAYPAL_API_ORIGINS[options.environment];
   let token: { value: string; expiresAt: number } | null = null;
   return {
