@@ -52,12 +52,14 @@ export function fromPayPalAmount(
   overrides: CurrencyExponents = PAYPAL_EXPONENTS,
 ): Money {
   const code = normalizeCurrency(currency);
-  if (typeof value !== "string" || value.length > MAX_VALUE_LENGTH) {
-    throw new InvalidMoneyError(`PayPal amount ${JSON.stringify(value)} ${code} is not a decimal string.`);
+  const match = typeof value === "string" ? /^\d+(?:\.(\d+))?$/.exec(value) : null;
+  if (!match || value.length > MAX_VALUE_LENGTH) {
+    throw new InvalidMoneyError(
+      `PayPal amount ${JSON.stringify(value)} ${code} is not a plain decimal string.`,
+    );
   }
   const paypal = currencyExponent(code, overrides);
-  const fraction = /^\d+(?:\.(\d*))?$/.exec(value)?.[1] ?? "";
-  if (fraction.length > paypal) {
+  if ((match[1] ?? "").length > paypal) {
     throw new InvalidMoneyError(
       `PayPal amount ${JSON.stringify(value)} ${code} has more than ${paypal} decimal digit(s).`,
     );
