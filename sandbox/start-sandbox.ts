@@ -24,6 +24,7 @@ import { createEventSiteRoutes } from "./event-site/create-event-site-routes";
 import { createRtmRegistrationRoutes, RTM_REGISTER_PATH } from "./event-site/rtm-registration-page";
 import { createPreviewServer } from "./portal/preview-server";
 import type { PreviewServer } from "./portal/preview-server";
+import { startSandboxPayPal } from "./paypal/sandbox-wiring";
 import { startProviderStandIn } from "./provider/start-provider-stand-in";
 import type { ProviderStandIn } from "./provider/start-provider-stand-in";
 import { createSandboxClock } from "./sandbox-clock";
@@ -69,6 +70,8 @@ export interface StartSandboxOptions {
   fixtureSite?: string;
   /** Longest sleep of the endpoint's worker between polls (default 500 ms, so the flow feels immediate). */
   workerPollMs?: number;
+  /** The provider new checkouts use: "stripe" (default) or "paypal" (its stand-in starts too). */
+  provider?: "stripe" | "paypal";
 }
 
 export interface SandboxUrls {
@@ -187,6 +190,10 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     });
     started.push(() => provider.close());
     log(`payment provider stand-in on ${provider.url}`);
+    // --provider paypal: the PayPal stand-in and the endpoint's PAYPAL_* variables (sandbox/paypal/sandbox-wiring.ts).
+    const paypal = options.provider === "paypal" ? await startSandboxPayPal({ now: clock.now }) : null;
+    if (paypal) started.push(() => paypal.close());
+    if (paypal) log(`PayPal stand-in on ${paypal.standIn.url}`);
 
     const siteDir = join(dataDir, "site");
     if (!existsSync(siteDir)) {
@@ -289,6 +296,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       STRIPE_WEBHOOK_SECRETS: webhookSecret,
       STRIPE_API_BASE: provider.apiBase,
       STORE_URL: `sqlite:${join(dataDir, "endpoint.sqlite")}`,
+      ...paypal?.env,
       HOST: "127.0.0.1",
       PORT: String(ports.endpoint ?? 0),
     });
@@ -308,6 +316,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 
     const webhookUrl = `${running.url}/v1/webhooks/stripe`;
     provider.setWebhookUrl(webhookUrl);
+    paypal?.connect(running.url);
     // Deliveries a previous run left pending go to this run's endpoint.
     for (const pending of provider.state.events().filter((e) => e.delivery === "pending"))
       provider.resendEvent(pending.event.id);

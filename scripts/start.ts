@@ -30,6 +30,7 @@ Options:
                      default 5170); a port in use is replaced by a free one
   --random-ports     let the system pick every port
   --verbose          also print the endpoint's JSON log lines (always written to <data-dir>/endpoint.log)
+  --provider <name>  the payment provider new checkouts use: stripe (default) or paypal
   --help             show this text
 
 Stop with Ctrl-C (or SIGTERM): every part closes cleanly; the state is kept for the next run.
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
     "random-ports"?: boolean;
     verbose?: boolean;
     help?: boolean;
+    provider?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
         "random-ports": { type: "boolean" },
         verbose: { type: "boolean" },
         help: { type: "boolean" },
+        provider: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -146,6 +149,11 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  if (values.provider !== undefined && values.provider !== "stripe" && values.provider !== "paypal") {
+    process.stderr.write(`--provider "${values.provider}" is not known: use stripe (default) or paypal.\n`);
+    process.exitCode = 1;
+    return;
+  }
   const dataDir = resolve(values["data-dir"] ?? join(repoRoot, "data", "sandbox"));
   const ports = values["random-ports"] ? {} : await choosePorts(first, progress);
 
@@ -158,6 +166,7 @@ async function main(): Promise<void> {
       ports,
       fresh: values.fresh ?? false,
       buildSite: createSandboxSiteBuilder(),
+      provider: values.provider as "stripe" | "paypal" | undefined,
       log: progress,
       endpointLog: (line) => {
         logStream ??= createWriteStream(join(dataDir, "endpoint.log"), { flags: "a" });

@@ -5,15 +5,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProviderError } from "../../confirmation-endpoint/providers/errors";
 import { createPayPalAdapter } from "../../confirmation-endpoint/providers/paypal/adapter";
+import type { PayPalAdapter } from "../../confirmation-endpoint/providers/paypal/adapter";
 import { mapPayPalEvent } from "../../confirmation-endpoint/providers/paypal/events";
 import { paypalProvider } from "../../confirmation-endpoint/providers/paypal/plugin";
-import type { CheckoutRequest, PaymentProviderAdapter } from "../../confirmation-endpoint/providers/types";
+import type { CheckoutRequest } from "../../confirmation-endpoint/providers/types";
 import { startPayPalStandIn } from "../../sandbox/paypal/start-paypal-stand-in";
 import type { RunningPayPalStandIn } from "../../sandbox/paypal/start-paypal-stand-in";
 
 const CREDENTIALS = { clientId: "stand-in-client", clientSecret: "stand-in-only" };
 let standIn: RunningPayPalStandIn;
-let paypal: PaymentProviderAdapter;
+let paypal: PayPalAdapter;
 
 beforeAll(async () => {
   standIn = await startPayPalStandIn({ ...CREDENTIALS, webhookId: "WH1" });
@@ -95,9 +96,9 @@ describe("PayPal adapter against the stand-in", () => {
       purchaseId: "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
     });
     const captures = standIn.captureCount();
-    const first = await paypal.capture!({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
-    const second = await paypal.capture!({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
-    const third = await paypal.capture!(
+    const first = await paypal.capture({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
+    const second = await paypal.capture({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
+    const third = await paypal.capture(
       { providerPaymentId: id },
       { idempotencyKey: "capture:other-instance" },
     );
@@ -109,7 +110,7 @@ describe("PayPal adapter against the stand-in", () => {
     const id = await approvedOrder();
     standIn.faults.declineCapture = true;
     try {
-      const state = await paypal.capture!({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
+      const state = await paypal.capture({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
       expect([state.signal, state.providerStatus]).toEqual(["failed", "INSTRUMENT_DECLINED"]);
     } finally {
       standIn.faults.declineCapture = false;
@@ -118,7 +119,7 @@ describe("PayPal adapter against the stand-in", () => {
 
   it("refunds part of the capture, then the rest, each under its own request id", async () => {
     const id = await approvedOrder(1000);
-    await paypal.capture!({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
+    await paypal.capture({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
     const refund = (minor: number, key: string) =>
       paypal.refund(
         {
@@ -144,7 +145,7 @@ describe("PayPal adapter against the stand-in", () => {
 
   it("maps a refund PayPal refuses to a non-retryable ProviderError with PayPal's issue", async () => {
     const id = await approvedOrder();
-    await paypal.capture!({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
+    await paypal.capture({ providerPaymentId: id }, { idempotencyKey: `capture:${id}` });
     standIn.faults.refuseRefunds = true;
     try {
       const error = await paypal

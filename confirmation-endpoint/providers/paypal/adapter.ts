@@ -51,6 +51,16 @@ export interface PayPalAdapterConfig {
   fetch?: FetchLike | undefined;
 }
 
+/** PayPal's adapter: verification is asynchronous (certificate or API), and capture is always offered. */
+export interface PayPalAdapter extends PaymentProviderAdapter {
+  readonly name: "paypal";
+  verifyAndParse(input: WebhookInput): Promise<PaymentEvent[]>;
+  capture(
+    ref: { providerSessionId?: string; providerPaymentId?: string },
+    options: IdempotencyOptions,
+  ): Promise<PaymentState>;
+}
+
 export const DEFAULT_DEPLOYMENT_ID = "epg";
 /** PayPal keeps a PayPal-Request-Id up to 108 characters. */
 const MAX_REQUEST_ID = 108;
@@ -105,7 +115,7 @@ function rawJson(response: { body: unknown }, operation: string): Json {
   });
 }
 
-export function createPayPalAdapter(config: PayPalAdapterConfig): PaymentProviderAdapter {
+export function createPayPalAdapter(config: PayPalAdapterConfig): PayPalAdapter {
   const deploymentId = config.deploymentId ?? DEFAULT_DEPLOYMENT_ID;
   const fetchFn: FetchLike = config.fetch ?? ((url, init) => fetch(url, init));
   const client = createPayPalClient({
@@ -189,7 +199,7 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): PaymentProvide
       return readState(await getOrder(requireOrderId(ref, "show order")));
     },
 
-    async capture(ref, options): Promise<PaymentState> {
+    async capture(ref, options: IdempotencyOptions): Promise<PaymentState> {
       const operation = "capture order";
       const id = requireOrderId(ref, operation);
       const paypalRequestId = requireKey(options, operation);

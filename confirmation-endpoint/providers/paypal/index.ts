@@ -1,4 +1,4 @@
 export { createPayPalAdapter } from "./adapter";
-export type { PayPalAdapterConfig } from "./adapter";
+export type { PayPalAdapter, PayPalAdapterConfig } from "./adapter";
 export { paypalProvider } from "./plugin";
 export type { PayPalEnvConfig } from "./plugin";
