@@ -2,6 +2,7 @@
 // and prints a table of pass / warn / fail with the fix for each. Exit code 1 when anything fails.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkPayPalFromEnv } from "../confirmation-endpoint/providers/paypal/check-setup";
 import { loadDefinitions } from "./build/definitions";
 import { UsageError, parseCommandLine, runCommand } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
@@ -13,7 +14,8 @@ Checks, with the Dataverse connection the endpoint uses (DATAVERSE_* variables):
   sign-in; the event-management actions; that the app user may call finalize (the
   "Finalize RegistrationService" role); the gateway web page (and that the portal serves it);
   the endpoint's /healthz and its CORS answer for the portal; events that use the gateway but have
-  no pass; demo payment confirmation; clock skew against Dataverse.
+  no pass; demo payment confirmation; clock skew against Dataverse. With PAYMENT_PROVIDER=paypal:
+  the PayPal credentials and that PAYPAL_WEBHOOK_ID names a webhook of that app.
 
 Options:
   --endpoint-url <url>  the confirmation endpoint (the PaymentGateway/EndpointUrl site setting)
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
       now: Date.now,
       fetch,
     });
+    // PAYMENT_PROVIDER=paypal: credentials and webhook id (confirmation-endpoint/providers/paypal/check-setup.ts).
+    if (process.env.PAYMENT_PROVIDER === "paypal") results.push(...(await checkPayPalFromEnv(process.env)));
     if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else for (const line of formatTable(results)) process.stdout.write(`${line}\n`);
     if (results.some((r) => r.status === "fail")) process.exitCode = 1;
