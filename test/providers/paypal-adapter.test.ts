@@ -105,7 +105,9 @@ describe("PayPal adapter against the stand-in", () => {
     expect([first.signal, second.signal, third.signal]).toEqual(["paid", "paid", "paid"]);
     expect(standIn.captureCount()).toBe(captures + 1);
   });
+});
 
+describe("PayPal adapter against the stand-in: declines and refunds", () => {
   it("answers a declined capture as failed, with PayPal's reason", async () => {
     const id = await approvedOrder();
     standIn.faults.declineCapture = true;

@@ -126,7 +126,28 @@ async function status(w: World): Promise<{ status: string; confirmationUrl?: str
 
 const capturesSent = (w: World) => w.standIn.requests.filter((r) => r.path.endsWith("/capture"));
 
-describe("PayPal through the endpoint", () => {
+async function lateCapture(w: World): Promise<string> {
+  const orderId = await checkout(w);
+  w.webhooks.mode = "lose";
+  await buyer(w, orderId, "approve");
+  w.clock.advance(60 * MINUTE);
+  await settle(w);
+  expect((await status(w)).status).toBe("expired");
+  w.webhooks.mode = "forward";
+  // Captured by something else after the guard (another tool on the same PayPal app).
+  const sdk = createPayPalClient({
+    ...CREDENTIALS,
+    environment: "sandbox",
+    apiBase: w.standIn.url,
+    timeoutMs: 5000,
+    maxRetries: 0,
+  });
+  await sdk.orders.captureOrder({ id: orderId, paypalRequestId: "elsewhere" });
+  await settle(w);
+  return orderId;
+}
+
+describe("PayPal through the endpoint: captured once, finalized", () => {
   it("approved, webhook before the return: captured once by the webhook path, then finalized", async () => {
     const w = await start();
     w.standIn.setCopies(2); // PayPal may deliver each event twice
@@ -177,7 +198,9 @@ describe("PayPal through the endpoint", () => {
     expect(w.standIn.captureCount()).toBe(1);
     expect((await status(w)).status).toBe("finalized");
   });
+});
 
+describe("PayPal through the endpoint: nothing taken, or given back", () => {
   it("approved but never captured (webhooks lost): released at the deadline, nothing taken", async () => {
     const w = await start();
     const orderId = await checkout(w);
@@ -226,27 +249,6 @@ describe("PayPal through the endpoint", () => {
     expect(back).not.toBe(await buyer(w, orderId, "approve"));
     expect(w.standIn.captureCount()).toBe(0);
   });
-
-  async function lateCapture(w: World): Promise<string> {
-    const orderId = await checkout(w);
-    w.webhooks.mode = "lose";
-    await buyer(w, orderId, "approve");
-    w.clock.advance(60 * MINUTE);
-    await settle(w);
-    expect((await status(w)).status).toBe("expired");
-    w.webhooks.mode = "forward";
-    // Captured by something else after the guard (another tool on the same PayPal app).
-    const sdk = createPayPalClient({
-      ...CREDENTIALS,
-      environment: "sandbox",
-      apiBase: w.standIn.url,
-      timeoutMs: 5000,
-      maxRetries: 0,
-    });
-    await sdk.orders.captureOrder({ id: orderId, paypalRequestId: "elsewhere" });
-    await settle(w);
-    return orderId;
-  }
 
   it("a late capture is refunded in full and nothing is finalized", async () => {
     const w = await start();

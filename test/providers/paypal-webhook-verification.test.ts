@@ -113,7 +113,9 @@ describe("PayPal webhook verification, local check", () => {
     );
     expect(fetched).toEqual([]);
   });
+});
 
+describe("PayPal webhook verification, local check: what is refused", () => {
   it("refuses a webhook signed for another webhook id", async () => {
     const signed = standIn.sign(approvedEventBody(), { webhookId: "WHSOMEONEELSE" });
     expect(await refusal(adapter().verifyAndParse(input(signed)))).toBe("BAD_SIGNATURE");
