@@ -73,10 +73,17 @@ function createOrder(ctx: StandInContext, body: Record<string, unknown>): Respon
     return_url: typeof experience["return_url"] === "string" ? experience["return_url"] : null,
     cancel_url: typeof experience["cancel_url"] === "string" ? experience["cancel_url"] : null,
     create_time: ctx.now().toISOString(),
+    approved_at: null,
     capture: null,
   };
   ctx.orders.set(order.id, order);
   return Response.json(orderJson(order, ctx.origin()), { status: 201 });
+}
+
+/** PayPal voids an approval that is never captured; the stand-in does it when the order is next read. */
+function lapseApproval(ctx: StandInContext, order: StandInOrder): void {
+  if (order.status !== "APPROVED" || order.approved_at === null) return;
+  if (ctx.now().getTime() - order.approved_at >= ctx.voidApprovedAfterMs) order.status = "VOIDED";
 }
 
 function captureOrder(ctx: StandInContext, order: StandInOrder): Response {
@@ -161,6 +168,7 @@ async function authorized(ctx: StandInContext, request: Request, path: string): 
   if (orderMatch) {
     const order = ctx.orders.get(orderMatch[1]!);
     if (!order) return paypalError(404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID");
+    lapseApproval(ctx, order);
     if (orderMatch[2] && request.method === "POST") return captureOrder(ctx, order);
     if (!orderMatch[2] && request.method === "GET") return Response.json(orderJson(order, ctx.origin()));
   }

@@ -48,6 +48,7 @@ export async function handleApproval(
   if (action === "cancel") return back(order.cancel_url, { token: order.id });
   if (order.status === "PAYER_ACTION_REQUIRED") {
     order.status = "APPROVED";
+    order.approved_at = ctx.now().getTime();
     ctx.webhooks.send(
       "CHECKOUT.ORDER.APPROVED",
       "checkout-order",

@@ -29,4 +29,6 @@ export interface StandInContext {
   origin: () => string;
   webhookUrl: () => string | null;
   now: () => Date;
+  /** An approved order not captured within this long is VOIDED, as PayPal voids it. */
+  voidApprovedAfterMs: number;
 }

@@ -24,6 +24,8 @@ export interface PayPalStandInOptions {
   /** Webhook attempts per event and the wait between them (grows linearly). */
   maxAttempts?: number;
   retryDelayMs?: number;
+  /** How long an approval waits for its capture before PayPal voids it (default 3 h; PayPal's own figure is not published). */
+  voidApprovedAfterMs?: number;
 }
 
 export interface PayPalStandIn {
@@ -78,6 +80,7 @@ export function createPayPalStandIn(options: PayPalStandInOptions): PayPalStandI
     origin: () => origin,
     webhookUrl: () => webhookUrl,
     now,
+    voidApprovedAfterMs: options.voidApprovedAfterMs ?? 3 * 3_600_000,
   };
   async function handler(request: Request): Promise<Response> {
     const url = new URL(request.url);

@@ -34,6 +34,8 @@ export interface StandInOrder {
   return_url: string | null;
   cancel_url: string | null;
   create_time: string;
+  /** When the buyer approved (ms); an approval never captured lapses (voidApprovedAfterMs). */
+  approved_at: number | null;
   capture: StandInCapture | null;
 }
 

@@ -211,8 +211,14 @@ describe("PayPal through the endpoint: nothing taken, or given back", () => {
     await settle(w);
     expect((await status(w)).status).toBe("expired");
     expect(w.standIn.captureCount()).toBe(0);
-    expect(w.standIn.orders.get(orderId)!.status).toBe("APPROVED"); // PayPal voids it on its own
+    expect(w.standIn.orders.get(orderId)!.status).toBe("APPROVED");
     expect(w.dataverse.finalizeCount()).toBe(0);
+    // PayPal voids the approval later; the kit then reads the order as expired.
+    w.clock.advance(3 * 60 * MINUTE);
+    expect(
+      (await w.endpoint.providers.get("paypal")!.getPayment({ providerPaymentId: orderId })).signal,
+    ).toBe("expired");
+    expect(w.standIn.orders.get(orderId)!.status).toBe("VOIDED");
   });
 
   it("an approval that arrives after the guard is not captured", async () => {
