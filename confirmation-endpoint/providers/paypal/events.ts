@@ -64,8 +64,7 @@ export function mapPayPalEvent(envelope: PayPalEnvelope, options: MapOptions): P
     amount: null,
   };
   if (eventType === "CHECKOUT.ORDER.APPROVED" || eventType === "CHECKOUT.ORDER.COMPLETED") {
-    const state = readOrderState(resource, options.deploymentId, options.exponents);
-    return { ...base, ...state, amount: state.amount };
+    return { ...base, ...readOrderState(resource, options.deploymentId, options.exponents) };
   }
   if (eventType === "CHECKOUT.PAYMENT-APPROVAL.REVERSED") {
     const orderId = text(resource["order_id"]) ?? text(resource["id"]);
