@@ -9,8 +9,9 @@ import { WebhookVerificationError } from "../errors";
 import type { IdempotencyOptions, PaymentEvent, PaymentProviderAdapter, PaymentState } from "../types";
 import { createCertSource } from "./cert-source";
 import type { FetchLike } from "./cert-source";
-import { createPayPalClient } from "./client";
-import type { PayPalEnvironment } from "./client";
+import { apiOrigin } from "./api-origin";
+import type { PayPalEnvironment } from "./api-origin";
+import { lazyPayPalClient } from "./load-client";
 import { mapPayPalEvent, readEnvelope } from "./events";
 import { PAYPAL_EXPONENTS } from "./money";
 import { captureOrder, createOrder, getOrderState, refundOrder } from "./order-calls";
@@ -75,7 +76,7 @@ async function parseWebhook(
 export function createPayPalAdapter(config: PayPalAdapterConfig): PayPalAdapter {
   const deploymentId = config.deploymentId ?? DEFAULT_DEPLOYMENT_ID;
   const fetchFn: FetchLike = config.fetch ?? ((url, init) => fetch(url, init));
-  const client = createPayPalClient({
+  const client = lazyPayPalClient({
     clientId: config.clientId,
     clientSecret: config.clientSecret,
     environment: config.environment,
@@ -88,7 +89,11 @@ export function createPayPalAdapter(config: PayPalAdapterConfig): PayPalAdapter 
     webhookId: config.webhookId,
     toleranceSeconds: config.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
     certs: createCertSource({ fetch: fetchFn, allowedOrigins: config.certOrigins ?? [] }),
-    api: { origin: client.origin, accessToken: () => client.accessToken(), fetch: fetchFn },
+    api: {
+      origin: apiOrigin(config.environment, config.apiBase ?? null),
+      accessToken: async () => (await client()).accessToken(),
+      fetch: fetchFn,
+    },
   });
   const ctx = { client, deploymentId };
   const live = config.environment === "live";

@@ -3,7 +3,6 @@
 // where does it point). Answers one line per check in the doctor's pass / warn / fail shape.
 
 import type { FetchLike } from "./cert-source";
-import { createPayPalClient } from "./client";
 import { paypalProvider } from "./plugin";
 import type { PayPalEnvConfig } from "./plugin";
 
@@ -56,6 +55,7 @@ export async function checkPayPalSetup(
   config: PayPalEnvConfig,
   fetchFn: FetchLike = fetch,
 ): Promise<SetupCheck[]> {
+  const { createPayPalClient } = await import("./client");
   const client = createPayPalClient({
     ...config,
     apiBase: config.apiBase ?? null,

@@ -3,13 +3,10 @@
 // the SDK sends, its OAuth token call included. Nothing else about the requests changes.
 
 import { Client, Environment, OrdersController, PaymentsController } from "@paypal/paypal-server-sdk";
+import { apiOrigin } from "./api-origin";
+import type { PayPalEnvironment } from "./api-origin";
 
-export type PayPalEnvironment = "sandbox" | "live";
-
-export const PAYPAL_API_ORIGINS: Readonly<Record<PayPalEnvironment, string>> = Object.freeze({
-  live: "https://api-m.paypal.com",
-  sandbox: "https://api-m.sandbox.paypal.com",
-});
+export type { PayPalEnvironment } from "./api-origin";
 
 export interface PayPalClientOptions {
   clientId: string;
@@ -73,7 +70,7 @@ export function createPayPalClient(options: PayPalClientOptions): PayPalClient {
     },
   });
   if (options.apiBase !== null) sdk.rebasedOrigin = options.apiBase;
-  const origin = options.apiBase ?? PAYPAL_API_ORIGINS[options.environment];
+  const origin = apiOrigin(options.environment, options.apiBase);
   let token: { value: string; expiresAt: number } | null = null;
   return {
     sdk,

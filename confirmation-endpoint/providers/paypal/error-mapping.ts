@@ -2,8 +2,17 @@
 // (UNPROCESSABLE_ENTITY …), details[].issue (ORDER_ALREADY_CAPTURED, INSTRUMENT_DECLINED …) and a
 // debug_id for support; the issue is kept as providerCode so the adapter can branch on it.
 
-import { ApiError } from "@paypal/paypal-server-sdk";
 import { ProviderError } from "../errors";
+
+/** The SDK's ApiError, read by shape so this file does not load the SDK (see load-client.ts). */
+interface ApiErrorShape {
+  statusCode: number;
+  body: unknown;
+}
+
+function isApiError(error: unknown): error is ApiErrorShape {
+  return error instanceof Error && typeof (error as Partial<ApiErrorShape>).statusCode === "number";
+}
 
 interface PayPalErrorBody {
   name?: string;
@@ -12,7 +21,7 @@ interface PayPalErrorBody {
   details?: { issue?: string; description?: string }[];
 }
 
-function readErrorBody(error: ApiError<unknown>): PayPalErrorBody {
+function readErrorBody(error: ApiErrorShape): PayPalErrorBody {
   if (typeof error.body !== "string") return {};
   try {
     const parsed: unknown = JSON.parse(error.body);
@@ -24,7 +33,7 @@ function readErrorBody(error: ApiError<unknown>): PayPalErrorBody {
 
 export function toPayPalError(error: unknown, operation: string): ProviderError {
   if (error instanceof ProviderError) return error;
-  if (!(error instanceof ApiError)) {
+  if (!isApiError(error)) {
     const reason = error instanceof Error ? error.message : String(error);
     return new ProviderError({
       code: "PROVIDER_UNAVAILABLE",

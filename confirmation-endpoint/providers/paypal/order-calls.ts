@@ -14,6 +14,7 @@ import type {
   RefundResult,
 } from "../types";
 import type { PayPalClient } from "./client";
+import type { ClientLoader } from "./load-client";
 import { toPayPalError } from "./error-mapping";
 import { PAYPAL_EXPONENTS, toPayPalValue } from "./money";
 import { buildOrderRequest } from "./order-request";
@@ -21,7 +22,7 @@ import { capturesOf, isJson, readOrderState, text } from "./order-state";
 import type { Json } from "./order-state";
 
 export interface OrderCallsContext {
-  client: PayPalClient;
+  client: ClientLoader;
   /** invoice_id prefix marking this deployment's orders. */
   deploymentId: string;
 }
@@ -57,10 +58,14 @@ function requireOrderId(ref: PaymentRef, operation: string): string {
 }
 
 /** Runs one SDK call; the SDK parses answers into camelCase models, the kit reads PayPal's own JSON. */
-async function call(operation: string, run: () => Promise<{ body: unknown }>): Promise<Json> {
+async function call(
+  ctx: OrderCallsContext,
+  operation: string,
+  run: (client: PayPalClient) => Promise<{ body: unknown }>,
+): Promise<Json> {
   let body: unknown;
   try {
-    body = (await run()).body;
+    body = (await run(await ctx.client())).body;
   } catch (error) {
     throw toPayPalError(error, operation);
   }
@@ -83,7 +88,7 @@ const readState = (ctx: OrderCallsContext, order: Json): PaymentState =>
   readOrderState(order, ctx.deploymentId, PAYPAL_EXPONENTS);
 
 async function showOrder(ctx: OrderCallsContext, id: string): Promise<Json> {
-  return call("show order", () => ctx.client.orders.getOrder({ id }));
+  return call(ctx, "show order", (client) => client.orders.getOrder({ id }));
 }
 
 export async function getOrderState(ctx: OrderCallsContext, ref: PaymentRef): Promise<PaymentState> {
@@ -103,8 +108,8 @@ export async function createOrder(
   } catch (error) {
     throw invalid(operation, (error as Error).message);
   }
-  const order = await call(operation, () =>
-    ctx.client.orders.createOrder({ body, paypalRequestId, prefer: "return=representation" }),
+  const order = await call(ctx, operation, (client) =>
+    client.orders.createOrder({ body, paypalRequestId, prefer: "return=representation" }),
   );
   const links = Array.isArray(order["links"]) ? order["links"].filter(isJson) : [];
   const approve = links.find((l) => l["rel"] === "payer-action" || l["rel"] === "approve");
@@ -131,8 +136,8 @@ export async function captureOrder(
   const id = requireOrderId(ref, operation);
   const paypalRequestId = requireKey(options, operation);
   try {
-    const order = await call(operation, () =>
-      ctx.client.orders.captureOrder({ id, paypalRequestId, prefer: "return=representation" }),
+    const order = await call(ctx, operation, (client) =>
+      client.orders.captureOrder({ id, paypalRequestId, prefer: "return=representation" }),
     );
     return readState(ctx, order);
   } catch (error) {
@@ -174,8 +179,8 @@ export async function refundOrder(
   );
   const captureId = capture ? text(capture["id"]) : null;
   if (!captureId) throw invalid(operation, `order ${orderId} has no completed capture to refund`);
-  const refund = await call(operation, () =>
-    ctx.client.payments.refundCapturedPayment({
+  const refund = await call(ctx, operation, (client) =>
+    client.payments.refundCapturedPayment({
       captureId,
       paypalRequestId,
       prefer: "return=representation",

@@ -3,12 +3,12 @@
 // invoice_id (PayPal keeps invoice ids unique per account, so the attempt's own key follows it),
 // and the gateway page as return and cancel URL.
 
-import {
+import type {
   CheckoutPaymentIntent,
+  OrderRequest,
   PaypalExperienceUserAction,
   PaypalWalletContextShippingPreference,
 } from "@paypal/paypal-server-sdk";
-import type { OrderRequest } from "@paypal/paypal-server-sdk";
 import { normalizeCurrency } from "../money";
 import type { CurrencyExponents } from "../money";
 import type { CheckoutRequest } from "../types";
@@ -30,7 +30,8 @@ export function buildOrderRequest(
 ): OrderRequest {
   const currencyCode = normalizeCurrency(request.amount.currency);
   return {
-    intent: CheckoutPaymentIntent.Capture,
+    // The SDK's enums are these strings; naming them by value keeps the SDK unloaded here.
+    intent: "CAPTURE" as CheckoutPaymentIntent,
     purchaseUnits: [
       {
         amount: { currencyCode, value: toPayPalValue(request.amount, options.exponents) },
@@ -44,8 +45,8 @@ export function buildOrderRequest(
         experienceContext: {
           returnUrl: request.successUrl,
           cancelUrl: request.cancelUrl,
-          userAction: PaypalExperienceUserAction.PayNow,
-          shippingPreference: PaypalWalletContextShippingPreference.NoShipping,
+          userAction: "PAY_NOW" as PaypalExperienceUserAction,
+          shippingPreference: "NO_SHIPPING" as PaypalWalletContextShippingPreference,
           ...(request.locale && LOCALE.test(request.locale) ? { locale: request.locale } : {}),
         },
       },
