@@ -9,9 +9,11 @@ export type ClientLoader = () => Promise<PayPalClient>;
 export function lazyPayPalClient(options: PayPalClientOptions): ClientLoader {
   let pending: Promise<PayPalClient> | null = null;
   return () => {
-    pending ??= import("./client").then((m) => m.createPayPalClient(options));
-    // A failed load (it should not happen) is tried again next time rather than kept.
-    pending.catch(() => (pending = null));
+    if (pending === null) {
+      pending = import("./client").then((m) => m.createPayPalClient(options));
+      // A failed load (it should not happen) is tried again next time rather than kept.
+      pending.catch(() => (pending = null));
+    }
     return pending;
   };
 }
