@@ -5,9 +5,10 @@
 
 import { startSandboxAdyen } from "./adyen/sandbox-adyen";
 import type { SandboxAdyen } from "./adyen/sandbox-adyen";
+import { startSandboxPayPal } from "./paypal/sandbox-wiring";
 
-export type SandboxProvider = "stripe" | "adyen";
-export const SANDBOX_PROVIDERS: readonly SandboxProvider[] = ["stripe", "adyen"];
+export type SandboxProvider = "stripe" | "adyen" | "paypal";
+export const SANDBOX_PROVIDERS: readonly SandboxProvider[] = ["stripe", "adyen", "paypal"];
 
 export interface ExtraStandIn {
   name: SandboxProvider;
@@ -37,6 +38,19 @@ export async function startExtraStandIn(
       runDueWork: () => adyen.standIn.runDueWork(),
       close: () => adyen.standIn.close(),
       adyen,
+    };
+  }
+  if (provider === "paypal") {
+    const paypal = await startSandboxPayPal({ now });
+    return {
+      name: "paypal",
+      url: paypal.standIn.url,
+      env: paypal.env,
+      attach: (url) => paypal.connect(url),
+      // Its webhooks and voids run on their own timers.
+      runDueWork: () => undefined,
+      close: () => paypal.close(),
+      adyen: null,
     };
   }
   return null;

@@ -2,6 +2,7 @@
 // and prints a table of pass / warn / fail with the fix for each. Exit code 1 when anything fails.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkPayPalFromEnv } from "../confirmation-endpoint/providers/paypal/check-setup";
 import { loadDefinitions } from "./build/definitions";
 import { UsageError, parseCommandLine, runCommand } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
@@ -16,7 +17,8 @@ Checks, with the Dataverse connection the endpoint uses (DATAVERSE_* variables):
   the endpoint's /healthz and its CORS answer for the portal; events that use the gateway but have
   no pass; demo payment confirmation; clock skew against Dataverse; each payment provider's
   "Payment timeout (minutes)" against DEADLINE_MARGIN_MINUTES, FINALIZE_BUDGET_MINUTES and
-  MIN_PAY_WINDOW_MINUTES (read from the same environment).
+  MIN_PAY_WINDOW_MINUTES (read from the same environment). With PAYMENT_PROVIDER=paypal: the PayPal
+  credentials and that PAYPAL_WEBHOOK_ID names a webhook of that app.
 
 Options:
   --endpoint-url <url>  the confirmation endpoint (the PaymentGateway/EndpointUrl site setting)
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
       margins: marginsFromEnv(process.env),
       providerChecks: () => checkAdyenFromEnv(process.env),
     });
+    // PAYMENT_PROVIDER=paypal: credentials and webhook id (confirmation-endpoint/providers/paypal/check-setup.ts).
+    if (process.env.PAYMENT_PROVIDER === "paypal") results.push(...(await checkPayPalFromEnv(process.env)));
     if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else for (const line of formatTable(results)) process.stdout.write(`${line}\n`);
     if (results.some((r) => r.status === "fail")) process.exitCode = 1;

@@ -31,7 +31,7 @@ Options:
   --port <n>         first of four consecutive ports to try (portal, endpoint, Dataverse, provider;
                      default 5170); a port in use is replaced by a free one
   --random-ports     let the system pick every port
-  --provider <name>  the provider checkouts use: stripe (default) or adyen (starts the Adyen stand-in)
+  --provider <name>  the provider checkouts use: stripe (default), adyen or paypal (starts its stand-in)
   --verbose          also print the endpoint's JSON log lines (always written to <data-dir>/endpoint.log)
   --help             show this text
 

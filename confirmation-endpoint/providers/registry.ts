@@ -4,6 +4,7 @@
 
 import { KitError } from "../../common/kit-error";
 import { adyenProvider } from "./adyen/plugin";
+import { paypalProvider } from "./paypal/plugin";
 import { stripeProvider } from "./stripe/plugin";
 import type { PaymentProviderAdapter } from "./types";
 
@@ -38,6 +39,7 @@ export interface ProviderPlugin<Config = unknown> {
 export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [
   stripeProvider as ProviderPlugin,
   adyenProvider as ProviderPlugin,
+  paypalProvider as ProviderPlugin,
 ];
 
 /** The adapters of one endpoint: the one new checkouts use, and every one stored rows may name. */

@@ -64,6 +64,9 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
   if (decision.kind === "capture") {
     try {
       const captured = await capture(adapter, ref, paymentId);
+      // A declined or still-pending capture took no money yet: nothing wins on it.
+      if (captured.signal !== "paid" && captured.signal !== "approved")
+        return notPaid(ctx, captured, sessionId);
       decision = decidePayment({ ...facts, state: captured, now: ctx.clock.now() });
     } catch (error) {
       return readFailed(ctx, state.purchaseId, error);

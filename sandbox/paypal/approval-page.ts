@@ -1,0 +1,60 @@
+// The buyer's side of PayPal: the page an order's payer-action link opens, with Approve and
+// Cancel. Approve marks the order APPROVED, sends CHECKOUT.ORDER.APPROVED and returns the buyer to
+// the return URL with ?token=<order>&PayerID=…; Cancel returns to the cancel URL with ?token=.
+
+import { escapeHtml } from "../../common/escape-html";
+import type { StandInContext } from "./context";
+import { newId, orderJson } from "./orders";
+
+export const APPROVAL_PATH = "/checkoutnow";
+
+function page(title: string, body: string, status = 200): Response {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
+  return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8" } });
+}
+
+function back(url: string | null, params: Record<string, string>): Response {
+  if (!url) return page("PayPal stand-in", "<p>The order has no return address.</p>");
+  const target = new URL(url);
+  for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
+  return new Response(null, { status: 303, headers: { location: target.toString() } });
+}
+
+export async function handleApproval(
+  ctx: StandInContext,
+  request: Request,
+  url: URL,
+): Promise<Response | null> {
+  if (url.pathname === APPROVAL_PATH && request.method === "GET") {
+    const order = ctx.orders.get(url.searchParams.get("token") ?? "");
+    if (!order) return page("PayPal stand-in", "<p>No such order.</p>", 404);
+    const amount = `${order.amount.value} ${order.amount.currency_code}`;
+    const form = (action: string, label: string) =>
+      `<form method="post" action="${APPROVAL_PATH}/${action}"><input type="hidden" name="token" value="${escapeHtml(order.id)}"><button type="submit" id="${action}">${label}</button></form>`;
+    const open = order.status === "PAYER_ACTION_REQUIRED";
+    return page(
+      "Pay with PayPal (stand-in)",
+      `<h1>PayPal stand-in</h1><p id="summary">${escapeHtml(order.description ?? "Order")}: <strong>${escapeHtml(amount)}</strong></p>` +
+        (open
+          ? form("approve", "Pay now") + form("cancel", "Cancel and return")
+          : `<p>Order is ${escapeHtml(order.status)}.</p>`),
+    );
+  }
+  const action = new RegExp(`^${APPROVAL_PATH}/(approve|cancel)$`).exec(url.pathname)?.[1];
+  if (!action || request.method !== "POST") return null;
+  const token = new URLSearchParams(await request.text()).get("token") ?? "";
+  const order = ctx.orders.get(token);
+  if (!order) return page("PayPal stand-in", "<p>No such order.</p>", 404);
+  if (action === "cancel") return back(order.cancel_url, { token: order.id });
+  if (order.status === "PAYER_ACTION_REQUIRED") {
+    order.status = "APPROVED";
+    order.approved_at = ctx.now().getTime();
+    ctx.webhooks.send(
+      "CHECKOUT.ORDER.APPROVED",
+      "checkout-order",
+      orderJson(order, ctx.origin()),
+      ctx.copies,
+    );
+  }
+  return back(order.return_url, { token: order.id, PayerID: newId(13) });
+}
