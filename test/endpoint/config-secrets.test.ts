@@ -25,7 +25,7 @@ const LEAKY: Record<string, string> = {
   EVENT_MODE: `${MARK}`,
   PORTAL_ORIGINS: `https://ok.contoso.com, ${MARK}, http://${MARK}.com, https://a:${MARK}@x.com, https://x.com/${MARK}`,
   PAYMENT_PROVIDER: `${MARK}`,
-  STORE_URL: `postgres://gateway:${MARK}@db.invalid/gateway`,
+  STORE_URL: `mysql://gateway:${MARK}@db.invalid/gateway`,
   PORT: `${MARK}`,
   FINALIZE_WINDOW_MINUTES: `${MARK}`,
   RTM_PAYMENT_TIMEOUT_MINUTES: `${MARK}`,

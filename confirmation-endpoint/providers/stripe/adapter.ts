@@ -4,14 +4,16 @@
 // (stripe-signature.ts) because the SDK accepts future timestamps and a single secret only.
 
 import Stripe from "stripe";
-import { ProviderConfigError, ProviderError, WebhookVerificationError } from "../errors";
+import { ProviderConfigError, ProviderError } from "../errors";
 import { assertMoney, normalizeCurrency } from "../money";
 import { buildCheckoutSessionParams, KIT_TAG } from "./checkout";
+import { listMissedStripeEvents } from "./list-missed-events";
+import { verifyStripeWebhook } from "./verify-webhook";
 import { toStripeAmount } from "./currency";
 import { toProviderError } from "./error-mapping";
-import { mapStripeEvent, readEventEnvelope, readPaymentIntentState, readSessionState } from "./events";
+import { readPaymentIntentState, readSessionState } from "./events";
 import type { KitOwner } from "./events";
-import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, verifyStripeSignature } from "./signature";
+import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from "./signature";
 import type {
   CheckoutRequest,
   CheckoutSession,
@@ -289,35 +291,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
       }
     },
 
-    verifyAndParse(input: { headers: Headers; body: Uint8Array; receivedAt: Date }): PaymentEvent[] {
-      verifyStripeSignature({
-        header: input.headers.get("stripe-signature"),
-        body: input.body,
-        secrets: resolved.secrets,
-        now: input.receivedAt,
-        toleranceSeconds: resolved.toleranceSeconds,
-      });
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(input.body));
-      } catch (error) {
-        throw new WebhookVerificationError("MALFORMED", "Signed webhook body is not UTF-8 JSON.", error);
-      }
-      const envelope = readEventEnvelope(parsed);
-      if (!envelope) {
-        throw new WebhookVerificationError(
-          "MALFORMED",
-          "Signed webhook body is not a Stripe event (needs id, type, created, livemode and data.object).",
-        );
-      }
-      if (resolved.livemode !== null && envelope.livemode !== resolved.livemode) {
-        throw new WebhookVerificationError(
-          "LIVEMODE_MISMATCH",
-          `Event ${envelope.id} is a ${envelope.livemode ? "live" : "test"}-mode event but this endpoint runs in ${resolved.livemode ? "live" : "test"} mode; point the webhook at the matching endpoint.`,
-        );
-      }
-      return [mapStripeEvent(envelope, resolved.owner)];
-    },
+    verifyAndParse: (input) => verifyStripeWebhook(input, resolved),
 
     async getPayment(ref: { providerSessionId?: string; providerPaymentId?: string }): Promise<PaymentState> {
       if (ref.providerSessionId) {
@@ -347,42 +321,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
       });
     },
 
-    async listMissedEvents(input: { since: Date; max?: number }): Promise<PaymentEvent[]> {
-      const operation = "list undelivered events";
-      const max = input.max ?? 1000;
-      const since = Math.floor(input.since.getTime() / 1000);
-      if (!Number.isSafeInteger(since) || !Number.isInteger(max) || max < 1) {
-        throw new ProviderError({
-          code: "INVALID_INPUT",
-          message: "listMissedEvents needs a valid since date and a positive max.",
-          retryable: false,
-          operation,
-        });
-      }
-      const events: PaymentEvent[] = [];
-      let startingAfter: string | undefined;
-      // Stripe lists newest first; pages of 100 until the list or our budget ends.
-      for (;;) {
-        const page = await call(operation, () =>
-          stripe.events.list({
-            delivery_success: false,
-            created: { gte: since },
-            limit: Math.min(100, max - events.length),
-            ...(startingAfter ? { starting_after: startingAfter } : {}),
-          }),
-        );
-        for (const raw of page.data) {
-          const envelope = readEventEnvelope(raw);
-          if (!envelope) continue;
-          if (resolved.livemode !== null && envelope.livemode !== resolved.livemode) continue;
-          events.push(mapStripeEvent(envelope, resolved.owner));
-        }
-        const last = page.data.at(-1);
-        if (!page.has_more || !last || events.length >= max) break;
-        startingAfter = last.id;
-      }
-      return events.reverse();
-    },
+    listMissedEvents: (input) => listMissedStripeEvents(stripe, input, resolved),
 
     async refund(
       input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },

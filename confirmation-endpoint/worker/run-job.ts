@@ -1,0 +1,107 @@
+// One job, start to end: the step runs with its lease renewed, its effects (plus the RTM release
+// rule) commit with the job's fate, and one JSON line says what happened. A version conflict is
+// decided again shortly; a lost lease drops the result; anything else leaves the job leased for
+// another try after the lease.
+
+import { StaleLeaseError, VersionConflictError } from "../errors";
+import type { JobKind } from "../lifecycle/jobs";
+import { withReleaseJob } from "../lifecycle/release";
+import type { JobRecord } from "../store/types";
+import type { StepContext, StepResult, WorkerDeps } from "./context";
+import { describeError } from "./describe-error";
+import { handleCloseCheckoutJob, handleGuardJob } from "./handle-checkout-window";
+import { handleFinalizeJob } from "./handle-finalize";
+import { handlePaymentJob } from "./handle-payment";
+import { handleRefundJob } from "./handle-refund";
+import { handleRefundSignalJob } from "./handle-refund-signal";
+import { handleRtmReleaseJob } from "./handle-rtm-release";
+
+const HANDLERS: Record<JobKind, (ctx: StepContext) => Promise<StepResult>> = {
+  payment: handlePaymentJob,
+  finalize: handleFinalizeJob,
+  refund: handleRefundJob,
+  refund_signal: handleRefundSignalJob,
+  close_checkout: handleCloseCheckoutJob,
+  guard: handleGuardJob,
+  rtm_release: handleRtmReleaseJob,
+};
+
+export interface RunSettings {
+  workerId: string;
+  leaseMs: number;
+  renewEveryMs: number;
+  random: () => number;
+}
+
+export async function runJob(deps: WorkerDeps, job: JobRecord, settings: RunSettings): Promise<void> {
+  const { store, clock } = deps;
+  const { workerId, leaseMs } = settings;
+  const started = clock.now();
+  const ctx: StepContext = {
+    ...deps,
+    job,
+    random: settings.random,
+    commit: (effects) =>
+      store.commitJob(job.id, workerId, { ...effects, next: { kind: "keep" } }, clock.now()),
+  };
+  const line = { jobId: job.id, kind: job.kind, purchaseId: job.purchaseId, attempt: job.attempts, workerId };
+  // A long step (a finalize waiting out Retry-After) keeps its lease, so no other worker starts the
+  // same job meanwhile; a renewal that fails means the lease is lost and the commit will be refused.
+  const renewal = setInterval(() => {
+    const now = clock.now();
+    store.renewLease(job.id, workerId, now + leaseMs, now).catch(() => clearInterval(renewal));
+  }, settings.renewEveryMs);
+  renewal.unref();
+  try {
+    const result = await HANDLERS[job.kind](ctx);
+    // Real-time journeys: a purchase that ends unregistered also releases its seats in Dynamics.
+    const moved = result.effects.purchase;
+    if (moved?.set.state !== undefined) {
+      result.effects = withReleaseJob(result.effects, await store.getPurchase(moved.purchaseId), clock.now());
+    }
+    await store.commitJob(job.id, workerId, result.effects, clock.now());
+    report(deps, job, result, { ...line, durationMs: clock.now() - started });
+  } catch (error) {
+    await settleFailure(deps, job, error, workerId, { ...line, durationMs: clock.now() - started });
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+function report(deps: WorkerDeps, job: JobRecord, result: StepResult, line: Record<string, unknown>): void {
+  const kind = job.kind;
+  deps.metrics.increment("gateway_jobs_total", {
+    kind,
+    outcome: result.outcome.split(":")[0] ?? result.outcome,
+  });
+  deps.logger.log("info", "job", { ...line, outcome: result.outcome, ...result.fields });
+  for (const letter of result.effects.deadLetters ?? []) {
+    // The alert line: a person must settle each dead letter (npm run reconcile lists them).
+    const { purchaseId, kind: letterKind, reason } = letter;
+    deps.logger.log("error", "dead letter", { purchaseId, kind: letterKind, reason, jobId: job.id });
+  }
+}
+
+async function settleFailure(
+  deps: WorkerDeps,
+  job: JobRecord,
+  error: unknown,
+  workerId: string,
+  line: Record<string, unknown>,
+): Promise<void> {
+  const { store, clock, logger } = deps;
+  if (error instanceof VersionConflictError) {
+    // Someone else changed the purchase: decide again shortly, from fresh state.
+    const retry = { next: { kind: "retry" as const, at: clock.now() + 200, error: describeError(error) } };
+    await store.commitJob(job.id, workerId, retry, clock.now()).catch(() => undefined);
+    logger.log("warn", "job", { ...line, outcome: "version_conflict" });
+    return;
+  }
+  if (error instanceof StaleLeaseError) {
+    logger.log("warn", "job", { ...line, outcome: "lease_lost" });
+    return;
+  }
+  // Store down or an unexpected failure: leave the job leased; it is claimed again after the lease.
+  deps.metrics.increment("gateway_jobs_total", { kind: job.kind, outcome: "abandoned" });
+  logger.log("error", "job", { ...line, outcome: "abandoned", error: describeError(error) });
+}
