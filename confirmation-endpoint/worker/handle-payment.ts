@@ -34,7 +34,8 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
     return readFailed(ctx, payload.hintPurchaseId, error);
   }
   const sessionId = state.providerSessionId ?? payload.providerSessionId ?? null;
-  if (state.signal !== "paid" && state.signal !== "approved") return notPaid(ctx, state, sessionId);
+  if (state.signal !== "paid" && state.signal !== "approved")
+    return notPaid(ctx, adapter.name, state, sessionId);
   const paymentId = state.providerPaymentId;
   if (!paymentId) {
     const detail = `session ${sessionId ?? "?"}`;
@@ -66,7 +67,7 @@ export async function handlePaymentJob(ctx: StepContext): Promise<StepResult> {
       const captured = await capture(adapter, ref, paymentId);
       // A declined or still-pending capture took no money yet: nothing wins on it.
       if (captured.signal !== "paid" && captured.signal !== "approved")
-        return notPaid(ctx, captured, sessionId);
+        return notPaid(ctx, adapter.name, captured, sessionId);
       decision = decidePayment({ ...facts, state: captured, now: ctx.clock.now() });
     } catch (error) {
       return readFailed(ctx, state.purchaseId, error);
@@ -116,10 +117,22 @@ async function capture(
 }
 
 /** The provider says it is not paid (any more): close the page in the book; nothing else moves. */
-async function notPaid(ctx: StepContext, state: PaymentState, sessionId: string | null): Promise<StepResult> {
+async function notPaid(
+  ctx: StepContext,
+  provider: string,
+  state: PaymentState,
+  sessionId: string | null,
+): Promise<StepResult> {
   const effects: JobEffects = { next: { kind: "done" } };
-  if ((state.signal === "expired" || state.signal === "failed") && sessionId && state.purchaseId) {
+  const over = state.signal === "expired" || state.signal === "failed";
+  if (over && sessionId && state.purchaseId) {
     effects.checkouts = [{ purchaseId: state.purchaseId, providerSessionId: sessionId, state: "expired" }];
+  }
+  const reported =
+    over && state.providerPaymentId ? await ctx.store.getPayment(provider, state.providerPaymentId) : null;
+  if (reported?.state === "reported") {
+    // Reported by its webhook, then declined or voided: the shopper no longer sees it as paid.
+    effects.payments = [{ ...reported, state: "ignored" }];
   }
   const hinted = state.purchaseId ? await ctx.store.getPurchase(state.purchaseId) : null;
   if (hinted && hinted.state === "paid" && !hinted.winningPaymentId) {
