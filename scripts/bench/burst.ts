@@ -109,6 +109,37 @@ function kitLines(
   };
 }
 
+/** The naive finalizer: 16 in flight, Retry-After ignored, on the same limits as the kit's run. */
+async function runNaiveBaseline(
+  world: Awaited<ReturnType<typeof startBurstWorld>>,
+  clock: ReturnType<typeof createScaledClock>,
+  plan: ReturnType<typeof planFromEnv>,
+) {
+  world.setTimeScale(plan.scaleNaive);
+  world.liftLimits();
+  const naiveIds = registerPurchases(world, plan.purchases);
+  const guardOf = (id: string) => Date.parse(world.dataverse.state.purchase(id).createdOn) + 47 * 60_000;
+  const naivePurchases = naiveIds.map((purchaseId) => ({ purchaseId, guardAt: guardOf(purchaseId) }));
+  clock.setScale(plan.scaleNaive);
+  await world.startAtCeiling({ costMs: COST_MS, users: 1 });
+  world.tally.reset();
+  const naiveStart = clock.now();
+  progress(
+    `naive baseline: ${plan.purchases} finalizes, 16 in flight, no Retry-After, clock x${plan.scaleNaive}`,
+  );
+  const naive = await finalizeNaively({
+    clock,
+    url: world.dataverse.url,
+    token: await world.token(0),
+    readableEventId: world.seed.paidEvent.readableEventId,
+    purchases: naivePurchases,
+    concurrency: 16,
+  });
+  const naiveMinutes = (world.tally.lastSuccessAt - naiveStart) / 60_000;
+  clock.setScale(1);
+  return { naive, naiveMinutes, naivePerMinute: naive.finalized / naiveMinutes };
+}
+
 export async function run(): Promise<void> {
   const plan = planFromEnv(process.env);
   const dir = mkdtempSync(join(tmpdir(), "bench-burst-"));
@@ -181,29 +212,7 @@ export async function run(): Promise<void> {
     );
 
     // 2 baseline: fixed concurrency, no Retry-After, straight at Dataverse.
-    world.setTimeScale(plan.scaleNaive);
-    world.liftLimits();
-    const naiveIds = registerPurchases(world, plan.purchases);
-    const guardOf = (id: string) => Date.parse(world.dataverse.state.purchase(id).createdOn) + 47 * 60_000;
-    const naivePurchases = naiveIds.map((purchaseId) => ({ purchaseId, guardAt: guardOf(purchaseId) }));
-    clock.setScale(plan.scaleNaive);
-    await world.startAtCeiling({ costMs: COST_MS, users: 1 });
-    world.tally.reset();
-    const naiveStart = clock.now();
-    progress(
-      `naive baseline: ${plan.purchases} finalizes, 16 in flight, no Retry-After, clock x${plan.scaleNaive}`,
-    );
-    const naive = await finalizeNaively({
-      clock,
-      url: world.dataverse.url,
-      token: await world.token(0),
-      readableEventId: world.seed.paidEvent.readableEventId,
-      purchases: naivePurchases,
-      concurrency: 16,
-    });
-    const naiveMinutes = (world.tally.lastSuccessAt - naiveStart) / 60_000;
-    clock.setScale(1);
-    const naivePerMinute = naive.finalized / naiveMinutes;
+    const { naive, naiveMinutes, naivePerMinute } = await runNaiveBaseline(world, clock, plan);
     const k = kitLines(kit, plan.purchases, 1);
     out(
       `\n2. Finalize at the service-protection ceiling: ${plan.purchases} paid purchases in a burst, 1 application user, Dataverse time x${plan.scaleKit} (naive x${plan.scaleNaive})`,
