@@ -17,8 +17,8 @@ import { openStore } from "../../confirmation-endpoint/store/open-store";
 import type { NotificationItem } from "../../sandbox/adyen/adyen-state";
 import { signedBatch } from "../../sandbox/adyen/notifier";
 import { startAdyenStandIn, type AdyenStandIn } from "../../sandbox/adyen/start-adyen-stand-in";
-import { FakeClock, FakeDataverse, MINUTE, switchableStore, type StoreSwitch } from "../endpoint/fakes";
-import { CONTACT, PORTAL, PURCHASE, T0 } from "../endpoint/harness";
+import { FakeClock, FakeDataverse, MINUTE, switchableStore, type StoreSwitch } from "../confirmation-endpoint/fakes";
+import { CONTACT, PORTAL, PURCHASE, T0 } from "../confirmation-endpoint/harness";
 
 const KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056";
 const OLD_KEY = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";

@@ -15,8 +15,8 @@ import { createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { createPayPalClient } from "../../confirmation-endpoint/providers/paypal/client";
 import { startPayPalStandIn } from "../../sandbox/paypal/start-paypal-stand-in";
 import type { RunningPayPalStandIn } from "../../sandbox/paypal/start-paypal-stand-in";
-import { FakeClock, FakeDataverse, MINUTE } from "../endpoint/fakes";
-import { CONTACT, PORTAL, PURCHASE, T0 } from "../endpoint/harness";
+import { FakeClock, FakeDataverse, MINUTE } from "../confirmation-endpoint/fakes";
+import { CONTACT, PORTAL, PURCHASE, T0 } from "../confirmation-endpoint/harness";
 
 const CREDENTIALS = { clientId: "stand-in-client", clientSecret: "stand-in-only" };
 const WEBHOOK_ID = "WHENDPOINT1";

@@ -12,8 +12,8 @@ import { createEndpoint } from "../../confirmation-endpoint/create-endpoint";
 import type { Endpoint } from "../../confirmation-endpoint/create-endpoint";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { PROVIDER_PLUGINS } from "../../confirmation-endpoint/providers/registry";
-import { FakeClock, FakeDataverse, MINUTE } from "../endpoint/fakes";
-import { CONTACT, PORTAL, PURCHASE, T0 } from "../endpoint/harness";
+import { FakeClock, FakeDataverse, MINUTE } from "../confirmation-endpoint/fakes";
+import { CONTACT, PORTAL, PURCHASE, T0 } from "../confirmation-endpoint/harness";
 import type { TestPayAdapter } from "./test-only/plugin";
 import { testPayProvider } from "./test-only/plugin";
 

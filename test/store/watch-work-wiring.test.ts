@@ -9,7 +9,7 @@ import type { Endpoint } from "../../confirmation-endpoint/create-endpoint";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
 import type { PaymentStore } from "../../confirmation-endpoint/store/types";
-import { FakeDataverse } from "../endpoint/fakes";
+import { FakeDataverse } from "../confirmation-endpoint/fakes";
 
 const ENV = {
   DATAVERSE_URL: "https://contoso.crm.dynamics.com",
