@@ -7,7 +7,8 @@ import type { DeadlinePolicy, EventMode } from "./config";
 import type { EndpointDeps } from "./deps";
 import { HttpError } from "./errors";
 import { corsHeaders, isOriginAllowed, preflightResponse } from "./http/cors";
-import { createRateLimiter } from "./http/rate-limit";
+import { createReadGuard } from "./checkout/read-guard";
+import { clientKey } from "./http/client-key";
 import { toHttpError } from "./http/error-status";
 import { errorResponse } from "./http/responses";
 import { handleRtmCancel, handleRtmPay } from "./rtm/handle-rtm-pay";
@@ -33,6 +34,15 @@ export interface AppDeps extends EndpointDeps {
    * route answers 429 with Retry-After rather than let a flood of made-up ids starve finalizing.
    */
   newPurchaseCheckoutsPerMinute?: number;
+  /** New purchases a minute one client may start per route (default 30). */
+  newPurchasesPerClientPerMinute?: number;
+  /**
+   * Dataverse reads new purchases may cost per 5 minutes (default 1,200: a fifth of one application
+   * user's 6,000-request window), so finalizing always keeps the rest of the budget.
+   */
+  newPurchaseReadsPer5Minutes?: number;
+  /** The header a trusted proxy puts the client's address in (e.g. x-forwarded-for); null: the TCP peer. */
+  clientIpHeader?: string | null;
 }
 
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -46,11 +56,13 @@ function methodNotAllowed(allowed: string): Response {
 
 export function createApp(deps: AppDeps): FetchHandler {
   const origins = deps.portalOrigins;
-  const newPurchaseLimiter = createRateLimiter({
-    limit: deps.newPurchaseCheckoutsPerMinute ?? 300,
-    windowMs: 60_000,
+  const readGuard = createReadGuard({
     now: () => deps.clock.now(),
+    newPurchasesPerMinute: deps.newPurchaseCheckoutsPerMinute ?? 300,
+    perClientPerMinute: deps.newPurchasesPerClientPerMinute ?? 30,
+    readBudgetPer5Minutes: deps.newPurchaseReadsPer5Minutes ?? 1200,
   });
+  const client = (request: Request) => clientKey(request, deps.clientIpHeader ?? null);
 
   async function route(request: Request, path: string): Promise<Response> {
     const method = request.method.toUpperCase();
@@ -64,7 +76,7 @@ export function createApp(deps: AppDeps): FetchHandler {
           "This origin may not start a checkout; add it to PORTAL_ORIGINS if it is a portal of yours.",
         );
       }
-      return handleCheckout(request, { ...deps, newPurchaseLimiter });
+      return handleCheckout(request, { ...deps, readGuard, client: client(request) });
     }
     const status = STATUS_PATH.exec(path);
     if (status) {
@@ -78,7 +90,9 @@ export function createApp(deps: AppDeps): FetchHandler {
       return handleWebhook(request, webhook[1]!, deps);
     }
     if (path === "/v1/rtm/pay")
-      return method === "GET" ? handleRtmPay(request, deps) : methodNotAllowed("GET");
+      return method === "GET"
+        ? handleRtmPay(request, { ...deps, readGuard, client: client(request) })
+        : methodNotAllowed("GET");
     if (path === "/v1/rtm/cancel")
       return method === "GET" ? handleRtmCancel(request, deps) : methodNotAllowed("GET");
     if (path === "/healthz")

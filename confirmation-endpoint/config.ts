@@ -70,6 +70,10 @@ export interface EndpointConfig {
   retentionDays: number;
   /** Checkouts a minute for purchases not stored yet (each reads Dataverse); more answer 429. */
   newPurchaseCheckoutsPerMinute: number;
+  /** New purchases a minute one client may start per route (the read guard). */
+  newPurchasesPerClientPerMinute: number;
+  /** The header a trusted proxy puts the client's address in; null: the TCP peer. */
+  clientIpHeader: string | null;
 }
 
 export { DEFAULT_STORE_URL, describeStore, parseStoreUrl } from "./store/store-url";
@@ -156,6 +160,19 @@ const envSchema = z.object({
       .min(1, "must be at least 1")
       .max(4, "must be at most 4 (Dataverse guidance)")
       .default(4),
+  ),
+  NEW_PURCHASES_PER_CLIENT_PER_MINUTE: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1").default(30),
+  ),
+  CLIENT_IP_HEADER: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9-]{1,64}$/, "must be a header name such as x-forwarded-for")
+      .optional(),
   ),
   NEW_PURCHASE_CHECKOUTS_PER_MINUTE: z.preprocess(
     blankToUndefined,
@@ -355,6 +372,8 @@ function crossChecks(
     },
     worker: { concurrency: e.WORKER_CONCURRENCY!, leaseSeconds: e.WORKER_LEASE_SECONDS!, pollSeconds: 5 },
     newPurchaseCheckoutsPerMinute: e.NEW_PURCHASE_CHECKOUTS_PER_MINUTE!,
+    newPurchasesPerClientPerMinute: e.NEW_PURCHASES_PER_CLIENT_PER_MINUTE ?? 30,
+    clientIpHeader: e.CLIENT_IP_HEADER ?? null,
     retentionDays: e.RETENTION_DAYS ?? 90,
   };
 }

@@ -155,6 +155,10 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     eventMode: config.eventMode,
     deadlinePolicy: config.deadline,
     newPurchaseCheckoutsPerMinute: config.newPurchaseCheckoutsPerMinute,
+    newPurchasesPerClientPerMinute: config.newPurchasesPerClientPerMinute,
+    clientIpHeader: config.clientIpHeader,
+    // A fifth of each application user's 6,000 requests per 5 minutes; finalizing keeps the rest.
+    newPurchaseReadsPer5Minutes: 1200 * Math.max(1, config.dataverse.client.credentials.length),
     ...(dv.checkDataverse ? { checkDataverse: dv.checkDataverse } : {}),
     ...(dv.rtm ? { rtm: dv.rtm } : {}),
     onWorkStored: () => wakeWorker(),

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { FetchHandler } from "../app";
+import { PEER_HEADER } from "./client-key";
 import { errorResponse } from "./responses";
 
 const BASE = "http://endpoint.invalid";
@@ -24,6 +25,8 @@ export function toWebRequest(req: IncomingMessage, signal: AbortSignal): Request
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  // The peer address is ours to say: whatever a client sent under that name is replaced.
+  headers.set(PEER_HEADER, req.socket?.remoteAddress ?? "unknown");
   // The Host header is not trusted to build the URL: only the path and query matter to the routes.
   let url: string;
   try {

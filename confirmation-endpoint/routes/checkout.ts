@@ -8,7 +8,7 @@ import type { EventMode } from "../config";
 import { isSitePath } from "../contract/v1";
 import type { CheckoutAnswer, CheckoutRequest } from "../contract/v1";
 import { HttpError } from "../errors";
-import type { RateLimiter } from "../http/rate-limit";
+import type { ReadGuard } from "../checkout/read-guard";
 import { GUID_PATTERN, normalizeGuid } from "../guid";
 import { parseJsonBody, readBodyCapped } from "../http/read-body";
 import { jsonResponse } from "../http/responses";
@@ -54,7 +54,9 @@ export interface CheckoutRouteDeps extends StartCheckoutDeps {
   portalOrigins: readonly string[];
   eventMode: EventMode;
   /** Bounds checkouts of purchases not stored yet: each of those reads Dataverse. */
-  newPurchaseLimiter?: RateLimiter;
+  readGuard?: ReadGuard;
+  /** Who is asking (http/client-key.ts), for the per-client limit. */
+  client?: string;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -111,17 +113,14 @@ export async function handleCheckout(request: Request, deps: CheckoutRouteDeps):
   if (!parsed.success)
     throw new HttpError(400, "INVALID_REQUEST", `Invalid checkout request: ${describeIssues(parsed.error)}.`);
   const input = parsed.data;
-  if (deps.newPurchaseLimiter && !(await deps.store.getPurchase(input.purchaseId))) {
-    const allowed = deps.newPurchaseLimiter.take("new-purchase");
-    if (!allowed.ok) {
-      throw new HttpError(
-        429,
-        "RATE_LIMITED",
-        `Too many new checkouts right now; try again in ${allowed.retryAfterSeconds} s.`,
-        undefined,
-        { "retry-after": String(allowed.retryAfterSeconds) },
-      );
-    }
+  if (deps.readGuard && !(await deps.store.getPurchase(input.purchaseId))) {
+    // Purchase details, the purchase row: the Dataverse reads a new checkout costs.
+    deps.readGuard.admit({
+      client: deps.client ?? "unknown",
+      route: "checkout",
+      purchaseId: input.purchaseId,
+      reads: 2,
+    });
   }
   const returnUrl = checkReturnUrl(input.returnUrl, deps.portalOrigins);
 
@@ -134,7 +133,10 @@ export async function handleCheckout(request: Request, deps: CheckoutRouteDeps):
     confirmationPath: input.confirmationPath ?? null,
     mode: deps.eventMode,
   }).catch((error: unknown) => {
-    if (error instanceof CheckoutError && error.code === "PURCHASE_NOT_FOUND") noteUnknownPurchase(deps);
+    if (error instanceof CheckoutError && error.code === "PURCHASE_NOT_FOUND") {
+      noteUnknownPurchase(deps);
+      deps.readGuard?.rememberMissing(input.purchaseId);
+    }
     throw error;
   });
   const answer: CheckoutAnswer = {

@@ -20,6 +20,7 @@ import { pickReturnUrl } from "./pick-return-url";
 import type { RtmEventInfo } from "./read-rtm-event";
 import { chooseTimeoutMinutes } from "./read-rtm-event";
 import { waitForRtmPurchase } from "./wait-for-purchase";
+import type { ReadGuard } from "../checkout/read-guard";
 
 export interface RtmRouteOptions {
   /** Where the shopper goes when the returnUrl is missing or not on PORTAL_ORIGINS. */
@@ -45,6 +46,9 @@ export interface RtmRouteDeps extends StartCheckoutDeps {
   portalOrigins: readonly string[];
   rtm?: RtmRouteOptions;
   onWorkStored?: () => void;
+  /** Limits the Dataverse reads a purchase id nobody stored can cause (checkout/read-guard.ts). */
+  readGuard?: ReadGuard;
+  client?: string;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -185,6 +189,8 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
   }
 
   const clock = deps.clock;
+  // Waiting for the row, the event and its provider: about six reads for an id nobody stored yet.
+  deps.readGuard?.admit({ client: deps.client ?? "unknown", route: "rtm_pay", purchaseId, reads: 6 });
   let waited;
   try {
     waited = await waitForRtmPurchase(deps.dataverse, purchaseId, {
@@ -199,6 +205,7 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
   if (!waited.ready) {
     deps.metrics.increment("gateway_checkouts_total", { outcome: "rtm_not_ready" });
     if (waited.row === null) {
+      deps.readGuard?.rememberMissing(purchaseId);
       throw new CheckoutError(
         "PURCHASE_NOT_READY",
         "Your registration is still being recorded; reload this page in a few seconds.",

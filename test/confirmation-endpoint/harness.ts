@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect } from "vitest";
 import { createApp } from "../../confirmation-endpoint/app";
+import type { AppDeps } from "../../confirmation-endpoint/app";
 import type { DeadlinePolicy } from "../../confirmation-endpoint/config";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { createMetrics } from "../../confirmation-endpoint/metrics";
@@ -52,6 +53,10 @@ export interface HarnessOptions<D extends FakeDataverse> {
   /** Real-time journeys route settings, built on the harness's clock; omitted → no RTM route. */
   rtm?: (clock: FakeClock) => RtmRouteOptions;
   newPurchaseCheckoutsPerMinute?: number;
+  /** Other settings of the app (per-client limits, the read budget, the client-address header). */
+  app?: Partial<
+    Pick<AppDeps, "newPurchasesPerClientPerMinute" | "newPurchaseReadsPer5Minutes" | "clientIpHeader">
+  >;
 }
 
 export function createHarness<D extends FakeDataverse = FakeDataverse>(options: HarnessOptions<D> = {}) {
@@ -87,6 +92,7 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
     ...(options.newPurchaseCheckoutsPerMinute !== undefined
       ? { newPurchaseCheckoutsPerMinute: options.newPurchaseCheckoutsPerMinute }
       : {}),
+    ...options.app,
   });
   const newWorker = (s: PaymentStore = store, id = `w${++seq}`, renewEveryMs?: number): Worker =>
     createWorker(
