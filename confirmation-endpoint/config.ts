@@ -55,6 +55,8 @@ export interface EndpointConfig {
   deadline: DeadlinePolicy;
   /** Real-time journeys payment route (GET /v1/rtm/pay). */
   rtm: {
+    /** The RTM routes exist (RTM_ENABLED=true, or EVENT_MODE=rtm); otherwise /v1/rtm/* answer 404. */
+    enabled: boolean;
     /** Where the shopper goes when Dynamics' returnUrl is missing or on a foreign origin. */
     defaultReturnUrl: string;
     /** The endpoint's public origin (for the cancel link); null → the origin requests arrive at. */
@@ -137,6 +139,10 @@ const envSchema = z.object({
       .optional(),
   ),
   RTM_RETURN_URL: optionalText,
+  RTM_ENABLED: z.preprocess(
+    blankToUndefined,
+    z.enum(["true", "false"], { error: 'must be "true" or "false"' }).optional(),
+  ),
   RTM_LINK_SECRET: z.preprocess(
     blankToUndefined,
     z
@@ -364,6 +370,7 @@ function crossChecks(
       t0FallbackBackdateMinutes: e.T0_FALLBACK_BACKDATE_MINUTES ?? 2,
     },
     rtm: {
+      enabled: e.RTM_ENABLED === "true" || e.EVENT_MODE === "rtm",
       defaultReturnUrl: e.RTM_RETURN_URL ?? `${origins[0]}/`,
       publicUrl: e.ENDPOINT_PUBLIC_URL ? new URL(e.ENDPOINT_PUBLIC_URL).origin : null,
       linkSecret: e.RTM_LINK_SECRET ?? null,

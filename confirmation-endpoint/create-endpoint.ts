@@ -104,17 +104,22 @@ function buildDataverse(
     ...(config.rtm.providerTimeoutColumn ? { providerTimeoutColumn: config.rtm.providerTimeoutColumn } : {}),
   };
   const reader = createRtmEventReader({ client, clock, logger, names });
-  const rtm = overrides.rtm ?? {
-    defaultReturnUrl: config.rtm.defaultReturnUrl,
-    publicUrl: () => config.rtm.publicUrl ?? (overrides.publicUrlIsListenUrl ? parts.listenUrl() : null),
-    configuredTimeoutMinutes: config.deadline.rtmTimeoutMinutes,
-    ...(config.rtm.linkSecret ? { linkSecret: config.rtm.linkSecret } : {}),
-    readEvent: (purchaseId, options) => reader.read(purchaseId, options),
-  };
+  const rtm =
+    overrides.rtm ??
+    (config.rtm.enabled
+      ? {
+          defaultReturnUrl: config.rtm.defaultReturnUrl,
+          publicUrl: () =>
+            config.rtm.publicUrl ?? (overrides.publicUrlIsListenUrl ? parts.listenUrl() : null),
+          configuredTimeoutMinutes: config.deadline.rtmTimeoutMinutes,
+          ...(config.rtm.linkSecret ? { linkSecret: config.rtm.linkSecret } : {}),
+          readEvent: (purchaseId, options) => reader.read(purchaseId, options),
+        }
+      : undefined);
   return {
     dataverse,
     checkDataverse: overrides.checkDataverse ?? (() => client.checkTokens()),
-    rtm,
+    ...(rtm ? { rtm } : {}),
     close: () => client.close(),
   };
 }

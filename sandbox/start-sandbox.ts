@@ -323,6 +323,8 @@ async function startSandboxEndpoint(
     STORE_URL: `sqlite:${join(parts.dataDir, "endpoint.sqlite")}`,
     HOST: "127.0.0.1",
     PORT: String(options.ports?.endpoint ?? 0),
+    // The sandbox shows the real-time journeys flow too.
+    RTM_ENABLED: "true",
     ...parts.extra?.env,
   });
   const pollMs = options.workerPollMs ?? 500;

@@ -54,6 +54,14 @@ export async function startCheckout(
   const { store, clock } = deps;
   const now = clock.now();
   const known = await store.getPurchase(input.purchaseId);
+  if (known && known.mode !== input.mode) {
+    throw new CheckoutError(
+      "WRONG_FLOW",
+      known.mode === "rtm"
+        ? "This purchase is paid through its real-time journeys payment link, not on the portal."
+        : "This purchase was started on the Event Portal; pay for it on the portal's payment page.",
+    );
+  }
   if (known) {
     refuseClosedPurchase({ state: visibleStatus(known, await store.listPayments(known.purchaseId)) });
     if (!canStartPayment(known, now, deps.deadlinePolicy)) {

@@ -219,6 +219,13 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
   const row = waited.row!;
 
   const event = await rtm.readEvent(purchaseId, { deadline: clock.now() + 10_000 });
+  if (event.usesPaymentProvider === false) {
+    // The mode comes from the event, not from whichever route saw the purchase first.
+    throw new CheckoutError(
+      "WRONG_FLOW",
+      "This event takes payments on its portal's payment page, not through a real-time journeys payment provider.",
+    );
+  }
   const minutes = purchaseTimeout(rtm, deps, purchaseId, event.timeoutMinutes);
   const { checkout } = await startCheckout(
     {

@@ -22,6 +22,11 @@ export interface RtmEventInfo {
   /** The provider record's payment timeout; null when it could not be read. */
   timeoutMinutes: number | null;
   providerId: string | null;
+  /**
+   * The event's own configuration: true when it points at a real-time journeys payment provider,
+   * false when it does not (it takes payments on its portal's page), null when unknown (unread).
+   */
+  usesPaymentProvider: boolean | null;
 }
 
 export interface RtmEventReader {
@@ -147,6 +152,7 @@ export function createRtmEventReader(deps: {
         eventName: null,
         timeoutMinutes: null,
         providerId: null,
+        usesPaymentProvider: null,
       };
       const deadline = options.deadline;
       try {
@@ -172,6 +178,7 @@ export function createRtmEventReader(deps: {
         info.readableEventId = text(event?.msevtmgt_readableeventid);
         info.eventName = text(event?.msevtmgt_name);
         const providerId = lookup ? text(event?.[`_${lookup}_value`]) : null;
+        if (lookup && event) info.usesPaymentProvider = providerId !== null && isGuid(providerId);
         if (providerId === null || !isGuid(providerId)) return info;
         info.providerId = providerId;
         if (timeout) info.timeoutMinutes = await readProviderMinutes(providerId, timeout, deadline);

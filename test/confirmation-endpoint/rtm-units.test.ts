@@ -75,6 +75,7 @@ describe("createRtmEventReader", () => {
       eventName: "Summit",
       timeoutMinutes: 25,
       providerId: PROVIDER,
+      usesPaymentProvider: true,
     });
     await reader.read(PURCHASE);
     expect(api.asked.filter((p) => p.startsWith("EntityDefinitions"))).toHaveLength(2);
@@ -128,6 +129,8 @@ describe("createRtmEventReader", () => {
       eventName: null,
       timeoutMinutes: null,
       providerId: null,
+      // Unread: nothing is known of the event's configuration, so nothing is refused on it.
+      usesPaymentProvider: null,
     });
   });
 });
@@ -176,6 +179,7 @@ describe("RTM settings", () => {
   };
   it("defaults: return to the first portal origin, no public URL, columns discovered", () => {
     expect(loadConfig(VALID).rtm).toEqual({
+      enabled: false,
       defaultReturnUrl: "https://events.contoso.com/",
       publicUrl: null,
       linkSecret: null,

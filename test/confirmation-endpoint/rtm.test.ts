@@ -56,6 +56,8 @@ function createRtmHarness(
     timeoutFromRecord?: number | null;
     configuredTimeout?: number | null;
     publicUrl?: string | null;
+    /** The event takes payments on its portal page (no real-time journeys payment provider). */
+    portalEvent?: boolean;
   } = {},
 ) {
   const sleeps: number[] = [];
@@ -75,6 +77,7 @@ function createRtmHarness(
           eventName: "Paid Event",
           timeoutMinutes: timeout,
           providerId: null,
+          usesPaymentProvider: options.portalEvent ? false : true,
         };
       },
       sleep: async (ms) => {
@@ -206,6 +209,24 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
     expect(h.dataverse.rtmCalls).toEqual([{ purchaseId: PURCHASE, status: "cancelled" }]);
     // The purchase stays closed: paying again is refused.
     expect((await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN })).status).toBe(410);
+  });
+
+  it("a purchase of an event that pays on its portal page cannot be switched to real-time journeys (issue #14, item 2)", async () => {
+    await h.close();
+    h = createRtmHarness({ portalEvent: true });
+    h.dataverse.addRtmPurchase(PURCHASE);
+    const res = await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("WRONG_FLOW");
+    expect(await h.store.getPurchase(PURCHASE)).toBeNull();
+    expect(h.provider.calls.filter((c) => c.op === "createCheckout")).toEqual([]);
+  });
+
+  it("a real-time journeys purchase is not paid again on the portal's checkout route", async () => {
+    sessionIdOf(await h.pay({ purchaseId: PURCHASE, returnUrl: RETURN }));
+    const { res, body } = await h.checkout(PURCHASE);
+    expect(res.status).toBe(409);
+    expect(body.error.code).toBe("WRONG_FLOW");
   });
 
   it("a cancel link without the endpoint's proof (made up, forged, or for another purchase) cancels nothing", async () => {

@@ -55,6 +55,7 @@ export async function startStandInStack(options: {
       STRIPE_API_BASE: provider.apiBase,
       STORE_URL: `sqlite:${join(dir, "gateway.sqlite")}`,
       PORT: "0",
+      RTM_ENABLED: "true",
     });
     endpoint = await startEndpoint(config, { ...options.overrides, logger });
     provider.setWebhookUrl(`${endpoint.url}/v1/webhooks/stripe`);

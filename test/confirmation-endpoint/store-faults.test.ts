@@ -24,6 +24,7 @@ function rtmHarness(): Harness {
         eventName: "Paid Event",
         timeoutMinutes: 30,
         providerId: null,
+        usesPaymentProvider: true,
       }),
     }),
   });
