@@ -15,6 +15,7 @@ import { handleRtmCancel, handleRtmPay } from "./rtm/handle-rtm-pay";
 import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
 import { handleCheckout } from "./routes/checkout";
 import { handleHealth, handleMetrics, handleReady } from "./routes/health";
+import { RETURNED_QUERY } from "./contract/v1";
 import { handlePurchaseStatus } from "./routes/purchase-status";
 import { handleWebhook } from "./routes/webhook";
 
@@ -82,7 +83,8 @@ export function createApp(deps: AppDeps): FetchHandler {
     if (status) {
       if (method === "OPTIONS") return preflightResponse(request, origins, "GET");
       if (method !== "GET" && method !== "HEAD") return methodNotAllowed("GET, OPTIONS");
-      return handlePurchaseStatus(status[1]!, deps);
+      const returned = new URL(request.url).searchParams.get(RETURNED_QUERY) === "1";
+      return handlePurchaseStatus(status[1]!, deps, { returned });
     }
     const webhook = WEBHOOK_PATH.exec(path);
     if (webhook) {

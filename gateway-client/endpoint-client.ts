@@ -7,6 +7,7 @@ import {
   isStatusAnswer,
 } from "../confirmation-endpoint/contract/validate-v1";
 import type { CheckoutAnswer, CheckoutRequest, StatusAnswer } from "../confirmation-endpoint/contract/v1";
+import { RETURNED_QUERY } from "../confirmation-endpoint/contract/v1";
 import { EndpointHttpError, GatewayError } from "./errors";
 
 export interface EndpointClientDeps {
@@ -80,8 +81,10 @@ export function createEndpointClient(deps: EndpointClientDeps) {
       if (!isCheckoutAnswer(body)) throw badAnswer("/v1/checkout");
       return checkCurrency(body);
     },
-    async getStatus(purchaseId: string): Promise<StatusAnswer> {
-      const path = `/v1/purchases/${encodeURIComponent(purchaseId)}/status`;
+    /** `returned`: the attendee just came back from the provider (it may have a payment to capture). */
+    async getStatus(purchaseId: string, options: { returned?: boolean } = {}): Promise<StatusAnswer> {
+      const query = options.returned ? `?${RETURNED_QUERY}=1` : "";
+      const path = `/v1/purchases/${encodeURIComponent(purchaseId)}/status${query}`;
       const body = await call(path, { method: "GET", headers: { Accept: "application/json" } });
       if (!isStatusAnswer(body)) throw badAnswer(path);
       return body;

@@ -38,7 +38,10 @@ export function pollStatus(ctx: PageContext): void {
   async function once(): Promise<void> {
     let answer: StatusAnswer;
     try {
-      answer = await ctx.client.getStatus(ctx.purchaseId);
+      // The first poll after coming back from the provider says so: a payment may wait for capture.
+      answer = await ctx.client.getStatus(ctx.purchaseId, {
+        returned: ctx.returnOutcome === "success" && attempt === 0,
+      });
     } catch (error) {
       if (!isCurrent() || showPollError(ctx, error)) return;
       if (++failures < timing.pollFailuresBeforeUnreachable) return next();

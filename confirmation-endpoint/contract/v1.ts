@@ -110,6 +110,13 @@ export interface ErrorAnswer {
 /** The Event Portal's own confirmation page (definitions.yml `eventPortal.confirmationPath`). */
 export const DEFAULT_CONFIRMATION_PATH = "/event/confirmation";
 
+/**
+ * GET /v1/purchases/{id}/status?returned=1: the page's first poll after the attendee came back
+ * from the provider. A provider whose payments are approved, then captured (PayPal), is asked
+ * about the open page at once, so capture does not wait for its webhook.
+ */
+export const RETURNED_QUERY = "returned";
+
 /** The query parameter the endpoint adds to the return URL: `success` or `cancel`. */
 export const RETURN_MARKER = "gatewayReturn";
 /** The page's own marker before v1 settled on one (`epg=return`); still read, never written. */

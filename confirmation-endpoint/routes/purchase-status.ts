@@ -7,7 +7,10 @@ import { HttpError } from "../errors";
 import { visibleStatus } from "../lifecycle/visible-status";
 import { normalizeGuid } from "../guid";
 import { jsonResponse } from "../http/responses";
-import type { PaymentStore } from "../store/types";
+import type { Clock } from "../clock";
+import { paymentJob } from "../lifecycle/jobs";
+import type { ProviderSet } from "../providers/registry";
+import type { PaymentStore, PurchaseRecord } from "../store/types";
 
 const REFUND_STATES: ReadonlySet<StatusAnswer["status"]> = new Set(["refund_pending", "refunded", "failed"]);
 
@@ -22,7 +25,41 @@ async function refundReason(store: PaymentStore, purchaseId: string): Promise<Re
   return own?.reason ?? null;
 }
 
-export async function handlePurchaseStatus(rawId: string, deps: { store: PaymentStore }): Promise<Response> {
+export interface StatusRouteDeps {
+  store: PaymentStore;
+  providers?: ProviderSet;
+  clock?: Clock;
+  onWorkStored?: () => void;
+}
+
+/**
+ * Back from the provider: an open page of a provider that captures approved payments (PayPal)
+ * gets its payment job now, so capture does not wait for the provider's webhook. The job key is
+ * the webhook's own, and capture is idempotent, so the two paths capture once.
+ */
+async function checkOnReturn(deps: StatusRouteDeps, purchase: PurchaseRecord): Promise<void> {
+  if (!deps.providers || !deps.clock || purchase.state !== "awaiting_payment") return;
+  const now = deps.clock.now();
+  const open = (await deps.store.listCheckouts(purchase.purchaseId)).filter(
+    (c) => c.state === "open" && c.providerSessionId && deps.providers!.get(c.provider)?.capture,
+  );
+  for (const c of open) {
+    const payload = {
+      provider: c.provider,
+      providerSessionId: c.providerSessionId,
+      providerPaymentId: c.providerSessionId,
+      hintPurchaseId: purchase.purchaseId,
+    };
+    await deps.store.enqueueJob(paymentJob(payload, now), now);
+  }
+  if (open.length > 0) deps.onWorkStored?.();
+}
+
+export async function handlePurchaseStatus(
+  rawId: string,
+  deps: StatusRouteDeps,
+  options: { returned?: boolean } = {},
+): Promise<Response> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawId);
@@ -40,6 +77,7 @@ export async function handlePurchaseStatus(rawId: string, deps: { store: Payment
       "No payment was started for this purchase here; start checkout first.",
     );
   }
+  if (options.returned) await checkOnReturn(deps, purchase);
   const answer: StatusAnswer = {
     status: visibleStatus(purchase, await deps.store.listPayments(purchase.purchaseId)),
     readableEventId: purchase.readableEventId,

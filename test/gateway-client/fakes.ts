@@ -81,7 +81,7 @@ export function createEndpoint() {
     requests.push({ method, url, body, init });
     let reply: Reply | undefined;
     if (method === "POST" && url === `${ENDPOINT}/v1/checkout`) reply = checkoutReplies.shift();
-    else if (method === "GET" && url === `${ENDPOINT}/v1/purchases/${PID}/status`)
+    else if (method === "GET" && url.split("?")[0] === `${ENDPOINT}/v1/purchases/${PID}/status`)
       reply = statusReplies.shift();
     if (reply === undefined) {
       unexpected.push(`${method} ${url}`);

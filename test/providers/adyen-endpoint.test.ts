@@ -17,7 +17,13 @@ import { openStore } from "../../confirmation-endpoint/store/open-store";
 import type { NotificationItem } from "../../sandbox/adyen/adyen-state";
 import { signedBatch } from "../../sandbox/adyen/notifier";
 import { startAdyenStandIn, type AdyenStandIn } from "../../sandbox/adyen/start-adyen-stand-in";
-import { FakeClock, FakeDataverse, MINUTE, switchableStore, type StoreSwitch } from "../confirmation-endpoint/fakes";
+import {
+  FakeClock,
+  FakeDataverse,
+  MINUTE,
+  switchableStore,
+  type StoreSwitch,
+} from "../confirmation-endpoint/fakes";
 import { CONTACT, PORTAL, PURCHASE, T0 } from "../confirmation-endpoint/harness";
 
 const KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056";

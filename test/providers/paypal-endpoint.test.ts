@@ -201,6 +201,30 @@ describe("PayPal through the endpoint: captured once, finalized", () => {
   });
 });
 
+describe("PayPal: capture on the shopper's return as well as on the webhook", () => {
+  it("approved, its webhook lost: the page's first poll after the return captures it once and it is finalized", async () => {
+    const w = await start();
+    const orderId = await checkout(w);
+    w.webhooks.mode = "lose";
+    await buyer(w, orderId, "approve");
+    await settle(w);
+    expect(w.standIn.captureCount()).toBe(0);
+    const back = await w.endpoint.handler(
+      new Request(`http://127.0.0.1/v1/purchases/${PURCHASE}/status?returned=1`),
+    );
+    expect(back.status).toBe(200);
+    await settle(w);
+    expect(w.standIn.captureCount()).toBe(1);
+    expect(w.dataverse.finalizeCount()).toBe(1);
+    expect((await status(w)).status).toBe("finalized");
+    // The webhook, delivered late, changes nothing: one capture.
+    w.webhooks.mode = "forward";
+    await w.endpoint.handler(new Request(`http://127.0.0.1/v1/purchases/${PURCHASE}/status?returned=1`));
+    await settle(w);
+    expect(w.standIn.captureCount()).toBe(1);
+  });
+});
+
 describe("PayPal through the endpoint: nothing taken, or given back", () => {
   it("approved but never captured (webhooks lost): released at the deadline, nothing taken", async () => {
     const w = await start();
