@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import type { Browser } from "playwright-core";
+import type { CheckoutAnswer } from "../../confirmation-endpoint/contract/v1";
 import { createPreviewServer } from "../../portal-emulator/preview-server";
 import { runBuild } from "../build/run-build";
 import { launchChromium } from "../lib/chromium";
@@ -27,6 +28,7 @@ export const describe =
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const loads = 15;
 const PID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+const BENCH_EVENT = "Bench_Event";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -64,18 +66,21 @@ function startStubEndpoint(): Promise<{ url: string; server: Server }> {
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "Content-Type": "application/json", ...cors });
-      res.end(
-        JSON.stringify({
-          purchase: {
-            purchaseId: PID,
-            eventName: "Bench Event",
-            amount: { minor: 2500, currency: "EUR" },
-            attendees: [{ name: "Ada Lovelace", passName: "Full conference", amountMinor: 2500 }],
-            expiresAt: new Date(Date.now() + 45 * 60_000).toISOString(),
-          },
-          payment: { provider: "stripe", redirectUrl: "https://checkout.example.test/pay" },
-        }),
-      );
+      // Typed by the contract, so the stub stays the shape the page accepts.
+      const closes = new Date(Date.now() + 45 * 60_000).toISOString();
+      const answer: CheckoutAnswer = {
+        purchase: {
+          purchaseId: PID,
+          readableEventId: BENCH_EVENT,
+          eventName: "Bench Event",
+          amount: { minor: 2500, currency: "EUR" },
+          attendees: [{ name: "Ada Lovelace", passName: "Full conference", amountMinor: 2500 }],
+          expiresAt: closes,
+          deadlineAt: new Date(Date.now() + 50 * 60_000).toISOString(),
+        },
+        payment: { provider: "stripe", redirectUrl: "https://checkout.example.test/pay", expiresAt: closes },
+      };
+      res.end(JSON.stringify(answer));
     });
   });
   return new Promise((resolve) =>
@@ -123,7 +128,7 @@ export async function run(): Promise<void> {
         }
       }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-state"] });
     });
-    const url = `${preview.url}/payment-gateway/?id=Bench_Event&purchaseId=${PID}`;
+    const url = `${preview.url}/payment-gateway/?id=${BENCH_EVENT}&purchaseId=${PID}`;
     const summary: number[] = [];
     const domReady: number[] = [];
     for (let i = -2; i < loads; i++) {
