@@ -33,6 +33,17 @@ export const PURCHASE = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 export const OTHER_PURCHASE = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 export const CONTACT = "11111111-2222-3333-4444-555555555555";
 
+/** The environment of an endpoint that talks to fakes: a valid configuration with no real secret. */
+export const ENDPOINT_ENV: Record<string, string> = {
+  DATAVERSE_URL: "https://contoso.crm.dynamics.com",
+  DATAVERSE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa",
+  DATAVERSE_CLIENT_ID: "11111111-1111-1111-1111-111111111111",
+  DATAVERSE_CLIENT_SECRET: "test-only",
+  PORTAL_ORIGINS: PORTAL,
+  STRIPE_SECRET_KEY: "sk_test_x",
+  STRIPE_WEBHOOK_SECRETS: "whsec_test_fake",
+};
+
 export const POLICY: DeadlinePolicy = {
   outboundWindowMinutes: 50,
   rtmTimeoutMinutes: null,

@@ -10,17 +10,11 @@ import { createProviderSet } from "../../confirmation-endpoint/providers/registr
 import { startEndpoint } from "../../confirmation-endpoint/main";
 import type { RunningEndpoint } from "../../confirmation-endpoint/main";
 import { FakeClock, FakeDataverse, FakeProvider, MINUTE, sign } from "./fakes";
-import { CONTACT, PORTAL, PURCHASE, T0 } from "./harness";
+import { CONTACT, PORTAL, PURCHASE, T0, ENDPOINT_ENV } from "./harness";
 
 const run = promisify(execFile);
 const ENV = {
-  DATAVERSE_URL: "https://contoso.crm.dynamics.com",
-  DATAVERSE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa",
-  DATAVERSE_CLIENT_ID: "11111111-1111-1111-1111-111111111111",
-  DATAVERSE_CLIENT_SECRET: "test-only",
-  PORTAL_ORIGINS: PORTAL,
-  STRIPE_SECRET_KEY: "sk_test_x",
-  STRIPE_WEBHOOK_SECRETS: "whsec_test_fake",
+  ...ENDPOINT_ENV,
   PORT: "0",
 };
 

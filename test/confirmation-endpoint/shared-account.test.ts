@@ -11,7 +11,7 @@ import { createEndpoint } from "../../confirmation-endpoint/create-endpoint";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { createProviderSet } from "../../confirmation-endpoint/providers/registry";
 import { FakeClock, FakeDataverse, FakeProvider, MINUTE, sign } from "./fakes";
-import { CONTACT, OTHER_PURCHASE, PORTAL, PURCHASE, T0, useHarness } from "./harness";
+import { CONTACT, ENDPOINT_ENV, OTHER_PURCHASE, PORTAL, PURCHASE, T0, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness;
@@ -92,13 +92,7 @@ describe("the store is lost after a finalize", () => {
     dataverse.finalizeScript.push({ kind: "ok" });
     const provider = new FakeProvider(clock);
     const env = {
-      DATAVERSE_URL: "https://contoso.crm.dynamics.com",
-      DATAVERSE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa",
-      DATAVERSE_CLIENT_ID: "11111111-1111-1111-1111-111111111111",
-      DATAVERSE_CLIENT_SECRET: "test-only",
-      PORTAL_ORIGINS: PORTAL,
-      STRIPE_SECRET_KEY: "sk_test_x",
-      STRIPE_WEBHOOK_SECRETS: "whsec_test_fake",
+      ...ENDPOINT_ENV,
       DEPLOYMENT_ID: "test-deployment",
     };
     const start = (file: string) =>

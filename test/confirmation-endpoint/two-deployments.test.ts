@@ -54,15 +54,18 @@ beforeAll(async () => {
   await startDeployment("uat");
   // Every event to every endpoint, as Stripe does for all endpoints of an account.
   relay = createServer(
-    createNodeListener(async (request) => {
-      const body = await request.arrayBuffer();
-      const answers = await Promise.all(
-        endpoints.map((e) =>
-          fetch(`${e.url}/v1/webhooks/stripe`, { method: "POST", headers: request.headers, body }),
-        ),
-      );
-      return new Response(null, { status: answers.every((a) => a.ok) ? 200 : 500 });
-    }, () => undefined),
+    createNodeListener(
+      async (request) => {
+        const body = await request.arrayBuffer();
+        const answers = await Promise.all(
+          endpoints.map((e) =>
+            fetch(`${e.url}/v1/webhooks/stripe`, { method: "POST", headers: request.headers, body }),
+          ),
+        );
+        return new Response(null, { status: answers.every((a) => a.ok) ? 200 : 500 });
+      },
+      () => undefined,
+    ),
   );
   await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
   provider.setWebhookUrl(`http://127.0.0.1:${(relay.address() as AddressInfo).port}/`);
@@ -82,7 +85,9 @@ async function payFor(index: number): Promise<string> {
   const pass = seeded.paidEvent.passes[0]!;
   const { purchaseId } = dataverse.register({
     readableEventId: seeded.paidEvent.readableEventId,
-    attendees: [{ firstName: "Ada", lastName: `Tester${index}`, email: `ada${index}@example.com`, passId: pass.id }],
+    attendees: [
+      { firstName: "Ada", lastName: `Tester${index}`, email: `ada${index}@example.com`, passId: pass.id },
+    ],
   });
   const res = await fetch(`${endpoints[index]!.url}/v1/checkout`, {
     method: "POST",

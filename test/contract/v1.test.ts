@@ -26,7 +26,14 @@ import type { PurchaseStatus as StoredStatus } from "../../confirmation-endpoint
 import { createEndpointClient } from "../../gateway-client/endpoint-client";
 import { EndpointHttpError, GatewayError } from "../../gateway-client/errors";
 import { isKitError } from "../../common/kit-error";
-import { CONTACT, OTHER_PURCHASE, PORTAL, PURCHASE, payAndNotify, useHarness } from "../confirmation-endpoint/harness";
+import {
+  CONTACT,
+  OTHER_PURCHASE,
+  PORTAL,
+  PURCHASE,
+  payAndNotify,
+  useHarness,
+} from "../confirmation-endpoint/harness";
 import type { Harness } from "../confirmation-endpoint/harness";
 
 let h: Harness;

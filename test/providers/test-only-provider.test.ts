@@ -13,20 +13,14 @@ import type { Endpoint } from "../../confirmation-endpoint/create-endpoint";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { PROVIDER_PLUGINS } from "../../confirmation-endpoint/providers/registry";
 import { FakeClock, FakeDataverse, MINUTE } from "../confirmation-endpoint/fakes";
-import { CONTACT, PORTAL, PURCHASE, T0 } from "../confirmation-endpoint/harness";
+import { CONTACT, PORTAL, PURCHASE, T0, ENDPOINT_ENV } from "../confirmation-endpoint/harness";
 import type { TestPayAdapter } from "./test-only/plugin";
 import { testPayProvider } from "./test-only/plugin";
 
 const ENV = {
-  DATAVERSE_URL: "https://contoso.crm.dynamics.com",
-  DATAVERSE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa",
-  DATAVERSE_CLIENT_ID: "11111111-1111-1111-1111-111111111111",
-  DATAVERSE_CLIENT_SECRET: "test-only",
-  PORTAL_ORIGINS: PORTAL,
+  ...ENDPOINT_ENV,
   PAYMENT_PROVIDER: "testpay",
   TESTPAY_SECRET: "not-a-real-secret",
-  STRIPE_SECRET_KEY: "sk_test_x",
-  STRIPE_WEBHOOK_SECRETS: "whsec_test_fake",
 };
 
 let endpoint: Endpoint | null = null;
