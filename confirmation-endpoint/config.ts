@@ -76,6 +76,8 @@ export interface EndpointConfig {
   newPurchasesPerClientPerMinute: number;
   /** The header a trusted proxy puts the client's address in; null: the TCP peer. */
   clientIpHeader: string | null;
+  /** Dataverse reads new purchases may cost per 5 minutes; null: a fifth of the users' requests. */
+  newPurchaseReadsPer5Minutes: number | null;
 }
 
 export { DEFAULT_STORE_URL, describeStore, parseStoreUrl } from "./store/store-url";
@@ -170,6 +172,10 @@ const envSchema = z.object({
   NEW_PURCHASES_PER_CLIENT_PER_MINUTE: z.preprocess(
     blankToUndefined,
     z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1").default(30),
+  ),
+  NEW_PURCHASE_READS_PER_5_MINUTES: z.preprocess(
+    blankToUndefined,
+    z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1").optional(),
   ),
   CLIENT_IP_HEADER: z.preprocess(
     blankToUndefined,
@@ -381,6 +387,7 @@ function crossChecks(
     newPurchaseCheckoutsPerMinute: e.NEW_PURCHASE_CHECKOUTS_PER_MINUTE!,
     newPurchasesPerClientPerMinute: e.NEW_PURCHASES_PER_CLIENT_PER_MINUTE ?? 30,
     clientIpHeader: e.CLIENT_IP_HEADER ?? null,
+    newPurchaseReadsPer5Minutes: e.NEW_PURCHASE_READS_PER_5_MINUTES ?? null,
     retentionDays: e.RETENTION_DAYS ?? 90,
   };
 }

@@ -163,7 +163,8 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     newPurchasesPerClientPerMinute: config.newPurchasesPerClientPerMinute,
     clientIpHeader: config.clientIpHeader,
     // A fifth of each application user's 6,000 requests per 5 minutes; finalizing keeps the rest.
-    newPurchaseReadsPer5Minutes: 1200 * Math.max(1, config.dataverse.client.credentials.length),
+    newPurchaseReadsPer5Minutes:
+      config.newPurchaseReadsPer5Minutes ?? 1200 * Math.max(1, config.dataverse.client.credentials.length),
     ...(dv.checkDataverse ? { checkDataverse: dv.checkDataverse } : {}),
     ...(dv.rtm ? { rtm: dv.rtm } : {}),
     onWorkStored: () => wakeWorker(),
