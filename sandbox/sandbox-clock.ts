@@ -2,6 +2,7 @@
 // confirmation endpoint all read it, so moving it forward moves "the world" at once (a purchase
 // expires in Dataverse at the same moment the endpoint's guard fires). The offset is kept in a
 // small JSON file so a restart on the same data folder continues at the same simulated time.
+import { KitError } from "../common/kit-error";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 export interface SandboxClock {
@@ -13,7 +14,7 @@ export interface SandboxClock {
   advance(ms: number): void;
 }
 
-export class SandboxClockError extends Error {
+export class SandboxClockError extends KitError {
   override readonly name = "SandboxClockError";
   constructor(
     readonly code: "INVALID_ADVANCE" | "UNREADABLE_CLOCK_FILE",

@@ -2,7 +2,8 @@
 // `"redirectUrl "` with a trailing space (most likely a typo that real answers may or may not
 // share), so the key is matched after trimming and without regard to case.
 
-export class RedirectUrlMissingError extends Error {
+import { KitError } from "../../common/kit-error";
+export class RedirectUrlMissingError extends KitError {
   override readonly name = "RedirectUrlMissingError";
   readonly code = "REDIRECT_URL_MISSING";
 

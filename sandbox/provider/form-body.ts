@@ -2,10 +2,11 @@
 // notation: `metadata[purchaseId]=…`, `line_items[0][price_data][currency]=eur`, `expand[]=x`.
 // This turns such a string into nested plain objects and arrays of strings.
 
+import { KitError } from "../../common/kit-error";
 export type FormValue = string | FormValue[] | { [key: string]: FormValue };
 export type FormObject = { [key: string]: FormValue };
 
-export class FormBodyError extends Error {
+export class FormBodyError extends KitError {
   readonly code = "MALFORMED_FORM_BODY";
   constructor(message: string) {
     super(message);

@@ -1,6 +1,7 @@
 // The one place that knows where the browser tests and benchmarks find Chromium (the Debian
 // package) and how they start it: headless, no sandbox (containers), and nothing that phones home,
 // so a run stays on loopback.
+import { KitError } from "../../common/kit-error";
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 
@@ -17,7 +18,7 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-sync",
 ];
 
-export class ChromiumMissingError extends Error {
+export class ChromiumMissingError extends KitError {
   readonly code = "CHROMIUM_MISSING";
   constructor(readonly executablePath: string) {
     super(

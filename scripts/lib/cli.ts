@@ -1,9 +1,10 @@
 // What every admin command does at its edge: parse options with node's parseArgs, answer --help,
 // and turn an error into "message + hint" on stderr with exit code 1.
+import { KitError } from "../../common/kit-error";
 import { isGuid } from "../../common/guid";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-export class UsageError extends Error {
+export class UsageError extends KitError {
   readonly code = "USAGE";
   constructor(message: string) {
     super(message);

@@ -1,17 +1,18 @@
 // Progress lines for long commands: "→ step…" when a step starts, "✓ step (1.2 s)" or
 // "✗ step (0.3 s)" when it ends, all on stderr so stdout stays for results.
 
+import { KitError } from "../../common/kit-error";
 export interface ProgressSink {
   write(line: string): void;
 }
 
 export type StepRunner = <T>(label: string, work: () => Promise<T>) => Promise<T>;
 
-export class StepError extends Error {
+export class StepError extends KitError {
   readonly code = "STEP_FAILED";
   constructor(
     readonly step: string,
-    readonly hint: string,
+    override readonly hint: string,
     options: { cause: unknown },
   ) {
     super(

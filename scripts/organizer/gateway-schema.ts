@@ -2,6 +2,7 @@
 // not publish: the event's "Portal payment gateway" lookup, the Event administration's default
 // gateway lookup and demo-payment switch, and the event's session-registration flag. Nothing here is
 // hard-coded beyond the tables' published names; an admin can name a column when discovery is unsure.
+import { KitError } from "../../common/kit-error";
 import type { DataverseClient } from "../../confirmation-endpoint/dataverse";
 
 /** Tables a portal web page lives in: standard data model, enhanced (virtual), enhanced (storage). */
@@ -30,11 +31,11 @@ export interface LookupColumn {
   target: WebPageTable;
 }
 
-export class SchemaDiscoveryError extends Error {
+export class SchemaDiscoveryError extends KitError {
   readonly code = "SCHEMA_DISCOVERY";
   constructor(
     message: string,
-    readonly hint: string,
+    override readonly hint: string,
   ) {
     super(message);
     this.name = "SchemaDiscoveryError";

@@ -1,7 +1,8 @@
 // Errors of the PAC runner and the deploy command. Each carries a stable code and, where we can
 // tell, the likely fix, so the CLI can print "what failed, pac's own words, what to do".
 
-export class PacError extends Error {
+import { KitError } from "../../common/kit-error";
+export class PacError extends KitError {
   readonly code = "PAC_FAILED";
   constructor(
     readonly args: readonly string[],
@@ -14,7 +15,7 @@ export class PacError extends Error {
   }
 }
 
-export class PacNotFoundError extends Error {
+export class PacNotFoundError extends KitError {
   readonly code = "PAC_NOT_FOUND";
   constructor(readonly tried: readonly string[]) {
     super(

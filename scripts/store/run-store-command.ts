@@ -3,6 +3,7 @@
 // on `out` (text, or one JSON object with --json), progress and problems on `err`; a store URL is
 // never printed, only its host and database.
 
+import { KitError } from "../../common/kit-error";
 import { parseArgs } from "node:util";
 import { isKitError } from "../../common/kit-error";
 import { copyStore } from "../../confirmation-endpoint/store/copy-store";
@@ -36,7 +37,9 @@ export interface StoreCommandIo {
   err: (text: string) => void;
 }
 
-class UsageProblem extends Error {}
+class UsageProblem extends KitError {
+  readonly code = "USAGE";
+}
 
 function readStore(flag: string, value: string | undefined, env: StoreEnv): StoreConfig {
   if (value === undefined) throw new UsageProblem(`${flag} is required.`);

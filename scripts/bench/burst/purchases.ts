@@ -2,6 +2,7 @@
 // opened for each through the endpoint's own route, each paid on the Stripe stand-in, and the
 // resulting checkout.session.completed events ready to be signed and fired.
 
+import { KitError } from "../../../common/kit-error";
 import type { EventObject } from "../../../sandbox/provider/objects";
 import { signWebhookPayload } from "../../../sandbox/provider/sign-webhook";
 import type { BurstWorld } from "./stand-ins";
@@ -12,7 +13,7 @@ export interface PaidPurchase {
   sessionId: string;
 }
 
-export class WorkloadError extends Error {
+export class WorkloadError extends KitError {
   readonly code = "BURST_WORKLOAD_FAILED";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -4,6 +4,7 @@
 // really kills the endpoint and /proc/<pid>/status is the endpoint's own memory, without the
 // TypeScript compiler tsx would keep loaded.
 
+import { KitError } from "../../../common/kit-error";
 import { spawn } from "node:child_process";
 import { build } from "esbuild";
 import type { ChildProcess } from "node:child_process";
@@ -46,7 +47,7 @@ function bundleEndpoint(dir: string): Promise<string> {
   return bundled;
 }
 
-export class EndpointStartError extends Error {
+export class EndpointStartError extends KitError {
   readonly code = "ENDPOINT_START_FAILED";
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
