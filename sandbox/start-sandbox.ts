@@ -12,10 +12,11 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../confirmation-endpoint/config";
 import { createJsonLogger } from "../confirmation-endpoint/logger";
-import { startEndpoint } from "../confirmation-endpoint/main";
 import type { RunningEndpoint } from "../confirmation-endpoint/main";
 import type { SandboxAdyen } from "./adyen/sandbox-adyen";
 import { startExtraStandIn } from "./extra-provider";
+import { startEndpointFleet, startSandboxPostgres } from "./sandbox-fleet";
+import type { SandboxStore } from "./sandbox-fleet";
 import type { ExtraStandIn, SandboxProvider } from "./extra-provider";
 import { startDataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { DataverseStandIn } from "./dataverse/start-dataverse-stand-in";
@@ -77,6 +78,10 @@ export interface StartSandboxOptions {
   workerPollMs?: number;
   /** The provider new checkouts use: "stripe" (default) or "adyen" (its stand-in starts beside Stripe's). */
   provider?: SandboxProvider;
+  /** Where the endpoint keeps its state: SQLite in the data folder (default), or a throwaway PostgreSQL cluster. */
+  store?: SandboxStore;
+  /** Endpoint instances behind the one endpoint port (PostgreSQL only; default 1). */
+  instances?: number;
 }
 
 export interface SandboxUrls {
@@ -138,6 +143,14 @@ function checkPorts(ports: SandboxPorts): void {
 export async function startSandbox(options: StartSandboxOptions): Promise<Sandbox> {
   const log = options.log ?? (() => undefined);
   checkPorts(options.ports ?? {});
+  const instances = options.instances ?? 1;
+  if (!Number.isInteger(instances) || instances < 1 || instances > 8)
+    throw new SandboxError("INVALID_INSTANCES", "instances must be a whole number from 1 to 8.");
+  if (instances > 1 && options.store !== "postgres")
+    throw new SandboxError(
+      "INSTANCES_NEED_POSTGRES",
+      "Several endpoint instances share one store: run them on PostgreSQL (--store postgres); SQLite serves one.",
+    );
   const dataDir = resolve(options.dataDir);
   prepareDataFolder(dataDir, options.fresh === true, log);
   const clock = createSandboxClock({ file: join(dataDir, "clock.json") });
@@ -170,6 +183,13 @@ async function startParts(options: StartSandboxOptions, state: StartState): Prom
   const ports = options.ports ?? {};
   const { dataverse, provider, secrets } = await startStandIns(state, ports);
   const extra = await startExtraStandIn(options.provider ?? "stripe", clock.now);
+  let storeEnv: Record<string, string> = {};
+  if (options.store === "postgres") {
+    const postgres = await startSandboxPostgres();
+    started.push(() => postgres.cluster.stop());
+    storeEnv = postgres.env;
+    log(`PostgreSQL store on 127.0.0.1:${postgres.cluster.port} (a throwaway cluster, removed at stop)`);
+  }
   if (extra) {
     started.push(() => extra.close());
     log(`${extra.name} stand-in on ${extra.url}`);
@@ -201,6 +221,7 @@ async function startParts(options: StartSandboxOptions, state: StartState): Prom
     secrets,
     portal: preview.url,
     extra,
+    storeEnv,
   });
   endpoint = running;
   started.push(() => running.close());
@@ -306,6 +327,7 @@ async function startSandboxEndpoint(
     secrets: RunSecrets;
     portal: string;
     extra: ExtraStandIn | null;
+    storeEnv: Record<string, string>;
   },
 ): Promise<RunningEndpoint> {
   const { dataverse, provider, secrets } = parts;
@@ -326,16 +348,18 @@ async function startSandboxEndpoint(
     // The sandbox shows the real-time journeys flow too.
     RTM_ENABLED: "true",
     ...parts.extra?.env,
+    ...parts.storeEnv,
   });
   const pollMs = options.workerPollMs ?? 500;
   const endpointLog = options.endpointLog ?? (() => undefined);
-  return startEndpoint(
+  return startEndpointFleet(
     { ...config, worker: { ...config.worker, pollSeconds: pollMs / 1000 } },
     {
       clock: { now: parts.clock.now },
       publicUrlIsListenUrl: true,
       logger: createJsonLogger({ write: (line) => endpointLog(line.trimEnd()), now: parts.clock.now }),
     },
+    options.instances ?? 1,
   );
 }
 

@@ -32,6 +32,9 @@ Options:
                      default 5170); a port in use is replaced by a free one
   --random-ports     let the system pick every port
   --provider <name>  the provider checkouts use: stripe (default), adyen or paypal (starts its stand-in)
+  --store <kind>     sqlite (default, in the data folder) or postgres (a throwaway cluster of Debian's
+                     postgresql, removed at stop)
+  --instances <n>    endpoint instances behind the one endpoint port, 1 to 8 (more than 1: --store postgres)
   --verbose          also print the endpoint's JSON log lines (always written to <data-dir>/endpoint.log)
   --help             show this text
 
@@ -109,6 +112,8 @@ interface StartValues {
   verbose?: boolean;
   help?: boolean;
   provider?: string;
+  store?: string;
+  instances?: string;
 }
 
 /** The command line, or a message for stderr (exit code 1) when it cannot be used. */
@@ -124,6 +129,8 @@ function readCommandLine(): { values: StartValues; first: number } | string {
         verbose: { type: "boolean" },
         help: { type: "boolean" },
         provider: { type: "string" },
+        store: { type: "string" },
+        instances: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -142,6 +149,12 @@ function readCommandLine(): { values: StartValues; first: number } | string {
     return "--data-dir is empty: give a folder, or leave the option out for data/sandbox.";
   if (values.provider !== undefined && !SANDBOX_PROVIDERS.includes(values.provider as SandboxProvider))
     return `--provider "${values.provider}" is not known: give ${SANDBOX_PROVIDERS.join(", ")}.`;
+  if (values.store !== undefined && values.store !== "sqlite" && values.store !== "postgres")
+    return `--store "${values.store}" is not known: give sqlite (default) or postgres.`;
+  if (values.instances !== undefined && !/^[1-8]$/.test(values.instances))
+    return `--instances "${values.instances}" is not usable: give a whole number from 1 to 8.`;
+  if (values.instances !== undefined && values.instances !== "1" && values.store !== "postgres")
+    return "--instances above 1 needs --store postgres: several instances share one store.";
   return { values, first };
 }
 
@@ -196,6 +209,8 @@ async function main(): Promise<void> {
       fresh: values.fresh ?? false,
       buildSite: createSandboxSiteBuilder(),
       provider: values.provider as SandboxProvider | undefined,
+      store: values.store === "postgres" ? "postgres" : "sqlite",
+      instances: values.instances === undefined ? 1 : Number(values.instances),
       log: progress,
       endpointLog: (line) => {
         logStream ??= createWriteStream(join(dataDir, "endpoint.log"), { flags: "a" });

@@ -1,32 +1,15 @@
-// A throwaway PostgreSQL cluster for tests: Debian's `postgresql` binaries (initdb + pg_ctl) in a
-// temporary folder, on a free loopback port, removed afterwards. The server refuses to run as
-// root, so as root it runs as the `postgres` user. Without the binaries the tests say so and are
-// skipped, except under CI=true, where a missing server is a failure (.ci/run installs it).
+// The throwaway cluster for the PostgreSQL tests (sandbox/postgres-cluster.ts). Without Debian's
+// binaries the tests say so and are skipped, except under CI=true, where a missing server is a
+// failure (.ci/run installs it).
 
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import pg from "pg";
+import { findPostgresBin } from "../../sandbox/postgres-cluster";
 
-const run = promisify(execFile);
+export { startCluster } from "../../sandbox/postgres-cluster";
+export type { PgCluster } from "../../sandbox/postgres-cluster";
+
 const PG_ROOT = "/usr/lib/postgresql";
 
-/** The folder holding initdb and pg_ctl (version 15 preferred), or null when none is installed. */
-export function findPostgresBin(): string | null {
-  const versions = existsSync(PG_ROOT) ? readdirSync(PG_ROOT).sort((a, b) => Number(b) - Number(a)) : [];
-  const ordered = ["15", ...versions.filter((v) => v !== "15")];
-  const bin = ordered.map((v) => join(PG_ROOT, v, "bin")).find((b) => existsSync(join(b, "initdb")));
-  return bin ?? null;
-}
-
-/**
- * The binaries for a test file, or null (with a note on stderr) when they are missing locally.
- * Under CI=true a missing server throws: CI must never skip these tests silently.
- */
+/** The binaries for a test file, or null (with a note on stderr) when they are missing locally. */
 export function postgresBinForTests(): string | null {
   const bin = findPostgresBin();
   if (bin) return bin;
@@ -34,87 +17,4 @@ export function postgresBinForTests(): string | null {
   if (process.env.CI === "true") throw new Error(`${why}; CI must run them (.ci/run installs it)`);
   process.stderr.write(`${why}: skipped. Install it with apt-get install postgresql to run them.\n`);
   return null;
-}
-
-export interface PgCluster {
-  port: number;
-  /** postgres://postgres:<password>@127.0.0.1:<port>/<database> */
-  url(database: string): string;
-  /** The password of the cluster's superuser (for a test of PGPASSWORD). */
-  password: string;
-  /** Create an empty database and answer its URL. */
-  createDatabase(name: string): Promise<string>;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-export async function startCluster(bin: string): Promise<PgCluster> {
-  const dir = mkdtempSync(join(tmpdir(), "pg-cluster-"));
-  const data = join(dir, "data");
-  const password = randomBytes(12).toString("hex");
-  writeFileSync(join(dir, "pw"), `${password}\n`, { mode: 0o600 });
-  const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    const { uid, gid } = await postgresIds();
-    chownSync(dir, uid, gid);
-    chownSync(join(dir, "pw"), uid, gid);
-  }
-  const pgRun = (file: string, args: string[]) =>
-    asRoot ? run("runuser", ["-u", "postgres", "--", join(bin, file), ...args]) : run(join(bin, file), args);
-  const port = await freePort();
-  try {
-    await pgRun("initdb", [
-      "-D",
-      data,
-      "-U",
-      "postgres",
-      "--auth-local=trust",
-      "--auth-host=scram-sha-256",
-      `--pwfile=${join(dir, "pw")}`,
-      "-E",
-      "UTF8",
-      "--no-sync",
-    ]);
-    // A test cluster: durability off for speed, sockets in the temporary folder, loopback only.
-    const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    await pgRun("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", options, "-w", "-t", "60", "start"]);
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  const url = (database: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
-  return {
-    port,
-    password,
-    url,
-    async createDatabase(name) {
-      const client = new pg.Client({ connectionString: url("postgres") });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await client.end();
-      }
-      return url(name);
-    },
-    async stop() {
-      await pgRun("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function postgresIds(): Promise<{ uid: number; gid: number }> {
-  const [uid, gid] = await Promise.all([run("id", ["-u", "postgres"]), run("id", ["-g", "postgres"])]);
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
