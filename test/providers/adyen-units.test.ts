@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { hmacValidator } from "@adyen/api-library";
-import { adyenIdempotencyKey } from "../../confirmation-endpoint/providers/adyen/adapter";
+import { adyenIdempotencyKey, readLinkState } from "../../confirmation-endpoint/providers/adyen/adapter";
+import { resolveAdyenConfig } from "../../confirmation-endpoint/providers/adyen/config";
 import { checkBasicAuth } from "../../confirmation-endpoint/providers/adyen/basic-auth";
 import { fromAdyenAmount, toAdyenAmount } from "../../confirmation-endpoint/providers/adyen/currency";
 import { signedData, signItem, verifyItemSignature } from "../../confirmation-endpoint/providers/adyen/hmac";
@@ -258,5 +259,40 @@ describe("Adyen environment", () => {
     expect(adyenProvider.readEnv({ ADYEN_API_KEY: "AQE-key" }, false)).toMatchObject({
       problems: expect.any(Array),
     });
+  });
+});
+
+describe("Adyen links and deployments sharing one merchant account (issue #14)", () => {
+  const resolved = resolveAdyenConfig({
+    apiKey: "AQE-test",
+    merchantAccount: "Events",
+    hmacKeys: ["00".repeat(32)],
+    environment: "test",
+    deploymentId: "prod",
+  });
+  const link = (metadata: Record<string, string>) =>
+    ({
+      id: "PL1",
+      status: "completed",
+      reference: "p-1",
+      amount: { value: 2500, currency: "EUR" },
+      metadata,
+    }) as never;
+
+  it("a link carrying another deployment's id is not ours: ignored, never refunded", () => {
+    const state = readLinkState(
+      link({ kit: "epg", deployment: "uat", purchaseId: "p-1" }),
+      { providerPaymentId: "PSP1" },
+      resolved,
+    );
+    expect(state).toMatchObject({ signal: "ignored", foreign: true, purchaseId: null });
+  });
+
+  it("this deployment's links, and links from before deployment ids, are read as the kit's", () => {
+    const both: Array<Record<string, string>> = [{ kit: "epg", deployment: "prod" }, { kit: "epg" }];
+    for (const metadata of both) {
+      const state = readLinkState(link(metadata), { providerPaymentId: "PSP1" }, resolved);
+      expect(state).toMatchObject({ signal: "paid", foreign: false, purchaseId: "p-1" });
+    }
   });
 });

@@ -70,7 +70,11 @@ function requireId(id: string | undefined, what: string, operation: string): str
 /** A link's state in the kit's words; the payment id comes from the verified notification. */
 export function readLinkState(link: LinkResponse, ref: Ref, resolved: ResolvedAdyenConfig): PaymentState {
   const metadata = (link.metadata ?? {}) as Record<string, unknown>;
-  const ours = metadata["kit"] === KIT_TAG;
+  const deployment = typeof metadata["deployment"] === "string" ? metadata["deployment"] : null;
+  // The kit's tag, and no other deployment's id (links made before deployment ids carry none).
+  const otherDeployment =
+    resolved.deploymentId !== null && deployment !== null && deployment !== resolved.deploymentId;
+  const ours = metadata["kit"] === KIT_TAG && !otherDeployment;
   const status = String(link.status);
   const paymentId = ref.providerPaymentId ?? null;
   let signal: PaymentState["signal"] = "pending";
@@ -86,6 +90,8 @@ export function readLinkState(link: LinkResponse, ref: Ref, resolved: ResolvedAd
     providerPaymentId: paymentId,
     providerSessionId: typeof link.id === "string" ? link.id : (ref.providerSessionId ?? null),
     live: resolved.live,
+    foreign: !ours,
+    deploymentId: deployment,
     providerStatus: ours ? status : "foreign",
   };
 }

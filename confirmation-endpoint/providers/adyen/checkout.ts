@@ -23,6 +23,8 @@ export interface LinkOptions {
   /** Upper-case codes; empty means any. */
   allowedCurrencies: readonly string[];
   exponents?: CurrencyExponents;
+  /** Written as metadata.deployment, so other deployments on the same account leave the link alone. */
+  deploymentId?: string | null;
 }
 
 function invalid(message: string, cause?: unknown): ProviderError {
@@ -96,7 +98,10 @@ export function buildPaymentLinkRequest(
     expiresAt: request.closeAt,
     reusable: false,
     allowedPaymentMethods: [...options.paymentMethods],
-    metadata: buildKitMetadata(request),
+    metadata: {
+      ...buildKitMetadata(request),
+      ...(options.deploymentId ? { deployment: options.deploymentId } : {}),
+    },
   };
   if (options.manualCapture) link.manualCapture = true;
   const locale = pickShopperLocale(request.locale);

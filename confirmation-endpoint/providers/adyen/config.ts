@@ -25,6 +25,8 @@ export interface AdyenAdapterConfig {
   basicAuth?: BasicAuthCredentials | null | undefined;
   /** Authorise only; capture once the purchase is known to take the payment (default false). */
   manualCapture?: boolean | undefined;
+  /** This deployment's id, written on every link; a link carrying another one is not ours. */
+  deploymentId?: string | null | undefined;
   /** Allowed payment methods on the hosted page (default instant ones: scheme, applepay, googlepay). */
   paymentMethods?: string[] | undefined;
   /** ISO codes a checkout may use; empty or unset means any. */
@@ -48,6 +50,7 @@ export interface ResolvedAdyenConfig {
   apiBase: string | null;
   basicAuth: BasicAuthCredentials | null;
   manualCapture: boolean;
+  deploymentId: string | null;
   paymentMethods: string[];
   allowedCurrencies: string[];
   exponents: CurrencyExponents;
@@ -119,6 +122,7 @@ export function resolveAdyenConfig(config: AdyenAdapterConfig): ResolvedAdyenCon
     apiBase: config.apiBase || null,
     basicAuth: config.basicAuth ?? null,
     manualCapture: config.manualCapture ?? false,
+    deploymentId: config.deploymentId ?? null,
     paymentMethods: [...paymentMethods],
     allowedCurrencies,
     exponents: config.exponents ?? {},

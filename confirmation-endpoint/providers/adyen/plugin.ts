@@ -96,6 +96,7 @@ export const adyenProvider: ProviderPlugin<AdyenEnvConfig> = {
     });
     return createAdyenAdapter({
       ...config,
+      deploymentId: deps.deploymentId,
       onRejectedItems: (report) => logger.log("warn", "adyen_items_rejected", report),
     });
   },
