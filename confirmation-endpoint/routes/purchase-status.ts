@@ -34,8 +34,8 @@ export interface StatusRouteDeps {
 
 /**
  * Back from the provider: an open page of a provider that captures approved payments (PayPal)
- * gets its payment job now, so capture does not wait for the provider's webhook. The job key is
- * the webhook's own, and capture is idempotent, so the two paths capture once.
+ * gets its payment job now, so capture does not wait for the provider's webhook. Capture is
+ * idempotent (its key is the payment's), so the two paths capture once.
  */
 async function checkOnReturn(deps: StatusRouteDeps, purchase: PurchaseRecord): Promise<void> {
   if (!deps.providers || !deps.clock || purchase.state !== "awaiting_payment") return;
@@ -47,7 +47,8 @@ async function checkOnReturn(deps: StatusRouteDeps, purchase: PurchaseRecord): P
     const payload = {
       provider: c.provider,
       providerSessionId: c.providerSessionId,
-      providerPaymentId: c.providerSessionId,
+      // The page only: the provider says which payment it carries (Adyen names it in its notification).
+      providerPaymentId: null,
       hintPurchaseId: purchase.purchaseId,
     };
     await deps.store.enqueueJob(paymentJob(payload, now), now);
