@@ -4,6 +4,7 @@
 // same table is printed in docs/architecture.md and checked row by row in the tests).
 
 import { KitError } from "../../common/kit-error";
+import { PURCHASE_STATUSES } from "../contract/v1";
 import type { PurchasePatch, PurchaseRecord, PurchaseStatus } from "../store/types";
 
 /** What happened, in the lifecycle's words (a verified provider fact or a job's outcome). */
@@ -59,16 +60,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: ["refund_pending"], to: "failed", on: "refund_failed", by: "refund or refund_signal job" },
 ];
 
-export const PURCHASE_STATES: readonly PurchaseStatus[] = [
-  "awaiting_payment",
-  "paid",
-  "finalizing",
-  "finalized",
-  "refund_pending",
-  "refunded",
-  "expired",
-  "failed",
-];
+/** The states, as the v1 contract lists them (one list for the page, the routes and the table). */
+export const PURCHASE_STATES: readonly PurchaseStatus[] = PURCHASE_STATUSES;
 
 /** Final states: nothing in the table leaves them except a late payment's refund. */
 export const RELEASED_STATES: ReadonlySet<PurchaseStatus> = new Set([

@@ -2,7 +2,7 @@
 // store: any of them can be SIGKILLed and restarted on its port, and a webhook can be delivered to
 // whichever instance is up.
 
-import { createServer } from "node:net";
+import { freePort } from "../../sandbox/postgres-cluster";
 import { join } from "node:path";
 import { signedHeaders } from "../../scripts/bench/burst/purchases";
 import { spawnEndpoint } from "../../scripts/bench/burst/spawn-endpoint";
@@ -10,17 +10,6 @@ import type { EndpointProcess } from "../../scripts/bench/burst/spawn-endpoint";
 import type { BurstWorld } from "../../scripts/bench/burst/stand-ins";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 export interface Fleet {
   urls: string[];
