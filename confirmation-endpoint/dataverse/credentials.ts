@@ -1,9 +1,11 @@
-// Application-user credentials: a client secret or a certificate (PEM private key + thumbprint).
+// Application-user credentials: a client secret, a certificate (PEM private key + thumbprint), or
+// the Azure host's managed identity (no secret at all; managed-identity.ts).
 // Turns a certificate into what msal-node wants (unencrypted PKCS#8 PEM, SHA-256 thumbprint
 // preferred) and checks it up front, since msal's own error for a missing thumbprint misleads.
 
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { DataverseConfigError } from "./errors";
+import type { ManagedIdentityInput } from "./managed-identity";
 
 export interface CertificateCredentialInput {
   /** PEM holding the private key (PKCS#8, PKCS#1 or SEC1; may be encrypted) and optionally the certificate. */
@@ -18,11 +20,20 @@ export interface CertificateCredentialInput {
   sendX5c?: boolean | undefined;
 }
 
-/** One application user. clientId/tenantId default to the client's own. */
+/** One application user. clientId/tenantId default to the client's own (unused by a managed identity). */
 export type DataverseCredential = { label?: string; clientId?: string; tenantId?: string } & (
-  | { clientSecret: string; certificate?: undefined }
-  | { certificate: CertificateCredentialInput; clientSecret?: undefined }
+  | { clientSecret: string; certificate?: undefined; managedIdentity?: undefined }
+  | { certificate: CertificateCredentialInput; clientSecret?: undefined; managedIdentity?: undefined }
+  | { managedIdentity: ManagedIdentityInput; clientSecret?: undefined; certificate?: undefined }
 );
+
+/** Which of the three kinds a credential is. */
+export function credentialKind(
+  credential: DataverseCredential,
+): "secret" | "certificate" | "managedIdentity" {
+  if (credential.managedIdentity !== undefined) return "managedIdentity";
+  return credential.clientSecret !== undefined ? "secret" : "certificate";
+}
 
 export interface MsalCertificate {
   privateKey: string;

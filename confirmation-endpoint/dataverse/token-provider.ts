@@ -1,14 +1,16 @@
-// Access tokens for one application user: one msal-node ConfidentialClientApplication, created
-// once; one token request in flight at a time (msal itself would send one per concurrent caller);
+// Access tokens for one application user: one msal-node ConfidentialClientApplication (client
+// secret or certificate) or ManagedIdentityApplication (managed identity), created once; one
+// token request in flight at a time (msal itself would send one per concurrent caller);
 // a local copy of the token so short-lived tokens (expires_in under msal's 300 s renewal offset,
 // which msal never caches) are still reused; a forced refresh (skipCache) after a 401.
 
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import type { Configuration } from "@azure/msal-node";
-import { prepareCertificate } from "./credentials";
+import { credentialKind, prepareCertificate } from "./credentials";
 import type { DataverseCredential } from "./credentials";
 import { DataverseAuthError } from "./errors";
 import type { DataverseLogger } from "./log";
+import { createManagedIdentityTokenSource, describeManagedIdentity } from "./managed-identity";
 import { createMsalNetworkClient } from "./msal-network-client";
 
 export interface TokenProviderOptions {
@@ -53,8 +55,11 @@ export function buildMsalConfiguration(
   // and let the network client send its requests to the http host.
   const authority = `https://${host.host}${host.pathname.replace(/\/+$/, "")}/${tenantId}`;
   const auth: Configuration["auth"] = { clientId, authority };
-  if (options.credential.clientSecret !== undefined) auth.clientSecret = options.credential.clientSecret;
-  else auth.clientCertificate = prepareCertificate(options.credential.certificate, options.label);
+  const { credential } = options;
+  if (credential.clientSecret !== undefined) auth.clientSecret = credential.clientSecret;
+  else if (credential.certificate !== undefined)
+    auth.clientCertificate = prepareCertificate(credential.certificate, options.label);
+  else throw new Error("a managed identity credential has no msal confidential-client configuration");
   if (loopbackHttp) {
     auth.knownAuthorities = [host.host];
     auth.authorityMetadata = JSON.stringify({
@@ -84,9 +89,64 @@ function readAuthErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+interface RawToken {
+  accessToken: string;
+  /** Epoch ms on the real clock; null when the answer named no expiry. */
+  expiresOn: number | null;
+  fromCache: boolean;
+}
+
+/** The one call that gets a token for this credential kind. */
+function createRawAcquire(
+  options: TokenProviderOptions,
+  onTokenRequest: () => void,
+): (skipCache: boolean) => Promise<RawToken> {
+  const { credential } = options;
+  if (credential.managedIdentity !== undefined) {
+    const source = createManagedIdentityTokenSource({
+      identity: credential.managedIdentity,
+      timeoutMs: options.timeoutMs,
+    });
+    // Counted here, not in the network client: msal keeps the first identity source it builds
+    // (with that application's network client) for the whole process.
+    return async () => {
+      onTokenRequest();
+      const token = await source(options.scope);
+      return { accessToken: token.accessToken, expiresOn: token.expiresOn, fromCache: false };
+    };
+  }
+  const app = new ConfidentialClientApplication(buildMsalConfiguration(options, onTokenRequest));
+  return async (skipCache) => {
+    const result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache });
+    if (!result?.accessToken) throw new Error("msal returned no access token");
+    return {
+      accessToken: result.accessToken,
+      expiresOn: result.expiresOn ? result.expiresOn.getTime() : null,
+      fromCache: result.fromCache ?? false,
+    };
+  };
+}
+
+function authFailureMessage(
+  options: TokenProviderOptions,
+  authErrorCode: string | undefined,
+  error: unknown,
+) {
+  const code = authErrorCode ? ` (${authErrorCode})` : "";
+  const what = (error as Error).message;
+  if (options.credential.managedIdentity !== undefined) {
+    return (
+      `Getting a Dataverse token for application user ${options.label} from ${describeManagedIdentity(options.credential.managedIdentity)} failed${code}: ${what}. ` +
+      "Check that the identity is enabled on this Azure resource (Identity blade), that the user-assigned id is right, " +
+      "and that the identity's application id is an application user in the environment."
+    );
+  }
+  return `Getting a Dataverse token for application user ${options.label} failed${code}: ${what}. Check the tenant, client id and credential, and that the app is an application user in the environment.`;
+}
+
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   let tokenRequests = 0;
-  const app = new ConfidentialClientApplication(buildMsalConfiguration(options, () => void tokenRequests++));
+  const acquireRaw = createRawAcquire(options, () => void tokenRequests++);
   const skewMs = options.refreshSkewMs ?? 120_000;
   let cached: CachedToken | null = null;
   let inFlight: Promise<CachedToken> | null = null;
@@ -94,17 +154,17 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   async function acquire(skipCache: boolean): Promise<CachedToken> {
     const started = options.now();
     try {
-      const result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache });
-      if (!result?.accessToken) throw new Error("msal returned no access token");
+      const result = await acquireRaw(skipCache);
       // expiresOn is on the real clock; keep the lifetime and place it on the injected clock.
-      const lifetimeMs = result.expiresOn ? Math.max(0, result.expiresOn.getTime() - Date.now()) : 0;
+      const lifetimeMs = result.expiresOn !== null ? Math.max(0, result.expiresOn - Date.now()) : 0;
       const refreshAt = options.now() + lifetimeMs - Math.min(skewMs, lifetimeMs / 4);
       options.log({
         level: "debug",
         event: "dataverse.token.acquired",
         user: options.label,
+        credential: credentialKind(options.credential),
         forced: skipCache,
-        fromCache: result.fromCache ?? false,
+        fromCache: result.fromCache,
         lifetimeS: Math.round(lifetimeMs / 1000),
         durationMs: options.now() - started,
       });
@@ -115,12 +175,11 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       const retryable =
         authErrorCode === undefined || /network|timeout|temporarily|server_error|fetch/i.test(authErrorCode);
       options.log({ level: "error", event: "dataverse.token.failed", user: options.label, authErrorCode });
-      throw new DataverseAuthError(
-        `Getting a Dataverse token for application user ${options.label} failed${
-          authErrorCode ? ` (${authErrorCode})` : ""
-        }: ${(error as Error).message}. Check the tenant, client id and credential, and that the app is an application user in the environment.`,
-        { authErrorCode, retryable, cause: error },
-      );
+      throw new DataverseAuthError(authFailureMessage(options, authErrorCode, error), {
+        authErrorCode,
+        retryable,
+        cause: error,
+      });
     }
   }
 

@@ -16,8 +16,10 @@ import { createDataverseHandler } from "./handle-dataverse-request";
 import { createDataverseRuntime, type DataverseRuntime } from "./dataverse-runtime";
 import { snapshotPurchase } from "./purchase-snapshot";
 import { createTokenService } from "./token-service";
+import type { IdentityTokenResult } from "./token-service";
 
 export interface ApplicationUserOption {
+  /** For a managed identity: the identity's application (client) id, with no secret nor certificate. */
   clientId: string;
   clientSecret?: string;
   /** PEM public key or certificate that verifies private_key_jwt client assertions. */
@@ -84,6 +86,11 @@ export interface DataverseStandIn {
   /** `<url>/.default`. */
   scope: string;
   applicationUsers: Array<{ clientId: string; clientSecret: string | null }>;
+  /**
+   * A token for the application user `clientId` signing in as a managed identity: what the managed
+   * identity stand-in (sandbox/managed-identity/) hands out for this organisation's resource.
+   */
+  issueForIdentity(clientId: string, resource: string): IdentityTokenResult;
   seed(options?: SeedOptions): SeedResult;
   /** Real-time journeys Event API base: POST <eventApiUrl>events/<readable id>/registrations?emApplicationtoken=<eventApiToken>. */
   eventApiUrl: string;
@@ -135,6 +142,10 @@ export async function startDataverseStandIn(
     clientSecret: first.clientSecret ?? "",
     scope: `${origin}/.default`,
     applicationUsers: users.map((u) => ({ clientId: u.clientId, clientSecret: u.clientSecret })),
+    issueForIdentity: (clientId, resource) => {
+      rt.stats.tokenRequests++;
+      return rt.tokens!.issueForIdentity(clientId, resource);
+    },
     eventApiUrl: `${origin}/EvtMgmt/api/v2.0/`,
     get eventApiToken() {
       return rt.knobs.eventApiToken;

@@ -344,6 +344,40 @@ function checkBearer(issuer: TokenIssuer, header: string | undefined): BearerChe
   return { ok: true, clientId, userId: user.userId };
 }
 
+/** What the managed identity stand-in gets back when it asks for a token on an identity's behalf. */
+export type IdentityTokenResult =
+  | { ok: true; accessToken: string; expiresInSeconds: number }
+  | { ok: false; status: number; message: string };
+
+/**
+ * A token for an application user that signs in as a managed identity: the identity endpoint has
+ * already proven who is asking, so only the resource and the application user are checked.
+ */
+function issueForIdentity(issuer: TokenIssuer, clientId: string, resource: string): IdentityTokenResult {
+  const audience = resource.replace(/\/*\.default$/, "").replace(/\/+$/, "");
+  if (audience.toLowerCase() !== issuer.orgUrl.toLowerCase())
+    return {
+      ok: false,
+      status: 400,
+      message: `No resource '${audience}' in this tenant; ask for '${issuer.orgUrl}'.`,
+    };
+  const user = issuer.store
+    .listApplicationUsers()
+    .find((u) => u.clientId.toLowerCase() === clientId.toLowerCase());
+  if (!user)
+    return {
+      ok: false,
+      status: 400,
+      message: `The identity with application id '${clientId}' is not an application user of this environment.`,
+    };
+  const token = issue(issuer, user);
+  return {
+    ok: true,
+    accessToken: String(token.body.access_token),
+    expiresInSeconds: issuer.tokenLifetimeSeconds,
+  };
+}
+
 export function createTokenService(options: TokenServiceOptions) {
   let key = options.store.getSetting("signing-key");
   if (!key) {
@@ -372,6 +406,7 @@ export function createTokenService(options: TokenServiceOptions) {
       );
     },
     openIdConfiguration: (tenant: string) => openIdConfiguration(issuer, tenant),
+    issueForIdentity: (clientId: string, resource: string) => issueForIdentity(issuer, clientId, resource),
     checkBearer: (header: string | undefined) => checkBearer(issuer, header),
   };
 }

@@ -19,17 +19,23 @@ function checkUrl(name: string, value: string, example: string, problems: string
 }
 
 function checkCredentials(options: DataverseClientOptions, problems: string[]): void {
-  if (!options.clientId?.trim() && options.credentials.some((c) => !c.clientId)) {
+  const signsInToEntra = options.credentials.filter((c) => c.managedIdentity === undefined);
+  if (!options.clientId?.trim() && signsInToEntra.some((c) => !c.clientId)) {
     problems.push("clientId is missing (DATAVERSE_CLIENT_ID)");
   }
   if (options.credentials.length === 0) {
-    problems.push("no credential: give a client secret or a certificate for at least one application user");
+    problems.push(
+      "no credential: give a client secret, a certificate or a managed identity for at least one application user",
+    );
   }
   options.credentials.forEach((credential, i) => {
     const hasSecret = typeof credential.clientSecret === "string" && credential.clientSecret !== "";
     const hasCert = credential.certificate !== undefined;
-    if (hasSecret === hasCert) {
-      problems.push(`credential ${i + 1}: give exactly one of a client secret or a certificate`);
+    const hasIdentity = credential.managedIdentity !== undefined;
+    if ([hasSecret, hasCert, hasIdentity].filter(Boolean).length !== 1) {
+      problems.push(
+        `credential ${i + 1}: give exactly one of a client secret, a certificate or a managed identity`,
+      );
     }
   });
 }
@@ -38,7 +44,8 @@ export function validateClientOptions(options: DataverseClientOptions): string[]
   const problems: string[] = [];
   checkUrl("url", options.url, " (expected https://<org>.crm.dynamics.com)", problems);
   if (options.authorityHost !== undefined) checkUrl("authorityHost", options.authorityHost, "", problems);
-  if (!options.tenantId?.trim()) problems.push("tenantId is missing (DATAVERSE_TENANT_ID)");
+  const needsTenant = options.credentials.some((c) => c.managedIdentity === undefined && !c.tenantId);
+  if (needsTenant && !options.tenantId?.trim()) problems.push("tenantId is missing (DATAVERSE_TENANT_ID)");
   checkCredentials(options, problems);
   if (options.apiVersion !== undefined && !/^v\d+\.\d+$/.test(options.apiVersion)) {
     problems.push(`apiVersion must look like v9.2; got "${options.apiVersion}"`);
