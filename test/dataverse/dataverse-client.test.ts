@@ -498,7 +498,7 @@ describe("configuration", () => {
     expect(problems).toMatch(/url must be https/);
     expect(problems).toMatch(/tenantId is missing/);
     expect(problems).toMatch(/clientId is missing/);
-    expect(problems).toMatch(/exactly one of a client secret or a certificate/);
+    expect(problems).toMatch(/exactly one of a client secret, a certificate or a managed identity/);
     expect(problems).toMatch(/apiVersion/);
     expect(problems).toMatch(/maxConcurrency/);
   });
