@@ -65,7 +65,7 @@ const USER_ASSIGNED_IDS = [
  * DATAVERSE_MANAGED_IDENTITY (system | user) and, for a user-assigned identity, exactly one of its
  * ids. undefined: no managed identity variable is set; null: a problem was reported.
  */
-function readManagedIdentity(
+export function readManagedIdentity(
   env: Env,
   suffix: string,
   problems: string[],
