@@ -60,6 +60,7 @@ export default tseslint.config(
       "power-pages/**",
       "portal-templates/**",
       "confirmation-endpoint/**",
+      "hosting/**",
       "portal-emulator/**",
       "sandbox/portal/**",
     ],
