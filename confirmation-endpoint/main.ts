@@ -13,6 +13,7 @@ import { loadConfig } from "./config";
 import type { EndpointConfig } from "./config";
 import { createEndpoint } from "./create-endpoint";
 import type { EndpointOverrides } from "./create-endpoint";
+import { loadKeyVaultSecrets } from "./hosting/key-vault-secrets";
 import { createNodeListener } from "./http/node-adapter";
 import type { Metrics } from "./metrics";
 import type { ProviderSet } from "./providers/registry";
@@ -94,8 +95,52 @@ Configuration comes from the environment only (see .env.example): DATAVERSE_*, P
 PAYMENT_PROVIDER and its variables (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRETS …), STORE_URL, HOST (default 127.0.0.1), PORT (default 7071),
 and the deadline knobs (FINALIZE_WINDOW_MINUTES, DEADLINE_MARGIN_MINUTES …).
 
-Prints the listening URL on stdout; logs are JSON lines on stderr. Stops cleanly on Ctrl-C or SIGTERM.
+With KEY_VAULT_URL set, the secret variables missing from the environment are read from that
+Key Vault first, with the host's managed identity (docs/azure.md).
+
+Prints the listening URL on stdout; logs are JSON lines on stderr. On Ctrl-C or SIGTERM it stops
+taking requests, lets the jobs in progress finish, closes the store and exits 0; past
+SHUTDOWN_GRACE_SECONDS (default 25, under the 30 s Container Apps gives) it exits 1 and any job
+still leased is taken over by another instance once its lease runs out.
 `;
+
+/** SHUTDOWN_GRACE_SECONDS: how long a stop may take before the process gives up waiting. */
+export function shutdownGraceMs(env: Record<string, string | undefined>): number {
+  const raw = env.SHUTDOWN_GRACE_SECONDS?.trim();
+  const seconds = raw ? Number(raw) : 25;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 25_000;
+}
+
+/** Stops on SIGINT/SIGTERM within the grace period, then exits (0 when everything closed). */
+function stopOnSignals(endpoint: RunningEndpoint): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const graceMs = shutdownGraceMs(process.env);
+    process.stderr.write(`${signal}: stopping (no new requests; finishing the jobs in progress)…\n`);
+    const giveUp = setTimeout(() => {
+      process.stderr.write(
+        `not stopped within ${graceMs / 1000} s; exiting. A job still leased is run again by another instance once its lease runs out.\n`,
+      );
+      process.exit(1);
+    }, graceMs);
+    giveUp.unref();
+    endpoint.close().then(
+      () => {
+        clearTimeout(giveUp);
+        process.stderr.write("stopped\n");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
 
 async function runCli(): Promise<void> {
   try {
@@ -115,7 +160,9 @@ async function runCli(): Promise<void> {
   }
   let endpoint: RunningEndpoint;
   try {
-    endpoint = await startEndpoint(loadConfig(process.env));
+    const vault = await loadKeyVaultSecrets(process.env);
+    if (vault.loaded.length > 0) process.stderr.write(`read from Key Vault: ${vault.loaded.join(", ")}\n`);
+    endpoint = await startEndpoint(loadConfig(vault.env));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 1;
@@ -123,18 +170,7 @@ async function runCli(): Promise<void> {
   }
   process.stderr.write(`confirmation endpoint listening on ${endpoint.url}\n`);
   process.stdout.write(`${endpoint.url}\n`);
-  const stop = (signal: string) => {
-    process.stderr.write(`${signal}: stopping (finishing the jobs in progress)…\n`);
-    endpoint.close().then(
-      () => process.stderr.write("stopped\n"),
-      (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
-        process.exitCode = 1;
-      },
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  stopOnSignals(endpoint);
 }
 
 const entry = process.argv[1];
