@@ -93,17 +93,19 @@ function createTokens(lifetimeSeconds: number): Tokens {
   };
 }
 
-export async function startKeyVaultStandIn(options: KeyVaultStandInOptions): Promise<KeyVaultStandIn> {
-  const hostname = `${options.vaultName ?? "kit"}.vault.test`;
-  const certificate = createThrowawayCertificate(hostname);
-  const secrets = new Map(Object.entries(options.secrets ?? {}));
-  const versions = new Map<string, string>();
-  const lifetime = options.tokenLifetimeSeconds ?? 3600;
-  const tokens = createTokens(lifetime);
-  const stats = { challenges: 0, refused: 0, reads: [] as string[] };
-  let origin = "";
+interface VaultState {
+  options: KeyVaultStandInOptions;
+  secrets: Map<string, string>;
+  versions: Map<string, string>;
+  tokens: Tokens;
+  stats: KeyVaultStandIn["stats"];
+  origin: () => string;
+}
 
-  const handler = async (request: Request): Promise<Response> => {
+/** The secrets API: the challenge, the token and access checks, then the secret. */
+function createVaultHandler(state: VaultState): (request: Request) => Promise<Response> {
+  const { options, secrets, versions, tokens, stats, origin } = state;
+  return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const match = /^\/secrets\/([0-9a-zA-Z-]{1,127})(?:\/([0-9a-f]{32}))?\/?$/.exec(url.pathname);
     if (!match || request.method !== "GET")
@@ -144,7 +146,7 @@ export async function startKeyVaultStandIn(options: KeyVaultStandInOptions): Pro
     const at = Math.floor(Date.now() / 1000);
     return json(200, {
       value,
-      id: `${origin}/secrets/${name}/${version}`,
+      id: `${origin()}/secrets/${name}/${version}`,
       attributes: {
         enabled: true,
         created: at,
@@ -155,6 +157,19 @@ export async function startKeyVaultStandIn(options: KeyVaultStandInOptions): Pro
       tags: {},
     });
   };
+}
+
+export async function startKeyVaultStandIn(options: KeyVaultStandInOptions): Promise<KeyVaultStandIn> {
+  const hostname = `${options.vaultName ?? "kit"}.vault.test`;
+  const certificate = createThrowawayCertificate(hostname);
+  const secrets = new Map(Object.entries(options.secrets ?? {}));
+  const versions = new Map<string, string>();
+  const lifetime = options.tokenLifetimeSeconds ?? 3600;
+  const tokens = createTokens(lifetime);
+  const stats = { challenges: 0, refused: 0, reads: [] as string[] };
+  let origin = "";
+
+  const handler = createVaultHandler({ options, secrets, versions, tokens, stats, origin: () => origin });
 
   const server = createServer(
     { key: certificate.privateKey.export({ format: "pem", type: "pkcs8" }), cert: certificate.pem },
