@@ -2,10 +2,12 @@
 // GET /secrets/{name}[/{version}]?api-version=…; a request without a bearer token gets the 401
 // challenge (`WWW-Authenticate: Bearer authorization="…", resource="…"`) the SDK answers by asking
 // its credential for a token for that resource; a token this stand-in did not issue, or one of an
-// identity without access, gets 401 or 403. The SDK only sends a token over TLS and checks that the
-// vault's host name ends with the challenge's resource host, so the stand-in serves https with a
-// throwaway self-signed certificate for `<vault>.vault.test` on 127.0.0.1: the caller trusts that
-// certificate, and resolves that name to 127.0.0.1, in its own https agent only.
+// identity without access, gets 401 or 403. The SDK's HTTP client refuses plain http (unless
+// allowInsecureConnection, for localhost only) and its challenge handling wants the vault's host
+// name to end with the challenge's resource host (unless disableChallengeResourceVerification).
+// Rather than switch both checks off, the stand-in serves https with a throwaway self-signed
+// certificate for `<vault>.vault.test` on 127.0.0.1: the caller trusts that certificate, and
+// resolves that name to 127.0.0.1, in its own https agent only.
 
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:https";
