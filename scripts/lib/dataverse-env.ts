@@ -1,5 +1,7 @@
 // The admin commands' Dataverse connection: the same environment variables the endpoint reads
-// (readDataverseEnv), through the kit's one Dataverse client.
+// (readDataverseEnv), through the kit's one Dataverse client. All three credential kinds work; a
+// managed identity (DATAVERSE_MANAGED_IDENTITY) only where one exists, i.e. when the command runs
+// on the Azure host itself (App Service SSH, a Container Apps console), not on a workstation.
 import { readFileSync } from "node:fs";
 import {
   createDataverseClient,
