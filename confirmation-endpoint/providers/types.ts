@@ -22,6 +22,9 @@ export type PaymentSignal =
 export type RefundReason =
   "deadline_passed" | "finalize_rejected" | "duplicate_payment" | "amount_mismatch" | "unknown_purchase";
 
+/** Any refund's cause: the kit's own reasons, or "requested" (a person ran `npm run refund`). */
+export type RefundCause = RefundReason | "requested";
+
 export interface IdempotencyOptions {
   idempotencyKey: string;
 }
@@ -145,7 +148,7 @@ export interface PaymentProviderAdapter {
   /** Re-read a payment by session or payment id. */
   getPayment(ref: { providerSessionId?: string; providerPaymentId?: string }): Promise<PaymentState>;
   refund(
-    input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },
+    input: { providerPaymentId: string; amount: Money; reason: RefundCause; purchaseId: string },
     options: IdempotencyOptions,
   ): Promise<RefundResult>;
   /**

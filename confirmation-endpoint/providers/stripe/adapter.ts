@@ -22,7 +22,7 @@ import type {
   PaymentEvent,
   PaymentProviderAdapter,
   PaymentState,
-  RefundReason,
+  RefundCause,
   RefundResult,
 } from "../types";
 
@@ -201,7 +201,7 @@ function requireId(id: string | undefined, prefix: string, what: string, operati
 }
 
 /** Stripe reason field: only "duplicate" fits one of the kit's reasons; the kit's own goes in metadata. */
-function stripeRefundReason(reason: RefundReason): "duplicate" | undefined {
+function stripeRefundReason(reason: RefundCause): "duplicate" | undefined {
   return reason === "duplicate_payment" ? "duplicate" : undefined;
 }
 
@@ -324,7 +324,7 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
     listMissedEvents: (input) => listMissedStripeEvents(stripe, input, resolved),
 
     async refund(
-      input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },
+      input: { providerPaymentId: string; amount: Money; reason: RefundCause; purchaseId: string },
       options: IdempotencyOptions,
     ): Promise<RefundResult> {
       const operation = "create refund";
