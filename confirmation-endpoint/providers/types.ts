@@ -113,6 +113,20 @@ export interface WebhookAcknowledgement {
   body: string;
 }
 
+/** One payment as the provider's listing shows it (reconcile), only objects carrying this deployment's id. */
+export interface ListedPayment {
+  providerPaymentId: string | null;
+  providerSessionId: string | null;
+  purchaseId: string | null;
+  /** paid: money taken (refunds or not); open: the page still takes payment; unpaid: ended without money. */
+  status: "paid" | "open" | "unpaid";
+  /** What was taken (paid) or asked (otherwise). */
+  amount: Money | null;
+  /** Returned so far, whoever asked (the kit, a person in the dashboard). */
+  refundedMinor: number;
+  createdAt: Date;
+}
+
 export interface PaymentProviderAdapter {
   readonly name: ProviderName;
   createCheckout(request: CheckoutRequest, options: IdempotencyOptions): Promise<CheckoutSession>;
@@ -157,4 +171,10 @@ export interface PaymentProviderAdapter {
    * They came from the provider's API over an authenticated call, so no signature applies.
    */
   listMissedEvents?(input: { since: Date; max?: number }): Promise<PaymentEvent[]>;
+  /**
+   * Optional, for reconcile: every payment created since a time that carries this deployment's id,
+   * through the provider's listing API (Stripe: GET /v1/checkout/sessions). A provider without a
+   * listing API leaves it out; reconcile then starts from the store and re-reads each payment.
+   */
+  listPayments?(input: { since: Date; max?: number }): Promise<ListedPayment[]>;
 }

@@ -7,6 +7,7 @@ import Stripe from "stripe";
 import { ProviderConfigError, ProviderError } from "../errors";
 import { assertMoney, normalizeCurrency } from "../money";
 import { buildCheckoutSessionParams, KIT_TAG } from "./checkout";
+import { listStripePayments } from "./list-payments";
 import { listMissedStripeEvents } from "./list-missed-events";
 import { verifyStripeWebhook } from "./verify-webhook";
 import { toStripeAmount } from "./currency";
@@ -322,6 +323,8 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
     },
 
     listMissedEvents: (input) => listMissedStripeEvents(stripe, input, resolved),
+
+    listPayments: (input) => listStripePayments(stripe, input, resolved.owner),
 
     async refund(
       input: { providerPaymentId: string; amount: Money; reason: RefundCause; purchaseId: string },
