@@ -169,6 +169,19 @@ describe("refund on request", () => {
 });
 
 describe("three-way reconcile", () => {
+  it("the provider stand-in lists checkout sessions in Stripe's wire format, filtered by created, to the official SDK", async () => {
+    const stripe = parts.providers.get("stripe")!;
+    const listed = await stripe.listPayments!({ since: new Date(Date.now() - 60 * 60_000) });
+    const paid = listed.filter((p) => p.status === "paid");
+    expect(paid.length).toBeGreaterThan(0);
+    for (const p of paid) {
+      expect(p.purchaseId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(p.providerPaymentId).toMatch(/^pi_/);
+      expect(p.amount?.currency).toBe("EUR");
+    }
+    expect(await stripe.listPayments!({ since: new Date(Date.now() + 60 * 60_000) })).toEqual([]);
+  });
+
   it("a webhook the provider never delivered: unknown to the store; --fix stores it and the purchase settles", async () => {
     const { purchaseId, sessionId } = await startPurchase(1);
     stack.provider.setWebhookUrl(null);
