@@ -62,6 +62,10 @@ export interface ReconcileLine {
     refundedMinor: number;
     deadlineAt: number;
     winningPaymentId: string | null;
+    /** Every refund the store holds for the purchase: the kit's own and those a person requested. */
+    refunds: Array<
+      Pick<RefundRecord, "refundKey" | "amountMinor" | "state" | "reason" | "note" | "requestedBy">
+    >;
   } | null;
   /** null: Dataverse has no such purchase. */
   dataverse: DataverseView | null;
@@ -170,6 +174,14 @@ async function buildLine(
           .reduce((s, r) => s + r.amountMinor, 0),
         deadlineAt: purchase.deadlineAt,
         winningPaymentId: purchase.winningPaymentId,
+        refunds: refunds.map((r) => ({
+          refundKey: r.refundKey,
+          amountMinor: r.amountMinor,
+          state: r.state,
+          reason: r.reason,
+          note: r.note,
+          requestedBy: r.requestedBy,
+        })),
       }
     : null;
   const dataverse = await readDataverse(deps, purchaseId);

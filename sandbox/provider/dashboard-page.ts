@@ -157,9 +157,18 @@ export function handleDashboard(
       body: page("Not found", "<main><p>No such dashboard page.</p></main>"),
     };
   }
-  const form = parseFormBody(request.body);
+  return runAction(actions, request.path, parseFormBody(request.body), back);
+}
+
+/** POST /dashboard/<action>: what each form does, then back to the page with a notice. */
+function runAction(
+  actions: DashboardActions,
+  path: string,
+  form: ReturnType<typeof parseFormBody>,
+  back: (notice: string) => HttpReply,
+): HttpReply {
   const text = (name: string): string => (typeof form[name] === "string" ? (form[name] as string) : "");
-  switch (request.path) {
+  switch (path) {
     case `${DASHBOARD_PATH}/resend`:
       return back(
         actions.resendEvent(text("event"), 1) ? `Resent ${text("event")}.` : `No event ${text("event")}.`,

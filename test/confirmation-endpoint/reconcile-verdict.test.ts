@@ -22,6 +22,7 @@ const store = (state: string, refundedMinor = 0, expected = 5000): ReconcileLine
   refundedMinor,
   deadlineAt: NOW + 60_000,
   winningPaymentId: "pi_1",
+  refunds: [],
 });
 const registered = (amount = 5000) => ({
   paid: true,
