@@ -94,7 +94,7 @@ function printOutcome(plan: RefundPlan, outcome: RefundOutcome, json: boolean): 
   }
   const head =
     outcome.kind === "repeated"
-      ? `This refund was already requested (${r.state}); nothing was sent again.`
+      ? `This refund was already requested (${r.state}); nothing was sent again.${r.state === "failed" ? ` It failed: ${r.lastError ?? "the provider refused it"}. To try again, give a different --reason (a new request).` : ""}`
       : `Refund ${r.state} at ${plan.provider}: ${describeMoney(plan.amount)}${r.providerRefundId ? ` (${r.providerRefundId})` : ""}.`;
   process.stdout.write(`${head}\n${NOT_TOUCHED}\n`);
 }

@@ -111,7 +111,11 @@ async function readDataverse(deps: ThreeWayDeps, purchaseId: string): Promise<Re
 async function reReadKnown(deps: ThreeWayDeps, payment: PaymentRecord): Promise<ProviderView | null> {
   const adapter = deps.providers.get(payment.provider);
   if (!adapter) return null;
-  const state = await adapter.getPayment({ providerPaymentId: payment.providerPaymentId });
+  // Both ids: some providers re-read through the page the payment was made on (Adyen's link).
+  const state = await adapter.getPayment({
+    providerPaymentId: payment.providerPaymentId,
+    ...(payment.providerSessionId ? { providerSessionId: payment.providerSessionId } : {}),
+  });
   const paid = state.signal === "paid" || state.signal === "refunded";
   return {
     provider: payment.provider,

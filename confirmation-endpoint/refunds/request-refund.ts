@@ -56,10 +56,13 @@ export interface RefundOutcome {
   refund: RefundRecord;
 }
 
-/** The refund's key, also the provider's idempotency key: the same purchase, amount and reason give the same key. */
+/**
+ * The refund's key, also the provider's idempotency key: the same purchase, amount and reason give
+ * the same key. Short enough (under 64 characters) that Adyen keeps it as it is.
+ */
 export function requestedRefundKey(purchaseId: string, amountMinor: number, note: string): string {
-  const digest = createHash("sha256").update(note.trim()).digest("hex").slice(0, 16);
-  return `request:${purchaseId}:${amountMinor}:${digest}`;
+  const digest = createHash("sha256").update(note.trim()).digest("hex").slice(0, 12);
+  return `rq:${purchaseId}:${amountMinor}:${digest}`;
 }
 
 const REFUNDABLE = new Set(["finalized"]);
