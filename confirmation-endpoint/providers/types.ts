@@ -22,6 +22,9 @@ export type PaymentSignal =
 export type RefundReason =
   "deadline_passed" | "finalize_rejected" | "duplicate_payment" | "amount_mismatch" | "unknown_purchase";
 
+/** Any refund's cause: the kit's own reasons, or "requested" (a person ran `npm run refund`). */
+export type RefundCause = RefundReason | "requested";
+
 export interface IdempotencyOptions {
   idempotencyKey: string;
 }
@@ -110,6 +113,20 @@ export interface WebhookAcknowledgement {
   body: string;
 }
 
+/** One payment as the provider's listing shows it (reconcile), only objects carrying this deployment's id. */
+export interface ListedPayment {
+  providerPaymentId: string | null;
+  providerSessionId: string | null;
+  purchaseId: string | null;
+  /** paid: money taken (refunds or not); open: the page still takes payment; unpaid: ended without money. */
+  status: "paid" | "open" | "unpaid";
+  /** What was taken (paid) or asked (otherwise). */
+  amount: Money | null;
+  /** Returned so far, whoever asked (the kit, a person in the dashboard). */
+  refundedMinor: number;
+  createdAt: Date;
+}
+
 export interface PaymentProviderAdapter {
   readonly name: ProviderName;
   createCheckout(request: CheckoutRequest, options: IdempotencyOptions): Promise<CheckoutSession>;
@@ -145,7 +162,7 @@ export interface PaymentProviderAdapter {
   /** Re-read a payment by session or payment id. */
   getPayment(ref: { providerSessionId?: string; providerPaymentId?: string }): Promise<PaymentState>;
   refund(
-    input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },
+    input: { providerPaymentId: string; amount: Money; reason: RefundCause; purchaseId: string },
     options: IdempotencyOptions,
   ): Promise<RefundResult>;
   /**
@@ -154,4 +171,10 @@ export interface PaymentProviderAdapter {
    * They came from the provider's API over an authenticated call, so no signature applies.
    */
   listMissedEvents?(input: { since: Date; max?: number }): Promise<PaymentEvent[]>;
+  /**
+   * Optional, for reconcile: every payment created since a time that carries this deployment's id,
+   * through the provider's listing API (Stripe: GET /v1/checkout/sessions). A provider without a
+   * listing API leaves it out; reconcile then starts from the store and re-reads each payment.
+   */
+  listPayments?(input: { since: Date; max?: number }): Promise<ListedPayment[]>;
 }

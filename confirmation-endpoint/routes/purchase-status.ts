@@ -20,9 +20,10 @@ const REFUND_STATES: ReadonlySet<StatusAnswer["status"]> = new Set(["refund_pend
  * explain the purchase's own, so it counts only when it is the only one.
  */
 async function refundReason(store: PaymentStore, purchaseId: string): Promise<ReasonCode | null> {
-  const refunds = await store.listRefunds(purchaseId);
+  // A refund a person requested never explains a purchase's end state (it leaves it as it is).
+  const refunds = (await store.listRefunds(purchaseId)).filter((r) => r.reason !== "requested");
   const own = refunds.find((r) => r.reason !== "duplicate_payment") ?? refunds[0];
-  return own?.reason ?? null;
+  return own && own.reason !== "requested" ? own.reason : null;
 }
 
 export interface StatusRouteDeps {

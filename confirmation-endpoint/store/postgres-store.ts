@@ -13,6 +13,7 @@ import {
 import { openPgConnection } from "./postgres/connection";
 import { announceWork, claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./postgres/outbox";
 import { prune } from "./postgres/prune";
+import { listPurchasesSince, requestRefund, settleRefund } from "./postgres/requested-refunds";
 import { createReads, reconcileReport, summarise } from "./postgres/reads";
 import { createWorkWatcher } from "./postgres/watch-work";
 import { storeEvents } from "./postgres/webhooks";
@@ -63,6 +64,15 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
     },
     async reconcileReport() {
       return c.read("build the reconciliation report", (sql) => reconcileReport(sql));
+    },
+    async requestRefund(input) {
+      return c.write("record a requested refund", (sql) => requestRefund(sql, input));
+    },
+    async settleRefund(input) {
+      return c.write("settle a requested refund", (sql) => settleRefund(sql, input));
+    },
+    async listPurchasesSince(since) {
+      return c.read("list purchases of a period", (sql) => listPurchasesSince(sql, since));
     },
     async prune(before) {
       return c.write("prune old rows", (sql) => prune(sql, before));

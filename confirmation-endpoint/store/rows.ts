@@ -106,6 +106,8 @@ export function toRefund(r: Row): RefundRecord {
     reason: r.reason as RefundRecord["reason"],
     state: r.state as RefundRecord["state"],
     lastError: (r.last_error as string | null) ?? null,
+    note: (r.note as string | null | undefined) ?? null,
+    requestedBy: (r.requested_by as string | null | undefined) ?? null,
     createdAt: r.created_at as number,
     updatedAt: r.updated_at as number,
   };

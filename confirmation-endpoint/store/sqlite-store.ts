@@ -12,6 +12,7 @@ import {
 import { openConnection } from "./sqlite/connection";
 import { claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./sqlite/outbox";
 import { prune } from "./sqlite/prune";
+import { listPurchasesSince, requestRefund, settleRefund } from "./sqlite/requested-refunds";
 import { retryWhenBusy } from "./sqlite/retry-when-busy";
 import { createWebhookWriter } from "./sqlite/webhooks";
 import type { PaymentStore } from "./types";
@@ -62,6 +63,15 @@ export function openSqliteStore(
     },
     async reconcileReport() {
       return c.read("build the reconciliation report", () => reconcileReport(c));
+    },
+    async requestRefund(input) {
+      return c.write("record a requested refund", () => requestRefund(c, input));
+    },
+    async settleRefund(input) {
+      return c.write("settle a requested refund", () => settleRefund(c, input));
+    },
+    async listPurchasesSince(since) {
+      return c.read("list purchases of a period", () => listPurchasesSince(c, since));
     },
     async prune(before) {
       return c.write("prune old rows", () => prune(c, before));

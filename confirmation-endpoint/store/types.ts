@@ -18,7 +18,7 @@ import type { EventMode } from "../config";
 import type { JobKind } from "../lifecycle/jobs";
 import type { PurchaseChange } from "../lifecycle/transitions";
 import type { PlannedEvent } from "../lifecycle/plan-event";
-import type { RefundReason } from "../providers/types";
+import type { RefundCause } from "../providers/types";
 
 import type { PurchaseStatus } from "../contract/v1";
 
@@ -153,12 +153,38 @@ export interface RefundRecord {
   providerRefundId: string | null;
   amountMinor: number;
   currency: string;
-  reason: RefundReason;
+  reason: RefundCause;
   state: RefundState;
   lastError: string | null;
+  /** A requested refund's own words ("--reason"); null for the kit's own refunds. */
+  note: string | null;
+  /** Who ran the refund command (user@host); null for the kit's own refunds. */
+  requestedBy: string | null;
   createdAt: number;
   updatedAt: number;
 }
+
+/** A refund a person asked for (`npm run refund`), always of one purchase's winning payment. */
+export interface RequestedRefund {
+  /** Deterministic (purchase, amount, note): running the command twice finds this row again. */
+  refundKey: string;
+  purchaseId: string;
+  provider: string;
+  providerPaymentId: string;
+  amountMinor: number;
+  currency: string;
+  note: string;
+  requestedBy: string;
+}
+
+/**
+ * created: the row is new, ask the provider. existing: that key was asked before (whatever its state),
+ * do not ask again with another key. exceeds: it would return more than was paid minus what is refunded.
+ */
+export type RequestRefundResult =
+  | { kind: "created"; refund: RefundRecord }
+  | { kind: "existing"; refund: RefundRecord }
+  | { kind: "exceeds"; paidMinor: number; refundedMinor: number };
 
 export interface DeadLetterRecord {
   id: number;
@@ -184,7 +210,12 @@ export interface JobEffects {
   payments?: Array<Omit<PaymentRecord, "state"> & { state: PaymentRecordState }>;
   checkouts?: Array<{ purchaseId: string; providerSessionId: string; state: CheckoutState }>;
   jobs?: NewJob[];
-  refunds?: Array<Omit<RefundRecord, "createdAt" | "updatedAt" | "providerRefundId" | "lastError" | "state">>;
+  refunds?: Array<
+    Omit<
+      RefundRecord,
+      "createdAt" | "updatedAt" | "providerRefundId" | "lastError" | "state" | "note" | "requestedBy"
+    >
+  >;
   refundUpdates?: Array<{
     refundKey: string;
     state: RefundState;
@@ -290,6 +321,28 @@ export interface PaymentStore {
   /** The earliest time a job becomes due (for the worker's timer); null when there is none. */
   nextDueAt(): Promise<number | null>;
   reconcileReport(now: number): Promise<ReconcileReport>;
+  /**
+   * Record a requested refund of `refund.providerPaymentId`, one transaction: the same key again
+   * answers the row already there; otherwise the amount must fit in `paidMinor` minus every refund
+   * on that payment not failed (concurrent requests are serialised), and `jobs` are enqueued with it.
+   */
+  requestRefund(input: {
+    refund: RequestedRefund;
+    paidMinor: number;
+    now: number;
+    jobs?: NewJob[];
+  }): Promise<RequestRefundResult>;
+  /** The provider's answer to a requested refund; `jobs` (e.g. a payments-row upsert) ride along. Null when the key is unknown. */
+  settleRefund(input: {
+    refundKey: string;
+    state: Exclude<RefundState, "requested">;
+    providerRefundId?: string | null;
+    lastError?: string | null;
+    now: number;
+    jobs?: NewJob[];
+  }): Promise<RefundRecord | null>;
+  /** Purchases created or changed at or after `since` (epoch ms), oldest first: the reconcile period. */
+  listPurchasesSince(since: number): Promise<PurchaseRecord[]>;
   summary(): Promise<StoreSummary>;
   /**
    * Delete what is older than `before` and can never be needed again: webhook events, finished jobs,

@@ -15,6 +15,7 @@ import { serveOnLoopback } from "../serve-on-loopback";
 import { createDataverseHandler } from "./handle-dataverse-request";
 import { createDataverseRuntime, type DataverseRuntime } from "./dataverse-runtime";
 import { snapshotPurchase } from "./purchase-snapshot";
+import { createRecord, updateRecord } from "./records";
 import { createTokenService } from "./token-service";
 import type { IdentityTokenResult } from "./token-service";
 
@@ -97,6 +98,11 @@ export interface DataverseStandIn {
   eventApiToken: string;
   /** What event management does when the event site submits a registration. */
   register(request: RegistrationRequest): RegistrationResult;
+  /**
+   * What a person does by hand in Dynamics 365 (a maker, not the kit's application user, whose
+   * role cannot write these tables): create a row (id null) or change one. Answers the row.
+   */
+  editByHand(setName: string, id: string | null, columns: DataverseRecord): DataverseRecord;
   state: {
     get(setName: string, id: string): DataverseRecord | undefined;
     list(setName: string): DataverseRecord[];
@@ -164,6 +170,10 @@ function controls(rt: DataverseRuntime) {
   return {
     seed: (seedOptions?: SeedOptions) => seedSandbox(ctx, seedOptions),
     register: (request: RegistrationRequest) => registerPurchase(ctx, request),
+    editByHand: (setName: string, id: string | null, columns: DataverseRecord) =>
+      store.transaction(() =>
+        id === null ? createRecord(ctx, setName, columns) : updateRecord(ctx, setName, id, columns),
+      ),
     state: {
       get: (setName: string, id: string) => store.get(setName, id),
       list: (setName: string) => store.list(setName),

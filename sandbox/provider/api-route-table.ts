@@ -89,12 +89,12 @@ function retrieve(
 }
 
 function listSessions(context: ProviderContext, params: FormObject): unknown {
-  rejectUnknown(params, ["ending_before", "expand", "limit", "payment_intent", "starting_after"]);
+  rejectUnknown(params, ["created", "ending_before", "expand", "limit", "payment_intent", "starting_after"]);
   const page = readPage(params);
   const intent = optionalString(params.payment_intent, "payment_intent");
   const list = toList(
     "/v1/checkout/sessions",
-    context.store.listObjects("checkout.session", page, intent),
+    context.store.listObjects("checkout.session", page, intent, readCreated(params)),
     page,
   );
   const expand = readExpand(params).map((path) => path.replace(/^data\./, ""));

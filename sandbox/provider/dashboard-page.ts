@@ -23,6 +23,8 @@ export interface DashboardSource {
 export interface DashboardActions {
   resendEvent(eventId: string, copies: number): boolean;
   expireSession(sessionId: string): string | null;
+  /** Refund a payment intent (all that is left, or `amountMinor`); the error message, or null. */
+  refund(paymentIntentId: string, amountMinor?: number): string | null;
   advance(ms: number): void;
   duplicateNextWebhooks(count: number): void;
 }
@@ -40,6 +42,11 @@ function button(action: string, label: string, hidden: Record<string, string>): 
   // Rows repeat the same buttons; the accessible name says which object each one acts on.
   const target = Object.values(hidden).join(" ");
   return `<form class="inline" method="post" action="${DASHBOARD_PATH}/${action}">${fields}<button type="submit" aria-label="${escapeHtml(`${label} ${target}`)}">${escapeHtml(label)}</button></form>`;
+}
+
+/** The dashboard's refund: an amount in minor units (empty: all that is left). */
+function refundForm(paymentIntentId: string): string {
+  return `<form class="inline" method="post" action="${DASHBOARD_PATH}/refund"><input type="hidden" name="payment_intent" value="${escapeHtml(paymentIntentId)}"><label>minor units <input name="amount" inputmode="numeric" size="6"></label> <button type="submit" aria-label="${escapeHtml(`Refund ${paymentIntentId}`)}">Refund</button></form>`;
 }
 
 function table(caption: string, headings: string[], rows: string[]): string {
@@ -61,7 +68,7 @@ function renderDashboard(source: DashboardSource, notice: string | null): string
   const payments = source.paymentIntents(LIMIT).map(
     (p) => `<tr><td><code>${escapeHtml(p.id)}</code></td><td>${escapeHtml(p.status)}</td>
 <td>${escapeHtml(formatMinor(p.amount, p.currency))}</td><td>${escapeHtml(formatMinor(p.amount_received, p.currency))}</td>
-<td>${escapeHtml(p.metadata.purchaseId ?? "")}</td></tr>`,
+<td>${escapeHtml(p.metadata.purchaseId ?? "")}</td><td>${p.status === "succeeded" ? refundForm(p.id) : ""}</td></tr>`,
   );
   const refunds = source.refunds(LIMIT).map(
     (
@@ -99,7 +106,7 @@ Next webhooks sent twice: ${source.duplicatesPending()}</p>
 <label>Send each of the next <input name="count" type="number" min="1" max="1000" value="1" required> webhooks twice</label>
 <button type="submit">Duplicate next</button></form>
 ${table("Checkout sessions", ["id", "status", "payment", "amount", "client_reference_id", "expires (UTC)", ""], sessions)}
-${table("Payments", ["payment intent", "status", "amount", "received", "purchaseId"], payments)}
+${table("Payments", ["payment intent", "status", "amount", "received", "purchaseId", ""], payments)}
 ${table("Refunds", ["refund", "status", "amount", "payment intent", "reason", "created (UTC)"], refunds)}
 ${table("Events", ["event", "type", "created (UTC)", "delivery", ""], events)}
 ${table("Webhook deliveries", ["event", "type", "series", "attempt", "status", "took", "at (UTC)"], deliveries)}
@@ -107,7 +114,7 @@ ${table("Webhook deliveries", ["event", "type", "series", "attempt", "status", "
   );
 }
 
-/** GET /dashboard, GET /dashboard/state.json, POST /dashboard/{resend,duplicate,expire,advance,duplicate-next}. */
+/** GET /dashboard, GET /dashboard/state.json, POST /dashboard/{resend,duplicate,expire,refund,advance,duplicate-next}. */
 export function handleDashboard(
   source: DashboardSource,
   actions: DashboardActions,
@@ -150,9 +157,18 @@ export function handleDashboard(
       body: page("Not found", "<main><p>No such dashboard page.</p></main>"),
     };
   }
-  const form = parseFormBody(request.body);
+  return runAction(actions, request.path, parseFormBody(request.body), back);
+}
+
+/** POST /dashboard/<action>: what each form does, then back to the page with a notice. */
+function runAction(
+  actions: DashboardActions,
+  path: string,
+  form: ReturnType<typeof parseFormBody>,
+  back: (notice: string) => HttpReply,
+): HttpReply {
   const text = (name: string): string => (typeof form[name] === "string" ? (form[name] as string) : "");
-  switch (request.path) {
+  switch (path) {
     case `${DASHBOARD_PATH}/resend`:
       return back(
         actions.resendEvent(text("event"), 1) ? `Resent ${text("event")}.` : `No event ${text("event")}.`,
@@ -166,6 +182,14 @@ export function handleDashboard(
     case `${DASHBOARD_PATH}/expire`: {
       const problem = actions.expireSession(text("session"));
       return back(problem ?? `Expired ${text("session")}.`);
+    }
+    case `${DASHBOARD_PATH}/refund`: {
+      const raw = text("amount").trim();
+      const amount = raw === "" ? undefined : Number(raw);
+      if (amount !== undefined && (!Number.isInteger(amount) || amount <= 0))
+        return back("Give the amount in whole minor units, or leave it empty for all that is left.");
+      const problem = actions.refund(text("payment_intent"), amount);
+      return back(problem ?? `Refunded ${text("payment_intent")}.`);
     }
     case `${DASHBOARD_PATH}/advance`: {
       const minutes = Number(text("minutes"));

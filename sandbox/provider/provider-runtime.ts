@@ -78,12 +78,13 @@ export function createProviderRuntime(options: ProviderStandInOptions) {
       dispatcher.dispatch(event, copies);
     },
   });
+  const refundPolicy = {
+    settleSeconds: options.refundSettleSeconds ?? 5,
+    takeNextOutcome: (): RefundOutcome => knobs.refundOutcomes.shift() ?? "succeeded",
+  };
   const handleApi = createApiHandler({
     context,
-    refundPolicy: {
-      settleSeconds: options.refundSettleSeconds ?? 5,
-      takeNextOutcome: (): RefundOutcome => knobs.refundOutcomes.shift() ?? "succeeded",
-    },
+    refundPolicy,
     defaultApiVersion: apiVersion,
     apiKey: options.apiKey,
     faults: { takeFailure: () => knobs.apiFailures.shift() ?? null },
@@ -92,7 +93,7 @@ export function createProviderRuntime(options: ProviderStandInOptions) {
     expiredSessions: expireDueSessions(context),
     settledRefunds: settleDueRefunds(context),
   });
-  return { log, knobs, nowMs, store, dispatcher, context, handleApi, runDueWork };
+  return { log, knobs, nowMs, store, dispatcher, context, handleApi, runDueWork, refundPolicy };
 }
 
 export type ProviderRuntime = ReturnType<typeof createProviderRuntime>;

@@ -63,6 +63,7 @@ export interface ProviderStore {
     kind: StoredKind,
     page: PageRequest,
     ref?: string,
+    created?: CreatedRange,
   ): { data: T[]; hasMore: boolean } | "unknown_cursor";
   allObjects<T>(kind: StoredKind, limit: number): T[];
   dueObjectIds(kind: StoredKind, status: string, nowSeconds: number): string[];
@@ -80,6 +81,14 @@ export interface ProviderStore {
   getIdempotent(key: string): IdempotentResponse | undefined;
   putIdempotent(key: string, response: IdempotentResponse, createdSeconds: number): void;
   close(): void;
+}
+
+/** Stripe's created filter on a list, in seconds. */
+export interface CreatedRange {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
 }
 
 const SCHEMA = `
@@ -213,12 +222,24 @@ function objectTable(db: Db): ObjectMethods {
       const row = getObject.get(kind, id);
       return row === undefined ? undefined : (JSON.parse(row.body) as T);
     },
-    listObjects<T>(kind: StoredKind, request: PageRequest, ref?: string) {
+    listObjects<T>(kind: StoredKind, request: PageRequest, ref?: string, created: CreatedRange = {}) {
       const args: unknown[] = [kind];
       let sql = "SELECT seq, body FROM objects WHERE kind = ?";
       if (ref !== undefined) {
         sql += " AND ref = ?";
         args.push(ref);
+      }
+      // Stripe's created[gt|gte|lt|lte] on the object's own `created` (seconds).
+      for (const [key, op] of [
+        ["gt", ">"],
+        ["gte", ">="],
+        ["lt", "<"],
+        ["lte", "<="],
+      ] as const) {
+        const bound = created[key];
+        if (bound === undefined) continue;
+        sql += ` AND json_extract(body, '$.created') ${op} ?`;
+        args.push(bound);
       }
       const result = pageRows<ObjectRow>(db, sql, args, request, (id) => seqOfObject.get(kind, id)?.seq);
       if (result === "unknown_cursor") return result;

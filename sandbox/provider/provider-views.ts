@@ -2,6 +2,7 @@
 // tests read, the dashboard's data and buttons, resending an event and moving the clock.
 import { ApiError } from "./api-error";
 import { expireSession } from "./checkout-sessions";
+import { createRefund } from "./refunds";
 import type { DashboardActions, DashboardSource } from "./dashboard-page";
 import type { ChargeObject, PaymentIntentObject, RefundObject, SessionObject } from "./objects";
 import { ProviderStandInError, type ProviderStandInOptions } from "./provider-options";
@@ -50,6 +51,16 @@ export function createProviderViews(runtime: ProviderRuntime, options: ProviderS
     else options.advanceClock(ms);
     runtime.runDueWork();
   };
+  // A refund a person makes in the dashboard: no kit metadata, no idempotency key, as Stripe's own.
+  const refundInDashboard = (paymentIntentId: string, amountMinor?: number): RefundObject => {
+    const params = {
+      payment_intent: paymentIntentId,
+      reason: "requested_by_customer",
+      ...(amountMinor === undefined ? {} : { amount: String(amountMinor) }),
+    };
+    const request = { requestId: null, idempotencyKey: null, apiVersion: null };
+    return createRefund(context, runtime.refundPolicy, params, request);
+  };
   const dashboardSource: DashboardSource = {
     nowMs: runtime.nowMs,
     webhookUrl: () => knobs.webhookUrl,
@@ -66,6 +77,15 @@ export function createProviderViews(runtime: ProviderRuntime, options: ProviderS
     duplicateNextWebhooks: (count) => {
       knobs.duplicates += count;
     },
+    refund: (id, amountMinor) => {
+      try {
+        refundInDashboard(id, amountMinor);
+        return null;
+      } catch (error) {
+        if (error instanceof ApiError) return error.message;
+        throw error;
+      }
+    },
     expireSession: (id) => {
       try {
         expireSession(context, id, null);
@@ -76,7 +96,7 @@ export function createProviderViews(runtime: ProviderRuntime, options: ProviderS
       }
     },
   };
-  return { state, resendEvent, advance, dashboardSource, dashboardActions };
+  return { state, resendEvent, advance, refundInDashboard, dashboardSource, dashboardActions };
 }
 
 export type ProviderViews = ReturnType<typeof createProviderViews>;

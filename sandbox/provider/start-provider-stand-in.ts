@@ -49,6 +49,8 @@ export interface ProviderStandIn {
   /** What the hosted page's Pay and Decline buttons do, without a browser. */
   pay(sessionId: string): HostedOutcome;
   decline(sessionId: string): HostedOutcome;
+  /** A refund made by a person in the dashboard (no kit metadata): all that is left, or `amountMinor`. */
+  refundInDashboard(paymentIntentId: string, amountMinor?: number): { id: string; status: string };
   /** Sends an existing event again (`copies` simultaneous series); false when unknown. */
   resendEvent(eventId: string, copies?: number): boolean;
   /** Resolves when no webhook is in flight, queued or waiting to be retried. */
@@ -172,6 +174,7 @@ function controls(runtime: ProviderRuntime, views: ProviderViews) {
     pay: (id: string): HostedOutcome => paySession(context, id),
     decline: (id: string): HostedOutcome => declineSession(context, id),
     resendEvent: views.resendEvent,
+    refundInDashboard: views.refundInDashboard,
     idle: () => dispatcher.idle(),
     state: views.state,
   };

@@ -65,7 +65,7 @@ describe("reconciliation report", () => {
     h.dataverse.finalizeScript.length = 0;
   });
 
-  it("npm run reconcile -- --json prints the report from the store file; a missing or unsupported store is an error", async () => {
+  it("npm run reconcile -- --store-only --json prints the report from the store file; a missing or unsupported store is an error", async () => {
     const failure = (args: string[]) =>
       run(process.execPath, ["--import", "tsx", "scripts/reconcile.ts", ...args]).then(
         () => null,
@@ -76,12 +76,13 @@ describe("reconciliation report", () => {
         "--import",
         "tsx",
         "scripts/reconcile.ts",
+        "--store-only",
         "--json",
         "--store",
         `sqlite:${h.dbPath}`,
       ]),
-      failure(["--store", "sqlite:/nonexistent/x.sqlite"]),
-      failure(["--store", "postgres://gateway:hunter2-not-real@db.invalid/gateway"]),
+      failure(["--store-only", "--store", "sqlite:/nonexistent/x.sqlite"]),
+      failure(["--store-only", "--store", "postgres://gateway:hunter2-not-real@db.invalid/gateway"]),
     ]);
     expect(postgres!.code).toBe(1);
     expect(postgres!.stderr).toContain("Could not open the PostgreSQL store");

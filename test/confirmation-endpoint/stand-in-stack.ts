@@ -19,6 +19,8 @@ export interface StandInStack {
   provider: ProviderStandIn;
   endpoint: RunningEndpoint;
   logger: ReturnType<typeof createMemoryLogger>;
+  /** The variables the endpoint was configured from (the admin commands run with the same). */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function startStandInStack(options: {
   try {
     dataverse = await startDataverseStandIn({});
     provider = await startProviderStandIn({ webhookSecret: options.webhookSecret, sweepIntervalMs: 0 });
-    const config = loadConfig({
+    const env = {
       DATAVERSE_URL: dataverse.url,
       DATAVERSE_TENANT_ID: dataverse.tenantId,
       DATAVERSE_CLIENT_ID: dataverse.clientId,
@@ -56,10 +58,11 @@ export async function startStandInStack(options: {
       STORE_URL: `sqlite:${join(dir, "gateway.sqlite")}`,
       PORT: "0",
       RTM_ENABLED: "true",
-    });
+    };
+    const config = loadConfig(env);
     endpoint = await startEndpoint(config, { ...options.overrides, logger });
     provider.setWebhookUrl(`${endpoint.url}/v1/webhooks/stripe`);
-    return { dataverse, provider, endpoint, logger, close };
+    return { dataverse, provider, endpoint, logger, env, close };
   } catch (error) {
     await close();
     throw error;

@@ -12,6 +12,7 @@ import type { NewPurchase, PaymentStore } from "../../confirmation-endpoint/stor
 
 export const NOW = 1_800_000_000_000;
 export const P = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+const Q_FOR_REFUND = "3f2504e0-4f89-11d3-9a0c-0305e82c3399";
 
 export const purchase: NewPurchase = {
   purchaseId: P,
@@ -272,6 +273,88 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
           oldestPendingJobAt: NOW,
           minFinalizedSlackMs: null,
         });
+      }),
+    );
+
+    it(
+      "records a requested refund once per key, never beyond what was paid minus what is refunded, and settles it",
+      withStore(async (store) => {
+        await begin(store, []);
+        const asked = (refundKey: string, amountMinor: number) => ({
+          refundKey,
+          purchaseId: P,
+          provider: "stripe",
+          providerPaymentId: "pi_1",
+          amountMinor,
+          currency: "EUR",
+          note: "one attendee cancelled",
+          requestedBy: "finance@host",
+        });
+        const first = await store.requestRefund({
+          refund: asked("rq:a", 1500),
+          paidMinor: 2500,
+          now: NOW,
+          jobs: [guardJob(Q_FOR_REFUND, NOW)],
+        });
+        expect(first).toMatchObject({
+          kind: "created",
+          refund: {
+            state: "requested",
+            reason: "requested",
+            note: "one attendee cancelled",
+            requestedBy: "finance@host",
+          },
+        });
+        expect((await store.listJobs()).map((j) => j.dedupe)).toEqual([`guard:${Q_FOR_REFUND}`]);
+        const again = await store.requestRefund({
+          refund: asked("rq:a", 1500),
+          paidMinor: 2500,
+          now: NOW + 1,
+        });
+        expect(again.kind).toBe("existing");
+        expect(await store.requestRefund({ refund: asked("rq:b", 1001), paidMinor: 2500, now: NOW })).toEqual(
+          {
+            kind: "exceeds",
+            paidMinor: 2500,
+            refundedMinor: 1500,
+          },
+        );
+        const settled = await store.settleRefund({
+          refundKey: "rq:a",
+          state: "succeeded",
+          providerRefundId: "re_1",
+          now: NOW + 5,
+        });
+        expect(settled).toMatchObject({ state: "succeeded", providerRefundId: "re_1", updatedAt: NOW + 5 });
+        expect(await store.settleRefund({ refundKey: "rq:none", state: "failed", now: NOW })).toBeNull();
+        // A failed refund gives its amount back to what may still be refunded.
+        expect(
+          (await store.requestRefund({ refund: asked("rq:c", 1000), paidMinor: 2500, now: NOW })).kind,
+        ).toBe("created");
+        await store.settleRefund({ refundKey: "rq:c", state: "failed", lastError: "declined", now: NOW });
+        expect(
+          (await store.requestRefund({ refund: asked("rq:d", 1000), paidMinor: 2500, now: NOW })).kind,
+        ).toBe("created");
+        expect((await store.listRefunds(P)).map((r) => [r.refundKey, r.state])).toEqual([
+          ["rq:a", "succeeded"],
+          ["rq:c", "failed"],
+          ["rq:d", "requested"],
+        ]);
+        // Two requests at once for the last 10.00: only one passes.
+        const race = await Promise.all([
+          store.requestRefund({ refund: asked("rq:e", 1000), paidMinor: 3500, now: NOW }),
+          store.requestRefund({ refund: asked("rq:f", 1000), paidMinor: 3500, now: NOW }),
+        ]);
+        expect(race.map((r) => r.kind).sort()).toEqual(["created", "exceeds"]);
+      }),
+    );
+
+    it(
+      "lists the purchases created or changed since a time, for a reconcile period",
+      withStore(async (store) => {
+        await begin(store, []);
+        expect((await store.listPurchasesSince(NOW - 1)).map((p) => p.purchaseId)).toEqual([P]);
+        expect(await store.listPurchasesSince(NOW + 1)).toEqual([]);
       }),
     );
   });

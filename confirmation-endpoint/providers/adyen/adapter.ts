@@ -16,7 +16,7 @@ import type {
   PaymentEvent,
   PaymentProviderAdapter,
   PaymentState,
-  RefundReason,
+  RefundCause,
   RefundResult,
 } from "../types";
 import { checkBasicAuth } from "./basic-auth";
@@ -223,7 +223,7 @@ async function captureLink(
 async function refundPayment(
   checkout: Api,
   resolved: ResolvedAdyenConfig,
-  input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },
+  input: { providerPaymentId: string; amount: Money; reason: RefundCause; purchaseId: string },
   options: IdempotencyOptions,
 ): Promise<RefundResult> {
   const operation = "refund payment";

@@ -10,7 +10,7 @@ import type {
   IdempotencyOptions,
   Money,
   PaymentState,
-  RefundReason,
+  RefundCause,
   RefundResult,
 } from "../types";
 import type { PayPalClient } from "./client";
@@ -160,7 +160,7 @@ function refundStatus(status: string | null): RefundResult["status"] {
 
 export async function refundOrder(
   ctx: OrderCallsContext,
-  input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },
+  input: { providerPaymentId: string; amount: Money; reason: RefundCause; purchaseId: string },
   options: IdempotencyOptions,
 ): Promise<RefundResult> {
   const operation = "refund capture";

@@ -7,6 +7,7 @@ import Stripe from "stripe";
 import { ProviderConfigError, ProviderError } from "../errors";
 import { assertMoney, normalizeCurrency } from "../money";
 import { buildCheckoutSessionParams, KIT_TAG } from "./checkout";
+import { listStripePayments } from "./list-payments";
 import { listMissedStripeEvents } from "./list-missed-events";
 import { verifyStripeWebhook } from "./verify-webhook";
 import { toStripeAmount } from "./currency";
@@ -22,7 +23,7 @@ import type {
   PaymentEvent,
   PaymentProviderAdapter,
   PaymentState,
-  RefundReason,
+  RefundCause,
   RefundResult,
 } from "../types";
 
@@ -201,7 +202,7 @@ function requireId(id: string | undefined, prefix: string, what: string, operati
 }
 
 /** Stripe reason field: only "duplicate" fits one of the kit's reasons; the kit's own goes in metadata. */
-function stripeRefundReason(reason: RefundReason): "duplicate" | undefined {
+function stripeRefundReason(reason: RefundCause): "duplicate" | undefined {
   return reason === "duplicate_payment" ? "duplicate" : undefined;
 }
 
@@ -323,8 +324,10 @@ export function createStripeAdapter(config: StripeAdapterConfig): StripeAdapter 
 
     listMissedEvents: (input) => listMissedStripeEvents(stripe, input, resolved),
 
+    listPayments: (input) => listStripePayments(stripe, input, resolved.owner),
+
     async refund(
-      input: { providerPaymentId: string; amount: Money; reason: RefundReason; purchaseId: string },
+      input: { providerPaymentId: string; amount: Money; reason: RefundCause; purchaseId: string },
       options: IdempotencyOptions,
     ): Promise<RefundResult> {
       const operation = "create refund";

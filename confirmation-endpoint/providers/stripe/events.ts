@@ -85,7 +85,7 @@ function sessionSignal(object: Json, eventType: string | null): PaymentSignal {
   return "pending";
 }
 
-function chargeIsFullyRefunded(charge: unknown): boolean {
+export function chargeIsFullyRefunded(charge: unknown): boolean {
   return isRecord(charge) && charge["refunded"] === true;
 }
 

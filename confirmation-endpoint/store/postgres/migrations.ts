@@ -145,4 +145,17 @@ CREATE INDEX outbox_due_kind ON outbox(state, kind, not_before);
     additive: true,
     sql: `ALTER TABLE purchase ADD COLUMN confirmation_path TEXT;`,
   },
+  {
+    version: 5,
+    name: "requested refunds: the person's reason and who asked",
+    additive: true,
+    // `npm run refund` records the words given with --reason and who ran it; the kit's own refunds
+    // leave both NULL. A reconcile period reads purchases by when they last changed.
+    sql: `
+ALTER TABLE refund ADD COLUMN note TEXT;
+ALTER TABLE refund ADD COLUMN requested_by TEXT;
+CREATE INDEX refund_payment ON refund(provider, provider_payment_id);
+CREATE INDEX purchase_updated ON purchase(updated_at);
+`,
+  },
 ];
