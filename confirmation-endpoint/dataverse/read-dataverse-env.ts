@@ -4,6 +4,7 @@
 // the variable and what is wrong, never the value: a value can be a secret in the wrong variable.
 
 import { checkUrl } from "../env-checks";
+import { parsePurchaseNotFoundRules } from "./classify-not-found";
 import { isGuid } from "../../common/guid";
 import type { DataverseCredential } from "./credentials";
 import type { DataverseClientOptions } from "./dataverse-client";
@@ -14,7 +15,7 @@ export type Env = Record<string, string | undefined>;
 export interface DataverseEnvResult {
   /** Null when there are problems. */
   client: Omit<DataverseClientOptions, "log" | "now" | "sleep" | "random"> | null;
-  api: Pick<EventManagementApiOptions, "successStatuses" | "actions">;
+  api: Pick<EventManagementApiOptions, "successStatuses" | "actions" | "purchaseNotFound">;
   problems: string[];
 }
 
@@ -140,6 +141,12 @@ export function readDataverseEnv(env: Env, readFile: (path: string) => string): 
   const successStatuses = list(env, "DATAVERSE_FINALIZE_SUCCESS_STATUSES");
   const api: DataverseEnvResult["api"] = { actions };
   if (successStatuses && successStatuses.length > 0) api.successStatuses = successStatuses;
+  const notFound = text(env, "DATAVERSE_PURCHASE_NOT_FOUND");
+  if (notFound !== undefined) {
+    const parsed = parsePurchaseNotFoundRules(notFound);
+    for (const problem of parsed.problems) problems.push(`DATAVERSE_PURCHASE_NOT_FOUND: ${problem}`);
+    if (parsed.problems.length === 0) api.purchaseNotFound = parsed.rules;
+  }
   if (problems.length > 0 || !url || !tenantId || !clientId) return { client: null, api, problems };
   return {
     client: {
