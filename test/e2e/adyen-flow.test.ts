@@ -47,6 +47,8 @@ describe.skipIf(!run.haveChromium)("sandbox with Adyen in Chromium", () => {
     await page.click("#pay");
     await page.waitForURL(/\/payment-gateway\/.*gatewayReturn=success/);
     await page.waitForURL(`${run.sandbox.urls.portal}/event/confirmation?id=${RID}`, { timeout: 20_000 });
+    // The confirmation page fetches this purchase's registrations after it loads.
+    await page.locator("#es-registrations tbody tr").first().waitFor({ timeout: 10_000 });
     expect((await page.locator("#es-registrations tbody tr").allTextContents()).join("\n")).toContain(
       "ada.paid@example.com",
     );
