@@ -9,6 +9,7 @@ import type { PurchaseRow } from "../dataverse/types";
 import { canStartPayment, computePurchaseTimes } from "../deadline";
 import type { EndpointDeps } from "../deps";
 import { CheckoutError, refusalFromDataverse } from "./errors";
+import { orderLines } from "./order-lines";
 import { closeCheckoutJob, guardJob } from "../lifecycle/jobs";
 import { visibleStatus } from "../lifecycle/visible-status";
 import type { Logger } from "../logger";
@@ -221,6 +222,7 @@ async function createSession(
         mode: purchase.mode,
         amount: { minor: purchase.expectedMinor, currency: purchase.currency },
         description: describePurchase(purchase),
+        lines: orderLines(purchase),
         locale: input.locale,
         successUrl: withReturnMarker(input.returnUrl, "success"),
         cancelUrl: input.cancelUrl ?? withReturnMarker(input.returnUrl, "cancel"),
