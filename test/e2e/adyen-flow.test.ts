@@ -43,6 +43,8 @@ describe.skipIf(!run.haveChromium)("sandbox with Adyen in Chromium", () => {
     expect(await page.textContent("#epg-root")).toContain("Adyen");
     await run.shot(page, "gateway-summary");
     await toAdyenPage(page);
+    // The payment link's lineItems: one row per pass.
+    expect(await page.locator("#lines tbody tr").count()).toBe(1);
     await run.shot(page, "hosted-page");
     await page.click("#pay");
     await page.waitForURL(/\/payment-gateway\/.*gatewayReturn=success/);

@@ -60,6 +60,8 @@ describe.skipIf(!haveChromium)("the PayPal sandbox in Chromium", () => {
     await page.click(".epg-pay");
     await page.waitForURL(/\/checkoutnow\?token=/);
     expect(await page.textContent("#summary")).toContain("EUR");
+    // One item per pass, sent with item_total (the stand-in refuses items that do not add up).
+    expect(await page.locator("#items tbody tr").count()).toBe(1);
     await shot(page, "approval-page");
     await page.getByRole("button", { name: "Pay now" }).click();
     await page.waitForURL(`${sandbox.urls.portal}/event/confirmation?id=${RID}`, { timeout: 20_000 });
