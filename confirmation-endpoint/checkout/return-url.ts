@@ -14,11 +14,13 @@ export { withReturnMarker } from "../contract/v1";
 
 const TAG = /:r([0-9a-f]{12})$/;
 
-/** A short, stable tag of where a hosted page sends the shopper back (markers and fragment ignored). */
-export function returnTag(returnUrl: string, cancelUrl: string | null = null): string {
-  const hash = createHash("sha256").update(withoutReturnMarkers(returnUrl));
-  if (cancelUrl) hash.update("\n").update(cancelUrl);
-  return hash.digest("hex").slice(0, 12);
+/**
+ * A short, stable tag of where a hosted page sends the shopper back (markers and fragment ignored).
+ * The return URL only: a caller's own cancel URL may change on every request (the real-time
+ * journeys cancel link carries a proof with an expiry) without sending the shopper elsewhere.
+ */
+export function returnTag(returnUrl: string): string {
+  return createHash("sha256").update(withoutReturnMarkers(returnUrl)).digest("hex").slice(0, 12);
 }
 
 /** The idempotency key of one checkout attempt, carrying the tag of its return URLs. */

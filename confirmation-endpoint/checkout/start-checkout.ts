@@ -96,7 +96,7 @@ export async function startCheckout(
 
   const fresh = known ?? (await snapshotPurchase(deps, input, now));
   const returnOrigin = new URL(input.returnUrl).origin;
-  const tag = returnTag(input.returnUrl, input.cancelUrl ?? null);
+  const tag = returnTag(input.returnUrl);
   const reserve = () =>
     store.beginCheckout({
       purchase: { ...fresh, returnOrigin, confirmationPath: input.confirmationPath ?? null },
