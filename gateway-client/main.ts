@@ -1,5 +1,6 @@
 // Entry point of the attendee's gateway page (bundled into one IIFE and inlined by the build).
 // The only file that touches the real browser globals; everything else receives them.
+import { ensureMainLandmark, ensureViewport } from "./page-frame";
 import { readConfig } from "./read-config";
 import { startGatewayPage } from "./start-gateway-page";
 
@@ -13,6 +14,8 @@ function safeSessionStorage(): Storage | null {
 
 const root = document.getElementById("epg-root");
 if (root) {
+  ensureViewport(document);
+  ensureMainLandmark(root);
   startGatewayPage({
     root,
     config: readConfig(document),

@@ -1,6 +1,6 @@
 // The checkout flow: ask the endpoint for the order (POST /v1/checkout) and show it, or show what
 // stands in the way: already paid (follow the status), too late, unknown, a bad link, or no answer.
-import { withoutReturnMarkers } from "../confirmation-endpoint/contract/v1";
+import { DEFAULT_CONFIRMATION_PATH, withoutReturnMarkers } from "../confirmation-endpoint/contract/v1";
 import type { CheckoutAnswer, CheckoutRequest } from "../confirmation-endpoint/contract/v1";
 import { EndpointHttpError } from "./errors";
 import type { PageContext } from "./page-context";
@@ -25,7 +25,10 @@ function buildCheckoutRequest(ctx: PageContext): CheckoutRequest {
     ...(config.userId ? { userId: config.userId } : {}),
     locale: config.locale,
     returnUrl: buildReturnUrl(ctx),
-    ...(config.confirmationPath ? { confirmationPath: config.confirmationPath } : {}),
+    // With the language prefix, so the confirmation URL the endpoint answers keeps the language too.
+    ...(config.confirmationPath || ctx.links.confirmationPath !== DEFAULT_CONFIRMATION_PATH
+      ? { confirmationPath: ctx.links.confirmationPath }
+      : {}),
   };
 }
 

@@ -9,13 +9,14 @@ import type { PurchaseRow } from "../dataverse/types";
 import { canStartPayment, computePurchaseTimes } from "../deadline";
 import type { EndpointDeps } from "../deps";
 import { CheckoutError, refusalFromDataverse } from "./errors";
+import { orderLines } from "./order-lines";
 import { closeCheckoutJob, guardJob } from "../lifecycle/jobs";
 import { visibleStatus } from "../lifecycle/visible-status";
 import type { Logger } from "../logger";
 import { ProviderError } from "../providers/errors";
 import type { CheckoutSession } from "../providers/types";
 import type { AttendeeSummary, CheckoutRecord, NewPurchase, PurchaseRecord } from "../store/types";
-import { withReturnMarker } from "./return-url";
+import { checkoutAttemptKey, returnsElsewhere, returnTag, withReturnMarker } from "./return-url";
 
 const DATAVERSE_CALL_BUDGET_MS = 15_000;
 
@@ -95,18 +96,24 @@ export async function startCheckout(
 
   const fresh = known ?? (await snapshotPurchase(deps, input, now));
   const returnOrigin = new URL(input.returnUrl).origin;
+  const tag = returnTag(input.returnUrl);
   const reserve = () =>
     store.beginCheckout({
       purchase: { ...fresh, returnOrigin, confirmationPath: input.confirmationPath ?? null },
       provider: deps.providers.active.name,
       now,
-      idempotencyKeyFor: (attempt) => `checkout:${input.purchaseId}:${attempt}`,
+      idempotencyKeyFor: (attempt) => checkoutAttemptKey(input.purchaseId, attempt, tag),
       jobs: [closeCheckoutJob(input.purchaseId, fresh.closeAt), guardJob(input.purchaseId, fresh.guardAt)],
     });
   const reserved = await reserve();
   const { purchase } = reserved;
   let { checkout } = reserved;
   refuseClosedPurchase(purchase);
+  // An open page that would bring the attendee back to another address (another language) is
+  // closed at the provider and replaced, when the provider can close it.
+  if (checkout.state === "open" && returnsElsewhere(checkout.idempotencyKey, tag)) {
+    if (await closeSupersededPage(deps, checkout)) ({ checkout } = await reserve());
+  }
 
   if (
     checkout.state === "open" &&
@@ -165,6 +172,37 @@ export async function startCheckout(
   };
 }
 
+/**
+ * Closes an open hosted page opened for other return URLs; true when it is closed and its attempt
+ * given up. A provider that cannot close pages, or a failed call, keeps the page (false): two open
+ * pages could take two payments. A page already paid means the purchase is being paid.
+ */
+async function closeSupersededPage(deps: StartCheckoutDeps, checkout: CheckoutRecord): Promise<boolean> {
+  const adapter = deps.providers.get(checkout.provider);
+  const sessionId = checkout.providerSessionId;
+  const fields = { purchaseId: checkout.purchaseId, attempt: checkout.attempt };
+  if (!adapter?.expireCheckout || !sessionId) {
+    deps.logger.log("info", "checkout: open page kept for its first return address", fields);
+    return false;
+  }
+  let result: "expired" | "already_complete";
+  try {
+    result = await adapter.expireCheckout(sessionId, { idempotencyKey: `expire:${sessionId}` });
+  } catch (error) {
+    deps.logger.log("warn", "checkout: could not close the open page; keeping it", { ...fields, error });
+    return false;
+  }
+  if (result === "already_complete") {
+    throw new CheckoutError(
+      "ALREADY_PAID",
+      "This purchase was just paid on its open payment page; check its status instead of paying again.",
+    );
+  }
+  await deps.store.abandonCheckoutAttempt(checkout.purchaseId, checkout.attempt);
+  deps.logger.log("info", "checkout: open page replaced for a new return address", fields);
+  return true;
+}
+
 const isIdempotencyConflict = (error: unknown) =>
   error instanceof ProviderError && error.code === "IDEMPOTENCY_CONFLICT";
 
@@ -184,6 +222,7 @@ async function createSession(
         mode: purchase.mode,
         amount: { minor: purchase.expectedMinor, currency: purchase.currency },
         description: describePurchase(purchase),
+        lines: orderLines(purchase),
         locale: input.locale,
         successUrl: withReturnMarker(input.returnUrl, "success"),
         cancelUrl: input.cancelUrl ?? withReturnMarker(input.returnUrl, "cancel"),

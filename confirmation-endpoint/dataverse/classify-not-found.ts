@@ -31,6 +31,39 @@ export const DEFAULT_PURCHASE_NOT_FOUND_RULES: readonly PurchaseNotFoundRule[] =
   { code: "0x80040265", message: /\bnot (been )?found\b|does not exist|\bPurchaseNotFound\b/i },
 ];
 
+/**
+ * Reads rules written as text (`DATAVERSE_PURCHASE_NOT_FOUND`): rules separated by `;`, each a
+ * status (`404`), a code (`0x80040217`), or a code and a message pattern (`0x80040265=not found`,
+ * case-insensitive). Returns the rules and the problems, each naming the rule by its position.
+ */
+export function parsePurchaseNotFoundRules(text: string): {
+  rules: PurchaseNotFoundRule[];
+  problems: string[];
+} {
+  const rules: PurchaseNotFoundRule[] = [];
+  const problems: string[] = [];
+  const items = text
+    .split(";")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  items.forEach((item, index) => {
+    const where = `rule ${index + 1}`;
+    if (/^\d{3}$/.test(item)) return void rules.push({ status: Number(item) });
+    const [code = "", ...rest] = item.split("=");
+    const pattern = rest.join("=").trim();
+    if (!/^(0x[0-9a-f]{8}|[A-Za-z][\w.]*)$/i.test(code.trim()))
+      return void problems.push(`${where}: start with an HTTP status (404) or a Dataverse code (0x80040265)`);
+    if (!pattern) return void rules.push({ code: code.trim() });
+    try {
+      rules.push({ code: code.trim(), message: new RegExp(pattern, "i") });
+    } catch {
+      problems.push(`${where}: the message pattern after "=" is not a valid regular expression`);
+    }
+  });
+  if (items.length === 0) problems.push("no rule given; leave the variable unset for the defaults");
+  return { rules, problems };
+}
+
 function isMissingSegment(error: DataverseError): boolean {
   return error.status === 404 && error.code.toLowerCase() === NOT_FOUND_SEGMENT;
 }

@@ -5,6 +5,7 @@
 // the variable and what is wrong, never the value: a value can be a secret in the wrong variable.
 
 import { checkUrl } from "../env-checks";
+import { parsePurchaseNotFoundRules } from "./classify-not-found";
 import { isGuid } from "../../common/guid";
 import type { DataverseCredential } from "./credentials";
 import type { ManagedIdentityInput } from "./managed-identity";
@@ -16,7 +17,7 @@ export type Env = Record<string, string | undefined>;
 export interface DataverseEnvResult {
   /** Null when there are problems. */
   client: Omit<DataverseClientOptions, "log" | "now" | "sleep" | "random"> | null;
-  api: Pick<EventManagementApiOptions, "successStatuses" | "actions">;
+  api: Pick<EventManagementApiOptions, "successStatuses" | "actions" | "purchaseNotFound">;
   problems: string[];
 }
 
@@ -242,6 +243,12 @@ export function readDataverseEnv(env: Env, readFile: (path: string) => string): 
     problems.push(
       "DATAVERSE_TENANT_ID: required by the application users that sign in with a secret or a certificate",
     );
+  const notFound = text(env, "DATAVERSE_PURCHASE_NOT_FOUND");
+  if (notFound !== undefined) {
+    const parsed = parsePurchaseNotFoundRules(notFound);
+    for (const problem of parsed.problems) problems.push(`DATAVERSE_PURCHASE_NOT_FOUND: ${problem}`);
+    if (parsed.problems.length === 0) api.purchaseNotFound = parsed.rules;
+  }
   if (problems.length > 0 || !url) return { client: null, api, problems };
   return {
     client: {

@@ -53,6 +53,14 @@ export interface PaymentEvent {
   providerStatus?: string;
 }
 
+/** One line of the order on the hosted page: a pass, how many attendees take it, its unit price. */
+export interface CheckoutLine {
+  name: string;
+  quantity: number;
+  /** Minor units of the request's currency. */
+  unitMinor: number;
+}
+
 export interface CheckoutRequest {
   purchaseId: string;
   readableEventId: string;
@@ -62,6 +70,11 @@ export interface CheckoutRequest {
   amount: Money;
   /** Shown on the hosted page (event name and passes). */
   description: string;
+  /**
+   * One line per pass, when their prices add up to `amount` exactly; absent or null: one line of
+   * `description` for the whole amount. The amount charged is always `amount`.
+   */
+  lines?: readonly CheckoutLine[] | null;
   locale: string | null;
   successUrl: string;
   cancelUrl: string;

@@ -293,7 +293,8 @@ export interface PaymentStore {
   }): Promise<BeginCheckoutResult>;
   /**
    * Give up a reserved attempt that can never be created (its idempotency key is spent): it becomes
-   * "failed", so the next beginCheckout reserves a new attempt with a new key.
+   * "failed", so the next beginCheckout reserves a new attempt with a new key. An open attempt whose
+   * hosted page the caller has closed at the provider (superseded) becomes "expired" the same way.
    */
   abandonCheckoutAttempt(purchaseId: string, attempt: number): Promise<void>;
   recordCheckoutSession(input: {

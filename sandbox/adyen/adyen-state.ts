@@ -17,6 +17,8 @@ export interface LinkRecord {
   merchantAccount: string;
   reference: string;
   description: string;
+  /** The link's `lineItems`, as sent (shown on the hosted page). */
+  lineItems: Array<{ description: string; quantity: number; amountIncludingTax: number }>;
   returnUrl: string | null;
   expiresAt: Date;
   manualCapture: boolean;

@@ -39,12 +39,29 @@ export function linkView(ctx: StandInContext, link: LinkRecord): Record<string, 
     merchantAccount: link.merchantAccount,
     reference: link.reference,
     description: link.description,
+    ...(link.lineItems.length > 0 ? { lineItems: link.lineItems } : {}),
     expiresAt: link.expiresAt.toISOString(),
     ...(link.returnUrl ? { returnUrl: link.returnUrl } : {}),
     ...(link.manualCapture ? { manualCapture: true } : {}),
     metadata: link.metadata,
     reusable: false,
   };
+}
+
+/** The link's line items: description, quantity and amount including tax (minor units) each. */
+function readLineItems(value: unknown): LinkRecord["lineItems"] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: Record<string, unknown>) =>
+    item && Number.isSafeInteger(item["quantity"]) && Number.isSafeInteger(item["amountIncludingTax"])
+      ? [
+          {
+            description: typeof item["description"] === "string" ? item["description"] : "",
+            quantity: item["quantity"] as number,
+            amountIncludingTax: item["amountIncludingTax"] as number,
+          },
+        ]
+      : [],
+  );
 }
 
 function createLink(ctx: StandInContext, body: Record<string, unknown>): Response {
@@ -62,6 +79,7 @@ function createLink(ctx: StandInContext, body: Record<string, unknown>): Respons
     merchantAccount: ctx.merchantAccount,
     reference: body["reference"],
     description: typeof body["description"] === "string" ? body["description"] : "",
+    lineItems: readLineItems(body["lineItems"]),
     returnUrl: typeof body["returnUrl"] === "string" ? body["returnUrl"] : null,
     expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : new Date(ctx.now() + 86_400_000),
     manualCapture: body["manualCapture"] === true,

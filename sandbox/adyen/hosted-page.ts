@@ -26,6 +26,20 @@ function formatAmount(link: LinkRecord): string {
   return `${link.amount.value} ${link.amount.currency} (minor units)`;
 }
 
+/** The link's line items, one row each, as the shopper sees them on Adyen's page. */
+function renderLines(link: LinkRecord): string {
+  if (link.lineItems.length === 0) return "";
+  const rows = link.lineItems
+    .map(
+      (l) =>
+        `<tr><td>${escapeHtml(l.description)}</td><td>${l.quantity}</td><td>${l.amountIncludingTax} ${escapeHtml(link.amount.currency)}</td></tr>`,
+    )
+    .join("\n");
+  return `<table id="lines"><caption>Order</caption><thead><tr><th scope="col">Item</th><th scope="col">Quantity</th><th scope="col">Unit price (minor units)</th></tr></thead>
+<tbody>${rows}</tbody></table>
+`;
+}
+
 function renderLink(ctx: StandInContext, link: LinkRecord, note: string | null): Response {
   const status = linkStatus(link, ctx.now());
   const action = (what: string) => `${PAY_PREFIX}${encodeURIComponent(link.id)}/${what}`;
@@ -38,7 +52,7 @@ function renderLink(ctx: StandInContext, link: LinkRecord, note: string | null):
   return htmlPage(
     "Adyen stand-in: pay",
     `<h1>Adyen stand-in</h1><p>${escapeHtml(link.description)}</p>
-<p>Amount: <strong id="amount">${escapeHtml(formatAmount(link))}</strong></p>
+${renderLines(link)}<p>Amount: <strong id="amount">${escapeHtml(formatAmount(link))}</strong></p>
 ${note ? `<p id="note">${escapeHtml(note)}</p>` : ""}${buttons}`,
   );
 }

@@ -3,6 +3,7 @@
 // `/event/payment` for an event without a gateway, with or without a language prefix), their
 // script and style, and the portal's register API (register-api.ts).
 import { randomBytes } from "node:crypto";
+import { normalizeGuid } from "../../common/guid";
 import { answer, type SiteRoutes } from "../site-routes";
 import type { EventSiteBackend } from "./event-site-backend";
 import { EVENT_SITE_SCRIPT, EVENT_SITE_STYLE } from "./event-site-assets";
@@ -34,6 +35,23 @@ const SCRIPT_PATH = `${ASSET_PREFIX}event-site.js`;
 const STYLE_PATH = `${ASSET_PREFIX}event-site.css`;
 
 const isRegisterApi = (path: string) => path.replace(/\/+$/, "") === "/api/events/register";
+const REGISTRATIONS_API = "/api/events/registrations";
+
+/** GET /api/events/registrations?readableEventId=…&purchaseId=…: one purchase's registrations, for its confirmation page. */
+function purchaseRegistrations(request: Request, backend: EventSiteBackend): Response {
+  const url = new URL(request.url);
+  const purchaseId = normalizeGuid(url.searchParams.get("purchaseId") ?? "");
+  const rid = url.searchParams.get("readableEventId")?.trim() ?? "";
+  const json = (status: number, body: unknown) =>
+    answer(request, status, JSON.stringify(body), {
+      "Content-Type": "application/json; charset=utf-8",
+      "Cache-Control": "no-store",
+    });
+  if (request.method !== "GET") return json(405, { error: "GET only" });
+  if (!purchaseId || !rid)
+    return json(400, { error: "readableEventId and a purchaseId (GUID) are required" });
+  return json(200, { registrations: backend.purchaseRegistrations(rid, purchaseId) });
+}
 
 /** The language prefix ("" or "/fr-FR") and the page below it, lower case. */
 function splitPage(path: string): { prefix: string; page: string } {
@@ -65,8 +83,7 @@ function servePage(request: Request, backend: EventSiteBackend, token: string): 
   if (page === "/event") return html(request, 200, renderEventPage(event, prefix));
   if (page === "/event/registration") return html(request, 200, renderRegistrationPage(event, prefix, token));
   if (page === "/event/payment") return html(request, 200, renderDemoPaymentPage(event, prefix));
-  const registrations = backend.registrations(event.readableEventId);
-  return html(request, 200, renderConfirmationPage(event, registrations, prefix));
+  return html(request, 200, renderConfirmationPage(event, prefix));
 }
 
 export function createEventSiteRoutes(options: EventSiteRoutesOptions): EventSiteRoutes {
@@ -77,12 +94,14 @@ export function createEventSiteRoutes(options: EventSiteRoutesOptions): EventSit
     token,
     claims: ({ pathname }) =>
       isRegisterApi(pathname) ||
+      pathname === REGISTRATIONS_API ||
       pathname === SCRIPT_PATH ||
       pathname === STYLE_PATH ||
       PAGES.includes(splitPage(pathname).page),
     async handle(request) {
       const path = new URL(request.url).pathname;
       if (isRegisterApi(path)) return register(request);
+      if (path === REGISTRATIONS_API) return purchaseRegistrations(request, backend);
       if (path === SCRIPT_PATH || path === STYLE_PATH) {
         const script = path === SCRIPT_PATH;
         return answer(request, 200, script ? EVENT_SITE_SCRIPT : EVENT_SITE_STYLE, {

@@ -1,7 +1,7 @@
 // The event site's pages as HTML strings: the event list, an event with its passes, the
 // registration form and the confirmation. Plain, accessible markup; the behaviour lives in the
 // same-origin script (event-site-script.ts).
-import type { EventSiteEvent, EventSiteRegistration } from "./event-site-backend";
+import type { EventSiteEvent } from "./event-site-backend";
 import { escapeHtml, renderFrame } from "./html";
 
 /** Formats an amount in the event's currency for display (the gateway page never uses it). */
@@ -18,14 +18,13 @@ function eventUrl(prefix: string, path: string, readableEventId: string): string
   return `${prefix}${path}?id=${encodeURIComponent(readableEventId)}`;
 }
 
-function formatDate(iso: string | null): string {
+function formatDate(iso: string | null, locale = "en-US"): string {
   if (!iso) return "Date to be announced";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return (
-    new Intl.DateTimeFormat("en-US", { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(
-      date,
-    ) + " UTC"
+    new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(date) +
+    " UTC"
   );
 }
 
@@ -33,7 +32,7 @@ export function renderEventList(events: EventSiteEvent[], prefix: string): strin
   const items = events
     .map(
       (e) =>
-        `<li><a href="${escapeHtml(eventUrl(prefix, "/event", e.readableEventId))}">${escapeHtml(e.name)}</a> <span class="es-muted">(${e.passes.length > 0 ? "paid" : "free"}, ${escapeHtml(formatDate(e.startDate))})</span></li>`,
+        `<li><a href="${escapeHtml(eventUrl(prefix, "/event", e.readableEventId))}">${escapeHtml(e.name)}</a> <span class="es-muted">(${e.passes.length > 0 ? "paid" : "free"}, ${escapeHtml(formatDate(e.startDate, prefixLocale(prefix)))})</span></li>`,
     )
     .join("\n");
   return renderFrame({
@@ -58,7 +57,7 @@ ${event.passes.map((p) => `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(fo
     title: event.name,
     prefix,
     body: `<h1>${escapeHtml(event.name)}</h1>
-<p class="es-date">${escapeHtml(formatDate(event.startDate))}</p>
+<p class="es-date">${escapeHtml(formatDate(event.startDate, prefixLocale(prefix)))}</p>
 ${passes}
 <p><a class="es-button" href="${escapeHtml(eventUrl(prefix, "/event/registration", event.readableEventId))}">Register</a></p>`,
   });
@@ -92,7 +91,7 @@ export function renderRegistrationPage(event: EventSiteEvent, prefix: string, to
     token,
     body: `<h1>Register for ${escapeHtml(event.name)}</h1>
 <p><a href="${escapeHtml(eventUrl(prefix, "/event", event.readableEventId))}">Back to the event</a></p>
-<form id="es-registration" class="es-form" data-readable-event-id="${escapeHtml(event.readableEventId)}" data-currency="${escapeHtml(event.currency?.iso ?? "")}" data-currency-symbol="${escapeHtml(event.currency?.symbol ?? "")}" data-confirmation-url="${escapeHtml(eventUrl(prefix, "/event/confirmation", event.readableEventId))}" novalidate>
+<form id="es-registration" class="es-form" data-language-prefix="${escapeHtml(prefix)}" data-readable-event-id="${escapeHtml(event.readableEventId)}" data-currency="${escapeHtml(event.currency?.iso ?? "")}" data-currency-symbol="${escapeHtml(event.currency?.symbol ?? "")}" data-confirmation-url="${escapeHtml(eventUrl(prefix, "/event/confirmation", event.readableEventId))}" novalidate>
 <div id="es-attendees">
 ${attendeeFieldset(event, 1)}
 </div>
@@ -107,33 +106,35 @@ ${attendeeFieldset(event, 0)}
   });
 }
 
-export function renderConfirmationPage(
-  event: EventSiteEvent,
-  registrations: EventSiteRegistration[],
-  prefix: string,
-): string {
-  const rows = registrations
-    .map(
-      (r) =>
-        `<tr><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.email)}</td><td>${escapeHtml(r.passName ?? "—")}</td><td><time datetime="${escapeHtml(r.createdOn)}">${escapeHtml(r.createdOn)}</time></td></tr>`,
-    )
-    .join("\n");
-  const table =
-    registrations.length === 0
-      ? `<p id="es-no-registrations">No registration exists for this event yet. If you have just paid, the confirmation can take a few seconds: reload this page.</p>`
-      : `<table class="es-table" id="es-registrations">
-<caption>${registrations.length} registration${registrations.length === 1 ? "" : "s"} for this event</caption>
-<thead><tr><th scope="col">Attendee</th><th scope="col">E-mail</th><th scope="col">Pass</th><th scope="col">Registered</th></tr></thead>
-<tbody>
-${rows}
-</tbody>
-</table>`;
+/** The page's locale from its language prefix ("/fr-FR" → "fr-FR"), English without one. */
+export function prefixLocale(prefix: string): string {
+  const code = prefix.replace(/^\//, "");
+  try {
+    return code ? (Intl.getCanonicalLocales(code)[0] ?? "en-US") : "en-US";
+  } catch {
+    return "en-US";
+  }
+}
+
+/**
+ * The confirmation page. It names no attendee itself: the script asks the register API for the
+ * registrations of the purchase this browser made (its id is in sessionStorage), so one
+ * attendee never sees another purchase's names and e-mails.
+ */
+export function renderConfirmationPage(event: EventSiteEvent, prefix: string): string {
   return renderFrame({
     title: `Registration confirmed: ${event.name}`,
     prefix,
     body: `<h1>Thank you for registering</h1>
-<p>${escapeHtml(event.name)}: the registrations below now exist in Dataverse.</p>
-${table}
+<p>${escapeHtml(event.name)}, ${escapeHtml(formatDate(event.startDate, prefixLocale(prefix)))}</p>
+<div id="es-confirmation" data-readable-event-id="${escapeHtml(event.readableEventId)}" data-locale="${escapeHtml(prefixLocale(prefix))}">
+<p id="es-confirmation-status" role="status">Loading your registration…</p>
+<table class="es-table es-stack" id="es-registrations" hidden>
+<caption>Your registration</caption>
+<thead><tr><th scope="col">Attendee</th><th scope="col">E-mail</th><th scope="col">Pass</th><th scope="col">Registered</th></tr></thead>
+<tbody></tbody>
+</table>
+</div>
 <p><a href="${escapeHtml(eventUrl(prefix, "/event", event.readableEventId))}">Back to the event</a></p>`,
   });
 }

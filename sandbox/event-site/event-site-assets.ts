@@ -55,6 +55,16 @@ export const EVENT_SITE_SCRIPT = String.raw`"use strict";
     message.textContent = text;
   }
 
+  // The portal answers its own pages without the language prefix; the attendee stays in the
+  // language of the page they registered on (a same-origin address only, never another site's).
+  function withLanguage(href) {
+    var prefix = form.getAttribute("data-language-prefix") || "";
+    var url = new URL(href, window.location.href);
+    if (!prefix || url.origin !== window.location.origin) return url.href;
+    if (url.pathname.toLowerCase().indexOf(prefix.toLowerCase() + "/") !== 0) url.pathname = prefix + url.pathname;
+    return url.href;
+  }
+
   document.getElementById("es-add-attendee").addEventListener("click", function () {
     var copy = template.content.firstElementChild.cloneNode(true);
     list.appendChild(copy);
@@ -114,16 +124,17 @@ export const EVENT_SITE_SCRIPT = String.raw`"use strict";
           var error = body.error || {};
           throw new Error(body.errorMessage || error.errorMessage || "The registration was refused.");
         }
+        // The confirmation page lists this purchase's attendees only: it finds them by this id.
+        if (typeof body.purchaseId === "string" && GUID.test(body.purchaseId)) sessionStorage.setItem("purchase-id", body.purchaseId);
         if (body.status === "Success") {
-          window.location.href = body.redirectUrl || form.getAttribute("data-confirmation-url");
+          window.location.href = withLanguage(body.redirectUrl || form.getAttribute("data-confirmation-url"));
           return;
         }
-        if (typeof body.purchaseId === "string" && GUID.test(body.purchaseId)) sessionStorage.setItem("purchase-id", body.purchaseId);
         var sum = parseInt(String(total()), 10);
         if (!isNaN(sum)) sessionStorage.setItem("total", String(sum));
         sessionStorage.setItem("currency", form.getAttribute("data-currency-symbol") || "");
         sessionStorage.setItem("captcha", JSON.stringify(null));
-        window.location.href = body.redirectUrl;
+        window.location.href = withLanguage(body.redirectUrl);
       })
       .catch(function (error) {
         submit.disabled = false;
@@ -133,6 +144,54 @@ export const EVENT_SITE_SCRIPT = String.raw`"use strict";
 
   renumber();
 })();
+(function () {
+  // The confirmation page: this purchase's attendees only (the id the registration left in
+  // sessionStorage), dates in the page's language.
+  var box = document.getElementById("es-confirmation");
+  if (!box) return;
+  var status = document.getElementById("es-confirmation-status");
+  var id = null;
+  try { id = sessionStorage.getItem("purchase-id"); } catch (e) { id = null; }
+  if (!id) { status.textContent = "Your registration is confirmed. The list of attendees shows in the browser you registered with."; return; }
+  var locale = box.getAttribute("data-locale") || "en-US";
+  var when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+  var query = "?readableEventId=" + encodeURIComponent(box.getAttribute("data-readable-event-id") || "") + "&purchaseId=" + encodeURIComponent(id);
+  function cell(row, text, header, label) {
+    var c = document.createElement(header ? "th" : "td");
+    if (header) c.setAttribute("scope", "row");
+    if (label) c.setAttribute("data-label", label);
+    c.textContent = text;
+    row.appendChild(c);
+    return c;
+  }
+  fetch("/api/events/registrations" + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : Promise.reject(new Error(String(response.status))); })
+    .then(function (body) {
+      var rows = (body && body.registrations) || [];
+      if (rows.length === 0) {
+        status.textContent = "Your registration is not confirmed yet. If you have just paid, reload this page in a few seconds.";
+        return;
+      }
+      var table = document.getElementById("es-registrations");
+      var tbody = table.querySelector("tbody");
+      rows.forEach(function (r) {
+        var tr = document.createElement("tr");
+        cell(tr, r.name, true);
+        cell(tr, r.email, false, "E-mail").className = "es-email";
+        cell(tr, r.passName || "—", false, "Pass");
+        var time = document.createElement("time");
+        time.setAttribute("datetime", r.createdOn);
+        var date = new Date(r.createdOn);
+        time.textContent = isNaN(date.getTime()) ? r.createdOn : when.format(date);
+        cell(tr, "", false, "Registered").appendChild(time);
+        tbody.appendChild(tr);
+      });
+      table.querySelector("caption").textContent = rows.length === 1 ? "Your registration" : "Your " + rows.length + " registrations";
+      table.hidden = false;
+      status.textContent = "";
+    })
+    .catch(function () { status.textContent = "The list of attendees could not be loaded; your registration is confirmed all the same."; });
+})();
 `;
 
 export const EVENT_SITE_STYLE = `body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fff;line-height:1.5}
@@ -141,7 +200,9 @@ main{max-width:44rem;margin:0 auto;padding:1rem}
 .es-footer{border-top:1px solid #ccc;padding:.5rem 1rem;font-size:.875rem;color:#444}
 .es-muted{color:#555}
 .es-table{border-collapse:collapse;width:100%;margin:1rem 0}.es-table caption{text-align:left;font-weight:600}
-.es-table th,.es-table td{border:1px solid #bbb;padding:.4rem .5rem;text-align:left;overflow-wrap:anywhere}
+.es-table th,.es-table td{border:1px solid #bbb;padding:.4rem .5rem;text-align:left;overflow-wrap:normal;word-break:normal}
+.es-table .es-email{overflow-wrap:anywhere}
+@media (max-width:36rem){.es-stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}.es-stack tr,.es-stack th,.es-stack td{display:block}.es-stack tr{border:1px solid #bbb;margin:.5rem 0}.es-stack th,.es-stack td{border:0}.es-stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
 .es-button,button{display:inline-block;background:#0b3d91;color:#fff;border:0;border-radius:4px;padding:.55rem 1rem;font:inherit;text-decoration:none;cursor:pointer}
 button.es-remove,#es-add-attendee{background:#fff;color:#0b3d91;border:2px solid #0b3d91}
 button:disabled{background:#777}

@@ -54,6 +54,8 @@ export interface EventSiteBackend {
   ): EventSiteRegisterAnswer;
   /** Registrations that exist for the event, oldest first. */
   registrations(readableEventId: string): EventSiteRegistration[];
+  /** The registrations one purchase of the event made (its attendees only), oldest first. */
+  purchaseRegistrations(readableEventId: string, purchaseId: string): EventSiteRegistration[];
 }
 
 export class EventSiteError extends KitError {
@@ -159,5 +161,16 @@ export function createStandInBackend(
       }
     },
     registrations: (readableEventId) => registrationsOf(state, readableEventId),
+    purchaseRegistrations(readableEventId, purchaseId) {
+      const wanted = purchaseId.toLowerCase();
+      const ids = new Set(
+        state
+          .list("msevtmgt_eventpurchaseattendees")
+          .filter((a) => text(a._msevtmgt_purchaseid_value).toLowerCase() === wanted)
+          .map((a) => text(a._msevtmgt_eventregistrationid_value))
+          .filter(Boolean),
+      );
+      return registrationsOf(state, readableEventId).filter((r) => ids.has(r.registrationId));
+    },
   };
 }

@@ -52,6 +52,39 @@ function readAmount(value: unknown): Amount | null {
   return typeof text === "string" && pattern.test(text) ? { currency_code, value: text } : null;
 }
 
+const cents = (a: Amount) => Math.round(Number(a.value) * 100);
+
+/**
+ * The unit's items and item total, checked as PayPal does: items need `breakdown.item_total`, and
+ * the items' sum must equal it (ITEM_TOTAL_MISMATCH), as must the amount (AMOUNT_MISMATCH, no
+ * shipping, tax or discount here). Null items: none sent; a string: the error's issue.
+ */
+function readItems(
+  unit: Record<string, unknown>,
+  amount: Amount,
+): { items: StandInOrder["items"]; itemTotal: Amount | null } | string {
+  const raw = unit["items"];
+  if (raw === undefined) return { items: [], itemTotal: null };
+  const breakdown = ((unit["amount"] as Record<string, unknown>)["breakdown"] ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const itemTotal = readAmount(breakdown["item_total"]);
+  if (!Array.isArray(raw) || !itemTotal) return "ITEM_TOTAL_REQUIRED";
+  const items: StandInOrder["items"] = [];
+  for (const item of raw as Array<Record<string, unknown>>) {
+    const unitAmount = readAmount(item["unit_amount"]);
+    const quantity = typeof item["quantity"] === "string" ? item["quantity"] : "";
+    if (typeof item["name"] !== "string" || !unitAmount || !/^[1-9]\d{0,9}$/.test(quantity))
+      return "INVALID_PARAMETER_VALUE";
+    items.push({ name: item["name"], quantity, unit_amount: unitAmount });
+  }
+  const sum = items.reduce((total, i) => total + cents(i.unit_amount) * Number(i.quantity), 0);
+  if (sum !== cents(itemTotal)) return "ITEM_TOTAL_MISMATCH";
+  if (cents(itemTotal) !== cents(amount)) return "AMOUNT_MISMATCH";
+  return { items, itemTotal };
+}
+
 function createOrder(ctx: StandInContext, body: Record<string, unknown>): Response {
   const units = Array.isArray(body["purchase_units"]) ? body["purchase_units"] : [];
   const unit = (units[0] ?? {}) as Record<string, unknown>;
@@ -59,6 +92,8 @@ function createOrder(ctx: StandInContext, body: Record<string, unknown>): Respon
   if (body["intent"] !== "CAPTURE" || units.length !== 1 || !amount) {
     return paypalError(422, "UNPROCESSABLE_ENTITY", amount ? "INVALID_PARAMETER_VALUE" : "DECIMAL_PRECISION");
   }
+  const lines = readItems(unit, amount);
+  if (typeof lines === "string") return paypalError(422, "UNPROCESSABLE_ENTITY", lines);
   const source = (body["payment_source"] ?? {}) as {
     paypal?: { experience_context?: Record<string, unknown> };
   };
@@ -70,6 +105,8 @@ function createOrder(ctx: StandInContext, body: Record<string, unknown>): Respon
     custom_id: typeof unit["custom_id"] === "string" ? unit["custom_id"] : null,
     invoice_id: typeof unit["invoice_id"] === "string" ? unit["invoice_id"] : null,
     description: typeof unit["description"] === "string" ? unit["description"] : null,
+    items: lines.items,
+    item_total: lines.itemTotal,
     return_url: typeof experience["return_url"] === "string" ? experience["return_url"] : null,
     cancel_url: typeof experience["cancel_url"] === "string" ? experience["cancel_url"] : null,
     create_time: ctx.now().toISOString(),

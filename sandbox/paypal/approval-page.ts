@@ -5,6 +5,7 @@
 import { escapeHtml } from "../../common/escape-html";
 import type { StandInContext } from "./context";
 import { newId, orderJson } from "./orders";
+import type { StandInOrder } from "./orders";
 
 export const APPROVAL_PATH = "/checkoutnow";
 
@@ -18,6 +19,18 @@ function back(url: string | null, params: Record<string, string>): Response {
   const target = new URL(url);
   for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
   return new Response(null, { status: 303, headers: { location: target.toString() } });
+}
+
+/** The order's items, one row each, as the buyer sees them before approving. */
+function renderItems(order: StandInOrder): string {
+  if (order.items.length === 0) return "";
+  const rows = order.items
+    .map(
+      (i) =>
+        `<tr><td>${escapeHtml(i.name)}</td><td>${escapeHtml(i.quantity)}</td><td>${escapeHtml(`${i.unit_amount.value} ${i.unit_amount.currency_code}`)}</td></tr>`,
+    )
+    .join("");
+  return `<table id="items"><caption>Items</caption><thead><tr><th scope="col">Item</th><th scope="col">Quantity</th><th scope="col">Unit price</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 export async function handleApproval(
@@ -35,6 +48,7 @@ export async function handleApproval(
     return page(
       "Pay with PayPal (stand-in)",
       `<h1>PayPal stand-in</h1><p id="summary">${escapeHtml(order.description ?? "Order")}: <strong>${escapeHtml(amount)}</strong></p>` +
+        renderItems(order) +
         (open
           ? form("approve", "Pay now") + form("cancel", "Cancel and return")
           : `<p>Order is ${escapeHtml(order.status)}.</p>`),

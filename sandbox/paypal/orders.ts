@@ -31,6 +31,10 @@ export interface StandInOrder {
   custom_id: string | null;
   invoice_id: string | null;
   description: string | null;
+  /** The purchase unit's items (name, quantity, unit amount), as sent; [] for none. */
+  items: Array<{ name: string; quantity: string; unit_amount: Amount }>;
+  /** `amount.breakdown.item_total`, when the order has items. */
+  item_total: Amount | null;
   return_url: string | null;
   cancel_url: string | null;
   create_time: string;
@@ -93,7 +97,10 @@ export function orderJson(order: StandInOrder, origin: string) {
     purchase_units: [
       {
         reference_id: "default",
-        amount: order.amount,
+        amount: order.item_total
+          ? { ...order.amount, breakdown: { item_total: order.item_total } }
+          : order.amount,
+        ...(order.items.length > 0 ? { items: order.items } : {}),
         ...(order.custom_id ? { custom_id: order.custom_id } : {}),
         ...(order.invoice_id ? { invoice_id: order.invoice_id } : {}),
         ...(order.description ? { description: order.description } : {}),

@@ -7,6 +7,10 @@ import type { Harness } from "./harness";
 let h: Harness;
 useHarness((created) => (h = created));
 
+/** An attempt's idempotency key: purchase, attempt, and the tag of its return URLs. */
+const attemptKey = (n: number) =>
+  expect.stringMatching(new RegExp(`^checkout:${PURCHASE}:${n}:r[0-9a-f]{12}$`));
+
 describe("POST /v1/checkout", () => {
   it("prices from Dataverse, opens one hosted page with a deterministic key and returns the contract body", async () => {
     const { res, body } = await h.checkout(PURCHASE, { amount: 1 });
@@ -26,7 +30,7 @@ describe("POST /v1/checkout", () => {
       provider: "stripe",
       redirectUrl: "https://checkout.example.test/pay/cs_test_1",
     });
-    expect(h.provider.calls).toEqual([{ op: "createCheckout", key: `checkout:${PURCHASE}:1` }]);
+    expect(h.provider.calls).toEqual([{ op: "createCheckout", key: attemptKey(1) }]);
     const request = h.provider.sessions.get("cs_test_1")!.request;
     expect(request.amount).toEqual({ minor: 2500, currency: "EUR" });
     expect(request.userId).toBe(CONTACT);
@@ -211,7 +215,7 @@ describe("POST /v1/checkout", () => {
     const again = await h.checkout();
     expect(again.res.status).toBe(200);
     expect(again.body.payment.redirectUrl).toBe("https://checkout.example.test/pay/cs_test_1");
-    expect(h.provider.calls.map((c) => c.key)).toEqual([`checkout:${PURCHASE}:1`, `checkout:${PURCHASE}:1`]);
+    expect(h.provider.calls.map((c) => c.key)).toEqual([attemptKey(1), attemptKey(1)]);
     expect(h.provider.sessions.size).toBe(1);
   });
 
@@ -225,11 +229,7 @@ describe("POST /v1/checkout", () => {
     // The attendee switched the page to French: the same key now comes with other parameters.
     const again = await h.checkout(PURCHASE, { locale: "fr-FR" });
     expect(again.res.status).toBe(200);
-    expect(h.provider.calls.map((c) => c.key)).toEqual([
-      `checkout:${PURCHASE}:1`,
-      `checkout:${PURCHASE}:1`,
-      `checkout:${PURCHASE}:2`,
-    ]);
+    expect(h.provider.calls.map((c) => c.key)).toEqual([attemptKey(1), attemptKey(1), attemptKey(2)]);
     expect((await h.store.listCheckouts(PURCHASE)).map((c) => [c.attempt, c.state])).toEqual([
       [1, "failed"],
       [2, "open"],
@@ -256,5 +256,50 @@ describe("GET /v1/purchases/{id}/status", () => {
     expect(unknown.status).toBe(404);
     const bad = await h.app(new Request(`http://endpoint.test/v1/purchases/not-a-guid/status`));
     expect(bad.status).toBe(400);
+  });
+});
+
+describe("POST /v1/checkout: the return address follows the page the attendee is on (issue #20, item 2)", () => {
+  const french = `${PORTAL}/fr-FR/pay/?id=Paid_Event1479011247&purchaseId=${PURCHASE}`;
+
+  it("an open page made for the English address is closed and replaced when the French page asks", async () => {
+    const first = await h.checkout(PURCHASE, { locale: "en-US" });
+    expect(first.res.status).toBe(200);
+    // Same page again (a reload, a cancel at the provider): the open page is handed back as before.
+    const reload = await h.checkout(PURCHASE, { locale: "en-US" });
+    expect(reload.body.payment.redirectUrl).toBe(first.body.payment.redirectUrl);
+    const switched = await h.checkout(PURCHASE, { locale: "fr-FR", returnUrl: french });
+    expect(switched.res.status).toBe(200);
+    expect(switched.body.payment.redirectUrl).not.toBe(first.body.payment.redirectUrl);
+    expect(h.provider.calls.map((c) => c.op)).toEqual(["createCheckout", "expireCheckout", "createCheckout"]);
+    const [, second] = [...h.provider.sessions.values()];
+    expect(new URL(second!.request.successUrl).pathname).toBe("/fr-FR/pay/");
+    expect(new URL(second!.request.cancelUrl).pathname).toBe("/fr-FR/pay/");
+    expect((await h.store.listCheckouts(PURCHASE)).map((c) => [c.attempt, c.state]).sort()).toEqual([
+      [1, "expired"],
+      [2, "open"],
+    ]);
+    // The French page again: its own open page, no new one.
+    const again = await h.checkout(PURCHASE, { locale: "fr-FR", returnUrl: french });
+    expect(again.body.payment.redirectUrl).toBe(switched.body.payment.redirectUrl);
+    expect(h.provider.calls).toHaveLength(3);
+  });
+
+  it("a page already paid is not replaced: the attendee is sent to follow the status", async () => {
+    await h.checkout(PURCHASE, { locale: "en-US" });
+    h.provider.pay([...h.provider.sessions.keys()][0]!);
+    const switched = await h.checkout(PURCHASE, { locale: "fr-FR", returnUrl: french });
+    expect(switched.res.status).toBe(409);
+    expect(switched.body.error.code).toBe("ALREADY_PAID");
+    expect(h.provider.calls.filter((c) => c.op === "createCheckout")).toHaveLength(1);
+  });
+
+  it("when the provider cannot close the page, the open one is kept (two open pages could take two payments)", async () => {
+    await h.checkout(PURCHASE, { locale: "en-US" });
+    h.provider.getPaymentError = new Error("provider down");
+    const switched = await h.checkout(PURCHASE, { locale: "fr-FR", returnUrl: french });
+    expect(switched.res.status).toBe(200);
+    expect(h.provider.sessions.size).toBe(1);
+    expect((await h.store.listCheckouts(PURCHASE)).map((c) => c.state)).toEqual(["open"]);
   });
 });

@@ -43,10 +43,14 @@ describe.skipIf(!run.haveChromium)("sandbox with Adyen in Chromium", () => {
     expect(await page.textContent("#epg-root")).toContain("Adyen");
     await run.shot(page, "gateway-summary");
     await toAdyenPage(page);
+    // The payment link's lineItems: one row per pass.
+    expect(await page.locator("#lines tbody tr").count()).toBe(1);
     await run.shot(page, "hosted-page");
     await page.click("#pay");
     await page.waitForURL(/\/payment-gateway\/.*gatewayReturn=success/);
     await page.waitForURL(`${run.sandbox.urls.portal}/event/confirmation?id=${RID}`, { timeout: 20_000 });
+    // The confirmation page fetches this purchase's registrations after it loads.
+    await page.locator("#es-registrations tbody tr").first().waitFor({ timeout: 10_000 });
     expect((await page.locator("#es-registrations tbody tr").allTextContents()).join("\n")).toContain(
       "ada.paid@example.com",
     );

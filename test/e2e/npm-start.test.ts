@@ -84,6 +84,8 @@ describe.skipIf(!haveChromium)("npm start", () => {
     await page.click(".epg-pay");
     await page.getByRole("button", { name: /^Pay / }).click();
     await page.waitForURL(/\/event\/confirmation\?id=/, { timeout: 30_000 });
+    // The confirmation page fetches this purchase's registrations after it loads.
+    await page.locator("#es-registrations tbody tr").first().waitFor({ timeout: 10_000 });
     const confirmed = (await page.locator("#es-registrations tbody tr").allTextContents()).join("\n");
     expect(confirmed).toContain("ada.npmstart@example.com");
     expect(confirmed).toContain("grace.npmstart@example.com");

@@ -60,9 +60,13 @@ describe.skipIf(!haveChromium)("the PayPal sandbox in Chromium", () => {
     await page.click(".epg-pay");
     await page.waitForURL(/\/checkoutnow\?token=/);
     expect(await page.textContent("#summary")).toContain("EUR");
+    // One item per pass, sent with item_total (the stand-in refuses items that do not add up).
+    expect(await page.locator("#items tbody tr").count()).toBe(1);
     await shot(page, "approval-page");
     await page.getByRole("button", { name: "Pay now" }).click();
     await page.waitForURL(`${sandbox.urls.portal}/event/confirmation?id=${RID}`, { timeout: 20_000 });
+    // The confirmation page fetches this purchase's registrations after it loads.
+    await page.locator("#es-registrations tbody tr").first().waitFor({ timeout: 10_000 });
     expect((await page.locator("#es-registrations tbody tr").allTextContents()).join("\n")).toContain(
       "ada.paypal@example.com",
     );

@@ -73,6 +73,8 @@ describe.skipIf(!run.haveChromium)("sandbox in Chromium", () => {
 
     await page.waitForURL(new RegExp(`/payment-gateway/.*gatewayReturn=success`));
     await page.waitForURL(`${run.sandbox.urls.portal}/event/confirmation?id=${RID}`, { timeout: 20_000 });
+    // The confirmation page fetches this purchase's registrations after it loads.
+    await page.locator("#es-registrations tbody tr").first().waitFor({ timeout: 10_000 });
     const rows = page.locator("#es-registrations tbody tr");
     const text = (await rows.allTextContents()).join("\n");
     expect(text).toContain("ada.paid@example.com");

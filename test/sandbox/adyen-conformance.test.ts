@@ -127,6 +127,23 @@ describe("the official Adyen library against the stand-in", () => {
     expect(new hmacValidator().validateHMAC(item as never, HMAC_KEY)).toBe(true);
     expect((await checkoutApi().PaymentLinksApi.getPaymentLink(link.id)).status).toBe("completed");
   });
+
+  it("keeps the link's lineItems and shows one row per pass on the hosted page (issue #20, item 3)", async () => {
+    const link = await checkoutApi().PaymentLinksApi.paymentLinks({
+      ...linkRequest("purchase-lines"),
+      lineItems: [
+        { id: "1", description: "Summit: Full conference", quantity: 2, amountIncludingTax: 1000 },
+        { id: "2", description: "Summit: Day ticket", quantity: 1, amountIncludingTax: 500 },
+      ],
+    });
+    expect(link.lineItems?.map((l) => [l.description, l.quantity, l.amountIncludingTax])).toEqual([
+      ["Summit: Full conference", 2, 1000],
+      ["Summit: Day ticket", 1, 500],
+    ]);
+    const html = await (await fetch(`${standIn.url}/pay/${link.id}`)).text();
+    expect(html).toMatch(/<td>Summit: Full conference<\/td><td>2<\/td><td>1000 EUR<\/td>/);
+    expect(html).toMatch(/<td>Summit: Day ticket<\/td><td>1<\/td><td>500 EUR<\/td>/);
+  });
 });
 
 describe("the official Adyen library and the stand-in's notifications", () => {

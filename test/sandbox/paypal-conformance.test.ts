@@ -136,4 +136,49 @@ describe("the official PayPal SDK against the stand-in", () => {
     expect(cert.subject).toBe("CN=paypal-stand-in.invalid");
     expect(cert.publicKey.asymmetricKeyType).toBe("rsa");
   });
+
+  it("takes items with a matching item_total, shows them on the approval page, refuses a mismatch (issue #20, item 3)", async () => {
+    const unit = (items: Array<[string, string, string]>, itemTotal: string, value = "25.00") => ({
+      intent: "CAPTURE" as never,
+      purchaseUnits: [
+        {
+          amount: {
+            currencyCode: "EUR",
+            value,
+            breakdown: { itemTotal: { currencyCode: "EUR", value: itemTotal } },
+          },
+          items: items.map(([name, quantity, v]) => ({
+            name,
+            quantity,
+            unitAmount: { currencyCode: "EUR", value: v },
+          })),
+        },
+      ],
+    });
+    const { result } = await client.orders.createOrder({
+      paypalRequestId: "lines:1",
+      body: unit(
+        [
+          ["Summit: Full conference", "2", "10.00"],
+          ["Summit: Day ticket", "1", "5.00"],
+        ],
+        "25.00",
+      ),
+    });
+    expect(result.purchaseUnits?.[0]?.items?.map((i) => [i.name, i.quantity, i.unitAmount.value])).toEqual([
+      ["Summit: Full conference", "2", "10.00"],
+      ["Summit: Day ticket", "1", "5.00"],
+    ]);
+    const page = await (await fetch(`${standIn.url}/checkoutnow?token=${result.id}`)).text();
+    expect(page).toContain("<td>Summit: Full conference</td><td>2</td><td>10.00 EUR</td>");
+    const mismatch = client.orders.createOrder({
+      paypalRequestId: "lines:2",
+      body: unit([["Summit: Full conference", "2", "10.00"]], "25.00"),
+    });
+    await expect(mismatch).rejects.toBeInstanceOf(ApiError);
+    await expect(mismatch).rejects.toMatchObject({
+      statusCode: 422,
+      body: expect.stringContaining("ITEM_TOTAL_MISMATCH"),
+    });
+  });
 });

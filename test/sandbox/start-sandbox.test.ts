@@ -72,6 +72,20 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** GET /api/events/registrations: the registrations one purchase made, as the confirmation page reads them. */
+async function registrationsOf(
+  sb: Sandbox,
+  readableEventId: string,
+  purchaseId: string,
+): Promise<Array<{ name: string; email: string; passName: string | null }>> {
+  const query = `readableEventId=${encodeURIComponent(readableEventId)}&purchaseId=${purchaseId}`;
+  const res = await fetch(`${sb.urls.portal}/api/events/registrations?${query}`);
+  expect(res.status).toBe(200);
+  return (
+    (await res.json()) as { registrations: Array<{ name: string; email: string; passName: string | null }> }
+  ).registrations;
+}
+
 describe("startSandbox", () => {
   it("serves the event pages, the gateway page with the endpoint's URL, and the status page", async () => {
     const sb = sandbox!;
@@ -159,10 +173,13 @@ describe("startSandbox", () => {
       .filter((r) => done.registrationIds.includes(String(r.msevtmgt_eventregistrationid)));
     expect(names.map((r) => r.msevtmgt_name).sort()).toEqual(["Ada Lovelace", "Grace Hopper"]);
 
+    // The confirmation page names no one itself; its script asks for this purchase's registrations.
     const confirmation = await (await fetch(final.confirmationUrl!)).text();
-    expect(confirmation).toContain("ada.http@example.com");
-    expect(confirmation).toContain("grace.http@example.com");
-    expect(confirmation).toContain("Full conference");
+    expect(confirmation).not.toContain("ada.http@example.com");
+    const mine = JSON.stringify(await registrationsOf(sb, "Sandbox_Summit_2026", purchaseId));
+    expect(mine).toContain("ada.http@example.com");
+    expect(mine).toContain("grace.http@example.com");
+    expect(mine).toContain("Full conference");
     const status = await sb.status();
     expect(status.purchases.find((p) => p.purchaseId === purchaseId)).toMatchObject({
       endpointState: "finalized",
@@ -180,8 +197,15 @@ describe("startSandbox", () => {
       status: "Success",
       redirectUrl: `${sb.urls.portal}/event/confirmation?id=Sandbox_Meetup_2026`,
     });
-    const page = await (await fetch(String(reg.body.redirectUrl))).text();
-    expect(page).toContain("linus.free@example.com");
+    expect((await fetch(String(reg.body.redirectUrl))).status).toBe(200);
+    const mine = await registrationsOf(sb, "Sandbox_Meetup_2026", String(reg.body.purchaseId));
+    expect(mine.map((r) => r.email)).toEqual(["linus.free@example.com"]);
+    // Another purchase of the same event is not among them (issue #20, item 12).
+    const other = await register(sb, "Sandbox_Meetup_2026", [
+      { firstName: "Other", lastName: "Person", email: "other.free@example.com" },
+    ]);
+    const theirs = await registrationsOf(sb, "Sandbox_Meetup_2026", String(other.body.purchaseId));
+    expect(theirs.map((r) => r.email)).toEqual(["other.free@example.com"]);
   });
 
   it("the register API refuses a stale token, bad attendees and an unknown pass, with the portal's shapes", async () => {
@@ -223,12 +247,15 @@ describe("startSandbox", () => {
       { firstName: "<script>alert(1)</script>", lastName: 'O\'Brien & "Co"', email: "hostile@example.com" },
     ]);
     expect(reg.body.status).toBe("Success");
-    for (const url of [String(reg.body.redirectUrl), sb.urls.status]) {
-      const html = await (await fetch(url)).text();
-      expect(html).not.toContain("<script>alert(1)");
-      expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
-      expect(html).toContain("O&#39;Brien &amp; &quot;Co&quot;");
-    }
+    const html = await (await fetch(sb.urls.status)).text();
+    expect(html).not.toContain("<script>alert(1)");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).toContain("O&#39;Brien &amp; &quot;Co&quot;");
+    // The confirmation page carries no attendee text; its script puts the JSON's in with textContent.
+    const confirmation = await (await fetch(String(reg.body.redirectUrl))).text();
+    expect(confirmation).not.toContain("alert(1)");
+    const [mine] = await registrationsOf(sb, "Sandbox_Meetup_2026", String(reg.body.purchaseId));
+    expect(mine?.name).toBe(`<script>alert(1)</script> O'Brien & "Co"`);
   });
 
   it("POST /sandbox/clock moves every part's clock; anything else is refused with a message", async () => {

@@ -217,6 +217,25 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
     );
 
     it(
+      "an open attempt given up (its page closed at the provider, superseded) is expired, and the next checkout takes a new attempt",
+      withStore(async (store) => {
+        const first = await begin(store, []);
+        await store.recordCheckoutSession({
+          purchaseId: P,
+          attempt: first.checkout.attempt,
+          providerSessionId: "cs_1",
+          redirectUrl: "https://pay.test/cs_1",
+          expiresAt: NOW + 3_600_000,
+        });
+        expect((await begin(store, [])).checkout).toMatchObject({ attempt: 1, state: "open" });
+        await store.abandonCheckoutAttempt(P, first.checkout.attempt);
+        const next = await begin(store, []);
+        expect(next.checkout).toMatchObject({ attempt: 2, idempotencyKey: "k2", state: "creating" });
+        expect((await store.listCheckouts(P)).map((c) => c.state)).toEqual(["expired", "creating"]);
+      }),
+    );
+
+    it(
       "prunes what is old and settled, never a purchase with money outstanding or a pending job",
       withStore(async (store) => {
         await begin(store, [guardJob(P, NOW)]);

@@ -56,6 +56,26 @@ export function pickShopperLocale(locale: string | null): string | null {
   return match[2] ? `${match[1].toLowerCase()}-${match[2].toUpperCase()}` : match[1].toLowerCase();
 }
 
+/** One Adyen line item per pass (amount including tax, in Adyen's unit), or null for none. */
+function adyenLines(
+  request: CheckoutRequest,
+  exponents: LinkOptions["exponents"],
+): Types.checkout.LineItem[] | null {
+  if (!request.lines || request.lines.length === 0) return null;
+  const items: Types.checkout.LineItem[] = [];
+  for (const [index, line] of request.lines.entries()) {
+    const unit = toAdyenAmount({ minor: line.unitMinor, currency: request.amount.currency }, exponents);
+    if (!unit) return null;
+    items.push({
+      id: String(index + 1),
+      description: line.name.slice(0, 280),
+      quantity: line.quantity,
+      amountIncludingTax: unit.value,
+    });
+  }
+  return items;
+}
+
 export function buildPaymentLinkRequest(
   request: CheckoutRequest,
   options: LinkOptions,
@@ -103,6 +123,8 @@ export function buildPaymentLinkRequest(
       ...(options.deploymentId ? { deployment: options.deploymentId } : {}),
     },
   };
+  const lineItems = adyenLines(request, options.exponents);
+  if (lineItems) link.lineItems = lineItems;
   if (options.manualCapture) link.manualCapture = true;
   const locale = pickShopperLocale(request.locale);
   if (locale) link.shopperLocale = locale;

@@ -5,6 +5,7 @@
 
 import type {
   CheckoutPaymentIntent,
+  Item,
   OrderRequest,
   PaypalExperienceUserAction,
   PaypalWalletContextShippingPreference,
@@ -24,17 +25,53 @@ export function invoiceIdFor(deploymentId: string, idempotencyKey: string): stri
   return `${deploymentId}:${idempotencyKey}`.slice(0, MAX_FIELD);
 }
 
+/**
+ * One PayPal item per pass, or null for none. PayPal requires the items to add up to
+ * `breakdown.itemTotal`, which is the whole amount: the caller only sends lines that do.
+ */
+function payPalItems(
+  request: CheckoutRequest,
+  currencyCode: string,
+  exponents: CurrencyExponents | undefined,
+): Item[] | null {
+  if (!request.lines || request.lines.length === 0) return null;
+  try {
+    return request.lines.map((line) => ({
+      name: line.name.slice(0, MAX_FIELD),
+      quantity: String(line.quantity),
+      unitAmount: {
+        currencyCode,
+        value: toPayPalValue({ minor: line.unitMinor, currency: currencyCode }, exponents),
+      },
+    }));
+  } catch {
+    return null;
+  }
+}
+
 export function buildOrderRequest(
   request: CheckoutRequest,
   options: { deploymentId: string; idempotencyKey: string; exponents?: CurrencyExponents },
 ): OrderRequest {
   const currencyCode = normalizeCurrency(request.amount.currency);
+  const items = payPalItems(request, currencyCode, options.exponents);
   return {
     // The SDK's enums are these strings; naming them by value keeps the SDK unloaded here.
     intent: "CAPTURE" as CheckoutPaymentIntent,
     purchaseUnits: [
       {
-        amount: { currencyCode, value: toPayPalValue(request.amount, options.exponents) },
+        amount: {
+          currencyCode,
+          value: toPayPalValue(request.amount, options.exponents),
+          ...(items
+            ? {
+                breakdown: {
+                  itemTotal: { currencyCode, value: toPayPalValue(request.amount, options.exponents) },
+                },
+              }
+            : {}),
+        },
+        ...(items ? { items } : {}),
         customId: request.purchaseId,
         invoiceId: invoiceIdFor(options.deploymentId, options.idempotencyKey),
         description: request.description.slice(0, MAX_FIELD),

@@ -120,6 +120,33 @@ export function buildKitMetadata(request: CheckoutRequest): Record<string, strin
   return metadata;
 }
 
+/**
+ * One Stripe line per pass (price_data, quantity), or null for the single line: no lines given, or
+ * a unit price Stripe cannot take in this currency. Stripe's total is the lines' sum, which the
+ * caller made equal to the amount.
+ */
+function stripeLines(
+  request: CheckoutRequest,
+  currency: string,
+): Stripe.Checkout.SessionCreateParams.LineItem[] | null {
+  if (!request.lines || request.lines.length === 0) return null;
+  try {
+    return request.lines.map((line) => ({
+      quantity: line.quantity,
+      price_data: {
+        currency: currency.toLowerCase(),
+        unit_amount: toStripeAmount(
+          { minor: line.unitMinor, currency },
+          `A line of purchase ${request.purchaseId}`,
+        ),
+        product_data: { name: line.name },
+      },
+    }));
+  } catch {
+    return null;
+  }
+}
+
 export function buildCheckoutSessionParams(
   request: CheckoutRequest,
   options: CheckoutParamOptions,
@@ -157,7 +184,7 @@ export function buildCheckoutSessionParams(
   if (options.deploymentId) metadata["deployment"] = options.deploymentId;
   const params: Stripe.Checkout.SessionCreateParams = {
     mode: "payment",
-    line_items: [
+    line_items: stripeLines(request, amount.currency) ?? [
       {
         quantity: 1,
         price_data: {

@@ -77,7 +77,8 @@ export async function beginCheckout(
 
 export async function abandonCheckoutAttempt(sql: Sql, purchaseId: string, attempt: number): Promise<void> {
   await sql(
-    `UPDATE checkout SET state = 'failed' WHERE purchase_id = $1 AND attempt = $2 AND state = 'creating'`,
+    `UPDATE checkout SET state = CASE WHEN state = 'open' THEN 'expired' ELSE 'failed' END
+     WHERE purchase_id = $1 AND attempt = $2 AND state IN ('creating', 'open')`,
     [purchaseId, attempt],
   );
 }

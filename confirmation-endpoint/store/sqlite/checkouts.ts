@@ -63,7 +63,8 @@ export function beginCheckout(
 
 export function abandonCheckoutAttempt(c: SqliteConnection, purchaseId: string, attempt: number): void {
   c.prepare(
-    `UPDATE checkout SET state = 'failed' WHERE purchase_id = ? AND attempt = ? AND state = 'creating'`,
+    `UPDATE checkout SET state = CASE WHEN state = 'open' THEN 'expired' ELSE 'failed' END
+     WHERE purchase_id = ? AND attempt = ? AND state IN ('creating', 'open')`,
   ).run(purchaseId, attempt);
 }
 
