@@ -117,6 +117,15 @@ export const DEFAULT_CONFIRMATION_PATH = "/event/confirmation";
  */
 export const RETURNED_QUERY = "returned";
 
+/**
+ * GET /v1/purchases/{id}/status?wait=N&seen=<status>: long poll. The endpoint may hold the answer
+ * up to N seconds (it cuts N to its own maximum, 25) while the purchase's status is still `seen`,
+ * and answers as soon as it changes. An endpoint that does not hold (an older one, one at its cap
+ * of held requests, or a status that never changes) answers at once, as a plain poll.
+ */
+export const WAIT_QUERY = "wait";
+export const SEEN_QUERY = "seen";
+
 /** The query parameter the endpoint adds to the return URL: `success` or `cancel`. */
 export const RETURN_MARKER = "gatewayReturn";
 /** The page's own marker before v1 settled on one (`epg=return`); still read, never written. */

@@ -265,10 +265,15 @@ describe("back from the provider", () => {
     ]);
     expect(seen[1]?.[2]).toMatch(/^Payment received\. Thank you/);
     expect(view.navigations).toEqual([`${PORTAL}/event/confirmation?id=${RID}`]);
-    // The first poll says the attendee just came back (a payment may wait for capture); the rest do not.
+    // The first poll says the attendee just came back (a payment may wait for capture); the rest do
+    // not, and wait for the status to change from the one shown (long poll).
+    const status = `GET ${ENDPOINT}/v1/purchases/${PID}/status`;
     expect(endpoint.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      `GET ${ENDPOINT}/v1/purchases/${PID}/status?returned=1`,
-      ...Array(endpoint.requests.length - 1).fill(`GET ${ENDPOINT}/v1/purchases/${PID}/status`),
+      `${status}?returned=1`,
+      `${status}?wait=20&seen=awaiting_payment`,
+      `${status}?wait=20&seen=paid`,
+      `${status}?wait=20&seen=paid`,
+      `${status}?wait=20&seen=finalizing`,
     ]);
     await clock.advance(60_000);
     expect(endpoint.requests).toHaveLength(5);
@@ -284,6 +289,22 @@ describe("back from the provider", () => {
     view = mount({ ...endpoint, fetch: timed }, clock, { href: RETURN_HREF, options: { pollMaxMs: 4000 } });
     await clock.advance(20_000);
     expect(times.slice(0, 6)).toEqual([0, 1000, 2500, 4750, 8125, 12125]);
+  });
+
+  it("an answer the endpoint held (long poll) is followed by the next request at once", async () => {
+    endpoint.statusOk("paid", "paid", "finalizing", "finalized");
+    const times: number[] = [];
+    // The endpoint holds each waiting request 5 s (as it does until the status changes).
+    const holding: typeof fetch = (input, init) => {
+      times.push(clock.now() - T0);
+      if (!String(input).includes("wait=")) return endpoint.fetch(input, init);
+      return new Promise((resolve) => clock.setTimeout(() => resolve(endpoint.fetch(input, init)), 5000));
+    };
+    view = mount({ ...endpoint, fetch: holding }, clock, { href: RETURN_HREF });
+    await clock.advance(30_000);
+    // Plain polling would have waited 1.5 s and 2.25 s more after each held answer.
+    expect(times).toEqual([0, 1000, 6000, 11_000]);
+    expect(view.navigations).toEqual([`${PORTAL}/event/confirmation?id=${RID}`]);
   });
 
   it("refunded: says why and that the money is returned, then stops polling", async () => {
