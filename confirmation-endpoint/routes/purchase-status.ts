@@ -131,6 +131,9 @@ export async function handlePurchaseStatus(
     );
     if (held) answer = await held;
   }
+  // Told only while a held request would fit: past the cap, the page polls on its own schedule.
+  if (deps.statusWaiter?.canHold() && !FINAL_STATES.has(answer.status))
+    answer = { ...answer, longPollSeconds: MAX_WAIT_SECONDS };
   return jsonResponse(200, answer);
 }
 

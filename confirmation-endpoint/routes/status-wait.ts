@@ -88,6 +88,8 @@ export interface StatusWaiter {
   ): Promise<T> | null;
   /** Requests held right now. */
   held(): number;
+  /** Whether one more request would be held (below the cap). */
+  canHold(): boolean;
 }
 
 export function createStatusWaiter(options: StatusWaitOptions = {}): StatusWaiter {
@@ -142,5 +144,6 @@ export function createStatusWaiter(options: StatusWaitOptions = {}): StatusWaite
       return run(purchaseId, seen, seconds, read, abort).finally(() => held--);
     },
     held: () => held,
+    canHold: () => held < maxHeld,
   };
 }

@@ -101,8 +101,10 @@ describe("the status route, long poll", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     h.provider.pay(sessionId);
     expect((await h.app(h.webhookRequest(h.completedEvent(sessionId)))).status).toBe(200);
-    const answer = (await (await held).json()) as { status: string };
+    const answer = (await (await held).json()) as { status: string; longPollSeconds?: number };
     expect(answer.status).toBe("paid");
+    // And it tells the page its next request may be held too.
+    expect(answer.longPollSeconds).toBe(25);
     expect(Date.now() - started).toBeLessThan(5000);
 
     const finalized = h.app(new Request(statusUrl("?wait=10&seen=paid")));
@@ -143,7 +145,9 @@ describe("the status route, long poll", () => {
     await h.openSession();
     const started = Date.now();
     const res = await h.app(new Request(statusUrl("?wait=10&seen=awaiting_payment")));
-    expect(await res.json()).toMatchObject({ status: "awaiting_payment" });
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: "awaiting_payment" });
+    expect(body).not.toHaveProperty("longPollSeconds");
     expect(Date.now() - started).toBeLessThan(2000);
   });
 

@@ -265,15 +265,10 @@ describe("back from the provider", () => {
     ]);
     expect(seen[1]?.[2]).toMatch(/^Payment received\. Thank you/);
     expect(view.navigations).toEqual([`${PORTAL}/event/confirmation?id=${RID}`]);
-    // The first poll says the attendee just came back (a payment may wait for capture); the rest do
-    // not, and wait for the status to change from the one shown (long poll).
-    const status = `GET ${ENDPOINT}/v1/purchases/${PID}/status`;
+    // The first poll says the attendee just came back (a payment may wait for capture); the rest do not.
     expect(endpoint.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      `${status}?returned=1`,
-      `${status}?wait=20&seen=awaiting_payment`,
-      `${status}?wait=20&seen=paid`,
-      `${status}?wait=20&seen=paid`,
-      `${status}?wait=20&seen=finalizing`,
+      `GET ${ENDPOINT}/v1/purchases/${PID}/status?returned=1`,
+      ...Array(endpoint.requests.length - 1).fill(`GET ${ENDPOINT}/v1/purchases/${PID}/status`),
     ]);
     await clock.advance(60_000);
     expect(endpoint.requests).toHaveLength(5);
@@ -291,8 +286,13 @@ describe("back from the provider", () => {
     expect(times.slice(0, 6)).toEqual([0, 1000, 2500, 4750, 8125, 12125]);
   });
 
-  it("an answer the endpoint held (long poll) is followed by the next request at once", async () => {
-    endpoint.statusOk("paid", "paid", "finalizing", "finalized");
+  it("an endpoint that holds status requests gets long polls one after the other", async () => {
+    const holds = (status: string) => ({
+      status: 200,
+      body: { status, readableEventId: RID, longPollSeconds: 25 },
+    });
+    endpoint.status(holds("awaiting_payment"), holds("paid"), holds("paid"), holds("finalizing"));
+    endpoint.statusOk("finalized");
     const times: number[] = [];
     // The endpoint holds each waiting request 5 s (as it does until the status changes).
     const holding: typeof fetch = (input, init) => {
@@ -301,10 +301,34 @@ describe("back from the provider", () => {
       return new Promise((resolve) => clock.setTimeout(() => resolve(endpoint.fetch(input, init)), 5000));
     };
     view = mount({ ...endpoint, fetch: holding }, clock, { href: RETURN_HREF });
-    await clock.advance(30_000);
-    // Plain polling would have waited 1.5 s and 2.25 s more after each held answer.
-    expect(times).toEqual([0, 1000, 6000, 11_000]);
+    await clock.advance(60_000);
+    // The first long poll leaves at once, each next one the moment the last is answered.
+    expect(times).toEqual([0, 0, 5000, 10_000, 15_000]);
+    const status = `GET ${ENDPOINT}/v1/purchases/${PID}/status`;
+    expect(endpoint.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `${status}?returned=1`,
+      `${status}?wait=20&seen=awaiting_payment`,
+      `${status}?wait=20&seen=paid`,
+      `${status}?wait=20&seen=paid`,
+      `${status}?wait=20&seen=finalizing`,
+    ]);
     expect(view.navigations).toEqual([`${PORTAL}/event/confirmation?id=${RID}`]);
+  });
+
+  it("a long poll answered at once with nothing new falls back to the polling schedule", async () => {
+    const holds = (status: string) => ({
+      status: 200,
+      body: { status, readableEventId: RID, longPollSeconds: 25 },
+    });
+    endpoint.status(...Array(5).fill(holds("paid")));
+    const times: number[] = [];
+    const timed: typeof fetch = (input, init) => {
+      times.push(clock.now() - T0);
+      return endpoint.fetch(input, init);
+    };
+    view = mount({ ...endpoint, fetch: timed }, clock, { href: RETURN_HREF });
+    await clock.advance(5000);
+    expect(times).toEqual([0, 0, 1000, 2500, 4750]);
   });
 
   it("refunded: says why and that the money is returned, then stops polling", async () => {
