@@ -37,6 +37,8 @@ export interface ReceiverFigure {
   p50Ms: number;
   p99Ms: number;
   statuses: Record<string, number>;
+  /** Peak resident set size of the receiver process (VmHWM), MiB; null without /proc. */
+  peakRssMiB: number | null;
 }
 
 export interface IngestFloorResult {
@@ -148,9 +150,20 @@ async function spawnFloor(
   return { url, pid: child.pid ?? -1, child };
 }
 
-function figure(label: string, result: FireResult, cpu: number): ReceiverFigure {
+/** Peak resident set size (VmHWM) of a process, MiB; null where /proc is missing. */
+function peakRssMiB(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m?.[1] ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function figure(label: string, result: FireResult, cpu: number, pid: number): ReceiverFigure {
   const acks = result.statuses["200"] ?? 0;
   return {
+    peakRssMiB: peakRssMiB(pid),
     label,
     acks,
     cpuMsPerAck: acks > 0 ? cpu / acks : Number.NaN,
@@ -174,7 +187,7 @@ async function measureReceiver(
   const bodies = makeBodies(options.webhooks, tag);
   const before = cpuMs(target.pid);
   const result = await fire(bodies, options.ratePerSecond);
-  return figure(label, result, cpuMs(target.pid) - before);
+  return figure(label, result, cpuMs(target.pid) - before, target.pid);
 }
 
 function minimalEnv(secret: string, storePath: string): Record<string, string> {
@@ -244,13 +257,22 @@ export async function runIngestFloor(options: IngestFloorOptions): Promise<Inges
   }
 }
 
+/** Webhooks and rate from the environment (BENCH_QUICK/BURST_QUICK: 2,000 instead of 5,000; 1,000/s). */
+export function ingestFloorPlan(env: NodeJS.ProcessEnv = process.env): {
+  webhooks: number;
+  ratePerSecond: number;
+} {
+  const quick = env.BENCH_QUICK === "1" || env.BURST_QUICK === "1";
+  return { webhooks: quick ? 2000 : 5000, ratePerSecond: 1000 };
+}
+
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const metOrMissed = (pass: boolean) => (pass ? "met" : "MISSED");
 
 /** The figure's lines, as burst.ts prints them under figure 1. */
 export function ingestFloorLines(r: IngestFloorResult): string[] {
   const line = (f: ReceiverFigure) =>
-    `  ${f.label.padEnd(6)} ${fmt(f.cpuMsPerAck, 3)} ms CPU/ack  p50 ${fmt(f.p50Ms, 1)} ms  p99 ${fmt(f.p99Ms, 1)} ms  (${Object.entries(
+    `  ${f.label.padEnd(6)} ${fmt(f.cpuMsPerAck, 3)} ms CPU/ack  p50 ${fmt(f.p50Ms, 1)} ms  p99 ${fmt(f.p99Ms, 1)} ms  peak RSS ${fmt(f.peakRssMiB ?? Number.NaN, 0)} MiB  (${Object.entries(
       f.statuses,
     )
       .map(([k, v]) => `${k}:${v}`)
@@ -291,8 +313,9 @@ async function cli(): Promise<void> {
     return;
   }
   if (values.help) return void process.stdout.write(HELP);
-  const webhooks = Number(values.webhooks ?? (process.env.BENCH_QUICK === "1" ? 2000 : 5000));
-  const rate = Number(values.rate ?? 1000);
+  const plan = ingestFloorPlan();
+  const webhooks = Number(values.webhooks ?? plan.webhooks);
+  const rate = Number(values.rate ?? plan.ratePerSecond);
   if (!Number.isInteger(webhooks) || webhooks < 100 || !(rate > 0)) {
     process.stderr.write("--webhooks must be a whole number ≥ 100 and --rate a positive number.\n");
     process.exitCode = 1;
