@@ -16,7 +16,9 @@ import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
 import { handleCheckout } from "./routes/checkout";
 import { handleHealth, handleMetrics, handleReady } from "./routes/health";
 import { RETURNED_QUERY } from "./contract/v1";
-import { handlePurchaseStatus } from "./routes/purchase-status";
+import { handlePurchaseStatus, readWaitQuery } from "./routes/purchase-status";
+import { createStatusWaiter } from "./routes/status-wait";
+import type { PurchaseSignal } from "./routes/status-wait";
 import { handleWebhook } from "./routes/webhook";
 
 export interface AppDeps extends EndpointDeps {
@@ -44,6 +46,13 @@ export interface AppDeps extends EndpointDeps {
   newPurchaseReadsPer5Minutes?: number;
   /** The header a trusted proxy puts the client's address in (e.g. x-forwarded-for); null: the TCP peer. */
   clientIpHeader?: string | null;
+  /**
+   * Raised when this process changes a purchase (signalPurchaseChanges around the store), so a held
+   * status request answers at once; without it held requests see changes at their next re-read.
+   */
+  purchaseSignal?: PurchaseSignal;
+  /** Long-poll limits: held status requests at most (default 1,000) and the re-read period (default 1 s). */
+  statusWait?: { maxHeld?: number; recheckMs?: number };
 }
 
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -64,6 +73,10 @@ export function createApp(deps: AppDeps): FetchHandler {
     readBudgetPer5Minutes: deps.newPurchaseReadsPer5Minutes ?? 1200,
   });
   const client = (request: Request) => clientKey(request, deps.clientIpHeader ?? null);
+  const statusWaiter = createStatusWaiter({
+    ...deps.statusWait,
+    ...(deps.purchaseSignal ? { signal: deps.purchaseSignal } : {}),
+  });
 
   async function route(request: Request, path: string): Promise<Response> {
     const method = request.method.toUpperCase();
@@ -83,8 +96,16 @@ export function createApp(deps: AppDeps): FetchHandler {
     if (status) {
       if (method === "OPTIONS") return preflightResponse(request, origins, "GET");
       if (method !== "GET" && method !== "HEAD") return methodNotAllowed("GET, OPTIONS");
-      const returned = new URL(request.url).searchParams.get(RETURNED_QUERY) === "1";
-      return handlePurchaseStatus(status[1]!, deps, { returned });
+      const query = new URL(request.url).searchParams;
+      return handlePurchaseStatus(
+        status[1]!,
+        { ...deps, statusWaiter },
+        {
+          returned: query.get(RETURNED_QUERY) === "1",
+          wait: method === "GET" ? readWaitQuery(query) : null,
+          signal: request.signal,
+        },
+      );
     }
     const webhook = WEBHOOK_PATH.exec(path);
     if (webhook) {

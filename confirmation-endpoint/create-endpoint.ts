@@ -19,6 +19,7 @@ import { createProviderSet, PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin, ProviderSet } from "./providers/registry";
 import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
 import { createRtmEventReader } from "./rtm/read-rtm-event";
+import { createPurchaseSignal, signalPurchaseChanges } from "./routes/status-wait";
 import { openStore } from "./store/open-store";
 import type { PaymentStore } from "./store/types";
 import { ingestMissedEvents } from "./worker/ingest-missed-events";
@@ -149,7 +150,10 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     overrides.logger ?? createJsonLogger({ write: (line) => process.stderr.write(line), now: clock.now });
   const metrics = overrides.metrics ?? createMetrics();
   const providers = overrides.providers ?? buildProviders(config, clock, overrides.plugins);
-  const store = overrides.store ?? openStore(config.store);
+  // Every write that can change what a purchase's page sees wakes that page's held status request.
+  const purchaseSignal = createPurchaseSignal();
+  const rawStore = overrides.store ?? openStore(config.store);
+  const store = signalPurchaseChanges(rawStore, purchaseSignal);
   let listenUrl: string | null = null;
   const dv = buildDataverse(config, overrides, { clock, logger, listenUrl: () => listenUrl });
   const deps = { store, providers, dataverse: dv.dataverse, clock, logger, metrics };
@@ -168,6 +172,10 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     ...(dv.checkDataverse ? { checkDataverse: dv.checkDataverse } : {}),
     ...(dv.rtm ? { rtm: dv.rtm } : {}),
     onWorkStored: () => wakeWorker(),
+    purchaseSignal,
+    // A store shared with other instances (it has watchWork) changes behind this process's back:
+    // held requests re-read it every second; a private one only needs the safety net.
+    statusWait: { recheckMs: rawStore.watchWork ? 1000 : 5000 },
   });
   const adoption = {
     deploymentId: config.deploymentId,

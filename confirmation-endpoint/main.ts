@@ -46,7 +46,9 @@ export async function startEndpoint(
 ): Promise<RunningEndpoint> {
   const endpoint = createEndpoint(config, options);
   const server = createServer(
-    createNodeListener(endpoint.handler, (error) => endpoint.logger.log("error", "http host", { error })),
+    createNodeListener(endpoint.handler, (error) => endpoint.logger.log("error", "http host", { error }), {
+      prereadBodies: true,
+    }),
   );
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;

@@ -7,7 +7,8 @@ import {
   isStatusAnswer,
 } from "../confirmation-endpoint/contract/validate-v1";
 import type { CheckoutAnswer, CheckoutRequest, StatusAnswer } from "../confirmation-endpoint/contract/v1";
-import { RETURNED_QUERY } from "../confirmation-endpoint/contract/v1";
+import type { PurchaseStatus } from "../confirmation-endpoint/contract/v1";
+import { RETURNED_QUERY, SEEN_QUERY, WAIT_QUERY } from "../confirmation-endpoint/contract/v1";
 import { EndpointHttpError, GatewayError } from "./errors";
 
 export interface EndpointClientDeps {
@@ -38,9 +39,9 @@ function checkCurrency(answer: CheckoutAnswer): CheckoutAnswer {
 export function createEndpointClient(deps: EndpointClientDeps) {
   const timeoutMs = deps.timeoutMs ?? 15_000;
 
-  async function call(path: string, init: RequestInit): Promise<unknown> {
+  async function call(path: string, init: RequestInit, extraMs = 0): Promise<unknown> {
     const controller = new AbortController();
-    const timer = deps.setTimeout(() => controller.abort(), timeoutMs);
+    const timer = deps.setTimeout(() => controller.abort(), timeoutMs + extraMs);
     let response: Response;
     try {
       response = await deps.fetch(`${deps.endpointUrl}${path}`, {
@@ -81,11 +82,25 @@ export function createEndpointClient(deps: EndpointClientDeps) {
       if (!isCheckoutAnswer(body)) throw badAnswer("/v1/checkout");
       return checkCurrency(body);
     },
-    /** `returned`: the attendee just came back from the provider (it may have a payment to capture). */
-    async getStatus(purchaseId: string, options: { returned?: boolean } = {}): Promise<StatusAnswer> {
-      const query = options.returned ? `?${RETURNED_QUERY}=1` : "";
-      const path = `/v1/purchases/${encodeURIComponent(purchaseId)}/status${query}`;
-      const body = await call(path, { method: "GET", headers: { Accept: "application/json" } });
+    /**
+     * `returned`: the attendee just came back from the provider (it may have a payment to capture).
+     * `wait`: long poll, the endpoint may hold the answer up to `seconds` while the status is `seen`
+     * (the request's time-out grows by as much).
+     */
+    async getStatus(
+      purchaseId: string,
+      options: { returned?: boolean; wait?: { seconds: number; seen: PurchaseStatus } | null } = {},
+    ): Promise<StatusAnswer> {
+      const query = new URLSearchParams();
+      if (options.returned) query.set(RETURNED_QUERY, "1");
+      if (options.wait) {
+        query.set(WAIT_QUERY, String(options.wait.seconds));
+        query.set(SEEN_QUERY, options.wait.seen);
+      }
+      const search = query.toString();
+      const path = `/v1/purchases/${encodeURIComponent(purchaseId)}/status${search ? `?${search}` : ""}`;
+      const headers = { Accept: "application/json" };
+      const body = await call(path, { method: "GET", headers }, (options.wait?.seconds ?? 0) * 1000);
       if (!isStatusAnswer(body)) throw badAnswer(path);
       return body;
     },

@@ -98,6 +98,11 @@ export interface StatusAnswer {
   confirmationUrl?: string;
   /** Only for refund_pending, refunded and failed; null when no refund explains it. */
   reason?: ReasonCode | null;
+  /**
+   * The endpoint will hold the next status request up to this many seconds (`?wait=N&seen=`)
+   * while the status stays the same. Absent: poll on the page's own schedule.
+   */
+  longPollSeconds?: number;
 }
 
 /** Every error answer of every route. */
@@ -116,6 +121,16 @@ export const DEFAULT_CONFIRMATION_PATH = "/event/confirmation";
  * about the open page at once, so capture does not wait for its webhook.
  */
 export const RETURNED_QUERY = "returned";
+
+/**
+ * GET /v1/purchases/{id}/status?wait=N&seen=<status>: long poll. The endpoint may hold the answer
+ * up to N seconds (it cuts N to its own maximum, 25) while the purchase's status is still `seen`,
+ * and answers as soon as it changes. Its answers say when it will hold the next request
+ * (`longPollSeconds`); an endpoint that does not (an older one, one at its cap of held requests)
+ * answers at once, as a plain poll.
+ */
+export const WAIT_QUERY = "wait";
+export const SEEN_QUERY = "seen";
 
 /** The query parameter the endpoint adds to the return URL: `success` or `cancel`. */
 export const RETURN_MARKER = "gatewayReturn";

@@ -83,7 +83,9 @@ export function isStatusAnswer(v: unknown): v is StatusAnswer {
     isPurchaseStatus(v.status) &&
     typeof v.readableEventId === "string" &&
     (v.confirmationUrl === undefined || isHttpUrl(v.confirmationUrl)) &&
-    (v.reason === undefined || v.reason === null || isReasonCode(v.reason))
+    (v.reason === undefined || v.reason === null || isReasonCode(v.reason)) &&
+    (v.longPollSeconds === undefined ||
+      (typeof v.longPollSeconds === "number" && v.longPollSeconds > 0 && v.longPollSeconds <= 300))
   );
 }
 

@@ -3,7 +3,28 @@
 
 import { HttpError } from "../errors";
 
+// Bodies the Node adapter read ahead (createNodeListener's prereadBodies), by their Request.
+const preread = new WeakMap<Request, Uint8Array>();
+
+/** Hands `body` to readBodyCapped for `request` (whose own body is then empty). */
+export function rememberBody(request: Request, body: Uint8Array): void {
+  preread.set(request, body);
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(
+    413,
+    "PAYLOAD_TOO_LARGE",
+    `The request body is larger than ${maxBytes} bytes; send a smaller body.`,
+  );
+}
+
 export async function readBodyCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const known = preread.get(request);
+  if (known) {
+    if (known.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return known;
+  }
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
     throw new HttpError(

@@ -23,6 +23,7 @@ import type { FireResult } from "./burst/fire-webhooks";
 import { finalizeNaively } from "./burst/naive-finalizer";
 import { probeDurableCommits } from "./burst/probe-disk";
 import { registerPurchases, signedHeaders } from "./burst/purchases";
+import { ingestFloorLines, ingestFloorPlan, runIngestFloor } from "./burst/ingest-floor";
 import { runKitBurst } from "./burst/run-kit-burst";
 import type { KitBurstResult } from "./burst/run-kit-burst";
 import { createScaledClock } from "./burst/scaled-clock";
@@ -210,6 +211,9 @@ export async function run(): Promise<void> {
     out(
       `  p99 ratio baseline/kit: ${fmt(inlineP99 / kitP99)}x (target >= 10x) ${ok(inlineP99 / kitP99 >= 10)}; kit p99 ${fmt(kitP99)} ms (target < 50 ms) ${ok(kitP99 < 50)}; timeouts (10 s) count as 10 s`,
     );
+    out(`  ingest alone against its floor (burst/ingest-floor.ts):`);
+    for (const line of ingestFloorLines(await runIngestFloor({ ...ingestFloorPlan(), dir, progress })))
+      out(line);
 
     // 2 baseline: fixed concurrency, no Retry-After, straight at Dataverse.
     const { naive, naiveMinutes, naivePerMinute } = await runNaiveBaseline(world, clock, plan);

@@ -251,7 +251,12 @@ describe("GET /v1/purchases/{id}/status", () => {
     );
     expect(res.status).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe(PORTAL);
-    expect(await res.json()).toEqual({ status: "awaiting_payment", readableEventId: "Paid_Event1479011247" });
+    // longPollSeconds: the page may ask the endpoint to hold its next status request (long poll).
+    expect(await res.json()).toEqual({
+      status: "awaiting_payment",
+      readableEventId: "Paid_Event1479011247",
+      longPollSeconds: 25,
+    });
     const unknown = await h.app(new Request(`http://endpoint.test/v1/purchases/${OTHER_PURCHASE}/status`));
     expect(unknown.status).toBe(404);
     const bad = await h.app(new Request(`http://endpoint.test/v1/purchases/not-a-guid/status`));

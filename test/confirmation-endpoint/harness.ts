@@ -16,6 +16,7 @@ import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store"
 import { createWorker } from "../../confirmation-endpoint/worker/worker";
 import { createProviderSet } from "../../confirmation-endpoint/providers/registry";
 import type { Worker } from "../../confirmation-endpoint/worker/worker";
+import { createPurchaseSignal, signalPurchaseChanges } from "../../confirmation-endpoint/routes/status-wait";
 import type { FakeEventBody } from "./fakes";
 import {
   FAKE_DEPLOYMENT,
@@ -66,7 +67,10 @@ export interface HarnessOptions<D extends FakeDataverse> {
   newPurchaseCheckoutsPerMinute?: number;
   /** Other settings of the app (per-client limits, the read budget, the client-address header). */
   app?: Partial<
-    Pick<AppDeps, "newPurchasesPerClientPerMinute" | "newPurchaseReadsPer5Minutes" | "clientIpHeader">
+    Pick<
+      AppDeps,
+      "newPurchasesPerClientPerMinute" | "newPurchaseReadsPer5Minutes" | "clientIpHeader" | "statusWait"
+    >
   >;
 }
 
@@ -85,7 +89,9 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
     return s;
   };
   const storeSwitch = switchableStore(open());
-  const store = storeSwitch.store;
+  // As createEndpoint does: the store's writes wake held status requests (long poll).
+  const purchaseSignal = createPurchaseSignal();
+  const store = signalPurchaseChanges(storeSwitch.store, purchaseSignal);
   let seq = 0;
   const random = () => 0.5;
 
@@ -103,6 +109,7 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
     ...(options.newPurchaseCheckoutsPerMinute !== undefined
       ? { newPurchaseCheckoutsPerMinute: options.newPurchaseCheckoutsPerMinute }
       : {}),
+    purchaseSignal,
     ...options.app,
   });
   const newWorker = (s: PaymentStore = store, id = `w${++seq}`, renewEveryMs?: number): Worker =>

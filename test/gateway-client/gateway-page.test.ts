@@ -286,6 +286,51 @@ describe("back from the provider", () => {
     expect(times.slice(0, 6)).toEqual([0, 1000, 2500, 4750, 8125, 12125]);
   });
 
+  it("an endpoint that holds status requests gets long polls one after the other", async () => {
+    const holds = (status: string) => ({
+      status: 200,
+      body: { status, readableEventId: RID, longPollSeconds: 25 },
+    });
+    endpoint.status(holds("awaiting_payment"), holds("paid"), holds("paid"), holds("finalizing"));
+    endpoint.statusOk("finalized");
+    const times: number[] = [];
+    // The endpoint holds each waiting request 5 s (as it does until the status changes).
+    const holding: typeof fetch = (input, init) => {
+      times.push(clock.now() - T0);
+      if (!String(input).includes("wait=")) return endpoint.fetch(input, init);
+      return new Promise((resolve) => clock.setTimeout(() => resolve(endpoint.fetch(input, init)), 5000));
+    };
+    view = mount({ ...endpoint, fetch: holding }, clock, { href: RETURN_HREF });
+    await clock.advance(60_000);
+    // The first long poll leaves at once, each next one the moment the last is answered.
+    expect(times).toEqual([0, 0, 5000, 10_000, 15_000]);
+    const status = `GET ${ENDPOINT}/v1/purchases/${PID}/status`;
+    expect(endpoint.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `${status}?returned=1`,
+      `${status}?wait=20&seen=awaiting_payment`,
+      `${status}?wait=20&seen=paid`,
+      `${status}?wait=20&seen=paid`,
+      `${status}?wait=20&seen=finalizing`,
+    ]);
+    expect(view.navigations).toEqual([`${PORTAL}/event/confirmation?id=${RID}`]);
+  });
+
+  it("a long poll answered at once with nothing new falls back to the polling schedule", async () => {
+    const holds = (status: string) => ({
+      status: 200,
+      body: { status, readableEventId: RID, longPollSeconds: 25 },
+    });
+    endpoint.status(...Array(5).fill(holds("paid")));
+    const times: number[] = [];
+    const timed: typeof fetch = (input, init) => {
+      times.push(clock.now() - T0);
+      return endpoint.fetch(input, init);
+    };
+    view = mount({ ...endpoint, fetch: timed }, clock, { href: RETURN_HREF });
+    await clock.advance(5000);
+    expect(times).toEqual([0, 0, 1000, 2500, 4750]);
+  });
+
   it("refunded: says why and that the money is returned, then stops polling", async () => {
     endpoint.statusOk("refund_pending");
     endpoint.status({

@@ -5,6 +5,7 @@
 import type { FetchLike } from "./cert-source";
 import { paypalProvider } from "./plugin";
 import type { PayPalEnvConfig } from "./plugin";
+import { createPayPalClientWith, loadPayPalSdk } from "./client-with";
 
 export interface SetupCheck {
   check: string;
@@ -55,8 +56,7 @@ export async function checkPayPalSetup(
   config: PayPalEnvConfig,
   fetchFn: FetchLike = fetch,
 ): Promise<SetupCheck[]> {
-  const { createPayPalClient } = await import("./client");
-  const client = createPayPalClient({
+  const client = createPayPalClientWith(await loadPayPalSdk(), {
     ...config,
     apiBase: config.apiBase ?? null,
     timeoutMs: 10_000,

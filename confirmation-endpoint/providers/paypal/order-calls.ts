@@ -13,7 +13,7 @@ import type {
   RefundCause,
   RefundResult,
 } from "../types";
-import type { PayPalClient } from "./client";
+import type { PayPalClient } from "./client-with";
 import type { ClientLoader } from "./load-client";
 import { toPayPalError } from "./error-mapping";
 import { PAYPAL_EXPONENTS, toPayPalValue } from "./money";

@@ -58,6 +58,8 @@ export function createWebhookWriter(
   c: SqliteConnection,
 ): (planned: PlannedEvent[], now: number) => Promise<WebhookOutcome> {
   let pending: Pending[] = [];
+  // Each webhook in its own savepoint inside the batch's transaction; made once, not per webhook.
+  const storeOne = c.db.transaction((planned: PlannedEvent[], now: number) => storeEvents(c, planned, now));
 
   function flush(): void {
     const batch = pending;
@@ -67,7 +69,7 @@ export function createWebhookWriter(
       c.write("store webhooks", () => {
         for (const item of batch) {
           try {
-            results.push({ ok: c.db.transaction(() => storeEvents(c, item.planned, item.now))() });
+            results.push({ ok: storeOne(item.planned, item.now) });
           } catch (error) {
             results.push({
               error: new StoreError(`Store could not store a webhook: ${(error as Error).message}`, error),
