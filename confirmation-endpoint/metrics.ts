@@ -69,18 +69,16 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
-type BacklogGauges = Record<
+type BacklogGauge =
   | "gateway_outbox_due_jobs"
   | "gateway_outbox_oldest_due_job_age_seconds"
   | "gateway_purchases_awaiting_finalize"
   | "gateway_deadline_min_time_left_seconds"
   | "gateway_refunds_pending"
   | "gateway_refunds_failed_open"
-  | "gateway_dead_letters_open",
-  Gauge
->;
+  | "gateway_dead_letters_open";
 
-const GAUGE_HELP: Record<keyof BacklogGauges, string> = {
+const GAUGE_HELP: Record<BacklogGauge, string> = {
   gateway_outbox_due_jobs: "Outbox jobs due now and not done yet (the worker's backlog).",
   gateway_outbox_oldest_due_job_age_seconds: "How long the oldest due job has waited; 0 when none is due.",
   gateway_purchases_awaiting_finalize: "Purchases paid and not finalized yet (paid, finalizing).",
@@ -92,9 +90,8 @@ const GAUGE_HELP: Record<keyof BacklogGauges, string> = {
   gateway_dead_letters_open: "Dead letters nobody has resolved yet (npm run reconcile lists them).",
 };
 
-function backlogGauges(registry: Registry, sample: () => Promise<StoreBacklog | null>, now: () => number) {
-  const gauges = {} as BacklogGauges;
-  const values: Record<keyof BacklogGauges, (b: StoreBacklog) => number> = {
+function backlogGauges(registry: Registry, latest: () => StoreBacklog | null, now: () => number): void {
+  const values: Record<BacklogGauge, (b: StoreBacklog) => number> = {
     gateway_outbox_due_jobs: (b) => b.dueJobs,
     gateway_outbox_oldest_due_job_age_seconds: (b) =>
       b.oldestDueJobAt === null ? 0 : Math.max(0, (now() - b.oldestDueJobAt) / 1000),
@@ -105,19 +102,18 @@ function backlogGauges(registry: Registry, sample: () => Promise<StoreBacklog | 
     gateway_refunds_failed_open: (b) => b.refundsFailed,
     gateway_dead_letters_open: (b) => b.openDeadLetters,
   };
-  for (const name of Object.keys(GAUGE_HELP) as Array<keyof BacklogGauges>) {
-    gauges[name] = new Gauge({
+  for (const name of Object.keys(GAUGE_HELP) as BacklogGauge[]) {
+    new Gauge({
       name,
       help: GAUGE_HELP[name],
       registers: [registry],
-      async collect() {
-        const backlog = await sample();
-        // The store cannot answer (readiness says so): the gauge is unknown, not zero.
+      collect() {
+        const backlog = latest();
+        // The store could not answer (readiness says so): the gauge is unknown, not zero.
         this.set(backlog === null ? Number.NaN : values[name](backlog));
       },
     });
   }
-  return gauges;
 }
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
@@ -152,13 +148,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   let read: ((now: number) => Promise<StoreBacklog>) | null = null;
   let clock: () => number = Date.now;
-  // One store read per scrape, shared by every backlog gauge (they are collected together).
-  let pending: Promise<StoreBacklog | null> | null = null;
-  const sample = () =>
-    (pending ??= (read ? read(clock()).catch(() => null) : Promise.resolve(null)).finally(() =>
-      setImmediate(() => (pending = null)),
-    ));
-  backlogGauges(registry, sample, () => clock());
+  // Read once per scrape, before the registry collects: every backlog gauge shows the same moment.
+  let backlog: StoreBacklog | null = null;
+  backlogGauges(
+    registry,
+    () => backlog,
+    () => clock(),
+  );
 
   return {
     increment(name, labels = {}, by = 1) {
@@ -171,7 +167,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       read = reader;
       clock = now;
     },
-    render: () => registry.metrics(),
+    async render() {
+      backlog = read ? await read(clock()).catch(() => null) : null;
+      return registry.metrics();
+    },
     contentType: registry.contentType,
     async value(name, labels = {}) {
       const metric = await counters.get(name)?.get();
