@@ -3,12 +3,12 @@
 // @azure/monitor-opentelemetry (APPLICATIONINSIGHTS_CONNECTION_STRING), or both. The span in
 // progress is tracked with the endpoint's own AsyncLocalStorage rather than a global context
 // manager, so several endpoints in one process (tests, the sandbox) keep their spans apart.
+// The packages are imported dynamically, so that a bundle of the endpoint (which inlines this file)
+// still loads none of them while tracing is off.
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
-import type { Context, Span, Tracer } from "@opentelemetry/api";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type * as OpenTelemetryApi from "@opentelemetry/api";
+import type { Context, Span, SpanKind, Tracer } from "@opentelemetry/api";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { purchaseTraceIds } from "./purchase-trace";
 import type { TracingSettings } from "./read-observability-env";
@@ -16,12 +16,15 @@ import type { SpanHandle, SpanOptions, Traced, Tracing, TracingOptions } from ".
 
 const TRACER_NAME = "event-portal-gateway";
 
-const KINDS: Record<NonNullable<SpanOptions["kind"]>, SpanKind> = {
-  server: SpanKind.SERVER,
-  client: SpanKind.CLIENT,
-  consumer: SpanKind.CONSUMER,
-  internal: SpanKind.INTERNAL,
-};
+type Api = typeof OpenTelemetryApi;
+
+const kindOf = (api: Api, kind: SpanOptions["kind"]): SpanKind =>
+  ({
+    server: api.SpanKind.SERVER,
+    client: api.SpanKind.CLIENT,
+    consumer: api.SpanKind.CONSUMER,
+    internal: api.SpanKind.INTERNAL,
+  })[kind ?? "internal"];
 
 /** The error's stable code (a kit code, a Dataverse code, a Node code) or its class name; never its message. */
 export function errorType(error: unknown): string {
@@ -30,21 +33,25 @@ export function errorType(error: unknown): string {
   return error instanceof Error ? error.name : "unknown";
 }
 
-function parentOf(purchaseId: string | null | undefined): Context {
-  if (!purchaseId) return ROOT_CONTEXT;
+function parentOf(api: Api, purchaseId: string | null | undefined): Context {
+  if (!purchaseId) return api.ROOT_CONTEXT;
   const { traceId, parentSpanId } = purchaseTraceIds(purchaseId);
-  return trace.setSpanContext(ROOT_CONTEXT, {
+  return api.trace.setSpanContext(api.ROOT_CONTEXT, {
     traceId,
     spanId: parentSpanId,
-    traceFlags: TraceFlags.SAMPLED,
+    traceFlags: api.TraceFlags.SAMPLED,
     isRemote: true,
   });
 }
 
 async function buildTracer(
+  api: Api,
   settings: TracingSettings,
   options: TracingOptions,
 ): Promise<{ tracer: Tracer; shutdown: () => Promise<void> }> {
+  const { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } =
+    await import("@opentelemetry/sdk-trace-base");
+  const { resourceFromAttributes } = await import("@opentelemetry/resources");
   const processors: SpanProcessor[] = [];
   if (options.exporter !== undefined)
     processors.push(new SimpleSpanProcessor(options.exporter as SpanExporter));
@@ -82,14 +89,15 @@ async function buildTracer(
         winston: off,
       },
     });
-    return { tracer: trace.getTracer(TRACER_NAME), shutdown: shutdownAzureMonitor };
+    return { tracer: api.trace.getTracer(TRACER_NAME), shutdown: shutdownAzureMonitor };
   }
   const provider = new BasicTracerProvider({ resource, spanProcessors: processors });
   return { tracer: provider.getTracer(TRACER_NAME), shutdown: () => provider.shutdown() };
 }
 
 export async function startSdkTracing(settings: TracingSettings, options: TracingOptions): Promise<Tracing> {
-  const { tracer, shutdown } = await buildTracer(settings, options);
+  const api = await import("@opentelemetry/api");
+  const { tracer, shutdown } = await buildTracer(api, settings, options);
   const inProgress = new AsyncLocalStorage<Span>();
 
   const run = async <T>(span: Span, fn: (handle: SpanHandle) => Promise<T>): Promise<T> => {
@@ -99,7 +107,7 @@ export async function startSdkTracing(settings: TracingSettings, options: Tracin
     } catch (error) {
       const type = errorType(error);
       span.setAttribute("error.type", type);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+      span.setStatus({ code: api.SpanStatusCode.ERROR, message: type });
       throw error;
     } finally {
       span.end();
@@ -109,7 +117,7 @@ export async function startSdkTracing(settings: TracingSettings, options: Tracin
     tracer.startSpan(
       name,
       {
-        kind: KINDS[options.kind ?? "internal"],
+        kind: kindOf(api, options.kind),
         ...(options.attributes ? { attributes: options.attributes } : {}),
         ...(options.startTime !== undefined ? { startTime: options.startTime } : {}),
       },
@@ -121,14 +129,14 @@ export async function startSdkTracing(settings: TracingSettings, options: Tracin
       ? { ...options.attributes, "purchase.id": options.purchaseId }
       : options.attributes;
     return run(
-      start(name, { ...options, ...(attributes ? { attributes } : {}) }, parentOf(options.purchaseId)),
+      start(name, { ...options, ...(attributes ? { attributes } : {}) }, parentOf(api, options.purchaseId)),
       fn,
     );
   };
   const child: Traced = (name, options, fn) => {
     const parent = inProgress.getStore();
     if (!parent?.isRecording()) return fn({ setAttributes() {} });
-    return run(start(name, options, trace.setSpan(ROOT_CONTEXT, parent)), fn);
+    return run(start(name, options, api.trace.setSpan(api.ROOT_CONTEXT, parent)), fn);
   };
   return { enabled: true, root, child, shutdown };
 }
