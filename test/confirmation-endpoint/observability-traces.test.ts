@@ -3,6 +3,11 @@
 // the provider, store and Dataverse calls under them, and no attribute holding personal data or a
 // secret. Tracing off makes no span: the wrapped work is a plain call.
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,7 +15,12 @@ import { purchaseTraceIds } from "../../confirmation-endpoint/observability/purc
 import { DEFAULT_OBSERVABILITY } from "../../confirmation-endpoint/observability/read-observability-env";
 import { createTracing, NO_TRACING, startTracing } from "../../confirmation-endpoint/observability/tracing";
 import type { Tracing } from "../../confirmation-endpoint/observability/tracing";
-import { CONTACT, ENDPOINT_ENV, PURCHASE, T0, createHarness, payAndNotify } from "./harness";
+import { loadConfig } from "../../confirmation-endpoint/config";
+import { createEndpoint } from "../../confirmation-endpoint/create-endpoint";
+import { createMemoryLogger } from "../../confirmation-endpoint/logger";
+import { createProviderSet } from "../../confirmation-endpoint/providers/registry";
+import { FakeClock, FakeDataverse, FakeProvider, MINUTE } from "./fakes";
+import { CONTACT, ENDPOINT_ENV, PORTAL, PURCHASE, T0, createHarness, payAndNotify } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness | undefined;
@@ -147,5 +157,66 @@ describe("tracing off", () => {
         .map((s) => s.name)
         .sort(),
     ).toEqual(["early", "inner"]);
+  });
+});
+
+describe("OTLP export from the environment", () => {
+  it("OTEL_EXPORTER_OTLP_ENDPOINT set: createEndpoint posts the checkout's spans to the collector, flushed on close", async () => {
+    const bodies: string[] = [];
+    const collector = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+      req.on("end", () => {
+        bodies.push(`${req.url} ${body}`);
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", () => resolve()));
+    const dir = mkdtempSync(join(tmpdir(), "otlp-"));
+    try {
+      const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+      const config = loadConfig({
+        ...ENDPOINT_ENV,
+        STORE_URL: `sqlite:${join(dir, "g.sqlite")}`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: url,
+      });
+      const clock = new FakeClock(T0 + 2 * MINUTE);
+      const dataverse = new FakeDataverse();
+      dataverse.addPurchase({
+        purchaseId: PURCHASE,
+        createdOn: new Date(T0).toISOString(),
+        contactId: CONTACT,
+      });
+      const endpoint = createEndpoint(config, {
+        clock,
+        dataverse,
+        providers: createProviderSet(new FakeProvider(clock)),
+        logger: createMemoryLogger(),
+      });
+      expect(endpoint.tracing.enabled).toBe(true);
+      const res = await endpoint.handler(
+        new Request("http://127.0.0.1/v1/checkout", {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: PORTAL },
+          body: JSON.stringify({
+            purchaseId: PURCHASE,
+            readableEventId: "Paid_Event1479011247",
+            userId: CONTACT,
+            returnUrl: `${PORTAL}/pay/`,
+          }),
+        }),
+      );
+      expect(res.status, await res.clone().text()).toBe(200);
+      await endpoint.close();
+      const sent = bodies.join("\n");
+      expect(sent).toContain("/v1/traces");
+      expect(sent).toContain('"name":"checkout"');
+      expect(sent).toContain('"name":"stripe createCheckout"');
+      expect(sent).toContain(PURCHASE.replace(/-/g, ""));
+      expect(sent).not.toContain("a@example.test");
+    } finally {
+      await new Promise<void>((resolve) => collector.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
