@@ -153,6 +153,13 @@ export function buildProviders(
 export function createEndpoint(config: EndpointConfig, overrides: EndpointOverrides = {}): Endpoint {
   const clock = overrides.clock ?? systemClock;
   const observability = config.observability ?? DEFAULT_OBSERVABILITY;
+  const tracing =
+    overrides.tracing ??
+    createTracing(observability.tracing, {
+      deploymentId: config.deploymentId,
+      // Called only after the asynchronous import failed, once the logger exists.
+      onError: (error) => logger.log("error", "tracing could not start; spans are not exported", { error }),
+    });
   const logger =
     overrides.logger ??
     createJsonLogger({
@@ -161,14 +168,10 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
       minLevel: observability.logLevel,
       format: observability.logFormat,
       secrets: collectSecretValues(config),
+      // Lines written inside a span carry its ids (the traceId is the purchase's trace).
+      ...(tracing.enabled ? { context: () => tracing.current() } : {}),
     });
   const metrics = overrides.metrics ?? createMetrics();
-  const tracing =
-    overrides.tracing ??
-    createTracing(observability.tracing, {
-      deploymentId: config.deploymentId,
-      onError: (error) => logger.log("error", "tracing could not start; spans are not exported", { error }),
-    });
   const providers = instrumentProviders(
     overrides.providers ?? buildProviders(config, clock, overrides.plugins),
     tracing,

@@ -79,6 +79,8 @@ export interface JsonLoggerOptions {
   secrets?: readonly string[];
   /** "pretty": human-readable lines through pino-pretty (a dev dependency: the sandbox, a terminal). */
   format?: "json" | "pretty";
+  /** Fields added to every line, e.g. the trace and span ids of the span in progress. */
+  context?: () => Record<string, unknown> | null;
 }
 
 /** A logger writing JSON lines to `write` (stderr in main.ts). */
@@ -99,6 +101,7 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
       ...(secrets.length > 0
         ? { hooks: { streamWrite: (line: string) => scrubSecrets(line, secrets) } }
         : {}),
+      ...(options.context ? { mixin: () => options.context?.() ?? {} } : {}),
     },
     { write },
   );

@@ -138,5 +138,11 @@ export async function startSdkTracing(settings: TracingSettings, options: Tracin
     if (!parent?.isRecording()) return fn({ setAttributes() {} });
     return run(start(name, options, api.trace.setSpan(api.ROOT_CONTEXT, parent)), fn);
   };
-  return { enabled: true, root, child, shutdown };
+  const current = () => {
+    const span = inProgress.getStore();
+    if (!span?.isRecording()) return null;
+    const { traceId, spanId } = span.spanContext();
+    return { traceId, spanId };
+  };
+  return { enabled: true, root, child, current, shutdown };
 }

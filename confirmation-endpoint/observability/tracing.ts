@@ -35,6 +35,8 @@ export interface Tracing {
   root: Traced;
   /** A call made inside the unit in progress; outside any unit, `fn` runs without a span. */
   child: Traced;
+  /** The ids of the span in progress, for log lines (null outside a span, or tracing off). */
+  current(): { traceId: string; spanId: string } | null;
   /** Export what is buffered and stop. */
   shutdown(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export const NO_TRACING: Tracing = {
   enabled: false,
   root: untraced,
   child: untraced,
+  current: () => null,
   shutdown: async () => {},
 };
 
@@ -84,6 +87,7 @@ export function createTracing(settings: TracingSettings, options: TracingOptions
     enabled: true,
     root: async (name, spanOptions, fn) => (ready ?? (await current())).root(name, spanOptions, fn),
     child: async (name, spanOptions, fn) => (ready ?? (await current())).child(name, spanOptions, fn),
+    current: () => ready?.current() ?? null,
     shutdown: async () => (await current()).shutdown(),
   };
 }

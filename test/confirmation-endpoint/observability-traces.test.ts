@@ -17,7 +17,7 @@ import { createTracing, NO_TRACING, startTracing } from "../../confirmation-endp
 import type { Tracing } from "../../confirmation-endpoint/observability/tracing";
 import { loadConfig } from "../../confirmation-endpoint/config";
 import { createEndpoint } from "../../confirmation-endpoint/create-endpoint";
-import { createMemoryLogger } from "../../confirmation-endpoint/logger";
+import { createJsonLogger, createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { createProviderSet } from "../../confirmation-endpoint/providers/registry";
 import { FakeClock, FakeDataverse, FakeProvider, MINUTE } from "./fakes";
 import { CONTACT, ENDPOINT_ENV, PORTAL, PURCHASE, T0, createHarness, payAndNotify } from "./harness";
@@ -134,6 +134,26 @@ describe("one trace per purchase", () => {
       "EPIPE",
       "EPIPE",
     ]);
+  });
+});
+
+describe("logs and traces", () => {
+  it("a line written inside a span carries its trace and span ids; outside, none", async () => {
+    const exporter = new InMemorySpanExporter();
+    tracing = await startTracing(DEFAULT_OBSERVABILITY.tracing, { deploymentId: "d", exporter });
+    const on = tracing;
+    const lines: string[] = [];
+    const logger = createJsonLogger({
+      write: (l) => lines.push(l),
+      now: () => 0,
+      context: () => on.current(),
+    });
+    await on.root("job finalize", { purchaseId: PURCHASE }, async () => logger.log("info", "job"));
+    logger.log("info", "outside");
+    const [inside, outside] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const [span] = exporter.getFinishedSpans();
+    expect(inside).toMatchObject({ traceId: PURCHASE.replace(/-/g, ""), spanId: span!.spanContext().spanId });
+    expect(outside).not.toHaveProperty("traceId");
   });
 });
 
