@@ -9,6 +9,8 @@ import { z } from "zod";
 import { readDataverseEnv, type DataverseEnvResult } from "./dataverse";
 import { checkUrl } from "./env-checks";
 import { ConfigError } from "./errors";
+import { readObservabilityEnv } from "./observability/read-observability-env";
+import type { ObservabilityConfig } from "./observability/read-observability-env";
 import { PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin } from "./providers/registry";
 import { DEFAULT_MARGINS, describeShortTimeout } from "./rtm/check-payment-timeout";
@@ -78,6 +80,8 @@ export interface EndpointConfig {
   clientIpHeader: string | null;
   /** Dataverse reads new purchases may cost per 5 minutes; null: a fifth of the users' requests. */
   newPurchaseReadsPer5Minutes: number | null;
+  /** LOG_LEVEL, LOG_FORMAT and the trace exporters; omitted: info, JSON, no tracing. */
+  observability?: ObservabilityConfig;
 }
 
 export { DEFAULT_STORE_URL, describeStore, parseStoreUrl } from "./store/store-url";
@@ -272,9 +276,10 @@ export function loadConfig(
   problems.push(...dataverse.problems);
   const providers = readProviders(env, values.PAYMENT_PROVIDER as string | undefined, plugins, problems);
   const store = readStore(env, values.STORE_URL as string | undefined, problems);
+  const observability = readObservabilityEnv(env, problems);
   const config = crossChecks(values as Partial<z.infer<typeof envSchema>>, dataverse, providers, problems);
   if (problems.length > 0 || config === null || store === null) throw new ConfigError(problems);
-  return { ...config, store };
+  return { ...config, store, observability };
 }
 
 /** STORE_URL with the PG* variables and STORE_POOL_SIZE a PostgreSQL store also reads. */

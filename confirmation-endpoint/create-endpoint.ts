@@ -11,10 +11,14 @@ import type { EndpointConfig } from "./config";
 import { createDataverseClient, createEventManagementApi } from "./dataverse";
 import type { DataverseClientOptions, EventManagementApiOptions } from "./dataverse";
 import type { EventManagementApi } from "./dataverse/types";
-import { createJsonLogger } from "./logger";
+import { collectSecretValues, createJsonLogger } from "./logger";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import type { Metrics } from "./metrics";
+import { instrumentDataverse, instrumentProviders } from "./observability/instrument-calls";
+import { DEFAULT_OBSERVABILITY } from "./observability/read-observability-env";
+import { createTracing } from "./observability/tracing";
+import type { Tracing } from "./observability/tracing";
 import { createProviderSet, PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin, ProviderSet } from "./providers/registry";
 import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
@@ -30,6 +34,8 @@ export interface EndpointOverrides {
   clock?: Clock;
   logger?: Logger;
   metrics?: Metrics;
+  /** Default: built from config.observability (off unless an exporter is configured). */
+  tracing?: Tracing;
   store?: PaymentStore;
   /** The adapters to use instead of building them from the config (the sandbox, tests). */
   providers?: ProviderSet;
@@ -55,6 +61,7 @@ export interface Endpoint {
   providers: ProviderSet;
   metrics: Metrics;
   logger: Logger;
+  tracing: Tracing;
   /** The URL the host listens on, once it does (the RTM cancel link may need it). */
   setListenUrl(url: string): void;
   /** Start the worker and the missed-events timer. */
@@ -146,17 +153,42 @@ export function buildProviders(
 
 export function createEndpoint(config: EndpointConfig, overrides: EndpointOverrides = {}): Endpoint {
   const clock = overrides.clock ?? systemClock;
+  const observability = config.observability ?? DEFAULT_OBSERVABILITY;
+  const tracing =
+    overrides.tracing ??
+    createTracing(observability.tracing, {
+      deploymentId: config.deploymentId,
+      // Called only after the asynchronous import failed, once the logger exists.
+      onError: (error) => logger.log("error", "tracing could not start; spans are not exported", { error }),
+    });
   const logger =
-    overrides.logger ?? createJsonLogger({ write: (line) => process.stderr.write(line), now: clock.now });
+    overrides.logger ??
+    createJsonLogger({
+      write: (line) => process.stderr.write(line),
+      now: clock.now,
+      minLevel: observability.logLevel,
+      format: observability.logFormat,
+      secrets: collectSecretValues(config),
+      // Lines written inside a span carry its ids (the traceId is the purchase's trace).
+      ...(tracing.enabled ? { context: () => tracing.current() } : {}),
+    });
   const metrics = overrides.metrics ?? createMetrics();
-  const providers = overrides.providers ?? buildProviders(config, clock, overrides.plugins);
+  const providers = instrumentProviders(
+    overrides.providers ?? buildProviders(config, clock, overrides.plugins),
+    tracing,
+  );
   // Every write that can change what a purchase's page sees wakes that page's held status request.
   const purchaseSignal = createPurchaseSignal();
   const rawStore = overrides.store ?? openStore(config.store);
   const store = signalPurchaseChanges(rawStore, purchaseSignal);
+  metrics.watchBacklog(
+    (now) => store.backlog(now),
+    () => clock.now(),
+  );
   let listenUrl: string | null = null;
   const dv = buildDataverse(config, overrides, { clock, logger, listenUrl: () => listenUrl });
-  const deps = { store, providers, dataverse: dv.dataverse, clock, logger, metrics };
+  const dataverse = instrumentDataverse(dv.dataverse, { metrics, tracing });
+  const deps = { store, providers, dataverse, clock, logger, metrics, tracing };
   let wakeWorker = () => {};
   const handler = createApp({
     ...deps,
@@ -218,6 +250,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     providers,
     metrics,
     logger,
+    tracing,
     setListenUrl: (url) => (listenUrl = url),
     startBackground() {
       worker.start();
@@ -238,6 +271,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
       await worker.stop();
       dv.close();
       if (!overrides.store) await store.close();
+      if (!overrides.tracing) await tracing.shutdown();
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Clock } from "./clock";
 import type { EventManagementApi } from "./dataverse/types";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
+import type { Tracing } from "./observability/tracing";
 import type { ProviderSet } from "./providers/registry";
 import type { PaymentStore } from "./store/types";
 
@@ -16,4 +17,6 @@ export interface EndpointDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Spans for checkouts, webhooks and jobs; omitted: NO_TRACING (observability/tracing.ts). */
+  tracing?: Tracing;
 }

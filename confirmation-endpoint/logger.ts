@@ -1,5 +1,13 @@
-// Structured logs: one JSON line per event, keys that look like credentials replaced before the
-// line is written. Callers pass ids and outcomes, never raw bodies or card data.
+// Structured logs: one JSON line per event, written by pino. Callers pass ids and outcomes, never
+// raw bodies or card data; two rules keep credentials out even when a caller slips:
+// - by key, at any depth: a field whose name looks like a credential is replaced before the line is
+//   built. pino's own `redact` takes fixed paths, not a key pattern at any depth, so this rule runs
+//   as pino's `formatters.log` hook (the same function the in-memory logger uses);
+// - by value: the secret values the endpoint was configured with are blanked out of the finished
+//   line wherever they appear (an SDK's error message, a URL), through pino's `streamWrite` hook.
+
+import { createRequire } from "node:module";
+import { pino } from "pino";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -7,9 +15,13 @@ export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
 }
 
+export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
 const SECRET_KEY =
   /authorization|secret|token|password|passphrase|private[-_]?key|cookie|signature|api[-_]?key/i;
 const MAX_DEPTH = 6;
+/** Shorter values are not blanked by value: they would hide ordinary words and numbers. */
+const MIN_SECRET_LENGTH = 8;
 
 /** A copy of `value` with credential-like keys replaced by "[redacted]". */
 export function redactFields(value: unknown, depth = 0): unknown {
@@ -30,23 +42,89 @@ export function redactFields(value: unknown, depth = 0): unknown {
   return value;
 }
 
-/** A logger writing JSON lines to `write` (stderr by default in main.ts). */
-export function createJsonLogger(options: {
+/**
+ * The string values held under credential-like keys anywhere in `config` (the endpoint's parsed
+ * configuration), for the logger to blank out by value.
+ */
+export function collectSecretValues(config: unknown, depth = 0, under = false): string[] {
+  if (depth > MAX_DEPTH || config === null || config === undefined) return [];
+  if (typeof config === "string") return under && config.length >= MIN_SECRET_LENGTH ? [config] : [];
+  if (typeof config !== "object") return [];
+  const found: string[] = [];
+  for (const [key, item] of Object.entries(config)) {
+    found.push(...collectSecretValues(item, depth + 1, under || SECRET_KEY.test(key)));
+  }
+  return [...new Set(found)];
+}
+
+/** `line` with every secret value replaced by "[redacted]". */
+export function scrubSecrets(line: string, secrets: readonly string[]): string {
+  let out = line;
+  for (const secret of secrets) {
+    if (secret.length >= MIN_SECRET_LENGTH && out.includes(secret))
+      out = out.split(secret).join("[redacted]");
+    // The same value as it appears inside a JSON string (quotes and backslashes escaped).
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join("[redacted]");
+  }
+  return out;
+}
+
+export interface JsonLoggerOptions {
   write: (line: string) => void;
   now: () => number;
+  /** Lines below this level are dropped (LOG_LEVEL; default info). */
   minLevel?: LogLevel;
-}): Logger {
-  const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-  const min = order[options.minLevel ?? "info"];
+  /** Values blanked out of every line (collectSecretValues of the config). */
+  secrets?: readonly string[];
+  /** "pretty": human-readable lines through pino-pretty (a dev dependency: the sandbox, a terminal). */
+  format?: "json" | "pretty";
+  /** Fields added to every line, e.g. the trace and span ids of the span in progress. */
+  context?: () => Record<string, unknown> | null;
+}
+
+/** A logger writing JSON lines to `write` (stderr in main.ts). */
+export function createJsonLogger(options: JsonLoggerOptions): Logger {
+  const secrets = (options.secrets ?? []).filter((s) => s.length >= MIN_SECRET_LENGTH);
+  const pretty = options.format === "pretty" ? loadPrettifier() : null;
+  const write = pretty ? (line: string) => options.write(pretty(line)) : options.write;
+  const logger = pino(
+    {
+      level: options.minLevel ?? "info",
+      base: undefined,
+      messageKey: "msg",
+      timestamp: () => `,"time":"${new Date(options.now()).toISOString()}"`,
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (fields) => redactFields(fields) as Record<string, unknown>,
+      },
+      ...(secrets.length > 0
+        ? { hooks: { streamWrite: (line: string) => scrubSecrets(line, secrets) } }
+        : {}),
+      ...(options.context ? { mixin: () => options.context?.() ?? {} } : {}),
+    },
+    { write },
+  );
   return {
     log(level, message, fields) {
-      if (order[level] < min) return;
-      const body = redactFields(fields ?? {}) as Record<string, unknown>;
-      options.write(
-        `${JSON.stringify({ time: new Date(options.now()).toISOString(), level, msg: message, ...body })}\n`,
-      );
+      logger[level](fields ?? {}, message);
     },
   };
+}
+
+/** pino-pretty, loaded only when asked for: production installs leave dev dependencies out. */
+function loadPrettifier(): (line: string) => string {
+  let factory: (options: Record<string, unknown>) => (input: string) => string;
+  try {
+    const require = createRequire(import.meta.url);
+    factory = (require("pino-pretty") as { prettyFactory: typeof factory }).prettyFactory;
+  } catch {
+    throw new Error(
+      "LOG_FORMAT=pretty needs pino-pretty, a dev dependency; install the dev dependencies or set LOG_FORMAT=json.",
+    );
+  }
+  const prettify = factory({ colorize: false, translateTime: "SYS:HH:MM:ss.l", ignore: "" });
+  return (line) => prettify(line);
 }
 
 /** A logger that keeps entries in memory (tests and benchmarks). */

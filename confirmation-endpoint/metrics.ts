@@ -1,101 +1,182 @@
-// Prometheus counters and one latency histogram, kept in memory and rendered as text at /metrics.
-// Labels are small fixed vocabularies (outcome, reason): never ids, never personal data.
+// The Prometheus metrics of /metrics, on prom-client with a registry per endpoint (tests and the
+// sandbox run several endpoints in one process). Counters and histograms are updated as work
+// happens; the backlog gauges are read from the store when /metrics is scraped. Labels are small
+// fixed vocabularies (outcome, reason, action): never ids, never personal data.
+
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { StoreBacklog } from "./store/types";
 
 type Labels = Record<string, string>;
 
-const LATENCY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-
-interface CounterDef {
-  help: string;
-  values: Map<string, { labels: Labels; value: number }>;
-}
-
-export interface Metrics {
-  increment(name: MetricName, labels?: Labels, by?: number): void;
-  observeFinalizeSeconds(seconds: number): void;
-  render(): string;
-  /** Current value of a counter (tests, benchmarks). */
-  value(name: MetricName, labels?: Labels): number;
-}
-
 const COUNTERS = {
-  gateway_webhooks_total:
-    "Webhook requests by outcome (stored, duplicate, rejected, store_failed, too_large).",
-  gateway_checkouts_total: "Checkout requests by outcome.",
-  gateway_finalize_attempts_total: "Finalize calls to Dataverse by outcome.",
-  gateway_dataverse_throttles_total:
-    "Finalize attempts that ended in Dataverse throttling (429 or a throttling code).",
-  gateway_refunds_total: "Refund calls to the provider by reason and status.",
-  gateway_deadline_misses_total: "Paid purchases that reached the deadline guard without being finalized.",
-  gateway_dead_letters_total: "Entries written to the dead-letter table, by kind.",
-  gateway_jobs_total: "Outbox jobs handled by the worker, by kind and outcome.",
-  gateway_rejected_requests_total:
-    "Requests refused before any work (bad proof, bad signature, made-up ids), by route and reason.",
+  gateway_webhooks_total: {
+    help: "Webhook requests by outcome (stored, duplicate, empty, rejected, store_failed, too_large, ingested).",
+    labels: ["outcome"],
+  },
+  gateway_checkouts_total: { help: "Checkout requests by outcome.", labels: ["outcome"] },
+  gateway_finalize_attempts_total: { help: "Finalize calls to Dataverse by outcome.", labels: ["outcome"] },
+  gateway_dataverse_throttles_total: {
+    help: "Finalize attempts that ended in Dataverse throttling (429 or a throttling code).",
+    labels: [],
+  },
+  gateway_refunds_total: {
+    help: "Refund calls to the provider by reason and status.",
+    labels: ["reason", "status"],
+  },
+  gateway_deadline_misses_total: {
+    help: "Paid purchases that reached the deadline guard without being finalized.",
+    labels: [],
+  },
+  gateway_dead_letters_total: {
+    help: "Entries written to the dead-letter table, by kind.",
+    labels: ["kind"],
+  },
+  gateway_jobs_total: {
+    help: "Outbox jobs handled by the worker, by kind and outcome.",
+    labels: ["kind", "outcome"],
+  },
+  gateway_rejected_requests_total: {
+    help: "Requests refused before any work (bad proof, bad signature, made-up ids), by route and reason.",
+    labels: ["route", "reason"],
+  },
 } as const;
 
 export type MetricName = keyof typeof COUNTERS;
 
-function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${labels[k]}`)
-    .join(",");
+/** Seconds; from a fast store commit to a Dataverse call waiting out throttling. */
+const LATENCY_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Seconds; a webhook answer is a verify and one commit, and providers give up after a few seconds. */
+const ACK_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface Metrics {
+  increment(name: MetricName, labels?: Labels, by?: number): void;
+  observeFinalizeSeconds(seconds: number): void;
+  /** From the webhook's arrival to its answer, by provider and outcome. */
+  observeWebhookAckSeconds(seconds: number, labels: { provider: string; outcome: string }): void;
+  /** One Event Management operation (transport retries included), by action and outcome. */
+  observeDataverseSeconds(seconds: number, labels: { action: string; outcome: string }): void;
+  /** Read the backlog gauges from `read` at each scrape (the endpoint's store). */
+  watchBacklog(read: (now: number) => Promise<StoreBacklog>, now: () => number): void;
+  /** The Prometheus text exposition. */
+  render(): Promise<string>;
+  readonly contentType: string;
+  /** Current value of a counter (tests, benchmarks). */
+  value(name: MetricName, labels?: Labels): Promise<number>;
 }
 
-function renderLabels(labels: Labels): string {
-  const parts = Object.keys(labels)
-    .sort()
-    .map(
-      (k) => `${k}="${String(labels[k]).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`,
+export interface MetricsOptions {
+  /** prom-client's default process metrics (CPU, memory, event loop lag, GC); default true. */
+  processMetrics?: boolean;
+}
+
+type BacklogGauge =
+  | "gateway_outbox_due_jobs"
+  | "gateway_outbox_oldest_due_job_age_seconds"
+  | "gateway_purchases_awaiting_finalize"
+  | "gateway_deadline_min_time_left_seconds"
+  | "gateway_refunds_pending"
+  | "gateway_refunds_failed_open"
+  | "gateway_dead_letters_open";
+
+const GAUGE_HELP: Record<BacklogGauge, string> = {
+  gateway_outbox_due_jobs: "Outbox jobs due now and not done yet (the worker's backlog).",
+  gateway_outbox_oldest_due_job_age_seconds: "How long the oldest due job has waited; 0 when none is due.",
+  gateway_purchases_awaiting_finalize: "Purchases paid and not finalized yet (paid, finalizing).",
+  gateway_deadline_min_time_left_seconds:
+    "Smallest time left before the Dataverse deadline among purchases paid and not finalized; NaN when none waits.",
+  gateway_refunds_pending: "Refunds asked of the provider and not settled yet.",
+  gateway_refunds_failed_open:
+    "Refunds that failed and are still recorded as failed (each is also a dead letter).",
+  gateway_dead_letters_open: "Dead letters nobody has resolved yet (npm run reconcile lists them).",
+};
+
+function backlogGauges(registry: Registry, latest: () => StoreBacklog | null, now: () => number): void {
+  const values: Record<BacklogGauge, (b: StoreBacklog) => number> = {
+    gateway_outbox_due_jobs: (b) => b.dueJobs,
+    gateway_outbox_oldest_due_job_age_seconds: (b) =>
+      b.oldestDueJobAt === null ? 0 : Math.max(0, (now() - b.oldestDueJobAt) / 1000),
+    gateway_purchases_awaiting_finalize: (b) => b.awaitingFinalize,
+    gateway_deadline_min_time_left_seconds: (b) =>
+      b.nearestDeadlineAt === null ? Number.NaN : (b.nearestDeadlineAt - now()) / 1000,
+    gateway_refunds_pending: (b) => b.refundsPending,
+    gateway_refunds_failed_open: (b) => b.refundsFailed,
+    gateway_dead_letters_open: (b) => b.openDeadLetters,
+  };
+  for (const name of Object.keys(GAUGE_HELP) as BacklogGauge[]) {
+    new Gauge({
+      name,
+      help: GAUGE_HELP[name],
+      registers: [registry],
+      collect() {
+        const backlog = latest();
+        // The store could not answer (readiness says so): the gauge is unknown, not zero.
+        this.set(backlog === null ? Number.NaN : values[name](backlog));
+      },
+    });
+  }
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const counters = new Map<string, Counter>();
+  for (const [name, def] of Object.entries(COUNTERS)) {
+    counters.set(
+      name,
+      new Counter({ name, help: def.help, labelNames: [...def.labels], registers: [registry] }),
     );
-  return parts.length === 0 ? "" : `{${parts.join(",")}}`;
-}
-
-export function createMetrics(): Metrics {
-  const counters = new Map<string, CounterDef>();
-  for (const [name, help] of Object.entries(COUNTERS)) counters.set(name, { help, values: new Map() });
-  const buckets = LATENCY_BUCKETS_SECONDS.map(() => 0);
-  let latencySum = 0;
-  let latencyCount = 0;
+  }
+  const finalize = new Histogram({
+    name: "gateway_finalize_duration_seconds",
+    help: "Time spent in one finalize call to Dataverse.",
+    buckets: LATENCY_BUCKETS_SECONDS,
+    registers: [registry],
+  });
+  const ack = new Histogram({
+    name: "gateway_webhook_ack_duration_seconds",
+    help: "From a webhook's arrival to the endpoint's answer (verify, store, acknowledge), by provider and outcome.",
+    labelNames: ["provider", "outcome"],
+    buckets: ACK_BUCKETS_SECONDS,
+    registers: [registry],
+  });
+  const dataverse = new Histogram({
+    name: "gateway_dataverse_request_duration_seconds",
+    help: "One Event Management operation on Dataverse (its transport retries included), by action and outcome.",
+    labelNames: ["action", "outcome"],
+    buckets: LATENCY_BUCKETS_SECONDS,
+    registers: [registry],
+  });
+  let read: ((now: number) => Promise<StoreBacklog>) | null = null;
+  let clock: () => number = Date.now;
+  // Read once per scrape, before the registry collects: every backlog gauge shows the same moment.
+  let backlog: StoreBacklog | null = null;
+  backlogGauges(
+    registry,
+    () => backlog,
+    () => clock(),
+  );
 
   return {
     increment(name, labels = {}, by = 1) {
-      const def = counters.get(name);
-      if (!def) return;
-      const key = labelKey(labels);
-      const entry = def.values.get(key) ?? { labels, value: 0 };
-      entry.value += by;
-      def.values.set(key, entry);
+      counters.get(name)?.inc(labels, by);
     },
-    observeFinalizeSeconds(seconds) {
-      latencySum += seconds;
-      latencyCount += 1;
-      LATENCY_BUCKETS_SECONDS.forEach((limit, i) => {
-        if (seconds <= limit) buckets[i] = (buckets[i] ?? 0) + 1;
-      });
+    observeFinalizeSeconds: (seconds) => finalize.observe(seconds),
+    observeWebhookAckSeconds: (seconds, labels) => ack.observe(labels, seconds),
+    observeDataverseSeconds: (seconds, labels) => dataverse.observe(labels, seconds),
+    watchBacklog(reader, now) {
+      read = reader;
+      clock = now;
     },
-    value(name, labels = {}) {
-      return counters.get(name)?.values.get(labelKey(labels))?.value ?? 0;
+    async render() {
+      backlog = read ? await read(clock()).catch(() => null) : null;
+      return registry.metrics();
     },
-    render() {
-      const lines: string[] = [];
-      for (const [name, def] of counters) {
-        lines.push(`# HELP ${name} ${def.help}`, `# TYPE ${name} counter`);
-        if (def.values.size === 0) lines.push(`${name} 0`);
-        for (const { labels, value } of def.values.values())
-          lines.push(`${name}${renderLabels(labels)} ${value}`);
-      }
-      const h = "gateway_finalize_duration_seconds";
-      lines.push(`# HELP ${h} Time spent in one finalize call to Dataverse.`, `# TYPE ${h} histogram`);
-      LATENCY_BUCKETS_SECONDS.forEach((limit, i) =>
-        lines.push(`${h}_bucket{le="${limit}"} ${buckets[i] ?? 0}`),
-      );
-      lines.push(
-        `${h}_bucket{le="+Inf"} ${latencyCount}`,
-        `${h}_sum ${latencySum}`,
-        `${h}_count ${latencyCount}`,
-      );
-      return `${lines.join("\n")}\n`;
+    contentType: registry.contentType,
+    async value(name, labels = {}) {
+      const metric = await counters.get(name)?.get();
+      const key = JSON.stringify(Object.entries(labels).sort());
+      const found = metric?.values.find((v) => JSON.stringify(Object.entries(v.labels).sort()) === key);
+      return found?.value ?? 0;
     },
   };
 }

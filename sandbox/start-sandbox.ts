@@ -68,6 +68,8 @@ export interface StartSandboxOptions {
   log?: (line: string) => void;
   /** The endpoint's JSON log lines (default: dropped). */
   endpointLog?: (line: string) => void;
+  /** "pretty": the endpoint's log lines through pino-pretty instead of JSON (LOG_FORMAT=pretty npm start). */
+  endpointLogFormat?: "json" | "pretty";
   /** Delete everything in dataDir first. */
   fresh?: boolean;
   /** Repository root (holds the fixture site). Default: this file's repository. */
@@ -357,7 +359,12 @@ async function startSandboxEndpoint(
     {
       clock: { now: parts.clock.now },
       publicUrlIsListenUrl: true,
-      logger: createJsonLogger({ write: (line) => endpointLog(line.trimEnd()), now: parts.clock.now }),
+      logger: createJsonLogger({
+        write: (line) => endpointLog(line.trimEnd()),
+        now: parts.clock.now,
+        format: options.endpointLogFormat ?? "json",
+        ...(config.observability ? { minLevel: config.observability.logLevel } : {}),
+      }),
     },
     options.instances ?? 1,
   );

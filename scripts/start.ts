@@ -35,7 +35,8 @@ Options:
   --store <kind>     sqlite (default, in the data folder) or postgres (a throwaway cluster of Debian's
                      postgresql, removed at stop)
   --instances <n>    endpoint instances behind the one endpoint port, 1 to 8 (more than 1: --store postgres)
-  --verbose          also print the endpoint's JSON log lines (always written to <data-dir>/endpoint.log)
+  --verbose          also print the endpoint's JSON log lines (always written to <data-dir>/endpoint.log);
+                     LOG_FORMAT=pretty npm start makes them readable lines (pino-pretty)
   --help             show this text
 
 Stop with Ctrl-C (or SIGTERM): every part closes cleanly; the state is kept for the next run.
@@ -212,6 +213,7 @@ async function main(): Promise<void> {
       store: values.store === "postgres" ? "postgres" : "sqlite",
       instances: values.instances === undefined ? 1 : Number(values.instances),
       log: progress,
+      endpointLogFormat: process.env.LOG_FORMAT === "pretty" ? "pretty" : "json",
       endpointLog: (line) => {
         logStream ??= createWriteStream(join(dataDir, "endpoint.log"), { flags: "a" });
         logStream.write(`${line}\n`);

@@ -13,6 +13,7 @@ import { GUID_PATTERN, normalizeGuid } from "../guid";
 import { parseJsonBody, readBodyCapped } from "../http/read-body";
 import { jsonResponse } from "../http/responses";
 import { samplerFor } from "../log-sampler";
+import { NO_TRACING } from "../observability/tracing";
 
 const MAX_CHECKOUT_BODY_BYTES = 16 * 1024;
 
@@ -124,21 +125,27 @@ export async function handleCheckout(request: Request, deps: CheckoutRouteDeps):
   }
   const returnUrl = checkReturnUrl(input.returnUrl, deps.portalOrigins);
 
-  const { purchase, checkout } = await startCheckout(deps, {
-    purchaseId: input.purchaseId,
-    readableEventId: input.readableEventId,
-    claimedUserId: input.userId ? input.userId : null,
-    locale: input.locale ?? null,
-    returnUrl,
-    confirmationPath: input.confirmationPath ?? null,
-    mode: deps.eventMode,
-  }).catch((error: unknown) => {
-    if (error instanceof CheckoutError && error.code === "PURCHASE_NOT_FOUND") {
-      noteUnknownPurchase(deps);
-      deps.readGuard?.rememberMissing(input.purchaseId);
-    }
-    throw error;
-  });
+  const tracing = deps.tracing ?? NO_TRACING;
+  const start = () =>
+    startCheckout(deps, {
+      purchaseId: input.purchaseId,
+      readableEventId: input.readableEventId,
+      claimedUserId: input.userId ? input.userId : null,
+      locale: input.locale ?? null,
+      returnUrl,
+      confirmationPath: input.confirmationPath ?? null,
+      mode: deps.eventMode,
+    });
+  const attributes = { "http.route": "/v1/checkout", "event.mode": deps.eventMode };
+  const { purchase, checkout } = await tracing
+    .root("checkout", { purchaseId: input.purchaseId, kind: "server", attributes }, start)
+    .catch((error: unknown) => {
+      if (error instanceof CheckoutError && error.code === "PURCHASE_NOT_FOUND") {
+        noteUnknownPurchase(deps);
+        deps.readGuard?.rememberMissing(input.purchaseId);
+      }
+      throw error;
+    });
   const answer: CheckoutAnswer = {
     purchase: {
       purchaseId: purchase.purchaseId,

@@ -42,9 +42,9 @@ export async function handleReady(deps: {
   );
 }
 
-export function handleMetrics(metrics: Metrics): Response {
-  return new Response(metrics.render(), {
+export async function handleMetrics(metrics: Metrics): Promise<Response> {
+  return new Response(await metrics.render(), {
     status: 200,
-    headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+    headers: { "content-type": metrics.contentType },
   });
 }

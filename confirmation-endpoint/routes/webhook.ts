@@ -10,6 +10,8 @@ import { errorResponse, jsonResponse } from "../http/responses";
 import { samplerFor } from "../log-sampler";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
+import { NO_TRACING } from "../observability/tracing";
+import type { Tracing } from "../observability/tracing";
 import { planEvents } from "../lifecycle/plan-event";
 import type { ProviderSet } from "../providers/registry";
 import type { PaymentEvent, PaymentProviderAdapter } from "../providers/types";
@@ -23,7 +25,18 @@ export interface WebhookRouteDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  tracing?: Tracing;
   onWorkStored?: () => void;
+}
+
+/** Seconds since `startedAt` (performance.now()), for the ack latency histogram. */
+const since = (startedAt: number) => (performance.now() - startedAt) / 1000;
+
+/** The one purchase a delivery is about, or null (none, or several: an Adyen batch). */
+function onlyPurchase(events: PaymentEvent[]): string | null {
+  const ids = new Set(events.map((e) => e.purchaseId));
+  const [only] = ids;
+  return ids.size === 1 && only ? only : null;
 }
 
 export async function handleWebhook(
@@ -32,6 +45,7 @@ export async function handleWebhook(
   deps: WebhookRouteDeps,
 ): Promise<Response> {
   const started = deps.clock.now();
+  const startedAt = performance.now();
   const provider = deps.providers.get(providerName);
   if (!provider) {
     const names = deps.providers.all.map((p) => `/v1/webhooks/${p.name}`).join(", ");
@@ -45,9 +59,9 @@ export async function handleWebhook(
   try {
     body = await readBodyCapped(request, MAX_WEBHOOK_BODY_BYTES);
   } catch (error) {
-    deps.metrics.increment("gateway_webhooks_total", {
-      outcome: error instanceof HttpError && error.status === 413 ? "too_large" : "rejected",
-    });
+    const outcome = error instanceof HttpError && error.status === 413 ? "too_large" : "rejected";
+    deps.metrics.increment("gateway_webhooks_total", { outcome });
+    deps.metrics.observeWebhookAckSeconds(since(startedAt), { provider: provider.name, outcome });
     throw error;
   }
   let events: PaymentEvent[];
@@ -58,12 +72,49 @@ export async function handleWebhook(
       receivedAt: new Date(deps.clock.now()),
     });
   } catch (error) {
+    deps.metrics.observeWebhookAckSeconds(since(startedAt), { provider: provider.name, outcome: "rejected" });
     return rejectUnverified(error, provider.name, deps, started);
   }
+  // The span starts when the request arrived; the purchase (hence the trace) is known only now.
+  const span = {
+    purchaseId: onlyPurchase(events),
+    kind: "server" as const,
+    startTime: performance.timeOrigin + startedAt,
+    attributes: {
+      "http.route": "/v1/webhooks/{provider}",
+      "provider.name": provider.name,
+      "event.count": events.length,
+    },
+  };
+  return (deps.tracing ?? NO_TRACING).root("webhook", span, async (handle) => {
+    let outcome = "store_failed";
+    try {
+      const stored = await storeEvents(events, provider, deps, started);
+      outcome = stored.outcome;
+      handle.setAttributes({ outcome });
+      return stored.response;
+    } finally {
+      deps.metrics.observeWebhookAckSeconds(since(startedAt), { provider: provider.name, outcome });
+    }
+  });
+}
+
+/** Store the verified events and build the answer: the provider's acknowledgement, or a 503. */
+async function storeEvents(
+  events: PaymentEvent[],
+  provider: PaymentProviderAdapter,
+  deps: WebhookRouteDeps,
+  started: number,
+): Promise<{ response: Response; outcome: string }> {
+  const providerName = provider.name;
   let outcome;
   try {
     const now = deps.clock.now();
-    outcome = await deps.store.recordWebhook(planEvents(events, now), now);
+    outcome = await (deps.tracing ?? NO_TRACING).child(
+      "store record_webhook",
+      { kind: "internal", attributes: { "event.count": events.length } },
+      () => deps.store.recordWebhook(planEvents(events, now), now),
+    );
   } catch (error) {
     deps.metrics.increment("gateway_webhooks_total", { outcome: "store_failed" });
     deps.logger.log("error", "webhook", {
@@ -73,11 +124,12 @@ export async function handleWebhook(
       durationMs: deps.clock.now() - started,
     });
     if (error instanceof StoreError) {
-      return errorResponse(
+      const response = errorResponse(
         503,
         "TEMPORARILY_UNAVAILABLE",
         "The event could not be saved; deliver it again later.",
       );
+      return { response, outcome: "store_failed" };
     }
     throw error;
   }
@@ -96,7 +148,7 @@ export async function handleWebhook(
       durationMs: deps.clock.now() - started,
     });
   }
-  return acknowledge(provider, outcome);
+  return { response: acknowledge(provider, outcome), outcome: label };
 }
 
 /**

@@ -11,6 +11,7 @@ import { withReturnMarker } from "../checkout/return-url";
 import type { EventManagementApi, PurchaseRow } from "../dataverse/types";
 import { CheckoutError, refusalFromDataverse } from "../checkout/errors";
 import { HttpError } from "../errors";
+import { NO_TRACING } from "../observability/tracing";
 import { normalizeGuid } from "../guid";
 import type { PaymentStore } from "../store/types";
 import { guardJob } from "../lifecycle/jobs";
@@ -159,6 +160,20 @@ export async function handleRtmPay(request: Request, deps: RtmRouteDeps): Promis
   const rtm = requireRtm(deps);
   const query = new URL(request.url).searchParams;
   const purchaseId = parsePurchaseId(query.get("purchaseId"));
+  const span = {
+    purchaseId,
+    kind: "server" as const,
+    attributes: { "http.route": "/v1/rtm/pay", "event.mode": "rtm" },
+  };
+  return (deps.tracing ?? NO_TRACING).root("checkout", span, () => payRtm(query, purchaseId, rtm, deps));
+}
+
+async function payRtm(
+  query: URLSearchParams,
+  purchaseId: string,
+  rtm: RtmRouteOptions,
+  deps: RtmRouteDeps,
+): Promise<Response> {
   const back = pickReturnUrl(query.get("returnUrl"), deps.portalOrigins, rtm.defaultReturnUrl);
   if (back.source === "foreign_origin" || back.source === "invalid") {
     deps.logger.log("warn", "rtm: returnUrl not followed; using the default", {

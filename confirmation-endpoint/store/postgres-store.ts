@@ -14,7 +14,7 @@ import { openPgConnection } from "./postgres/connection";
 import { announceWork, claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./postgres/outbox";
 import { prune } from "./postgres/prune";
 import { listPurchasesSince, requestRefund, settleRefund } from "./postgres/requested-refunds";
-import { createReads, reconcileReport, summarise } from "./postgres/reads";
+import { createReads, readBacklog, reconcileReport, summarise } from "./postgres/reads";
 import { createWorkWatcher } from "./postgres/watch-work";
 import { storeEvents } from "./postgres/webhooks";
 import type { PaymentStore } from "./types";
@@ -79,6 +79,9 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
     },
     async summary() {
       return c.read("summarise the store", (sql) => summarise(sql));
+    },
+    async backlog(now) {
+      return c.read("read the backlog", (sql) => readBacklog(sql, now));
     },
     watchWork: (wake) => watcher.watch(wake),
     async close() {

@@ -2,7 +2,7 @@
 // the connection (WAL, FULL sync, migrations), checkouts, webhooks with group commit, the outbox
 // with leases and fencing, and plain reads. This file only puts them behind the contract.
 
-import { createReads, reconcileReport, summarise } from "./sqlite/reads";
+import { createReads, readBacklog, reconcileReport, summarise } from "./sqlite/reads";
 import {
   abandonCheckoutAttempt,
   beginCheckout,
@@ -78,6 +78,9 @@ export function openSqliteStore(
     },
     async summary() {
       return c.read("summarise the store", () => summarise(c));
+    },
+    async backlog(now) {
+      return c.read("read the backlog", () => readBacklog(c, now));
     },
     async close() {
       if (c.db.open) c.db.close();

@@ -258,6 +258,27 @@ export interface StoreSummary {
   oldestPendingJobAt: number | null;
 }
 
+/**
+ * What /metrics samples on every scrape: cheap, index-friendly counts of the work waiting now (not
+ * the whole history, unlike summary()).
+ */
+export interface StoreBacklog {
+  /** Pending jobs due at `now` (scheduled ones, like a guard at its deadline, are not backlog). */
+  dueJobs: number;
+  /** The earliest not-before among those due jobs; null when none is due. */
+  oldestDueJobAt: number | null;
+  /** Purchases paid and not finalized yet (paid, finalizing). */
+  awaitingFinalize: number;
+  /** The nearest deadline among those; null when none waits. */
+  nearestDeadlineAt: number | null;
+  /** Refunds asked for and not settled yet (requested, pending). */
+  refundsPending: number;
+  /** Refunds the provider refused or that gave up (each is also a dead letter). */
+  refundsFailed: number;
+  /** Dead letters nobody has resolved yet. */
+  openDeadLetters: number;
+}
+
 export interface ReconcileReport {
   paidNotFinalized: PurchaseRecord[];
   /** Payments whose purchase the store did not know but Dataverse has paid: recorded, never refunded. */
@@ -345,6 +366,8 @@ export interface PaymentStore {
   /** Purchases created or changed at or after `since` (epoch ms), oldest first: the reconcile period. */
   listPurchasesSince(since: number): Promise<PurchaseRecord[]>;
   summary(): Promise<StoreSummary>;
+  /** The work waiting at `now`, for the gauges of /metrics (a few indexed counts). */
+  backlog(now: number): Promise<StoreBacklog>;
   /**
    * Delete what is older than `before` and can never be needed again: webhook events, finished jobs,
    * resolved dead letters, and purchases that ended with no money outstanding (with their rows).

@@ -6,6 +6,7 @@
 import { StaleLeaseError, VersionConflictError } from "../errors";
 import type { JobKind } from "../lifecycle/jobs";
 import { withReleaseJob } from "../lifecycle/release";
+import { NO_TRACING } from "../observability/tracing";
 import type { JobRecord } from "../store/types";
 import type { StepContext, StepResult, WorkerDeps } from "./context";
 import { describeError } from "./describe-error";
@@ -52,14 +53,27 @@ export async function runJob(deps: WorkerDeps, job: JobRecord, settings: RunSett
     store.renewLease(job.id, workerId, now + leaseMs, now).catch(() => clearInterval(renewal));
   }, settings.renewEveryMs);
   renewal.unref();
+  const span = {
+    purchaseId: job.purchaseId,
+    kind: "consumer" as const,
+    attributes: { "job.kind": job.kind, "job.id": job.id, "job.attempt": job.attempts },
+  };
   try {
-    const result = await HANDLERS[job.kind](ctx);
-    // Real-time journeys: a purchase that ends unregistered also releases its seats in Dynamics.
-    const moved = result.effects.purchase;
-    if (moved?.set.state !== undefined) {
-      result.effects = withReleaseJob(result.effects, await store.getPurchase(moved.purchaseId), clock.now());
-    }
-    await store.commitJob(job.id, workerId, result.effects, clock.now());
+    const result = await (deps.tracing ?? NO_TRACING).root(`job ${job.kind}`, span, async (handle) => {
+      const stepped = await HANDLERS[job.kind](ctx);
+      // Real-time journeys: a purchase that ends unregistered also releases its seats in Dynamics.
+      const moved = stepped.effects.purchase;
+      if (moved?.set.state !== undefined) {
+        stepped.effects = withReleaseJob(
+          stepped.effects,
+          await store.getPurchase(moved.purchaseId),
+          clock.now(),
+        );
+      }
+      await store.commitJob(job.id, workerId, stepped.effects, clock.now());
+      handle.setAttributes({ outcome: stepped.outcome.split(":")[0] ?? stepped.outcome });
+      return stepped;
+    });
     report(deps, job, result, { ...line, durationMs: clock.now() - started });
   } catch (error) {
     await settleFailure(deps, job, error, workerId, { ...line, durationMs: clock.now() - started });

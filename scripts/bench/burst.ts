@@ -1,4 +1,4 @@
-// Benchmark: a ticket-drop burst against Dataverse's service-protection limits (issue 9). Five
+// Benchmark: a ticket-drop burst against Dataverse's service-protection limits (issue 9). Six
 // figures, each beside a baseline measured in the same run:
 //  1. webhook ingest: signed webhooks fired at a fixed rate at the endpoint process, ack latency,
 //     against a receiver that finalizes inside the request;
@@ -8,7 +8,8 @@
 //     ignores Retry-After;
 //  3. one application user against three;
 //  4. SIGKILL of the endpoint process five times during a burst, restart, nothing lost or doubled;
-//  5. peak RSS of the endpoint process during 1 and 2.
+//  5. peak RSS of the endpoint process during 1 and 2;
+//  6. tracing off against on, the same burst twice (burst/tracing-cost.ts).
 // BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2.
 // Setup work (registrations, checkouts, payments) runs in real time with the limits off and is
 // not measured. README "Benchmarks" says how to read every figure.
@@ -29,6 +30,7 @@ import type { KitBurstResult } from "./burst/run-kit-burst";
 import { createScaledClock } from "./burst/scaled-clock";
 import { spawnEndpoint } from "./burst/spawn-endpoint";
 import { startBurstWorld } from "./burst/stand-ins";
+import { runTracingCost, tracingCostLines } from "./burst/tracing-cost";
 
 export const name = "burst";
 export const describe =
@@ -48,6 +50,7 @@ interface Plan {
   crashPurchases: number;
   scaleCrash: number;
   kills: number;
+  tracingPurchases: number;
 }
 
 function planFromEnv(env: NodeJS.ProcessEnv): Plan {
@@ -67,6 +70,7 @@ function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     crashPurchases: quick ? 200 : 600,
     scaleCrash: 20,
     kills: 5,
+    tracingPurchases: quick ? 300 : 1000,
   };
 }
 
@@ -151,6 +155,7 @@ export async function run(): Promise<void> {
     plan.purchases +
     plan.threeUserPurchases +
     plan.crashPurchases +
+    2 * plan.tracingPurchases +
     100;
   const world = await startBurstWorld({ clock, timeScale: plan.scaleKit, dir, passCapacity: capacity });
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -279,6 +284,15 @@ export async function run(): Promise<void> {
     out(
       `  during 1+2 (1 user, ${plan.purchases} purchases): ${fmt(kit.peakRssMiB ?? Number.NaN)} MiB; 3 users: ${fmt(three.peakRssMiB ?? Number.NaN)} MiB (target < 200 MB) ${ok((kit.peakRssMiB ?? 0) < 200 && (three.peakRssMiB ?? 0) < 200)}`,
     );
+
+    // 6: tracing off and on.
+    const tracing = await runTracingCost(world, {
+      purchases: plan.tracingPurchases,
+      fireRate: FIRE_RATE,
+      dir,
+      progress,
+    });
+    for (const line of tracingCostLines(tracing, FIRE_RATE)) out(line);
   } finally {
     await world.close();
     if (process.env.BURST_KEEP !== "1") rmSync(dir, { recursive: true, force: true });

@@ -40,7 +40,7 @@ describe("deadline-aware finalize", () => {
     expect(finalizeTimes).toBe(3);
     expect(h.clock.now() - start).toBeGreaterThanOrEqual(4000);
     expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
-    expect(h.metrics.value("gateway_dataverse_throttles_total")).toBe(2);
+    expect(await h.metrics.value("gateway_dataverse_throttles_total")).toBe(2);
   });
 
   it("a duplicate webhook during a Retry-After wait does not make the worker call early", async () => {
@@ -72,7 +72,7 @@ describe("deadline-aware finalize", () => {
     expect([...h.provider.refunds.keys()]).toEqual([`refund:${paymentId}:deadline_passed`]);
     expect(await refundRequestedAt()).toBeLessThan(DEADLINE);
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("refunded");
-    expect(h.metrics.value("gateway_deadline_misses_total")).toBe(1);
+    expect(await h.metrics.value("gateway_deadline_misses_total")).toBe(1);
   });
 
   it("a Retry-After the client hands back that reaches past the guard → deadline path at once", async () => {

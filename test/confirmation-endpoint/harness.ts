@@ -10,6 +10,12 @@ import type { AppDeps } from "../../confirmation-endpoint/app";
 import type { DeadlinePolicy } from "../../confirmation-endpoint/config";
 import { createMemoryLogger } from "../../confirmation-endpoint/logger";
 import { createMetrics } from "../../confirmation-endpoint/metrics";
+import {
+  instrumentDataverse,
+  instrumentProviders,
+} from "../../confirmation-endpoint/observability/instrument-calls";
+import { NO_TRACING } from "../../confirmation-endpoint/observability/tracing";
+import type { Tracing } from "../../confirmation-endpoint/observability/tracing";
 import type { RtmRouteOptions } from "../../confirmation-endpoint/rtm/handle-rtm-pay";
 import type { PaymentStore } from "../../confirmation-endpoint/store/types";
 import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
@@ -65,6 +71,10 @@ export interface HarnessOptions<D extends FakeDataverse> {
   /** Real-time journeys route settings, built on the harness's clock; omitted → no RTM route. */
   rtm?: (clock: FakeClock) => RtmRouteOptions;
   newPurchaseCheckoutsPerMinute?: number;
+  /** Tracing for the app and the worker (default off); observability tests pass an in-memory exporter's. */
+  tracing?: Tracing;
+  /** prom-client's default process metrics (default off: each endpoint would watch the event loop). */
+  processMetrics?: boolean;
   /** Other settings of the app (per-client limits, the read budget, the client-address header). */
   app?: Partial<
     Pick<
@@ -81,7 +91,10 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
   const dataverse = options.dataverse ?? (new FakeDataverse() as D);
   const provider = new FakeProvider(clock);
   const logger = createMemoryLogger();
-  const metrics = createMetrics();
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
+  const tracing = options.tracing ?? NO_TRACING;
+  // The app and the worker call Dataverse through the same instrumentation as createEndpoint's.
+  const instrumented = instrumentDataverse(dataverse, { metrics, tracing });
   const opened: PaymentStore[] = [];
   const open = () => {
     const s = openSqliteStore(dbPath);
@@ -92,16 +105,21 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
   // As createEndpoint does: the store's writes wake held status requests (long poll).
   const purchaseSignal = createPurchaseSignal();
   const store = signalPurchaseChanges(storeSwitch.store, purchaseSignal);
+  metrics.watchBacklog(
+    (now) => store.backlog(now),
+    () => clock.now(),
+  );
   let seq = 0;
   const random = () => 0.5;
 
   const app = createApp({
     store,
-    providers: createProviderSet(provider),
-    dataverse,
+    providers: instrumentProviders(createProviderSet(provider), tracing),
+    dataverse: instrumented,
     clock,
     logger,
     metrics,
+    tracing,
     portalOrigins: options.portalOrigins ?? [PORTAL],
     eventMode: "outbound",
     deadlinePolicy: POLICY,
@@ -116,11 +134,12 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
     createWorker(
       {
         store: s,
-        providers: createProviderSet(provider),
-        dataverse,
+        providers: instrumentProviders(createProviderSet(provider), tracing),
+        dataverse: instrumented,
         clock,
         logger,
         metrics,
+        tracing,
         random,
         adoption: { deploymentId: FAKE_DEPLOYMENT, deadlinePolicy: POLICY, returnOrigin: PORTAL },
       },

@@ -96,7 +96,9 @@ describe("money that must go back", () => {
     ]);
     expect(letters[1]!.detail).toContain(paymentId);
     expect((await h.store.listRefunds())[0]!.state).toBe("failed");
-    expect(h.metrics.value("gateway_refunds_total", { reason: "amount_mismatch", status: "failed" })).toBe(1);
+    expect(
+      await h.metrics.value("gateway_refunds_total", { reason: "amount_mismatch", status: "failed" }),
+    ).toBe(1);
   });
 
   it("a refund call that errors is retried with the same key, then succeeds once", async () => {

@@ -29,7 +29,7 @@ describe("unauthenticated noise", () => {
       expect(res.status).toBe(400);
     }
     const labels = { route: "webhook", reason: "bad_signature" };
-    expect(h.metrics.value("gateway_rejected_requests_total", labels)).toBe(50);
+    expect(await h.metrics.value("gateway_rejected_requests_total", labels)).toBe(50);
     const lines = () => h.logger.entries.filter((e) => e.msg === "webhook" && e.outcome === "rejected");
     expect(lines()).toHaveLength(1);
 
@@ -37,7 +37,7 @@ describe("unauthenticated noise", () => {
     await h.app(h.webhookRequest(BAD_EVENT, { signature: "t=1,v1=00" }));
     expect(lines()).toHaveLength(2);
     expect(lines()[1]).toMatchObject({ level: "warn", code: "BAD_SIGNATURE", suppressed: 49 });
-    expect(h.metrics.value("gateway_rejected_requests_total", labels)).toBe(51);
+    expect(await h.metrics.value("gateway_rejected_requests_total", labels)).toBe(51);
   });
 
   it("made-up purchase ids: 404 each, counted, at most one warn line and no error line", async () => {
@@ -51,7 +51,10 @@ describe("unauthenticated noise", () => {
       expect(body.error.code).toBe("PURCHASE_NOT_FOUND");
     }
     expect(
-      h.metrics.value("gateway_rejected_requests_total", { route: "checkout", reason: "unknown_purchase" }),
+      await h.metrics.value("gateway_rejected_requests_total", {
+        route: "checkout",
+        reason: "unknown_purchase",
+      }),
     ).toBe(25);
     const mentioning = h.logger.entries.filter((e) => e.level === "warn" || e.level === "error");
     expect(mentioning.filter((e) => e.level === "error")).toEqual([]);

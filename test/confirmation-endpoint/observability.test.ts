@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createJsonLogger, redactFields } from "../../confirmation-endpoint/logger";
-import { PURCHASE, payAndNotify, useHarness } from "./harness";
+import { loadConfig } from "../../confirmation-endpoint/config";
+import { ConfigError } from "../../confirmation-endpoint/errors";
+import { collectSecretValues, createJsonLogger, redactFields } from "../../confirmation-endpoint/logger";
+import { ENDPOINT_ENV, PURCHASE, payAndNotify, useHarness } from "./harness";
 import type { Harness } from "./harness";
 
 let h: Harness;
@@ -106,6 +108,83 @@ describe("logs", () => {
       purchaseId: "p",
       token: "[redacted]",
     });
+  });
+
+  it("pino writes the same redaction at any depth, and drops lines under the level", () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ write: (l) => lines.push(l), now: () => 0, minLevel: "warn" });
+    logger.log("info", "below the level");
+    logger.log("warn", "dataverse", {
+      error: Object.assign(new Error("refused"), { code: "0x80040220" }),
+      nested: [{ request: { headers: { Authorization: "Bearer abc" } } }],
+    });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual({
+      time: "1970-01-01T00:00:00.000Z",
+      level: "warn",
+      msg: "dataverse",
+      error: { name: "Error", message: "refused", code: "0x80040220" },
+      nested: [{ request: { headers: { Authorization: "[redacted]" } } }],
+    });
+  });
+
+  it("blanks the configured secret values wherever they appear: a message, an error, a URL", () => {
+    const config = loadConfig(ENDPOINT_ENV);
+    const secrets = collectSecretValues(config);
+    expect(secrets).toEqual(
+      expect.arrayContaining(["whsec_test_fake", "sk_test_x"].filter((s) => s.length >= 8)),
+    );
+    const lines: string[] = [];
+    const logger = createJsonLogger({ write: (l) => lines.push(l), now: () => 0, secrets });
+    logger.log("error", "provider said: invalid key whsec_test_fake", {
+      error: new Error('bad signature for "whsec_test_fake"'),
+      url: "https://x.test/?k=whsec_test_fake",
+    });
+    expect(lines[0]).not.toContain("whsec_test_fake");
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      msg: "provider said: invalid key [redacted]",
+      url: "https://x.test/?k=[redacted]",
+    });
+  });
+
+  it("LOG_LEVEL and LOG_FORMAT come from the environment; a wrong value is a config problem", () => {
+    expect(loadConfig({ ...ENDPOINT_ENV, LOG_LEVEL: "DEBUG" }).observability).toMatchObject({
+      logLevel: "debug",
+      logFormat: "json",
+    });
+    expect(() => loadConfig({ ...ENDPOINT_ENV, LOG_LEVEL: "loud", LOG_FORMAT: "xml" })).toThrow(ConfigError);
+    try {
+      loadConfig({ ...ENDPOINT_ENV, LOG_LEVEL: "loud", LOG_FORMAT: "xml" });
+    } catch (error) {
+      expect(String((error as Error).message)).toContain(
+        "LOG_LEVEL: must be one of debug, info, warn, error",
+      );
+      expect(String((error as Error).message)).toContain('LOG_FORMAT: must be "json" or "pretty"');
+    }
+  });
+
+  it("tracing is configured from OTEL_EXPORTER_OTLP_ENDPOINT or the Application Insights connection string", () => {
+    const otlp = loadConfig({ ...ENDPOINT_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/" });
+    expect(otlp.observability?.tracing).toMatchObject({
+      otlpTracesUrl: "http://collector:4318/v1/traces",
+      appInsightsConnectionString: null,
+    });
+    expect(() =>
+      loadConfig({ ...ENDPOINT_ENV, APPLICATIONINSIGHTS_CONNECTION_STRING: "not-a-connection-string" }),
+    ).toThrow(/APPLICATIONINSIGHTS_CONNECTION_STRING: is not a connection string/);
+    expect(loadConfig(ENDPOINT_ENV).observability?.tracing).toMatchObject({
+      otlpTracesUrl: null,
+      appInsightsConnectionString: null,
+    });
+  });
+
+  it("LOG_FORMAT=pretty writes readable lines through pino-pretty, still redacted", () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ write: (l) => lines.push(l), now: () => 0, format: "pretty" });
+    logger.log("warn", "job", { purchaseId: "p-1", token: "t0ps3cret" });
+    expect(lines.join("")).toMatch(/WARN.*job/);
+    expect(lines.join("")).toContain("p-1");
+    expect(lines.join("")).not.toContain("t0ps3cret");
   });
 
   it("a full payment's logs carry ids and outcomes but no body, card data or secret", async () => {

@@ -249,7 +249,7 @@ describe("GET /v1/rtm/pay → webhook → msevtmgt_finalizeregistrationpayment",
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("awaiting_payment");
     expect(h.provider.sessions.get(sessionId)!.status).not.toBe("expired");
     expect(
-      h.metrics.value("gateway_rejected_requests_total", { route: "rtm_cancel", reason: "bad_proof" }),
+      await h.metrics.value("gateway_rejected_requests_total", { route: "rtm_cancel", reason: "bad_proof" }),
     ).toBe(3);
   });
 

@@ -207,7 +207,7 @@ describe("untrusted webhooks: 400 and nothing stored", () => {
     const body = (await res.json()) as { error: { code: string } };
     expect(["BAD_SIGNATURE", "STALE_TIMESTAMP", "MALFORMED"]).toContain(body.error.code);
     expect(await h.counts()).toEqual(before);
-    expect(h.metrics.value("gateway_webhooks_total", { outcome: "rejected" })).toBe(1);
+    expect(await h.metrics.value("gateway_webhooks_total", { outcome: "rejected" })).toBe(1);
   });
 
   it("answers 404 for an unknown provider and 413 for a body over 256 KiB", async () => {

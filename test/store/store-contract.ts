@@ -280,6 +280,56 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
     );
 
     it(
+      "reads the backlog for /metrics: due jobs only, paid purchases' nearest deadline, open refunds and dead letters",
+      withStore(async (store) => {
+        await begin(store, [guardJob(P, NOW + 60_000), closeCheckoutJob(P, NOW)]);
+        expect(await store.backlog(NOW - 1)).toEqual({
+          dueJobs: 0,
+          oldestDueJobAt: null,
+          awaitingFinalize: 0,
+          nearestDeadlineAt: null,
+          refundsPending: 0,
+          refundsFailed: 0,
+          openDeadLetters: 0,
+        });
+        const [job] = await store.claimJobs({ workerId: "w", limit: 1, now: NOW, leaseMs: 60_000 });
+        const p = (await store.getPurchase(P))!;
+        const won = movePurchase(p, "paid", "payment_won", { winningPaymentId: "pi_1" });
+        const refundRow = (key: string) => ({
+          refundKey: key,
+          purchaseId: P,
+          provider: "stripe",
+          providerPaymentId: `pi_${key}`,
+          amountMinor: 2500,
+          currency: "EUR",
+          reason: "deadline_passed" as const,
+        });
+        await store.commitJob(
+          job!.id,
+          "w",
+          {
+            purchase: won,
+            refunds: [refundRow("r1"), refundRow("r2")],
+            refundUpdates: [{ refundKey: "r2", state: "failed", lastError: "card closed" }],
+            deadLetters: [{ purchaseId: P, kind: "refund", reason: "refund_failed" }],
+            next: { kind: "done" },
+          },
+          NOW + 5,
+        );
+        await store.enqueueJob(refund(P, "pi_9"), NOW + 5);
+        expect(await store.backlog(NOW + 60_000)).toEqual({
+          dueJobs: 2,
+          oldestDueJobAt: NOW + 1000,
+          awaitingFinalize: 1,
+          nearestDeadlineAt: purchase.deadlineAt,
+          refundsPending: 1,
+          refundsFailed: 1,
+          openDeadLetters: 1,
+        });
+      }),
+    );
+
+    it(
       "summarises purchases by state, refunds, dead letters and open jobs for the commands and the benchmark",
       withStore(async (store) => {
         await begin(store, [guardJob(P, NOW), refund(P, "pi_9")]);

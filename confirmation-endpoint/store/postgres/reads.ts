@@ -2,7 +2,7 @@
 // the worker and the commands, the reconciliation report and the summary.
 
 import { toCheckout, toDeadLetter, toJob, toPayment, toPurchase, toRefund } from "../rows";
-import type { PaymentStore, ReconcileReport, StoreSummary } from "../types";
+import type { PaymentStore, ReconcileReport, StoreBacklog, StoreSummary } from "../types";
 import type { PgConnection, Sql } from "./connection";
 
 type Reads = Pick<
@@ -96,5 +96,31 @@ export async function summarise(sql: Sql): Promise<StoreSummary> {
     webhookEvents: (await one(`SELECT count(*) AS n FROM webhook_event`)).n as number,
     pendingJobs: jobs.n as number,
     oldestPendingJobAt: (jobs.oldest as number | null) ?? null,
+  };
+}
+
+export async function readBacklog(sql: Sql, now: number): Promise<StoreBacklog> {
+  const one = async (text: string, params: unknown[] = []) => (await sql(text, params)).rows[0]!;
+  const jobs = await one(
+    `SELECT count(*)::int AS n, min(not_before) AS oldest FROM outbox WHERE state = 'pending' AND not_before <= $1`,
+    [now],
+  );
+  const paid = await one(
+    `SELECT count(*)::int AS n, min(deadline_at) AS nearest FROM purchase WHERE state IN ('paid', 'finalizing')`,
+  );
+  const refunds = await one(
+    `SELECT (count(*) FILTER (WHERE state IN ('requested', 'pending')))::int AS open,
+            (count(*) FILTER (WHERE state = 'failed'))::int AS failed
+       FROM refund WHERE state IN ('requested', 'pending', 'failed')`,
+  );
+  const letters = await one(`SELECT count(*)::int AS n FROM dead_letter WHERE resolved_at IS NULL`);
+  return {
+    dueJobs: jobs.n as number,
+    oldestDueJobAt: jobs.oldest === null ? null : Number(jobs.oldest),
+    awaitingFinalize: paid.n as number,
+    nearestDeadlineAt: paid.nearest === null ? null : Number(paid.nearest),
+    refundsPending: refunds.open as number,
+    refundsFailed: refunds.failed as number,
+    openDeadLetters: letters.n as number,
   };
 }

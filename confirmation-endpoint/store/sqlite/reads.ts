@@ -1,7 +1,7 @@
 // Plain reads of the SQLite store: records for the routes, the worker and the commands, the
 // reconciliation report and the summary. No transaction: each is one statement.
 
-import type { PaymentStore, ReconcileReport, StoreSummary } from "../types";
+import type { PaymentStore, ReconcileReport, StoreBacklog, StoreSummary } from "../types";
 import type { SqliteConnection } from "./connection";
 import { toCheckout, toDeadLetter, toJob, toPayment, toPurchase, toRefund } from "../rows";
 import type { Row } from "../rows";
@@ -85,5 +85,30 @@ export function summarise(c: SqliteConnection): StoreSummary {
     webhookEvents: one(`SELECT count(*) AS n FROM webhook_event`).n as number,
     pendingJobs: jobs.n as number,
     oldestPendingJobAt: (jobs.oldest as number | null) ?? null,
+  };
+}
+
+export function readBacklog(c: SqliteConnection, now: number): StoreBacklog {
+  const one = (sql: string, ...params: unknown[]) => c.prepare(sql).get(...params) as Row;
+  const jobs = one(
+    `SELECT count(*) AS n, min(not_before) AS oldest FROM outbox WHERE state = 'pending' AND not_before <= ?`,
+    now,
+  );
+  const paid = one(
+    `SELECT count(*) AS n, min(deadline_at) AS nearest FROM purchase WHERE state IN ('paid', 'finalizing')`,
+  );
+  const refunds = one(
+    `SELECT count(*) FILTER (WHERE state IN ('requested', 'pending')) AS open,
+            count(*) FILTER (WHERE state = 'failed') AS failed
+       FROM refund WHERE state IN ('requested', 'pending', 'failed')`,
+  );
+  return {
+    dueJobs: jobs.n as number,
+    oldestDueJobAt: (jobs.oldest as number | null) ?? null,
+    awaitingFinalize: paid.n as number,
+    nearestDeadlineAt: (paid.nearest as number | null) ?? null,
+    refundsPending: refunds.open as number,
+    refundsFailed: refunds.failed as number,
+    openDeadLetters: one(`SELECT count(*) AS n FROM dead_letter WHERE resolved_at IS NULL`).n as number,
   };
 }
