@@ -9,6 +9,7 @@ import { z } from "zod";
 import { readDataverseEnv, type DataverseEnvResult } from "./dataverse";
 import { checkUrl } from "./env-checks";
 import { ConfigError } from "./errors";
+import { checkPrefix, DEFAULT_PREFIX } from "./payments-table/definition";
 import { PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin } from "./providers/registry";
 import { DEFAULT_MARGINS, describeShortTimeout } from "./rtm/check-payment-timeout";
@@ -78,6 +79,13 @@ export interface EndpointConfig {
   clientIpHeader: string | null;
   /** Dataverse reads new purchases may cost per 5 minutes; null: a fifth of the users' requests. */
   newPurchaseReadsPer5Minutes: number | null;
+  /**
+   * The Dataverse payments table (PAYMENTS_TABLE=on, PAYMENTS_TABLE_PREFIX): rows upserted after
+   * each change of a purchase's money, on the worker's background lane. Absent or disabled: off.
+   */
+  paymentsTable?: { enabled: boolean; prefix: string };
+  /** The buyer's e-mail goes to the provider so it sends its receipt (SEND_PROVIDER_RECEIPTS, default true). */
+  sendProviderReceipts?: boolean;
 }
 
 export { DEFAULT_STORE_URL, describeStore, parseStoreUrl } from "./store/store-url";
@@ -198,6 +206,32 @@ const envSchema = z.object({
       .min(7, "must be at least 7 (providers redeliver events for days)")
       .max(3650)
       .default(90),
+  ),
+  PAYMENTS_TABLE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(["on", "off"], { error: 'must be "on" or "off" (the Dataverse payments table; default off)' }))
+      .default("off"),
+  ),
+  PAYMENTS_TABLE_PREFIX: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((v) => checkPrefix(v) === null, { error: (i) => checkPrefix(String(i.input)) ?? "" })
+      .default(DEFAULT_PREFIX),
+  ),
+  SEND_PROVIDER_RECEIPTS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(["true", "false"], { error: 'must be "true" or "false" (default true)' }))
+      .default("true"),
   ),
   WORKER_LEASE_SECONDS: z.preprocess(
     blankToUndefined,
@@ -389,5 +423,7 @@ function crossChecks(
     clientIpHeader: e.CLIENT_IP_HEADER ?? null,
     newPurchaseReadsPer5Minutes: e.NEW_PURCHASE_READS_PER_5_MINUTES ?? null,
     retentionDays: e.RETENTION_DAYS ?? 90,
+    paymentsTable: { enabled: e.PAYMENTS_TABLE === "on", prefix: e.PAYMENTS_TABLE_PREFIX ?? DEFAULT_PREFIX },
+    sendProviderReceipts: e.SEND_PROVIDER_RECEIPTS !== "false",
   };
 }

@@ -9,12 +9,15 @@ import { systemClock } from "./clock";
 import type { Clock } from "./clock";
 import type { EndpointConfig } from "./config";
 import { createDataverseClient, createEventManagementApi } from "./dataverse";
-import type { DataverseClientOptions, EventManagementApiOptions } from "./dataverse";
+import type { DataverseClient, DataverseClientOptions, EventManagementApiOptions } from "./dataverse";
 import type { EventManagementApi } from "./dataverse/types";
 import { createJsonLogger } from "./logger";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import type { Metrics } from "./metrics";
+import { paymentsTableNames } from "./payments-table/definition";
+import { createPaymentsTableWriter } from "./payments-table/upsert-payment";
+import type { PaymentsTableWriter } from "./payments-table/upsert-payment";
 import { createProviderSet, PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin, ProviderSet } from "./providers/registry";
 import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
@@ -45,11 +48,15 @@ export interface EndpointOverrides {
   publicUrlIsListenUrl?: boolean;
   /** Fetch undelivered provider events at start and then every this many ms (default 15 min; 0 = never). */
   missedEventsIntervalMs?: number;
+  /** The payments-table writer to use when the table is on (tests that pass `dataverse` pass this too). */
+  paymentsTableWriter?: PaymentsTableWriter;
 }
 
 export interface Endpoint {
   handler: FetchHandler;
   worker: Worker;
+  /** The background lane (payments table): one job at a time, only while no finalize is pending. */
+  backgroundWorker: Worker;
   store: PaymentStore;
   providers: ProviderSet;
   metrics: Metrics;
@@ -64,6 +71,8 @@ export interface Endpoint {
 
 interface DataverseParts {
   dataverse: EventManagementApi;
+  /** The Web API client, when this endpoint built it (not when `overrides.dataverse` is given). */
+  client?: DataverseClient;
   checkDataverse?: () => Promise<void>;
   rtm?: RtmRouteOptions;
   close(): void;
@@ -118,10 +127,30 @@ function buildDataverse(
       : undefined);
   return {
     dataverse,
+    client,
     checkDataverse: overrides.checkDataverse ?? (() => client.checkTokens()),
     ...(rtm ? { rtm } : {}),
     close: () => client.close(),
   };
+}
+
+/** The payments table's writer and this deployment's id when PAYMENTS_TABLE=on; undefined when off. */
+function buildPaymentsTable(
+  config: EndpointConfig,
+  overrides: EndpointOverrides,
+  dv: DataverseParts,
+  logger: Logger,
+): { writer: PaymentsTableWriter; deploymentId: string } | undefined {
+  if (!config.paymentsTable?.enabled) return undefined;
+  const writer =
+    overrides.paymentsTableWriter ??
+    (dv.client ? createPaymentsTableWriter(dv.client, paymentsTableNames(config.paymentsTable.prefix)) : null);
+  if (!writer) {
+    logger.log("warn", "PAYMENTS_TABLE=on but no Dataverse Web API client was built; the table stays off");
+    return undefined;
+  }
+  logger.log("info", "payments table on", { table: writer.names.table });
+  return { writer, deploymentId: config.deploymentId };
 }
 
 /** The adapters the config names, built through the registry. */
@@ -174,14 +203,22 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     deadlinePolicy: config.deadline,
     returnOrigin: config.portalOrigins[0] ?? "",
   };
-  const worker = createWorker(
-    { ...deps, adoption },
-    {
-      concurrency: config.worker.concurrency,
-      leaseMs: config.worker.leaseSeconds * 1000,
-      pollMs: config.worker.pollSeconds * 1000,
-    },
-  );
+  const paymentsTable = buildPaymentsTable(config, overrides, dv, logger);
+  const workerDeps = { ...deps, adoption, ...(paymentsTable ? { paymentsTable } : {}) };
+  const worker = createWorker(workerDeps, {
+    concurrency: config.worker.concurrency,
+    leaseMs: config.worker.leaseSeconds * 1000,
+    pollMs: config.worker.pollSeconds * 1000,
+  });
+  // Always running, also with the table off: it settles jobs queued while the table was on.
+  const backgroundWorker = createWorker(workerDeps, {
+    workerId: `${worker.workerId}-bg`,
+    concurrency: 1,
+    lane: "background",
+    leaseMs: config.worker.leaseSeconds * 1000,
+    pollMs: Math.max(1000, config.worker.pollSeconds * 1000),
+    minIdleMs: 1000,
+  });
   let ingestTimer: NodeJS.Timeout | null = null;
   let pruneTimer: NodeJS.Timeout | null = null;
   const pruneOld = () =>
@@ -206,6 +243,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
   return {
     handler,
     worker,
+    backgroundWorker,
     store,
     providers,
     metrics,
@@ -213,6 +251,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     setListenUrl: (url) => (listenUrl = url),
     startBackground() {
       worker.start();
+      backgroundWorker.start();
       wakeWorker = () => worker.wake();
       pruneTimer = setInterval(pruneOld, 6 * 60 * 60_000);
       pruneTimer.unref();
@@ -228,6 +267,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
       if (pruneTimer) clearInterval(pruneTimer);
       unwatch();
       await worker.stop();
+      await backgroundWorker.stop();
       dv.close();
       if (!overrides.store) await store.close();
     },
