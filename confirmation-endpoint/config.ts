@@ -213,7 +213,9 @@ const envSchema = z.object({
       .string()
       .trim()
       .toLowerCase()
-      .pipe(z.enum(["on", "off"], { error: 'must be "on" or "off" (the Dataverse payments table; default off)' }))
+      .pipe(
+        z.enum(["on", "off"], { error: 'must be "on" or "off" (the Dataverse payments table; default off)' }),
+      )
       .default("off"),
   ),
   PAYMENTS_TABLE_PREFIX: z.preprocess(

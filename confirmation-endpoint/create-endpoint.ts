@@ -144,7 +144,9 @@ function buildPaymentsTable(
   if (!config.paymentsTable?.enabled) return undefined;
   const writer =
     overrides.paymentsTableWriter ??
-    (dv.client ? createPaymentsTableWriter(dv.client, paymentsTableNames(config.paymentsTable.prefix)) : null);
+    (dv.client
+      ? createPaymentsTableWriter(dv.client, paymentsTableNames(config.paymentsTable.prefix))
+      : null);
   if (!writer) {
     logger.log("warn", "PAYMENTS_TABLE=on but no Dataverse Web API client was built; the table stays off");
     return undefined;

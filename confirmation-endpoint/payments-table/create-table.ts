@@ -5,13 +5,7 @@
 
 import type { DataverseClient } from "../dataverse/dataverse-client";
 import { DataverseError } from "../dataverse/errors";
-import {
-  columnBodies,
-  keyBody,
-  relationshipBody,
-  tableBody,
-  type PaymentsTableNames,
-} from "./definition";
+import { columnBodies, keyBody, relationshipBody, tableBody, type PaymentsTableNames } from "./definition";
 
 export type StepAction = "exists" | "created" | "would create";
 
@@ -54,7 +48,11 @@ interface TableInfo {
   entitySet: string;
 }
 
-async function readTable(client: DataverseClient, table: string, deadline: number): Promise<TableInfo | null> {
+async function readTable(
+  client: DataverseClient,
+  table: string,
+  deadline: number,
+): Promise<TableInfo | null> {
   try {
     const res = await client.get<{ EntitySetName?: string }>(
       `EntityDefinitions(LogicalName='${table}')?$select=LogicalName,EntitySetName`,
@@ -101,17 +99,31 @@ export async function ensurePaymentsTable(
     record({ part: "table", name: names.table, action: "created" });
   }
   const attributes = new Set(
-    info ? (await readNames(client, `${entityPath}/Attributes?$select=LogicalName`, "LogicalName", deadline)).map(String) : [],
+    info
+      ? (
+          await readNames(client, `${entityPath}/Attributes?$select=LogicalName`, "LogicalName", deadline)
+        ).map(String)
+      : [],
   );
   for (const { logicalName, body } of columnBodies(names)) {
     const action: StepAction = attributes.has(logicalName) ? "exists" : dryRun ? "would create" : "created";
     if (action === "created") await create(`${entityPath}/Attributes`, body);
     record({ part: "column", name: logicalName, action });
   }
-  const lookupAction: StepAction = attributes.has(names.purchaseLookup) ? "exists" : dryRun ? "would create" : "created";
+  const lookupAction: StepAction = attributes.has(names.purchaseLookup)
+    ? "exists"
+    : dryRun
+      ? "would create"
+      : "created";
   if (lookupAction === "created") await create("RelationshipDefinitions", relationshipBody(names));
   record({ part: "lookup", name: names.purchaseLookup, action: lookupAction });
-  const keyStatus = await ensureKey(client, names, { dryRun, tableKnown: info !== null, deadline, create, record });
+  const keyStatus = await ensureKey(client, names, {
+    dryRun,
+    tableKnown: info !== null,
+    deadline,
+    create,
+    record,
+  });
   return { table: names.table, entitySet: info?.entitySet ?? null, steps, keyStatus, dryRun };
 }
 

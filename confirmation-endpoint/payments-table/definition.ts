@@ -105,7 +105,9 @@ type Body = Record<string, unknown>;
 
 const label = (text: string): Body => ({
   "@odata.type": "Microsoft.Dynamics.CRM.Label",
-  LocalizedLabels: [{ "@odata.type": "Microsoft.Dynamics.CRM.LocalizedLabel", Label: text, LanguageCode: 1033 }],
+  LocalizedLabels: [
+    { "@odata.type": "Microsoft.Dynamics.CRM.LocalizedLabel", Label: text, LanguageCode: 1033 },
+  ],
 });
 const required = (level: "None" | "ApplicationRequired") => ({
   Value: level,
@@ -118,7 +120,13 @@ function schemaOf(logical: string, pretty: string): string {
   return `${logical.split("_")[0]}_${pretty}`;
 }
 
-function text(logical: string, pretty: string, display: string, maxLength: number, level: "None" | "ApplicationRequired" = "None"): Body {
+function text(
+  logical: string,
+  pretty: string,
+  display: string,
+  maxLength: number,
+  level: "None" | "ApplicationRequired" = "None",
+): Body {
   return {
     "@odata.type": "Microsoft.Dynamics.CRM.StringAttributeMetadata",
     AttributeType: "String",
@@ -205,7 +213,9 @@ export function tableBody(names: PaymentsTableNames): Body {
     IsActivity: false,
     HasActivities: false,
     HasNotes: false,
-    Attributes: [{ ...text(names.columns.name, "Name", "Name", 200, "ApplicationRequired"), IsPrimaryName: true }],
+    Attributes: [
+      { ...text(names.columns.name, "Name", "Name", 200, "ApplicationRequired"), IsPrimaryName: true },
+    ],
   };
 }
 
@@ -213,7 +223,10 @@ export function tableBody(names: PaymentsTableNames): Body {
 export function columnBodies(names: PaymentsTableNames): Array<{ logicalName: string; body: Body }> {
   const c = names.columns;
   const list: Array<[string, Body]> = [
-    [c.providerPaymentId, text(c.providerPaymentId, "ProviderPaymentId", "Provider payment id", 100, "ApplicationRequired")],
+    [
+      c.providerPaymentId,
+      text(c.providerPaymentId, "ProviderPaymentId", "Provider payment id", 100, "ApplicationRequired"),
+    ],
     [c.provider, text(c.provider, "Provider", "Provider", 40)],
     [c.purchaseRef, text(c.purchaseRef, "PurchaseRef", "Purchase id (text)", 40)],
     [c.readableEventId, text(c.readableEventId, "ReadableEventId", "Event (readable id)", 200)],

@@ -28,7 +28,10 @@ function major(minor: number, currency: string): number {
   return minor / 10 ** currencyExponent(currency);
 }
 
-export function createPaymentsTableWriter(client: DataverseClient, names: PaymentsTableNames): PaymentsTableWriter {
+export function createPaymentsTableWriter(
+  client: DataverseClient,
+  names: PaymentsTableNames,
+): PaymentsTableWriter {
   let entitySet: string | null = null;
   const currencies = new Map<string, string | null>();
 
@@ -47,7 +50,8 @@ export function createPaymentsTableWriter(client: DataverseClient, names: Paymen
         );
       throw error;
     }
-    if (!entitySet) throw new PaymentsTableNotReadyError(`the payments table ${names.table} has no entity set`);
+    if (!entitySet)
+      throw new PaymentsTableNotReadyError(`the payments table ${names.table} has no entity set`);
     return entitySet;
   }
 
@@ -98,7 +102,8 @@ export function createPaymentsTableWriter(client: DataverseClient, names: Paymen
         await client.patch(path, body(row, currency, true), options);
       } catch (error) {
         // The purchase row is gone from Dataverse (deleted or never there): keep the payment, unlinked.
-        if (!(error instanceof DataverseError) || error.code !== RECORD_NOT_FOUND) throw notReady(error, names);
+        if (!(error instanceof DataverseError) || error.code !== RECORD_NOT_FOUND)
+          throw notReady(error, names);
         await client.patch(path, body(row, currency, false), options);
       }
       return "upserted";
@@ -108,7 +113,12 @@ export function createPaymentsTableWriter(client: DataverseClient, names: Paymen
 
 /** An answer that says the key's index is not built yet becomes PaymentsTableNotReadyError. */
 function notReady(error: unknown, names: PaymentsTableNames): unknown {
-  if (error instanceof DataverseError && error.status === 400 && /key/i.test(error.message) && /(active|index|pending)/i.test(error.message))
+  if (
+    error instanceof DataverseError &&
+    error.status === 400 &&
+    /key/i.test(error.message) &&
+    /(active|index|pending)/i.test(error.message)
+  )
     return new PaymentsTableNotReadyError(
       `the alternate key on ${names.columns.providerPaymentId} is not active yet (Dataverse builds its index in the background)`,
     );
