@@ -44,6 +44,8 @@ export interface AppDeps extends EndpointDeps {
   newPurchaseReadsPer5Minutes?: number;
   /** The header a trusted proxy puts the client's address in (e.g. x-forwarded-for); null: the TCP peer. */
   clientIpHeader?: string | null;
+  /** Hand the buyer's e-mail to the provider so it sends its receipt (SEND_PROVIDER_RECEIPTS); absent: off. */
+  sendProviderReceipts?: boolean;
 }
 
 export type FetchHandler = (request: Request) => Promise<Response>;

@@ -193,6 +193,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     newPurchaseCheckoutsPerMinute: config.newPurchaseCheckoutsPerMinute,
     newPurchasesPerClientPerMinute: config.newPurchasesPerClientPerMinute,
     clientIpHeader: config.clientIpHeader,
+    sendProviderReceipts: config.sendProviderReceipts ?? true,
     // A fifth of each application user's 6,000 requests per 5 minutes; finalizing keeps the rest.
     newPurchaseReadsPer5Minutes:
       config.newPurchaseReadsPer5Minutes ?? 1200 * Math.max(1, config.dataverse.client.credentials.length),

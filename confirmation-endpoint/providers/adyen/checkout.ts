@@ -104,6 +104,9 @@ export function buildPaymentLinkRequest(
     },
   };
   if (options.manualCapture) link.manualCapture = true;
+  // The shopper's e-mail on the link: Adyen's shopper e-mails (receipts) go there when the merchant
+  // account has them switched on in the Customer Area.
+  if (request.receiptEmail) link.shopperEmail = request.receiptEmail;
   const locale = pickShopperLocale(request.locale);
   if (locale) link.shopperLocale = locale;
   return link;
