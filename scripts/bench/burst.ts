@@ -8,7 +8,8 @@
 //     ignores Retry-After;
 //  3. one application user against three;
 //  4. SIGKILL of the endpoint process five times during a burst, restart, nothing lost or doubled;
-//  5. peak RSS of the endpoint process during 1 and 2.
+//  5. peak RSS of the endpoint process during 1 and 2;
+//  6. the Dataverse payments table off vs on at the ceiling (burst/payments-table-figure.ts).
 // BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2.
 // Setup work (registrations, checkouts, payments) runs in real time with the limits off and is
 // not measured. README "Benchmarks" says how to read every figure.
@@ -24,6 +25,7 @@ import { finalizeNaively } from "./burst/naive-finalizer";
 import { probeDurableCommits } from "./burst/probe-disk";
 import { registerPurchases, signedHeaders } from "./burst/purchases";
 import { runKitBurst } from "./burst/run-kit-burst";
+import { runPaymentsTableFigure } from "./burst/payments-table-figure";
 import type { KitBurstResult } from "./burst/run-kit-burst";
 import { createScaledClock } from "./burst/scaled-clock";
 import { spawnEndpoint } from "./burst/spawn-endpoint";
@@ -47,6 +49,7 @@ interface Plan {
   crashPurchases: number;
   scaleCrash: number;
   kills: number;
+  tablePurchases: number;
 }
 
 function planFromEnv(env: NodeJS.ProcessEnv): Plan {
@@ -66,6 +69,7 @@ function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     crashPurchases: quick ? 200 : 600,
     scaleCrash: 20,
     kills: 5,
+    tablePurchases: quick ? 200 : 1000,
   };
 }
 
@@ -150,6 +154,7 @@ export async function run(): Promise<void> {
     plan.purchases +
     plan.threeUserPurchases +
     plan.crashPurchases +
+    4 * plan.tablePurchases +
     100;
   const world = await startBurstWorld({ clock, timeScale: plan.scaleKit, dir, passCapacity: capacity });
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -275,6 +280,21 @@ export async function run(): Promise<void> {
     out(
       `  during 1+2 (1 user, ${plan.purchases} purchases): ${fmt(kit.peakRssMiB ?? Number.NaN)} MiB; 3 users: ${fmt(three.peakRssMiB ?? Number.NaN)} MiB (target < 200 MB) ${ok((kit.peakRssMiB ?? 0) < 200 && (three.peakRssMiB ?? 0) < 200)}`,
     );
+
+    const table = {
+      purchases: plan.tablePurchases,
+      timeScale: plan.scaleKit,
+      costMs: COST_MS,
+      fireRate: FIRE_RATE,
+    };
+    const ceiling = ceilingPerMinute(1);
+    for (const line of await runPaymentsTableFigure(world, {
+      ...table,
+      dir,
+      ceilingPerMinute: ceiling,
+      progress,
+    }))
+      out(line);
   } finally {
     await world.close();
     if (process.env.BURST_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
