@@ -27,6 +27,7 @@ import type { PaymentStore } from "./store/types";
 import { ingestMissedEvents } from "./worker/ingest-missed-events";
 import { createWorker } from "./worker/worker";
 import type { Worker } from "./worker/worker";
+import type { WorkerDeps } from "./worker/context";
 
 export interface EndpointOverrides {
   clock?: Clock;
@@ -134,6 +135,29 @@ function buildDataverse(
   };
 }
 
+/** The main worker, and the background lane's (one job at a time, only while no finalize is pending). */
+function buildWorkers(
+  config: EndpointConfig,
+  deps: WorkerDeps,
+): { worker: Worker; backgroundWorker: Worker } {
+  const leaseMs = config.worker.leaseSeconds * 1000;
+  const worker = createWorker(deps, {
+    concurrency: config.worker.concurrency,
+    leaseMs,
+    pollMs: config.worker.pollSeconds * 1000,
+  });
+  // Always running, also with the table off: it settles jobs queued while the table was on.
+  const backgroundWorker = createWorker(deps, {
+    workerId: `${worker.workerId}-bg`,
+    concurrency: 1,
+    lane: "background",
+    leaseMs,
+    pollMs: Math.max(1000, config.worker.pollSeconds * 1000),
+    minIdleMs: 1000,
+  });
+  return { worker, backgroundWorker };
+}
+
 /** The payments table's writer and this deployment's id when PAYMENTS_TABLE=on; undefined when off. */
 function buildPaymentsTable(
   config: EndpointConfig,
@@ -207,20 +231,10 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     returnOrigin: config.portalOrigins[0] ?? "",
   };
   const paymentsTable = buildPaymentsTable(config, overrides, dv, logger);
-  const workerDeps = { ...deps, adoption, ...(paymentsTable ? { paymentsTable } : {}) };
-  const worker = createWorker(workerDeps, {
-    concurrency: config.worker.concurrency,
-    leaseMs: config.worker.leaseSeconds * 1000,
-    pollMs: config.worker.pollSeconds * 1000,
-  });
-  // Always running, also with the table off: it settles jobs queued while the table was on.
-  const backgroundWorker = createWorker(workerDeps, {
-    workerId: `${worker.workerId}-bg`,
-    concurrency: 1,
-    lane: "background",
-    leaseMs: config.worker.leaseSeconds * 1000,
-    pollMs: Math.max(1000, config.worker.pollSeconds * 1000),
-    minIdleMs: 1000,
+  const { worker, backgroundWorker } = buildWorkers(config, {
+    ...deps,
+    adoption,
+    ...(paymentsTable ? { paymentsTable } : {}),
   });
   let ingestTimer: NodeJS.Timeout | null = null;
   let pruneTimer: NodeJS.Timeout | null = null;

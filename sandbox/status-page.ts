@@ -230,6 +230,33 @@ function paymentsRows(sources: StatusSources): SandboxStatus["payments"] {
     .sort((a, b) => b.statusChangedOn.localeCompare(a.statusChangedOn));
 }
 
+function paymentsTableSection(status: SandboxStatus): string {
+  return table(
+    "payments-table",
+    "Payments table (Dataverse)",
+    [
+      "Provider payment",
+      "Provider",
+      "Purchase",
+      "Status",
+      "Amount (minor)",
+      "Refunded (minor)",
+      "Currency",
+      "Status changed",
+    ],
+    status.payments.map((p) => [
+      p.providerPaymentId,
+      p.provider,
+      p.purchaseId,
+      p.status,
+      p.amountMinor,
+      p.refundedMinor,
+      p.currency,
+      p.statusChangedOn,
+    ]),
+  );
+}
+
 /** The page's tables: purchases, registrations, refunds on both sides, payments, the outbox and dead letters. */
 function statusTables(status: SandboxStatus): string {
   return [
@@ -277,30 +304,7 @@ function statusTables(status: SandboxStatus): string {
       ["Refund", "Payment", "Amount (minor)", "Currency", "Status", "Created"],
       status.providerRefunds.map((r) => [r.id, r.paymentIntent, r.amount, r.currency, r.status, r.created]),
     ),
-    table(
-      "payments-table",
-      "Payments table (Dataverse)",
-      [
-        "Provider payment",
-        "Provider",
-        "Purchase",
-        "Status",
-        "Amount (minor)",
-        "Refunded (minor)",
-        "Currency",
-        "Status changed",
-      ],
-      status.payments.map((p) => [
-        p.providerPaymentId,
-        p.provider,
-        p.purchaseId,
-        p.status,
-        p.amountMinor,
-        p.refundedMinor,
-        p.currency,
-        p.statusChangedOn,
-      ]),
-    ),
+    paymentsTableSection(status),
     table(
       "outbox",
       "Endpoint outbox",

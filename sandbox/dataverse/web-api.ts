@@ -118,19 +118,27 @@ export function handleWebApi(ctx: StandInContext, req: ApiRequest, caller: Actio
   }
   const alternate =
     normalizeGuid(keyText) === null && entity.keys ? parseAlternateKey(entity, keyText) : null;
-  if (alternate) {
-    const found = findByAlternateKey(ctx, entity, alternate);
-    if (req.method === "GET") {
-      if (!found) throw notFound(entity, keyText);
-      return readOne(ctx, entity, found, req);
-    }
-    if (req.method === "PATCH") return write(ctx, entity, found ?? randomUUID(), req, alternate);
-    throw methodNotAllowed(req.method, path);
-  }
+  if (alternate) return byAlternateKey(ctx, entity, { keyText, alternate, path }, req);
   const id = parseKey(keyText, entity);
   if (req.method === "GET") return readOne(ctx, entity, id, req);
   if (req.method === "PATCH") return write(ctx, entity, id, req);
   throw methodNotAllowed(req.method, path);
+}
+
+/** GET reads and PATCH upserts the row an alternate key names (a missing row is created with the key's values). */
+function byAlternateKey(
+  ctx: StandInContext,
+  entity: EntityDefinition,
+  key: { keyText: string; alternate: Record<string, string>; path: string },
+  req: ApiRequest,
+): ApiResult {
+  const found = findByAlternateKey(ctx, entity, key.alternate);
+  if (req.method === "GET") {
+    if (!found) throw notFound(entity, key.keyText);
+    return readOne(ctx, entity, found, req);
+  }
+  if (req.method === "PATCH") return write(ctx, entity, found ?? randomUUID(), req, key.alternate);
+  throw methodNotAllowed(req.method, key.path);
 }
 
 /** The id of the row whose key columns hold these values, if any. */
