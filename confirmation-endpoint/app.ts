@@ -53,6 +53,8 @@ export interface AppDeps extends EndpointDeps {
   purchaseSignal?: PurchaseSignal;
   /** Long-poll limits: held status requests at most (default 1,000) and the re-read period (default 1 s). */
   statusWait?: { maxHeld?: number; recheckMs?: number };
+  /** Hand the buyer's e-mail to the provider so it sends its receipt (SEND_PROVIDER_RECEIPTS); absent: off. */
+  sendProviderReceipts?: boolean;
 }
 
 export type FetchHandler = (request: Request) => Promise<Response>;

@@ -11,6 +11,7 @@ import { checkUrl } from "./env-checks";
 import { ConfigError } from "./errors";
 import { readObservabilityEnv } from "./observability/read-observability-env";
 import type { ObservabilityConfig } from "./observability/read-observability-env";
+import { checkPrefix, DEFAULT_PREFIX } from "./payments-table/definition";
 import { PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin } from "./providers/registry";
 import { DEFAULT_MARGINS, describeShortTimeout } from "./rtm/check-payment-timeout";
@@ -82,6 +83,13 @@ export interface EndpointConfig {
   newPurchaseReadsPer5Minutes: number | null;
   /** LOG_LEVEL, LOG_FORMAT and the trace exporters; omitted: info, JSON, no tracing. */
   observability?: ObservabilityConfig;
+  /**
+   * The Dataverse payments table (PAYMENTS_TABLE=on, PAYMENTS_TABLE_PREFIX): rows upserted after
+   * each change of a purchase's money, on the worker's background lane. Absent or disabled: off.
+   */
+  paymentsTable?: { enabled: boolean; prefix: string };
+  /** The buyer's e-mail goes to the provider so it sends its receipt (SEND_PROVIDER_RECEIPTS, default true). */
+  sendProviderReceipts?: boolean;
 }
 
 export { DEFAULT_STORE_URL, describeStore, parseStoreUrl } from "./store/store-url";
@@ -202,6 +210,34 @@ const envSchema = z.object({
       .min(7, "must be at least 7 (providers redeliver events for days)")
       .max(3650)
       .default(90),
+  ),
+  PAYMENTS_TABLE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(
+        z.enum(["on", "off"], { error: 'must be "on" or "off" (the Dataverse payments table; default off)' }),
+      )
+      .default("off"),
+  ),
+  PAYMENTS_TABLE_PREFIX: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((v) => checkPrefix(v) === null, { error: (i) => checkPrefix(String(i.input)) ?? "" })
+      .default(DEFAULT_PREFIX),
+  ),
+  SEND_PROVIDER_RECEIPTS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(["true", "false"], { error: 'must be "true" or "false" (default true)' }))
+      .default("true"),
   ),
   WORKER_LEASE_SECONDS: z.preprocess(
     blankToUndefined,
@@ -394,5 +430,7 @@ function crossChecks(
     clientIpHeader: e.CLIENT_IP_HEADER ?? null,
     newPurchaseReadsPer5Minutes: e.NEW_PURCHASE_READS_PER_5_MINUTES ?? null,
     retentionDays: e.RETENTION_DAYS ?? 90,
+    paymentsTable: { enabled: e.PAYMENTS_TABLE === "on", prefix: e.PAYMENTS_TABLE_PREFIX ?? DEFAULT_PREFIX },
+    sendProviderReceipts: e.SEND_PROVIDER_RECEIPTS !== "false",
   };
 }

@@ -9,7 +9,7 @@ import { systemClock } from "./clock";
 import type { Clock } from "./clock";
 import type { EndpointConfig } from "./config";
 import { createDataverseClient, createEventManagementApi } from "./dataverse";
-import type { DataverseClientOptions, EventManagementApiOptions } from "./dataverse";
+import type { DataverseClient, DataverseClientOptions, EventManagementApiOptions } from "./dataverse";
 import type { EventManagementApi } from "./dataverse/types";
 import { collectSecretValues, createJsonLogger } from "./logger";
 import type { Logger } from "./logger";
@@ -19,6 +19,9 @@ import { instrumentDataverse, instrumentProviders } from "./observability/instru
 import { DEFAULT_OBSERVABILITY } from "./observability/read-observability-env";
 import { createTracing } from "./observability/tracing";
 import type { Tracing } from "./observability/tracing";
+import { paymentsTableNames } from "./payments-table/definition";
+import { createPaymentsTableWriter } from "./payments-table/upsert-payment";
+import type { PaymentsTableWriter } from "./payments-table/upsert-payment";
 import { createProviderSet, PROVIDER_PLUGINS } from "./providers/registry";
 import type { ProviderPlugin, ProviderSet } from "./providers/registry";
 import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
@@ -29,6 +32,7 @@ import type { PaymentStore } from "./store/types";
 import { ingestMissedEvents } from "./worker/ingest-missed-events";
 import { createWorker } from "./worker/worker";
 import type { Worker } from "./worker/worker";
+import type { WorkerDeps } from "./worker/context";
 
 export interface EndpointOverrides {
   clock?: Clock;
@@ -52,11 +56,15 @@ export interface EndpointOverrides {
   publicUrlIsListenUrl?: boolean;
   /** Fetch undelivered provider events at start and then every this many ms (default 15 min; 0 = never). */
   missedEventsIntervalMs?: number;
+  /** The payments-table writer to use when the table is on (tests that pass `dataverse` pass this too). */
+  paymentsTableWriter?: PaymentsTableWriter;
 }
 
 export interface Endpoint {
   handler: FetchHandler;
   worker: Worker;
+  /** The background lane (payments table): one job at a time, only while no finalize is pending. */
+  backgroundWorker: Worker;
   store: PaymentStore;
   providers: ProviderSet;
   metrics: Metrics;
@@ -72,6 +80,8 @@ export interface Endpoint {
 
 interface DataverseParts {
   dataverse: EventManagementApi;
+  /** The Web API client, when this endpoint built it (not when `overrides.dataverse` is given). */
+  client?: DataverseClient;
   checkDataverse?: () => Promise<void>;
   rtm?: RtmRouteOptions;
   close(): void;
@@ -126,10 +136,55 @@ function buildDataverse(
       : undefined);
   return {
     dataverse,
+    client,
     checkDataverse: overrides.checkDataverse ?? (() => client.checkTokens()),
     ...(rtm ? { rtm } : {}),
     close: () => client.close(),
   };
+}
+
+/** The main worker, and the background lane's (one job at a time, only while no finalize is pending). */
+function buildWorkers(
+  config: EndpointConfig,
+  deps: WorkerDeps,
+): { worker: Worker; backgroundWorker: Worker } {
+  const leaseMs = config.worker.leaseSeconds * 1000;
+  const worker = createWorker(deps, {
+    concurrency: config.worker.concurrency,
+    leaseMs,
+    pollMs: config.worker.pollSeconds * 1000,
+  });
+  // Always running, also with the table off: it settles jobs queued while the table was on.
+  const backgroundWorker = createWorker(deps, {
+    workerId: `${worker.workerId}-bg`,
+    concurrency: 1,
+    lane: "background",
+    leaseMs,
+    pollMs: Math.max(1000, config.worker.pollSeconds * 1000),
+    minIdleMs: 1000,
+  });
+  return { worker, backgroundWorker };
+}
+
+/** The payments table's writer and this deployment's id when PAYMENTS_TABLE=on; undefined when off. */
+function buildPaymentsTable(
+  config: EndpointConfig,
+  overrides: EndpointOverrides,
+  dv: DataverseParts,
+  logger: Logger,
+): { writer: PaymentsTableWriter; deploymentId: string } | undefined {
+  if (!config.paymentsTable?.enabled) return undefined;
+  const writer =
+    overrides.paymentsTableWriter ??
+    (dv.client
+      ? createPaymentsTableWriter(dv.client, paymentsTableNames(config.paymentsTable.prefix))
+      : null);
+  if (!writer) {
+    logger.log("warn", "PAYMENTS_TABLE=on but no Dataverse Web API client was built; the table stays off");
+    return undefined;
+  }
+  logger.log("info", "payments table on", { table: writer.names.table });
+  return { writer, deploymentId: config.deploymentId };
 }
 
 /** The adapters the config names, built through the registry. */
@@ -198,6 +253,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     newPurchaseCheckoutsPerMinute: config.newPurchaseCheckoutsPerMinute,
     newPurchasesPerClientPerMinute: config.newPurchasesPerClientPerMinute,
     clientIpHeader: config.clientIpHeader,
+    sendProviderReceipts: config.sendProviderReceipts ?? true,
     // A fifth of each application user's 6,000 requests per 5 minutes; finalizing keeps the rest.
     newPurchaseReadsPer5Minutes:
       config.newPurchaseReadsPer5Minutes ?? 1200 * Math.max(1, config.dataverse.client.credentials.length),
@@ -214,14 +270,12 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     deadlinePolicy: config.deadline,
     returnOrigin: config.portalOrigins[0] ?? "",
   };
-  const worker = createWorker(
-    { ...deps, adoption },
-    {
-      concurrency: config.worker.concurrency,
-      leaseMs: config.worker.leaseSeconds * 1000,
-      pollMs: config.worker.pollSeconds * 1000,
-    },
-  );
+  const paymentsTable = buildPaymentsTable(config, overrides, dv, logger);
+  const { worker, backgroundWorker } = buildWorkers(config, {
+    ...deps,
+    adoption,
+    ...(paymentsTable ? { paymentsTable } : {}),
+  });
   let ingestTimer: NodeJS.Timeout | null = null;
   let pruneTimer: NodeJS.Timeout | null = null;
   const pruneOld = () =>
@@ -246,6 +300,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
   return {
     handler,
     worker,
+    backgroundWorker,
     store,
     providers,
     metrics,
@@ -254,6 +309,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     setListenUrl: (url) => (listenUrl = url),
     startBackground() {
       worker.start();
+      backgroundWorker.start();
       wakeWorker = () => worker.wake();
       pruneTimer = setInterval(pruneOld, 6 * 60 * 60_000);
       pruneTimer.unref();
@@ -269,6 +325,7 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
       if (pruneTimer) clearInterval(pruneTimer);
       unwatch();
       await worker.stop();
+      await backgroundWorker.stop();
       dv.close();
       if (!overrides.store) await store.close();
       if (!overrides.tracing) await tracing.shutdown();

@@ -33,6 +33,7 @@ import { createSandboxClock } from "./sandbox-clock";
 import type { SandboxClock } from "./sandbox-clock";
 import { SandboxError } from "./sandbox-error";
 import { createSandboxPageRoutes } from "./sandbox-page-routes";
+import { createSandboxPaymentsTable } from "./payments-table";
 import { toRouteHook, type SiteRoutes } from "./site-routes";
 import { collectSandboxStatus } from "./status-page";
 import type { SandboxStatus, StatusLinks } from "./status-page";
@@ -280,6 +281,7 @@ async function startStandIns(state: StartState, ports: SandboxPorts) {
   });
   started.push(() => dataverse.close());
   log(`Dataverse stand-in on ${dataverse.url}`);
+  await createSandboxPaymentsTable(dataverse, log);
 
   // Secrets live for this run only: the endpoint gets them in memory, nothing prints or stores them.
   const secrets: RunSecrets = { webhookSecret: secret("whsec_"), stripeKey: secret("sk_test_") };
@@ -349,6 +351,8 @@ async function startSandboxEndpoint(
     PORT: String(options.ports?.endpoint ?? 0),
     // The sandbox shows the real-time journeys flow too.
     RTM_ENABLED: "true",
+    // And the Dataverse payments table, made at start (payments-table.ts).
+    PAYMENTS_TABLE: "on",
     ...parts.extra?.env,
     ...parts.storeEnv,
   });

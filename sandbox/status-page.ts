@@ -1,11 +1,15 @@
 // The sandbox's status page: one read-only view of what each part holds right now: the purchases
 // (as Dataverse and as the confirmation endpoint see them), the registrations, the refunds (the
-// endpoint's and the provider's), the endpoint's outbox and its dead letters. Served as HTML (it
+// endpoint's and the provider's), the rows of the Dataverse payments table, the endpoint's outbox
+// and its dead letters. Served as HTML (it
 // reloads itself every few seconds, without script) and as JSON.
 import type { PaymentStore } from "../confirmation-endpoint/store/types";
 import type { DataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { ProviderStandIn } from "./provider/start-provider-stand-in";
 import { escapeHtml } from "../common/escape-html";
+import { PAYMENT_STATUS, paymentsTableNames } from "../confirmation-endpoint/payments-table/definition";
+
+const STATUS_NAMES = new Map(Object.entries(PAYMENT_STATUS).map(([name, value]) => [value, name]));
 
 export interface StatusSources {
   dataverse: Pick<DataverseStandIn, "state">;
@@ -13,6 +17,8 @@ export interface StatusSources {
   /** The endpoint's store; null while the endpoint is not running. */
   store: PaymentStore | null;
   now: () => number;
+  /** The payments table's publisher prefix (default epgk): its rows are listed as Dataverse holds them. */
+  paymentsTablePrefix?: string;
 }
 
 export interface SandboxStatus {
@@ -39,6 +45,17 @@ export interface SandboxStatus {
     reason: string;
     state: string;
     providerRefundId: string | null;
+  }>;
+  /** Rows of the Dataverse payments table (empty when the table does not exist). */
+  payments: Array<{
+    providerPaymentId: string;
+    provider: string;
+    purchaseId: string;
+    status: string;
+    amountMinor: number | null;
+    refundedMinor: number | null;
+    currency: string;
+    statusChangedOn: string;
   }>;
   providerRefunds: Array<{
     id: string;
@@ -122,6 +139,7 @@ export async function collectSandboxStatus(sources: StatusSources): Promise<Sand
       state: r.state,
       providerRefundId: r.providerRefundId,
     })),
+    payments: paymentsRows(sources),
     providerRefunds: sources.provider.state.refunds().map((r) => ({
       id: r.id,
       paymentIntent: r.payment_intent,
@@ -193,7 +211,53 @@ const PURCHASE_COLUMNS = [
   "Endpoint deadline",
 ];
 
-/** The page's tables: purchases, registrations, refunds on both sides, the outbox and dead letters. */
+function paymentsRows(sources: StatusSources): SandboxStatus["payments"] {
+  const names = paymentsTableNames(sources.paymentsTablePrefix);
+  const c = names.columns;
+  const num = (v: unknown) => (typeof v === "number" ? v : null);
+  return sources.dataverse.state
+    .list(names.expectedSet)
+    .map((r) => ({
+      providerPaymentId: text(r[c.providerPaymentId]),
+      provider: text(r[c.provider]),
+      purchaseId: text(r[c.purchaseRef]),
+      status: STATUS_NAMES.get(r[c.status] as never) ?? text(r[c.status]),
+      amountMinor: num(r[c.amountMinor]),
+      refundedMinor: num(r[c.refundedMinor]),
+      currency: text(r[c.currency]),
+      statusChangedOn: text(r[c.statusChangedOn]),
+    }))
+    .sort((a, b) => b.statusChangedOn.localeCompare(a.statusChangedOn));
+}
+
+function paymentsTableSection(status: SandboxStatus): string {
+  return table(
+    "payments-table",
+    "Payments table (Dataverse)",
+    [
+      "Provider payment",
+      "Provider",
+      "Purchase",
+      "Status",
+      "Amount (minor)",
+      "Refunded (minor)",
+      "Currency",
+      "Status changed",
+    ],
+    status.payments.map((p) => [
+      p.providerPaymentId,
+      p.provider,
+      p.purchaseId,
+      p.status,
+      p.amountMinor,
+      p.refundedMinor,
+      p.currency,
+      p.statusChangedOn,
+    ]),
+  );
+}
+
+/** The page's tables: purchases, registrations, refunds on both sides, payments, the outbox and dead letters. */
 function statusTables(status: SandboxStatus): string {
   return [
     table(
@@ -240,6 +304,7 @@ function statusTables(status: SandboxStatus): string {
       ["Refund", "Payment", "Amount (minor)", "Currency", "Status", "Created"],
       status.providerRefunds.map((r) => [r.id, r.paymentIntent, r.amount, r.currency, r.status, r.created]),
     ),
+    paymentsTableSection(status),
     table(
       "outbox",
       "Endpoint outbox",

@@ -16,12 +16,15 @@ import type { Logger } from "../logger";
 import { ProviderError } from "../providers/errors";
 import type { CheckoutSession } from "../providers/types";
 import type { AttendeeSummary, CheckoutRecord, NewPurchase, PurchaseRecord } from "../store/types";
+import { receiptEmailFor } from "./receipt-email";
 import { checkoutAttemptKey, returnsElsewhere, returnTag, withReturnMarker } from "./return-url";
 
 const DATAVERSE_CALL_BUDGET_MS = 15_000;
 
 export interface StartCheckoutDeps extends EndpointDeps {
   deadlinePolicy: DeadlinePolicy;
+  /** Hand the buyer's e-mail to the provider for its receipt (receipt-email.ts); absent: off. */
+  sendProviderReceipts?: boolean;
 }
 
 export interface StartCheckoutInput {
@@ -94,7 +97,8 @@ export async function startCheckout(
   }
   if (known) assertSameEvent(known.readableEventId, input.readableEventId);
 
-  const fresh = known ?? (await snapshotPurchase(deps, input, now));
+  const hints: SnapshotHints = { firstAttendeeEmail: null };
+  const fresh = known ?? (await snapshotPurchase(deps, input, now, hints));
   const returnOrigin = new URL(input.returnUrl).origin;
   const tag = returnTag(input.returnUrl);
   const reserve = () =>
@@ -134,16 +138,19 @@ export async function startCheckout(
     };
   }
 
+  const receiptEmail = deps.sendProviderReceipts
+    ? await receiptEmailFor(deps, purchase, hints.firstAttendeeEmail)
+    : null;
   let session: CheckoutSession;
   try {
-    session = await createSession(deps, input, purchase, checkout);
+    session = await createSession(deps, input, purchase, checkout, receiptEmail);
   } catch (error) {
     if (!(error instanceof CheckoutError) || !isIdempotencyConflict(error.cause)) throw error;
     // The attempt's key was spent on other parameters (a crash after the provider created the page,
     // then a retry that differs): that key can never succeed, so the next attempt takes a new one.
     await store.abandonCheckoutAttempt(purchase.purchaseId, checkout.attempt);
     ({ checkout } = await reserve());
-    session = await createSession(deps, input, purchase, checkout);
+    session = await createSession(deps, input, purchase, checkout, receiptEmail);
   }
   await store.recordCheckoutSession({
     purchaseId: purchase.purchaseId,
@@ -212,6 +219,7 @@ async function createSession(
   input: StartCheckoutInput,
   purchase: PurchaseRecord,
   checkout: CheckoutRecord,
+  receiptEmail: string | null,
 ): Promise<CheckoutSession> {
   try {
     return await deps.providers.active.createCheckout(
@@ -228,6 +236,7 @@ async function createSession(
         cancelUrl: input.cancelUrl ?? withReturnMarker(input.returnUrl, "cancel"),
         closeAt: new Date(purchase.closeAt),
         requestedAt: new Date(checkout.createdAt),
+        ...(receiptEmail ? { receiptEmail } : {}),
       },
       { idempotencyKey: checkout.idempotencyKey },
     );
@@ -268,10 +277,16 @@ function refuseClosedPurchase(p: Pick<PurchaseRecord, "state">): void {
 }
 
 /** The purchase as Dataverse has it (price, attendees, t0 and deadlines), refused when it cannot be paid now. */
+/** What the snapshot read and the checkout may use once, without storing it (personal data). */
+export interface SnapshotHints {
+  firstAttendeeEmail: string | null;
+}
+
 export async function snapshotPurchase(
   deps: StartCheckoutDeps,
   input: StartCheckoutInput,
   now: number,
+  hints: SnapshotHints = { firstAttendeeEmail: null },
 ): Promise<Omit<NewPurchase, "returnOrigin" | "confirmationPath">> {
   const deadline = now + DATAVERSE_CALL_BUDGET_MS;
   let row: PurchaseRow | null = null;
@@ -324,6 +339,7 @@ export async function snapshotPurchase(
     amountMinor = details.amountMinor;
     currency = details.currency.toUpperCase();
     eventName = details.eventName;
+    hints.firstAttendeeEmail = details.attendees.find((a) => a.email)?.email ?? null;
     attendees = details.attendees.map((a) => ({
       name: a.name,
       passName: a.passName,

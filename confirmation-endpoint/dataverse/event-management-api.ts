@@ -12,6 +12,7 @@ import { finalizeRegistration } from "./operations/finalize-registration";
 import { finalizeRtmPayment } from "./operations/finalize-rtm-payment";
 import { getPurchaseDetails } from "./operations/get-purchase-details";
 import type { EventManagementActionNames, OperationContext } from "./operations/operation-context";
+import { readContactEmail } from "./operations/read-contact-email";
 import { readPurchaseRow } from "./operations/read-purchase-row";
 import { mergeAliases } from "./parse-purchase-details";
 import type { PurchaseAliases } from "./parse-purchase-details";
@@ -81,6 +82,7 @@ export function createEventManagementApi(
     },
     getPurchaseDetails: (purchaseId, call) => getPurchaseDetails(ctx, purchaseId, call),
     readPurchase: (purchaseId, call) => readPurchaseRow(ctx, purchaseId, call),
+    readContactEmail: (contactId, call) => readContactEmail(ctx, contactId, call),
     finalizeRegistration: (input, call) => finalizeRegistration(ctx, input, call),
     finalizeRtmPayment: (purchaseId, status, call) => finalizeRtmPayment(ctx, purchaseId, status, call),
   };

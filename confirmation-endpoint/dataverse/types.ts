@@ -70,6 +70,11 @@ export interface EventManagementApi {
   finalizeRegistration(input: FinalizeInput, options?: CallOptions): Promise<FinalizeOutcome>;
   /** GET msevtmgt_eventpurchases(<id>); null when Dataverse says the purchase does not exist (yet). */
   readPurchase(purchaseId: string, options?: CallOptions): Promise<PurchaseRow | null>;
+  /**
+   * The contact's emailaddress1 (the buyer's receipt address); null when it has none. Optional: an
+   * implementation without it means no contact e-mail is known.
+   */
+  readContactEmail?(contactId: string, options?: CallOptions): Promise<string | null>;
   /** RTM: msevtmgt_finalizeregistrationpayment with 100000001 (completed) or 100000000 (cancelled). A missing purchase throws code PURCHASE_NOT_FOUND. */
   finalizeRtmPayment(purchaseId: string, status: RtmPaymentStatus, options?: CallOptions): Promise<void>;
 }

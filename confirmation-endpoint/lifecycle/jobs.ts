@@ -45,6 +45,7 @@ export interface JobPayloads {
   close_checkout: PurchaseJobPayload;
   guard: PurchaseJobPayload;
   rtm_release: PurchaseJobPayload;
+  payments_table: PurchaseJobPayload;
 }
 
 export type JobKind = keyof JobPayloads;
@@ -86,6 +87,22 @@ export function guardJob(purchaseId: string, at: number): NewJob {
 
 export function rtmReleaseJob(purchaseId: string, now: number): NewJob {
   return job("rtm_release", `rtm_release:${purchaseId}`, purchaseId, { purchaseId }, now);
+}
+
+/**
+ * Jobs the main worker never claims: the background lane runs them, one at a time, and only while
+ * no finalize job is pending anywhere (due, leased or waiting out a retry), so they never take a
+ * finalize's place in a batch nor its share of Dataverse's limits.
+ */
+export const BACKGROUND_KINDS: readonly JobKind[] = ["payments_table"];
+
+/**
+ * Bring the purchase's payments-table rows in line with the store. Its purchaseId is left null on
+ * purpose: the job must not hold the purchase's in-flight slot, which would make a finalize of the
+ * same purchase wait for it. The dedupe key still gives one job per purchase (re-armed on change).
+ */
+export function paymentsTableJob(purchaseId: string, now: number): NewJob {
+  return job("payments_table", `payments_table:${purchaseId}`, null, { purchaseId }, now);
 }
 
 export function refundKeyFor(providerPaymentId: string, reason: RefundReason): string {

@@ -85,6 +85,11 @@ export interface CheckoutRequest {
    * with the same idempotency key sends the same request.
    */
   requestedAt?: Date;
+  /**
+   * The buyer's e-mail, so the provider sends its own receipt (SEND_PROVIDER_RECEIPTS); null or
+   * absent: none. Personal data: adapters pass it on and never log it.
+   */
+  receiptEmail?: string | null;
 }
 
 export interface CheckoutSession {

@@ -59,8 +59,8 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
     async commitJob(jobId, workerId, effects, now) {
       await c.write("commit a job step", (sql) => commitJob(sql, jobId, workerId, effects, now));
     },
-    async nextDueAt() {
-      return c.read("find the next due job", (sql) => nextDueAt(sql));
+    async nextDueAt(lane) {
+      return c.read("find the next due job", (sql) => nextDueAt(sql, lane));
     },
     async reconcileReport() {
       return c.read("build the reconciliation report", (sql) => reconcileReport(sql));

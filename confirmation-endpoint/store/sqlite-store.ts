@@ -58,8 +58,8 @@ export function openSqliteStore(
     async commitJob(jobId, workerId, effects, now) {
       c.write("commit a job step", () => commitJob(c, jobId, workerId, effects, now));
     },
-    async nextDueAt() {
-      return c.read("find the next due job", () => nextDueAt(c));
+    async nextDueAt(lane) {
+      return c.read("find the next due job", () => nextDueAt(c, lane));
     },
     async reconcileReport() {
       return c.read("build the reconciliation report", () => reconcileReport(c));

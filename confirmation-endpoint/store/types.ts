@@ -121,6 +121,13 @@ export interface PaymentRecord {
 
 export type { JobKind } from "../lifecycle/jobs";
 
+/**
+ * Which jobs a worker claims. "main": every kind except BACKGROUND_KINDS (lifecycle/jobs.ts).
+ * "background": only those, and only while no finalize job is pending, so work that is not on the
+ * money's path (the payments table) never takes a finalize's place or its Dataverse budget.
+ */
+export type WorkLane = "main" | "background";
+
 export interface JobRecord {
   id: number;
   dedupe: string;
@@ -334,14 +341,23 @@ export interface PaymentStore {
   recordWebhook(planned: PlannedEvent[], now: number): Promise<WebhookOutcome>;
   /** Enqueue one job on its own (same dedupe rules as everywhere: an existing job is re-armed). */
   enqueueJob(job: NewJob, now: number): Promise<void>;
-  /** Lease up to `limit` due jobs, at most one per purchase in flight. */
-  claimJobs(input: { workerId: string; limit: number; now: number; leaseMs: number }): Promise<JobRecord[]>;
+  /**
+   * Lease up to `limit` due jobs of one lane (default "main"), at most one per purchase in flight.
+   * The background lane yields while any finalize job is pending (see WorkLane).
+   */
+  claimJobs(input: {
+    workerId: string;
+    limit: number;
+    now: number;
+    leaseMs: number;
+    lane?: WorkLane;
+  }): Promise<JobRecord[]>;
   /** Extend a held lease to `until` (a long step renews it); StaleLeaseError when the lease is lost. */
   renewLease(jobId: number, workerId: string, until: number, now: number): Promise<void>;
   /** Apply a worker step's effects and settle the job, if this worker still holds its lease. */
   commitJob(jobId: number, workerId: string, effects: JobEffects, now: number): Promise<void>;
-  /** The earliest time a job becomes due (for the worker's timer); null when there is none. */
-  nextDueAt(): Promise<number | null>;
+  /** The earliest time a job of the lane (default "main") becomes due (for the worker's timer); null when there is none. */
+  nextDueAt(lane?: WorkLane): Promise<number | null>;
   reconcileReport(now: number): Promise<ReconcileReport>;
   /**
    * Record a requested refund of `refund.providerPaymentId`, one transaction: the same key again

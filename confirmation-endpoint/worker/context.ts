@@ -3,6 +3,7 @@
 
 import type { DeadlinePolicy } from "../config";
 import type { EndpointDeps } from "../deps";
+import type { PaymentsTableWriter } from "../payments-table/upsert-payment";
 import type { JobEffects, JobRecord } from "../store/types";
 
 /** What the payment job needs to take in a purchase its store does not know (recover-unknown-purchase.ts). */
@@ -19,6 +20,11 @@ export interface WorkerDeps extends EndpointDeps {
   random?: () => number;
   /** Unset: a payment for a purchase the store does not know is held for a person, never refunded blindly. */
   adoption?: AdoptionSettings;
+  /**
+   * Set when the payments table is on (PAYMENTS_TABLE=on): every step that changes a purchase, its
+   * payments or its refunds enqueues a payments_table job, which upserts the rows through `writer`.
+   */
+  paymentsTable?: { writer: PaymentsTableWriter; deploymentId: string };
 }
 
 export interface StepContext extends WorkerDeps {

@@ -7,12 +7,14 @@ import { StaleLeaseError, VersionConflictError } from "../errors";
 import type { JobKind } from "../lifecycle/jobs";
 import { withReleaseJob } from "../lifecycle/release";
 import { NO_TRACING } from "../observability/tracing";
+import { withPaymentsTableJobs } from "../payments-table/follow-effects";
 import type { JobRecord } from "../store/types";
 import type { StepContext, StepResult, WorkerDeps } from "./context";
 import { describeError } from "./describe-error";
 import { handleCloseCheckoutJob, handleGuardJob } from "./handle-checkout-window";
 import { handleFinalizeJob } from "./handle-finalize";
 import { handlePaymentJob } from "./handle-payment";
+import { handlePaymentsTableJob } from "./handle-payments-table";
 import { handleRefundJob } from "./handle-refund";
 import { handleRefundSignalJob } from "./handle-refund-signal";
 import { handleRtmReleaseJob } from "./handle-rtm-release";
@@ -25,6 +27,7 @@ const HANDLERS: Record<JobKind, (ctx: StepContext) => Promise<StepResult>> = {
   close_checkout: handleCloseCheckoutJob,
   guard: handleGuardJob,
   rtm_release: handleRtmReleaseJob,
+  payments_table: handlePaymentsTableJob,
 };
 
 export interface RunSettings {
@@ -70,6 +73,8 @@ export async function runJob(deps: WorkerDeps, job: JobRecord, settings: RunSett
           clock.now(),
         );
       }
+      // The payments table follows every change of a purchase's money (a background job, after this commit).
+      if (deps.paymentsTable) stepped.effects = withPaymentsTableJobs(stepped.effects, job, clock.now());
       await store.commitJob(job.id, workerId, stepped.effects, clock.now());
       handle.setAttributes({ outcome: stepped.outcome.split(":")[0] ?? stepped.outcome });
       return stepped;

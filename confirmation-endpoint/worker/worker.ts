@@ -4,6 +4,7 @@
 // stored state. One JSON log line per job (run-job.ts).
 
 import { randomUUID } from "node:crypto";
+import type { WorkLane } from "../store/types";
 import type { WorkerDeps } from "./context";
 import { describeError } from "./describe-error";
 import { runJob } from "./run-job";
@@ -16,6 +17,13 @@ export interface WorkerOptions {
   renewEveryMs?: number;
   /** Longest sleep of the background loop between polls. */
   pollMs?: number;
+  /** Which jobs this worker claims (default "main"; see WorkLane in store/types.ts). */
+  lane?: WorkLane;
+  /**
+   * Shortest sleep after a pass that ran nothing (default 0). The background lane sets it: its due
+   * jobs wait while a finalize is pending, and the loop must not spin on them meanwhile.
+   */
+  minIdleMs?: number;
 }
 
 export interface Worker {
@@ -37,6 +45,8 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
   const concurrency = options.concurrency ?? 4;
   const leaseMs = options.leaseMs ?? 120_000;
   const pollMs = options.pollMs ?? 5_000;
+  const lane = options.lane ?? "main";
+  const minIdleMs = options.minIdleMs ?? 0;
   const random = deps.random ?? Math.random;
   const { store, clock, logger } = deps;
   let running = false;
@@ -53,7 +63,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
   };
 
   async function runOnce(): Promise<number> {
-    const jobs = await store.claimJobs({ workerId, limit: concurrency, now: clock.now(), leaseMs });
+    const jobs = await store.claimJobs({ workerId, limit: concurrency, now: clock.now(), leaseMs, lane });
     await Promise.all(jobs.map((job) => runJob(deps, job, settings)));
     return jobs.length;
   }
@@ -68,8 +78,8 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       const ran = await runOnce();
       if (ran > 0) delay = 0;
       else {
-        const next = await store.nextDueAt();
-        if (next !== null) delay = Math.max(0, Math.min(pollMs, next - clock.now()));
+        const next = await store.nextDueAt(lane);
+        if (next !== null) delay = Math.max(minIdleMs, Math.min(pollMs, next - clock.now()));
       }
     } catch (error) {
       logger.log("error", "worker loop", { workerId, error: describeError(error) });

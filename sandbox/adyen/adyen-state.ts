@@ -23,6 +23,8 @@ export interface LinkRecord {
   expiresAt: Date;
   manualCapture: boolean;
   metadata: Record<string, string>;
+  /** shopperEmail: where Adyen's shopper e-mails (the receipt) would go; null when none was given. */
+  shopperEmail: string | null;
   status: LinkStatus;
   createdAt: Date;
 }

@@ -43,6 +43,7 @@ export function linkView(ctx: StandInContext, link: LinkRecord): Record<string, 
     expiresAt: link.expiresAt.toISOString(),
     ...(link.returnUrl ? { returnUrl: link.returnUrl } : {}),
     ...(link.manualCapture ? { manualCapture: true } : {}),
+    ...(link.shopperEmail ? { shopperEmail: link.shopperEmail } : {}),
     metadata: link.metadata,
     reusable: false,
   };
@@ -84,6 +85,7 @@ function createLink(ctx: StandInContext, body: Record<string, unknown>): Respons
     expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : new Date(ctx.now() + 86_400_000),
     manualCapture: body["manualCapture"] === true,
     metadata: (body["metadata"] as Record<string, string> | undefined) ?? {},
+    shopperEmail: typeof body["shopperEmail"] === "string" ? body["shopperEmail"] : null,
     status: "active",
     createdAt: new Date(ctx.now()),
   };

@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createFaults, noFaults, type FaultKnobs } from "./faults";
 import { openRecordStore, type RecordStore } from "./record-store";
+import { restoreCustomTables } from "./custom-tables";
 import { buildSchema, defaultNames, type StandInNames } from "./schema";
 import { createServiceProtection, defaultLimits, type ServiceProtectionLimits } from "./service-protection";
 import type { TokenService } from "./token-service";
@@ -68,6 +69,7 @@ export function createDataverseRuntime(options: DataverseStandInOptions) {
   const names: StandInNames = { ...defaultNames, ...options.names };
   const knobs = defaultKnobs(store, options.knobs);
   const ctx: StandInContext = { store, schema: buildSchema(names), names, now: clock.now, knobs };
+  restoreCustomTables(ctx);
   const limits: ServiceProtectionLimits = { ...defaultLimits, ...options.limits };
   const protection = createServiceProtection(limits, options.monotonic);
   const faultKnobs: FaultKnobs = { ...noFaults, failures: {}, ...options.faults };

@@ -88,6 +88,22 @@ export function renderCsdl(schema: Schema, actions: Iterable<ActionDefinition>):
 
 type Row = Record<string, unknown>;
 
+/** EntityDefinitions(LogicalName='x')/Keys: the stand-in builds each key's index at once (Active). */
+function keyMetadata(e: EntityDefinition, select: string[] | null, base: string): Row {
+  const rows = Object.entries(e.keys ?? {}).map(([name, columns]) => ({
+    MetadataId: metadataId(`${e.logicalName}.key.${name}`),
+    SchemaName: name,
+    LogicalName: name.toLowerCase(),
+    KeyAttributes: columns,
+    EntityKeyIndexStatus: "Active",
+    EntityLogicalName: e.logicalName,
+  }));
+  return {
+    "@odata.context": `${base}/$metadata#EntityDefinitions('${e.logicalName}')/Keys`,
+    value: rows.map((r) => selectColumns(r, select)),
+  };
+}
+
 function entityMetadata(e: EntityDefinition): Row {
   return {
     MetadataId: metadataId(e.logicalName),
@@ -96,7 +112,7 @@ function entityMetadata(e: EntityDefinition): Row {
     EntitySetName: e.setName,
     PrimaryIdAttribute: e.primaryId,
     PrimaryNameAttribute: e.primaryName,
-    IsCustomEntity: e.logicalName.startsWith("msevtmgt_"),
+    IsCustomEntity: e.custom === true || e.logicalName.startsWith("msevtmgt_"),
   };
 }
 
@@ -151,12 +167,16 @@ export function readEntityDefinitions(
   base: string,
 ): Row {
   // Case-insensitive: clients such as dynamics-web-api lower-case the path.
+  const keys = /^\(LogicalName='([^']+)'\)\/Keys$/i.exec(rest);
   const m = /^\(LogicalName='([^']+)'\)(\/Attributes(\/Microsoft\.Dynamics\.CRM\.(\w+))?)?$/i.exec(rest);
-  if (!m?.[1]) throw notFoundSegment(`EntityDefinitions${rest}`);
-  const entity = findByLogicalName(schema, m[1]);
-  if (!entity) throw badRequest(`Could not find an entity with the logical name '${m[1]}'.`, "0x80060888");
+  const logicalName = keys?.[1] ?? m?.[1];
+  if (!logicalName) throw notFoundSegment(`EntityDefinitions${rest}`);
+  const entity = findByLogicalName(schema, logicalName.toLowerCase());
+  if (!entity)
+    throw badRequest(`Could not find an entity with the logical name '${logicalName}'.`, "0x80060888");
   const selectText = params.get("$select");
   const select = selectText ? selectText.split(",").map((s) => s.trim()) : null;
+  if (keys || !m) return keyMetadata(entity, select, base);
   if (!m[2]) {
     return {
       "@odata.context": `${base}/$metadata#EntityDefinitions/$entity`,

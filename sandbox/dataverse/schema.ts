@@ -32,6 +32,12 @@ export interface EntityDefinition {
   lookups: Record<string, string[]>;
   /** Extra navigation-property names (besides each lookup's own name) → the lookup they follow. */
   navigationAliases?: Record<string, string>;
+  /** Alternate keys by schema name → their columns (custom-tables.ts: created through EntityDefinitions). */
+  keys?: Record<string, string[]>;
+  /** Created through the metadata API (custom-tables.ts) rather than shipped with the stand-in. */
+  custom?: boolean;
+  /** The values each local choice column accepts. */
+  choices?: Record<string, number[]>;
 }
 
 /** Column names the public sources do not give (INFERRED, stand-in choices, renameable). */

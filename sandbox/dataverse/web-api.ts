@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { normalizeGuid } from "../../common/guid";
 import { DataverseFault, ErrorCodes, badRequest, notFoundSegment } from "./errors";
 import { checkParameters, presentActions, type ActionCaller } from "./event-actions";
+import { createColumn, createKey, createRelationship, createTable, parseAlternateKey } from "./custom-tables";
 import { readEntityDefinitions, renderCsdl, metadataId } from "./metadata";
 import { applyQuery, parseQuery, projectRecord, type ParsedQuery } from "./odata-query";
 import { createRecord, updateRecord } from "./records";
@@ -80,6 +81,8 @@ export function handleWebApi(ctx: StandInContext, req: ApiRequest, caller: Actio
       },
     };
   }
+  if (req.method === "POST" && /^(EntityDefinitions|RelationshipDefinitions)/i.test(path))
+    return createMetadata(ctx, path, req);
   if (/^EntityDefinitions/i.test(path)) {
     if (req.method !== "GET") throw methodNotAllowed(req.method, path);
     return {
@@ -113,10 +116,60 @@ export function handleWebApi(ctx: StandInContext, req: ApiRequest, caller: Actio
     if (req.method === "POST") return write(ctx, entity, null, req);
     throw methodNotAllowed(req.method, path);
   }
+  const alternate =
+    normalizeGuid(keyText) === null && entity.keys ? parseAlternateKey(entity, keyText) : null;
+  if (alternate) return byAlternateKey(ctx, entity, { keyText, alternate, path }, req);
   const id = parseKey(keyText, entity);
   if (req.method === "GET") return readOne(ctx, entity, id, req);
   if (req.method === "PATCH") return write(ctx, entity, id, req);
   throw methodNotAllowed(req.method, path);
+}
+
+/** GET reads and PATCH upserts the row an alternate key names (a missing row is created with the key's values). */
+function byAlternateKey(
+  ctx: StandInContext,
+  entity: EntityDefinition,
+  key: { keyText: string; alternate: Record<string, string>; path: string },
+  req: ApiRequest,
+): ApiResult {
+  const found = findByAlternateKey(ctx, entity, key.alternate);
+  if (req.method === "GET") {
+    if (!found) throw notFound(entity, key.keyText);
+    return readOne(ctx, entity, found, req);
+  }
+  if (req.method === "PATCH") return write(ctx, entity, found ?? randomUUID(), req, key.alternate);
+  throw methodNotAllowed(req.method, key.path);
+}
+
+/** The id of the row whose key columns hold these values, if any. */
+function findByAlternateKey(
+  ctx: StandInContext,
+  entity: EntityDefinition,
+  values: Record<string, string>,
+): string | undefined {
+  const row = ctx.store
+    .list(entity.setName)
+    .find((r) => Object.entries(values).every(([column, value]) => r[column] === value));
+  return row ? String(row[entity.primaryId]) : undefined;
+}
+
+/** POST EntityDefinitions, …/Attributes, …/Keys and RelationshipDefinitions (custom-tables.ts). */
+function createMetadata(ctx: StandInContext, path: string, req: ApiRequest): ApiResult {
+  const created = (what: string, name: string): ApiResult => ({
+    status: 204,
+    headers: { "OData-EntityId": `${req.base}/${what}(${metadataId(name)})` },
+  });
+  if (/^EntityDefinitions$/i.test(path)) {
+    const entity = createTable(ctx, req.body);
+    return created("EntityDefinitions", entity.logicalName);
+  }
+  if (/^RelationshipDefinitions$/i.test(path))
+    return created("RelationshipDefinitions", createRelationship(ctx, req.body));
+  const m = /^EntityDefinitions\(LogicalName='([^']+)'\)\/(Attributes|Keys)$/i.exec(path);
+  if (!m?.[1] || !m[2]) throw methodNotAllowed(req.method, path);
+  if (m[2].toLowerCase() === "keys")
+    return created("EntityKeys", `${m[1]}.${createKey(ctx, m[1], req.body)}`);
+  return created("Attributes", `${m[1]}.${createColumn(ctx, m[1], req.body)}`);
 }
 
 function methodNotAllowed(method: string, path: string): DataverseFault {
@@ -266,7 +319,8 @@ function columnChanges(
         : ["Integer", "Money", "Decimal", "Picklist", "State", "Status"].includes(type)
           ? typeof value === "number"
           : typeof value === "string");
-    if (!ok)
+    const choices = entity.choices?.[key];
+    if (!ok || (choices && value !== null && !choices.includes(value as number)))
       throw badRequest(
         `Cannot convert ${JSON.stringify(value)} to the type of ${entity.logicalName}.${key} (${type}).`,
       );
@@ -275,8 +329,14 @@ function columnChanges(
   return changes;
 }
 
-function write(ctx: StandInContext, entity: EntityDefinition, id: string | null, req: ApiRequest): ApiResult {
-  if (!writableSets.has(entity.setName)) {
+function write(
+  ctx: StandInContext,
+  entity: EntityDefinition,
+  id: string | null,
+  req: ApiRequest,
+  alternateKey: Record<string, string> | null = null,
+): ApiResult {
+  if (!writableSets.has(entity.setName) && !entity.custom) {
     throw new DataverseFault(
       403,
       ErrorCodes.missingPrivilege,
@@ -315,7 +375,11 @@ function write(ctx: StandInContext, entity: EntityDefinition, id: string | null,
         ? String((body as DataverseRecord)[entity.primaryId])
         : randomUUID());
     return {
-      record: createRecord(ctx, entity.setName, { ...changes, [entity.primaryId]: primary.toLowerCase() }),
+      record: createRecord(ctx, entity.setName, {
+        ...changes,
+        ...alternateKey,
+        [entity.primaryId]: primary.toLowerCase(),
+      }),
       created: true,
     };
   });

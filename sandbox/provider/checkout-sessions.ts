@@ -316,6 +316,7 @@ export function createSession(
     paymentIntentDescription:
       optionalString(intentData.description, "payment_intent_data[description]") ?? null,
     captureMethod: req.captureMethod,
+    receiptEmail: optionalString(intentData.receipt_email, "payment_intent_data[receipt_email]") ?? null,
   };
   context.atomically(() => {
     context.store.insertObject("checkout.session", id, session, { status: "open", due: expiresAt });
@@ -420,6 +421,7 @@ function intentFor(
     livemode: false,
     metadata: extras.paymentIntentMetadata,
     payment_method_types: session.payment_method_types,
+    receipt_email: extras.receiptEmail ?? null,
     status: "requires_payment_method",
   };
   context.store.insertObject("payment_intent", intent.id, intent, { status: intent.status });

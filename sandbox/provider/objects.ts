@@ -46,6 +46,8 @@ export interface SessionExtras {
   paymentIntentMetadata: Metadata;
   paymentIntentDescription: string | null;
   captureMethod: string;
+  /** payment_intent_data[receipt_email]: where Stripe would send the receipt (absent on older rows). */
+  receiptEmail?: string | null;
 }
 
 export interface PaymentErrorObject {
@@ -73,6 +75,8 @@ export interface PaymentIntentObject {
   livemode: false;
   metadata: Metadata;
   payment_method_types: string[];
+  /** Where Stripe e-mails the receipt once the payment succeeds; null: no receipt. */
+  receipt_email: string | null;
   status: "requires_payment_method" | "succeeded" | "canceled";
 }
 

@@ -10,6 +10,7 @@
 //  4. SIGKILL of the endpoint process five times during a burst, restart, nothing lost or doubled;
 //  5. peak RSS of the endpoint process during 1 and 2;
 //  6. tracing off against on, the same burst twice (burst/tracing-cost.ts).
+//  7. the Dataverse payments table off vs on at the ceiling (burst/payments-table-figure.ts).
 // BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2.
 // Setup work (registrations, checkouts, payments) runs in real time with the limits off and is
 // not measured. README "Benchmarks" says how to read every figure.
@@ -26,6 +27,7 @@ import { probeDurableCommits } from "./burst/probe-disk";
 import { registerPurchases, signedHeaders } from "./burst/purchases";
 import { ingestFloorLines, ingestFloorPlan, runIngestFloor } from "./burst/ingest-floor";
 import { runKitBurst } from "./burst/run-kit-burst";
+import { runPaymentsTableFigure } from "./burst/payments-table-figure";
 import type { KitBurstResult } from "./burst/run-kit-burst";
 import { createScaledClock } from "./burst/scaled-clock";
 import { spawnEndpoint } from "./burst/spawn-endpoint";
@@ -51,6 +53,7 @@ interface Plan {
   scaleCrash: number;
   kills: number;
   tracingPurchases: number;
+  tablePurchases: number;
 }
 
 function planFromEnv(env: NodeJS.ProcessEnv): Plan {
@@ -71,6 +74,7 @@ function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     scaleCrash: 20,
     kills: 5,
     tracingPurchases: quick ? 300 : 1000,
+    tablePurchases: quick ? 200 : 1000,
   };
 }
 
@@ -156,6 +160,7 @@ export async function run(): Promise<void> {
     plan.threeUserPurchases +
     plan.crashPurchases +
     2 * plan.tracingPurchases +
+    4 * plan.tablePurchases +
     100;
   const world = await startBurstWorld({ clock, timeScale: plan.scaleKit, dir, passCapacity: capacity });
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -293,6 +298,22 @@ export async function run(): Promise<void> {
       progress,
     });
     for (const line of tracingCostLines(tracing, FIRE_RATE)) out(line);
+
+    // 7: the payments table off and on.
+    const table = {
+      purchases: plan.tablePurchases,
+      timeScale: plan.scaleKit,
+      costMs: COST_MS,
+      fireRate: FIRE_RATE,
+    };
+    const ceiling = ceilingPerMinute(1);
+    for (const line of await runPaymentsTableFigure(world, {
+      ...table,
+      dir,
+      ceilingPerMinute: ceiling,
+      progress,
+    }))
+      out(line);
   } finally {
     await world.close();
     if (process.env.BURST_KEEP !== "1") rmSync(dir, { recursive: true, force: true });

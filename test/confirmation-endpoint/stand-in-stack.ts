@@ -30,6 +30,8 @@ export async function startStandInStack(options: {
   webhookSecret: string;
   stripeSecretKey: string;
   overrides?: Omit<EndpointOverrides, "logger">;
+  /** More environment for the endpoint (e.g. PAYMENTS_TABLE=on). */
+  env?: Record<string, string>;
 }): Promise<StandInStack> {
   const dir = mkdtempSync(join(tmpdir(), "endpoint-stand-ins-"));
   const logger = createMemoryLogger();
@@ -58,6 +60,7 @@ export async function startStandInStack(options: {
       STORE_URL: `sqlite:${join(dir, "gateway.sqlite")}`,
       PORT: "0",
       RTM_ENABLED: "true",
+      ...options.env,
     };
     const config = loadConfig(env);
     endpoint = await startEndpoint(config, { ...options.overrides, logger });

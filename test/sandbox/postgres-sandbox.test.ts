@@ -82,5 +82,15 @@ describe.skipIf(!bin)("the sandbox on PostgreSQL with three endpoint instances",
     });
     const summary = await sb.endpoint.store.summary();
     expect(summary.purchasesByState.finalized).toBe(4);
+    // The payments table: one finalized row per purchase, whichever instance's background lane wrote it.
+    let rows: Array<{ purchaseId: string; status: string }> = [];
+    for (const until = Date.now() + 20_000; Date.now() < until;) {
+      rows = (await sb.status()).payments;
+      if (rows.filter((r) => r.status === "finalized").length === 4) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(rows.map((r) => [r.purchaseId, r.status]).sort()).toEqual(
+      ids.map((id) => [id, "finalized"]).sort(),
+    );
   });
 });

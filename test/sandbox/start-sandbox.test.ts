@@ -186,6 +186,12 @@ describe("startSandbox", () => {
       processed: true,
       registrations: 2,
     });
+    // The payments table the sandbox made at start holds the payment once the background lane ran.
+    const row = await waitFor("the payments-table row", async () =>
+      (await sb.status()).payments.find((p) => p.purchaseId === purchaseId && p.status === "finalized"),
+    );
+    expect(row).toMatchObject({ provider: "stripe", amountMinor: 5500, refundedMinor: 0, currency: "EUR" });
+    expect(await (await fetch(sb.urls.status)).text()).toContain("Payments table (Dataverse)");
   }, 30_000);
 
   it("a free event registers at once and answers the confirmation page", async () => {

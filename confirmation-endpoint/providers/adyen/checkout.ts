@@ -126,6 +126,9 @@ export function buildPaymentLinkRequest(
   const lineItems = adyenLines(request, options.exponents);
   if (lineItems) link.lineItems = lineItems;
   if (options.manualCapture) link.manualCapture = true;
+  // The shopper's e-mail on the link: Adyen's shopper e-mails (receipts) go there when the merchant
+  // account has them switched on in the Customer Area.
+  if (request.receiptEmail) link.shopperEmail = request.receiptEmail;
   const locale = pickShopperLocale(request.locale);
   if (locale) link.shopperLocale = locale;
   return link;

@@ -196,7 +196,10 @@ export function buildCheckoutSessionParams(
     ],
     client_reference_id: request.purchaseId,
     metadata,
-    payment_intent_data: { metadata },
+    // receipt_email: Stripe e-mails its receipt there once the payment succeeds.
+    payment_intent_data: request.receiptEmail
+      ? { metadata, receipt_email: request.receiptEmail }
+      : { metadata },
     allowed_payment_method_types: [...options.paymentMethodTypes],
     expires_at: chooseExpiresAt(request.closeAt, request.requestedAt ?? options.now),
     success_url: request.successUrl,

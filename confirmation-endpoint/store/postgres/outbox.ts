@@ -7,7 +7,8 @@
 
 import { StaleLeaseError, VersionConflictError } from "../../errors";
 import { PATCH_COLUMNS, toJob } from "../rows";
-import type { JobEffects, JobRecord, NewDeadLetter, NewJob, PurchasePatch } from "../types";
+import type { JobEffects, JobRecord, NewDeadLetter, NewJob, PurchasePatch, WorkLane } from "../types";
+import { laneFilter } from "../work-lane";
 import type { Sql } from "./connection";
 
 /** Channel a stored job is announced on, so a worker on any instance wakes at once. */
@@ -44,12 +45,12 @@ export async function addDeadLetter(sql: Sql, d: NewDeadLetter, now: number): Pr
 /** Lease up to `limit` due jobs, finalize jobs first (see sqlite/outbox.ts for why). */
 export async function claimJobs(
   sql: Sql,
-  input: { workerId: string; limit: number; now: number; leaseMs: number },
+  input: { workerId: string; limit: number; now: number; leaseMs: number; lane?: WorkLane },
 ): Promise<JobRecord[]> {
   const { workerId, limit, now, leaseMs } = input;
   const { rows } = await sql(
     `SELECT o.id, o.purchase_id FROM outbox o
-     WHERE o.state = 'pending' AND o.not_before <= $1 AND (o.locked_until IS NULL OR o.locked_until <= $1)
+     WHERE o.state = 'pending' ${laneFilter(input.lane, "o")} AND o.not_before <= $1 AND (o.locked_until IS NULL OR o.locked_until <= $1)
        AND (o.purchase_id IS NULL OR NOT EXISTS (
          SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
            AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > $1))
@@ -210,9 +211,10 @@ async function applyRowEffects(sql: Sql, effects: JobEffects, now: number): Prom
   }
 }
 
-export async function nextDueAt(sql: Sql): Promise<number | null> {
+export async function nextDueAt(sql: Sql, lane?: WorkLane): Promise<number | null> {
   const { rows } = await sql(
-    `SELECT min(GREATEST(not_before, coalesce(locked_until, 0))) AS t FROM outbox WHERE state = 'pending'`,
+    `SELECT min(GREATEST(o.not_before, coalesce(o.locked_until, 0))) AS t FROM outbox o
+     WHERE o.state = 'pending' ${laneFilter(lane, "o")}`,
   );
   return (rows[0]?.t as number | null) ?? null;
 }

@@ -3,7 +3,8 @@
 // while the worker still holds the lease: fencing).
 
 import { StaleLeaseError, VersionConflictError } from "../../errors";
-import type { JobEffects, JobRecord, NewDeadLetter, NewJob, PurchasePatch } from "../types";
+import type { JobEffects, JobRecord, NewDeadLetter, NewJob, PurchasePatch, WorkLane } from "../types";
+import { laneFilter } from "../work-lane";
 import type { SqliteConnection } from "./connection";
 import { PATCH_COLUMNS, toJob } from "../rows";
 import type { Row } from "../rows";
@@ -40,11 +41,12 @@ export function addDeadLetter(c: SqliteConnection, d: NewDeadLetter, now: number
  */
 export function claimJobs(
   c: SqliteConnection,
-  input: { workerId: string; limit: number; now: number; leaseMs: number },
+  input: { workerId: string; limit: number; now: number; leaseMs: number; lane?: WorkLane },
 ): JobRecord[] {
   const { workerId, limit, now, leaseMs } = input;
+  const lane = laneFilter(input.lane, "o");
   const dueSql = (kindFilter: string) =>
-    `SELECT * FROM outbox o WHERE o.state = 'pending' ${kindFilter} AND o.not_before <= @now
+    `SELECT * FROM outbox o WHERE o.state = 'pending' ${kindFilter} ${lane} AND o.not_before <= @now
        AND (o.locked_until IS NULL OR o.locked_until <= @now)
        AND (o.purchase_id IS NULL OR NOT EXISTS (
          SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
@@ -176,10 +178,10 @@ function applyRowEffects(c: SqliteConnection, effects: JobEffects, now: number):
   }
 }
 
-export function nextDueAt(c: SqliteConnection): number | null {
+export function nextDueAt(c: SqliteConnection, lane?: WorkLane): number | null {
   const row = c
     .prepare(
-      `SELECT min(max(not_before, coalesce(locked_until, 0))) AS t FROM outbox WHERE state = 'pending'`,
+      `SELECT min(max(not_before, coalesce(locked_until, 0))) AS t FROM outbox o WHERE o.state = 'pending' ${laneFilter(lane, "o")}`,
     )
     .get() as Row;
   return (row.t as number | null) ?? null;

@@ -24,6 +24,8 @@ export interface KitBurstOptions {
   dir: string;
   settleTimeoutMs: number;
   progress: (line: string) => void;
+  /** Runs once every purchase is settled, before the endpoint process stops (e.g. to wait for background work). */
+  afterSettled?: () => Promise<void>;
 }
 
 export interface KitBurstResult {
@@ -81,6 +83,7 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
         `${options.label}: ${view.states.finalized ?? 0}/${options.purchases} finalized, ${world.tally.throttled} x 429 so far`,
       ),
     );
+    await options.afterSettled?.();
     const peakRssMiB = endpoint.peakRssMiB();
     const measuredIds = measured.map((p) => p.purchaseId);
     return {
