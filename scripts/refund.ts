@@ -5,6 +5,7 @@
 import { userInfo, hostname } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { parseDecimalAmount, describeMoney } from "../confirmation-endpoint/providers/money";
+import { paymentsTableJob } from "../confirmation-endpoint/lifecycle/jobs";
 import {
   executeRequestedRefund,
   planRequestedRefund,
@@ -143,7 +144,12 @@ async function main(): Promise<void> {
         return;
       }
     }
-    printOutcome(plan, await executeRequestedRefund(parts, plan), v.json === true);
+    // With the payments table on, the refund's store writes also queue the row's upsert.
+    const followTable = parts.config.paymentsTable?.enabled
+      ? { jobsAfter: (purchaseId: string) => [paymentsTableJob(purchaseId, parts.clock.now())] }
+      : {};
+    const outcome = await executeRequestedRefund({ ...parts, ...followTable }, plan);
+    printOutcome(plan, outcome, v.json === true);
   } finally {
     await parts.close();
   }

@@ -26,6 +26,7 @@ const ACTIONS = {
   finalizeRegistration: "finalize_registration",
   readPurchase: "read_purchase",
   finalizeRtmPayment: "finalize_rtm_payment",
+  readContactEmail: "read_contact_email",
 } as const satisfies Record<keyof EventManagementApi, string>;
 
 /** `api` with each operation timed into gateway_dataverse_request_duration_seconds and traced. */
@@ -64,6 +65,14 @@ export function instrumentDataverse(
     readPurchase: (id, options) => measure("readPurchase", () => api.readPurchase(id, options)),
     finalizeRtmPayment: (id, status, options) =>
       measure("finalizeRtmPayment", () => api.finalizeRtmPayment(id, status, options)),
+    ...(api.readContactEmail
+      ? {
+          readContactEmail: (
+            contactId: string,
+            options?: Parameters<NonNullable<EventManagementApi["readContactEmail"]>>[1],
+          ) => measure("readContactEmail", () => api.readContactEmail!(contactId, options)),
+        }
+      : {}),
   };
 }
 
