@@ -1,7 +1,8 @@
 // A refund-signal job: the provider reported by webhook that a payment's refund succeeded or
 // failed. Every refund the kit has open on that payment takes that result (decideRefundResult, as
 // for the refund job's own answer); a refund the kit never asked for (made in the provider's
-// dashboard) only marks the payment.
+// dashboard) only marks the payment. A partial refund the kit made leaves the payment as it was:
+// its refund records carry the amount, and "refunded" would claim the whole payment went back.
 
 import { decideRefundResult, winnerPurchase } from "../lifecycle/decide-refund";
 import { typedJob } from "../lifecycle/jobs";
@@ -33,7 +34,14 @@ export async function handleRefundSignalJob(ctx: StepContext): Promise<StepResul
     effects.deadLetters!.push(...(one.deadLetters ?? []));
     if (one.purchase) effects.purchase = one.purchase;
   }
-  // The payment row follows the signal whether or not the kit asked for the refund.
+  // The payment row follows the signal whether or not the kit asked for the refund, unless the
+  // kit's own refunds (those settled before and these) still leave part of the payment kept.
+  if (!p.failed && open.length > 0 && (await keepsPart(ctx, p, refunds, open)))
+    return {
+      outcome: `refund_signal_${status}`,
+      fields: { providerPaymentId: p.providerPaymentId, refunds: open.length },
+      effects,
+    };
   effects.payments!.push({
     provider: p.provider,
     providerPaymentId: p.providerPaymentId,
@@ -50,4 +58,23 @@ export async function handleRefundSignalJob(ctx: StepContext): Promise<StepResul
     fields: { providerPaymentId: p.providerPaymentId, refunds: open.length },
     effects,
   };
+}
+
+/** True when the kit's succeeded refunds on the payment, with `open` now succeeding, stay below its amount. */
+async function keepsPart(
+  ctx: StepContext,
+  p: { provider: string; providerPaymentId: string },
+  refunds: Awaited<ReturnType<StepContext["store"]["listRefunds"]>>,
+  open: typeof refunds,
+): Promise<boolean> {
+  const payment = await ctx.store.getPayment(p.provider, p.providerPaymentId);
+  if (payment?.amountMinor == null) return false;
+  const settled = refunds
+    .filter(
+      (r) =>
+        r.provider === p.provider && r.providerPaymentId === p.providerPaymentId && r.state === "succeeded",
+    )
+    .reduce((sum, r) => sum + r.amountMinor, 0);
+  const now = open.reduce((sum, r) => sum + r.amountMinor, 0);
+  return settled + now < payment.amountMinor;
 }
