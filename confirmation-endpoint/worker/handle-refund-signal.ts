@@ -5,8 +5,8 @@
 // its refund records carry the amount, and "refunded" would claim the whole payment went back.
 
 import { decideRefundResult, winnerPurchase } from "../lifecycle/decide-refund";
-import { typedJob } from "../lifecycle/jobs";
-import type { JobEffects } from "../store/types";
+import { typedJob, type RefundSignalJobPayload } from "../lifecycle/jobs";
+import type { JobEffects, RefundRecord } from "../store/types";
 import type { StepContext, StepResult } from "./context";
 
 export async function handleRefundSignalJob(ctx: StepContext): Promise<StepResult> {
@@ -36,7 +36,7 @@ export async function handleRefundSignalJob(ctx: StepContext): Promise<StepResul
   }
   // The payment row follows the signal whether or not the kit asked for the refund, unless the
   // kit's own refunds (those settled before and these) still leave part of the payment kept.
-  if (!p.failed && open.length > 0 && (await keepsPart(ctx, p, refunds, open)))
+  if (!p.failed && (await keepsPart(ctx, p, refunds, open)))
     return {
       outcome: `refund_signal_${status}`,
       fields: { providerPaymentId: p.providerPaymentId, refunds: open.length },
@@ -60,21 +60,29 @@ export async function handleRefundSignalJob(ctx: StepContext): Promise<StepResul
   };
 }
 
-/** True when the kit's succeeded refunds on the payment, with `open` now succeeding, stay below its amount. */
+/**
+ * True when the signal is about one of the kit's own refunds (still open, or already settled by the
+ * refund's own answer under the same provider refund id) and the kit's refunds on the payment, with
+ * `open` now succeeding, stay below the payment's amount. A refund the kit never asked for (made in
+ * the provider's dashboard) is not its to measure: false.
+ */
 async function keepsPart(
   ctx: StepContext,
-  p: { provider: string; providerPaymentId: string },
-  refunds: Awaited<ReturnType<StepContext["store"]["listRefunds"]>>,
-  open: typeof refunds,
+  p: RefundSignalJobPayload,
+  refunds: RefundRecord[],
+  open: RefundRecord[],
 ): Promise<boolean> {
+  const onPayment = refunds.filter(
+    (r) => r.provider === p.provider && r.providerPaymentId === p.providerPaymentId,
+  );
+  const known =
+    open.length > 0 ||
+    (p.providerRefundId !== null && onPayment.some((r) => r.providerRefundId === p.providerRefundId));
+  if (!known) return false;
   const payment = await ctx.store.getPayment(p.provider, p.providerPaymentId);
   if (payment?.amountMinor == null) return false;
-  const settled = refunds
-    .filter(
-      (r) =>
-        r.provider === p.provider && r.providerPaymentId === p.providerPaymentId && r.state === "succeeded",
-    )
+  const refunded = onPayment
+    .filter((r) => r.state === "succeeded" || open.includes(r))
     .reduce((sum, r) => sum + r.amountMinor, 0);
-  const now = open.reduce((sum, r) => sum + r.amountMinor, 0);
-  return settled + now < payment.amountMinor;
+  return refunded < payment.amountMinor;
 }
