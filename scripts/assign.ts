@@ -7,7 +7,7 @@ import { deriveRecordId } from "./build/kit-ids";
 import { loadDefinitions } from "./build/definitions";
 import { clearPortalCache } from "./clear-cache/clear-cache";
 import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
-import { UsageError, checkGuid, parseCommandLine, runCommand } from "./lib/cli";
+import { checkGuid, checkNotEmpty, parseCommandLine, runCommand, throwProblems } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
 import { assignGateway } from "./organizer/assign-gateway";
 
@@ -31,6 +31,12 @@ Which page (default: the page the build made, found by its partial URL):
 Cache (as npm run clear-cache):
   --portal-url <url>  --environment-id <guid>  --no-sign-in
 
+Output:
+  --json              the report (page, assigned events, warnings) as JSON on stdout
+  --env-file <file>   read environment variables from <file> first (its values win), e.g. the
+                      sandbox's <data folder>/sandbox.env
+  --help              this text
+
 Dataverse connection from DATAVERSE_URL, DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID and a secret or
 certificate, as for the endpoint.`;
 
@@ -48,8 +54,10 @@ async function main(): Promise<void> {
       "portal-url": { type: "string" },
       "environment-id": { type: "string" },
       "no-sign-in": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
     },
     USAGE,
+    { positionals: false },
   );
   if (!parsed) return;
   const { values } = parsed;
@@ -60,7 +68,8 @@ async function main(): Promise<void> {
   if (values.event.length === 0 && !values["all-paid"] && !values.default)
     problems.push("Say what to assign: --event <readable id>, --all-paid or --default.");
   if (values.event.some((e) => e.trim() === "")) problems.push("--event needs a readable event id.");
-  if (problems.length > 0) throw new UsageError(`${problems.join("\n")}\n\n${USAGE}`);
+  checkNotEmpty({ "partial-url": values["partial-url"], lookup: values.lookup }, problems);
+  throwProblems(problems);
 
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const { definitions } = loadDefinitions(
@@ -84,7 +93,9 @@ async function main(): Promise<void> {
       },
       err,
     );
-    const out = (line: string) => process.stdout.write(`${line}\n`);
+    // With --json the lines go to stderr and stdout holds only the JSON report.
+    const out = (line: string) => void (values.json ? err(line) : process.stdout.write(`${line}\n`));
+    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     out(`Gateway page: ${report.page.table} ${report.page.id} (lookup ${report.lookup})`);
     for (const e of report.assigned)
       out(`  assigned  ${e.readableEventId}  ${e.name}  (${e.passes} pass${e.passes === 1 ? "" : "es"})`);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkPayPalFromEnv } from "../confirmation-endpoint/providers/paypal/check-setup";
 import { loadDefinitions } from "./build/definitions";
-import { UsageError, parseCommandLine, runCommand } from "./lib/cli";
+import { checkHttpUrl, checkNotEmpty, parseCommandLine, runCommand, throwProblems } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
 import { formatTable, marginsFromEnv, runDoctor } from "./organizer/doctor-checks";
 import { checkAdyenFromEnv } from "../confirmation-endpoint/providers/adyen/check-account";
@@ -25,6 +25,8 @@ Options:
   --portal-url <url>    https://<portal host>
   --partial-url <text>  the gateway page's partial URL (default from portal-templates/definitions.yml)
   --json                the results as JSON on stdout
+  --env-file <file>     read environment variables from <file> first (its values win), e.g. the
+                        sandbox's <data folder>/sandbox.env
   --help                this text`;
 
 async function main(): Promise<void> {
@@ -37,14 +39,15 @@ async function main(): Promise<void> {
       json: { type: "boolean", default: false },
     },
     USAGE,
+    { positionals: false },
   );
   if (!parsed) return;
   const { values } = parsed;
-  for (const flag of ["endpoint-url", "portal-url"] as const) {
-    const value = values[flag];
-    if (value !== undefined && !/^https?:\/\/[^\s/]+/i.test(value))
-      throw new UsageError(`--${flag} must be an http(s) URL, got "${value}".`);
-  }
+  const problems: string[] = [];
+  checkHttpUrl("--endpoint-url", values["endpoint-url"], problems);
+  checkHttpUrl("--portal-url", values["portal-url"], problems);
+  checkNotEmpty({ "partial-url": values["partial-url"] }, problems);
+  throwProblems(problems);
   const { definitions } = loadDefinitions(
     join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
   );
