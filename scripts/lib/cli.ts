@@ -20,7 +20,7 @@ export class UsageError extends KitError {
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** The options every command takes besides its own. */
-const COMMON_OPTIONS = {
+export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h" },
   "env-file": { type: "string" },
 } as const satisfies Options;
@@ -70,7 +70,12 @@ export interface CommandLineConfig {
 }
 
 /** Every problem of the command line's form: unknown options, missing values, values given to switches. */
-function formProblems(argv: string[], options: Options, command: string, config: CommandLineConfig) {
+export function formProblems(
+  argv: string[],
+  options: Options,
+  command: string,
+  config: CommandLineConfig = {},
+): string[] {
   const { tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
   const problems: string[] = [];
   const known = Object.keys(options).filter((k) => k !== "help");
@@ -96,7 +101,11 @@ function formProblems(argv: string[], options: Options, command: string, config:
  * Reads `--env-file <file>` into process.env (the file's values win over the shell's: the option
  * is an explicit choice). Prints how many variables it read, never their values.
  */
-export function loadEnvFile(file: string, env: NodeJS.ProcessEnv = process.env): number {
+export function loadEnvFile(
+  file: string,
+  env: Record<string, string | undefined> = process.env,
+  note: (line: string) => void = (line) => void process.stderr.write(line),
+): number {
   const path = resolve(file);
   if (!existsSync(path))
     throw new UsageError(
@@ -104,7 +113,7 @@ export function loadEnvFile(file: string, env: NodeJS.ProcessEnv = process.env):
     );
   const values = parseEnv(readFileSync(path, "utf8"));
   for (const [key, value] of Object.entries(values)) env[key] = value;
-  process.stderr.write(`read ${Object.keys(values).length} variable(s) from ${path}\n`);
+  note(`read ${Object.keys(values).length} variable(s) from ${path}\n`);
   return Object.keys(values).length;
 }
 
