@@ -11,6 +11,7 @@ import { PortalError, SiteConfigurationError } from "./errors";
 import type { FixtureContact, PortalFixtures } from "./fixtures";
 import { buildPortalScope, contentPageFor } from "./portal-scope";
 import { renderPageBody, wrapInLayout } from "./page-layout";
+import { withLiquidSnippets } from "./snippet-liquid";
 import { encodeHtml } from "./values";
 
 export { shellScriptPath } from "./page-layout";
@@ -146,7 +147,7 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
   }
 
   function scopeOf(request: PageRequest, url: URL, page: WebPage, language: Language) {
-    return buildPortalScope({
+    const scope = buildPortalScope({
       site,
       page,
       language,
@@ -157,6 +158,7 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
       urlOf,
       isPublished,
     });
+    return withLiquidSnippets(scope, liquid);
   }
 
   function scopeFor(request: PageRequest): Record<string, unknown> | null {
