@@ -47,6 +47,8 @@ export interface SiteRendererOptions {
   site: SiteFolder;
   fixtures: PortalFixtures;
   log?: (level: string, message: string) => void;
+  /** Extra HTML for the layout's <head> (see PreviewServerOptions.layoutHead). */
+  layoutHead?: string;
 }
 
 /** Partial URLs may hold any letters (`お問合せ`); browsers send them percent-encoded. */
@@ -124,7 +126,7 @@ function createPublishedTest(site: SiteFolder): (record: { publishingStateId: st
 export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
   const { site, fixtures } = options;
   const liquid = createSiteLiquid(options);
-  const layoutContext = { site, liquid, log: options.log };
+  const layoutContext = { site, liquid, log: options.log, head: options.layoutHead };
   const isPublished = createPublishedTest(site);
   const urlCache = new Map<string, string>();
   const urlOf = (page: WebPage) => {

@@ -28,6 +28,7 @@ import { createRtmRegistrationRoutes, RTM_REGISTER_PATH } from "./event-site/rtm
 import { createPreviewServer } from "../portal-emulator/preview-server";
 import type { PreviewServer } from "../portal-emulator/preview-server";
 import { lockDataFolder } from "./data-folder-lock";
+import { createPortalLookRoutes, PORTAL_LAYOUT_HEAD } from "./portal-look";
 import { writeSandboxEnvFile } from "./sandbox-env-file";
 import { ensureSiteFolder, prepareDataFolder } from "./prepare-data-folder";
 import { startProviderStandIn } from "./provider/start-provider-stand-in";
@@ -321,7 +322,13 @@ async function startPortal(
     port: portal.port,
     host: "127.0.0.1",
     log: (line) => log(`portal: ${line}`),
-    extraRoutes: toRouteHook([portal.pages, rtmSite, createEventSiteRoutes({ backend, log })]),
+    layoutHead: PORTAL_LAYOUT_HEAD,
+    extraRoutes: toRouteHook([
+      portal.pages,
+      createPortalLookRoutes(),
+      rtmSite,
+      createEventSiteRoutes({ backend, log }),
+    ]),
   });
   state.started.push(() => preview.close());
   log(`portal on ${preview.url}`);
