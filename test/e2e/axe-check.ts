@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
+import type { Sandbox } from "../../sandbox/start-sandbox";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -42,4 +43,17 @@ export function collectNotFound(page: Page): string[] {
 /** Whether the document is wider than the window (a horizontal scroll bar at this width). */
 export function overflowsHorizontally(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+}
+
+/** Registers one attendee on the sandbox's registration page and presses Pay on the gateway page. */
+export async function registerOneAndPay(page: Page, sandbox: Sandbox, tag: string): Promise<void> {
+  await page.goto(sandbox.urls.registration);
+  const first = page.locator("fieldset.es-attendee").nth(0);
+  await first.getByLabel("First name").fill("Ada");
+  await first.getByLabel("Last name").fill(`Lovelace-${tag}`);
+  await first.getByLabel("E-mail").fill(`ada.${tag}@example.com`);
+  await first.getByLabel("Pass").selectOption(sandbox.seed.paidEvent.passes[0]!.id);
+  await page.getByRole("button", { name: "Register and pay" }).click();
+  await page.waitForSelector('#epg-root[data-state="summary"]', { state: "attached", timeout: 15_000 });
+  await page.click(".epg-pay");
 }

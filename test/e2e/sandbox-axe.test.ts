@@ -5,7 +5,7 @@
 // 1280 px and refreshes itself without a meta refresh, with a pause button.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { axeViolations, collectNotFound, overflowsHorizontally } from "./axe-check";
+import { axeViolations, collectNotFound, overflowsHorizontally, registerOneAndPay } from "./axe-check";
 import { useSandboxInChromium } from "./sandbox-in-chromium";
 
 const run = useSandboxInChromium("axe");
@@ -91,15 +91,7 @@ describe.skipIf(!run.haveChromium)("axe on the sandbox's pages", () => {
   it("a paid purchase: the hosted checkout page, the dashboard and the full status page pass; the status page fits", async () => {
     const page = await newPage();
     const missing = collectNotFound(page);
-    await page.goto(run.sandbox.urls.registration);
-    const first = page.locator("fieldset.es-attendee").nth(0);
-    await first.getByLabel("First name").fill("Ada");
-    await first.getByLabel("Last name").fill("Lovelace-axe");
-    await first.getByLabel("E-mail").fill("ada.axe@example.com");
-    await first.getByLabel("Pass").selectOption(run.sandbox.seed.paidEvent.passes[0]!.id);
-    await page.getByRole("button", { name: "Register and pay" }).click();
-    await page.waitForSelector('#epg-root[data-state="summary"]', { state: "attached", timeout: 15_000 });
-    await page.click(".epg-pay");
+    await registerOneAndPay(page, run.sandbox, "axe");
     await page.waitForURL(`${run.sandbox.urls.providerApi}/c/pay/**`);
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole("button", { name: /^Pay / }).click();
