@@ -25,7 +25,7 @@ What to assign (any combination):
 Which page (default: the page the build made, found by its partial URL):
   --web-page-id <guid>    the gateway web page's id
   --website-id <guid>     the site's website id (finds the kit's page by its deterministic id)
-  --partial-url <text>    the page's partial URL (default from portal-templates/definitions.yml)
+  --partial-url <text>    the page's partial URL (default: PARTIAL_URL, from portal-templates/definitions.yml)
   --lookup <name>         the event's lookup column, when discovery finds several
 
 Cache (as npm run clear-cache):
@@ -41,6 +41,9 @@ Dataverse connection from DATAVERSE_URL, DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_I
 certificate, as for the endpoint.`;
 
 async function main(): Promise<void> {
+  const { definitions } = loadDefinitions(
+    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
+  );
   const parsed = parseCommandLine(
     process.argv.slice(2),
     {
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
       "no-sign-in": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
-    USAGE,
+    USAGE.replace("PARTIAL_URL", definitions.webPage.partialUrl),
     { positionals: false },
   );
   if (!parsed) return;
@@ -72,9 +75,6 @@ async function main(): Promise<void> {
   throwProblems(problems);
 
   const err = (line: string) => process.stderr.write(`${line}\n`);
-  const { definitions } = loadDefinitions(
-    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
-  );
   const client = connectDataverse(dataverseSettingsFromEnv(process.env));
   try {
     const report = await assignGateway(

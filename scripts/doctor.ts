@@ -23,13 +23,17 @@ Checks, with the Dataverse connection the endpoint uses (DATAVERSE_* variables):
 Options:
   --endpoint-url <url>  the confirmation endpoint (the PaymentGateway/EndpointUrl site setting)
   --portal-url <url>    https://<portal host>
-  --partial-url <text>  the gateway page's partial URL (default from portal-templates/definitions.yml)
+  --partial-url <text>  the gateway page's partial URL (default: PARTIAL_URL, from
+                        portal-templates/definitions.yml)
   --json                the results as JSON on stdout
   --env-file <file>     read environment variables from <file> first (its values win), e.g. the
                         sandbox's <data folder>/sandbox.env
   --help                this text`;
 
 async function main(): Promise<void> {
+  const { definitions } = loadDefinitions(
+    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
+  );
   const parsed = parseCommandLine(
     process.argv.slice(2),
     {
@@ -38,7 +42,7 @@ async function main(): Promise<void> {
       "partial-url": { type: "string" },
       json: { type: "boolean", default: false },
     },
-    USAGE,
+    USAGE.replace("PARTIAL_URL", definitions.webPage.partialUrl),
     { positionals: false },
   );
   if (!parsed) return;
@@ -48,9 +52,6 @@ async function main(): Promise<void> {
   checkHttpUrl("--portal-url", values["portal-url"], problems);
   checkNotEmpty({ "partial-url": values["partial-url"] }, problems);
   throwProblems(problems);
-  const { definitions } = loadDefinitions(
-    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
-  );
   const client = connectDataverse(dataverseSettingsFromEnv(process.env), { maxAttempts: 2 });
   try {
     const results = await runDoctor(client, {

@@ -29,12 +29,15 @@ export const COMMON_OPTIONS = {
 let currentCommand = "this command";
 
 export function commandNameOf(usage: string): string {
-  return /^Usage:\s+(npm (?:run )?[\w-]+|npm start)/.exec(usage.trim())?.[1] ?? "this command";
+  return (
+    /^Usage:\s+(npm (?:run )?[\w-]+|npm start|npx tsx [\w/.-]+)/.exec(usage.trim())?.[1] ?? "this command"
+  );
 }
 
 /** The line that follows every usage problem. */
 export function helpPointer(command: string = currentCommand): string {
-  return `Run \`${command} -- --help\` for the options.`;
+  // npm needs "--" before the command's own options; a direct call does not.
+  return `Run \`${command}${command.startsWith("npm ") ? " --" : ""} --help\` for the options.`;
 }
 
 /** Throws one UsageError listing every problem, when there is any. */
