@@ -152,6 +152,7 @@ label{display:block;margin:.4rem 0}input,select{display:block;font:inherit;paddi
 .es-message{color:#a4000f;font-weight:600;min-height:1.5em}
 main.es-status{max-width:none}
 .es-status table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.85rem}
-.es-status th,.es-status td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+.es-status th,.es-status td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}
+.es-status td{overflow-wrap:anywhere}
 .es-status #status-pause{margin:0 .5rem;padding:.2rem .6rem}
 `;
