@@ -164,6 +164,9 @@ function stopOnSignals(sandbox: Sandbox, closeLog: () => Promise<void>): void {
     }
     stopping = true;
     process.stderr.write(`${signal}: stopping the sandbox…\n`);
+    // Holds the process open until every part has closed: once the servers are gone, a part still
+    // finishing on an unref'd timer would otherwise let Node exit before the last line is written.
+    const keepAlive = setInterval(() => undefined, 1000);
     sandbox
       .close()
       .then(closeLog)
@@ -173,7 +176,8 @@ function stopOnSignals(sandbox: Sandbox, closeLog: () => Promise<void>): void {
           process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
           process.exitCode = 1;
         },
-      );
+      )
+      .finally(() => clearInterval(keepAlive));
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
