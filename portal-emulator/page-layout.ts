@@ -15,6 +15,8 @@ export interface LayoutContext {
   site: SiteFolder;
   liquid: Liquid;
   log?: ((level: string, message: string) => void) | undefined;
+  /** Extra HTML for the <head>, after the charset. */
+  head?: string | undefined;
 }
 
 const PAGE_TEMPLATE_TYPE_REWRITE = 756150000;
@@ -67,6 +69,7 @@ export async function wrapInLayout(
       : "";
   return (
     `<!DOCTYPE html>\n<html lang="${encodeHtml(language.code ?? "en-US")}">\n<head>\n<meta charset="utf-8">\n` +
+    (ctx.head ? `${ctx.head.trim()}\n` : "") +
     `<title>${encodeHtml(String(pageObject["title"] ?? ""))}</title>\n` +
     `<script src="${shellScriptPath}"></script>\n${css}</head>\n<body>\n` +
     `${header}\n<div class="wrapper-body">\n${body}\n</div>\n${footer}\n${js}</body>\n</html>\n`

@@ -38,6 +38,11 @@ export interface PreviewServerOptions {
   requireCsrfToken?: boolean;
   log?: (message: string) => void;
   now?: () => Date;
+  /**
+   * Extra HTML for the <head> of pages rendered in the website's layout, standing in for what the
+   * real portal's layout adds there (the sandbox: a viewport tag, a favicon, the portal's stylesheet).
+   */
+  layoutHead?: string;
 }
 
 export interface PreviewServer {
@@ -79,6 +84,7 @@ export async function createPreviewServer(options: PreviewServerOptions): Promis
   const snapshot: SiteSnapshot = watchSiteFolder(options.siteDir, fixtures, {
     log: (level, message) => log(`[liquid ${level}] ${message}`),
     onReload: () => log("site folder changed: templates reloaded"),
+    ...(options.layoutHead ? { layoutHead: options.layoutHead } : {}),
   });
   const webFileIndexes = new WeakMap<SiteRenderer, Map<string, WebFileEntry>>();
   if (typeof options.user === "string") resolveUser(options, fixtures, {} as IncomingMessage);

@@ -11,6 +11,7 @@ import { PortalError, SiteConfigurationError } from "./errors";
 import type { FixtureContact, PortalFixtures } from "./fixtures";
 import { buildPortalScope, contentPageFor } from "./portal-scope";
 import { renderPageBody, wrapInLayout } from "./page-layout";
+import { withLiquidSnippets } from "./snippet-liquid";
 import { encodeHtml } from "./values";
 
 export { shellScriptPath } from "./page-layout";
@@ -46,6 +47,8 @@ export interface SiteRendererOptions {
   site: SiteFolder;
   fixtures: PortalFixtures;
   log?: (level: string, message: string) => void;
+  /** Extra HTML for the layout's <head> (see PreviewServerOptions.layoutHead). */
+  layoutHead?: string;
 }
 
 /** Partial URLs may hold any letters (`お問合せ`); browsers send them percent-encoded. */
@@ -123,7 +126,7 @@ function createPublishedTest(site: SiteFolder): (record: { publishingStateId: st
 export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
   const { site, fixtures } = options;
   const liquid = createSiteLiquid(options);
-  const layoutContext = { site, liquid, log: options.log };
+  const layoutContext = { site, liquid, log: options.log, head: options.layoutHead };
   const isPublished = createPublishedTest(site);
   const urlCache = new Map<string, string>();
   const urlOf = (page: WebPage) => {
@@ -146,7 +149,7 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
   }
 
   function scopeOf(request: PageRequest, url: URL, page: WebPage, language: Language) {
-    return buildPortalScope({
+    const scope = buildPortalScope({
       site,
       page,
       language,
@@ -157,6 +160,7 @@ export function createSiteRenderer(options: SiteRendererOptions): SiteRenderer {
       urlOf,
       isPublished,
     });
+    return withLiquidSnippets(scope, liquid);
   }
 
   function scopeFor(request: PageRequest): Record<string, unknown> | null {

@@ -33,7 +33,11 @@ export interface SiteSnapshot {
 export function watchSiteFolder(
   siteDir: string,
   fixtures: PortalFixtures,
-  options: { log?: (level: string, message: string) => void; onReload?: () => void } = {},
+  options: {
+    log?: (level: string, message: string) => void;
+    onReload?: () => void;
+    layoutHead?: string;
+  } = {},
 ): SiteSnapshot {
   const root = findSiteFolder(siteDir);
   let fingerprint = "";
@@ -47,6 +51,7 @@ export function watchSiteFolder(
           site: loadSiteFolder(root),
           fixtures,
           ...(options.log ? { log: options.log } : {}),
+          ...(options.layoutHead ? { layoutHead: options.layoutHead } : {}),
         });
         if (renderer) options.onReload?.();
         renderer = next;

@@ -1,7 +1,9 @@
 // The sandbox's data folder before anything starts: emptied on --fresh (only when it is a sandbox
-// folder), created, and given a copy of the fixture site on the first run.
+// folder; the lock this sandbox holds on it stays), created, and given a copy of the fixture site on
+// the first run.
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { LOCK_FILE } from "./data-folder-lock";
 import { SandboxError } from "./sandbox-error";
 
 /** Files only a sandbox data folder holds; a fresh start deletes a folder only when it finds one. */
@@ -9,15 +11,15 @@ const SANDBOX_MARKERS = ["clock.json", "dataverse.sqlite", "provider.sqlite", "e
 
 export function prepareDataFolder(dataDir: string, fresh: boolean, log: (line: string) => void): void {
   if (fresh && existsSync(dataDir)) {
-    const entries = readdirSync(dataDir);
+    const entries = readdirSync(dataDir).filter((name) => name !== LOCK_FILE);
     if (entries.length > 0 && !entries.some((name) => SANDBOX_MARKERS.includes(name))) {
       throw new SandboxError(
         "NOT_A_SANDBOX_FOLDER",
         `${dataDir} holds files but none of the sandbox's (${SANDBOX_MARKERS.join(", ")}); fresh start refuses to delete it. Pick another data folder or empty it yourself.`,
       );
     }
-    log(`--fresh: removing ${dataDir}`);
-    rmSync(dataDir, { recursive: true, force: true });
+    log(`--fresh: emptying ${dataDir} (the sandbox clock starts again at real time)`);
+    for (const name of entries) rmSync(join(dataDir, name), { recursive: true, force: true });
   }
   mkdirSync(dataDir, { recursive: true });
 }

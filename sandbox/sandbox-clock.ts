@@ -64,3 +64,17 @@ export function createSandboxClock(options: { file?: string; base?: () => number
     },
   };
 }
+
+/** An offset for people: "3 h 20 min", "45 min", "2 d 1 h". */
+export function describeOffset(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts = [
+    days ? `${days} d` : "",
+    hours ? `${hours} h` : "",
+    mins || (!days && !hours) ? `${mins} min` : "",
+  ];
+  return parts.filter(Boolean).join(" ");
+}

@@ -8,6 +8,7 @@
 // the endpoint (its URL goes into the provider's webhook and the site's EndpointUrl setting), then
 // the build into the site folder and the seed (whose gateway redirect needs the portal's URL).
 import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../confirmation-endpoint/config";
@@ -26,10 +27,13 @@ import { createEventSiteRoutes } from "./event-site/create-event-site-routes";
 import { createRtmRegistrationRoutes, RTM_REGISTER_PATH } from "./event-site/rtm-registration-page";
 import { createPreviewServer } from "../portal-emulator/preview-server";
 import type { PreviewServer } from "../portal-emulator/preview-server";
+import { lockDataFolder } from "./data-folder-lock";
+import { createPortalLookRoutes, PORTAL_LAYOUT_HEAD } from "./portal-look";
+import { writeSandboxEnvFile } from "./sandbox-env-file";
 import { ensureSiteFolder, prepareDataFolder } from "./prepare-data-folder";
 import { startProviderStandIn } from "./provider/start-provider-stand-in";
 import type { ProviderStandIn } from "./provider/start-provider-stand-in";
-import { createSandboxClock } from "./sandbox-clock";
+import { createSandboxClock, describeOffset } from "./sandbox-clock";
 import type { SandboxClock } from "./sandbox-clock";
 import { SandboxError } from "./sandbox-error";
 import { createSandboxPageRoutes } from "./sandbox-page-routes";
@@ -117,6 +121,8 @@ export interface Sandbox {
   adyen: SandboxAdyen | null;
   preview: PreviewServer;
   endpoint: RunningEndpoint;
+  /** <dataDir>/sandbox.env: the endpoint's environment for the admin commands' --env-file (mode 0600). */
+  envFile: string;
   /** The provider webhook URL (the endpoint's /v1/webhooks/stripe). */
   webhookUrl: string;
   /** Moves every part's clock forward by `ms` and lets the provider run what became due (also POST <portal>/sandbox/clock). */
@@ -155,13 +161,24 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
       "Several endpoint instances share one store: run them on PostgreSQL (--store postgres); SQLite serves one.",
     );
   const dataDir = resolve(options.dataDir);
-  prepareDataFolder(dataDir, options.fresh === true, log);
-  const clock = createSandboxClock({ file: join(dataDir, "clock.json") });
+  mkdirSync(dataDir, { recursive: true });
+  // Taken before --fresh empties anything, released last at close.
+  const lock = lockDataFolder(dataDir, log);
+  let clock: SandboxClock;
+  try {
+    prepareDataFolder(dataDir, options.fresh === true, log);
+    clock = createSandboxClock({ file: join(dataDir, "clock.json") });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   if (clock.offsetMs() > 0)
-    log(`sandbox clock continues ${Math.round(clock.offsetMs() / 60_000)} min ahead of real time`);
+    log(
+      `sandbox clock kept from an earlier run: ${describeOffset(clock.offsetMs())} ahead of real time (--fresh resets it)`,
+    );
 
   // Everything started so far, closed in reverse order if a later step fails.
-  const started: Array<() => Promise<void>> = [];
+  const started: Array<() => Promise<void>> = [async () => lock.release()];
   const closeAll = async () => {
     for (const close of started.splice(0).reverse()) await close().catch(() => undefined);
   };
@@ -216,19 +233,13 @@ async function startParts(options: StartSandboxOptions, state: StartState): Prom
     dataverse,
     pages: createSandboxPageRoutes({ clock, advance, status, statusLinks: () => statusLinks }),
   });
-  const running = await startSandboxEndpoint(options, {
-    dataDir,
-    clock,
-    dataverse,
-    provider,
-    secrets,
-    portal: preview.url,
-    extra,
-    storeEnv,
-  });
+  const env = endpointEnv({ dataDir, dataverse, provider, secrets, portal: preview.url, extra, storeEnv });
+  const running = await startSandboxEndpoint(options, env, clock);
   endpoint = running;
   started.push(() => running.close());
   log(`confirmation endpoint on ${running.url}`);
+  const envFile = writeSandboxEnvFile(dataDir, env, { endpoint: running.url, portal: preview.url });
+  log(`throwaway credentials for the admin commands in ${envFile} (owner-only; --env-file ${envFile})`);
   extra?.attach(running.url);
 
   const webhookUrl = `${running.url}/v1/webhooks/stripe`;
@@ -257,6 +268,7 @@ async function startParts(options: StartSandboxOptions, state: StartState): Prom
     adyen: extra?.adyen ?? null,
     preview,
     endpoint: running,
+    envFile,
     webhookUrl,
     advance,
     status,
@@ -314,28 +326,31 @@ async function startPortal(
     port: portal.port,
     host: "127.0.0.1",
     log: (line) => log(`portal: ${line}`),
-    extraRoutes: toRouteHook([portal.pages, rtmSite, createEventSiteRoutes({ backend, log })]),
+    layoutHead: PORTAL_LAYOUT_HEAD,
+    extraRoutes: toRouteHook([
+      portal.pages,
+      createPortalLookRoutes(),
+      rtmSite,
+      createEventSiteRoutes({ backend, log }),
+    ]),
   });
   state.started.push(() => preview.close());
   log(`portal on ${preview.url}`);
   return preview;
 }
 
-async function startSandboxEndpoint(
-  options: StartSandboxOptions,
-  parts: {
-    dataDir: string;
-    clock: SandboxClock;
-    dataverse: DataverseStandIn;
-    provider: ProviderStandIn;
-    secrets: RunSecrets;
-    portal: string;
-    extra: ExtraStandIn | null;
-    storeEnv: Record<string, string>;
-  },
-): Promise<RunningEndpoint> {
+/** The endpoint's environment: the stand-ins' URLs and this run's throwaway credentials. */
+function endpointEnv(parts: {
+  dataDir: string;
+  dataverse: DataverseStandIn;
+  provider: ProviderStandIn;
+  secrets: RunSecrets;
+  portal: string;
+  extra: ExtraStandIn | null;
+  storeEnv: Record<string, string>;
+}): Record<string, string> {
   const { dataverse, provider, secrets } = parts;
-  const config = loadConfig({
+  return {
     DATAVERSE_URL: dataverse.url,
     DATAVERSE_AUTHORITY_HOST: dataverse.authorityHost,
     DATAVERSE_TENANT_ID: dataverse.tenantId,
@@ -347,25 +362,35 @@ async function startSandboxEndpoint(
     STRIPE_WEBHOOK_SECRETS: secrets.webhookSecret,
     STRIPE_API_BASE: provider.apiBase,
     STORE_URL: `sqlite:${join(parts.dataDir, "endpoint.sqlite")}`,
-    HOST: "127.0.0.1",
-    PORT: String(options.ports?.endpoint ?? 0),
     // The sandbox shows the real-time journeys flow too.
     RTM_ENABLED: "true",
     // And the Dataverse payments table, made at start (payments-table.ts).
     PAYMENTS_TABLE: "on",
     ...parts.extra?.env,
     ...parts.storeEnv,
+  };
+}
+
+async function startSandboxEndpoint(
+  options: StartSandboxOptions,
+  env: Record<string, string>,
+  clock: SandboxClock,
+): Promise<RunningEndpoint> {
+  const config = loadConfig({
+    ...env,
+    HOST: "127.0.0.1",
+    PORT: String(options.ports?.endpoint ?? 0),
   });
   const pollMs = options.workerPollMs ?? 500;
   const endpointLog = options.endpointLog ?? (() => undefined);
   return startEndpointFleet(
     { ...config, worker: { ...config.worker, pollSeconds: pollMs / 1000 } },
     {
-      clock: { now: parts.clock.now },
+      clock: { now: clock.now },
       publicUrlIsListenUrl: true,
       logger: createJsonLogger({
         write: (line) => endpointLog(line.trimEnd()),
-        now: parts.clock.now,
+        now: clock.now,
         format: options.endpointLogFormat ?? "json",
         ...(config.observability ? { minLevel: config.observability.logLevel } : {}),
       }),

@@ -3,6 +3,7 @@
 // endpoint's and the provider's), the rows of the Dataverse payments table, the endpoint's outbox
 // and its dead letters. Served as HTML (it
 // reloads itself every few seconds, without script) and as JSON.
+import { NO_FAVICON } from "./portal-look";
 import type { PaymentStore } from "../confirmation-endpoint/store/types";
 import type { DataverseStandIn } from "./dataverse/start-dataverse-stand-in";
 import type { ProviderStandIn } from "./provider/start-provider-stand-in";
@@ -328,24 +329,60 @@ function statusTables(status: SandboxStatus): string {
   ].join("\n");
 }
 
+/**
+ * Refreshes the page's live part (#status-live) every 5 seconds by fetching the page again, without
+ * reloading it (a meta refresh moves focus and scroll, and axe counts it as critical); the button
+ * pauses and resumes, the "Refresh now" link works without JavaScript.
+ */
+const REFRESH_SCRIPT = `(function () {
+  var button = document.getElementById("status-pause");
+  var note = document.getElementById("status-refresh-note");
+  var paused = false;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    paused = !paused;
+    button.textContent = paused ? "Resume refreshing" : "Pause refreshing";
+    button.setAttribute("aria-pressed", String(paused));
+    note.textContent = paused ? "Refreshing paused." : "Refreshes every 5 seconds.";
+  });
+  setInterval(function () {
+    if (paused || document.hidden) return;
+    fetch(location.href, { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
+      .then(function (html) {
+        var next = new DOMParser().parseFromString(html, "text/html").getElementById("status-live");
+        var live = document.getElementById("status-live");
+        if (next && live) live.replaceWith(next);
+      })
+      .catch(function () { note.textContent = "Could not refresh; the sandbox may have stopped."; });
+  }, 5000);
+})();`;
+
 export function renderStatusPage(status: SandboxStatus, links: StatusLinks = {}): string {
   const nav = navLinks(links);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="refresh" content="5">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${NO_FAVICON}
 <title>Sandbox status</title>
 <link rel="stylesheet" href="/event-site/event-site.css">
 </head>
 <body>
 <main id="main" class="es-status">
 <h1>Sandbox status</h1>
-<p>Sandbox time: <time datetime="${escapeHtml(status.now)}">${escapeHtml(status.now)}</time>. Read-only; reloads every 5 seconds. JSON: <a href="/sandbox/status.json">/sandbox/status.json</a>.</p>
+<p>Read-only. JSON: <a href="/sandbox/status.json">/sandbox/status.json</a>.
+<span id="status-refresh-note">Refreshes every 5 seconds.</span>
+<button type="button" id="status-pause" aria-pressed="false" hidden>Pause refreshing</button>
+<a href="/sandbox/status">Refresh now</a></p>
 ${nav ? `<p>${nav}</p>` : ""}
+<div id="status-live">
+<p>Sandbox time: <time datetime="${escapeHtml(status.now)}">${escapeHtml(status.now)}</time>.</p>
 ${statusTables(status)}
+</div>
 </main>
+<script>${REFRESH_SCRIPT}</script>
 </body>
 </html>
 `;

@@ -7,7 +7,7 @@ import { deriveRecordId } from "./build/kit-ids";
 import { loadDefinitions } from "./build/definitions";
 import { clearPortalCache } from "./clear-cache/clear-cache";
 import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
-import { UsageError, checkGuid, parseCommandLine, runCommand } from "./lib/cli";
+import { checkGuid, checkNotEmpty, parseCommandLine, runCommand, throwProblems } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
 import { assignGateway } from "./organizer/assign-gateway";
 
@@ -25,16 +25,25 @@ What to assign (any combination):
 Which page (default: the page the build made, found by its partial URL):
   --web-page-id <guid>    the gateway web page's id
   --website-id <guid>     the site's website id (finds the kit's page by its deterministic id)
-  --partial-url <text>    the page's partial URL (default from portal-templates/definitions.yml)
+  --partial-url <text>    the page's partial URL (default: PARTIAL_URL, from portal-templates/definitions.yml)
   --lookup <name>         the event's lookup column, when discovery finds several
 
 Cache (as npm run clear-cache):
   --portal-url <url>  --environment-id <guid>  --no-sign-in
 
+Output:
+  --json              the report (page, assigned events, warnings) as JSON on stdout
+  --env-file <file>   read environment variables from <file> first (its values win), e.g. the
+                      sandbox's <data folder>/sandbox.env
+  --help              this text
+
 Dataverse connection from DATAVERSE_URL, DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID and a secret or
 certificate, as for the endpoint.`;
 
 async function main(): Promise<void> {
+  const { definitions } = loadDefinitions(
+    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
+  );
   const parsed = parseCommandLine(
     process.argv.slice(2),
     {
@@ -48,8 +57,10 @@ async function main(): Promise<void> {
       "portal-url": { type: "string" },
       "environment-id": { type: "string" },
       "no-sign-in": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
     },
-    USAGE,
+    USAGE.replace("PARTIAL_URL", definitions.webPage.partialUrl),
+    { positionals: false },
   );
   if (!parsed) return;
   const { values } = parsed;
@@ -60,12 +71,10 @@ async function main(): Promise<void> {
   if (values.event.length === 0 && !values["all-paid"] && !values.default)
     problems.push("Say what to assign: --event <readable id>, --all-paid or --default.");
   if (values.event.some((e) => e.trim() === "")) problems.push("--event needs a readable event id.");
-  if (problems.length > 0) throw new UsageError(`${problems.join("\n")}\n\n${USAGE}`);
+  checkNotEmpty({ "partial-url": values["partial-url"], lookup: values.lookup }, problems);
+  throwProblems(problems);
 
   const err = (line: string) => process.stderr.write(`${line}\n`);
-  const { definitions } = loadDefinitions(
-    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
-  );
   const client = connectDataverse(dataverseSettingsFromEnv(process.env));
   try {
     const report = await assignGateway(
@@ -84,7 +93,9 @@ async function main(): Promise<void> {
       },
       err,
     );
-    const out = (line: string) => process.stdout.write(`${line}\n`);
+    // With --json the lines go to stderr and stdout holds only the JSON report.
+    const out = (line: string) => void (values.json ? err(line) : process.stdout.write(`${line}\n`));
+    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     out(`Gateway page: ${report.page.table} ${report.page.id} (lookup ${report.lookup})`);
     for (const e of report.assigned)
       out(`  assigned  ${e.readableEventId}  ${e.name}  (${e.passes} pass${e.passes === 1 ? "" : "es"})`);

@@ -4,12 +4,12 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { SiteFolderError } from "../power-pages";
 import { formatCspDirectives } from "./build/csp-hashes";
 import { BuildError } from "./build/errors";
 import { collectKnownSecrets } from "./build/known-secrets";
 import { runBuild } from "./build/run-build";
+import { UsageError, checkNotEmpty, parseCommandLine, runCommand, throwProblems } from "./lib/cli";
 
 const HELP = `Usage: npm run build [-- options]
 
@@ -28,43 +28,30 @@ Options:
   --out <dir>           where the site-independent output goes (default: dist)
   --force               take over records that already use the kit's name or partial URL
                         (their ids are kept, their content replaced) instead of refusing
+  --json                the build report (sizes, CSP, files written) as JSON on stdout
+  --env-file <file>     read environment variables from <file> first (its values win)
   --help                show this text
 
 Nothing is written when anything is wrong; the exit code is then 1.`;
 
+const OPTIONS = {
+  site: { type: "string" },
+  name: { type: "string" },
+  "partial-url": { type: "string" },
+  "endpoint-url": { type: "string" },
+  config: { type: "string" },
+  out: { type: "string" },
+  force: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+} as const;
+
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        site: { type: "string" },
-        name: { type: "string" },
-        "partial-url": { type: "string" },
-        "endpoint-url": { type: "string" },
-        config: { type: "string" },
-        out: { type: "string" },
-        force: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      allowPositionals: false,
-      strict: true,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\nRun \`npm run build -- --help\` for the options.\n`);
-    process.exitCode = 1;
-    return;
-  }
-  if (args.help) {
-    process.stdout.write(`${HELP}\n`);
-    return;
-  }
-  for (const key of ["site", "name", "partial-url", "endpoint-url", "config", "out"] as const) {
-    if (args[key] !== undefined && args[key].trim() === "") {
-      process.stderr.write(`--${key} is empty. Give it a value, or leave the option out.\n`);
-      process.exitCode = 1;
-      return;
-    }
-  }
+  const parsed = parseCommandLine(process.argv.slice(2), OPTIONS, HELP, { positionals: false });
+  if (!parsed) return;
+  const args = parsed.values;
+  const problems: string[] = [];
+  checkNotEmpty(args, problems);
+  throwProblems(problems);
 
   const repoRoot = fileURLToPath(new URL("..", import.meta.url));
   const kitVersion = (
@@ -93,6 +80,19 @@ async function main(): Promise<void> {
   );
   for (const element of report.csp.unhashable)
     log(`warning: inline ${element} holds runtime Liquid; its CSP hash can only be taken on the portal.`);
+  if (args.json) {
+    const overlay = result.overlay && {
+      siteRoot: result.overlay.siteRoot,
+      changed: result.overlay.changed,
+      url: result.overlay.url,
+      ids: result.overlay.ids,
+      warnings: result.overlay.warnings,
+    };
+    process.stdout.write(
+      `${JSON.stringify({ report, csp: formatCspDirectives(report.csp), overlay }, null, 2)}\n`,
+    );
+    return;
+  }
   process.stdout.write(`CSP: ${formatCspDirectives(report.csp)}\n`);
   if (result.overlay) {
     for (const warning of result.overlay.warnings) log(`warning: ${warning}`);
@@ -103,13 +103,18 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof BuildError || error instanceof SiteFolderError) {
-    process.stderr.write(`Build failed [${error.code}]: ${error.message}\n`);
-  } else {
-    process.stderr.write(
-      `Build failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+await runCommand(async () => {
+  try {
+    await main();
+  } catch (error) {
+    // The build's own errors carry a stable code; anything else is a bug and keeps its stack.
+    if (error instanceof BuildError || error instanceof SiteFolderError)
+      throw Object.assign(new Error(`build failed [${error.code}]: ${error.message}`), {
+        hint: (error as { hint?: string }).hint,
+      });
+    if (error instanceof UsageError) throw error;
+    throw new Error(
+      `build failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
   }
-  process.exitCode = 1;
 });

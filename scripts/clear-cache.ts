@@ -2,7 +2,7 @@
 // clears a portal's cache the first way that works, and says which.
 import { clearPortalCache } from "./clear-cache/clear-cache";
 import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
-import { UsageError, checkGuid, checkPortalUrl, parseCommandLine, runCommand } from "./lib/cli";
+import { UsageError, checkGuid, checkHttpUrl, checkPortalUrl, parseCommandLine, runCommand } from "./lib/cli";
 
 const USAGE = `Usage: npm run clear-cache -- --website-id <guid> [--portal-url <url>] [--environment-id <guid>] [--no-sign-in]
 
@@ -21,7 +21,11 @@ Options:
   --environment-id <guid>  Power Platform environment id (needed for step 2; \`pac org who\` shows it)
   --admin-api <url>        admin API base (default https://api.powerplatform.com)
   --no-sign-in             skip step 2 rather than ask for a sign-in
-  --help                   this text`;
+  --json                   the attempts and the outcome as JSON on stdout
+  --env-file <file>        read environment variables from <file> first (its values win)
+  --help                   this text
+
+Exit code 0 when the cache was cleared, 2 when only the manual step is left, 1 on a problem.`;
 
 async function main(): Promise<void> {
   const parsed = parseCommandLine(
@@ -32,8 +36,10 @@ async function main(): Promise<void> {
       "environment-id": { type: "string" },
       "admin-api": { type: "string" },
       "no-sign-in": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
     },
     USAGE,
+    { positionals: false },
   );
   if (!parsed) return;
   const { values } = parsed;
@@ -44,7 +50,8 @@ async function main(): Promise<void> {
   checkPortalUrl(values["portal-url"], problems);
   if (!values["portal-url"] && !values["environment-id"])
     problems.push("Give --portal-url, --environment-id, or both: without either there is nothing to clear.");
-  if (problems.length > 0 || !websiteId) throw new UsageError(`${problems.join("\n")}\n\n${USAGE}`);
+  checkHttpUrl("--admin-api", values["admin-api"], problems);
+  if (problems.length > 0 || !websiteId) throw new UsageError(problems.join("\n"));
 
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const result = await clearPortalCache(
@@ -57,7 +64,8 @@ async function main(): Promise<void> {
     },
     cacheDepsFromEnv(process.env, { prompt: err, log: err }),
   );
-  for (const line of describeCacheResult(result)) process.stdout.write(`${line}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else for (const line of describeCacheResult(result)) process.stdout.write(`${line}\n`);
   if (result.method === "manual") process.exitCode = 2;
 }
 

@@ -8,7 +8,14 @@ import { collectKnownSecrets } from "./build/known-secrets";
 import { runBuild } from "./build/run-build";
 import { clearPortalCache } from "./clear-cache/clear-cache";
 import { cacheDepsFromEnv, describeCacheResult } from "./clear-cache/from-env";
-import { UsageError, checkGuid, checkPortalUrl, parseCommandLine, runCommand } from "./lib/cli";
+import {
+  UsageError,
+  checkGuid,
+  checkNotEmpty,
+  checkPortalUrl,
+  parseCommandLine,
+  runCommand,
+} from "./lib/cli";
 import { createStepRunner } from "./lib/progress";
 import { credentialsFromEnv, secretsOf, type PacCredentials } from "./pac/commands";
 import { locatePac } from "./pac/locate-pac";
@@ -39,12 +46,15 @@ Options:
   --no-sign-in            never start a device-code sign-in for the cache restart
   --site <dir>            with --dry-run: a local download to list the exact files against
   --force                 take over records that already use the kit's name or partial URL
-  --dry-run               print the plan and the files; touch nothing remote
+  --dry-run               print the plan and the files; touch nothing remote (needs no credentials)
+  --json                  the summary (or, with --dry-run, the plan) as JSON on stdout
+  --env-file <file>       read environment variables from <file> first (its values win)
   --help                  this text
 
 Credentials come from the environment (exactly one set): DATAVERSE_CLIENT_SECRET (with
 DATAVERSE_TENANT_ID and DATAVERSE_CLIENT_ID); PAC_CERTIFICATE_PATH (+ PAC_CERTIFICATE_PASSWORD);
-PAC_MANAGED_IDENTITY=true; PAC_FEDERATED=GitHub|AzureDevOps.`;
+PAC_MANAGED_IDENTITY=true; PAC_FEDERATED=GitHub|AzureDevOps. A dry run without them shows the
+sign-in step with placeholders.`;
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -66,7 +76,16 @@ const OPTIONS = {
   site: { type: "string" },
   force: { type: "boolean", default: false },
   "dry-run": { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
 } as const;
+
+/** What a dry run shows in the sign-in step when no credentials are set: it signs nothing in. */
+const PLACEHOLDER_CREDENTIALS: PacCredentials = {
+  kind: "client-secret",
+  tenantId: "<DATAVERSE_TENANT_ID>",
+  appId: "<DATAVERSE_CLIENT_ID>",
+  clientSecret: "<DATAVERSE_CLIENT_SECRET>",
+};
 
 type DeployValues = NonNullable<ReturnType<typeof parseCommandLine<typeof OPTIONS>>>["values"];
 
@@ -90,8 +109,11 @@ function checkOptions(values: DeployValues) {
     problems.push(`--model-version must be 1 (standard) or 2 (enhanced), got "${values["model-version"]}".`);
   checkPortalUrl(values["portal-url"], problems);
   checkGuid("--environment-id", values["environment-id"], problems);
-  const { credentials, problems: credentialProblems } = credentialsFromEnv(process.env);
-  problems.push(...credentialProblems);
+  checkNotEmpty(values, problems);
+  const fromEnv = credentialsFromEnv(process.env);
+  const dryRunWithout = values["dry-run"] && !fromEnv.credentials;
+  if (!dryRunWithout) problems.push(...fromEnv.problems);
+  const credentials = dryRunWithout ? PLACEHOLDER_CREDENTIALS : fromEnv.credentials;
   if (problems.length > 0 || !credentials || !environmentUrl || !websiteId || !modelVersion)
     throw new UsageError(problems.join("\n"));
   return { environmentUrl, websiteId, modelVersion, credentials };
@@ -199,7 +221,7 @@ function cacheClearer(values: DeployValues, websiteId: string) {
 }
 
 async function main(): Promise<void> {
-  const parsed = parseCommandLine(process.argv.slice(2), OPTIONS, USAGE);
+  const parsed = parseCommandLine(process.argv.slice(2), OPTIONS, USAGE, { positionals: false });
   if (!parsed) return;
   const { values } = parsed;
   const { environmentUrl, websiteId, modelVersion, credentials } = checkOptions(values);
@@ -222,7 +244,8 @@ async function main(): Promise<void> {
       pac,
       step: createStepRunner({ write: err }),
       wrapper,
-      out: (line) => process.stdout.write(`${line}\n`),
+      // With --json the plan's lines go to stderr and stdout holds only the JSON.
+      out: (line) => (values.json ? err(line) : process.stdout.write(`${line}\n`)),
       overlay: async (siteDir) => {
         const result = await build(siteDir);
         return { changed: result.overlay?.changed ?? [], pagePath: result.overlay?.url ?? "/" };
@@ -232,7 +255,8 @@ async function main(): Promise<void> {
       checkPage: async (url) => (await fetch(url, { redirect: "manual" })).status,
     },
   );
-  for (const line of describeSummary(summary)) process.stdout.write(`${line}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else for (const line of describeSummary(summary)) process.stdout.write(`${line}\n`);
 }
 
 await runCommand(main);

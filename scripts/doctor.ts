@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkPayPalFromEnv } from "../confirmation-endpoint/providers/paypal/check-setup";
 import { loadDefinitions } from "./build/definitions";
-import { UsageError, parseCommandLine, runCommand } from "./lib/cli";
+import { checkHttpUrl, checkNotEmpty, parseCommandLine, runCommand, throwProblems } from "./lib/cli";
 import { connectDataverse, dataverseSettingsFromEnv } from "./lib/dataverse-env";
 import { formatTable, marginsFromEnv, runDoctor } from "./organizer/doctor-checks";
 import { checkAdyenFromEnv } from "../confirmation-endpoint/providers/adyen/check-account";
@@ -23,11 +23,17 @@ Checks, with the Dataverse connection the endpoint uses (DATAVERSE_* variables):
 Options:
   --endpoint-url <url>  the confirmation endpoint (the PaymentGateway/EndpointUrl site setting)
   --portal-url <url>    https://<portal host>
-  --partial-url <text>  the gateway page's partial URL (default from portal-templates/definitions.yml)
+  --partial-url <text>  the gateway page's partial URL (default: PARTIAL_URL, from
+                        portal-templates/definitions.yml)
   --json                the results as JSON on stdout
+  --env-file <file>     read environment variables from <file> first (its values win), e.g. the
+                        sandbox's <data folder>/sandbox.env
   --help                this text`;
 
 async function main(): Promise<void> {
+  const { definitions } = loadDefinitions(
+    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
+  );
   const parsed = parseCommandLine(
     process.argv.slice(2),
     {
@@ -36,18 +42,16 @@ async function main(): Promise<void> {
       "partial-url": { type: "string" },
       json: { type: "boolean", default: false },
     },
-    USAGE,
+    USAGE.replace("PARTIAL_URL", definitions.webPage.partialUrl),
+    { positionals: false },
   );
   if (!parsed) return;
   const { values } = parsed;
-  for (const flag of ["endpoint-url", "portal-url"] as const) {
-    const value = values[flag];
-    if (value !== undefined && !/^https?:\/\/[^\s/]+/i.test(value))
-      throw new UsageError(`--${flag} must be an http(s) URL, got "${value}".`);
-  }
-  const { definitions } = loadDefinitions(
-    join(fileURLToPath(new URL("..", import.meta.url)), "portal-templates", "definitions.yml"),
-  );
+  const problems: string[] = [];
+  checkHttpUrl("--endpoint-url", values["endpoint-url"], problems);
+  checkHttpUrl("--portal-url", values["portal-url"], problems);
+  checkNotEmpty({ "partial-url": values["partial-url"] }, problems);
+  throwProblems(problems);
   const client = connectDataverse(dataverseSettingsFromEnv(process.env), { maxAttempts: 2 });
   try {
     const results = await runDoctor(client, {

@@ -1,6 +1,5 @@
-// `npm run payments-table -- create [--dry-run] [--json] [--env-file <path>] [--prefix <p>] [--solution <name>]`:
+// `npm run payments-table -- create [--dry-run] [--json] [--env-file <file>] [--prefix <p>] [--solution <name>]`:
 // creates the Dataverse payments table (issue 19) through the metadata Web API, idempotently.
-import { existsSync } from "node:fs";
 import { ensurePaymentsTable, type TableStep } from "../confirmation-endpoint/payments-table/create-table";
 import {
   checkPrefix,
@@ -21,7 +20,8 @@ Options:
   --json               print the result as JSON
   --prefix <p>         publisher customization prefix (default PAYMENTS_TABLE_PREFIX, else ${DEFAULT_PREFIX})
   --solution <name>    unique name of an unmanaged solution the new parts join
-  --env-file <path>    read the environment from this file first (KEY=value lines)
+  --env-file <file>    read the environment from <file> first (KEY=value lines; its values win)
+  --help               show this text
 
 Dataverse connection from DATAVERSE_URL, DATAVERSE_TENANT_ID, DATAVERSE_CLIENT_ID and a secret or
 certificate, as for the endpoint. The application user needs the System Customizer role (or
@@ -40,19 +40,13 @@ async function main(): Promise<void> {
       json: { type: "boolean", default: false },
       prefix: { type: "string" },
       solution: { type: "string" },
-      "env-file": { type: "string" },
     },
     USAGE,
   );
   if (!parsed) return;
   const { values, positionals } = parsed;
   if (positionals.length !== 1 || positionals[0] !== "create")
-    throw new UsageError(`Say what to do: create.\n\n${USAGE}`);
-  const envFile = values["env-file"];
-  if (envFile !== undefined) {
-    if (!existsSync(envFile)) throw new UsageError(`--env-file: no file at ${envFile}.`);
-    process.loadEnvFile(envFile);
-  }
+    throw new UsageError(`Say what to do: create.`);
   const prefix = (values.prefix ?? process.env.PAYMENTS_TABLE_PREFIX ?? DEFAULT_PREFIX).trim();
   const problem = checkPrefix(prefix);
   if (problem) throw new UsageError(`--prefix (or PAYMENTS_TABLE_PREFIX) ${problem}.`);

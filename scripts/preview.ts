@@ -1,11 +1,11 @@
 // `npm run preview -- --site <dir> [--port N] [--user <contact id or name>] [--language fr-FR] [--fixtures <file>]`
 // Serves a pac site folder on 127.0.0.1 through the Power Pages Liquid emulation until Ctrl+C.
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import type { PortalFixtures } from "../portal-emulator/fixtures";
 import { defaultFixtures, parseFixtures } from "../portal-emulator/fixtures";
 import { createPreviewServer } from "../portal-emulator/preview-server";
+import { parseCommandLine, reportError, throwProblems } from "./lib/cli";
 
 const usage = `Usage: npm run preview -- --site <dir> [--port N] [--user <contact id or name>] [--language <code>] [--fixtures <file>]
 
@@ -17,51 +17,54 @@ through the Power Pages Liquid emulation. Templates reload when files change.
   --user <id|name>    sign in as this fixture contact (default: anonymous)
   --language <code>   language for URLs without a /<code>/ prefix (default: the website's default)
   --fixtures <file>   JSON or YAML with { contacts, rows, entitySets } (default: two sample contacts)
+  --env-file <file>   read environment variables from <file> first (its values win)
   --help              this text
 `;
 
 function fail(message: string): never {
-  process.stderr.write(`preview: ${message}\nRun with --help for usage.\n`);
+  reportError(new Error(message), (text) => void process.stderr.write(text));
   process.exit(1);
 }
 
-let values: Record<string, string | boolean | undefined>;
-try {
-  ({ values } = parseArgs({
-    options: {
+function readOptions() {
+  const parsed = parseCommandLine(
+    process.argv.slice(2),
+    {
       site: { type: "string" },
       port: { type: "string" },
       user: { type: "string" },
       language: { type: "string" },
       fixtures: { type: "string" },
-      help: { type: "boolean" },
     },
-    strict: true,
-  }));
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
+    usage,
+    { positionals: false },
+  );
+  if (!parsed) process.exit(0);
+  const { values } = parsed;
+  const problems: string[] = [];
+  if (values.site === undefined || values.site === "")
+    problems.push("--site <dir> is required: pass the pac site folder to serve.");
+  const portText = values.port;
+  const port = portText === undefined ? 0 : /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
+  if (!(port >= 0 && port <= 65535))
+    problems.push(`--port must be a whole number from 0 to 65535, got "${String(portText)}".`);
+  if (values.language !== undefined && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(values.language))
+    problems.push(`--language must be a language code such as en-US or fr-FR, got "${values.language}".`);
+  throwProblems(problems);
+  return { ...values, port };
 }
 
-if (values["help"]) {
-  process.stdout.write(usage);
-  process.exit(0);
+let values: ReturnType<typeof readOptions>;
+try {
+  values = readOptions();
+} catch (error) {
+  reportError(error, (text) => void process.stderr.write(text));
+  process.exit(1);
 }
-const problems: string[] = [];
-const site = values["site"];
-if (typeof site !== "string" || site === "")
-  problems.push("--site <dir> is required: pass the pac site folder to serve.");
-const portText = values["port"];
-const port = portText === undefined ? 0 : /^\d{1,5}$/.test(String(portText)) ? Number(portText) : Number.NaN;
-if (!(port >= 0 && port <= 65535))
-  problems.push(`--port must be a whole number from 0 to 65535, got "${String(portText)}".`);
-const language = values["language"];
-if (typeof language === "string" && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) {
-  problems.push(`--language must be a language code such as en-US or fr-FR, got "${language}".`);
-}
-if (problems.length > 0) fail(problems.join("\n"));
+const { site, port, language } = values;
 
 let fixtures: PortalFixtures = defaultFixtures;
-const fixturesFile = values["fixtures"];
+const fixturesFile = values.fixtures;
 if (typeof fixturesFile === "string") {
   let parsed: unknown;
   try {
@@ -83,7 +86,7 @@ try {
     port,
     host: "127.0.0.1",
     fixtures,
-    ...(typeof values["user"] === "string" ? { user: values["user"] } : {}),
+    ...(typeof values.user === "string" ? { user: values.user } : {}),
     ...(typeof language === "string" ? { language } : {}),
     log: (message) => process.stderr.write(`${message}\n`),
   });

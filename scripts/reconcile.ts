@@ -3,6 +3,8 @@
 // verdict per line; exit 0 only when every line is settled, so a scheduler can alert on it.
 // `--store-only`: the store's own report (paid not finalized, open refunds, dead letters).
 import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DEFAULT_STORE_URL, describeStore, parseStoreUrl } from "../confirmation-endpoint/config";
 import { openStore } from "../confirmation-endpoint/store/open-store";
 import { fixLines } from "../confirmation-endpoint/reconcile/fix-lines";
@@ -14,9 +16,9 @@ import {
 } from "../confirmation-endpoint/reconcile/format-three-way";
 import { reconcileThreeWay } from "../confirmation-endpoint/reconcile/three-way";
 import { parseCommandLine, runCommand, UsageError } from "./lib/cli";
-import { endpointConfig, loadEnvFile, openEndpointParts } from "./lib/endpoint-parts";
+import { endpointConfig, openEndpointParts } from "./lib/endpoint-parts";
 
-const USAGE = `Usage: npm run reconcile -- [--since 7d] [--json | --csv] [--fix] [--env-file <path>] [--store <url>]
+const USAGE = `Usage: npm run reconcile -- [--since 7d] [--json | --csv] [--fix] [--env-file <file>] [--store <url>]
        npm run reconcile -- --store-only [--json] [--store <url>]
 
 For the period, lists every payment at the providers that carries this deployment's id, every
@@ -29,9 +31,11 @@ Options:
   --json             one JSON object;  --csv  one CSV row per line
   --fix              replay what is safe (store a missed payment for the worker, queue a finalize
                      still in time) and list what needs a person
-  --env-file <path>  load the endpoint's variables from this file first
+  --env-file <file>  read the endpoint's variables from <file> first (its values win), e.g. the
+                     sandbox's <data folder>/sandbox.env
   --store <url>      the store (default: STORE_URL)
   --store-only       only the store's own report (paid not finalized, open refunds, dead letters)
+  --help             show this text
 
 Exit code: 0 when every line is settled, 1 otherwise or on a problem (schedule it and alert on 1).
 Stripe is listed through its API; Adyen and PayPal have no listing the kit uses, so their payments
@@ -46,16 +50,36 @@ function parseSince(text: string, now: number): number {
   return at;
 }
 
+const SANDBOX_STORE = join(
+  fileURLToPath(new URL("..", import.meta.url)),
+  "data",
+  "sandbox",
+  "endpoint.sqlite",
+);
+
+/** The store to read: --store, STORE_URL, the default, or the sandbox's when only that one exists. */
+function chooseStoreUrl(flag: string | undefined): string {
+  if (flag !== undefined) return flag;
+  const fromEnv = process.env.STORE_URL?.trim();
+  if (fromEnv) return fromEnv;
+  const fallback = parseStoreUrl(DEFAULT_STORE_URL, process.env);
+  if ("path" in fallback && !existsSync(fallback.path) && existsSync(SANDBOX_STORE)) {
+    process.stderr.write(`no ${DEFAULT_STORE_URL}: reading the sandbox's store instead\n`);
+    return `sqlite:${SANDBOX_STORE}`;
+  }
+  return DEFAULT_STORE_URL;
+}
+
 /** The store's own report: needs only the store (STORE_URL or --store), not the endpoint's environment. */
 async function storeOnly(json: boolean, storeUrl: string | undefined): Promise<void> {
-  const store = parseStoreUrl(storeUrl ?? (process.env.STORE_URL?.trim() || DEFAULT_STORE_URL), process.env);
+  const store = parseStoreUrl(chooseStoreUrl(storeUrl), process.env);
   if ("problem" in store)
     throw new UsageError(
       `${storeUrl !== undefined ? "--store" : "STORE_URL"}: ${store.problem}. Pass --store sqlite:<path> or postgres://….`,
     );
   if (store.kind === "sqlite" && !existsSync(store.path))
     throw new UsageError(
-      `No store at ${store.path}: the endpoint has not run with this STORE_URL yet, or the path is wrong. Pass --store sqlite:<path>.`,
+      `No store at ${store.path}: the endpoint has not run with this STORE_URL yet, or the path is wrong. Pass --store sqlite:<path>, or --env-file <data folder>/sandbox.env for a sandbox.`,
     );
   process.stderr.write(`reading ${describeStore(store)}\n`);
   const opened = openStore(store);
@@ -78,7 +102,6 @@ async function main(): Promise<void> {
       json: { type: "boolean" },
       csv: { type: "boolean" },
       fix: { type: "boolean" },
-      "env-file": { type: "string" },
       store: { type: "string" },
       "store-only": { type: "boolean" },
     },
@@ -87,7 +110,6 @@ async function main(): Promise<void> {
   if (!parsed) return;
   const v = parsed.values;
   if (v.json && v.csv) throw new UsageError("Give --json or --csv, not both.");
-  loadEnvFile(v["env-file"]);
   if (v["store-only"]) return storeOnly(v.json === true, v.store);
   const now = Date.now();
   const since = parseSince(v.since ?? "7d", now);

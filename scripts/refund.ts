@@ -13,10 +13,10 @@ import {
   type RefundPlan,
 } from "../confirmation-endpoint/refunds/request-refund";
 import { checkGuid, parseCommandLine, runCommand, UsageError } from "./lib/cli";
-import { endpointConfig, loadEnvFile, openEndpointParts } from "./lib/endpoint-parts";
+import { endpointConfig, openEndpointParts } from "./lib/endpoint-parts";
 
 const USAGE = `Usage: npm run refund -- --purchase <id> [--amount 15.00 | --attendee <email>] --reason "…"
-                      [--yes] [--dry-run] [--json] [--env-file <path>] [--store <url>]
+                      [--yes] [--dry-run] [--json] [--env-file <file>] [--store <url>]
 
 Returns money of a finalized purchase, through the provider that took its payment.
 
@@ -27,7 +27,8 @@ Returns money of a finalized purchase, through the provider that took its paymen
   --yes               do not ask for confirmation (needed when not on a terminal)
   --dry-run           show what would happen; change nothing
   --json              print the result as JSON
-  --env-file <path>   load the endpoint's variables from this file first
+  --env-file <file>   read the endpoint's variables from <file> first (its values win)
+  --help              show this text
   --store <url>       the store (default: STORE_URL)
 
 Never more than was paid minus what is already refunded. Running the same request twice (same
@@ -111,7 +112,6 @@ async function main(): Promise<void> {
       yes: { type: "boolean" },
       "dry-run": { type: "boolean" },
       json: { type: "boolean" },
-      "env-file": { type: "string" },
       store: { type: "string" },
     },
     USAGE,
@@ -119,7 +119,6 @@ async function main(): Promise<void> {
   if (!parsed) return;
   const v = parsed.values;
   const request = readRequest(v);
-  loadEnvFile(v["env-file"]);
   const parts = openEndpointParts(endpointConfig(process.env, v.store));
   try {
     const currency = (await parts.store.getPurchase(request.purchaseId))?.currency ?? "EUR";

@@ -4,12 +4,13 @@
 // State stays under data/sandbox/ (or --data-dir) between runs; --fresh starts over.
 
 import { SANDBOX_PROVIDERS } from "../sandbox/extra-provider";
+import { describeOffset } from "../sandbox/sandbox-clock";
 import type { SandboxProvider } from "../sandbox/extra-provider";
 import { createWriteStream, readFileSync, realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { parseCommandLine, runCommand, throwProblems } from "./lib/cli";
 // The sandbox and the build load only once the options are valid, so --help and option errors
 // answer at once.
 import type { Sandbox, SandboxPorts, SandboxSiteBuilder } from "../sandbox/start-sandbox";
@@ -37,10 +38,15 @@ Options:
   --instances <n>    endpoint instances behind the one endpoint port, 1 to 8 (more than 1: --store postgres)
   --verbose          also print the endpoint's JSON log lines (always written to <data-dir>/endpoint.log);
                      LOG_FORMAT=pretty npm start makes them readable lines (pino-pretty)
+  --env-file <file>  read environment variables from <file> first (its values win)
   --help             show this text
 
 Stop with Ctrl-C (or SIGTERM): every part closes cleanly; the state is kept for the next run.
-Secrets (the sk_test_ key, the webhook signing secret) are generated for each run and never printed.`;
+One sandbox per data folder: a second one on the same folder is refused (run it with its own
+--data-dir). Secrets (the sk_test_ key, the webhook signing secret, the Dataverse stand-in's client
+secret) are generated for each run and never printed; they are written, owner-only, to
+<data-dir>/sandbox.env so the admin commands can be tried against the running sandbox:
+  npm run doctor -- --env-file data/sandbox/sandbox.env`;
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
@@ -99,63 +105,53 @@ function printUrls(sandbox: Sandbox): void {
     `  Confirmation endpoint ${u.endpoint}  (/healthz, /readyz, /metrics)`,
     `  Dataverse stand-in    ${u.dataverse}/api/data/v9.2/`,
     `  Data folder           ${sandbox.dataDir}`,
+    ...(sandbox.clock.offsetMs() > 0
+      ? [
+          `  Sandbox clock         ${describeOffset(sandbox.clock.offsetMs())} ahead of real time (kept from an earlier run; --fresh resets it)`,
+        ]
+      : []),
     "Stop with Ctrl-C.",
     "",
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-interface StartValues {
-  "data-dir"?: string;
-  fresh?: boolean;
-  port?: string;
-  "random-ports"?: boolean;
-  verbose?: boolean;
-  help?: boolean;
-  provider?: string;
-  store?: string;
-  instances?: string;
-}
+const OPTIONS = {
+  "data-dir": { type: "string" },
+  fresh: { type: "boolean" },
+  port: { type: "string" },
+  "random-ports": { type: "boolean" },
+  verbose: { type: "boolean" },
+  provider: { type: "string" },
+  store: { type: "string" },
+  instances: { type: "string" },
+} as const;
 
-/** The command line, or a message for stderr (exit code 1) when it cannot be used. */
-function readCommandLine(): { values: StartValues; first: number } | string {
-  let values: StartValues;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        "data-dir": { type: "string" },
-        fresh: { type: "boolean" },
-        port: { type: "string" },
-        "random-ports": { type: "boolean" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean" },
-        provider: { type: "string" },
-        store: { type: "string" },
-        instances: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return `${(error as Error).message}\nRun \`npm start -- --help\` for the options.`;
-  }
+/** The command line with every problem at once (a UsageError), or null after --help. */
+function readCommandLine(argv: string[]) {
+  const parsed = parseCommandLine(argv, OPTIONS, HELP, { positionals: false });
+  if (!parsed) return null;
+  const { values } = parsed;
+  const problems: string[] = [];
   let first = 5170;
-  if (values.help) return { values, first };
   if (values.port !== undefined) {
     first = Number(values.port);
     if (!/^\d+$/.test(values.port) || first < 1024 || first > 65532)
-      return `--port "${values.port}" is not usable: give a whole number from 1024 to 65532 (the first of four ports), or use --random-ports.`;
+      problems.push(
+        `--port "${values.port}" is not usable: give a whole number from 1024 to 65532 (the first of four ports), or use --random-ports.`,
+      );
   }
   if (values["data-dir"] !== undefined && values["data-dir"].trim() === "")
-    return "--data-dir is empty: give a folder, or leave the option out for data/sandbox.";
+    problems.push("--data-dir is empty: give a folder, or leave the option out for data/sandbox.");
   if (values.provider !== undefined && !SANDBOX_PROVIDERS.includes(values.provider as SandboxProvider))
-    return `--provider "${values.provider}" is not known: give ${SANDBOX_PROVIDERS.join(", ")}.`;
+    problems.push(`--provider "${values.provider}" is not known: give ${SANDBOX_PROVIDERS.join(", ")}.`);
   if (values.store !== undefined && values.store !== "sqlite" && values.store !== "postgres")
-    return `--store "${values.store}" is not known: give sqlite (default) or postgres.`;
+    problems.push(`--store "${values.store}" is not known: give sqlite (default) or postgres.`);
   if (values.instances !== undefined && !/^[1-8]$/.test(values.instances))
-    return `--instances "${values.instances}" is not usable: give a whole number from 1 to 8.`;
-  if (values.instances !== undefined && values.instances !== "1" && values.store !== "postgres")
-    return "--instances above 1 needs --store postgres: several instances share one store.";
+    problems.push(`--instances "${values.instances}" is not usable: give a whole number from 1 to 8.`);
+  else if (values.instances !== undefined && values.instances !== "1" && values.store !== "postgres")
+    problems.push("--instances above 1 needs --store postgres: several instances share one store.");
+  throwProblems(problems);
   return { values, first };
 }
 
@@ -169,6 +165,9 @@ function stopOnSignals(sandbox: Sandbox, closeLog: () => Promise<void>): void {
     }
     stopping = true;
     process.stderr.write(`${signal}: stopping the sandbox…\n`);
+    // Holds the process open until every part has closed: once the servers are gone, a part still
+    // finishing on an unref'd timer would otherwise let Node exit before the last line is written.
+    const keepAlive = setInterval(() => undefined, 1000);
     sandbox
       .close()
       .then(closeLog)
@@ -178,24 +177,17 @@ function stopOnSignals(sandbox: Sandbox, closeLog: () => Promise<void>): void {
           process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
           process.exitCode = 1;
         },
-      );
+      )
+      .finally(() => clearInterval(keepAlive));
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 async function main(): Promise<void> {
-  const command = readCommandLine();
-  if (typeof command === "string") {
-    process.stderr.write(`${command}\n`);
-    process.exitCode = 1;
-    return;
-  }
+  const command = readCommandLine(process.argv.slice(2));
+  if (!command) return;
   const { values, first } = command;
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return;
-  }
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   const dataDir = resolve(values["data-dir"] ?? join(repoRoot, "data", "sandbox"));
   const ports = values["random-ports"] ? {} : await choosePorts(first, progress);
@@ -222,7 +214,7 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     const e = error as Error & { code?: string };
-    process.stderr.write(`The sandbox could not start: ${e.message}${e.code ? ` (${e.code})` : ""}\n`);
+    process.stderr.write(`Error: the sandbox could not start: ${e.message}${e.code ? ` (${e.code})` : ""}\n`);
     if (e.cause instanceof Error) process.stderr.write(`  cause: ${e.cause.message}\n`);
     process.exitCode = 1;
     return;
@@ -236,5 +228,5 @@ async function main(): Promise<void> {
 
 const entry = process.argv[1];
 if (entry !== undefined && import.meta.url === pathToFileURL(realpathSync(entry)).href) {
-  await main();
+  await runCommand(main);
 }

@@ -3,8 +3,8 @@
 // error (or, with --strict, a warning).
 
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { collectKnownSecrets } from "./build/known-secrets";
+import { UsageError, parseCommandLine, runCommand } from "./lib/cli";
 import { failingProblems, formatProblems, validateSiteFolder } from "./build/validate";
 
 const HELP = `Usage: npm run validate -- <dir> [--json] [--strict]
@@ -24,41 +24,23 @@ template names, same-name pages with their own partial URLs, links to pages no l
 folder, files in the other key style than website.yml.
 
 Options:
-  --json     print the problems as JSON (each with its severity)
-  --strict   warnings count as errors for the exit code
-  --help     show this text`;
+  --json             print the problems as JSON (each with its severity)
+  --strict           warnings count as errors for the exit code
+  --env-file <file>  read environment variables from <file> first (secrets it should look for)
+  --help             show this text`;
 
 function main(): void {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        json: { type: "boolean", default: false },
-        strict: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    process.stderr.write(
-      `${(error as Error).message}\nRun \`npm run validate -- --help\` for the options.\n`,
-    );
-    process.exitCode = 1;
-    return;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return;
-  }
+  const parsed = parseCommandLine(
+    process.argv.slice(2),
+    { json: { type: "boolean", default: false }, strict: { type: "boolean", default: false } },
+    HELP,
+  );
+  if (!parsed) return;
   const [dir, ...extra] = parsed.positionals;
-  if (dir === undefined || extra.length > 0) {
-    process.stderr.write(
-      `Give exactly one site folder (got ${parsed.positionals.length}). Example: npm run validate -- ./site/contoso---contoso\n`,
+  if (dir === undefined || extra.length > 0)
+    throw new UsageError(
+      `Give exactly one site folder (got ${parsed.positionals.length}). Example: npm run validate -- ./site/contoso---contoso`,
     );
-    process.exitCode = 1;
-    return;
-  }
   const result = validateSiteFolder(resolve(dir), { knownSecrets: collectKnownSecrets(process.env) });
   if (parsed.values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else if (result.problems.length > 0) process.stdout.write(`${formatProblems(result.problems)}\n`);
@@ -73,4 +55,4 @@ function main(): void {
   if (failing > 0) process.exitCode = 1;
 }
 
-main();
+await runCommand(main);

@@ -5,6 +5,7 @@
 // designer: the wrapper is written, the object itself is not printed.
 import type { Context, Emitter, Liquid, TagToken, TopLevelToken, ValueToken } from "liquidjs";
 import { evalToken, Hash, Tag } from "liquidjs";
+import { LiquidSnippet } from "../snippet-liquid";
 import { rewriteElseif } from "../template-source";
 import { encodeHtml, readProperty } from "../values";
 
@@ -32,6 +33,8 @@ export class EditableTag extends Tag {
     const attribute = this.attribute ? yield evalToken(this.attribute, ctx) : undefined;
     let value =
       attribute === undefined || attribute === null ? target : readProperty(target, String(attribute));
+    // A snippet holding Liquid: render its text as stored, here, with this tag's context.
+    if (value instanceof LiquidSnippet) value = value.source;
     if ((value === null || value === undefined || value === "") && options["default"] !== undefined) {
       value = options["default"];
     }

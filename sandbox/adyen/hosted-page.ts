@@ -2,6 +2,7 @@
 // payment, AUTHORISATION true, back to the returnUrl), decline (AUTHORISATION false, the page stays
 // open for another try, as Adyen's does) and cancel (back to the returnUrl, nothing paid).
 
+import { NO_FAVICON } from "../portal-look";
 import { escapeHtml } from "../../common/escape-html";
 import { linkStatus, newPspReference, type LinkRecord, type PaymentRecord } from "./adyen-state";
 import type { StandInContext } from "./stand-in-context";
@@ -11,14 +12,16 @@ const PAY_PREFIX = "/pay/";
 const PAGE_HEADERS = {
   "content-type": "text/html; charset=utf-8",
   "cache-control": "no-store",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self' http: https:",
 };
 
 export function htmlPage(title: string, body: string): Response {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">${NO_FAVICON}<title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}
 button{font-size:1rem;margin-right:.5rem;padding:.5rem 1rem}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2rem .4rem}</style>
-</head><body>${body}</body></html>`;
+</head><body><main>${body}</main></body></html>`;
   return new Response(html, { status: 200, headers: PAGE_HEADERS });
 }
 

@@ -1,7 +1,9 @@
 // The sandbox's starting data: one paid event with two passes (40.00 EUR and 15.00 EUR), one free
 // event, two contacts, the gateway web page, an Event administration row and an RTM payment provider.
-// Ids are fixed so seeding twice (or after a restart on the same file) changes nothing.
-import { createRecord } from "./records";
+// Ids are fixed so seeding twice (or after a restart on the same file) changes nothing, except the
+// events' dates: they are set relative to the stand-in's clock (a month ahead) and moved forward again
+// when a later run finds them in the past.
+import { createRecord, updateRecord } from "./records";
 import { lookupValueName } from "./schema";
 import type { StandInContext } from "./context";
 
@@ -80,9 +82,29 @@ function seedGatewayPage(ctx: StandInContext, partial: string): void {
   upsert(ctx, pageSet, seedIds.gatewayPage, pageColumns);
 }
 
+const DAY_MS = 86_400_000;
+
+/** The seeded events' start dates: `days` ahead of `now`, at a fixed UTC hour. */
+export function seedEventDates(now: number): { paid: string; free: string } {
+  const at = (days: number, hour: number): string => {
+    const day = new Date(now + days * DAY_MS);
+    day.setUTCHours(hour, 0, 0, 0);
+    return day.toISOString().replace(".000Z", "Z");
+  };
+  return { paid: at(30, 9), free: at(31, 18) };
+}
+
+/** Moves a seeded event whose start date has passed to its date relative to now. */
+function keepInFuture(ctx: StandInContext, id: string, date: string): void {
+  const current = ctx.store.get("msevtmgt_events", id)?.["msevtmgt_eventstartdate"];
+  if (typeof current === "string" && Date.parse(current) > ctx.now()) return;
+  updateRecord(ctx, "msevtmgt_events", id, { msevtmgt_eventstartdate: date });
+}
+
 /** The paid event (with the gateway and the RTM provider) and the free one. */
 function seedEvents(ctx: StandInContext, options: SeedOptions): void {
   const n = ctx.names;
+  const dates = seedEventDates(ctx.now());
   const common = {
     msevtmgt_allowanonymousregistrations: true,
     msevtmgt_enablemultiattendeeregistration: true,
@@ -91,7 +113,7 @@ function seedEvents(ctx: StandInContext, options: SeedOptions): void {
     msevtmgt_name: "Sandbox Summit",
     msevtmgt_readableeventid: "Sandbox_Summit_2026",
     ...common,
-    msevtmgt_eventstartdate: "2026-12-01T09:00:00Z",
+    msevtmgt_eventstartdate: dates.paid,
     [n.eventSessionRegistration]: false,
     [n.eventEnablePaymentGateway]: true,
     [lookupValueName(n.eventGatewayLookup)]: options.assignGateway === false ? null : seedIds.gatewayPage,
@@ -102,13 +124,15 @@ function seedEvents(ctx: StandInContext, options: SeedOptions): void {
     msevtmgt_name: "Sandbox Meetup",
     msevtmgt_readableeventid: "Sandbox_Meetup_2026",
     ...common,
-    msevtmgt_eventstartdate: "2026-12-02T18:00:00Z",
+    msevtmgt_eventstartdate: dates.free,
     [n.eventSessionRegistration]: false,
     [n.eventEnablePaymentGateway]: false,
     [lookupValueName(n.eventGatewayLookup)]: null,
     [lookupValueName(n.eventPaymentProviderLookup)]: null,
     _transactioncurrencyid_value: seedIds.currency,
   });
+  keepInFuture(ctx, seedIds.paidEvent, dates.paid);
+  keepInFuture(ctx, seedIds.freeEvent, dates.free);
 }
 
 function seedPassesAndContacts(ctx: StandInContext, passCapacity: number): void {

@@ -211,4 +211,9 @@ a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{ou
 fieldset{border:1px solid #bbb;border-radius:4px;margin:0 0 1rem}
 label{display:block;margin:.4rem 0}input,select{display:block;font:inherit;padding:.3rem;min-width:16rem;max-width:100%}
 .es-message{color:#a4000f;font-weight:600;min-height:1.5em}
+main.es-status{max-width:none}
+.es-status table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.85rem}
+.es-status th,.es-status td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}
+.es-status td{overflow-wrap:anywhere}
+.es-status #status-pause{margin:0 .5rem;padding:.2rem .6rem}
 `;

@@ -2,6 +2,7 @@
 // that comes from data goes through `escapeHtml`; pages carry no inline script or style, so they
 // run under a strict Content-Security-Policy.
 
+import { NO_FAVICON } from "../portal-look";
 import { escapeHtml } from "../../common/escape-html";
 
 export { escapeHtml };
@@ -29,6 +30,7 @@ export function renderFrame(frame: PageFrame): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">${token}
+${NO_FAVICON}
 <title>${escapeHtml(frame.title)} · Contoso Events (sandbox)</title>
 <link rel="stylesheet" href="${ASSET_PREFIX}event-site.css">
 <script src="${ASSET_PREFIX}event-site.js" defer></script>

@@ -2,6 +2,7 @@
 // Cancel. Approve marks the order APPROVED, sends CHECKOUT.ORDER.APPROVED and returns the buyer to
 // the return URL with ?token=<order>&PayerID=…; Cancel returns to the cancel URL with ?token=.
 
+import { NO_FAVICON } from "../portal-look";
 import { escapeHtml } from "../../common/escape-html";
 import type { StandInContext } from "./context";
 import { newId, orderJson } from "./orders";
@@ -10,7 +11,7 @@ import type { StandInOrder } from "./orders";
 export const APPROVAL_PATH = "/checkoutnow";
 
 function page(title: string, body: string, status = 200): Response {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${NO_FAVICON}<title>${escapeHtml(title)}</title></head><body><main>${body}</main></body></html>`;
   return new Response(html, { status, headers: { "content-type": "text/html; charset=utf-8" } });
 }
 

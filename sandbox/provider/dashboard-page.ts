@@ -105,10 +105,10 @@ Next webhooks sent twice: ${source.duplicatesPending()}</p>
 <form class="inline" method="post" action="${DASHBOARD_PATH}/duplicate-next">
 <label>Send each of the next <input name="count" type="number" min="1" max="1000" value="1" required> webhooks twice</label>
 <button type="submit">Duplicate next</button></form>
-${table("Checkout sessions", ["id", "status", "payment", "amount", "client_reference_id", "expires (UTC)", ""], sessions)}
-${table("Payments", ["payment intent", "status", "amount", "received", "purchaseId", ""], payments)}
+${table("Checkout sessions", ["id", "status", "payment", "amount", "client_reference_id", "expires (UTC)", "actions"], sessions)}
+${table("Payments", ["payment intent", "status", "amount", "received", "purchaseId", "actions"], payments)}
 ${table("Refunds", ["refund", "status", "amount", "payment intent", "reason", "created (UTC)"], refunds)}
-${table("Events", ["event", "type", "created (UTC)", "delivery", ""], events)}
+${table("Events", ["event", "type", "created (UTC)", "delivery", "actions"], events)}
 ${table("Webhook deliveries", ["event", "type", "series", "attempt", "status", "took", "at (UTC)"], deliveries)}
 </main>`,
   );

@@ -1,5 +1,6 @@
 // Small helpers for the stand-in's two HTML pages (hosted checkout, dashboard): escaping and money.
 
+import { NO_FAVICON } from "../portal-look";
 import { escapeHtml } from "../../common/escape-html";
 
 export { escapeHtml };
@@ -43,6 +44,7 @@ export function page(title: string, body: string, lang = "en"): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${NO_FAVICON}
 <title>${escapeHtml(title)}</title>
 <style>${PAGE_STYLE}</style>
 </head>
@@ -57,7 +59,7 @@ ${body}
 export const PAGE_HEADERS: Record<string, string> = {
   "content-type": "text/html; charset=utf-8",
   "content-security-policy":
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
   "cache-control": "no-store",
   "referrer-policy": "no-referrer",

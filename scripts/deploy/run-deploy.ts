@@ -70,6 +70,8 @@ export interface DeploySummary {
   pageUrl: string | null;
   cache: string | null;
   pageStatus: number | null;
+  /** A dry run's plan: the steps in order and the files the overlay writes (empty: nothing to write). */
+  plan?: { steps: string[]; files: string[] };
 }
 
 async function findSiteFolder(root: string): Promise<string> {
@@ -112,7 +114,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
 
   if (options.dryRun) {
     const plan = await deps.planOverlay();
-    deps.out("Plan (dry run: nothing remote is touched):");
+    const lines: string[] = [];
     const steps = [
       auth.args,
       orgWhoCommand(),
@@ -129,17 +131,25 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
       }),
       authDeleteCommand(options.profileName),
     ];
-    steps.forEach((args, i) =>
-      deps.out(`  ${i + 1}. ${args[0]?.startsWith("#") ? args[0].slice(2) : formatCommand(args)}`),
-    );
-    deps.out(
-      `  ${steps.length + 1}. clear the portal cache${options.portalUrl ? ` of ${options.portalUrl}` : ""}`,
-    );
-    if (options.portalUrl)
-      deps.out(`  ${steps.length + 2}. check ${new URL(plan.pagePath, options.portalUrl).href} answers`);
-    deps.out("Files the overlay writes into the site folder:");
-    for (const file of plan.files) deps.out(`  ${file}`);
-    return { dryRun: true, changed: [], pageUrl: null, cache: null, pageStatus: null };
+    for (const args of steps) lines.push(args[0]?.startsWith("#") ? args[0].slice(2) : formatCommand(args));
+    lines.push(`clear the portal cache${options.portalUrl ? ` of ${options.portalUrl}` : ""}`);
+    if (options.portalUrl) lines.push(`check ${new URL(plan.pagePath, options.portalUrl).href} answers`);
+    deps.out("Plan (dry run: nothing remote is touched):");
+    lines.forEach((line, i) => deps.out(`  ${i + 1}. ${line}`));
+    if (plan.files.length === 0)
+      deps.out("Nothing to write: the site folder already holds the kit's records as they are.");
+    else {
+      deps.out("Files the overlay writes into the site folder:");
+      for (const file of plan.files) deps.out(`  ${file}`);
+    }
+    return {
+      dryRun: true,
+      changed: [],
+      pageUrl: null,
+      cache: null,
+      pageStatus: null,
+      plan: { steps: lines, files: plan.files },
+    };
   }
 
   const workdir = await mkdtemp(join(tmpdir(), "epg-deploy-"));

@@ -1,7 +1,7 @@
 // The money commands (refund, reconcile) run with the endpoint's own environment: its store, its
 // providers (with this deployment's id) and its Dataverse connection, built the way the endpoint
-// builds them (loadConfig, buildProviders, the one Dataverse client). `--env-file` loads a file of
-// variables first; variables already set win, as with node's own --env-file.
+// builds them (loadConfig, buildProviders, the one Dataverse client); `--env-file` is read by
+// scripts/lib/cli.ts like every command's.
 import { existsSync } from "node:fs";
 import { loadConfig, type EndpointConfig } from "../../confirmation-endpoint/config";
 import { buildProviders } from "../../confirmation-endpoint/create-endpoint";
@@ -23,13 +23,6 @@ export interface EndpointParts {
   dataverseClient: DataverseClient;
   clock: Clock;
   close(): Promise<void>;
-}
-
-/** Loads `--env-file` into process.env (keeping variables already set). */
-export function loadEnvFile(path: string | undefined): void {
-  if (path === undefined) return;
-  if (!existsSync(path)) throw new UsageError(`--env-file: no file at ${path}.`);
-  process.loadEnvFile(path);
 }
 
 /** The endpoint's configuration from the environment, or one UsageError naming every problem. */

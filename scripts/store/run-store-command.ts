@@ -6,6 +6,7 @@
 import { KitError } from "../../common/kit-error";
 import { parseArgs } from "node:util";
 import { isKitError } from "../../common/kit-error";
+import { COMMON_OPTIONS, UsageError, formProblems, helpPointer, loadEnvFile } from "../lib/cli";
 import { copyStore } from "../../confirmation-endpoint/store/copy-store";
 import { migrateStore } from "../../confirmation-endpoint/store/migrate-store";
 import { describeStore, parseStoreUrl } from "../../confirmation-endpoint/store/store-url";
@@ -23,8 +24,9 @@ Commands:
       A target that already holds rows is refused; --replace empties it first.
 
 Options:
-  --json      print the result as one JSON object
-  --help      show this text
+  --json             print the result as one JSON object
+  --env-file <file>  read environment variables (PGPASSWORD…) from <file> first (its values win)
+  --help             show this text
 
 Store URLs: sqlite:<path> or postgres://user[:password]@host[:port]/database. PGSSLMODE,
 PGSSLROOTCERT and PGPASSWORD are honoured as for the endpoint. URLs are never printed.
@@ -57,22 +59,21 @@ function readPostgres(flag: string, value: string | undefined, env: StoreEnv): P
 /** Run `npm run store -- …` with `argv` (the words after `--`); resolves to the exit code. */
 export async function runStoreCommand(argv: string[], io: StoreCommandIo): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        from: { type: "string" },
-        to: { type: "string" },
-        replace: { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (values.help) {
+    if (argv.includes("--help") || argv.includes("-h")) {
       io.out(STORE_HELP);
       return 0;
     }
+    const options = {
+      from: { type: "string" },
+      to: { type: "string" },
+      replace: { type: "boolean" },
+      json: { type: "boolean" },
+      ...COMMON_OPTIONS,
+    } as const;
+    const form = formProblems(argv, options, "npm run store");
+    if (form.length > 0) throw new UsageProblem(form.join("\n"));
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    if (values["env-file"] !== undefined) loadEnvFile(values["env-file"], io.env, io.err);
     const [command, ...extra] = positionals;
     if (extra.length > 0) throw new UsageProblem(`unexpected argument(s): ${extra.join(" ")}`);
     const progress = (line: string) => io.err(`${line}\n`);
@@ -107,8 +108,8 @@ export async function runStoreCommand(argv: string[], io: StoreCommandIo): Promi
 }
 
 function report(error: unknown, io: StoreCommandIo): number {
-  if (error instanceof UsageProblem || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    io.err(`${(error as Error).message}\nRun with --help for usage.\n`);
+  if (error instanceof UsageProblem || error instanceof UsageError) {
+    io.err(`Error: ${(error as Error).message}\n${helpPointer("npm run store")}\n`);
     return 1;
   }
   io.err(`Error: ${(error as Error).message}\n`);
