@@ -21,6 +21,7 @@ const UNLIMITED = {
   executionMsPerWindow: 1e15,
   concurrentRequests: 1e6,
   extraExecutionMsPerRequest: 0,
+  holdUntilRetryAfter: false,
 };
 
 /** What the Dataverse stand-in saw of finalize calls, by status, with the clock time of each success. */
@@ -66,8 +67,11 @@ export async function startBurstWorld(options: {
   dir: string;
   passCapacity: number;
   provider?: "stripe" | "adyen";
+  /** Dataverse ms a request sent while its user is held adds to the hold (default: the stand-in's). */
+  holdExtensionMs?: number;
 }): Promise<BurstWorld> {
   const { clock } = options;
+  const holdExtensionMs = options.holdExtensionMs ?? defaultLimits.holdExtensionMs;
   let timeScale = options.timeScale;
   let shiftRealMs = 0;
   const tally: FinalizeTally = {
@@ -164,6 +168,9 @@ export async function startBurstWorld(options: {
         executionMsPerWindow: defaultLimits.executionMsPerWindow,
         concurrentRequests: defaultLimits.concurrentRequests,
         extraExecutionMsPerRequest: chunkCost,
+        // Documented: a user is held until its Retry-After ends; how much sending meanwhile adds is not (INFERRED).
+        holdUntilRetryAfter: true,
+        holdExtensionMs,
       });
       const tokens = await Promise.all(users.slice(0, count).map(tokenFor));
       for (let k = 0; k < chunks; k++) {
