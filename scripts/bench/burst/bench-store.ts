@@ -46,7 +46,8 @@ export async function postgresBenchStore(options: { poolSize: number }): Promise
   if (!bin) return null;
   const cluster = await startCluster(bin, { durable: true });
   let databases = 0;
-  const postmaster = () => Number(readFileSync(join(cluster.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  const postmaster = () =>
+    Number(readFileSync(join(cluster.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
   return {
     kind: "postgres",
     async fresh(label) {

@@ -78,12 +78,14 @@ export async function fireWebhooks(options: {
     const body = options.bodies[i] as string;
     const sentAt = performance.now();
     pending.push(
-      postOnce(agent, urls[i % urls.length]!, body, options.headersFor(body), options.timeoutMs).then((status) => {
-        const now = performance.now();
-        lastAnswer = Math.max(lastAnswer, now);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        latencies.push(status === "timeout" ? options.timeoutMs : now - sentAt);
-      }),
+      postOnce(agent, urls[i % urls.length]!, body, options.headersFor(body), options.timeoutMs).then(
+        (status) => {
+          const now = performance.now();
+          lastAnswer = Math.max(lastAnswer, now);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          latencies.push(status === "timeout" ? options.timeoutMs : now - sentAt);
+        },
+      ),
     );
   }
   await Promise.all(pending);

@@ -61,6 +61,20 @@ export interface BurstWorld {
   close(): Promise<void>;
 }
 
+function createTally(): FinalizeTally {
+  const tally: FinalizeTally = {
+    requests: 0,
+    succeeded: 0,
+    throttled: 0,
+    other: 0,
+    lastSuccessAt: 0,
+    reset() {
+      Object.assign(tally, { requests: 0, succeeded: 0, throttled: 0, other: 0, lastSuccessAt: 0 });
+    },
+  };
+  return tally;
+}
+
 export async function startBurstWorld(options: {
   clock: ScaledClock;
   timeScale: number;
@@ -74,16 +88,7 @@ export async function startBurstWorld(options: {
   const holdExtensionMs = options.holdExtensionMs ?? defaultLimits.holdExtensionMs;
   let timeScale = options.timeScale;
   let shiftRealMs = 0;
-  const tally: FinalizeTally = {
-    requests: 0,
-    succeeded: 0,
-    throttled: 0,
-    other: 0,
-    lastSuccessAt: 0,
-    reset() {
-      Object.assign(tally, { requests: 0, succeeded: 0, throttled: 0, other: 0, lastSuccessAt: 0 });
-    },
-  };
+  const tally = createTally();
   const users = [1, 2, 3].map(() => ({
     clientId: randomUUID(),
     clientSecret: randomBytes(18).toString("base64url"),
