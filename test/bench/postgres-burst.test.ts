@@ -17,8 +17,8 @@ import type { BurstWorld } from "../../scripts/bench/burst/stand-ins";
 import { postgresBinForTests } from "../store/postgres-cluster";
 
 const bin = postgresBinForTests();
-const PURCHASES = 45;
-const CRASH_PURCHASES = 30;
+const PURCHASES = 30;
+const CRASH_PURCHASES = 24;
 let dir: string;
 let world: BurstWorld;
 
@@ -42,8 +42,8 @@ describe.skipIf(!bin)("burst on PostgreSQL with 1 and 3 instances", () => {
         instanceCounts: [1, 3],
         users: 3,
         timeScale: 100,
-        // 30 s of execution per finalize: 40 per user per window, so the burst meets 429s.
-        costMs: 30_000,
+        // 150 s of execution per finalize: 8 per user per window, so the burst meets 429s.
+        costMs: 150_000,
         fireRate: 200,
         settleTimeoutMs: 40_000,
         poolSize: 4,
