@@ -30,6 +30,26 @@ export interface CrashLoopResult {
   doubled: number;
 }
 
+/** What Dataverse and the provider saw of each purchase: lost (neither), doubled (twice, or both). */
+function judge(world: BurstWorld, ids: readonly string[]) {
+  const dataverse = readDataverse(world, ids);
+  let lost = 0;
+  let both = 0;
+  const refundedIds = new Set(refundedPurchaseIds(world));
+  for (const id of ids) {
+    const processed = world.dataverse.state.purchase(id).processed;
+    if (!processed && !refundedIds.has(id)) lost++;
+    if (processed && refundedIds.has(id)) both++;
+  }
+  return {
+    dataverse,
+    refunds: countRefunds(world, ids),
+    finalizeSucceeded: world.tally.succeeded,
+    lost,
+    doubled: Math.max(0, world.tally.succeeded - dataverse.processed) + dataverse.doubled + both,
+  };
+}
+
 export async function runCrashLoop(
   world: BurstWorld,
   options: {
@@ -104,26 +124,7 @@ export async function runCrashLoop(
     );
     await world.provider.idle();
     await world.adyen?.standIn.idle();
-    const dataverse = readDataverse(world, ids);
-    const refunds = countRefunds(world, ids);
-    let lost = 0;
-    let both = 0;
-    const refundedIds = new Set(refundedPurchaseIds(world));
-    for (const id of ids) {
-      const processed = world.dataverse.state.purchase(id).processed;
-      if (!processed && !refundedIds.has(id)) lost++;
-      if (processed && refundedIds.has(id)) both++;
-    }
-    return {
-      purchases: ids.length,
-      kills: options.kills,
-      store,
-      dataverse,
-      refunds,
-      finalizeSucceeded: world.tally.succeeded,
-      lost,
-      doubled: Math.max(0, world.tally.succeeded - dataverse.processed) + dataverse.doubled + both,
-    };
+    return { purchases: ids.length, kills: options.kills, store, ...judge(world, ids) };
   } finally {
     world.provider.setWebhookUrl(null);
     world.adyen?.standIn.setWebhookUrl(null);
