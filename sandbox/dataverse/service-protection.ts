@@ -156,7 +156,8 @@ function refuseWhileHeld(
 ): Refusal | null {
   if (!limits.holdUntilRetryAfter || t >= w.heldUntil) return null;
   throttled.whileHeld++;
-  w.heldUntil = Math.min(w.heldUntil + limits.holdExtensionMs, t + limits.maxHoldMs);
+  // Longer by the extension, up to maxHoldMs from now; never shorter than it already was.
+  w.heldUntil = Math.max(w.heldUntil, Math.min(w.heldUntil + limits.holdExtensionMs, t + limits.maxHoldMs));
   return { code: w.heldCode, message: w.heldMessage, waitMs: w.heldUntil - t };
 }
 
