@@ -61,6 +61,8 @@ interface UserWindow {
   heldUntil: number;
   heldCode: string;
   heldMessage: string;
+  /** The timeScale the hold was set under: a change of scale makes Dataverse time jump, and ends the hold. */
+  heldScale: number;
 }
 
 export interface Admission {
@@ -154,7 +156,7 @@ function refuseWhileHeld(
   t: number,
   throttled: ThrottleCounts,
 ): Refusal | null {
-  if (!limits.holdUntilRetryAfter || t >= w.heldUntil) return null;
+  if (!limits.holdUntilRetryAfter || t >= w.heldUntil || limits.timeScale !== w.heldScale) return null;
   throttled.whileHeld++;
   // Longer by the extension, up to maxHoldMs from now; never shorter than it already was.
   w.heldUntil = Math.max(w.heldUntil, Math.min(w.heldUntil + limits.holdExtensionMs, t + limits.maxHoldMs));
@@ -173,7 +175,16 @@ export function createServiceProtection(
   function windowOf(user: string): UserWindow {
     let w = users.get(user);
     if (!w) {
-      w = { starts: [], costs: [], costSum: 0, inFlight: 0, heldUntil: 0, heldCode: "", heldMessage: "" };
+      w = {
+        starts: [],
+        costs: [],
+        costSum: 0,
+        inFlight: 0,
+        heldUntil: 0,
+        heldCode: "",
+        heldMessage: "",
+        heldScale: limits.timeScale,
+      };
       users.set(user, w);
     }
     return w;
@@ -197,6 +208,7 @@ export function createServiceProtection(
             heldUntil: t + refusal.waitMs,
             heldCode: refusal.code,
             heldMessage: refusal.message,
+            heldScale: limits.timeScale,
           });
         throw reject(limits, refusal);
       }
