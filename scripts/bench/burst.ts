@@ -13,8 +13,8 @@
 //     users, CPU per acknowledged webhook), and the crash loop with 3 instances;
 //  7. CPU per acknowledged webhook, SQLite against PostgreSQL.
 // BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2;
-// BURST_POSTGRES=0 leaves 6 out; BURST_HOLD_EXTENSION_MS sets the INFERRED hold extension. Setup work (registrations, checkouts, payments) runs in real time
-// with the limits off and is not measured. docs/benchmarks.md says how to read every figure.
+// BURST_POSTGRES=0 leaves 6 out; BURST_HOLD_EXTENSION_MS sets the INFERRED hold extension. Setup
+// work (registrations, checkouts, payments) runs in real time with the limits off and is not measured. docs/benchmarks.md says how to read every figure.
 //
 // The report is a list of figures (`figures` below), run in order; each prints its own lines and
 // may read what earlier ones left in `ctx.results`. A new figure is one more entry.
