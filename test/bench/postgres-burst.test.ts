@@ -39,7 +39,10 @@ describe.skipIf(!bin)("burst on PostgreSQL with 1 and 3 instances", () => {
       world,
       {
         purchases: PURCHASES,
-        instanceCounts: [1, 3],
+        layouts: [
+          { instances: 1, userPerInstance: false },
+          { instances: 3, userPerInstance: true },
+        ],
         users: 3,
         // x50: Stripe's 300 s signature tolerance is 6 real seconds on this clock (enough on a busy machine).
         timeScale: 50,
@@ -63,7 +66,10 @@ describe.skipIf(!bin)("burst on PostgreSQL with 1 and 3 instances", () => {
     );
     if (outcome.skipped !== null) throw new Error(outcome.skipped);
 
-    expect(outcome.byInstances.map((b) => b.instances)).toEqual([1, 3]);
+    expect(outcome.byInstances.map((b) => [b.instances, b.userPerInstance])).toEqual([
+      [1, false],
+      [3, true],
+    ]);
     for (const { run } of outcome.byInstances) {
       expect(run.ingest.statuses).toEqual({ "200": PURCHASES });
       expect(run.ingest.latenciesMs).toHaveLength(PURCHASES);

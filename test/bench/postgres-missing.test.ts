@@ -20,7 +20,7 @@ describe("burst figures on PostgreSQL without the server binaries", () => {
     });
     const plan = {
       purchases: 10,
-      instanceCounts: [1, 3],
+      layouts: [{ instances: 1, userPerInstance: false }],
       users: 3,
       timeScale: 100,
       costMs: 1000,

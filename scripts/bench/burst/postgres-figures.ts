@@ -15,8 +15,11 @@ import type { BurstWorld } from "./stand-ins";
 export interface PostgresPlan {
   /** Purchases per measured burst (each fired at `fireRate`, finalized by `users` application users). */
   purchases: number;
-  /** The instance counts measured side by side, e.g. [1, 3]. */
-  instanceCounts: number[];
+  /**
+   * The layouts measured side by side: how many instances, and whether instance i holds application
+   * user i only (`userPerInstance`, needs instances = users) or every instance holds all the users.
+   */
+  layouts: Array<{ instances: number; userPerInstance: boolean }>;
   users: number;
   timeScale: number;
   costMs: number;
@@ -36,7 +39,8 @@ export interface PostgresPlan {
 }
 
 export interface PostgresFigures {
-  byInstances: Array<{ instances: number; run: KitBurstResult }>;
+  /** `userPerInstance`: instance i held user i only; otherwise every instance held all the users. */
+  byInstances: Array<{ instances: number; userPerInstance: boolean; run: KitBurstResult }>;
   crash: CrashLoopResult;
 }
 
@@ -54,9 +58,10 @@ export async function runPostgresFigures(
   if (!store) return { skipped: POSTGRES_MISSING };
   try {
     const byInstances: PostgresFigures["byInstances"] = [];
-    for (const instances of plan.instanceCounts) {
+    for (const { instances, userPerInstance } of plan.layouts) {
       const run = await runKitBurst(world, {
-        label: `pg-${instances}-instances`,
+        label: `pg-${instances}-instances${userPerInstance ? "-own-user" : ""}`,
+        userPerInstance,
         purchases: plan.purchases,
         users: plan.users,
         timeScale: plan.timeScale,
@@ -68,7 +73,7 @@ export async function runPostgresFigures(
         store,
         instances,
       });
-      byInstances.push({ instances, run });
+      byInstances.push({ instances, userPerInstance, run });
     }
     const crash = await runCrashLoop(world, {
       label: "pg-crash",

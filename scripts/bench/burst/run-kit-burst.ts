@@ -33,6 +33,8 @@ export interface KitBurstOptions {
   store?: BenchStore;
   /** Endpoint processes on that store (default 1; more needs a PostgreSQL store). */
   instances?: number;
+  /** Instance i holds application user i only (needs instances = users), instead of every instance holding all `users`. */
+  userPerInstance?: boolean;
 }
 
 export interface KitBurstResult {
@@ -88,11 +90,16 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
   world.clock.setScale(1);
   world.setTimeScale(options.timeScale);
   world.liftLimits();
-  const env = { ...world.endpointEnv({ users: options.users, storePath: "" }), ...target.env };
+  const envOf = (i: number) => ({
+    ...(options.userPerInstance
+      ? world.endpointEnv({ users: 1, storePath: "", firstUser: i })
+      : world.endpointEnv({ users: options.users, storePath: "" })),
+    ...target.env,
+  });
   const endpoints: EndpointProcess[] = [];
   try {
     for (let i = 0; i < instances; i++)
-      endpoints.push(await spawnEndpoint(env, join(options.dir, `${options.label}-${i}.log`)));
+      endpoints.push(await spawnEndpoint(envOf(i), join(options.dir, `${options.label}-${i}.log`)));
     const total = options.purchases + (options.extra ?? 0);
     progress(
       `${options.label}: registering and checking out ${total} purchases on ${instances} instance(s) (setup, real time, limits off)`,

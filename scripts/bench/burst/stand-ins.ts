@@ -57,7 +57,8 @@ export interface BurstWorld {
   /** A bearer token of application user `index` (0-based), e.g. for the baseline client. */
   token(index: number): Promise<string>;
   /** The endpoint process environment for the first `users` application users. */
-  endpointEnv(options: { users: number; storePath: string }): Record<string, string>;
+  /** `firstUser` (0-based, default 0): start at that user, e.g. one user per endpoint instance. */
+  endpointEnv(options: { users: number; storePath: string; firstUser?: number }): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -193,7 +194,7 @@ export async function startBurstWorld(options: {
       shiftRealMs = base;
       dataverse.setLimits({ extraExecutionMsPerRequest: costMs });
     },
-    endpointEnv({ users: count, storePath }) {
+    endpointEnv({ users: count, storePath, firstUser = 0 }) {
       const env: Record<string, string> = {
         DATAVERSE_URL: dataverse.url,
         DATAVERSE_TENANT_ID: dataverse.tenantId,
@@ -214,7 +215,7 @@ export async function startBurstWorld(options: {
         BURST_READABLE_EVENT_ID: seed.paidEvent.readableEventId,
         ...(process.env.BURST_START_WORKER ? { BURST_START_WORKER: process.env.BURST_START_WORKER } : {}),
       };
-      users.slice(0, count).forEach((user, i) => {
+      users.slice(firstUser, firstUser + count).forEach((user, i) => {
         const suffix = i === 0 ? "" : `_${i + 1}`;
         env[`DATAVERSE_CLIENT_ID${suffix}`] = user.clientId;
         env[`DATAVERSE_CLIENT_SECRET${suffix}`] = user.clientSecret;
