@@ -78,7 +78,18 @@ export async function startCluster(bin: string, options: { durable?: boolean } =
     // A test cluster: durability off for speed (unless asked for), sockets in the temporary folder, loopback only.
     const speed = options.durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
     const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}${speed} -c max_connections=200`;
-    await pgRun("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", serverOptions, "-w", "-t", "60", "start"]);
+    await pgRun("pg_ctl", [
+      "-D",
+      data,
+      "-l",
+      join(dir, "log"),
+      "-o",
+      serverOptions,
+      "-w",
+      "-t",
+      "60",
+      "start",
+    ]);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
