@@ -352,7 +352,7 @@ const memoryFigure: Figure = {
 
 /** One row of a side-by-side table: a label, then one cell per column. */
 function row(label: string, cells: readonly string[]): string {
-  return `  ${label.padEnd(40)}${cells.map((c) => c.padStart(16)).join("")}`;
+  return `  ${label.padEnd(40)}${cells.map((c) => c.padStart(19)).join("")}`;
 }
 
 /** The columns of figure 6: SQLite (figure 3's run) and PostgreSQL with each instance count. */
