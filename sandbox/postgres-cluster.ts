@@ -28,6 +28,8 @@ export interface PgCluster {
   url(database: string): string;
   /** The password of the cluster's superuser (for a test of PGPASSWORD). */
   password: string;
+  /** The cluster's data folder (postmaster.pid names the server's process). */
+  dataDir: string;
   /** Create an empty database and answer its URL. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -45,7 +47,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startCluster(bin: string): Promise<PgCluster> {
+/** `durable`: keep PostgreSQL's own fsync and synchronous commit (a benchmark comparing stores); tests leave them off for speed. */
+export async function startCluster(bin: string, options: { durable?: boolean } = {}): Promise<PgCluster> {
   const dir = mkdtempSync(join(tmpdir(), "pg-cluster-"));
   const data = join(dir, "data");
   const password = randomBytes(12).toString("hex");
@@ -72,9 +75,21 @@ export async function startCluster(bin: string): Promise<PgCluster> {
       "UTF8",
       "--no-sync",
     ]);
-    // A test cluster: durability off for speed, sockets in the temporary folder, loopback only.
-    const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    await pgRun("pg_ctl", ["-D", data, "-l", join(dir, "log"), "-o", options, "-w", "-t", "60", "start"]);
+    // A test cluster: durability off for speed (unless asked for), sockets in the temporary folder, loopback only.
+    const speed = options.durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+    const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}${speed} -c max_connections=200`;
+    await pgRun("pg_ctl", [
+      "-D",
+      data,
+      "-l",
+      join(dir, "log"),
+      "-o",
+      serverOptions,
+      "-w",
+      "-t",
+      "60",
+      "start",
+    ]);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -83,6 +98,7 @@ export async function startCluster(bin: string): Promise<PgCluster> {
   return {
     port,
     password,
+    dataDir: data,
     url,
     async createDatabase(name) {
       const client = new pg.Client({ connectionString: url("postgres") });

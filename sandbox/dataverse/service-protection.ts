@@ -2,6 +2,16 @@
 // over a sliding window, and concurrent requests. Numbers default to the published ones and are all
 // configurable; `timeScale` makes the window (and the waits it asks for) pass faster so a benchmark
 // can hit the ceiling in minutes instead of hours.
+//
+// A client that keeps sending while throttled (Microsoft Learn, "Service protection API limits",
+// https://learn.microsoft.com/power-apps/developer/data-platform/api-limits):
+//  - CONFIRMED: the Retry-After of a 429 is "the duration before any new requests from the user can
+//    be processed", and the error is returned on subsequent requests until that duration ends: after
+//    a 429 the stand-in holds the whole user (every request answered 429) until its Retry-After ends
+//    (`holdUntilRetryAfter`).
+//  - CONFIRMED: if the application continues to send such demanding requests, the duration is
+//    extended. By how much is not published: INFERRED, each request that arrives during the hold
+//    moves its end `holdExtensionMs` later (capped at `maxHoldMs`), and is not counted in the window.
 import { DataverseFault, ErrorCodes } from "./errors";
 
 export interface ServiceProtectionLimits {
@@ -19,6 +29,12 @@ export interface ServiceProtectionLimits {
   timeScale: number;
   /** Execution time charged per request on top of the measured handling time (Dataverse ms), e.g. to imitate plug-in cost. */
   extraExecutionMsPerRequest: number;
+  /** After a 429, refuse every request of that user until its Retry-After ends. CONFIRMED (documented); false: judge each request alone. */
+  holdUntilRetryAfter: boolean;
+  /** Dataverse ms each request arriving during a hold adds to it. INFERRED: Dataverse says the wait grows, not by how much. */
+  holdExtensionMs: number;
+  /** Longest a hold can grow to, from the request that meets it (Dataverse ms). INFERRED. */
+  maxHoldMs: number;
 }
 
 export const defaultLimits: ServiceProtectionLimits = {
@@ -29,6 +45,9 @@ export const defaultLimits: ServiceProtectionLimits = {
   concurrencyRetryAfterMs: 1000,
   timeScale: 1,
   extraExecutionMsPerRequest: 0,
+  holdUntilRetryAfter: true,
+  holdExtensionMs: 1000,
+  maxHoldMs: 300_000,
 };
 
 interface UserWindow {
@@ -38,6 +57,12 @@ interface UserWindow {
   costs: Array<[number, number]>;
   costSum: number;
   inFlight: number;
+  /** Dataverse ms until which every request is refused (the last 429's Retry-After, extended), with that 429's code and message. */
+  heldUntil: number;
+  heldCode: string;
+  heldMessage: string;
+  /** The timeScale the hold was set under: a change of scale makes Dataverse time jump, and ends the hold. */
+  heldScale: number;
 }
 
 export interface Admission {
@@ -49,6 +74,8 @@ export interface ThrottleCounts {
   requests: number;
   time: number;
   concurrency: number;
+  /** Requests refused because they arrived before the Retry-After of an earlier 429 had ended. */
+  whileHeld: number;
 }
 
 function prune(limits: ServiceProtectionLimits, w: UserWindow, t: number): void {
@@ -64,12 +91,8 @@ function prune(limits: ServiceProtectionLimits, w: UserWindow, t: number): void 
   if (j > 0) w.costs.splice(0, j);
 }
 
-function reject(
-  limits: ServiceProtectionLimits,
-  code: string,
-  message: string,
-  retryAfterDvMs: number,
-): DataverseFault {
+function reject(limits: ServiceProtectionLimits, refusal: Refusal): DataverseFault {
+  const { code, message, waitMs: retryAfterDvMs } = refusal;
   const seconds = Math.max(1, Math.ceil(retryAfterDvMs / 1000));
   const realMs = Math.max(1, Math.ceil(retryAfterDvMs / limits.timeScale));
   return new DataverseFault(429, code, message, {
@@ -77,32 +100,37 @@ function reject(
   });
 }
 
-/** The 429 for the first limit this user's window is over at Dataverse time `t`, counted in `throttled`; else null. */
+interface Refusal {
+  code: string;
+  message: string;
+  /** Dataverse ms until the request could be admitted. */
+  waitMs: number;
+}
+
+/** The first limit this user's window is over at Dataverse time `t`, counted in `throttled`; else null. */
 function exceededLimit(
   limits: ServiceProtectionLimits,
   w: UserWindow,
   t: number,
   throttled: ThrottleCounts,
-): DataverseFault | null {
+): Refusal | null {
   const windowSeconds = Math.round(limits.windowMs / 1000);
   if (w.inFlight >= limits.concurrentRequests) {
     throttled.concurrency++;
-    return reject(
-      limits,
-      ErrorCodes.throttleConcurrency,
-      `Number of concurrent requests exceeded the limit of ${limits.concurrentRequests}.`,
-      limits.concurrencyRetryAfterMs,
-    );
+    return {
+      code: ErrorCodes.throttleConcurrency,
+      message: `Number of concurrent requests exceeded the limit of ${limits.concurrentRequests}.`,
+      waitMs: limits.concurrencyRetryAfterMs,
+    };
   }
   if (w.starts.length >= limits.requestsPerWindow) {
     throttled.requests++;
     const oldest = w.starts[0] ?? t;
-    return reject(
-      limits,
-      ErrorCodes.throttleRequests,
-      `Number of requests exceeded the limit of ${limits.requestsPerWindow} over time window of ${windowSeconds} seconds.`,
-      oldest + limits.windowMs - t,
-    );
+    return {
+      code: ErrorCodes.throttleRequests,
+      message: `Number of requests exceeded the limit of ${limits.requestsPerWindow} over time window of ${windowSeconds} seconds.`,
+      waitMs: oldest + limits.windowMs - t,
+    };
   }
   if (w.costSum < limits.executionMsPerWindow) return null;
   throttled.time++;
@@ -114,12 +142,25 @@ function exceededLimit(
     excess -= cost;
     if (excess < 0) break;
   }
-  return reject(
-    limits,
-    ErrorCodes.throttleTime,
-    `Combined execution time of incoming requests exceeded limit of ${limits.executionMsPerWindow} milliseconds over time window of ${windowSeconds} seconds. Decrease the number of concurrent requests or reduce their duration and try again later.`,
-    until - t,
-  );
+  return {
+    code: ErrorCodes.throttleTime,
+    message: `Combined execution time of incoming requests exceeded limit of ${limits.executionMsPerWindow} milliseconds over time window of ${windowSeconds} seconds. Decrease the number of concurrent requests or reduce their duration and try again later.`,
+    waitMs: until - t,
+  };
+}
+
+/** A request arriving before the user's hold has ended: refused with the hold's error, and the hold extended. */
+function refuseWhileHeld(
+  limits: ServiceProtectionLimits,
+  w: UserWindow,
+  t: number,
+  throttled: ThrottleCounts,
+): Refusal | null {
+  if (!limits.holdUntilRetryAfter || t >= w.heldUntil || limits.timeScale !== w.heldScale) return null;
+  throttled.whileHeld++;
+  // Longer by the extension, up to maxHoldMs from now; never shorter than it already was.
+  w.heldUntil = Math.max(w.heldUntil, Math.min(w.heldUntil + limits.holdExtensionMs, t + limits.maxHoldMs));
+  return { code: w.heldCode, message: w.heldMessage, waitMs: w.heldUntil - t };
 }
 
 /** `monotonic` returns real milliseconds (performance.now by default). */
@@ -128,13 +169,22 @@ export function createServiceProtection(
   monotonic: () => number = () => performance.now(),
 ) {
   const users = new Map<string, UserWindow>();
-  const throttled: ThrottleCounts = { requests: 0, time: 0, concurrency: 0 };
+  const throttled: ThrottleCounts = { requests: 0, time: 0, concurrency: 0, whileHeld: 0 };
   const dvNow = () => monotonic() * limits.timeScale;
 
   function windowOf(user: string): UserWindow {
     let w = users.get(user);
     if (!w) {
-      w = { starts: [], costs: [], costSum: 0, inFlight: 0 };
+      w = {
+        starts: [],
+        costs: [],
+        costSum: 0,
+        inFlight: 0,
+        heldUntil: 0,
+        heldCode: "",
+        heldMessage: "",
+        heldScale: limits.timeScale,
+      };
       users.set(user, w);
     }
     return w;
@@ -147,8 +197,21 @@ export function createServiceProtection(
       const t = dvNow();
       const w = windowOf(user);
       prune(limits, w, t);
-      const fault = exceededLimit(limits, w, t, throttled);
-      if (fault) throw fault;
+      const held = refuseWhileHeld(limits, w, t, throttled);
+      if (held) throw reject(limits, held);
+      const refusal = exceededLimit(limits, w, t, throttled);
+      if (refusal) {
+        // The 429 announces whole seconds; the hold ends at the exact wait, so a client that
+        // honours the header never arrives early.
+        if (limits.holdUntilRetryAfter)
+          Object.assign(w, {
+            heldUntil: t + refusal.waitMs,
+            heldCode: refusal.code,
+            heldMessage: refusal.message,
+            heldScale: limits.timeScale,
+          });
+        throw reject(limits, refusal);
+      }
       w.starts.push(t);
       w.inFlight++;
       const startedReal = monotonic();

@@ -71,7 +71,7 @@ export interface StandInStats {
   tokenRequests: number;
   unauthorized: number;
   actionCalls: Record<string, number>;
-  throttled: { requests: number; time: number; concurrency: number };
+  throttled: { requests: number; time: number; concurrency: number; whileHeld: number };
   faults: { randomErrors: number; injected: number; dropped: number };
 }
 

@@ -1,46 +1,61 @@
-// Benchmark: a ticket-drop burst against Dataverse's service-protection limits (issue 9). Six
-// figures, each beside a baseline measured in the same run:
+// Benchmark: a ticket-drop burst against Dataverse's service-protection limits (issues 9, 15, 22).
+// Each figure beside a baseline measured in the same run:
 //  1. webhook ingest: signed webhooks fired at a fixed rate at the endpoint process, ack latency,
 //     against a receiver that finalizes inside the request;
 //  2. finalize at the ceiling: the Dataverse stand-in at the real limits, time-scaled, windows full
-//     when the burst arrives; throughput as a fraction of what the limits allow, 429s, retries,
-//     deadline slack, registrations, duplicates, refunds; against a fixed-concurrency client that
-//     ignores Retry-After;
+//     when the burst arrives, a user that keeps sending while throttled held longer (as Microsoft
+//     documents); throughput as a fraction of what the limits allow, 429s, retries, deadline slack,
+//     registrations, duplicates, refunds; against a fixed-concurrency client that ignores Retry-After;
 //  3. one application user against three;
 //  4. SIGKILL of the endpoint process five times during a burst, restart, nothing lost or doubled;
 //  5. peak RSS of the endpoint process during 1 and 2;
-//  6. tracing off against on, the same burst twice (burst/tracing-cost.ts).
-//  7. the Dataverse payments table off vs on at the ceiling (burst/payments-table-figure.ts).
-// BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2.
-// Setup work (registrations, checkouts, payments) runs in real time with the limits off and is
-// not measured. README "Benchmarks" says how to read every figure.
+//  6. the PostgreSQL store with 1 and 3 endpoint instances side by side (ingest, ceiling with 3
+//     users, CPU per acknowledged webhook), and the crash loop with 3 instances;
+//  7. CPU per acknowledged webhook, SQLite against PostgreSQL;
+//  8. tracing off against on, the same burst twice (burst/tracing-cost.ts);
+//  9. the Dataverse payments table off vs on at the ceiling (burst/payments-table-figure.ts).
+// Figure 1 also runs the kit's ingest alone against its floor (burst/ingest-floor.ts).
+// BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2;
+// BURST_POSTGRES=0 leaves 6 out; BURST_HOLD_EXTENSION_MS sets the INFERRED hold extension. Setup
+// work (registrations, checkouts, payments) runs in real time with the limits off and is not measured. docs/benchmarks.md says how to read every figure.
+//
+// The report is a list of figures (`figures` below), run in order; each prints its own lines and
+// may read what earlier ones left in `ctx.results`. A new figure is one more entry.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultLimits } from "../../sandbox/dataverse/service-protection";
 import { runCrashLoop } from "./burst/crash-loop";
+import type { CrashLoopResult } from "./burst/crash-loop";
 import { fireWebhooks, percentile } from "./burst/fire-webhooks";
 import type { FireResult } from "./burst/fire-webhooks";
 import { finalizeNaively } from "./burst/naive-finalizer";
+import type { NaiveResult } from "./burst/naive-finalizer";
+import { cpuPerAck, runPostgresFigures } from "./burst/postgres-figures";
+import type { PostgresOutcome } from "./burst/postgres-figures";
 import { probeDurableCommits } from "./burst/probe-disk";
 import { registerPurchases, signedHeaders } from "./burst/purchases";
 import { ingestFloorLines, ingestFloorPlan, runIngestFloor } from "./burst/ingest-floor";
 import { runKitBurst } from "./burst/run-kit-burst";
 import { runPaymentsTableFigure } from "./burst/payments-table-figure";
+import { runTracingCost, tracingCostLines } from "./burst/tracing-cost";
 import type { KitBurstResult } from "./burst/run-kit-burst";
 import { createScaledClock } from "./burst/scaled-clock";
+import type { ScaledClock } from "./burst/scaled-clock";
 import { spawnEndpoint } from "./burst/spawn-endpoint";
 import { startBurstWorld } from "./burst/stand-ins";
-import { runTracingCost, tracingCostLines } from "./burst/tracing-cost";
+import type { BurstWorld } from "./burst/stand-ins";
 
 export const name = "burst";
 export const describe =
-  "ticket-drop burst at Dataverse's service-protection limits: ingest, ceiling, 1 vs 3 users, SIGKILL loop, RSS";
+  "ticket-drop burst at Dataverse's service-protection limits: ingest, ceiling, 1 vs 3 users, SIGKILL loop, RSS, PostgreSQL with 1 and 3 instances, CPU per webhook";
 
 /** Execution time each finalize costs in Dataverse (plug-ins creating registrations and passes). INFERRED, configurable. */
 const COST_MS = 2000;
 const FIRE_RATE = 500;
+/** Figure 6's largest instance count (beside 1). */
+const INSTANCES = 3;
 
 interface Plan {
   purchases: number;
@@ -54,17 +69,24 @@ interface Plan {
   kills: number;
   tracingPurchases: number;
   tablePurchases: number;
+  postgres: boolean;
+  /** Figure 6 also with every instance holding all 3 users (BURST_SHARED_USERS=1): see docs/benchmarks.md on why it is off. */
+  sharedUsers: boolean;
+  /** Dataverse ms a request sent during a hold adds to it (INFERRED; BURST_HOLD_EXTENSION_MS). */
+  holdExtensionMs: number;
+}
+
+function wholeFromEnv(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number): number {
+  const value = Number(env[key] ?? fallback);
+  if (!Number.isInteger(value) || value < min)
+    throw new RangeError(`${key} must be a whole number of at least ${min}; got "${env[key]}"`);
+  return value;
 }
 
 function planFromEnv(env: NodeJS.ProcessEnv): Plan {
   const quick = env.BURST_QUICK === "1" || env.BENCH_QUICK === "1";
-  const purchases = Number(env.BURST_PURCHASES ?? (quick ? 600 : 3000));
-  if (!Number.isInteger(purchases) || purchases < 50)
-    throw new RangeError(
-      `BURST_PURCHASES must be a whole number of at least 50; got "${env.BURST_PURCHASES}"`,
-    );
   return {
-    purchases,
+    purchases: wholeFromEnv(env, "BURST_PURCHASES", quick ? 600 : 3000, 50),
     inlinePurchases: quick ? 500 : 1000,
     scaleKit: 10,
     scaleNaive: 40,
@@ -75,7 +97,33 @@ function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     kills: 5,
     tracingPurchases: quick ? 300 : 1000,
     tablePurchases: quick ? 200 : 1000,
+    postgres: env.BURST_POSTGRES !== "0",
+    sharedUsers: env.BURST_SHARED_USERS === "1",
+    holdExtensionMs: wholeFromEnv(env, "BURST_HOLD_EXTENSION_MS", defaultLimits.holdExtensionMs, 0),
   };
+}
+
+/** What a figure gets: the world, the plan, where to print, and what earlier figures measured. */
+interface BurstContext {
+  plan: Plan;
+  world: BurstWorld;
+  clock: ScaledClock;
+  dir: string;
+  out: (line: string) => void;
+  results: {
+    kit?: KitBurstResult;
+    inline?: FireResult;
+    naive?: { result: NaiveResult; minutes: number; perMinute: number; heldRefusals: number };
+    kitHeldRefusals?: number;
+    three?: KitBurstResult;
+    crash?: CrashLoopResult;
+    postgres?: PostgresOutcome;
+  };
+}
+
+interface Figure {
+  title: string;
+  run(ctx: BurstContext): Promise<void>;
 }
 
 const progress = (line: string) => process.stderr.write(`bench burst: ${line}\n`);
@@ -97,79 +145,58 @@ function ingestLine(label: string, r: FireResult): string {
   return `  ${label.padEnd(34)} ${fmt(r.sent / r.seconds, 0).padStart(5)} acks/s  p50 ${fmt(p50).padStart(7)} ms  p99 ${fmt(p99).padStart(7)} ms  (${statuses})`;
 }
 
-function kitLines(
-  r: KitBurstResult,
-  purchases: number,
-  users: number,
-): { lines: string[]; perMinute: number; fraction: number } {
-  const minutes = r.clockMs / 60_000;
-  const perMinute = r.dataverse.processed / minutes;
-  const fraction = perMinute / ceilingPerMinute(users);
+function duplicatesOf(r: KitBurstResult): number {
+  return Math.max(0, r.finalizeSucceeded - r.dataverse.processed) + r.dataverse.doubled;
+}
+
+function throughput(r: KitBurstResult, users: number): { perMinute: number; fraction: number } {
+  const perMinute = r.dataverse.processed / (r.clockMs / 60_000);
+  return { perMinute, fraction: perMinute / ceilingPerMinute(users) };
+}
+
+function kitLines(r: KitBurstResult, purchases: number, users: number): string[] {
+  const { perMinute, fraction } = throughput(r, users);
   const slackMin = r.store.minSlackMs === null ? Number.NaN : r.store.minSlackMs / 60_000;
-  const duplicates = Math.max(0, r.finalizeSucceeded - r.dataverse.processed) + r.dataverse.doubled;
-  return {
-    perMinute,
-    fraction,
-    lines: [
-      `  finalized ${r.dataverse.processed}/${purchases} in ${fmt(minutes)} Dataverse min: ${fmt(perMinute)}/min = ${fmt(fraction * 100)}% of the ceiling (${fmt(ceilingPerMinute(users))}/min)`,
-      `  429s ${r.throttled}, finalize requests ${r.finalizeRequests} (retries ${r.finalizeRequests - r.dataverse.processed}), registrations ${r.dataverse.registrations}, duplicates ${duplicates}, refunds ${r.refunds}, dead letters ${r.store.deadLetters}`,
-      `  tightest finalize: ${fmt(slackMin)} min before its deadline (guard at 3 min before)`,
-    ],
-  };
+  return [
+    `  finalized ${r.dataverse.processed}/${purchases} in ${fmt(r.clockMs / 60_000)} Dataverse min: ${fmt(perMinute)}/min = ${fmt(fraction * 100)}% of the ceiling (${fmt(ceilingPerMinute(users))}/min)`,
+    `  429s ${r.throttled}, finalize requests ${r.finalizeRequests} (retries ${r.finalizeRequests - r.dataverse.processed}), registrations ${r.dataverse.registrations}, duplicates ${duplicatesOf(r)}, refunds ${r.refunds}, dead letters ${r.store.deadLetters}`,
+    `  tightest finalize: ${fmt(slackMin)} min before its deadline (guard at 3 min before)`,
+  ];
 }
 
-/** The naive finalizer: 16 in flight, Retry-After ignored, on the same limits as the kit's run. */
-async function runNaiveBaseline(
-  world: Awaited<ReturnType<typeof startBurstWorld>>,
-  clock: ReturnType<typeof createScaledClock>,
-  plan: ReturnType<typeof planFromEnv>,
-) {
-  world.setTimeScale(plan.scaleNaive);
+const heldRefusals = (world: BurstWorld) => world.dataverse.state.stats.throttled.whileHeld;
+
+/** The inline receiver (finalize inside the request) at the same rate: figure 1's baseline. */
+async function runInlineBaseline(ctx: BurstContext, events: string[]): Promise<FireResult> {
+  const { world, clock, plan, dir } = ctx;
+  world.setTimeScale(plan.scaleKit);
   world.liftLimits();
-  const naiveIds = registerPurchases(world, plan.purchases);
-  const guardOf = (id: string) => Date.parse(world.dataverse.state.purchase(id).createdOn) + 47 * 60_000;
-  const naivePurchases = naiveIds.map((purchaseId) => ({ purchaseId, guardAt: guardOf(purchaseId) }));
-  clock.setScale(plan.scaleNaive);
-  await world.startAtCeiling({ costMs: COST_MS, users: 1 });
-  world.tally.reset();
-  const naiveStart = clock.now();
-  progress(
-    `naive baseline: ${plan.purchases} finalizes, 16 in flight, no Retry-After, clock x${plan.scaleNaive}`,
+  const inline = await spawnEndpoint(
+    world.endpointEnv({ users: 1, storePath: join(dir, "inline.sqlite") }),
+    join(dir, "inline.log"),
   );
-  const naive = await finalizeNaively({
-    clock,
-    url: world.dataverse.url,
-    token: await world.token(0),
-    readableEventId: world.seed.paidEvent.readableEventId,
-    purchases: naivePurchases,
-    concurrency: 16,
-  });
-  const naiveMinutes = (world.tally.lastSuccessAt - naiveStart) / 60_000;
-  clock.setScale(1);
-  return { naive, naiveMinutes, naivePerMinute: naive.finalized / naiveMinutes };
+  try {
+    inline.setClock(clock.setScale(plan.scaleKit));
+    await world.startAtCeiling({ costMs: COST_MS, users: 1 });
+    progress(`inline baseline: firing ${events.length} webhooks at ${FIRE_RATE}/s`);
+    return await fireWebhooks({
+      url: `${inline.url}/v1/webhooks/stripe`,
+      bodies: events,
+      ratePerSecond: FIRE_RATE,
+      headersFor: (body) => signedHeaders(world, body),
+      timeoutMs: 10_000,
+    });
+  } finally {
+    await inline.kill();
+    clock.setScale(1);
+  }
 }
 
-export async function run(): Promise<void> {
-  const plan = planFromEnv(process.env);
-  const dir = mkdtempSync(join(tmpdir(), "bench-burst-"));
-  const clock = createScaledClock();
-  const capacity =
-    plan.purchases +
-    plan.inlinePurchases +
-    plan.purchases +
-    plan.threeUserPurchases +
-    plan.crashPurchases +
-    2 * plan.tracingPurchases +
-    4 * plan.tablePurchases +
-    100;
-  const world = await startBurstWorld({ clock, timeScale: plan.scaleKit, dir, passCapacity: capacity });
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  try {
-    out(
-      `Dataverse limits per user: ${defaultLimits.requestsPerWindow} requests, ${defaultLimits.executionMsPerWindow / 60_000} min execution, ${defaultLimits.concurrentRequests} concurrent per ${defaultLimits.windowMs / 60_000} min; each finalize charged ${COST_MS} ms execution; windows full when the burst starts`,
-    );
-
-    // 1 + 2 + 5: the kit, one application user.
+const ingestFigure: Figure = {
+  title: "1. Webhook ingest",
+  async run(ctx) {
+    const { plan, world, out, dir } = ctx;
+    const heldBefore = heldRefusals(world);
     const kit = await runKitBurst(world, {
       label: "kit-1-user",
       purchases: plan.purchases,
@@ -182,75 +209,107 @@ export async function run(): Promise<void> {
       settleTimeoutMs: 15 * 60_000,
       progress,
     });
-
-    // 1 baseline: a receiver that finalizes inside the request, same limits, same rate.
-    world.setTimeScale(plan.scaleKit);
-    world.liftLimits();
-    const inline = await spawnEndpoint(
-      world.endpointEnv({ users: 1, storePath: join(dir, "inline.sqlite") }),
-      join(dir, "inline.log"),
-    );
-    let inlineIngest: FireResult;
-    try {
-      inline.setClock(clock.setScale(plan.scaleKit));
-      await world.startAtCeiling({ costMs: COST_MS, users: 1 });
-      progress(`inline baseline: firing ${kit.extraEvents.length} webhooks at ${FIRE_RATE}/s`);
-      inlineIngest = await fireWebhooks({
-        url: `${inline.url}/v1/webhooks/stripe`,
-        bodies: kit.extraEvents,
-        ratePerSecond: FIRE_RATE,
-        headersFor: (body) => signedHeaders(world, body),
-        timeoutMs: 10_000,
-      });
-    } finally {
-      await inline.kill();
-      clock.setScale(1);
-    }
-
+    ctx.results.kit = kit;
+    ctx.results.kitHeldRefusals = heldRefusals(world) - heldBefore;
+    const inline = await runInlineBaseline(ctx, kit.extraEvents);
+    ctx.results.inline = inline;
     out(
       `\n1. Webhook ingest: ${plan.purchases} signed checkout.session.completed fired at ${FIRE_RATE}/s (open loop) while the worker finalizes`,
     );
     out(ingestLine("kit (store + outbox, 200 after commit)", kit.ingest));
-    out(ingestLine("baseline (finalize inside request)", inlineIngest));
+    out(ingestLine("baseline (finalize inside request)", inline));
     const disk = probeDurableCommits(dir);
     out(
       `  for scale, this disk now: ${fmt(disk.perSecond, 0)} durable SQLite commits/s, one commit p50 ${fmt(disk.p50Ms)} ms p99 ${fmt(disk.p99Ms)} ms`,
     );
     const kitP99 = percentile(kit.ingest.latenciesMs, 99);
-    const inlineP99 = percentile(inlineIngest.latenciesMs, 99);
+    const inlineP99 = percentile(inline.latenciesMs, 99);
     out(
       `  p99 ratio baseline/kit: ${fmt(inlineP99 / kitP99)}x (target >= 10x) ${ok(inlineP99 / kitP99 >= 10)}; kit p99 ${fmt(kitP99)} ms (target < 50 ms) ${ok(kitP99 < 50)}; timeouts (10 s) count as 10 s`,
     );
     out(`  ingest alone against its floor (burst/ingest-floor.ts):`);
-    for (const line of ingestFloorLines(await runIngestFloor({ ...ingestFloorPlan(), dir, progress })))
+    for (const line of ingestFloorLines(
+      await runIngestFloor({ ...ingestFloorPlan(), dir: ctx.dir, progress }),
+    ))
       out(line);
+  },
+};
 
-    // 2 baseline: fixed concurrency, no Retry-After, straight at Dataverse.
-    const { naive, naiveMinutes, naivePerMinute } = await runNaiveBaseline(world, clock, plan);
-    const k = kitLines(kit, plan.purchases, 1);
+/** The naive finalizer: 16 in flight, Retry-After ignored, on the same limits as the kit's run. */
+async function runNaiveBaseline(ctx: BurstContext): Promise<NonNullable<BurstContext["results"]["naive"]>> {
+  const { world, clock, plan } = ctx;
+  world.setTimeScale(plan.scaleNaive);
+  world.liftLimits();
+  const naiveIds = registerPurchases(world, plan.purchases);
+  const guardOf = (id: string) => Date.parse(world.dataverse.state.purchase(id).createdOn) + 47 * 60_000;
+  const naivePurchases = naiveIds.map((purchaseId) => ({ purchaseId, guardAt: guardOf(purchaseId) }));
+  clock.setScale(plan.scaleNaive);
+  await world.startAtCeiling({ costMs: COST_MS, users: 1 });
+  world.tally.reset();
+  const heldBefore = heldRefusals(world);
+  const naiveStart = clock.now();
+  progress(
+    `naive baseline: ${plan.purchases} finalizes, 16 in flight, no Retry-After, clock x${plan.scaleNaive}`,
+  );
+  const result = await finalizeNaively({
+    clock,
+    url: world.dataverse.url,
+    token: await world.token(0),
+    readableEventId: world.seed.paidEvent.readableEventId,
+    purchases: naivePurchases,
+    concurrency: 16,
+  });
+  const minutes = (world.tally.lastSuccessAt - naiveStart) / 60_000;
+  clock.setScale(1);
+  return {
+    result,
+    minutes,
+    perMinute: result.finalized / minutes,
+    heldRefusals: heldRefusals(world) - heldBefore,
+  };
+}
+
+const ceilingFigure: Figure = {
+  title: "2. Finalize at the service-protection ceiling",
+  async run(ctx) {
+    const { plan, out } = ctx;
+    const kit = ctx.results.kit!;
+    const naive = await runNaiveBaseline(ctx);
+    ctx.results.naive = naive;
+    const k = throughput(kit, 1);
+    const naiveFraction = naive.perMinute / ceilingPerMinute(1);
     out(
       `\n2. Finalize at the service-protection ceiling: ${plan.purchases} paid purchases in a burst, 1 application user, Dataverse time x${plan.scaleKit} (naive x${plan.scaleNaive})`,
     );
     out(
-      `  ceiling: ${fmt(ceilingPerMinute(1))} finalizes per Dataverse minute per user (execution-time limit / ${COST_MS} ms)`,
+      `  ceiling: ${fmt(ceilingPerMinute(1))} finalizes per Dataverse minute per user (execution-time limit / ${COST_MS} ms); a user throttled is held until its Retry-After ends, each request sent meanwhile adds ${plan.holdExtensionMs} ms (INFERRED amount)`,
     );
     out("  kit (Retry-After, deadline-bounded retries):");
-    for (const line of k.lines) out(`  ${line}`);
+    for (const line of kitLines(kit, plan.purchases, 1)) out(`  ${line}`);
+    out(
+      `    requests refused while held (sent before a Retry-After ended): ${ctx.results.kitHeldRefusals ?? 0}`,
+    );
     out("  baseline (16 in flight, backoff 1-30 s, Retry-After ignored):");
     out(
-      `    finalized ${naive.finalized}/${plan.purchases} in ${fmt(naiveMinutes)} Dataverse min: ${fmt(naivePerMinute)}/min = ${fmt((naivePerMinute / ceilingPerMinute(1)) * 100)}% of the ceiling`,
+      `    finalized ${naive.result.finalized}/${plan.purchases} in ${fmt(naive.minutes)} Dataverse min: ${fmt(naive.perMinute)}/min = ${fmt(naiveFraction * 100)}% of the ceiling`,
     );
     out(
-      `    429s ${naive.throttled}, requests ${naive.requests}, given up at the guard (refunds) ${naive.gaveUp}`,
+      `    429s ${naive.result.throttled} (${naive.heldRefusals} of them while held), requests ${naive.result.requests}, given up at the guard (refunds) ${naive.result.gaveUp}`,
     );
-    const kitDuplicates =
-      Math.max(0, kit.finalizeSucceeded - kit.dataverse.processed) + kit.dataverse.doubled;
     const allInTime = kit.dataverse.processed === plan.purchases && (kit.store.minSlackMs ?? -1) > 0;
     out(
-      `  kit/baseline throughput ${fmt(k.perMinute / naivePerMinute, 2)}x, 429s ${kit.throttled} vs ${naive.throttled}; target >= 90% of the ceiling ${ok(k.fraction >= 0.9)}, all before deadline ${ok(allInTime)}, zero duplicates ${ok(kitDuplicates === 0)}, zero refunds ${ok(kit.refunds === 0)}`,
+      `  what the kit saves: ${fmt((k.fraction - naiveFraction) * 100)} points of the ceiling (${fmt(k.perMinute - naive.perMinute)} finalizes per Dataverse minute, ${naive.result.gaveUp} refunds), kit/baseline throughput ${fmt(k.perMinute / naive.perMinute, 2)}x, 429s ${kit.throttled} vs ${naive.result.throttled}`,
     );
+    out(
+      `  target >= 95% of the ceiling ${ok(k.fraction >= 0.95)}, all before deadline ${ok(allInTime)}, zero duplicates ${ok(duplicatesOf(kit) === 0)}, zero refunds ${ok(kit.refunds === 0)}`,
+    );
+  },
+};
 
-    // 3: three application users.
+const usersFigure: Figure = {
+  title: "3. Several application users",
+  async run(ctx) {
+    const { plan, world, out, dir } = ctx;
     const three = await runKitBurst(world, {
       label: "kit-3-users",
       purchases: plan.threeUserPurchases,
@@ -262,14 +321,20 @@ export async function run(): Promise<void> {
       settleTimeoutMs: 15 * 60_000,
       progress,
     });
-    const t = kitLines(three, plan.threeUserPurchases, 3);
+    ctx.results.three = three;
     out(
       `\n3. Several application users: ${plan.threeUserPurchases} purchases over 3 users (Dataverse time x${plan.scaleThreeUsers}) against the 1-user run of 2`,
     );
-    for (const line of t.lines) out(line);
-    out(`  throughput 3 users / 1 user: ${fmt(t.perMinute / k.perMinute, 2)}x (target close to 3x)`);
+    for (const line of kitLines(three, plan.threeUserPurchases, 3)) out(line);
+    const ratio = throughput(three, 3).perMinute / throughput(ctx.results.kit!, 1).perMinute;
+    out(`  throughput 3 users / 1 user: ${fmt(ratio, 2)}x (target close to 3x)`);
+  },
+};
 
-    // 4: SIGKILL loop.
+const crashFigure: Figure = {
+  title: "4. Crash during the burst",
+  async run(ctx) {
+    const { plan, world, out, dir } = ctx;
     const crash = await runCrashLoop(world, {
       purchases: plan.crashPurchases,
       kills: plan.kills,
@@ -278,42 +343,300 @@ export async function run(): Promise<void> {
       ceiling: { timeScale: plan.scaleCrash, costMs: COST_MS },
       progress,
     });
+    ctx.results.crash = crash;
     out(
       `\n4. Crash during the burst: ${crash.purchases} paid purchases at the ceiling (x${plan.scaleCrash}), endpoint process SIGKILLed ${crash.kills} times at random moments (0.3-2 s after each start) and restarted`,
     );
     out(
       `  finalized once ${crash.dataverse.processed}, refunded ${crash.refunds}, lost ${crash.lost}, doubled ${crash.doubled}, dead letters ${crash.store.deadLetters} ${ok(crash.lost === 0 && crash.doubled === 0)}`,
     );
+  },
+};
 
-    out("\n5. Peak RSS of the endpoint process (VmHWM)");
-    out(
-      `  during 1+2 (1 user, ${plan.purchases} purchases): ${fmt(kit.peakRssMiB ?? Number.NaN)} MiB; 3 users: ${fmt(three.peakRssMiB ?? Number.NaN)} MiB (target < 200 MB) ${ok((kit.peakRssMiB ?? 0) < 200 && (three.peakRssMiB ?? 0) < 200)}`,
+const memoryFigure: Figure = {
+  title: "5. Peak RSS",
+  run(ctx) {
+    const { kit, three } = ctx.results;
+    ctx.out("\n5. Peak RSS of the endpoint process (VmHWM)");
+    ctx.out(
+      `  during 1+2 (1 user, ${ctx.plan.purchases} purchases): ${fmt(kit?.peakRssMiB ?? Number.NaN)} MiB; 3 users: ${fmt(three?.peakRssMiB ?? Number.NaN)} MiB (target < 200 MB) ${ok((kit?.peakRssMiB ?? 0) < 200 && (three?.peakRssMiB ?? 0) < 200)}`,
     );
+    return Promise.resolve();
+  },
+};
 
-    // 6: tracing off and on.
-    const tracing = await runTracingCost(world, {
-      purchases: plan.tracingPurchases,
+/** One row of a side-by-side table: a label, then one cell per column. */
+function row(label: string, cells: readonly string[]): string {
+  return `  ${label.padEnd(40)}${cells.map((c) => c.padStart(19)).join("")}`;
+}
+
+/** The columns of figure 6: SQLite (figure 3's run) and PostgreSQL with each instance count. */
+function scaleColumns(three: KitBurstResult, pg: Extract<PostgresOutcome, { skipped: null }>) {
+  return [
+    { name: "SQLite, 1", run: three },
+    ...pg.byInstances.map(({ instances, userPerInstance, run }) => ({
+      name: `PostgreSQL, ${instances}${userPerInstance ? " own" : ""}`,
+      run,
+    })),
+  ];
+}
+
+function scaleTable(ctx: BurstContext, pg: Extract<PostgresOutcome, { skipped: null }>): void {
+  const columns = scaleColumns(ctx.results.three!, pg);
+  const cells = (f: (r: KitBurstResult) => string) => columns.map((c) => f(c.run));
+  const { out } = ctx;
+  out(
+    row(
+      "store, instances",
+      columns.map((c) => c.name),
+    ),
+  );
+  out(
+    row(
+      "ingest acks/s",
+      cells((r) => fmt(r.ingest.sent / r.ingest.seconds, 0)),
+    ),
+  );
+  out(
+    row(
+      "ingest p50 ms",
+      cells((r) => fmt(percentile(r.ingest.latenciesMs, 50))),
+    ),
+  );
+  out(
+    row(
+      "ingest p99 ms",
+      cells((r) => fmt(percentile(r.ingest.latenciesMs, 99))),
+    ),
+  );
+  out(
+    row(
+      "CPU per ack, endpoints ms",
+      cells((r) => fmt(cpuPerAck(r).endpoints, 2)),
+    ),
+  );
+  out(
+    row(
+      "CPU per ack, database server ms",
+      cells((r) => fmt(cpuPerAck(r).server, 2)),
+    ),
+  );
+  out(
+    row(
+      "finalized per Dataverse min",
+      cells((r) => fmt(throughput(r, 3).perMinute)),
+    ),
+  );
+  out(
+    row(
+      "% of 3 users' ceiling",
+      cells((r) => `${fmt(throughput(r, 3).fraction * 100)}%`),
+    ),
+  );
+  out(
+    row(
+      "429s",
+      cells((r) => String(r.throttled)),
+    ),
+  );
+  out(
+    row(
+      "duplicates / refunds",
+      cells((r) => `${duplicatesOf(r)} / ${r.refunds}`),
+    ),
+  );
+  out(
+    row(
+      "peak RSS per instance MiB",
+      cells((r) => fmt(r.peakRssMiB ?? Number.NaN)),
+    ),
+  );
+}
+
+const postgresFigure: Figure = {
+  title: "6. PostgreSQL with 1 and 3 instances",
+  async run(ctx) {
+    const { plan, world, out, dir } = ctx;
+    const n = INSTANCES;
+    out(
+      `\n6. PostgreSQL store (throwaway cluster, fsync on), 1 and ${n} endpoint instances on one database: ${plan.threeUserPurchases} purchases over 3 users at the ceiling (x${plan.scaleThreeUsers}), webhooks at ${FIRE_RATE}/s dealt out to the instances in turn; 1 instance holds all 3 users, with ${n} each holds its own ("own"; all 3 in each too with BURST_SHARED_USERS=1); SQLite column = the run of 3`,
+    );
+    if (!plan.postgres) {
+      out("  skipped (BURST_POSTGRES=0)");
+      return;
+    }
+    const pg = await runPostgresFigures(
+      world,
+      {
+        purchases: plan.threeUserPurchases,
+        layouts: [
+          { instances: 1, userPerInstance: false },
+          { instances: n, userPerInstance: true },
+          ...(plan.sharedUsers ? [{ instances: n, userPerInstance: false }] : []),
+        ],
+        users: 3,
+        timeScale: plan.scaleThreeUsers,
+        costMs: COST_MS,
+        fireRate: FIRE_RATE,
+        settleTimeoutMs: 15 * 60_000,
+        poolSize: 10,
+        crash: {
+          purchases: plan.crashPurchases,
+          instances: n,
+          kills: plan.kills,
+          timeScale: plan.scaleCrash,
+          costMs: COST_MS,
+          settleTimeoutMs: 5 * 60_000,
+        },
+      },
+      { dir, progress },
+    );
+    ctx.results.postgres = pg;
+    if (pg.skipped !== null) {
+      out(`  ${pg.skipped}`);
+      return;
+    }
+    scaleTable(ctx, pg);
+    postgresVerdicts(ctx, pg, n);
+  },
+};
+
+function postgresVerdicts(
+  ctx: BurstContext,
+  pg: Extract<PostgresOutcome, { skipped: null }>,
+  n: number,
+): void {
+  const { out, plan } = ctx;
+  for (const { instances, userPerInstance, run } of pg.byInstances) {
+    if (instances !== n) continue;
+    const fraction = throughput(run, 3).fraction;
+    const layout = userPerInstance
+      ? "each instance holding its own user"
+      : "every instance holding all 3 users";
+    out(
+      `  ceiling with ${n} instances and 3 users, ${layout}: ${fmt(fraction * 100)}% of 3x one user's ceiling (target >= 90%) ${ok(fraction >= 0.9)}; all ${plan.threeUserPurchases} finalized ${ok(run.dataverse.processed === plan.threeUserPurchases)}, zero duplicates ${ok(duplicatesOf(run) === 0)}, zero refunds ${ok(run.refunds === 0)}`,
+    );
+  }
+  for (const { instances, userPerInstance, run } of pg.byInstances) {
+    const p99 = percentile(run.ingest.latenciesMs, 99);
+    out(
+      `  ingest p99 with ${instances} instance(s)${userPerInstance ? ", own user" : ""}: ${fmt(p99)} ms (target < 50 ms, as figure 1) ${ok(p99 < 50)}`,
+    );
+  }
+  const c = pg.crash;
+  out(
+    `  crash loop: ${c.purchases} paid purchases at the ceiling (x${plan.scaleCrash}), ${n} instances behind a round-robin balancer, ${c.kills} SIGKILLs of a random instance: finalized once ${c.dataverse.processed}, refunded ${c.refunds}, lost ${c.lost}, doubled ${c.doubled}, dead letters ${c.store.deadLetters} ${ok(c.lost === 0 && c.doubled === 0)}`,
+  );
+}
+
+const cpuFigure: Figure = {
+  title: "7. CPU per acknowledged webhook",
+  run(ctx) {
+    const { out } = ctx;
+    const { kit, three, postgres } = ctx.results;
+    out(
+      "\n7. CPU per acknowledged webhook during ingest (user + system time of the endpoint processes, and of PostgreSQL's server processes, while the webhooks were fired, worker included), by store",
+    );
+    const line = (label: string, r: KitBurstResult | undefined) => {
+      if (!r) return;
+      const c = cpuPerAck(r);
+      out(
+        `  ${label.padEnd(44)} ${fmt(c.endpoints, 2)} ms endpoint + ${fmt(c.server, 2)} ms server = ${fmt(c.total, 2)} ms`,
+      );
+    };
+    line("SQLite, 1 instance (figure 1)", kit);
+    line("SQLite, 1 instance (figure 3)", three);
+    if (postgres && postgres.skipped === null) {
+      for (const { instances, userPerInstance, run } of postgres.byInstances)
+        line(`PostgreSQL, ${instances} instance(s)${userPerInstance ? ", own user" : ""} (figure 6)`, run);
+      const base = three ? cpuPerAck(three).total : Number.NaN;
+      const last = postgres.byInstances.at(-1)!;
+      out(
+        `  PostgreSQL/SQLite with the same workload (baseline: SQLite, figure 3): ${fmt(cpuPerAck(last.run).total / base, 2)}x at ${last.instances} instances (no target: reported for sizing)`,
+      );
+    } else out(`  PostgreSQL: ${postgres?.skipped ?? "not measured"}`);
+    return Promise.resolve();
+  },
+};
+
+/** The report, in order. Another figure: one more entry (it may read ctx.results of those before it). */
+const tracingFigure: Figure = {
+  title: "8. Tracing off and on",
+  async run(ctx) {
+    const tracing = await runTracingCost(ctx.world, {
+      purchases: ctx.plan.tracingPurchases,
       fireRate: FIRE_RATE,
-      dir,
+      dir: ctx.dir,
       progress,
     });
-    for (const line of tracingCostLines(tracing, FIRE_RATE)) out(line);
+    for (const line of tracingCostLines(tracing, FIRE_RATE)) ctx.out(line);
+  },
+};
 
-    // 7: the payments table off and on.
-    const table = {
+const paymentsTableFigure: Figure = {
+  title: "9. The payments table off and on",
+  async run(ctx) {
+    const { plan } = ctx;
+    const lines = await runPaymentsTableFigure(ctx.world, {
       purchases: plan.tablePurchases,
       timeScale: plan.scaleKit,
       costMs: COST_MS,
       fireRate: FIRE_RATE,
-    };
-    const ceiling = ceilingPerMinute(1);
-    for (const line of await runPaymentsTableFigure(world, {
-      ...table,
-      dir,
-      ceilingPerMinute: ceiling,
+      dir: ctx.dir,
+      ceilingPerMinute: ceilingPerMinute(1),
       progress,
-    }))
-      out(line);
+    });
+    for (const line of lines) ctx.out(line);
+  },
+};
+
+const figures: Figure[] = [
+  ingestFigure,
+  ceilingFigure,
+  usersFigure,
+  crashFigure,
+  memoryFigure,
+  postgresFigure,
+  cpuFigure,
+  tracingFigure,
+  paymentsTableFigure,
+];
+
+export async function run(): Promise<void> {
+  const plan = planFromEnv(process.env);
+  const dir = mkdtempSync(join(tmpdir(), "bench-burst-"));
+  const clock = createScaledClock();
+  const capacity =
+    plan.purchases * 2 +
+    plan.inlinePurchases +
+    plan.threeUserPurchases * 3 +
+    plan.crashPurchases * 2 +
+    2 * plan.tracingPurchases +
+    4 * plan.tablePurchases +
+    100;
+  const world = await startBurstWorld({
+    clock,
+    timeScale: plan.scaleKit,
+    dir,
+    passCapacity: capacity,
+    holdExtensionMs: plan.holdExtensionMs,
+  });
+  const ctx: BurstContext = {
+    plan,
+    world,
+    clock,
+    dir,
+    out: (line) => process.stdout.write(`${line}\n`),
+    results: {},
+  };
+  try {
+    ctx.out(
+      `Dataverse limits per user: ${defaultLimits.requestsPerWindow} requests, ${defaultLimits.executionMsPerWindow / 60_000} min execution, ${defaultLimits.concurrentRequests} concurrent per ${defaultLimits.windowMs / 60_000} min; each finalize charged ${COST_MS} ms execution; windows full when the burst starts`,
+    );
+    for (const figure of figures) {
+      progress(`figure ${figure.title}`);
+      await figure.run(ctx);
+    }
   } finally {
     await world.close();
     if (process.env.BURST_KEEP !== "1") rmSync(dir, { recursive: true, force: true });

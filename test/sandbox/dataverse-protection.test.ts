@@ -91,6 +91,64 @@ describe("service protection", () => {
   });
 });
 
+describe("a client that keeps sending while throttled", () => {
+  it("holds the user until the Retry-After ends, and each request sent meanwhile pushes the end later", async () => {
+    // 1,000 Dataverse ms per real ms: the 300 s window lasts 300 real ms.
+    const s = await start({
+      limits: { requestsPerWindow: 2, timeScale: 1000, holdExtensionMs: 300_000, maxHoldMs: 1_000_000 },
+    });
+    const token = await accessToken(s);
+    await callApi(s, token, "GET", "WhoAmI");
+    await callApi(s, token, "GET", "WhoAmI");
+    const first = await callApi(s, token, "GET", "WhoAmI");
+    expect(first.status).toBe(429);
+    const firstWait = Number(first.headers.get("retry-after"));
+    // Sent during the hold: refused with the same error, and told to wait longer than before (by the
+    // 300 s extension, less the time that passed meanwhile: 1 real ms is 1 Dataverse s here).
+    const early = await callApi(s, token, "GET", "WhoAmI");
+    expect(early.status).toBe(429);
+    expect(errorOf(early.body).code).toBe("0x80072322");
+    expect(Number(early.headers.get("retry-after"))).toBeGreaterThan(firstWait + 150);
+    expect(s.state.stats.throttled).toMatchObject({ requests: 1, whileHeld: 1 });
+    // The window alone would admit again after the first wait; the extended hold does not.
+    await new Promise((r) => setTimeout(r, Number(first.headers.get("x-sandbox-retry-after-ms")) + 20));
+    const again = await callApi(s, token, "GET", "WhoAmI");
+    expect(again.status).toBe(429);
+    expect(s.state.stats.throttled.whileHeld).toBe(2);
+    // Waiting out the hold as last announced is enough.
+    await new Promise((r) => setTimeout(r, Number(again.headers.get("x-sandbox-retry-after-ms")) + 20));
+    expect((await callApi(s, token, "GET", "WhoAmI")).status).toBe(200);
+  });
+
+  it("a client that waits the Retry-After it was given is never held longer", async () => {
+    const s = await start({ limits: { requestsPerWindow: 2, timeScale: 1000 } });
+    const token = await accessToken(s);
+    for (let round = 0; round < 3; round++) {
+      await callApi(s, token, "GET", "WhoAmI");
+      await callApi(s, token, "GET", "WhoAmI");
+      const throttled = await callApi(s, token, "GET", "WhoAmI");
+      expect(throttled.status).toBe(429);
+      await new Promise((r) => setTimeout(r, Number(throttled.headers.get("x-sandbox-retry-after-ms")) + 20));
+    }
+    expect(s.state.stats.throttled.whileHeld).toBe(0);
+  });
+
+  it("with holdUntilRetryAfter off each request is judged alone", async () => {
+    const s = await start({
+      limits: { concurrentRequests: 1, holdUntilRetryAfter: false },
+      faults: { latencyMs: 100 },
+    });
+    const token = await accessToken(s);
+    const [a, b] = await Promise.all([
+      callApi(s, token, "GET", "WhoAmI"),
+      callApi(s, token, "GET", "WhoAmI"),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 429]);
+    expect((await callApi(s, token, "GET", "WhoAmI")).status).toBe(200);
+    expect(s.state.stats.throttled).toMatchObject({ concurrency: 1, whileHeld: 0 });
+  });
+});
+
 describe("authentication", () => {
   it("answers 401 with a Bearer challenge for a missing, unknown or expired token", async () => {
     let t = Date.UTC(2026, 0, 1);

@@ -53,15 +53,18 @@ export function percentile(sorted: readonly number[], p: number): number {
   );
 }
 
-/** POSTs each body at `ratePerSecond`; `headersFor` signs each one just before it is sent. */
+/**
+ * POSTs each body at `ratePerSecond`; `headersFor` signs each one just before it is sent. Several
+ * URLs (endpoint instances): the bodies are dealt out to them in turn, as a load balancer would.
+ */
 export async function fireWebhooks(options: {
-  url: string;
+  url: string | readonly string[];
   bodies: readonly string[];
   ratePerSecond: number;
   headersFor: (body: string) => Record<string, string>;
   timeoutMs: number;
 }): Promise<FireResult> {
-  const url = new URL(options.url);
+  const urls = (typeof options.url === "string" ? [options.url] : options.url).map((u) => new URL(u));
   const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
@@ -75,12 +78,14 @@ export async function fireWebhooks(options: {
     const body = options.bodies[i] as string;
     const sentAt = performance.now();
     pending.push(
-      postOnce(agent, url, body, options.headersFor(body), options.timeoutMs).then((status) => {
-        const now = performance.now();
-        lastAnswer = Math.max(lastAnswer, now);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        latencies.push(status === "timeout" ? options.timeoutMs : now - sentAt);
-      }),
+      postOnce(agent, urls[i % urls.length]!, body, options.headersFor(body), options.timeoutMs).then(
+        (status) => {
+          const now = performance.now();
+          lastAnswer = Math.max(lastAnswer, now);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          latencies.push(status === "timeout" ? options.timeoutMs : now - sentAt);
+        },
+      ),
     );
   }
   await Promise.all(pending);

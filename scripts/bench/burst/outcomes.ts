@@ -3,6 +3,7 @@
 // stand-in (refunds). Nothing here trusts the endpoint's word that a purchase is finalized.
 
 import { openStore } from "../../../confirmation-endpoint/store/open-store";
+import type { StoreConfig } from "../../../confirmation-endpoint/store/store-url";
 import type { BurstWorld } from "./stand-ins";
 
 const SETTLED = new Set(["finalized", "refund_pending", "refunded", "expired", "failed"]);
@@ -16,8 +17,9 @@ export interface StoreView {
   deadLetters: number;
 }
 
-export async function readStore(storePath: string): Promise<StoreView> {
-  const store = openStore({ kind: "sqlite", path: storePath });
+/** Reads either store kind (a SQLite file, or the run's PostgreSQL database). */
+export async function readStore(config: StoreConfig): Promise<StoreView> {
+  const store = openStore(config);
   try {
     const summary = await store.summary();
     let settled = 0;
@@ -36,7 +38,7 @@ export async function readStore(storePath: string): Promise<StoreView> {
 
 /** Polls the store until `count` purchases are settled or `timeoutMs` (real) has passed. */
 export async function waitForSettled(
-  storePath: string,
+  config: StoreConfig,
   count: number,
   timeoutMs: number,
   onProgress?: (view: StoreView) => void,
@@ -44,7 +46,7 @@ export async function waitForSettled(
   const until = Date.now() + timeoutMs;
   let lastReport = 0;
   for (;;) {
-    const view = await readStore(storePath);
+    const view = await readStore(config);
     if (onProgress && Date.now() - lastReport > 5000) {
       lastReport = Date.now();
       onProgress(view);

@@ -116,7 +116,7 @@ export async function runPaymentsTableFigure(
       ? `; rows ${r.rows}/${options.purchases} upserted ${fmt(r.catchUpMs / 60_000)} Dataverse min after it settled`
       : "");
   return [
-    `\n6. Payments table under the burst: ${options.purchases} paid purchases at the ceiling, 1 user, Dataverse time x${options.timeScale}, runs off, on, on, off (same limits)`,
+    `\n9. Payments table under the burst: ${options.purchases} paid purchases at the ceiling, 1 user, Dataverse time x${options.timeScale}, runs off, on, on, off (same limits)`,
     ...runs.map(line),
     `  mean throughput on/off: ${fmt(ratio, 2)}x (target: no lower; >= 0.95 allows run-to-run noise) ${ratio >= 0.95 ? "OK" : "MISSED"}`,
   ];

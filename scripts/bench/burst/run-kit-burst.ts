@@ -1,15 +1,20 @@
-// One measured burst through the kit: an endpoint process, N purchases checked out and paid (setup,
-// in real time, limits off), then the clock sped up, every application user's window filled to the
-// ceiling, the N signed checkout.session.completed webhooks fired at a fixed rate, and the worker
-// left to finalize them. Also prepares `extra` paid purchases whose events are not fired (the
-// ingest baseline uses them).
+// One measured burst through the kit: one or more endpoint processes on one store (a SQLite file,
+// or a PostgreSQL database shared by every instance), N purchases checked out and paid (setup, in
+// real time, limits off), then the clock sped up, every application user's window filled to the
+// ceiling, the N signed checkout.session.completed webhooks fired at a fixed rate (dealt out to the
+// instances in turn), and the workers left to finalize them. Also prepares `extra` paid purchases
+// whose events are not fired (the ingest baseline uses them).
 
 import { join } from "node:path";
+import type { BenchStore } from "./bench-store";
+import { sqliteBenchStore } from "./bench-store";
 import type { FireResult } from "./fire-webhooks";
 import { fireWebhooks } from "./fire-webhooks";
 import type { DataverseView, StoreView } from "./outcomes";
 import { countRefunds, readDataverse, waitForSettled } from "./outcomes";
 import { checkoutAndPay, completedEvents, registerPurchases, signedHeaders } from "./purchases";
+import type { PaidPurchase } from "./purchases";
+import type { EndpointProcess } from "./spawn-endpoint";
 import { spawnEndpoint } from "./spawn-endpoint";
 import type { BurstWorld } from "./stand-ins";
 
@@ -26,10 +31,18 @@ export interface KitBurstOptions {
   progress: (line: string) => void;
   /** Runs once every purchase is settled, before the endpoint process stops (e.g. to wait for background work). */
   afterSettled?: () => Promise<void>;
+  /** Where the endpoints keep their state (default: a SQLite file in `dir`). */
+  store?: BenchStore;
+  /** Endpoint processes on that store (default 1; more needs a PostgreSQL store). */
+  instances?: number;
+  /** Instance i holds application user i only (needs instances = users), instead of every instance holding all `users`. */
+  userPerInstance?: boolean;
 }
 
 export interface KitBurstResult {
   ingest: FireResult;
+  /** CPU ms the endpoint processes (summed) and the database server used from the first webhook sent to the last answer. */
+  ingestCpuMs: { endpoints: number | null; server: number };
   /** Clock ms from the first webhook sent to the last successful finalize. */
   clockMs: number;
   store: StoreView;
@@ -38,56 +51,99 @@ export interface KitBurstResult {
   finalizeSucceeded: number;
   throttled: number;
   refunds: number;
+  /** The highest peak RSS among the instances. */
   peakRssMiB: number | null;
   /** Signed bodies of the extra paid purchases (not fired). */
   extraEvents: string[];
 }
 
+function sumCpu(endpoints: readonly EndpointProcess[]): number | null {
+  let total = 0;
+  for (const e of endpoints) {
+    const ms = e.cpuMs();
+    if (ms === null) return null;
+    total += ms;
+  }
+  return total;
+}
+
+/** Checkouts spread over the instances: any of them takes any call. */
+async function checkoutOnAll(
+  world: BurstWorld,
+  endpoints: readonly EndpointProcess[],
+  ids: readonly string[],
+): Promise<PaidPurchase[]> {
+  const shares = endpoints.map((endpoint, i) =>
+    checkoutAndPay(
+      world,
+      endpoint.url,
+      ids.filter((_, k) => k % endpoints.length === i),
+    ),
+  );
+  const byId = new Map((await Promise.all(shares)).flat().map((p) => [p.purchaseId, p]));
+  return ids.map((id) => byId.get(id)!);
+}
+
 export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): Promise<KitBurstResult> {
   const { progress } = options;
-  const storePath = join(options.dir, `${options.label}.sqlite`);
+  const bench = options.store ?? sqliteBenchStore(options.dir);
+  const target = await bench.fresh(options.label);
+  const instances = options.instances ?? 1;
   world.clock.setScale(1);
   world.setTimeScale(options.timeScale);
   world.liftLimits();
-  const endpoint = await spawnEndpoint(
-    world.endpointEnv({ users: options.users, storePath }),
-    join(options.dir, `${options.label}.log`),
-  );
+  const envOf = (i: number) => ({
+    ...(options.userPerInstance
+      ? world.endpointEnv({ users: 1, storePath: "", firstUser: i })
+      : world.endpointEnv({ users: options.users, storePath: "" })),
+    ...target.env,
+  });
+  const endpoints: EndpointProcess[] = [];
   try {
+    for (let i = 0; i < instances; i++)
+      endpoints.push(await spawnEndpoint(envOf(i), join(options.dir, `${options.label}-${i}.log`)));
     const total = options.purchases + (options.extra ?? 0);
     progress(
-      `${options.label}: registering and checking out ${total} purchases (setup, real time, limits off)`,
+      `${options.label}: registering and checking out ${total} purchases on ${instances} instance(s) (setup, real time, limits off)`,
     );
     const ids = registerPurchases(world, total);
-    const paid = await checkoutAndPay(world, endpoint.url, ids);
+    const paid = await checkoutOnAll(world, endpoints, ids);
     const measured = paid.slice(0, options.purchases);
     const events = completedEvents(world, measured);
     const extraEvents = completedEvents(world, paid.slice(options.purchases));
 
-    endpoint.setClock(world.clock.setScale(options.timeScale));
+    const state = world.clock.setScale(options.timeScale);
+    for (const endpoint of endpoints) endpoint.setClock(state);
     await world.startAtCeiling({ costMs: options.costMs, users: options.users });
     world.tally.reset();
     const started = world.clock.now();
     progress(
       `${options.label}: firing ${events.length} webhooks at ${options.fireRate}/s; clock x${options.timeScale}, windows full`,
     );
+    const cpuBefore = { endpoints: sumCpu(endpoints), server: bench.serverCpuMs() };
     const ingest = await fireWebhooks({
-      url: `${endpoint.url}/v1/webhooks/stripe`,
+      url: endpoints.map((e) => `${e.url}/v1/webhooks/stripe`),
       bodies: events,
       ratePerSecond: options.fireRate,
       headersFor: (body) => signedHeaders(world, body),
       timeoutMs: 10_000,
     });
-    const store = await waitForSettled(storePath, options.purchases, options.settleTimeoutMs, (view) =>
+    const cpuAfter = sumCpu(endpoints);
+    const ingestCpuMs = {
+      endpoints: cpuAfter === null || cpuBefore.endpoints === null ? null : cpuAfter - cpuBefore.endpoints,
+      server: bench.serverCpuMs() - cpuBefore.server,
+    };
+    const store = await waitForSettled(target.config, options.purchases, options.settleTimeoutMs, (view) =>
       progress(
         `${options.label}: ${view.states.finalized ?? 0}/${options.purchases} finalized, ${world.tally.throttled} x 429 so far`,
       ),
     );
     await options.afterSettled?.();
-    const peakRssMiB = endpoint.peakRssMiB();
+    const rss = endpoints.map((e) => e.peakRssMiB()).filter((v): v is number => v !== null);
     const measuredIds = measured.map((p) => p.purchaseId);
     return {
       ingest,
+      ingestCpuMs,
       clockMs: world.tally.lastSuccessAt - started,
       store,
       dataverse: readDataverse(world, measuredIds),
@@ -95,11 +151,11 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
       finalizeSucceeded: world.tally.succeeded,
       throttled: world.tally.throttled,
       refunds: countRefunds(world, measuredIds),
-      peakRssMiB,
+      peakRssMiB: rss.length > 0 ? Math.max(...rss) : null,
       extraEvents,
     };
   } finally {
-    await endpoint.stop(5000);
+    await Promise.all(endpoints.map((e) => e.stop(5000)));
     world.clock.setScale(1);
   }
 }

@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ClockState } from "./scaled-clock";
 import { formatClockState } from "./scaled-clock";
+import { processCpuMs } from "./process-cpu";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const entry = fileURLToPath(new URL("./endpoint-process.ts", import.meta.url));
@@ -61,6 +62,8 @@ export interface EndpointProcess {
   setClock(state: ClockState): void;
   /** Peak resident set size so far (VmHWM), in MiB; null where /proc is missing. */
   peakRssMiB(): number | null;
+  /** User + system CPU ms the process has used so far; null where /proc is missing. */
+  cpuMs(): number | null;
   /** SIGKILL, and resolves when the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM (clean stop), then SIGKILL after `graceMs`. */
@@ -135,6 +138,7 @@ export async function spawnEndpoint(
         return null;
       }
     },
+    cpuMs: () => processCpuMs(pid),
     async kill() {
       child.kill("SIGKILL");
       await exited(child);

@@ -21,6 +21,7 @@ const UNLIMITED = {
   executionMsPerWindow: 1e15,
   concurrentRequests: 1e6,
   extraExecutionMsPerRequest: 0,
+  holdUntilRetryAfter: false,
 };
 
 /** What the Dataverse stand-in saw of finalize calls, by status, with the clock time of each success. */
@@ -56,20 +57,12 @@ export interface BurstWorld {
   /** A bearer token of application user `index` (0-based), e.g. for the baseline client. */
   token(index: number): Promise<string>;
   /** The endpoint process environment for the first `users` application users. */
-  endpointEnv(options: { users: number; storePath: string }): Record<string, string>;
+  /** `firstUser` (0-based, default 0): start at that user, e.g. one user per endpoint instance. */
+  endpointEnv(options: { users: number; storePath: string; firstUser?: number }): Record<string, string>;
   close(): Promise<void>;
 }
 
-export async function startBurstWorld(options: {
-  clock: ScaledClock;
-  timeScale: number;
-  dir: string;
-  passCapacity: number;
-  provider?: "stripe" | "adyen";
-}): Promise<BurstWorld> {
-  const { clock } = options;
-  let timeScale = options.timeScale;
-  let shiftRealMs = 0;
+function createTally(): FinalizeTally {
   const tally: FinalizeTally = {
     requests: 0,
     succeeded: 0,
@@ -80,6 +73,23 @@ export async function startBurstWorld(options: {
       Object.assign(tally, { requests: 0, succeeded: 0, throttled: 0, other: 0, lastSuccessAt: 0 });
     },
   };
+  return tally;
+}
+
+export async function startBurstWorld(options: {
+  clock: ScaledClock;
+  timeScale: number;
+  dir: string;
+  passCapacity: number;
+  provider?: "stripe" | "adyen";
+  /** Dataverse ms a request sent while its user is held adds to the hold (default: the stand-in's). */
+  holdExtensionMs?: number;
+}): Promise<BurstWorld> {
+  const { clock } = options;
+  const holdExtensionMs = options.holdExtensionMs ?? defaultLimits.holdExtensionMs;
+  let timeScale = options.timeScale;
+  let shiftRealMs = 0;
+  const tally = createTally();
   const users = [1, 2, 3].map(() => ({
     clientId: randomUUID(),
     clientSecret: randomBytes(18).toString("base64url"),
@@ -164,6 +174,9 @@ export async function startBurstWorld(options: {
         executionMsPerWindow: defaultLimits.executionMsPerWindow,
         concurrentRequests: defaultLimits.concurrentRequests,
         extraExecutionMsPerRequest: chunkCost,
+        // Documented: a user is held until its Retry-After ends; how much sending meanwhile adds is not (INFERRED).
+        holdUntilRetryAfter: true,
+        holdExtensionMs,
       });
       const tokens = await Promise.all(users.slice(0, count).map(tokenFor));
       for (let k = 0; k < chunks; k++) {
@@ -181,7 +194,7 @@ export async function startBurstWorld(options: {
       shiftRealMs = base;
       dataverse.setLimits({ extraExecutionMsPerRequest: costMs });
     },
-    endpointEnv({ users: count, storePath }) {
+    endpointEnv({ users: count, storePath, firstUser = 0 }) {
       const env: Record<string, string> = {
         DATAVERSE_URL: dataverse.url,
         DATAVERSE_TENANT_ID: dataverse.tenantId,
@@ -202,7 +215,7 @@ export async function startBurstWorld(options: {
         BURST_READABLE_EVENT_ID: seed.paidEvent.readableEventId,
         ...(process.env.BURST_START_WORKER ? { BURST_START_WORKER: process.env.BURST_START_WORKER } : {}),
       };
-      users.slice(0, count).forEach((user, i) => {
+      users.slice(firstUser, firstUser + count).forEach((user, i) => {
         const suffix = i === 0 ? "" : `_${i + 1}`;
         env[`DATAVERSE_CLIENT_ID${suffix}`] = user.clientId;
         env[`DATAVERSE_CLIENT_SECRET${suffix}`] = user.clientSecret;

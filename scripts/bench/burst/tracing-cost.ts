@@ -99,7 +99,7 @@ async function runOnce(
       headersFor: (body) => signedHeaders(world, body),
       timeoutMs: 10_000,
     });
-    const view = await waitForSettled(storePath, options.purchases, 5 * 60_000);
+    const view = await waitForSettled({ kind: "sqlite", path: storePath }, options.purchases, 5 * 60_000);
     return {
       ingest,
       settleMs: Date.now() - started,
@@ -148,7 +148,7 @@ export function tracingCostLines(r: TracingCostResult, fireRate: number): string
   const ratio = (on: number, off: number) => fmt(on / off, 2);
   const p99 = (run: TracingRun) => percentile(run.ingest.latenciesMs, 99);
   return [
-    `\n6. Tracing cost: ${r.purchases} purchases (webhooks at ${fireRate}/s, Dataverse limits lifted), same burst twice in this run`,
+    `\n8. Tracing cost: ${r.purchases} purchases (webhooks at ${fireRate}/s, Dataverse limits lifted), same burst twice in this run`,
     runLine("tracing off", r.off),
     runLine("tracing on", r.on),
     `  on/off: ack p99 ${ratio(p99(r.on), p99(r.off))}x, time to settle ${ratio(r.on.settleMs, r.off.settleMs)}x, peak RSS ${ratio(r.on.peakRssMiB ?? Number.NaN, r.off.peakRssMiB ?? Number.NaN)}x; exported ${r.exported.spans} spans in ${r.exported.requests} OTLP requests (${fmt(r.exported.bytes / 1024, 0)} KiB)`,
