@@ -4,6 +4,8 @@ import { existsSync } from "node:fs";
 import { execSync } from "node:child_process";
 
 if (!existsSync(new URL("../node_modules/.package-lock.json", import.meta.url))) {
-  process.stderr.write("node_modules is missing: running `npm ci` first (about five minutes on two cores: better-sqlite3 compiles from source)…\n");
+  process.stderr.write(
+    "node_modules is missing: running `npm ci` first (about five minutes on two cores: better-sqlite3 compiles from source)…\n",
+  );
   execSync("npm ci", { stdio: "inherit", cwd: new URL("..", import.meta.url) });
 }
