@@ -294,6 +294,24 @@ export interface ReconcileReport {
   deadLetters: DeadLetterRecord[];
 }
 
+/** A refund a person asks for, with what the payment brought in; `jobs` ride along its write. */
+export interface RequestRefundInput {
+  refund: RequestedRefund;
+  paidMinor: number;
+  now: number;
+  jobs?: NewJob[];
+}
+
+/** The provider's answer to a requested refund; `jobs` ride along its write. */
+export interface SettleRefundInput {
+  refundKey: string;
+  state: Exclude<RefundState, "requested">;
+  providerRefundId?: string | null;
+  lastError?: string | null;
+  now: number;
+  jobs?: NewJob[];
+}
+
 export interface PaymentStore {
   /**
    * Proves the store can write (a tiny committed write, not a read): /readyz turns 503 when the
@@ -364,21 +382,9 @@ export interface PaymentStore {
    * answers the row already there; otherwise the amount must fit in `paidMinor` minus every refund
    * on that payment not failed (concurrent requests are serialised), and `jobs` are enqueued with it.
    */
-  requestRefund(input: {
-    refund: RequestedRefund;
-    paidMinor: number;
-    now: number;
-    jobs?: NewJob[];
-  }): Promise<RequestRefundResult>;
+  requestRefund(input: RequestRefundInput): Promise<RequestRefundResult>;
   /** The provider's answer to a requested refund; `jobs` (e.g. a payments-row upsert) ride along. Null when the key is unknown. */
-  settleRefund(input: {
-    refundKey: string;
-    state: Exclude<RefundState, "requested">;
-    providerRefundId?: string | null;
-    lastError?: string | null;
-    now: number;
-    jobs?: NewJob[];
-  }): Promise<RefundRecord | null>;
+  settleRefund(input: SettleRefundInput): Promise<RefundRecord | null>;
   /** Purchases created or changed at or after `since` (epoch ms), oldest first: the reconcile period. */
   listPurchasesSince(since: number): Promise<PurchaseRecord[]>;
   summary(): Promise<StoreSummary>;

@@ -4,20 +4,16 @@
 
 import { toPurchase, toRefund } from "../rows";
 import type {
-  NewJob,
   PurchaseRecord,
   RefundRecord,
-  RefundState,
+  RequestRefundInput,
   RequestRefundResult,
-  RequestedRefund,
+  SettleRefundInput,
 } from "../types";
 import type { Sql } from "./connection";
 import { announceWork, enqueue } from "./outbox";
 
-export async function requestRefund(
-  sql: Sql,
-  input: { refund: RequestedRefund; paidMinor: number; now: number; jobs?: NewJob[] },
-): Promise<RequestRefundResult> {
+export async function requestRefund(sql: Sql, input: RequestRefundInput): Promise<RequestRefundResult> {
   const { refund: r, now } = input;
   await sql(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
     `refund:${r.provider}:${r.providerPaymentId}`,
@@ -55,17 +51,7 @@ export async function requestRefund(
   return { kind: "created", refund: toRefund(inserted.rows[0]!) };
 }
 
-export async function settleRefund(
-  sql: Sql,
-  input: {
-    refundKey: string;
-    state: Exclude<RefundState, "requested">;
-    providerRefundId?: string | null;
-    lastError?: string | null;
-    now: number;
-    jobs?: NewJob[];
-  },
-): Promise<RefundRecord | null> {
+export async function settleRefund(sql: Sql, input: SettleRefundInput): Promise<RefundRecord | null> {
   const updated = await sql(
     `UPDATE refund SET state = $1, provider_refund_id = coalesce($2, provider_refund_id), last_error = $3,
        updated_at = $4 WHERE refund_key = $5 RETURNING *`,

@@ -5,20 +5,16 @@
 import { toPurchase, toRefund } from "../rows";
 import type { Row } from "../rows";
 import type {
-  NewJob,
   PurchaseRecord,
   RefundRecord,
-  RefundState,
+  RequestRefundInput,
   RequestRefundResult,
-  RequestedRefund,
+  SettleRefundInput,
 } from "../types";
 import type { SqliteConnection } from "./connection";
 import { enqueue } from "./outbox";
 
-export function requestRefund(
-  c: SqliteConnection,
-  input: { refund: RequestedRefund; paidMinor: number; now: number; jobs?: NewJob[] },
-): RequestRefundResult {
+export function requestRefund(c: SqliteConnection, input: RequestRefundInput): RequestRefundResult {
   const { refund: r, now } = input;
   const existing = c.prepare(`SELECT * FROM refund WHERE refund_key = ?`).get(r.refundKey) as Row | undefined;
   if (existing) return { kind: "existing", refund: toRefund(existing) };
@@ -42,17 +38,7 @@ export function requestRefund(
   return { kind: "created", refund: toRefund(row) };
 }
 
-export function settleRefund(
-  c: SqliteConnection,
-  input: {
-    refundKey: string;
-    state: Exclude<RefundState, "requested">;
-    providerRefundId?: string | null;
-    lastError?: string | null;
-    now: number;
-    jobs?: NewJob[];
-  },
-): RefundRecord | null {
+export function settleRefund(c: SqliteConnection, input: SettleRefundInput): RefundRecord | null {
   const changed = c
     .prepare(
       `UPDATE refund SET state = ?, provider_refund_id = coalesce(?, provider_refund_id), last_error = ?,
