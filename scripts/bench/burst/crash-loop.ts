@@ -81,8 +81,10 @@ export async function runCrashLoop(
   world.liftLimits();
   const ports = await Promise.all(Array.from({ length: count }, freePort));
   // The lease is in clock seconds: about 3 real seconds, so a killed process's jobs come back soon.
+  // Several instances hold one application user each (docs/scaling.md: instances that share a user
+  // keep lengthening its throttling hold for one another), so the ceiling is one user's per instance.
   const envFor = (i: number) => ({
-    ...world.endpointEnv({ users: 1, storePath: "" }),
+    ...world.endpointEnv(count > 1 ? { users: 1, storePath: "", firstUser: i } : { users: 1, storePath: "" }),
     ...target.env,
     PORT: String(ports[i]),
     BURST_LEASE_SECONDS: String(3 * scale),
@@ -102,7 +104,7 @@ export async function runCrashLoop(
     if (options.ceiling) {
       const state = world.clock.setScale(scale);
       for (const endpoint of endpoints) endpoint.setClock(state);
-      await world.startAtCeiling({ costMs: options.ceiling.costMs, users: 1 });
+      await world.startAtCeiling({ costMs: options.ceiling.costMs, users: count });
     }
     world.tally.reset();
     if (world.adyen) world.adyen.attach(front);
