@@ -36,21 +36,16 @@ export async function handleRefundSignalJob(ctx: StepContext): Promise<StepResul
   }
   // The payment row follows the signal whether or not the kit asked for the refund, unless the
   // kit's own refunds (those settled before and these) still leave part of the payment kept.
-  if (!p.failed && (await keepsPart(ctx, p, refunds, open)))
-    return {
-      outcome: `refund_signal_${status}`,
-      fields: { providerPaymentId: p.providerPaymentId, refunds: open.length },
-      effects,
-    };
-  effects.payments!.push({
-    provider: p.provider,
-    providerPaymentId: p.providerPaymentId,
-    purchaseId: null,
-    providerSessionId: null,
-    amountMinor: null,
-    currency: null,
-    state: p.failed ? "refund_failed" : "refunded",
-  });
+  if (p.failed || !(await keepsPart(ctx, p, refunds, open)))
+    effects.payments!.push({
+      provider: p.provider,
+      providerPaymentId: p.providerPaymentId,
+      purchaseId: null,
+      providerSessionId: null,
+      amountMinor: null,
+      currency: null,
+      state: p.failed ? "refund_failed" : "refunded",
+    });
   if (p.failed && open.length > 0)
     ctx.metrics.increment("gateway_dead_letters_total", { kind: "refund" }, open.length);
   return {
