@@ -54,16 +54,23 @@ describe.skipIf(!findChromium({ required: process.env.CI === "true" }))(
       const page = await browser.newPage();
       const focused = (): Promise<string | undefined> =>
         page.evaluate(() => document.activeElement?.textContent?.trim());
+      // Chromium applies `autofocus` at a rendering step after the load event: wait for it to land.
+      const autofocused = async (): Promise<string | undefined> => {
+        await page.waitForFunction(() => document.activeElement !== document.body, undefined, {
+          timeout: 5_000,
+        });
+        return focused();
+      };
       try {
         await page.goto(session.url ?? "");
-        expect(await focused()).toBe("Pay €25.00");
+        expect(await autofocused()).toBe("Pay €25.00");
         await page.keyboard.press("Tab");
         expect(await focused()).toBe("Decline card");
         await page.keyboard.press("Enter");
         await page.waitForURL(/declined=1/);
         expect(await page.getByRole("alert").textContent()).toContain("Your card was declined");
 
-        expect(await focused()).toBe("Pay €25.00");
+        expect(await autofocused()).toBe("Pay €25.00");
         await page.keyboard.press("Enter");
         await page.waitForURL(`${portalUrl}/done?cs=${session.id}`);
         expect(await page.title()).toBe("Back on the portal");
