@@ -10,7 +10,8 @@ import { corsHeaders, isOriginAllowed, preflightResponse } from "./http/cors";
 import { createReadGuard } from "./checkout/read-guard";
 import { clientKey } from "./http/client-key";
 import { toHttpError } from "./http/error-status";
-import { errorResponse } from "./http/responses";
+import { errorAnswer, errorResponse, toResponse } from "./http/responses";
+import type { PlainAnswer } from "./http/responses";
 import { handleRtmCancel, handleRtmPay } from "./rtm/handle-rtm-pay";
 import type { RtmRouteOptions } from "./rtm/handle-rtm-pay";
 import { handleCheckout } from "./routes/checkout";
@@ -19,7 +20,8 @@ import { RETURNED_QUERY } from "./contract/v1";
 import { handlePurchaseStatus, readWaitQuery } from "./routes/purchase-status";
 import { createStatusWaiter } from "./routes/status-wait";
 import type { PurchaseSignal } from "./routes/status-wait";
-import { handleWebhook } from "./routes/webhook";
+import { handleWebhook, receiveWebhook } from "./routes/webhook";
+import type { WebhookDelivery } from "./routes/webhook";
 
 export interface AppDeps extends EndpointDeps {
   portalOrigins: readonly string[];
@@ -59,14 +61,29 @@ export interface AppDeps extends EndpointDeps {
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
+/** A route served without a Web Request or Response: the host hands over the headers and body. */
+export type DirectRoute = (delivery: WebhookDelivery) => Promise<PlainAnswer>;
+
+/** The endpoint's handler, with the routes a Node host may serve directly. */
+export interface KitHandler extends FetchHandler {
+  /**
+   * The direct route for `method` and the raw request target, or null (use the handler). Today
+   * only webhook deliveries: hundreds a second in a burst, and a Web Request costs about as much
+   * as storing the event. Same checks, same answers as through the handler.
+   */
+  direct(method: string, target: string): DirectRoute | null;
+}
+
 const STATUS_PATH = /^\/v1\/purchases\/([^/]{1,200})\/status$/;
 const WEBHOOK_PATH = /^\/v1\/webhooks\/([^/]{1,64})$/;
+// Targets the direct route takes: nothing to normalise (no dot segment, no escape), any query ignored.
+const DIRECT_WEBHOOK_TARGET = /^\/v1\/webhooks\/([A-Za-z0-9_-]{1,64})(?:\?.*)?$/;
 
 function methodNotAllowed(allowed: string): Response {
   return errorResponse(405, "METHOD_NOT_ALLOWED", `Use ${allowed} on this route.`, { allow: allowed });
 }
 
-export function createApp(deps: AppDeps): FetchHandler {
+export function createApp(deps: AppDeps): KitHandler {
   const origins = deps.portalOrigins;
   const readGuard = createReadGuard({
     now: () => deps.clock.now(),
@@ -129,7 +146,27 @@ export function createApp(deps: AppDeps): FetchHandler {
     throw new HttpError(404, "NOT_FOUND", "No such route; see the endpoint's routes in the README.");
   }
 
-  return async function handle(request: Request): Promise<Response> {
+  /** The answer for an error a route threw: its status and code, details of a 5xx only in the log. */
+  function failure(caught: unknown, path: string): PlainAnswer {
+    const error = toHttpError(caught);
+    if (error.status >= 500) {
+      deps.logger.log("error", "request failed", {
+        path,
+        status: error.status,
+        code: error.code,
+        error: caught,
+      });
+    }
+    const generic = error.status >= 500 && error.status !== 503 && error.status !== 502;
+    return errorAnswer(
+      error.status,
+      error.code,
+      generic ? "The endpoint failed to handle the request; try again later." : error.message,
+      error.headers,
+    );
+  }
+
+  async function handle(request: Request): Promise<Response> {
     let path = "/";
     try {
       path = new URL(request.url).pathname;
@@ -142,24 +179,21 @@ export function createApp(deps: AppDeps): FetchHandler {
     try {
       response = await route(request, path);
     } catch (caught) {
-      const error = toHttpError(caught);
-      if (error.status >= 500) {
-        deps.logger.log("error", "request failed", {
-          path,
-          status: error.status,
-          code: error.code,
-          error: caught,
-        });
-      }
-      const generic = error.status >= 500 && error.status !== 503 && error.status !== 502;
-      response = errorResponse(
-        error.status,
-        error.code,
-        generic ? "The endpoint failed to handle the request; try again later." : error.message,
-        error.headers,
-      );
+      response = toResponse(failure(caught, path));
     }
     for (const [k, v] of Object.entries(cors)) if (!response.headers.has(k)) response.headers.set(k, v);
     return response;
-  };
+  }
+
+  function direct(method: string, target: string): DirectRoute | null {
+    const webhook = method === "POST" ? DIRECT_WEBHOOK_TARGET.exec(target) : null;
+    if (!webhook) return null;
+    const providerName = webhook[1]!;
+    return (delivery) =>
+      receiveWebhook(delivery, providerName, deps).catch((caught: unknown) =>
+        failure(caught, `/v1/webhooks/${providerName}`),
+      );
+  }
+
+  return Object.assign(handle, { direct });
 }

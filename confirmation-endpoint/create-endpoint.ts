@@ -4,7 +4,7 @@
 // through `overrides` instead of rewiring modules.
 
 import { createApp } from "./app";
-import type { FetchHandler } from "./app";
+import type { KitHandler } from "./app";
 import { systemClock } from "./clock";
 import type { Clock } from "./clock";
 import type { EndpointConfig } from "./config";
@@ -61,7 +61,7 @@ export interface EndpointOverrides {
 }
 
 export interface Endpoint {
-  handler: FetchHandler;
+  handler: KitHandler;
   worker: Worker;
   /** The background lane (payments table): one job at a time, only while no finalize is pending. */
   backgroundWorker: Worker;

@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import type { FetchHandler } from "./app";
+import type { KitHandler } from "./app";
 import { loadConfig } from "./config";
 import type { EndpointConfig } from "./config";
 import { createEndpoint } from "./create-endpoint";
@@ -31,7 +31,7 @@ export interface RunningEndpoint {
   /** http://<host>:<port> */
   url: string;
   port: number;
-  handler: FetchHandler;
+  handler: KitHandler;
   worker: Worker;
   store: PaymentStore;
   providers: ProviderSet;
@@ -48,6 +48,7 @@ export async function startEndpoint(
   const server = createServer(
     createNodeListener(endpoint.handler, (error) => endpoint.logger.log("error", "http host", { error }), {
       prereadBodies: true,
+      direct: endpoint.handler.direct,
     }),
   );
   server.requestTimeout = 30_000;

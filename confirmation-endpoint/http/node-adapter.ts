@@ -7,10 +7,11 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import type { FetchHandler } from "../app";
+import type { DirectRoute, FetchHandler } from "../app";
 import { PEER_HEADER } from "./client-key";
 import { rememberBody } from "./read-body";
-import { errorResponse, knownText } from "./responses";
+import { errorAnswer, errorResponse, knownText } from "./responses";
+import type { PlainAnswer } from "./responses";
 
 const BASE = "http://endpoint.invalid";
 
@@ -105,6 +106,48 @@ export interface NodeListenerOptions {
    * Request carries the body, for handlers that call request.text() or request.json().
    */
   prereadBodies?: boolean;
+  /**
+   * Routes served without a Web Request or Response (KitHandler.direct): given the method and the
+   * raw target, the route that takes the request, or null for the handler.
+   */
+  direct?: (method: string, target: string) => DirectRoute | null;
+}
+
+/** A Node request's headers read like a Web Headers' get (Node has lower-cased the names). */
+function nodeHeaders(req: IncomingMessage): { get(name: string): string | null } {
+  return {
+    get(name) {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
+}
+
+/** Reads the body, runs a direct route and writes its answer; nothing Web is built. */
+async function answerDirect(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: DirectRoute,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  let answer: PlainAnswer;
+  const body = await readNodeBody(req, MAX_PREREAD_BODY_BYTES);
+  if (body === null) {
+    answer = errorAnswer(
+      413,
+      "PAYLOAD_TOO_LARGE",
+      `The request body could not be read whole, or is larger than ${MAX_PREREAD_BODY_BYTES} bytes.`,
+    );
+  } else {
+    try {
+      answer = await route({ headers: nodeHeaders(req), body });
+    } catch (error) {
+      onError(error);
+      answer = errorAnswer(500, "INTERNAL", "The endpoint failed to handle the request; try again later.");
+    }
+  }
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
 }
 
 /** A Node request listener that runs `handler`; a request Node cannot turn into a Web Request gets a 400. */
@@ -115,6 +158,14 @@ export function createNodeListener(
 ) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const method = (req.method ?? "GET").toUpperCase();
+    const direct = options.direct?.(method, req.url ?? "/");
+    if (direct) {
+      answerDirect(req, res, direct, onError).catch((error: unknown) => {
+        onError(error);
+        res.destroy();
+      });
+      return;
+    }
     const hasBody = method !== "GET" && method !== "HEAD";
     let controller: AbortController | null = null;
     if (!hasBody) {

@@ -8,6 +8,12 @@ export interface Money {
   currency: string;
 }
 
+/**
+ * The request's headers as a webhook check reads them: a Web `Headers`, or the Node host's own
+ * headers when it hands a delivery over without building a Web Request (http/node-adapter.ts).
+ */
+export type HeaderReader = Pick<Headers, "get">;
+
 /** A registered provider's name ("stripe", …): the path of its webhook and the tag on every row it serves. */
 export type ProviderName = string;
 
@@ -163,7 +169,7 @@ export interface PaymentProviderAdapter {
    * failure is a 400 with nothing stored.
    */
   verifyAndParse(input: {
-    headers: Headers;
+    headers: HeaderReader;
     body: Uint8Array;
     receivedAt: Date;
   }): PaymentEvent[] | Promise<PaymentEvent[]>;

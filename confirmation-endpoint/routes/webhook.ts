@@ -6,7 +6,8 @@
 import { HttpError, StoreError } from "../errors";
 import type { Clock } from "../clock";
 import { readBodyCapped } from "../http/read-body";
-import { errorResponse, jsonResponse } from "../http/responses";
+import { errorAnswer, jsonAnswer, toResponse } from "../http/responses";
+import type { PlainAnswer } from "../http/responses";
 import { samplerFor } from "../log-sampler";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
@@ -14,7 +15,7 @@ import { NO_TRACING } from "../observability/tracing";
 import type { Tracing } from "../observability/tracing";
 import { planEvents } from "../lifecycle/plan-event";
 import type { ProviderSet } from "../providers/registry";
-import type { PaymentEvent, PaymentProviderAdapter } from "../providers/types";
+import type { HeaderReader, PaymentEvent, PaymentProviderAdapter } from "../providers/types";
 import type { PaymentStore } from "../store/types";
 
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -39,38 +40,56 @@ function onlyPurchase(events: PaymentEvent[]): string | null {
   return ids.size === 1 && only ? only : null;
 }
 
+/** A delivery as the provider sent it: its headers and the raw body its signature covers. */
+export interface WebhookDelivery {
+  headers: HeaderReader;
+  body: Uint8Array;
+}
+
+/** The route for a Web Request: reads the body, then answers as receiveWebhook does. */
 export async function handleWebhook(
   request: Request,
   providerName: string,
   deps: WebhookRouteDeps,
 ): Promise<Response> {
-  const started = deps.clock.now();
   const startedAt = performance.now();
-  const provider = deps.providers.get(providerName);
-  if (!provider) {
-    const names = deps.providers.all.map((p) => `/v1/webhooks/${p.name}`).join(", ");
-    throw new HttpError(
-      404,
-      "UNKNOWN_PROVIDER",
-      `No webhook receiver for provider "${providerName.slice(0, 40)}"; this endpoint takes ${names}.`,
-    );
-  }
+  const provider = knownProvider(providerName, deps);
   let body: Uint8Array;
   try {
     body = await readBodyCapped(request, MAX_WEBHOOK_BODY_BYTES);
   } catch (error) {
-    const outcome = error instanceof HttpError && error.status === 413 ? "too_large" : "rejected";
-    deps.metrics.increment("gateway_webhooks_total", { outcome });
-    deps.metrics.observeWebhookAckSeconds(since(startedAt), { provider: provider.name, outcome });
+    countUnread(error, provider.name, startedAt, deps);
+    throw error;
+  }
+  return toResponse(await receiveWebhook({ headers: request.headers, body }, providerName, deps, startedAt));
+}
+
+/**
+ * POST /v1/webhooks/{provider} for a host that already holds the body (the Node listener's direct
+ * route, and handleWebhook): verify, store, acknowledge. Throws HttpError for an unknown provider
+ * or a body over the cap.
+ */
+export async function receiveWebhook(
+  delivery: WebhookDelivery,
+  providerName: string,
+  deps: WebhookRouteDeps,
+  startedAt = performance.now(),
+): Promise<PlainAnswer> {
+  const started = deps.clock.now();
+  const provider = knownProvider(providerName, deps);
+  const { headers, body } = delivery;
+  if (body.byteLength > MAX_WEBHOOK_BODY_BYTES) {
+    const error = new HttpError(
+      413,
+      "PAYLOAD_TOO_LARGE",
+      `The request body is larger than ${MAX_WEBHOOK_BODY_BYTES} bytes; send a smaller body.`,
+    );
+    countUnread(error, provider.name, startedAt, deps);
     throw error;
   }
   let events: PaymentEvent[];
   try {
-    events = await provider.verifyAndParse({
-      headers: request.headers,
-      body,
-      receivedAt: new Date(deps.clock.now()),
-    });
+    events = await provider.verifyAndParse({ headers, body, receivedAt: new Date(deps.clock.now()) });
   } catch (error) {
     deps.metrics.observeWebhookAckSeconds(since(startedAt), { provider: provider.name, outcome: "rejected" });
     return rejectUnverified(error, provider.name, deps, started);
@@ -92,11 +111,29 @@ export async function handleWebhook(
       const stored = await storeEvents(events, provider, deps, started);
       outcome = stored.outcome;
       handle.setAttributes({ outcome });
-      return stored.response;
+      return stored.answer;
     } finally {
       deps.metrics.observeWebhookAckSeconds(since(startedAt), { provider: provider.name, outcome });
     }
   });
+}
+
+function knownProvider(providerName: string, deps: WebhookRouteDeps): PaymentProviderAdapter {
+  const provider = deps.providers.get(providerName);
+  if (provider) return provider;
+  const names = deps.providers.all.map((p) => `/v1/webhooks/${p.name}`).join(", ");
+  throw new HttpError(
+    404,
+    "UNKNOWN_PROVIDER",
+    `No webhook receiver for provider "${providerName.slice(0, 40)}"; this endpoint takes ${names}.`,
+  );
+}
+
+/** Counts a body that could not be read or was too large (the caller answers with the error). */
+function countUnread(error: unknown, providerName: string, startedAt: number, deps: WebhookRouteDeps): void {
+  const outcome = error instanceof HttpError && error.status === 413 ? "too_large" : "rejected";
+  deps.metrics.increment("gateway_webhooks_total", { outcome });
+  deps.metrics.observeWebhookAckSeconds(since(startedAt), { provider: providerName, outcome });
 }
 
 /** Store the verified events and build the answer: the provider's acknowledgement, or a 503. */
@@ -105,7 +142,7 @@ async function storeEvents(
   provider: PaymentProviderAdapter,
   deps: WebhookRouteDeps,
   started: number,
-): Promise<{ response: Response; outcome: string }> {
+): Promise<{ answer: PlainAnswer; outcome: string }> {
   const providerName = provider.name;
   let outcome;
   try {
@@ -124,12 +161,12 @@ async function storeEvents(
       durationMs: deps.clock.now() - started,
     });
     if (error instanceof StoreError) {
-      const response = errorResponse(
+      const answer = errorAnswer(
         503,
         "TEMPORARILY_UNAVAILABLE",
         "The event could not be saved; deliver it again later.",
       );
-      return { response, outcome: "store_failed" };
+      return { answer, outcome: "store_failed" };
     }
     throw error;
   }
@@ -148,7 +185,7 @@ async function storeEvents(
       durationMs: deps.clock.now() - started,
     });
   }
-  return { response: acknowledge(provider, outcome), outcome: label };
+  return { answer: acknowledge(provider, outcome), outcome: label };
 }
 
 /**
@@ -160,7 +197,7 @@ function rejectUnverified(
   providerName: string,
   deps: WebhookRouteDeps,
   started: number,
-): Response {
+): PlainAnswer {
   const code = (error as { code?: unknown }).code;
   const stable = typeof code === "string" && /^[A-Z_]+$/.test(code) ? code : "BAD_SIGNATURE";
   deps.metrics.increment("gateway_webhooks_total", { outcome: "rejected" });
@@ -179,7 +216,7 @@ function rejectUnverified(
       durationMs: deps.clock.now() - started,
     },
   );
-  return errorResponse(
+  return errorAnswer(
     400,
     stable,
     "The webhook could not be verified; nothing was stored. Check the signing secret and the raw body.",
@@ -190,9 +227,9 @@ function rejectUnverified(
 function acknowledge(
   provider: PaymentProviderAdapter,
   outcome: { stored: number; duplicates: number },
-): Response {
+): PlainAnswer {
   const ack = provider.acknowledgeWebhook?.(outcome);
   if (!ack)
-    return jsonResponse(200, { received: true, stored: outcome.stored, duplicates: outcome.duplicates });
-  return new Response(ack.body, { status: ack.status, headers: { "content-type": ack.contentType } });
+    return jsonAnswer(200, { received: true, stored: outcome.stored, duplicates: outcome.duplicates });
+  return { status: ack.status, headers: { "content-type": ack.contentType }, body: ack.body };
 }

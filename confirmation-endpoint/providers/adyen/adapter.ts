@@ -11,6 +11,7 @@ import { assertMoney } from "../money";
 import type {
   CheckoutRequest,
   CheckoutSession,
+  HeaderReader,
   IdempotencyOptions,
   Money,
   PaymentEvent,
@@ -36,7 +37,7 @@ export const ADYEN_ACK = { status: 200, contentType: "text/plain", body: "[accep
 
 export interface AdyenAdapter extends PaymentProviderAdapter {
   readonly name: "adyen";
-  verifyAndParse(input: { headers: Headers; body: Uint8Array; receivedAt: Date }): PaymentEvent[];
+  verifyAndParse(input: { headers: HeaderReader; body: Uint8Array; receivedAt: Date }): PaymentEvent[];
   expireCheckout(linkId: string, options: IdempotencyOptions): Promise<"expired" | "already_complete">;
 }
 
@@ -166,7 +167,7 @@ async function expireLink(
 
 function verifyBatch(
   resolved: ResolvedAdyenConfig,
-  input: { headers: Headers; body: Uint8Array; receivedAt: Date },
+  input: { headers: HeaderReader; body: Uint8Array; receivedAt: Date },
   onRejected: AdyenAdapterConfig["onRejectedItems"],
 ): PaymentEvent[] {
   if (resolved.basicAuth && !checkBasicAuth(input.headers.get("authorization"), resolved.basicAuth)) {

@@ -6,6 +6,7 @@
 
 import { verify } from "node:crypto";
 import { ProviderError, WebhookVerificationError } from "../errors";
+import type { HeaderReader } from "../types";
 import type { CertSource, FetchLike } from "./cert-source";
 import { crc32 } from "./crc32";
 import { readTransmissionHeaders } from "./webhook-headers";
@@ -23,7 +24,7 @@ export interface WebhookVerifierOptions {
 }
 
 export interface WebhookInput {
-  headers: Headers;
+  headers: HeaderReader;
   body: Uint8Array;
   receivedAt: Date;
 }

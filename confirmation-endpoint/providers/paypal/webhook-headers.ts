@@ -3,6 +3,7 @@
 // the tolerance of our clock in either direction. Both verification modes start here.
 
 import { WebhookVerificationError } from "../errors";
+import type { HeaderReader } from "../types";
 
 export const PAYPAL_AUTH_ALGO = "SHA256withRSA";
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -24,7 +25,7 @@ const NAMES = {
 } as const;
 
 export function readTransmissionHeaders(
-  headers: Headers,
+  headers: HeaderReader,
   now: Date,
   toleranceSeconds: number,
 ): TransmissionHeaders {

@@ -18,6 +18,7 @@ import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from "./signature";
 import type {
   CheckoutRequest,
   CheckoutSession,
+  HeaderReader,
   IdempotencyOptions,
   Money,
   PaymentEvent,
@@ -60,7 +61,7 @@ export interface StripeAdapterConfig {
 export interface StripeAdapter extends PaymentProviderAdapter {
   readonly name: "stripe";
   /** Stripe's check is local (HMAC over the raw body), so it answers at once. */
-  verifyAndParse(input: { headers: Headers; body: Uint8Array; receivedAt: Date }): PaymentEvent[];
+  verifyAndParse(input: { headers: HeaderReader; body: Uint8Array; receivedAt: Date }): PaymentEvent[];
   expireCheckout(
     providerSessionId: string,
     options: IdempotencyOptions,

@@ -3,6 +3,7 @@
 
 import { WebhookVerificationError } from "../errors";
 import type { PaymentEvent } from "../types";
+import type { HeaderReader } from "../types";
 import type { KitOwner } from "./events";
 import { mapStripeEvent, readEventEnvelope } from "./events";
 import { verifyStripeSignature } from "./signature";
@@ -15,7 +16,7 @@ export interface WebhookSettings {
 }
 
 export function verifyStripeWebhook(
-  input: { headers: Headers; body: Uint8Array; receivedAt: Date },
+  input: { headers: HeaderReader; body: Uint8Array; receivedAt: Date },
   resolved: WebhookSettings,
 ): PaymentEvent[] {
   verifyStripeSignature({
