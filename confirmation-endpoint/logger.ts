@@ -23,9 +23,26 @@ const MAX_DEPTH = 6;
 /** Shorter values are not blanked by value: they would hide ordinary words and numbers. */
 const MIN_SECRET_LENGTH = 8;
 
-/** A copy of `value` with credential-like keys replaced by "[redacted]". */
+/** True for a flat record of plain values under harmless keys: nothing to redact, no copy needed. */
+function alreadyClean(value: object): boolean {
+  for (const key in value) {
+    if (SECRET_KEY.test(key)) return false;
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== null && (typeof item === "object" || typeof item === "bigint")) return false;
+  }
+  return true;
+}
+
+/**
+ * `value` with credential-like keys replaced by "[redacted]": a copy, or `value` itself when a
+ * flat record has nothing to replace (most lines: ids, outcomes and counts, one per webhook).
+ */
 export function redactFields(value: unknown, depth = 0): unknown {
   if (depth > MAX_DEPTH) return "[too deep]";
+  if (depth === 0 && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    if (!(value instanceof Error) && Object.getPrototypeOf(value) === Object.prototype && alreadyClean(value))
+      return value;
+  }
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     return { name: value.name, message: value.message, ...(code === undefined ? {} : { code }) };

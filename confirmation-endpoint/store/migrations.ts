@@ -155,4 +155,15 @@ CREATE INDEX refund_payment ON refund(provider, provider_payment_id);
 CREATE INDEX purchase_updated ON purchase(updated_at);
 `,
   },
+  {
+    version: 6,
+    name: "index only leased jobs by purchase",
+    // Claiming asks whether another job of the same purchase is leased; only leased jobs need to be
+    // found by purchase. Indexing every job by its purchase id (random keys) cost every webhook a
+    // write to one more scattered page. Retention (prune.ts) reads pending jobs through outbox_due.
+    sql: `
+DROP INDEX outbox_purchase;
+CREATE INDEX outbox_leased_purchase ON outbox(purchase_id) WHERE locked_until IS NOT NULL;
+`,
+  },
 ];

@@ -11,7 +11,7 @@ const SETTLED_PURCHASES = `
   SELECT p.purchase_id FROM purchase p
   WHERE p.state IN ('finalized', 'refunded', 'expired') AND p.updated_at < @before
     AND NOT EXISTS (SELECT 1 FROM refund r WHERE r.purchase_id = p.purchase_id AND r.state <> 'succeeded')
-    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.purchase_id = p.purchase_id AND o.state = 'pending')
+    AND p.purchase_id NOT IN (SELECT o.purchase_id FROM outbox o WHERE o.state = 'pending' AND o.purchase_id IS NOT NULL)
     AND NOT EXISTS (SELECT 1 FROM payment y WHERE y.purchase_id = p.purchase_id AND y.state IN ('reported', 'refunding', 'refund_failed'))`;
 
 export function prune(c: SqliteConnection, before: number): PruneResult {
@@ -22,8 +22,12 @@ export function prune(c: SqliteConnection, before: number): PruneResult {
   const ids = (c.prepare(SETTLED_PURCHASES).all(params) as Array<{ purchase_id: string }>).map(
     (r) => r.purchase_id,
   );
+  // Jobs are not indexed by purchase (only leased ones are): one pass over the outbox for them all.
+  c.prepare(`DELETE FROM outbox WHERE purchase_id IN (SELECT value FROM json_each(?))`).run(
+    JSON.stringify(ids),
+  );
   for (const id of ids) {
-    for (const table of ["checkout", "payment", "refund", "outbox"]) {
+    for (const table of ["checkout", "payment", "refund"]) {
       c.prepare(`DELETE FROM ${table} WHERE purchase_id = ?`).run(id);
     }
     c.prepare(`DELETE FROM purchase WHERE purchase_id = ?`).run(id);
