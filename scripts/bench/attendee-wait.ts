@@ -13,6 +13,7 @@
 // ATTENDEE_WAIT_DATAVERSE_MS (default 500 ms; an assumption, not a measured Dataverse figure):
 // with an instant stand-in, finalize would often be done before the page's first poll, and the
 // figure would not show how the page learns of it.
+import { verdict } from "../lib/bench-report";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -132,7 +133,7 @@ function summarize(label: string, samples: Sample[]): string {
   );
 }
 
-const met = (ok: boolean) => (ok ? "met" : "MISSED");
+const met = verdict;
 
 export async function run(): Promise<void> {
   const quick = process.env.BENCH_QUICK === "1";

@@ -3,6 +3,7 @@
 // of the standard fixture site, median of repeated runs. Baseline: copying that same site folder,
 // timed in the same loop, so the ratio says how many plain copies of the site one build costs.
 // A second line shows the build with the client bundle precomputed (esbuild skipped).
+import { verdict } from "../lib/bench-report";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -73,7 +74,7 @@ export async function run(): Promise<void> {
         `baseline  copy of the site folder     ${copy.toFixed(1)} ms\n` +
         `build     full --site build           ${build.toFixed(1)} ms  (${(build / copy).toFixed(1)}x baseline)\n` +
         `build     with esbuild skipped        ${noBundle.toFixed(1)} ms  (${(noBundle / copy).toFixed(1)}x baseline)\n` +
-        `target    full build well under 1000 ms: ${build < 1000 ? "met" : "NOT met"}\n`,
+        `target    full build well under 1000 ms: ${verdict(build < 1000)}\n`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

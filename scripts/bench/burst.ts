@@ -22,6 +22,7 @@
 // The report is a list of figures (`figures` below), run in order; each prints its own lines and
 // may read what earlier ones left in `ctx.results`. A new figure is one more entry.
 
+import { verdict } from "../lib/bench-report";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -128,7 +129,7 @@ interface Figure {
 
 const progress = (line: string) => process.stderr.write(`bench burst: ${line}\n`);
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
-const ok = (pass: boolean) => (pass ? "OK" : "MISSED");
+const ok = verdict;
 
 /** Finalizes per Dataverse minute the limits allow for `users` users at `COST_MS` per finalize. */
 function ceilingPerMinute(users: number): number {

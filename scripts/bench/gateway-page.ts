@@ -6,6 +6,7 @@
 // 2. Time: navigation start → order summary shown, in headless Chromium, through the preview (Power
 //    Pages Liquid emulation) and a loopback stub endpoint, median of several loads. Baseline: the
 //    same navigations' DOMContentLoaded, i.e. what the page costs before our script's round trip.
+import { verdict } from "../lib/bench-report";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
@@ -112,7 +113,7 @@ export async function run(): Promise<void> {
     process.stdout.write(
       `weight: script+style ${kb(ours)} gzipped (script ${kb(script.gzipBytes)}, style ${kb(style.gzipBytes)}); ` +
         `reference stripe npm browser bundle ${kb(reference)} gzipped → ratio ${(ours / reference).toFixed(2)}x; ` +
-        `target < 10 KB: ${ours < 10 * 1024 ? "met" : "MISSED"}\n`,
+        `target < 10 KB: ${verdict(ours < 10 * 1024)}\n`,
     );
 
     preview = await createPreviewServer({ siteDir: site, port: 0, host: "127.0.0.1" });

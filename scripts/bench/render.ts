@@ -3,6 +3,7 @@
 // and tags) against plain liquidjs rendering the same three web templates with the same data.
 // The baseline gets the templates pre-parsed and `elseif` already rewritten; everything else the
 // emulation does is what is being measured. Target: emulation costs less than 2x.
+import { verdict } from "../lib/bench-report";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,7 +100,7 @@ export async function run(): Promise<void> {
       `${label} (${check.body.length} bytes), median of ${rounds} rounds x ${pagesPerRound} pages\n` +
         `  plain liquidjs (baseline): ${baseline.toFixed(0)} pages/s\n` +
         `  Power Pages emulation:     ${emulated.toFixed(0)} pages/s\n` +
-        `  emulation cost: ${ratio.toFixed(2)}x the baseline time (target < 2x) ${ratio < 2 ? "OK" : "OVER TARGET"}\n`,
+        `  emulation cost: ${ratio.toFixed(2)}x the baseline time (target < 2x) ${verdict(ratio < 2)}\n`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

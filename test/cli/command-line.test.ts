@@ -25,6 +25,7 @@ const COMMANDS: Array<[string, string, boolean]> = [
   ["npm run clear-cache", "scripts/clear-cache.ts", true],
   ["npm run assign", "scripts/assign.ts", true],
   ["npm run doctor", "scripts/doctor.ts", true],
+  ["npm run bench", "scripts/bench.ts", true],
 ];
 
 function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
