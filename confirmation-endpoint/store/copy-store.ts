@@ -39,6 +39,14 @@ export class StoreCopyError extends KitError {
 
 const BATCH_ROWS = 500;
 
+/** Every row of `table`: in the order written (rowid), or key order for a table stored by its key. */
+function selectAll(db: Database.Database, table: string): string {
+  const byKey = db
+    .prepare(`SELECT 1 FROM sqlite_schema WHERE name = ? AND sql LIKE '%WITHOUT ROWID%'`)
+    .get(table);
+  return `SELECT * FROM ${table}${byKey ? "" : " ORDER BY rowid"}`;
+}
+
 /** Every row of every table of `from`, in table order. */
 async function readAll(from: StoreConfig): Promise<Map<StoreTable, Row[]>> {
   const tables = new Map<StoreTable, Row[]>();
@@ -50,8 +58,7 @@ async function readAll(from: StoreConfig): Promise<Map<StoreTable, Row[]>> {
     await openSqliteStore(from.path).close();
     const db = new Database(from.path, { readonly: true });
     try {
-      for (const t of STORE_TABLES)
-        tables.set(t, db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all() as Row[]);
+      for (const t of STORE_TABLES) tables.set(t, db.prepare(selectAll(db, t)).all() as Row[]);
     } finally {
       db.close();
     }

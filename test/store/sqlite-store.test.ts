@@ -49,6 +49,51 @@ describe("SQLite store", () => {
     db.close();
   });
 
+  it("brings a store of schema version 5 up to date, keeping its events, payments and jobs", async () => {
+    await store.close();
+    rmSync(path, { force: true });
+    const v5 = new Database(path);
+    v5.exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    );
+    for (const m of MIGRATIONS.filter((m) => m.version <= 5)) {
+      v5.exec(m.sql);
+      v5.prepare("INSERT INTO schema_migrations VALUES (?, ?, 'x')").run(m.version, m.name);
+    }
+    // A webhook as the version-5 code stored it: its event, the payment it reported, its job.
+    v5.prepare(
+      `INSERT INTO webhook_event VALUES ('stripe', 'evt_kept', 'checkout.session.completed', 'paid', 'p1', 'pi_kept', 'cs_kept', 0, 1, 1, 'stored')`,
+    ).run();
+    v5.prepare(
+      `INSERT INTO payment VALUES ('stripe', 'pi_kept', 'p1', 'cs_kept', 2500, 'EUR', 'reported', 1, 1)`,
+    ).run();
+    v5.prepare(
+      `INSERT INTO outbox (dedupe, purchase_id, kind, payload, not_before, created_at, updated_at) VALUES ('payment:stripe:pi_kept', 'p1', 'payment', '{}', 1, 1, 1)`,
+    ).run();
+    v5.close();
+    store = openSqliteStore(path);
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const sql = (name: string) =>
+      (db.prepare("SELECT sql FROM sqlite_schema WHERE name = ?").get(name) as { sql: string } | undefined)
+        ?.sql;
+    expect(sql("webhook_event")).toContain("WITHOUT ROWID");
+    expect(sql("payment")).toContain("WITHOUT ROWID");
+    expect(sql("outbox_leased_purchase")).toContain("WHERE locked_until IS NOT NULL");
+    expect(sql("outbox_purchase")).toBeUndefined();
+    const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    expect([count("webhook_event"), count("payment"), count("outbox")]).toEqual([1, 1, 1]);
+    db.close();
+
+    // The same delivery again: still recognised as one already stored.
+    store = openSqliteStore(path);
+    expect(await store.recordWebhook(planEvents([event("evt_kept")], NOW), NOW)).toEqual({
+      stored: 0,
+      duplicates: 1,
+    });
+  });
+
   it("refuses a database from a newer release", async () => {
     await store.close();
     const db = new Database(path);
