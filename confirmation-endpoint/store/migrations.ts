@@ -155,4 +155,17 @@ CREATE INDEX refund_payment ON refund(provider, provider_payment_id);
 CREATE INDEX purchase_updated ON purchase(updated_at);
 `,
   },
+  {
+    version: 6,
+    name: "Dataverse throttling holds shared by the instances",
+    // One row per application user: the latest time until which Dataverse holds it after a 429
+    // (epoch ms), so every instance using that user waits it out instead of lengthening it.
+    sql: `
+CREATE TABLE dataverse_user_hold (
+  user_key TEXT PRIMARY KEY,
+  held_until INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
 ];
