@@ -445,8 +445,8 @@ function scaleTable(ctx: BurstContext, pg: Extract<PostgresOutcome, { skipped: n
   );
   out(
     row(
-      "429s",
-      cells((r) => String(r.throttled)),
+      "429s (sent during a hold)",
+      cells((r) => `${r.throttled} (${r.heldRefusals})`),
     ),
   );
   out(
@@ -536,7 +536,7 @@ function postgresVerdicts(
   }
   const c = pg.crash;
   out(
-    `  crash loop: ${c.purchases} paid purchases at the ceiling (x${plan.scaleCrash}), ${n} instances (${plan.sharedUsers ? "all sharing application user 1" : "each with its own application user"}) behind a round-robin balancer, ${c.kills} SIGKILLs of a random instance: finalized once ${c.dataverse.processed}, refunded ${c.refunds}, lost ${c.lost}, doubled ${c.doubled}, dead letters ${c.store.deadLetters} ${ok(c.lost === 0 && c.doubled === 0)}`,
+    `  crash loop: ${c.purchases} paid purchases at the ceiling (x${plan.scaleCrash}), ${n} instances (${plan.sharedUsers ? "all sharing application user 1" : "each with its own application user"}) behind a round-robin balancer, ${c.kills} SIGKILLs of a random instance: finalized once ${c.dataverse.processed}, refunded ${c.refunds}, lost ${c.lost}, doubled ${c.doubled}, dead letters ${c.store.deadLetters}, requests sent during a hold ${c.heldRefusals} ${ok(c.lost === 0 && c.doubled === 0)}`,
   );
 }
 

@@ -24,6 +24,8 @@ export interface CrashLoopResult {
   dataverse: DataverseView;
   refunds: number;
   finalizeSucceeded: number;
+  /** Requests the stand-in refused because their user was held (sent before a Retry-After ended). */
+  heldRefusals: number;
   /** Purchases neither finalized in Dataverse nor refunded at Stripe. */
   lost: number;
   /** Successful finalize calls beyond one per finalized purchase, plus purchases both finalized and refunded. */
@@ -114,6 +116,7 @@ export async function runCrashLoop(
       await world.startAtCeiling({ costMs: options.ceiling.costMs, users });
     }
     world.tally.reset();
+    const heldBefore = world.dataverse.state.stats.throttled.whileHeld;
     if (world.adyen) world.adyen.attach(front);
     else world.provider.setWebhookUrl(`${front}/v1/webhooks/stripe`);
     payAll(world, sessions);
@@ -133,7 +136,8 @@ export async function runCrashLoop(
     );
     await world.provider.idle();
     await world.adyen?.standIn.idle();
-    return { purchases: ids.length, kills: options.kills, store, ...judge(world, ids) };
+    const heldRefusals = world.dataverse.state.stats.throttled.whileHeld - heldBefore;
+    return { purchases: ids.length, kills: options.kills, store, heldRefusals, ...judge(world, ids) };
   } finally {
     world.provider.setWebhookUrl(null);
     world.adyen?.standIn.setWebhookUrl(null);
