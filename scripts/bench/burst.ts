@@ -17,8 +17,9 @@
 // Figure 1 also runs the kit's ingest alone against its floor (burst/ingest-floor.ts).
 // BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2;
 // BURST_POSTGRES=0 leaves 6 out; BURST_FIGURES=6 (or 2,6 …) runs only those figures (and what they
-// need); BURST_SHARED_USERS=1 adds figure 6's shared-user runs; BURST_HOLD_EXTENSION_MS sets the
-// INFERRED hold extension. Setup work (registrations, checkouts, payments) runs in real time with
+// need); BURST_SHARED_USERS=1 adds figure 6's shared-user runs; BURST_SHARED_HOLDS=0 makes every
+// endpoint keep throttling holds to itself (the baseline before they were shared through the
+// store); BURST_HOLD_EXTENSION_MS sets the INFERRED hold extension. Setup work (registrations, checkouts, payments) runs in real time with
 // the limits off and is not measured. docs/benchmarks.md says how to read every figure.
 //
 // The report is a list of figures (`figures` below), run in order; each prints its own lines and
