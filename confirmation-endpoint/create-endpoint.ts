@@ -90,7 +90,7 @@ interface DataverseParts {
 function buildDataverse(
   config: EndpointConfig,
   overrides: EndpointOverrides,
-  parts: { clock: Clock; logger: Logger; listenUrl: () => string | null },
+  parts: { clock: Clock; logger: Logger; listenUrl: () => string | null; store: PaymentStore },
 ): DataverseParts {
   const { clock, logger } = parts;
   if (overrides.dataverse) {
@@ -110,6 +110,8 @@ function buildDataverse(
     logger.log(level, `dataverse ${event}`, fields);
   };
   const client = createDataverseClient({
+    // Instances on one store share what Dataverse says about holding an application user.
+    sharedHolds: parts.store,
     ...(overrides.dataverseClientOptions ?? config.dataverse.client),
     log,
   });
@@ -241,7 +243,12 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     () => clock.now(),
   );
   let listenUrl: string | null = null;
-  const dv = buildDataverse(config, overrides, { clock, logger, listenUrl: () => listenUrl });
+  const dv = buildDataverse(config, overrides, {
+    clock,
+    logger,
+    listenUrl: () => listenUrl,
+    store: rawStore,
+  });
   const dataverse = instrumentDataverse(dv.dataverse, { metrics, tracing });
   const deps = { store, providers, dataverse, clock, logger, metrics, tracing };
   let wakeWorker = () => {};

@@ -14,6 +14,8 @@ import type { RequestContext, RequestCounters } from "./request/run-request";
 import { sendRequest } from "./request/send-request";
 import { validateClientOptions } from "./request/validate-client-options";
 import { defaultSleep } from "./request/wait-retry-after";
+import { createHoldSync, DEFAULT_SHARED_HOLD_REFRESH_MS, userHoldKey } from "./shared-holds";
+import type { SharedUserHolds } from "./shared-holds";
 import { createTokenProvider } from "./token-provider";
 import type { CallOptions } from "./types";
 import { createUserPool } from "./user-pool";
@@ -42,6 +44,13 @@ export interface DataverseClientOptions {
   backoffBaseMs?: number | undefined;
   backoffMaxMs?: number | undefined;
   log?: DataverseLogger | undefined;
+  /**
+   * Where instances using the same application users share Dataverse's throttling holds (the
+   * endpoint passes its store). Absent: each 429 keeps only this process away (the scripts).
+   */
+  sharedHolds?: SharedUserHolds | undefined;
+  /** How often (ms of `now`) a sending client re-reads the shared holds. Default 250. */
+  sharedHoldRefreshMs?: number | undefined;
   now?: (() => number) | undefined;
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   random?: (() => number) | undefined;
@@ -128,7 +137,8 @@ function createUsers(
       label,
       ...context,
     });
-    return { label, tokens, maxConcurrency: options.maxConcurrency ?? 4 };
+    const key = userHoldKey(orgUrl, options, credential);
+    return { label, key, tokens, maxConcurrency: options.maxConcurrency ?? 4 };
   });
 }
 
@@ -154,7 +164,14 @@ export function createDataverseClient(options: DataverseClientOptions): Datavers
   const apiVersion = options.apiVersion ?? "v9.2";
   const baseUrl = `${options.url.replace(/\/+$/, "")}/api/data/${apiVersion}/`;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const pool = createUserPool(createUsers(options, { now, log, timeoutMs }), { now, sleep });
+  const holds = options.sharedHolds
+    ? createHoldSync(options.sharedHolds, {
+        refreshMs: options.sharedHoldRefreshMs ?? DEFAULT_SHARED_HOLD_REFRESH_MS,
+        now,
+        log,
+      })
+    : undefined;
+  const pool = createUserPool(createUsers(options, { now, log, timeoutMs }), { now, sleep, holds });
   const httpAgent = new http.Agent({ keepAlive: true });
   const httpsAgent = new https.Agent({ keepAlive: true });
   const instance = axios.create({

@@ -2,14 +2,18 @@
 // concurrent calls (lowered to Dataverse's x-ms-dop-hint) and its own throttle state, so a 429 on
 // one user leaves the others working. A call goes to the unthrottled user with the fewest calls in
 // flight; when every user is throttled it waits for the first to come free, unless that is past the
-// caller's deadline, in which case it gives up at once.
+// caller's deadline, in which case it gives up at once. With shared holds (shared-holds.ts) a
+// user is also kept away while another instance has been told Dataverse holds it.
 
 import { DeadlineExceededError } from "./errors";
+import type { HoldSync } from "./shared-holds";
 import type { TokenProvider } from "./token-provider";
 
 export interface UserSlot {
   readonly index: number;
   readonly label: string;
+  /** Names the application user across instances (shared-holds.ts userHoldKey); never a secret. */
+  readonly key: string;
   readonly tokens: TokenProvider;
   inFlight: number;
   /** Current cap (≤ maxConcurrency, lowered by x-ms-dop-hint). */
@@ -24,6 +28,8 @@ export interface UserSlot {
 export interface UserPoolOptions {
   now: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The holds other instances learnt of (absent: this process's own 429s only). */
+  holds?: HoldSync | undefined;
 }
 
 export interface AcquireOptions {
@@ -40,16 +46,19 @@ export interface UserPool {
   release(user: UserSlot): void;
   /** Keeps calls away from `user` until `untilMs`. */
   block(user: UserSlot, untilMs: number): void;
+  /** Tells the other instances of a hold on `user` (resolves at once without shared holds). */
+  share(user: UserSlot, untilMs: number): Promise<void>;
   applyDopHint(user: UserSlot, hint: number): void;
 }
 
 export function createUserPool(
-  users: Array<{ label: string; tokens: TokenProvider; maxConcurrency: number }>,
+  users: Array<{ label: string; key: string; tokens: TokenProvider; maxConcurrency: number }>,
   options: UserPoolOptions,
 ): UserPool {
   const slots: UserSlot[] = users.map((user, index) => ({
     index,
     label: user.label,
+    key: user.key,
     tokens: user.tokens,
     inFlight: 0,
     cap: user.maxConcurrency,
@@ -97,6 +106,7 @@ export function createUserPool(
     async acquire(request) {
       for (;;) {
         request.signal?.throwIfAborted();
+        if (options.holds) await options.holds.refresh(slots);
         const now = options.now();
         const free = pickFree(now);
         if (free) {
@@ -128,6 +138,9 @@ export function createUserPool(
     block(user, untilMs) {
       user.throttles++;
       user.blockedUntil = Math.max(user.blockedUntil, untilMs);
+    },
+    share(user, untilMs) {
+      return options.holds ? options.holds.publish(user, untilMs) : Promise.resolve();
     },
     applyDopHint(user, hint) {
       if (Number.isInteger(hint) && hint > 0) user.cap = Math.max(1, Math.min(user.maxConcurrency, hint));

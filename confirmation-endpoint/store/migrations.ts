@@ -210,4 +210,17 @@ ALTER TABLE payment_by_key RENAME TO payment;
 CREATE INDEX payment_purchase ON payment(purchase_id);
 `,
   },
+  {
+    version: 8,
+    name: "Dataverse throttling holds shared by the instances",
+    // One row per application user: the latest time until which Dataverse holds it after a 429
+    // (epoch ms), so every instance using that user waits it out instead of lengthening it.
+    sql: `
+CREATE TABLE dataverse_user_hold (
+  user_key TEXT PRIMARY KEY,
+  held_until INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
 ];

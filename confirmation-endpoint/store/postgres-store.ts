@@ -15,6 +15,7 @@ import { announceWork, claimJobs, commitJob, enqueue, nextDueAt, renewLease } fr
 import { prune } from "./postgres/prune";
 import { listPurchasesSince, requestRefund, settleRefund } from "./postgres/requested-refunds";
 import { createReads, readBacklog, reconcileReport, summarise } from "./postgres/reads";
+import { readUserHolds, recordUserHold } from "./postgres/user-holds";
 import { createWorkWatcher } from "./postgres/watch-work";
 import { storeEvents } from "./postgres/webhooks";
 import type { PaymentStore } from "./types";
@@ -82,6 +83,12 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
     },
     async backlog(now) {
       return c.read("read the backlog", (sql) => readBacklog(sql, now));
+    },
+    async recordUserHold(hold, now) {
+      await c.write("record a Dataverse throttling hold", (sql) => recordUserHold(sql, hold, now));
+    },
+    async readUserHolds(userKeys) {
+      return c.read("read the Dataverse throttling holds", (sql) => readUserHolds(sql, userKeys));
     },
     watchWork: (wake) => watcher.watch(wake),
     async close() {

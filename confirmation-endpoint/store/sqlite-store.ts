@@ -14,6 +14,7 @@ import { claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./sqlite/o
 import { prune } from "./sqlite/prune";
 import { listPurchasesSince, requestRefund, settleRefund } from "./sqlite/requested-refunds";
 import { retryWhenBusy } from "./sqlite/retry-when-busy";
+import { readUserHolds, recordUserHold } from "./sqlite/user-holds";
 import { createWebhookWriter } from "./sqlite/webhooks";
 import type { PaymentStore } from "./types";
 
@@ -81,6 +82,12 @@ export function openSqliteStore(
     },
     async backlog(now) {
       return c.read("read the backlog", () => readBacklog(c, now));
+    },
+    async recordUserHold(hold, now) {
+      c.write("record a Dataverse throttling hold", () => recordUserHold(c, hold, now));
+    },
+    async readUserHolds(userKeys) {
+      return c.read("read the Dataverse throttling holds", () => readUserHolds(c, userKeys));
     },
     async close() {
       if (c.db.open) c.db.close();

@@ -312,6 +312,16 @@ export interface SettleRefundInput {
   jobs?: NewJob[];
 }
 
+/**
+ * Dataverse holds an application user after a 429 until `heldUntil` (epoch ms): every instance on
+ * this store waits it out (confirmation-endpoint/dataverse/shared-holds.ts). `userKey` names the
+ * user (organisation host, tenant, client id), never its secret.
+ */
+export interface UserHold {
+  userKey: string;
+  heldUntil: number;
+}
+
 export interface PaymentStore {
   /**
    * Proves the store can write (a tiny committed write, not a read): /readyz turns 503 when the
@@ -396,6 +406,14 @@ export interface PaymentStore {
    * Never a purchase paid but not finalized, an unsettled refund, or a pending job.
    */
   prune(before: number): Promise<PruneResult>;
+  /**
+   * Record that Dataverse holds an application user until `hold.heldUntil`: one row per user, which
+   * only ever moves later (an earlier or equal hold changes nothing), so instances that learn of
+   * holds in any order agree on the latest.
+   */
+  recordUserHold(hold: UserHold, now: number): Promise<void>;
+  /** The recorded holds of these users (one per user that has one; ended ones included). */
+  readUserHolds(userKeys: readonly string[]): Promise<UserHold[]>;
   /**
    * Optional: call `wake` when another process stores due work (PostgreSQL's LISTEN/NOTIFY), so
    * workers on every instance start at once; polling stays the safety net. Returns the unsubscribe.

@@ -16,8 +16,11 @@
 //  9. the Dataverse payments table off vs on at the ceiling (burst/payments-table-figure.ts).
 // Figure 1 also runs the kit's ingest alone against its floor (burst/ingest-floor.ts).
 // BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2;
-// BURST_POSTGRES=0 leaves 6 out; BURST_HOLD_EXTENSION_MS sets the INFERRED hold extension. Setup
-// work (registrations, checkouts, payments) runs in real time with the limits off and is not measured. docs/benchmarks.md says how to read every figure.
+// BURST_POSTGRES=0 leaves 6 out; BURST_FIGURES=6 (or 2,6 …) runs only those figures (and what they
+// need); BURST_SHARED_USERS=1 adds figure 6's shared-user runs; BURST_SHARED_HOLDS=0 makes every
+// endpoint keep throttling holds to itself (the baseline before they were shared through the
+// store); BURST_HOLD_EXTENSION_MS sets the INFERRED hold extension. Setup work (registrations, checkouts, payments) runs in real time with
+// the limits off and is not measured. docs/benchmarks.md says how to read every figure.
 //
 // The report is a list of figures (`figures` below), run in order; each prints its own lines and
 // may read what earlier ones left in `ctx.results`. A new figure is one more entry.
@@ -71,7 +74,10 @@ interface Plan {
   tracingPurchases: number;
   tablePurchases: number;
   postgres: boolean;
-  /** Figure 6 also with every instance holding all 3 users (BURST_SHARED_USERS=1): see docs/benchmarks.md on why it is off. */
+  /**
+   * BURST_SHARED_USERS=1: figure 6 also with every instance holding all 3 users, and its crash loop
+   * with the 3 instances sharing one user (their throttling holds shared through the store).
+   */
   sharedUsers: boolean;
   /** Dataverse ms a request sent during a hold adds to it (INFERRED; BURST_HOLD_EXTENSION_MS). */
   holdExtensionMs: number;
@@ -123,7 +129,10 @@ interface BurstContext {
 }
 
 interface Figure {
+  /** Starts with the figure's number and a dot ("6. …"): BURST_FIGURES selects by it. */
   title: string;
+  /** Figures whose results this one reads and cannot do without (run first when it is selected). */
+  needs?: number[];
   run(ctx: BurstContext): Promise<void>;
 }
 
@@ -272,6 +281,7 @@ async function runNaiveBaseline(ctx: BurstContext): Promise<NonNullable<BurstCon
 
 const ceilingFigure: Figure = {
   title: "2. Finalize at the service-protection ceiling",
+  needs: [1],
   async run(ctx) {
     const { plan, out } = ctx;
     const kit = ctx.results.kit!;
@@ -309,6 +319,7 @@ const ceilingFigure: Figure = {
 
 const usersFigure: Figure = {
   title: "3. Several application users",
+  needs: [1],
   async run(ctx) {
     const { plan, world, out, dir } = ctx;
     const three = await runKitBurst(world, {
@@ -372,9 +383,9 @@ function row(label: string, cells: readonly string[]): string {
 }
 
 /** The columns of figure 6: SQLite (figure 3's run) and PostgreSQL with each instance count. */
-function scaleColumns(three: KitBurstResult, pg: Extract<PostgresOutcome, { skipped: null }>) {
+function scaleColumns(three: KitBurstResult | undefined, pg: Extract<PostgresOutcome, { skipped: null }>) {
   return [
-    { name: "SQLite, 1", run: three },
+    ...(three ? [{ name: "SQLite, 1", run: three }] : []),
     ...pg.byInstances.map(({ instances, userPerInstance, run }) => ({
       name: `PostgreSQL, ${instances}${userPerInstance ? " own" : ""}`,
       run,
@@ -383,7 +394,7 @@ function scaleColumns(three: KitBurstResult, pg: Extract<PostgresOutcome, { skip
 }
 
 function scaleTable(ctx: BurstContext, pg: Extract<PostgresOutcome, { skipped: null }>): void {
-  const columns = scaleColumns(ctx.results.three!, pg);
+  const columns = scaleColumns(ctx.results.three, pg);
   const cells = (f: (r: KitBurstResult) => string) => columns.map((c) => f(c.run));
   const { out } = ctx;
   out(
@@ -436,8 +447,8 @@ function scaleTable(ctx: BurstContext, pg: Extract<PostgresOutcome, { skipped: n
   );
   out(
     row(
-      "429s",
-      cells((r) => String(r.throttled)),
+      "429s (sent during a hold)",
+      cells((r) => `${r.throttled} (${r.heldRefusals})`),
     ),
   );
   out(
@@ -460,7 +471,7 @@ const postgresFigure: Figure = {
     const { plan, world, out, dir } = ctx;
     const n = INSTANCES;
     out(
-      `\n6. PostgreSQL store (throwaway cluster, fsync on), 1 and ${n} endpoint instances on one database: ${plan.threeUserPurchases} purchases over 3 users at the ceiling (x${plan.scaleThreeUsers}), webhooks at ${FIRE_RATE}/s dealt out to the instances in turn; 1 instance holds all 3 users, with ${n} each holds its own ("own"; all 3 in each too with BURST_SHARED_USERS=1); SQLite column = the run of 3`,
+      `\n6. PostgreSQL store (throwaway cluster, fsync on), 1 and ${n} endpoint instances on one database: ${plan.threeUserPurchases} purchases over 3 users at the ceiling (x${plan.scaleThreeUsers}), webhooks at ${FIRE_RATE}/s dealt out to the instances in turn; 1 instance holds all 3 users, with ${n} each holds its own ("own"; all 3 in each too, and one shared user in the crash loop, with BURST_SHARED_USERS=1); SQLite column = the run of 3`,
     );
     if (!plan.postgres) {
       out("  skipped (BURST_POSTGRES=0)");
@@ -488,6 +499,7 @@ const postgresFigure: Figure = {
           timeScale: plan.scaleCrash,
           costMs: COST_MS,
           settleTimeoutMs: 5 * 60_000,
+          userPerInstance: !plan.sharedUsers,
         },
       },
       { dir, progress },
@@ -526,7 +538,7 @@ function postgresVerdicts(
   }
   const c = pg.crash;
   out(
-    `  crash loop: ${c.purchases} paid purchases at the ceiling (x${plan.scaleCrash}), ${n} instances behind a round-robin balancer, ${c.kills} SIGKILLs of a random instance: finalized once ${c.dataverse.processed}, refunded ${c.refunds}, lost ${c.lost}, doubled ${c.doubled}, dead letters ${c.store.deadLetters} ${ok(c.lost === 0 && c.doubled === 0)}`,
+    `  crash loop: ${c.purchases} paid purchases at the ceiling (x${plan.scaleCrash}), ${n} instances (${plan.sharedUsers ? "all sharing application user 1" : "each with its own application user"}) behind a round-robin balancer, ${c.kills} SIGKILLs of a random instance: finalized once ${c.dataverse.processed}, refunded ${c.refunds}, lost ${c.lost}, doubled ${c.doubled}, dead letters ${c.store.deadLetters}, requests sent during a hold ${c.heldRefusals} ${ok(c.lost === 0 && c.doubled === 0)}`,
   );
 }
 
@@ -603,8 +615,26 @@ const figures: Figure[] = [
   paymentsTableFigure,
 ];
 
+const figureNumber = (figure: Figure) => Number(figure.title.split(".")[0]);
+
+/** BURST_FIGURES=6 or 2,6: those figures and the ones they need; unset: every figure. */
+function selectFigures(raw: string | undefined): Figure[] {
+  if (raw === undefined || raw.trim() === "") return figures;
+  const wanted = new Set<number>();
+  for (const part of raw.split(",")) {
+    const n = Number(part.trim());
+    const figure = figures.find((f) => figureNumber(f) === n);
+    if (!figure)
+      throw new RangeError(`BURST_FIGURES: "${part.trim()}" is not a figure number (1-${figures.length})`);
+    for (const need of figure.needs ?? []) wanted.add(need);
+    wanted.add(n);
+  }
+  return figures.filter((f) => wanted.has(figureNumber(f)));
+}
+
 export async function run(): Promise<void> {
   const plan = planFromEnv(process.env);
+  const selected = selectFigures(process.env.BURST_FIGURES);
   const dir = mkdtempSync(join(tmpdir(), "bench-burst-"));
   const clock = createScaledClock();
   const capacity =
@@ -634,7 +664,7 @@ export async function run(): Promise<void> {
     ctx.out(
       `Dataverse limits per user: ${defaultLimits.requestsPerWindow} requests, ${defaultLimits.executionMsPerWindow / 60_000} min execution, ${defaultLimits.concurrentRequests} concurrent per ${defaultLimits.windowMs / 60_000} min; each finalize charged ${COST_MS} ms execution; windows full when the burst starts`,
     );
-    for (const figure of figures) {
+    for (const figure of selected) {
       progress(`figure ${figure.title}`);
       await figure.run(ctx);
     }

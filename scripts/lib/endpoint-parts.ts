@@ -44,7 +44,8 @@ export function openEndpointParts(config: EndpointConfig, clock: Clock = systemC
     );
   const store = openStore(config.store);
   const providers = buildProviders(config, clock);
-  const dataverseClient = createDataverseClient(config.dataverse.client);
+  // The same application users as the running endpoint: wait out (and share) its throttling holds.
+  const dataverseClient = createDataverseClient({ ...config.dataverse.client, sharedHolds: store });
   const dataverse = createEventManagementApi(dataverseClient, config.dataverse.api);
   return {
     config,

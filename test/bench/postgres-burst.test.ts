@@ -1,9 +1,9 @@
 // The PostgreSQL part of the burst benchmark (figure 6) in a short form: one durable throwaway
 // cluster, the same kit burst with 1 and with 3 endpoint instances on one database (webhooks dealt
 // out to the instances, three application users, Dataverse at a ceiling tight enough to answer
-// 429), then the crash loop with 3 instances behind a round-robin balancer. Checks that every
-// figure is a well-formed number and every paid purchase was finalized once or refunded; no timing
-// is asserted. Skipped with a note without Debian's postgresql package, except under CI=true.
+// 429), then the crash loop with 3 instances sharing one application user behind a round-robin
+// balancer. Checks that every figure is a well-formed number and every paid purchase was finalized
+// once or refunded; no timing is asserted. Skipped with a note without Debian's postgresql package, except under CI=true.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,6 +60,8 @@ describe.skipIf(!bin)("burst on PostgreSQL with 1 and 3 instances", () => {
           costMs: 30_000,
           settleTimeoutMs: 40_000,
           killAfterMs: [150, 700],
+          // The 3 instances share one application user and its throttling holds (through the store).
+          userPerInstance: false,
         },
       },
       { dir, progress: () => {} },

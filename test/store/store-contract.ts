@@ -426,5 +426,27 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
         expect(await store.listPurchasesSince(NOW + 1)).toEqual([]);
       }),
     );
+
+    it(
+      "keeps one Dataverse throttling hold per application user, which only moves later",
+      withStore(async (store) => {
+        const a = "org.crm.dynamics.com tenant client-a";
+        const b = "org.crm.dynamics.com tenant client-b";
+        expect(await store.readUserHolds([a, b])).toEqual([]);
+        await store.recordUserHold({ userKey: a, heldUntil: NOW + 5000 }, NOW);
+        // An earlier hold learnt later (another instance, an older 429) changes nothing.
+        await store.recordUserHold({ userKey: a, heldUntil: NOW + 2000 }, NOW + 10);
+        await store.recordUserHold({ userKey: b, heldUntil: NOW + 1000 }, NOW);
+        await store.recordUserHold({ userKey: b, heldUntil: NOW + 7000 }, NOW + 20);
+        const byKey = (holds: Array<{ userKey: string; heldUntil: number }>) =>
+          Object.fromEntries(holds.map((h) => [h.userKey, h.heldUntil]));
+        expect(byKey(await store.readUserHolds([a, b, "unknown"]))).toEqual({
+          [a]: NOW + 5000,
+          [b]: NOW + 7000,
+        });
+        expect(await store.readUserHolds([b])).toEqual([{ userKey: b, heldUntil: NOW + 7000 }]);
+        expect(await store.readUserHolds([])).toEqual([]);
+      }),
+    );
   });
 }

@@ -12,7 +12,7 @@ import type { BackoffOptions } from "../retry-policy";
 import type { UserPool, UserSlot } from "../user-pool";
 import { classifyAnswer, classifyThrown, nextStep } from "./classify-answer";
 import type { Attempt } from "./classify-answer";
-import { deadlineError, endsPastDeadline, waitRetryAfter } from "./wait-retry-after";
+import { deadlineError, waitRetryAfter } from "./wait-retry-after";
 import type { Sleep } from "./wait-retry-after";
 
 export interface RequestCounters {
@@ -144,7 +144,7 @@ async function prepareRetry(
     case "refresh_token":
       return refreshAfterUnauthorized(ctx, failure, state, base);
     case "wait_throttle":
-      return waitOutThrottle(ctx, failure, user, call, state, base);
+      return await waitOutThrottle(ctx, failure, user, call, state, base);
     case "fail":
       ctx.log({
         level: failure.retryable ? "warn" : "info",
@@ -202,21 +202,27 @@ function refreshAfterUnauthorized(
   });
 }
 
-/** Keeps the throttled user away for Retry-After (the pool waits); gives up when that ends past the deadline. */
-function waitOutThrottle(
+/**
+ * Keeps the throttled user away for Retry-After (the pool waits) here and, with shared holds, in
+ * the other instances (written before anything else happens); gives up when that ends past the deadline.
+ */
+async function waitOutThrottle(
   ctx: RequestContext,
   failure: DataverseError,
   user: UserSlot,
   call: RequestOptions,
   state: CallState,
   base: Record<string, unknown>,
-): void {
+): Promise<void> {
   state.throttles++;
   ctx.counters.throttles++;
-  if (state.throttles > ctx.maxThrottleRetries) throw failure;
   const waitMs = failure.retryAfterMs ?? computeBackoff(state.throttles - 1, ctx.random, ctx.backoff);
-  ctx.pool.block(user, ctx.now() + waitMs);
-  if (call.deadline !== undefined && endsPastDeadline(call, ctx.now(), waitMs)) {
+  const until = ctx.now() + waitMs;
+  // The hold is Dataverse's, whatever this call does next: every call (and instance) respects it.
+  ctx.pool.block(user, until);
+  await ctx.pool.share(user, until);
+  if (state.throttles > ctx.maxThrottleRetries) throw failure;
+  if (call.deadline !== undefined && until > call.deadline) {
     const reason = `Dataverse throttled (${failure.code}) for ${waitMs} ms`;
     throw deadlineError(state.operation, call.deadline, reason, failure);
   }

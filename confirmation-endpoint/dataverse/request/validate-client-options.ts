@@ -55,5 +55,8 @@ export function validateClientOptions(options: DataverseClientOptions): string[]
     if (value !== undefined && (!Number.isInteger(value) || value < 1))
       problems.push(`${key} must be a positive integer`);
   }
+  const refresh = options.sharedHoldRefreshMs;
+  if (refresh !== undefined && (!Number.isInteger(refresh) || refresh < 0))
+    problems.push("sharedHoldRefreshMs must be a whole number of milliseconds, 0 or more");
   return problems;
 }

@@ -158,4 +158,17 @@ CREATE INDEX refund_payment ON refund(provider, provider_payment_id);
 CREATE INDEX purchase_updated ON purchase(updated_at);
 `,
   },
+  {
+    version: 6,
+    name: "Dataverse throttling holds shared by the instances",
+    // A new table older code never reads: instances on the previous release keep running.
+    additive: true,
+    sql: `
+CREATE TABLE dataverse_user_hold (
+  user_key TEXT PRIMARY KEY,
+  held_until BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+`,
+  },
 ];

@@ -24,6 +24,8 @@ export interface CrashLoopResult {
   dataverse: DataverseView;
   refunds: number;
   finalizeSucceeded: number;
+  /** Requests the stand-in refused because their user was held (sent before a Retry-After ended). */
+  heldRefusals: number;
   /** Purchases neither finalized in Dataverse nor refunded at Stripe. */
   lost: number;
   /** Successful finalize calls beyond one per finalized purchase, plus purchases both finalized and refunded. */
@@ -69,6 +71,11 @@ export async function runCrashLoop(
     instances?: number;
     /** Run label: names the store and the log files (default "crash"). */
     label?: string;
+    /**
+     * With several instances: instance i holds application user i (default), or every instance
+     * holds user 1 (false), sharing its throttling holds through the store.
+     */
+    userPerInstance?: boolean;
   },
 ): Promise<CrashLoopResult> {
   const random = options.random ?? Math.random;
@@ -81,10 +88,12 @@ export async function runCrashLoop(
   world.liftLimits();
   const ports = await Promise.all(Array.from({ length: count }, freePort));
   // The lease is in clock seconds: about 3 real seconds, so a killed process's jobs come back soon.
-  // Several instances hold one application user each (docs/scaling.md: instances that share a user
-  // keep lengthening its throttling hold for one another), so the ceiling is one user's per instance.
+  // Several instances hold one application user each (the ceiling is one user's per instance), or
+  // all share user 1 and wait out its holds together through the store (one user's ceiling in all).
+  const ownUser = count > 1 && options.userPerInstance !== false;
+  const users = ownUser ? count : 1;
   const envFor = (i: number) => ({
-    ...world.endpointEnv(count > 1 ? { users: 1, storePath: "", firstUser: i } : { users: 1, storePath: "" }),
+    ...world.endpointEnv(ownUser ? { users: 1, storePath: "", firstUser: i } : { users: 1, storePath: "" }),
     ...target.env,
     PORT: String(ports[i]),
     BURST_LEASE_SECONDS: String(3 * scale),
@@ -104,9 +113,10 @@ export async function runCrashLoop(
     if (options.ceiling) {
       const state = world.clock.setScale(scale);
       for (const endpoint of endpoints) endpoint.setClock(state);
-      await world.startAtCeiling({ costMs: options.ceiling.costMs, users: count });
+      await world.startAtCeiling({ costMs: options.ceiling.costMs, users });
     }
     world.tally.reset();
+    const heldBefore = world.dataverse.state.stats.throttled.whileHeld;
     if (world.adyen) world.adyen.attach(front);
     else world.provider.setWebhookUrl(`${front}/v1/webhooks/stripe`);
     payAll(world, sessions);
@@ -126,7 +136,8 @@ export async function runCrashLoop(
     );
     await world.provider.idle();
     await world.adyen?.standIn.idle();
-    return { purchases: ids.length, kills: options.kills, store, ...judge(world, ids) };
+    const heldRefusals = world.dataverse.state.stats.throttled.whileHeld - heldBefore;
+    return { purchases: ids.length, kills: options.kills, store, heldRefusals, ...judge(world, ids) };
   } finally {
     world.provider.setWebhookUrl(null);
     world.adyen?.standIn.setWebhookUrl(null);

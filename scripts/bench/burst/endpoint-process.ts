@@ -38,6 +38,8 @@ The confirmation endpoint for the burst benchmark. Environment: the endpoint's o
   BURST_RECONCILE_MS        fetch undelivered provider events every N ms (default 0 = never)
   BURST_START_WORKER        0: store webhooks only, no worker (isolates ingest)
   BURST_READABLE_EVENT_ID   inline mode: the event every purchase belongs to
+  BURST_SHARED_HOLDS        0: keep Dataverse's throttling holds in this process only (as before
+                            they were shared through the store; a baseline for instances sharing a user)
 stdin: "clock <anchorReal>,<anchorClock>,<scale>" lines move the clock to the parent's state.
 `;
 
@@ -65,7 +67,13 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const dv = readDataverseEnv(process.env, (path) => readFileSync(path, "utf8"));
   if (dv.problems.length > 0 || !dv.client) throw new ConfigError(dv.problems);
-  const clientOptions = { ...dv.client, now: clock.now, sleep: clock.sleep };
+  const clientOptions = {
+    ...dv.client,
+    now: clock.now,
+    sleep: clock.sleep,
+    // An explicit undefined replaces the store the endpoint would pass (create-endpoint.ts).
+    ...(process.env.BURST_SHARED_HOLDS === "0" ? { sharedHolds: undefined } : {}),
+  };
   const mode = process.env.BURST_MODE ?? "kit";
 
   if (mode === "kit") {

@@ -1,8 +1,9 @@
 // The burst benchmark on PostgreSQL: the same kit bursts as the SQLite figures, on one database of a
 // throwaway cluster (durability on), with 1 and with N endpoint instances sharing it (webhooks dealt
-// out to the instances in turn, every instance holding all the application users), and the crash
-// loop with N instances killed at random. Without Debian's postgresql package the figures are
-// skipped with a note instead.
+// out to the instances in turn; each instance holding its own application user, or all of them),
+// and the crash loop with N instances killed at random (own users, or all sharing one). Instances
+// that share a user share its throttling holds through the store. Without Debian's postgresql
+// package the figures are skipped with a note instead.
 
 import type { BenchStore } from "./bench-store";
 import { postgresBenchStore } from "./bench-store";
@@ -35,6 +36,8 @@ export interface PostgresPlan {
     costMs: number;
     settleTimeoutMs: number;
     killAfterMs?: [number, number];
+    /** Instance i holds user i (true, the default), or all share user 1 and its throttling holds (false). */
+    userPerInstance?: boolean;
   };
 }
 
@@ -86,6 +89,7 @@ export async function runPostgresFigures(
       progress: options.progress,
       store,
       instances: plan.crash.instances,
+      ...(plan.crash.userPerInstance === false ? { userPerInstance: false } : {}),
     });
     return { skipped: null, byInstances, crash };
   } finally {

@@ -50,6 +50,8 @@ export interface KitBurstResult {
   finalizeRequests: number;
   finalizeSucceeded: number;
   throttled: number;
+  /** Of those 429s, the ones for requests that arrived while their user was held (any instance's). */
+  heldRefusals: number;
   refunds: number;
   /** The highest peak RSS among the instances. */
   peakRssMiB: number | null;
@@ -116,6 +118,7 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
     for (const endpoint of endpoints) endpoint.setClock(state);
     await world.startAtCeiling({ costMs: options.costMs, users: options.users });
     world.tally.reset();
+    const heldBefore = world.dataverse.state.stats.throttled.whileHeld;
     const started = world.clock.now();
     progress(
       `${options.label}: firing ${events.length} webhooks at ${options.fireRate}/s; clock x${options.timeScale}, windows full`,
@@ -150,6 +153,7 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
       finalizeRequests: world.tally.requests,
       finalizeSucceeded: world.tally.succeeded,
       throttled: world.tally.throttled,
+      heldRefusals: world.dataverse.state.stats.throttled.whileHeld - heldBefore,
       refunds: countRefunds(world, measuredIds),
       peakRssMiB: rss.length > 0 ? Math.max(...rss) : null,
       extraEvents,

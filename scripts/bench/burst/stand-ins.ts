@@ -214,6 +214,8 @@ export async function startBurstWorld(options: {
         BURST_CLOCK: formatClockState(clock.state()),
         BURST_READABLE_EVENT_ID: seed.paidEvent.readableEventId,
         ...(process.env.BURST_START_WORKER ? { BURST_START_WORKER: process.env.BURST_START_WORKER } : {}),
+        // 0: each endpoint keeps Dataverse's throttling holds to itself (the baseline before sharing).
+        ...(process.env.BURST_SHARED_HOLDS ? { BURST_SHARED_HOLDS: process.env.BURST_SHARED_HOLDS } : {}),
       };
       users.slice(firstUser, firstUser + count).forEach((user, i) => {
         const suffix = i === 0 ? "" : `_${i + 1}`;
