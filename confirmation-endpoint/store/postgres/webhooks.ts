@@ -28,12 +28,14 @@ WITH incoming_event AS (
     occurred_at bigint)
 ),
 -- Only the events not seen before come back; a key another transaction is inserting waits for it.
+-- In key order (as the payments and jobs below): two instances storing the same events take their
+-- keys in one order, so they queue instead of deadlocking.
 new_event AS (
   INSERT INTO webhook_event (provider, dedupe_key, type, signal, purchase_id, provider_payment_id,
     provider_session_id, live, occurred_at, received_at, outcome)
   SELECT provider, dedupe_key, type, signal, purchase_id, provider_payment_id, provider_session_id, live,
     occurred_at, $4::bigint, 'stored'
-  FROM incoming_event ORDER BY ord
+  FROM incoming_event ORDER BY provider, dedupe_key
   ON CONFLICT DO NOTHING
   RETURNING provider, dedupe_key
 ),
