@@ -107,8 +107,13 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
         const outcomes = await Promise.all(
           Array.from({ length: 50 }, (_, i) => store.recordWebhook(one(i), NOW)),
         );
-        expect(outcomes.slice(0, 40).every((o) => o.stored === 1 && o.duplicates === 0)).toBe(true);
-        expect(outcomes.slice(40).every((o) => o.stored === 0 && o.duplicates === 1)).toBe(true);
+        expect(outcomes.every((o) => o.stored + o.duplicates === 1)).toBe(true);
+        // Concurrent calls carrying one event: exactly one stores it, whichever reaches the store
+        // first (on PostgreSQL a call waiting for a new pool connection may be overtaken).
+        for (let event = 0; event < 40; event++) {
+          const carriers = outcomes.filter((_, i) => i % 40 === event);
+          expect(carriers.filter((o) => o.stored === 1)).toHaveLength(1);
+        }
         expect((await store.summary()).webhookEvents).toBe(40);
       }),
     );
