@@ -43,7 +43,7 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
       await c.write("record a checkout session", (sql) => recordCheckoutSession(sql, input));
     },
     async recordWebhook(planned, now) {
-      return c.write("store webhooks", (sql) => storeEvents(sql, planned, now));
+      return storeEvents(c, planned, now);
     },
     async enqueueJob(job, now) {
       await c.write("enqueue a job", async (sql) => {

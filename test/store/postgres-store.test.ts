@@ -1,8 +1,9 @@
 // The PostgreSQL store on a throwaway cluster: the shared contract (each test its own database),
 // plus what only several instances on one server show: two pools claiming at once, fencing after
-// a lease ran out, NOTIFY waking another instance, migrations racing, the password's two sources.
+// a lease ran out, NOTIFY waking another instance, migrations racing, the password's two sources,
+// a webhook delivery stored in one round trip, the same event reaching two instances at once.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import pg from "pg";
 import { StaleLeaseError, StoreError } from "../../confirmation-endpoint/errors";
 import { guardJob, closeCheckoutJob, refundJob } from "../../confirmation-endpoint/lifecycle/jobs";
@@ -109,6 +110,64 @@ describe.skipIf(!bin)("PostgreSQL store: several instances on one database", () 
       for (const j of claimed) perPurchase.set(j.purchaseId!, (perPurchase.get(j.purchaseId!) ?? 0) + 1);
       expect([...perPurchase.entries()].filter(([, count]) => count > 1)).toEqual([]);
       expect(claimed.length).toBeGreaterThanOrEqual(40);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe.skipIf(!bin)("PostgreSQL store: webhook deliveries", () => {
+  it("stores a delivery in one statement: no BEGIN, no COMMIT, one round trip however many events", async () => {
+    const { store } = await freshStore();
+    // Every statement any connection of this process sends goes through Client#query.
+    const query = vi.spyOn(pg.Client.prototype, "query");
+    try {
+      await store.ping();
+      const delivery = planEvents(
+        [event("evt_rt_1"), event("evt_rt_2", { providerPaymentId: "pi_2" }), event("evt_rt_1")],
+        NOW,
+      );
+      query.mockClear();
+      expect(await store.recordWebhook(delivery, NOW)).toEqual({ stored: 2, duplicates: 1 });
+      expect(query).toHaveBeenCalledTimes(1);
+      query.mockClear();
+      expect(await store.recordWebhook(delivery, NOW)).toEqual({ stored: 0, duplicates: 3 });
+      expect(query).toHaveBeenCalledTimes(1);
+      expect((await store.listJobs()).map((j) => j.dedupe)).toEqual([
+        "payment:stripe:cs_1:pi_1",
+        "payment:stripe:cs_1:pi_2",
+      ]);
+    } finally {
+      query.mockRestore();
+      await store.close();
+    }
+  });
+
+  it("two instances receiving the same events at the same moment store each once and count the other a duplicate", async () => {
+    const { store: a, url } = await freshStore();
+    const b = openStore(configFor(url));
+    try {
+      await Promise.all([a.ping(), b.ping()]);
+      const delivery = (i: number) =>
+        planEvents(
+          [event(`evt_twice_${i}`, { providerPaymentId: `pi_${i}`, providerSessionId: `cs_${i}` })],
+          NOW,
+        );
+      const rounds = 40;
+      const outcomes = await Promise.all(
+        Array.from({ length: rounds }, (_, i) =>
+          Promise.all([a.recordWebhook(delivery(i), NOW), b.recordWebhook(delivery(i), NOW)]),
+        ),
+      );
+      for (const pair of outcomes) {
+        expect(pair.map((o) => o.stored).sort()).toEqual([0, 1]);
+        expect(pair.map((o) => o.duplicates).sort()).toEqual([0, 1]);
+      }
+      expect((await a.summary()).webhookEvents).toBe(rounds);
+      const jobs = await b.listJobs();
+      expect(jobs).toHaveLength(rounds);
+      expect(jobs.every((j) => j.attempts === 0 && j.notBefore === NOW)).toBe(true);
+      expect(await a.getPayment("stripe", `pi_${rounds - 1}`)).toMatchObject({ state: "reported" });
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -17,6 +17,12 @@ import type { MigrateResult } from "./migrate";
 /** One statement: its rows and how many rows it touched. */
 export type Sql = (text: string, params?: unknown[]) => Promise<{ rows: Row[]; rowCount: number }>;
 
+/** A statement sent on its own, prepared once per connection under `name` (its text never changes). */
+export interface NamedStatement {
+  name: string;
+  text: string;
+}
+
 export interface PgConnection {
   readonly pool: pg.Pool;
   /** What a dedicated client (the LISTEN connection) needs to connect like the pool does. */
@@ -26,6 +32,11 @@ export interface PgConnection {
   /** One transaction; the conflict errors of the contract pass through, anything else is a StoreError. */
   write<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
   read<T>(what: string, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * One statement as its own transaction (autocommit): one round trip, no BEGIN and COMMIT, durable
+   * once it resolves; retried and reported like `write`.
+   */
+  writeStatement(what: string, statement: NamedStatement, params: unknown[]): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -119,6 +130,19 @@ async function inTransaction<T>(client: PoolClient, fn: (sql: Sql) => Promise<T>
   }
 }
 
+/** Run a write, again after a deadlock or serialization failure (up to ATTEMPTS times). */
+async function withRetries<T>(what: string, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt < ATTEMPTS && code !== undefined && RETRIED_CODES.has(code)) continue;
+      throw storeError(what, error);
+    }
+  }
+}
+
 export function openPgConnection(config: PostgresStoreConfig): PgConnection {
   let clientConfig: ClientConfig;
   try {
@@ -151,15 +175,12 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
     clientConfig,
     migrated,
     async write(what, fn) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await withClient((client) => inTransaction(client, fn));
-        } catch (error) {
-          const code = (error as { code?: string }).code;
-          if (attempt < ATTEMPTS && code !== undefined && RETRIED_CODES.has(code)) continue;
-          throw storeError(what, error);
-        }
-      }
+      return withRetries(what, () => withClient((client) => inTransaction(client, fn)));
+    },
+    async writeStatement(what, statement, params) {
+      return withRetries(what, () =>
+        withClient(async (client) => (await client.query({ ...statement, values: params })).rows as Row[]),
+      );
     },
     async read(what, fn) {
       try {

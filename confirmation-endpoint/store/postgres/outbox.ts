@@ -14,20 +14,54 @@ import type { Sql } from "./connection";
 /** Channel a stored job is announced on, so a worker on any instance wakes at once. */
 export const WORK_CHANNEL = "gateway_work";
 
-/** Same re-arm rules as SQLite's enqueue (see sqlite/outbox.ts). */
-export async function enqueue(sql: Sql, job: NewJob, now: number): Promise<void> {
-  await sql(
-    `INSERT INTO outbox (dedupe, purchase_id, kind, payload, not_before, state, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)
+// Enqueueing, as one upsert written once: `enqueue` feeds it one job (VALUES), the webhook statement
+// (webhooks.ts) feeds it the jobs of a delivery's new events (a SELECT). Same re-arm rules as
+// SQLite's enqueue (see sqlite/outbox.ts): a job enqueued again under its key becomes pending; a
+// finished one starts over (due at the new time, attempts back to 0); one never tried keeps the
+// earlier due time; one leased right now is marked to run once more after its lease.
+const OUTBOX_COLUMNS = "dedupe, purchase_id, kind, payload, not_before, state, created_at, updated_at";
+
+/**
+ * The upsert of jobs into the outbox. `rows` yields the columns of OUTBOX_COLUMNS, at most one row per
+ * dedupe key (PostgreSQL refuses to update one row twice in a statement); `now` is the SQL for the
+ * time of the call.
+ */
+function upsertJobs(rows: string, now: string): string {
+  return `INSERT INTO outbox (${OUTBOX_COLUMNS}) ${rows}
      ON CONFLICT (dedupe) DO UPDATE SET
        state = 'pending',
-       rearm = CASE WHEN outbox.state = 'pending' AND outbox.locked_until IS NOT NULL AND outbox.locked_until > $6 THEN 1 ELSE outbox.rearm END,
+       rearm = CASE WHEN outbox.state = 'pending' AND outbox.locked_until IS NOT NULL AND outbox.locked_until > ${now} THEN 1 ELSE outbox.rearm END,
        not_before = CASE WHEN outbox.state = 'done' THEN excluded.not_before
          WHEN outbox.attempts = 0 THEN LEAST(outbox.not_before, excluded.not_before) ELSE outbox.not_before END,
        attempts = CASE WHEN outbox.state = 'done' THEN 0 ELSE outbox.attempts END,
-       updated_at = $6`,
-    [job.dedupe, job.purchaseId, job.kind, JSON.stringify(job.payload), job.notBefore, now],
+       updated_at = ${now}`;
+}
+
+/**
+ * The same upsert for many jobs at once, from `source` (a relation with dedupe, purchase_id, kind,
+ * payload, not_before and `seq`, the order they were planned in). Jobs sharing a key become one row
+ * first, and that row is what enqueueing them one after the other in `seq` order leaves behind under the rules
+ * above: the first one's purchase, kind and payload (a conflict never changes those), the earliest
+ * due time (a pending job never tried keeps the earlier one), attempts at 0.
+ */
+export function upsertJobsFrom(source: string, now: string): string {
+  return upsertJobs(
+    `SELECT DISTINCT ON (dedupe) dedupe, purchase_id, kind, payload,
+       min(not_before) OVER (PARTITION BY dedupe), 'pending', ${now}, ${now}
+     FROM ${source} ORDER BY dedupe, seq`,
+    now,
   );
+}
+
+export async function enqueue(sql: Sql, job: NewJob, now: number): Promise<void> {
+  await sql(upsertJobs(`VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)`, "$6"), [
+    job.dedupe,
+    job.purchaseId,
+    job.kind,
+    JSON.stringify(job.payload),
+    job.notBefore,
+    now,
+  ]);
 }
 
 /** Wake the workers of every instance once this transaction commits (collapsed per transaction). */
