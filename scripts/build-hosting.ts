@@ -9,7 +9,7 @@ const USAGE = `Usage: npm run build:hosting [-- --json]
 Bundles the confirmation endpoint with esbuild so it runs on plain node with production
 dependencies only:
   dist/endpoint/main.js      start command for App Service and Container Apps:
-                             node --max-semi-space-size=4 dist/endpoint/main.js
+                             node --max-semi-space-size=4 --heap-growing-percent=50 dist/endpoint/main.js
   dist/azure-functions/      the function app: main.js, host.json, package.json, package-lock.json
                              (install there with npm ci --omit=dev, then deploy the folder)
 Fails, naming the package, when the endpoint imports a devDependency at run time.
