@@ -41,5 +41,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node runs as the main process, so the platform's SIGTERM reaches the endpoint, which stops
-# gracefully (npm would exit at once without waiting for it).
-CMD ["node", "dist/endpoint/main.js"]
+# gracefully (npm would exit at once without waiting for it). The V8 flags are the endpoint's memory
+# settings (scripts/hosting/node-flags.ts, docs/ingest-profile.md "Memory").
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/endpoint/main.js"]

@@ -8,7 +8,8 @@ const USAGE = `Usage: npm run build:hosting [-- --json]
 
 Bundles the confirmation endpoint with esbuild so it runs on plain node with production
 dependencies only:
-  dist/endpoint/main.js      start command for App Service and Container Apps: node dist/endpoint/main.js
+  dist/endpoint/main.js      start command for App Service and Container Apps:
+                             node --max-semi-space-size=4 --heap-growing-percent=50 dist/endpoint/main.js
   dist/azure-functions/      the function app: main.js, host.json, package.json, package-lock.json
                              (install there with npm ci --omit=dev, then deploy the folder)
 Fails, naming the package, when the endpoint imports a devDependency at run time.
@@ -24,6 +25,6 @@ await runCommand(async () => {
   if (parsed.values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else
     process.stdout.write(
-      `endpoint:     ${result.endpoint}\nfunction app: ${result.functionApp}\nruntime packages (all production dependencies): ${result.packages.join(", ")}\n`,
+      `endpoint:     ${result.endpoint}\nstart with:   ${result.startCommand}\nfunction app: ${result.functionApp}\nruntime packages (all production dependencies): ${result.packages.join(", ")}\n`,
     );
 });

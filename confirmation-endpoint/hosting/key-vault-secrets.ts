@@ -4,10 +4,10 @@
 // (STRIPE_SECRET_KEY ← secret STRIPE-SECRET-KEY), since Key Vault names allow letters, digits and
 // dashes only. A variable the environment already sets is kept (an App Service Key Vault reference
 // resolves into the environment, and a person's explicit value wins). Values are never logged:
-// only the names of the variables filled in.
+// only the names of the variables filled in. The Key Vault SDK is imported only when KEY_VAULT_URL
+// is set: an endpoint configured by its environment alone does not carry it in memory.
 
 import type { TokenCredential } from "@azure/core-auth";
-import { SecretClient } from "@azure/keyvault-secrets";
 import type { SecretClientOptions } from "@azure/keyvault-secrets";
 import { readManagedIdentity } from "../dataverse/read-dataverse-env";
 import { ConfigError } from "../errors";
@@ -110,6 +110,7 @@ export async function loadKeyVaultSecrets(
   const variables = variablesToRead(env, problems);
   const credential = options.credential ?? credentialFrom(env, problems);
   if (problems.length > 0 || url === null || credential === null) throw new ConfigError(problems);
+  const { SecretClient } = await import("@azure/keyvault-secrets");
   const client = new SecretClient(url, credential, options.clientOptions);
   const result: KeyVaultLoadResult = { env: { ...env }, loaded: [], kept: [], absent: [] };
   for (const variable of variables) {

@@ -23,7 +23,7 @@ import type { PaymentStore } from "./types";
 /** Open a pool on the database; the schema is migrated before the first statement runs. */
 export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
   const c = openPgConnection(config);
-  const watcher = createWorkWatcher(c.clientConfig);
+  const watcher = createWorkWatcher(() => c.newClient());
   return {
     ...createReads(c),
     async ping() {

@@ -16,11 +16,14 @@
 //  9. the Dataverse payments table off vs on at the ceiling (burst/payments-table-figure.ts).
 // Figure 1 also runs the kit's ingest alone against its floor (burst/ingest-floor.ts).
 // BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2;
-// BURST_POSTGRES=0 leaves 6 out; BURST_FIGURES=6 (or 2,6 …) runs only those figures (and what they
-// need); BURST_SHARED_USERS=1 adds figure 6's shared-user runs; BURST_SHARED_HOLDS=0 makes every
-// endpoint keep throttling holds to itself (the baseline before they were shared through the
-// store); BURST_HOLD_EXTENSION_MS sets the INFERRED hold extension. Setup work (registrations, checkouts, payments) runs in real time with
-// the limits off and is not measured. docs/benchmarks.md says how to read every figure.
+// BURST_POSTGRES=0 leaves 6 out; BURST_HOLD_EXTENSION_MS sets the INFERRED hold extension;
+// BURST_FIGURES=1,2,5 runs only those figures (ids 1, 1b, 2 … 9; 1b is figure 1's floor comparison),
+// plus the ones they need (2 and 3 read 1's run, 6 reads 3's; each says so on stderr); 5 and 7
+// report the runs that happened and name the ones that did not. BURST_SHARED_USERS=1 adds figure 6's
+// shared-user runs; BURST_SHARED_HOLDS=0 makes every endpoint keep throttling holds to itself (the
+// baseline before they were shared through the store). Setup work (registrations, checkouts,
+// payments) runs in real time with the limits off and is not measured. docs/benchmarks.md says how
+// to read every figure.
 //
 // The report is a list of figures (`figures` below), run in order; each prints its own lines and
 // may read what earlier ones left in `ctx.results`. A new figure is one more entry.
@@ -46,6 +49,7 @@ import { runPaymentsTableFigure } from "./burst/payments-table-figure";
 import { runTracingCost, tracingCostLines } from "./burst/tracing-cost";
 import type { KitBurstResult } from "./burst/run-kit-burst";
 import { createScaledClock } from "./burst/scaled-clock";
+import { selectFigures } from "./burst/select-figures";
 import type { ScaledClock } from "./burst/scaled-clock";
 import { spawnEndpoint } from "./burst/spawn-endpoint";
 import { startBurstWorld } from "./burst/stand-ins";
@@ -129,10 +133,11 @@ interface BurstContext {
 }
 
 interface Figure {
-  /** Starts with the figure's number and a dot ("6. …"): BURST_FIGURES selects by it. */
+  /** What BURST_FIGURES names it by. */
+  id: string;
   title: string;
-  /** Figures whose results this one reads and cannot do without (run first when it is selected). */
-  needs?: number[];
+  /** Figures whose results this one reads: they run first even when not asked for. */
+  needs?: string[];
   run(ctx: BurstContext): Promise<void>;
 }
 
@@ -203,6 +208,7 @@ async function runInlineBaseline(ctx: BurstContext, events: string[]): Promise<F
 }
 
 const ingestFigure: Figure = {
+  id: "1",
   title: "1. Webhook ingest",
   async run(ctx) {
     const { plan, world, out, dir } = ctx;
@@ -237,11 +243,18 @@ const ingestFigure: Figure = {
     out(
       `  p99 ratio baseline/kit: ${fmt(inlineP99 / kitP99)}x (target >= 10x) ${ok(inlineP99 / kitP99 >= 10)}; kit p99 ${fmt(kitP99)} ms (target < 50 ms) ${ok(kitP99 < 50)}; timeouts (10 s) count as 10 s`,
     );
-    out(`  ingest alone against its floor (burst/ingest-floor.ts):`);
+  },
+};
+
+const ingestFloorFigure: Figure = {
+  id: "1b",
+  title: "1b. Ingest against its floor",
+  async run(ctx) {
+    ctx.out(`  ingest alone against its floor (burst/ingest-floor.ts):`);
     for (const line of ingestFloorLines(
       await runIngestFloor({ ...ingestFloorPlan(), dir: ctx.dir, progress }),
     ))
-      out(line);
+      ctx.out(line);
   },
 };
 
@@ -280,8 +293,9 @@ async function runNaiveBaseline(ctx: BurstContext): Promise<NonNullable<BurstCon
 }
 
 const ceilingFigure: Figure = {
+  id: "2",
   title: "2. Finalize at the service-protection ceiling",
-  needs: [1],
+  needs: ["1"],
   async run(ctx) {
     const { plan, out } = ctx;
     const kit = ctx.results.kit!;
@@ -318,8 +332,9 @@ const ceilingFigure: Figure = {
 };
 
 const usersFigure: Figure = {
+  id: "3",
   title: "3. Several application users",
-  needs: [1],
+  needs: ["1"],
   async run(ctx) {
     const { plan, world, out, dir } = ctx;
     const three = await runKitBurst(world, {
@@ -344,6 +359,7 @@ const usersFigure: Figure = {
 };
 
 const crashFigure: Figure = {
+  id: "4",
   title: "4. Crash during the burst",
   async run(ctx) {
     const { plan, world, out, dir } = ctx;
@@ -365,14 +381,29 @@ const crashFigure: Figure = {
   },
 };
 
+/** Issue 22's target for the endpoint's peak RSS through the burst. */
+const PEAK_RSS_TARGET_MIB = 150;
+
 const memoryFigure: Figure = {
+  id: "5",
   title: "5. Peak RSS",
   run(ctx) {
     const { kit, three } = ctx.results;
+    const { plan } = ctx;
     ctx.out("\n5. Peak RSS of the endpoint process (VmHWM)");
-    ctx.out(
-      `  during 1+2 (1 user, ${ctx.plan.purchases} purchases): ${fmt(kit?.peakRssMiB ?? Number.NaN)} MiB; 3 users: ${fmt(three?.peakRssMiB ?? Number.NaN)} MiB (target < 200 MB) ${ok((kit?.peakRssMiB ?? 0) < 200 && (three?.peakRssMiB ?? 0) < 200)}`,
-    );
+    const runs = [
+      { label: `during 1+2 (1 user, ${plan.purchases} purchases)`, run: kit, figure: "1" },
+      { label: `during 3 (3 users, ${plan.threeUserPurchases} purchases)`, run: three, figure: "3" },
+    ];
+    for (const { label, run, figure } of runs) {
+      const peak = run?.peakRssMiB;
+      if (!run) ctx.out(`  ${label}: not measured (figure ${figure} not run, see BURST_FIGURES)`);
+      else if (peak === null || peak === undefined) ctx.out(`  ${label}: n/a (no /proc on this system)`);
+      else
+        ctx.out(
+          `  ${label}: ${fmt(peak)} MiB (target < ${PEAK_RSS_TARGET_MIB} MiB) ${ok(peak < PEAK_RSS_TARGET_MIB)}`,
+        );
+    }
     return Promise.resolve();
   },
 };
@@ -466,7 +497,9 @@ function scaleTable(ctx: BurstContext, pg: Extract<PostgresOutcome, { skipped: n
 }
 
 const postgresFigure: Figure = {
+  id: "6",
   title: "6. PostgreSQL with 1 and 3 instances",
+  needs: ["3"],
   async run(ctx) {
     const { plan, world, out, dir } = ctx;
     const n = INSTANCES;
@@ -543,6 +576,7 @@ function postgresVerdicts(
 }
 
 const cpuFigure: Figure = {
+  id: "7",
   title: "7. CPU per acknowledged webhook",
   run(ctx) {
     const { out } = ctx;
@@ -574,6 +608,7 @@ const cpuFigure: Figure = {
 
 /** The report, in order. Another figure: one more entry (it may read ctx.results of those before it). */
 const tracingFigure: Figure = {
+  id: "8",
   title: "8. Tracing off and on",
   async run(ctx) {
     const tracing = await runTracingCost(ctx.world, {
@@ -587,6 +622,7 @@ const tracingFigure: Figure = {
 };
 
 const paymentsTableFigure: Figure = {
+  id: "9",
   title: "9. The payments table off and on",
   async run(ctx) {
     const { plan } = ctx;
@@ -605,6 +641,7 @@ const paymentsTableFigure: Figure = {
 
 const figures: Figure[] = [
   ingestFigure,
+  ingestFloorFigure,
   ceilingFigure,
   usersFigure,
   crashFigure,
@@ -615,26 +652,9 @@ const figures: Figure[] = [
   paymentsTableFigure,
 ];
 
-const figureNumber = (figure: Figure) => Number(figure.title.split(".")[0]);
-
-/** BURST_FIGURES=6 or 2,6: those figures and the ones they need; unset: every figure. */
-function selectFigures(raw: string | undefined): Figure[] {
-  if (raw === undefined || raw.trim() === "") return figures;
-  const wanted = new Set<number>();
-  for (const part of raw.split(",")) {
-    const n = Number(part.trim());
-    const figure = figures.find((f) => figureNumber(f) === n);
-    if (!figure)
-      throw new RangeError(`BURST_FIGURES: "${part.trim()}" is not a figure number (1-${figures.length})`);
-    for (const need of figure.needs ?? []) wanted.add(need);
-    wanted.add(n);
-  }
-  return figures.filter((f) => wanted.has(figureNumber(f)));
-}
-
 export async function run(): Promise<void> {
   const plan = planFromEnv(process.env);
-  const selected = selectFigures(process.env.BURST_FIGURES);
+  const selected = selectFigures(figures, process.env.BURST_FIGURES, progress);
   const dir = mkdtempSync(join(tmpdir(), "bench-burst-"));
   const clock = createScaledClock();
   const capacity =

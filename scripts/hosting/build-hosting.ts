@@ -3,7 +3,7 @@
 // package left as an import resolved from node_modules at run time. Each package a bundle imports
 // must be listed under "dependencies": a devDependency there would break `npm ci --omit=dev`.
 //
-//   dist/endpoint/main.js         the Node host (App Service, Container Apps: node dist/endpoint/main.js)
+//   dist/endpoint/main.js         the Node host (App Service, Container Apps: ENDPOINT_START_COMMAND)
 //   dist/azure-functions/         a function app folder: main.js, host.json, package.json, package-lock.json
 
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,11 +12,14 @@ import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import type { Metafile } from "esbuild";
 import { KitError } from "../../common/kit-error";
+import { ENDPOINT_START_COMMAND } from "./node-flags";
 
 export interface HostingBuildResult {
   outDir: string;
   endpoint: string;
   functionApp: string;
+  /** How App Service and Container Apps start `endpoint`, from the app's folder (with the kit's node flags). */
+  startCommand: string;
   /** npm packages the bundles import at run time (all production dependencies). */
   packages: string[];
 }
@@ -113,7 +116,7 @@ export async function buildHosting(root: string, outDir = join(root, "dist")): P
   };
   writeFileSync(join(functionApp, "package.json"), `${JSON.stringify(appPackage, null, 2)}\n`);
   copyFileSync(join(root, "package-lock.json"), join(functionApp, "package-lock.json"));
-  return { outDir, endpoint, functionApp, packages };
+  return { outDir, endpoint, functionApp, startCommand: ENDPOINT_START_COMMAND, packages };
 }
 
 export function resolveRoot(): string {

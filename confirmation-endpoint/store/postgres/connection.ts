@@ -1,10 +1,11 @@
 // A pool of PostgreSQL connections (node-postgres), sized from STORE_POOL_SIZE, TLS from sslmode,
 // migrated before the first statement runs. Every write is one transaction on one pooled client;
 // a deadlock or serialization failure (another instance touched the same rows) is retried a few
-// times before it becomes a StoreError.
+// times before it becomes a StoreError. node-postgres itself is imported on the first open (as
+// a package, so a bundler leaves it out of the bundle): an endpoint on SQLite never loads it.
 
 import { readFileSync } from "node:fs";
-import pg from "pg";
+import type pg from "pg";
 import type { ClientConfig, PoolClient } from "pg";
 import type { ConnectionOptions } from "node:tls";
 import { isKitError } from "../../../common/kit-error";
@@ -17,6 +18,17 @@ import type { MigrateResult } from "./migrate";
 /** One statement: its rows and how many rows it touched. */
 export type Sql = (text: string, params?: unknown[]) => Promise<{ rows: Row[]; rowCount: number }>;
 
+/** node-postgres's module, as `import pg from "pg"` gives it. */
+export type PgModule = typeof pg;
+
+let pgModule: Promise<PgModule> | null = null;
+
+/** node-postgres, imported once, on the first call. */
+export function loadPg(): Promise<PgModule> {
+  pgModule ??= import("pg").then((m) => m.default);
+  return pgModule;
+}
+
 /** A statement sent on its own, prepared once per connection under `name` (its text never changes). */
 export interface NamedStatement {
   name: string;
@@ -24,9 +36,8 @@ export interface NamedStatement {
 }
 
 export interface PgConnection {
-  readonly pool: pg.Pool;
-  /** What a dedicated client (the LISTEN connection) needs to connect like the pool does. */
-  readonly clientConfig: ClientConfig;
+  /** A dedicated client (the LISTEN connection), configured as the pool's are; not yet connected. */
+  newClient(): Promise<pg.Client>;
   /** Settles once the schema is current: what this open applied, or the StoreError it met. */
   readonly migrated: Promise<MigrateResult>;
   /** One transaction; the conflict errors of the contract pass through, anything else is a StoreError. */
@@ -44,7 +55,7 @@ const RETRIED_CODES = new Set(["40P01", "40001"]);
 const ATTEMPTS = 3;
 const INT8_OID = 20;
 
-/** node-postgres options for a store config: TLS as libpq's sslmode means it, int8 read as numbers. */
+/** node-postgres options for a store config: TLS as libpq's sslmode means it (withInt8AsNumber adds the types). */
 export function toClientConfig(config: PostgresStoreConfig): ClientConfig {
   // Fields, not connectionString: node-postgres lets the string override an explicit password.
   const url = new URL(config.url);
@@ -58,12 +69,18 @@ export function toClientConfig(config: PostgresStoreConfig): ClientConfig {
     application_name: url.searchParams.get("application_name") ?? "event-portal-gateway",
     ssl: toTls(config.ssl),
     connectionTimeoutMillis: 10_000,
-    // Epoch milliseconds and counts are BIGINT: well inside Number's exact range.
+  };
+}
+
+/** The same options with int8 read as a number: epoch milliseconds and counts are BIGINT, well inside Number's exact range. */
+export function withInt8AsNumber(clientConfig: ClientConfig, pgm: PgModule): ClientConfig {
+  return {
+    ...clientConfig,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         oid === INT8_OID
           ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          : pgm.types.getTypeParser(oid, format)) as typeof pgm.types.getTypeParser,
     },
   };
 }
@@ -99,10 +116,10 @@ function storeError(what: string, error: unknown): unknown {
   return new StoreError(`Store could not ${what}: ${(error as Error).message}`, error);
 }
 
-/** Migrate on the first connection; every statement of the store waits for it. */
-function migrateOnOpen(pool: pg.Pool): Promise<MigrateResult> {
+/** Load node-postgres and migrate on the first connection; every statement of the store waits for it. */
+function migrateOnOpen(opened: Promise<pg.Pool>): Promise<MigrateResult> {
   const migrated = (async () => {
-    const client = await pool.connect();
+    const client = await (await opened).connect();
     try {
       return await migrate(client);
     } finally {
@@ -150,14 +167,21 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
   } catch (error) {
     throw new StoreError(`Could not read the PostgreSQL TLS settings: ${(error as Error).message}`, error);
   }
-  const pool = new pg.Pool({ ...clientConfig, max: config.poolSize, idleTimeoutMillis: 30_000 });
-  // An idle client dropped by the server: the next statement reports it as a StoreError.
-  pool.on("error", () => undefined);
-  const migrated = migrateOnOpen(pool);
+  const opened = loadPg().then((pgm) => {
+    const pool = new pgm.Pool({
+      ...withInt8AsNumber(clientConfig, pgm),
+      max: config.poolSize,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client dropped by the server: the next statement reports it as a StoreError.
+    pool.on("error", () => undefined);
+    return pool;
+  });
+  const migrated = migrateOnOpen(opened);
 
   async function withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     await migrated;
-    const client = await pool.connect();
+    const client = await (await opened).connect();
     let broken = false;
     try {
       return await fn(client);
@@ -171,8 +195,10 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
   }
 
   return {
-    pool,
-    clientConfig,
+    async newClient() {
+      const pgm = await loadPg();
+      return new pgm.Client(withInt8AsNumber(clientConfig, pgm));
+    },
     migrated,
     async write(what, fn) {
       return withRetries(what, () => withClient((client) => inTransaction(client, fn)));
@@ -191,7 +217,9 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
     },
     async close() {
       await migrated.catch(() => undefined);
-      await pool.end();
+      // A pool that never came (node-postgres failed to load) has nothing to end.
+      const pool = await opened.catch(() => null);
+      await pool?.end();
     },
   };
 }

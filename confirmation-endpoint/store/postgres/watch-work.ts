@@ -3,8 +3,7 @@
 // stays the safety net: when the connection drops, the watcher reconnects after a pause and wakes
 // the workers once, in case a notification was missed meanwhile.
 
-import pg from "pg";
-import type { ClientConfig } from "pg";
+import type pg from "pg";
 import { WORK_CHANNEL } from "./outbox";
 
 const RECONNECT_MS = 2_000;
@@ -14,9 +13,11 @@ export interface WorkWatcher {
   close(): Promise<void>;
 }
 
-export function createWorkWatcher(clientConfig: ClientConfig): WorkWatcher {
+/** `newClient` makes the dedicated connection (not yet connected): PgConnection.newClient. */
+export function createWorkWatcher(newClient: () => Promise<pg.Client>): WorkWatcher {
   const listeners = new Set<() => void>();
   let client: pg.Client | null = null;
+  let connecting = false;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const wakeAll = () => listeners.forEach((wake) => wake());
@@ -38,8 +39,18 @@ export function createWorkWatcher(clientConfig: ClientConfig): WorkWatcher {
   }
 
   async function connect(): Promise<void> {
-    if (stopped || client) return;
-    const c = new pg.Client(clientConfig);
+    if (stopped || client || connecting) return;
+    connecting = true;
+    let c: pg.Client;
+    try {
+      c = await newClient();
+    } catch {
+      if (listeners.size > 0) reconnectLater();
+      return;
+    } finally {
+      connecting = false;
+    }
+    if (stopped || listeners.size === 0) return;
     client = c;
     c.on("notification", wakeAll);
     c.on("error", () => drop(c));

@@ -2,7 +2,8 @@
 // and lets the parent move its clock, read its peak RSS and kill it. The entry is bundled with
 // esbuild first (as a deployment would run it) and started with plain node: one process, so SIGKILL
 // really kills the endpoint and /proc/<pid>/status is the endpoint's own memory, without the
-// TypeScript compiler tsx would keep loaded.
+// TypeScript compiler tsx would keep loaded. It runs with the node flags the kit ships
+// (scripts/hosting/node-flags.ts), so its memory is the deployed endpoint's.
 
 import { KitError } from "../../../common/kit-error";
 import { spawn } from "node:child_process";
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import type { ClockState } from "./scaled-clock";
 import { formatClockState } from "./scaled-clock";
 import { processCpuMs } from "./process-cpu";
+import { ENDPOINT_NODE_FLAGS } from "../../hosting/node-flags";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const entry = fileURLToPath(new URL("./endpoint-process.ts", import.meta.url));
@@ -83,9 +85,10 @@ export async function spawnEndpoint(
 ): Promise<EndpointProcess> {
   const program = await bundleEndpoint(dirname(logFile));
   const fd = openSync(logFile, "a");
-  // e.g. BURST_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the endpoint.
+  // The shipped flags first; BURST_NODE_ARGS after them, so it can override one (V8 takes the last):
+  // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile, "--max-semi-space-size=16" for V8's default.
   const nodeArgs = (process.env.BURST_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, program], {
+  const child = spawn(process.execPath, [...ENDPOINT_NODE_FLAGS, ...nodeArgs, program], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? "",
