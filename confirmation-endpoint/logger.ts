@@ -74,16 +74,25 @@ export function collectSecretValues(config: unknown, depth = 0, under = false): 
   return [...new Set(found)];
 }
 
+/** Each secret as it may appear in a line: as is, and inside a JSON string (quotes and backslashes escaped). */
+function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length < MIN_SECRET_LENGTH) continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  return [...forms];
+}
+
 /** `line` with every secret value replaced by "[redacted]". */
 export function scrubSecrets(line: string, secrets: readonly string[]): string {
+  return scrubForms(line, secretForms(secrets));
+}
+
+function scrubForms(line: string, forms: readonly string[]): string {
   let out = line;
-  for (const secret of secrets) {
-    if (secret.length >= MIN_SECRET_LENGTH && out.includes(secret))
-      out = out.split(secret).join("[redacted]");
-    // The same value as it appears inside a JSON string (quotes and backslashes escaped).
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret && out.includes(escaped)) out = out.split(escaped).join("[redacted]");
-  }
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join("[redacted]");
   return out;
 }
 
@@ -103,6 +112,7 @@ export interface JsonLoggerOptions {
 /** A logger writing JSON lines to `write` (stderr in main.ts). */
 export function createJsonLogger(options: JsonLoggerOptions): Logger {
   const secrets = (options.secrets ?? []).filter((s) => s.length >= MIN_SECRET_LENGTH);
+  const forms = secretForms(secrets);
   const pretty = options.format === "pretty" ? loadPrettifier() : null;
   const write = pretty ? (line: string) => options.write(pretty(line)) : options.write;
   const logger = pino(
@@ -115,9 +125,7 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
         level: (label) => ({ level: label }),
         log: (fields) => redactFields(fields) as Record<string, unknown>,
       },
-      ...(secrets.length > 0
-        ? { hooks: { streamWrite: (line: string) => scrubSecrets(line, secrets) } }
-        : {}),
+      ...(secrets.length > 0 ? { hooks: { streamWrite: (line: string) => scrubForms(line, forms) } } : {}),
       ...(options.context ? { mixin: () => options.context?.() ?? {} } : {}),
     },
     { write },

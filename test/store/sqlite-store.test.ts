@@ -94,6 +94,25 @@ describe("SQLite store", () => {
     });
   });
 
+  it("webhooks committed together: one that cannot be stored fails alone, the others are stored", async () => {
+    // A NOT NULL column left empty: SQLite refuses that webhook's row, as it would a full disk's.
+    const broken = planEvents([event("evt_broken", { type: null as unknown as string })], NOW);
+    const results = await Promise.allSettled([
+      store.recordWebhook(planEvents([event("evt_a", { providerPaymentId: "pi_a" })], NOW), NOW),
+      store.recordWebhook(broken, NOW),
+      store.recordWebhook(planEvents([event("evt_b", { providerPaymentId: "pi_b" })], NOW), NOW),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
+    expect((results[0] as PromiseFulfilledResult<unknown>).value).toEqual({ stored: 1, duplicates: 0 });
+    expect((results[2] as PromiseFulfilledResult<unknown>).value).toEqual({ stored: 1, duplicates: 0 });
+    const jobs = await store.listJobs();
+    expect(jobs.map((j) => j.dedupe).sort()).toEqual([
+      "payment:stripe:cs_1:pi_a",
+      "payment:stripe:cs_1:pi_b",
+    ]);
+  });
+
   it("refuses a database from a newer release", async () => {
     await store.close();
     const db = new Database(path);

@@ -43,6 +43,8 @@ export function openConnection(path: string, busyTimeoutMs: number): SqliteConne
   }
   // Compiling on every call cost more than running most of these statements.
   const statements = new Map<string, Database.Statement>();
+  // One transaction wrapper for every write (better-sqlite3 builds four functions per wrapper).
+  const inTransaction = db.transaction((fn: () => unknown) => fn());
   const connection: SqliteConnection = {
     db,
     prepare(sql) {
@@ -53,9 +55,9 @@ export function openConnection(path: string, busyTimeoutMs: number): SqliteConne
       }
       return statement;
     },
-    write(what, fn) {
+    write<T>(what: string, fn: () => T): T {
       try {
-        return db.transaction(fn).immediate();
+        return inTransaction.immediate(fn) as T;
       } catch (error) {
         if (error instanceof StaleLeaseError || error instanceof VersionConflictError) throw error;
         throw new StoreError(`Store could not ${what}: ${(error as Error).message}`, error);

@@ -1,10 +1,9 @@
 // Webhooks on SQLite, with group commit: webhooks that arrive in the same turn of the event loop
 // share one transaction, so one fsync acknowledges them all (a burst of hundreds per second would
-// otherwise queue behind one fsync each). Each webhook has its own savepoint: a failure undoes
-// that one only.
+// otherwise queue behind one fsync each). Should that transaction fail, nothing of it is kept and
+// each webhook is tried again in a transaction of its own, so a failure is only its own.
 
 import type { PlannedEvent } from "../../lifecycle/plan-event";
-import { StoreError } from "../../errors";
 import type { WebhookOutcome } from "../types";
 import type { SqliteConnection } from "./connection";
 import { enqueue } from "./outbox";
@@ -58,34 +57,33 @@ export function createWebhookWriter(
   c: SqliteConnection,
 ): (planned: PlannedEvent[], now: number) => Promise<WebhookOutcome> {
   let pending: Pending[] = [];
-  // Each webhook in its own savepoint inside the batch's transaction; made once, not per webhook.
-  const storeOne = c.db.transaction((planned: PlannedEvent[], now: number) => storeEvents(c, planned, now));
+
+  /** The batch in one transaction; null when it failed as a whole (nothing of it was kept). */
+  function storeTogether(batch: Pending[]): WebhookOutcome[] | null {
+    try {
+      return c.write("store webhooks", () => batch.map((item) => storeEvents(c, item.planned, item.now)));
+    } catch {
+      return null;
+    }
+  }
 
   function flush(): void {
     const batch = pending;
     pending = [];
-    const results: Array<{ ok: WebhookOutcome } | { error: unknown }> = [];
-    try {
-      c.write("store webhooks", () => {
-        for (const item of batch) {
-          try {
-            results.push({ ok: storeOne(item.planned, item.now) });
-          } catch (error) {
-            results.push({
-              error: new StoreError(`Store could not store a webhook: ${(error as Error).message}`, error),
-            });
-          }
-        }
-      });
-    } catch (error) {
-      for (const item of batch) item.reject(error);
+    const together = batch.length > 1 ? storeTogether(batch) : null;
+    if (together) {
+      batch.forEach((item, i) => item.resolve(together[i]!));
       return;
     }
-    batch.forEach((item, i) => {
-      const result = results[i];
-      if (result && "ok" in result) item.resolve(result.ok);
-      else item.reject(result?.error ?? new StoreError("Store could not store a webhook: no result", null));
-    });
+    // Alone, or after the batch failed: each webhook in its own transaction, so one that cannot be
+    // stored (a full disk, a bad row) fails only its own delivery.
+    for (const item of batch) {
+      try {
+        item.resolve(c.write("store a webhook", () => storeEvents(c, item.planned, item.now)));
+      } catch (error) {
+        item.reject(error);
+      }
+    }
   }
 
   return (planned, now) =>
