@@ -11,7 +11,8 @@ export function rememberBody(request: Request, body: Uint8Array): void {
   preread.set(request, body);
 }
 
-function tooLarge(maxBytes: number): HttpError {
+/** The 413 for a body over `maxBytes`. */
+export function tooLarge(maxBytes: number): HttpError {
   return new HttpError(
     413,
     "PAYLOAD_TOO_LARGE",
@@ -27,11 +28,7 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
   }
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
-    throw new HttpError(
-      413,
-      "PAYLOAD_TOO_LARGE",
-      `The request body is larger than ${maxBytes} bytes; send a smaller body.`,
-    );
+    throw tooLarge(maxBytes);
   }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
@@ -53,11 +50,7 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
     size += part.value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new HttpError(
-        413,
-        "PAYLOAD_TOO_LARGE",
-        `The request body is larger than ${maxBytes} bytes; send a smaller body.`,
-      );
+      throw tooLarge(maxBytes);
     }
     chunks.push(part.value);
   }

@@ -5,7 +5,7 @@
 
 import { HttpError, StoreError } from "../errors";
 import type { Clock } from "../clock";
-import { readBodyCapped } from "../http/read-body";
+import { readBodyCapped, tooLarge } from "../http/read-body";
 import { errorAnswer, jsonAnswer, toResponse } from "../http/responses";
 import type { PlainAnswer } from "../http/responses";
 import { samplerFor } from "../log-sampler";
@@ -79,11 +79,7 @@ export async function receiveWebhook(
   const provider = knownProvider(providerName, deps);
   const { headers, body } = delivery;
   if (body.byteLength > MAX_WEBHOOK_BODY_BYTES) {
-    const error = new HttpError(
-      413,
-      "PAYLOAD_TOO_LARGE",
-      `The request body is larger than ${MAX_WEBHOOK_BODY_BYTES} bytes; send a smaller body.`,
-    );
+    const error = tooLarge(MAX_WEBHOOK_BODY_BYTES);
     countUnread(error, provider.name, startedAt, deps);
     throw error;
   }
