@@ -106,8 +106,10 @@ export function createStatusWaiter(options: StatusWaitOptions = {}): StatusWaite
     abort?: AbortSignal,
   ): Promise<T> {
     const until = Date.now() + Math.min(seconds, MAX_WAIT_SECONDS) * 1000;
-    // A signal that arrives while a read is under way is kept, so the next pause ends at once.
-    let woken = false;
+    // A signal that arrives while a read is under way is kept, so the next pause ends at once. The
+    // first pass reads again before pausing: a change committed between the caller's read and this
+    // subscription raised its signal before anyone listened, and would wait for the next re-read.
+    let woken = true;
     let resume: (() => void) | null = null;
     const wake = () => {
       woken = true;

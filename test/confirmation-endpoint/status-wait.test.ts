@@ -25,8 +25,22 @@ describe("createStatusWaiter", () => {
     }, 50);
     await expect(held).resolves.toEqual({ status: "finalized" });
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(reads).toBe(1);
+    // One read on taking the request (a change may have come before it listened), one on the signal.
+    expect(reads).toBe(2);
     expect(waiter.held()).toBe(0);
+  });
+
+  it("a change committed between the caller's read and the hold is answered at once, not at the re-read", async () => {
+    const signal = createPurchaseSignal();
+    const waiter = createStatusWaiter({ signal, recheckMs: 60_000 });
+    // The caller read "paid"; finalize committed and signalled before the request was held.
+    const status: PurchaseStatus = "finalized";
+    signal.notify(PURCHASE);
+    const started = Date.now();
+    await expect(waiter.hold(PURCHASE, "paid", 5, async () => ({ status }))).resolves.toEqual({
+      status: "finalized",
+    });
+    expect(Date.now() - started).toBeLessThan(500);
   });
 
   it("a signal for another purchase does not end the wait; the time-out does, with the last read", async () => {
