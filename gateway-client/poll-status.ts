@@ -75,7 +75,9 @@ export function pollStatus(ctx: PageContext): void {
     holdSeconds = answer.longPollSeconds ?? 0;
     // A waiting request that came back quickly with nothing new was not held after all: back off.
     const notHeld = wait !== null && answer.status === seen && deps.now() - sentAt < timing.pollInitialMs;
-    if (holdSeconds > 0 && !notHeld) return ctx.timer.schedule(() => void once(), 0);
+    // The next long poll leaves at once, not through a timer: a tab in the background runs its
+    // timers at most once a second, which would keep an attendee waiting after finalize.
+    if (holdSeconds > 0 && !notHeld) return ctx.timer.stopped() ? undefined : void once();
     backOff();
   }
 

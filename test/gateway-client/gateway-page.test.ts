@@ -315,6 +315,29 @@ describe("back from the provider", () => {
     expect(view.navigations).toEqual([`${PORTAL}/event/confirmation?id=${RID}`]);
   });
 
+  it("in a background tab (timers at most once a second) the next long poll still leaves at once", async () => {
+    const holds = (status: string) => ({
+      status: 200,
+      body: { status, readableEventId: RID, longPollSeconds: 25 },
+    });
+    endpoint.status(holds("awaiting_payment"), holds("paid"));
+    endpoint.statusOk("finalized");
+    const times: number[] = [];
+    const holding: typeof fetch = (input, init) => {
+      times.push(clock.now() - T0);
+      if (!String(input).includes("wait=")) return endpoint.fetch(input, init);
+      return new Promise((resolve) => clock.setTimeout(() => resolve(endpoint.fetch(input, init)), 5000));
+    };
+    const hidden = {
+      ...clock,
+      setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, Math.max(ms, 1000)),
+    };
+    view = mount({ ...endpoint, fetch: holding }, hidden, { href: RETURN_HREF });
+    await clock.advance(30_000);
+    expect(times).toEqual([0, 0, 5000]);
+    expect(view.navigations).toEqual([`${PORTAL}/event/confirmation?id=${RID}`]);
+  });
+
   it("a long poll answered at once with nothing new falls back to the polling schedule", async () => {
     const holds = (status: string) => ({
       status: 200,
