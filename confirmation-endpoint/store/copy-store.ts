@@ -1,4 +1,4 @@
-// Moves a whole store into PostgreSQL: every table, row for row (open purchases, open checkouts,
+// Moves a whole store into PostgreSQL: every table of record, row for row (open purchases, open checkouts,
 // pending and leased jobs, refunds, dead letters, the seen webhook events that keep replays out).
 // Both backends share the schema, so a row is copied column for column; the target's sequences
 // are moved past the copied ids. One transaction on the target: a copy lands whole or not at all.
@@ -14,7 +14,11 @@ import { openSqliteStore } from "./sqlite-store";
 import { describeStore } from "./store-url";
 import type { PostgresStoreConfig, StoreConfig } from "./store-url";
 
-/** Parents before children (checkout references purchase). */
+/**
+ * Parents before children (checkout references purchase). Not copied: dataverse_user_hold, the
+ * throttling holds instances share; a hold lasts seconds to minutes, and the copy runs with every
+ * instance stopped, so the first 429 after the move writes it again.
+ */
 export const STORE_TABLES = [
   "purchase",
   "checkout",
