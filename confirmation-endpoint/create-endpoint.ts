@@ -250,6 +250,8 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     store: rawStore,
   });
   const dataverse = instrumentDataverse(dv.dataverse, { metrics, tracing });
+  const dvClient = dv.client;
+  if (dvClient) metrics.watchDataverse(() => dvClient.metrics());
   const deps = { store, providers, dataverse, clock, logger, metrics, tracing };
   let wakeWorker = () => {};
   const handler = createApp({

@@ -4,6 +4,7 @@
 // fixed vocabularies (outcome, reason, action): never ids, never personal data.
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { DataverseClientMetrics } from "./dataverse/dataverse-client";
 import type { StoreBacklog } from "./store/types";
 
 type Labels = Record<string, string>;
@@ -57,6 +58,8 @@ export interface Metrics {
   observeDataverseSeconds(seconds: number, labels: { action: string; outcome: string }): void;
   /** Read the backlog gauges from `read` at each scrape (the endpoint's store). */
   watchBacklog(read: (now: number) => Promise<StoreBacklog>, now: () => number): void;
+  /** Read the Dataverse gauges from the client at each scrape (its application users' holds). */
+  watchDataverse(read: () => DataverseClientMetrics): void;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -116,6 +119,45 @@ function backlogGauges(registry: Registry, latest: () => StoreBacklog | null, no
   }
 }
 
+type DataverseGauge =
+  | "gateway_dataverse_users_held"
+  | "gateway_dataverse_hold_seconds_left"
+  | "gateway_dataverse_requests_in_flight";
+
+const DATAVERSE_GAUGES: Record<
+  DataverseGauge,
+  { help: string; value: (d: DataverseClientMetrics) => number }
+> = {
+  gateway_dataverse_users_held: {
+    help: "Application users Dataverse holds after a 429 until their Retry-After ends, as this instance knows (its own 429s and the holds shared through the store).",
+    value: (d) => d.users.filter((user) => user.throttledUntil !== null).length,
+  },
+  gateway_dataverse_hold_seconds_left: {
+    help: "Longest time left of a Dataverse throttling hold among the application users; 0 when none is held.",
+    value: (d) =>
+      d.users.reduce((longest, user) => Math.max(longest, ((user.throttledUntil ?? d.at) - d.at) / 1000), 0),
+  },
+  gateway_dataverse_requests_in_flight: {
+    help: "Requests to Dataverse under way, all application users together.",
+    value: (d) => d.users.reduce((sum, user) => sum + user.inFlight, 0),
+  },
+};
+
+function dataverseGauges(registry: Registry, latest: () => DataverseClientMetrics | null): void {
+  for (const [name, gauge] of Object.entries(DATAVERSE_GAUGES)) {
+    new Gauge({
+      name,
+      help: gauge.help,
+      registers: [registry],
+      collect() {
+        const client = latest();
+        // No Dataverse client in this endpoint (a test's stand-in): unknown, not zero.
+        this.set(client === null ? Number.NaN : gauge.value(client));
+      },
+    });
+  }
+}
+
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -147,6 +189,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
   let read: ((now: number) => Promise<StoreBacklog>) | null = null;
+  let readDataverse: (() => DataverseClientMetrics) | null = null;
   let clock: () => number = Date.now;
   // Read once per scrape, before the registry collects: every backlog gauge shows the same moment.
   let backlog: StoreBacklog | null = null;
@@ -155,6 +198,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     () => backlog,
     () => clock(),
   );
+  let dataverseNow: DataverseClientMetrics | null = null;
+  dataverseGauges(registry, () => dataverseNow);
 
   return {
     increment(name, labels = {}, by = 1) {
@@ -167,8 +212,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       read = reader;
       clock = now;
     },
+    watchDataverse(reader) {
+      readDataverse = reader;
+    },
     async render() {
       backlog = read ? await read(clock()).catch(() => null) : null;
+      dataverseNow = readDataverse?.() ?? null;
       return registry.metrics();
     },
     contentType: registry.contentType,

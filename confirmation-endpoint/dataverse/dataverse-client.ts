@@ -91,6 +91,8 @@ export interface DataverseUserMetrics {
 }
 
 export interface DataverseClientMetrics {
+  /** When these were read, on the client's clock (the one throttledUntil is on). */
+  at: number;
   requests: number;
   retries: number;
   throttles: number;
@@ -152,7 +154,12 @@ function readMetrics(pool: UserPool, counters: RequestCounters, at: number): Dat
     tokenRequests: user.tokens.tokenRequests,
     throttledUntil: user.blockedUntil > at ? user.blockedUntil : null,
   }));
-  return { ...counters, tokenRequests: users.reduce((sum, user) => sum + user.tokenRequests, 0), users };
+  return {
+    at,
+    ...counters,
+    tokenRequests: users.reduce((sum, user) => sum + user.tokenRequests, 0),
+    users,
+  };
 }
 
 export function createDataverseClient(options: DataverseClientOptions): DataverseClient {

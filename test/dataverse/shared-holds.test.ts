@@ -6,11 +6,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DeadlineExceededError } from "../../confirmation-endpoint/dataverse";
 import type { DataverseClient } from "../../confirmation-endpoint/dataverse";
 import type { SharedUserHolds } from "../../confirmation-endpoint/dataverse/shared-holds";
 import { userHoldKey } from "../../confirmation-endpoint/dataverse/shared-holds";
+import { createMetrics } from "../../confirmation-endpoint/metrics";
 import { openStore } from "../../confirmation-endpoint/store/open-store";
 import { parseStoreUrl } from "../../confirmation-endpoint/store/store-url";
 import type { StoreConfig } from "../../confirmation-endpoint/store/store-url";
@@ -53,6 +55,18 @@ function client(s: DataverseStandIn, store: SharedUserHolds): DataverseClient {
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The Dataverse gauges of /metrics for `c`, as Prometheus reads them. */
+async function dataverseGauges(c: DataverseClient): Promise<Record<string, number>> {
+  const metrics = createMetrics({ processMetrics: false });
+  metrics.watchDataverse(() => c.metrics());
+  const families = parsePrometheusTextFormat(await metrics.render());
+  return Object.fromEntries(
+    families
+      .filter((f) => f.name.startsWith("gateway_dataverse_") && f.type === "GAUGE")
+      .map((f) => [f.name, Number((f.metrics[0] as { value: string }).value)]),
+  );
+}
 
 /** Calls through `a` until the user's window is full and `a` meets the 429 (its deadline is short, so it gives up). */
 async function throttle(a: DataverseClient): Promise<void> {
@@ -123,6 +137,32 @@ for (const backend of backends) {
       expect(s.state.stats.throttled.whileHeld).toBe(0);
       expect(b.metrics().throttles).toBe(0);
       expect(Date.now() - heldAt).toBeGreaterThanOrEqual(1500);
+    });
+
+    it("/metrics shows the hold on both instances: the one told by Dataverse and the one that read the store", async () => {
+      const s = await standIn();
+      const connect = await backend.fresh();
+      const a = client(s, openOn(connect));
+      const b = client(s, openOn(connect));
+      expect(await dataverseGauges(b)).toEqual({
+        gateway_dataverse_users_held: 0,
+        gateway_dataverse_hold_seconds_left: 0,
+        gateway_dataverse_requests_in_flight: 0,
+      });
+      await throttle(a);
+      const onA = await dataverseGauges(a);
+      expect(onA.gateway_dataverse_users_held).toBe(1);
+      expect(onA.gateway_dataverse_hold_seconds_left).toBeGreaterThan(0);
+      expect(onA.gateway_dataverse_hold_seconds_left).toBeLessThanOrEqual(2);
+      // B learns of the hold when it next wants to send (it reads the store first), then waits.
+      const waiting = b.get("WhoAmI");
+      await pause(100);
+      const onB = await dataverseGauges(b);
+      expect(onB.gateway_dataverse_users_held).toBe(1);
+      expect(onB.gateway_dataverse_hold_seconds_left).toBeGreaterThan(0);
+      expect(onB.gateway_dataverse_requests_in_flight).toBe(0);
+      expect((await waiting).status).toBe(200);
+      expect((await dataverseGauges(b)).gateway_dataverse_users_held).toBe(0);
     });
 
     it("a hold in the store outlives a restart: the new client waits it out before sending", async () => {

@@ -118,6 +118,10 @@ describe("startSandbox", () => {
     const status = await fetch(sb.urls.status);
     expect(status.status).toBe(200);
     expect(await status.text()).toContain("<h1>Sandbox status</h1>");
+    // The endpoint's Dataverse client (against the stand-in) is on /metrics: no user held yet.
+    const metrics = await (await fetch(`${sb.urls.endpoint}/metrics`)).text();
+    expect(metrics).toMatch(/^gateway_dataverse_users_held 0$/m);
+    expect(metrics).toMatch(/^gateway_dataverse_hold_seconds_left 0$/m);
   });
 
   it("register two attendees → checkout → pay → webhook → finalized → two registrations", async () => {
