@@ -12,6 +12,8 @@ import { planEvents } from "../../confirmation-endpoint/lifecycle/plan-event";
 import { openStore } from "../../confirmation-endpoint/store/open-store";
 import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
 import { openConnection } from "../../confirmation-endpoint/store/sqlite/connection";
+import { isBusy } from "../../confirmation-endpoint/store/sqlite/retry-when-busy";
+import { createWebhookWriter } from "../../confirmation-endpoint/store/sqlite/webhooks";
 import type { PaymentStore } from "../../confirmation-endpoint/store/types";
 import { MIGRATIONS } from "../../confirmation-endpoint/store/migrations";
 import { describeStoreContract, event, NOW } from "./store-contract";
@@ -181,6 +183,39 @@ describe("SQLite store", () => {
     }
     // The old 5 s busy timeout held the loop for the whole wait; one short try may hold it briefly.
     expect(delay.max / 1e6).toBeLessThan(1000);
+  });
+
+  it("a locked file refuses a batch of webhooks in one try, not one busy timeout per webhook", async () => {
+    await store.close();
+    const c = openConnection(path, 20);
+    let tries = 0;
+    const write = c.write;
+    c.write = (what, fn) => {
+      tries += 1;
+      return write(what, fn);
+    };
+    const recordWebhook = createWebhookWriter(c);
+    const deliveries = () =>
+      Array.from({ length: 30 }, (_, i) =>
+        recordWebhook(planEvents([event(`evt_${i}`, { providerPaymentId: `pi_${i}` })], NOW), NOW),
+      );
+    const other = new Database(path);
+    other.prepare("BEGIN IMMEDIATE").run();
+    try {
+      const refused = await Promise.allSettled(deliveries());
+      expect(refused.filter((r) => r.status === "rejected" && isBusy(r.reason))).toHaveLength(30);
+      // Each try blocks the event loop for the busy timeout: one for the batch, none per webhook.
+      expect(tries).toBe(1);
+    } finally {
+      other.prepare("ROLLBACK").run();
+      other.close();
+    }
+    tries = 0;
+    const stored = await Promise.all(deliveries());
+    expect(stored.every((o) => o.stored === 1)).toBe(true);
+    expect(tries).toBe(1);
+    c.db.close();
+    store = openSqliteStore(":memory:");
   });
 
   it("the heartbeat behind ping fails on a file that takes no writes", async () => {
