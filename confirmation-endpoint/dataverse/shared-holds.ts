@@ -136,7 +136,11 @@ export function createHoldSync(
       written.set(target.key, untilMs);
       const write = shared
         .recordUserHold({ userKey: target.key, heldUntil: untilMs }, now())
-        .catch((error: unknown) => warn("dataverse.shared_hold.unwritable", error));
+        .catch((error: unknown) => {
+          // Not recorded: the next 429 of this user writes it again, even with the same end.
+          if (written.get(target.key) === untilMs) written.delete(target.key);
+          warn("dataverse.shared_hold.unwritable", error);
+        });
       await withinPatience(write);
     },
   };

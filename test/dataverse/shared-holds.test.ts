@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DeadlineExceededError } from "../../confirmation-endpoint/dataverse";
 import type { DataverseClient } from "../../confirmation-endpoint/dataverse";
 import type { SharedUserHolds } from "../../confirmation-endpoint/dataverse/shared-holds";
-import { userHoldKey } from "../../confirmation-endpoint/dataverse/shared-holds";
+import { createHoldSync, userHoldKey } from "../../confirmation-endpoint/dataverse/shared-holds";
 import { createMetrics } from "../../confirmation-endpoint/metrics";
 import { openStore } from "../../confirmation-endpoint/store/open-store";
 import { parseStoreUrl } from "../../confirmation-endpoint/store/store-url";
@@ -241,5 +241,37 @@ describe("reading the shared holds", () => {
     expect(userHoldKey(org, defaults, { managedIdentity: { kind: "system" } })).toBe(
       "contoso.crm4.dynamics.com managed-identity system",
     );
+  });
+});
+
+describe("publishing a hold", () => {
+  it("a hold the store could not record is written again at the next 429, even with the same end", async () => {
+    const recorded: number[] = [];
+    let failNext = true;
+    const logged: string[] = [];
+    const sync = createHoldSync(
+      {
+        async recordUserHold(hold) {
+          if (failNext) {
+            failNext = false;
+            throw new Error("store unavailable");
+          }
+          recorded.push(hold.heldUntil);
+        },
+        async readUserHolds() {
+          return [];
+        },
+      },
+      { refreshMs: 250, now: () => 1_000, log: (entry) => logged.push(entry.event) },
+    );
+    const target = { key: "org tenant client", label: "user1", blockedUntil: 0 };
+    await sync.publish(target, 5_000);
+    expect(recorded).toEqual([]);
+    expect(logged).toEqual(["dataverse.shared_hold.unwritable"]);
+    await sync.publish(target, 5_000);
+    expect(recorded).toEqual([5_000]);
+    // Recorded once: the same end again is not written twice.
+    await sync.publish(target, 5_000);
+    expect(recorded).toEqual([5_000]);
   });
 });
