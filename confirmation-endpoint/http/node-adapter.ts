@@ -1,16 +1,18 @@
 // Adapts Node's http server to the fetch-style handler: an IncomingMessage becomes a Web Request
 // whose body is the untouched bytes (webhook signatures are computed over them), and a Web
-// Response is written back. No port is opened here. The webhook path runs through here hundreds of
-// times a second in a burst, so the adapter avoids what costs most in a Web Request: a followed
-// abort signal on requests with a body, the body as a Web stream (the kit's endpoint reads bodies
-// ahead, prereadBodies), reading a JSON answer back out of its Response, an abort on every close.
+// Response is written back. No port is opened here. Webhooks, hundreds a second in a burst, skip
+// the Web Request altogether when the handler offers a direct route (`direct`): headers and the raw
+// body in, a plain answer written to the socket. For the other routes the adapter still avoids what
+// costs most in a Web Request: a followed abort signal on requests with a body, the body as a Web
+// stream (the kit's endpoint reads bodies ahead, prereadBodies), reading a JSON answer back out of
+// its Response, an abort on every close.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { DirectRoute, FetchHandler } from "../app";
 import { PEER_HEADER } from "./client-key";
 import { rememberBody } from "./read-body";
-import { errorAnswer, errorResponse, knownText } from "./responses";
+import { errorAnswer, errorResponse, knownText, toResponse } from "./responses";
 import type { PlainAnswer } from "./responses";
 
 const BASE = "http://endpoint.invalid";
@@ -123,6 +125,18 @@ function nodeHeaders(req: IncomingMessage): { get(name: string): string | null }
   };
 }
 
+/** A body the adapter could not read whole within its cap. */
+const unreadBody = (): PlainAnswer =>
+  errorAnswer(
+    413,
+    "PAYLOAD_TOO_LARGE",
+    `The request body could not be read whole, or is larger than ${MAX_PREREAD_BODY_BYTES} bytes.`,
+  );
+
+/** A route that threw: the details go to onError, never to the caller. */
+const internalError = (): PlainAnswer =>
+  errorAnswer(500, "INTERNAL", "The endpoint failed to handle the request; try again later.");
+
 /** Reads the body, runs a direct route and writes its answer; nothing Web is built. */
 async function answerDirect(
   req: IncomingMessage,
@@ -133,17 +147,13 @@ async function answerDirect(
   let answer: PlainAnswer;
   const body = await readNodeBody(req, MAX_PREREAD_BODY_BYTES);
   if (body === null) {
-    answer = errorAnswer(
-      413,
-      "PAYLOAD_TOO_LARGE",
-      `The request body could not be read whole, or is larger than ${MAX_PREREAD_BODY_BYTES} bytes.`,
-    );
+    answer = unreadBody();
   } else {
     try {
       answer = await route({ headers: nodeHeaders(req), body });
     } catch (error) {
       onError(error);
-      answer = errorAnswer(500, "INTERNAL", "The endpoint failed to handle the request; try again later.");
+      answer = internalError();
     }
   }
   res.writeHead(answer.status, answer.headers);
@@ -182,18 +192,14 @@ export function createNodeListener(
           options.prereadBodies && hasBody ? await readNodeBody(req, MAX_PREREAD_BODY_BYTES) : undefined;
         response =
           body === null
-            ? errorResponse(
-                413,
-                "PAYLOAD_TOO_LARGE",
-                `The request body could not be read whole, or is larger than ${MAX_PREREAD_BODY_BYTES} bytes.`,
-              )
+            ? toResponse(unreadBody())
             : await handler(toWebRequest(req, controller?.signal ?? null, body));
       } catch (error) {
         const badInput = error instanceof TypeError;
         if (!badInput) onError(error);
         response = badInput
           ? errorResponse(400, "BAD_REQUEST", "The request could not be read (bad header or method).")
-          : errorResponse(500, "INTERNAL", "The endpoint failed to handle the request; try again later.");
+          : toResponse(internalError());
       }
       if (dropped.has(response)) {
         req.socket.destroy();

@@ -23,9 +23,11 @@ export function prune(c: SqliteConnection, before: number): PruneResult {
     (r) => r.purchase_id,
   );
   // Jobs are not indexed by purchase (only leased ones are): one pass over the outbox for them all.
-  c.prepare(`DELETE FROM outbox WHERE purchase_id IN (SELECT value FROM json_each(?))`).run(
-    JSON.stringify(ids),
-  );
+  if (ids.length > 0) {
+    c.prepare(`DELETE FROM outbox WHERE purchase_id IN (SELECT value FROM json_each(?))`).run(
+      JSON.stringify(ids),
+    );
+  }
   for (const id of ids) {
     for (const table of ["checkout", "payment", "refund"]) {
       c.prepare(`DELETE FROM ${table} WHERE purchase_id = ?`).run(id);
