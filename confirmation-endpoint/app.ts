@@ -69,7 +69,9 @@ export interface KitHandler extends FetchHandler {
   /**
    * The direct route for `method` and the raw request target, or null (use the handler). Today
    * only webhook deliveries: hundreds a second in a burst, and a Web Request costs about as much
-   * as storing the event. Same checks, same answers as through the handler.
+   * as storing the event. Same checks, same answers as through the handler (one edge aside: of a
+   * header sent twice, Node keeps the first for some names, such as Authorization, where a Web
+   * Request joins both).
    */
   direct(method: string, target: string): DirectRoute | null;
 }
