@@ -58,8 +58,15 @@ async function readAll(from: StoreConfig): Promise<Map<StoreTable, Row[]>> {
     if (!existsSync(from.path)) {
       throw new StoreCopyError("STORE_COPY_REFUSED", `No SQLite store at ${from.path}.`, "Check --from.");
     }
-    // Opening through the store brings an older file up to the current schema first.
-    await openSqliteStore(from.path).close();
+    // Opening through the store brings an older file up to the current schema first, and makes the
+    // payments and jobs of webhook events its worker had not applied yet (PostgreSQL writes them
+    // with the event, so there they are rows to copy, not plans).
+    const source = openSqliteStore(from.path);
+    try {
+      while ((await source.applyReceivedEvents(Date.now())).applied > 0);
+    } finally {
+      await source.close();
+    }
     const db = new Database(from.path, { readonly: true });
     try {
       for (const t of STORE_TABLES) tables.set(t, db.prepare(selectAll(db, t)).all() as Row[]);

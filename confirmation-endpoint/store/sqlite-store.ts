@@ -13,10 +13,11 @@ import { openConnection } from "./sqlite/connection";
 import { claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./sqlite/outbox";
 import { prune } from "./sqlite/prune";
 import { listPurchasesSince, requestRefund, settleRefund } from "./sqlite/requested-refunds";
-import { retryWhenBusy } from "./sqlite/retry-when-busy";
+import { isBusy, retryWhenBusy } from "./sqlite/retry-when-busy";
 import { readUserHolds, recordUserHold } from "./sqlite/user-holds";
+import { applyReceived, oldestReceivedAt } from "./sqlite/received";
 import { createWebhookWriter } from "./sqlite/webhooks";
-import type { PaymentStore } from "./types";
+import type { PaymentStore, ReceivedEventsApplied } from "./types";
 
 /**
  * Open (or create) the SQLite file at `path` (":memory:" for a throwaway store) and migrate it.
@@ -29,8 +30,36 @@ export function openSqliteStore(
 ): PaymentStore {
   const c = openConnection(path, options.busyTimeoutMs ?? 100);
   const recordWebhook = createWebhookWriter(c);
+  const reads = createReads(c);
+
+  /** Make the payments and jobs of received webhook events; most calls find none (a read, no lock). */
+  function applyReceivedEvents(now: number, limit = 500): ReceivedEventsApplied {
+    if (c.read("look for received webhook events", () => oldestReceivedAt(c)) === null)
+      return { applied: 0, purchaseIds: [] };
+    return c.write("apply received webhook events", () => applyReceived(c, now, limit));
+  }
+
+  /**
+   * Payments and jobs are read as if each webhook had written them itself: received events are
+   * applied first. A file locked by another writer leaves that to the next read or worker pass,
+   * rather than failing a read that WAL would serve.
+   */
+  function afterApplying<A extends unknown[], R>(read: (...args: A) => Promise<R>) {
+    return async (...args: A): Promise<R> => {
+      try {
+        while (applyReceivedEvents(Date.now()).applied > 0);
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+      }
+      return read(...args);
+    };
+  }
+
   const store: PaymentStore = {
-    ...createReads(c),
+    ...reads,
+    getPayment: afterApplying(reads.getPayment),
+    listPayments: afterApplying(reads.listPayments),
+    listJobs: afterApplying(reads.listJobs),
     async ping() {
       c.heartbeat();
     },
@@ -47,6 +76,9 @@ export function openSqliteStore(
       c.write("record a checkout session", () => recordCheckoutSession(c, input));
     },
     recordWebhook,
+    async applyReceivedEvents(now, limit) {
+      return applyReceivedEvents(now, limit);
+    },
     async enqueueJob(job, now) {
       c.write("enqueue a job", () => enqueue(c, job, now));
     },
@@ -60,11 +92,16 @@ export function openSqliteStore(
       c.write("commit a job step", () => commitJob(c, jobId, workerId, effects, now));
     },
     async nextDueAt(lane) {
-      return c.read("find the next due job", () => nextDueAt(c, lane));
+      return c.read("find the next due job", () => {
+        // A received event not applied yet is work due now: applying it makes its jobs.
+        const received = oldestReceivedAt(c);
+        const job = nextDueAt(c, lane);
+        return received === null ? job : Math.min(received, job ?? received);
+      });
     },
-    async reconcileReport() {
-      return c.read("build the reconciliation report", () => reconcileReport(c));
-    },
+    reconcileReport: afterApplying(async () =>
+      c.read("build the reconciliation report", () => reconcileReport(c)),
+    ),
     async requestRefund(input) {
       return c.write("record a requested refund", () => requestRefund(c, input));
     },
@@ -77,9 +114,7 @@ export function openSqliteStore(
     async prune(before) {
       return c.write("prune old rows", () => prune(c, before));
     },
-    async summary() {
-      return c.read("summarise the store", () => summarise(c));
-    },
+    summary: afterApplying(async () => c.read("summarise the store", () => summarise(c))),
     async backlog(now) {
       return c.read("read the backlog", () => readBacklog(c, now));
     },

@@ -108,11 +108,76 @@ describe("SQLite store", () => {
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
     expect((results[0] as PromiseFulfilledResult<unknown>).value).toEqual({ stored: 1, duplicates: 0 });
     expect((results[2] as PromiseFulfilledResult<unknown>).value).toEqual({ stored: 1, duplicates: 0 });
+    await store.applyReceivedEvents(NOW);
     const jobs = await store.listJobs();
     expect(jobs.map((j) => j.dedupe).sort()).toEqual([
       "payment:stripe:cs_1:pi_a",
       "payment:stripe:cs_1:pi_b",
     ]);
+  });
+
+  /** Rows of each table as the file holds them, read beside the store (WAL). */
+  function rowsInFile(...tables: string[]): number[] {
+    const db = new Database(path, { readonly: true });
+    try {
+      return tables.map((t) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n);
+    } finally {
+      db.close();
+    }
+  }
+
+  it("a webhook's commit holds the event and its plan; the payment and job are made from the plan after a restart, once", async () => {
+    await store.recordWebhook(planEvents([event("evt_a", { providerPaymentId: "pi_a" })], NOW), NOW);
+    await store.recordWebhook(planEvents([event("evt_a", { providerPaymentId: "pi_a" })], NOW), NOW + 1);
+    expect(rowsInFile("webhook_event", "received_event", "payment", "outbox")).toEqual([1, 1, 0, 0]);
+    expect(await store.nextDueAt()).toBe(NOW);
+    await store.close();
+
+    store = openSqliteStore(path);
+    expect((await store.backlog(NOW + 10)).dueJobs).toBe(1);
+    expect(await store.applyReceivedEvents(NOW + 10)).toEqual({ applied: 1, purchaseIds: [event("x").purchaseId] });
+    expect(await store.applyReceivedEvents(NOW + 11)).toEqual({ applied: 0, purchaseIds: [] });
+    expect(rowsInFile("webhook_event", "received_event", "payment", "outbox")).toEqual([1, 0, 1, 1]);
+    expect((await store.listJobs()).map((j) => [j.kind, j.dedupe, j.notBefore])).toEqual([
+      ["payment", "payment:stripe:cs_1:pi_a", NOW],
+    ]);
+    expect(await store.getPayment("stripe", "pi_a")).toMatchObject({ state: "reported", amountMinor: 2500 });
+    expect((await store.backlog(NOW + 10)).dueJobs).toBe(1);
+    expect(await store.nextDueAt()).toBe(NOW);
+  });
+
+  it("applies received events a batch at a time, oldest first", async () => {
+    for (const n of [1, 2, 3]) {
+      const e = event(`evt_${n}`, { providerPaymentId: `pi_${n}`, providerSessionId: `cs_${n}` });
+      await store.recordWebhook(planEvents([e], NOW + n), NOW + n);
+    }
+    expect((await store.applyReceivedEvents(NOW + 10, 2)).applied).toBe(2);
+    expect(rowsInFile("received_event", "outbox")).toEqual([1, 2]);
+    expect((await store.applyReceivedEvents(NOW + 10, 2)).applied).toBe(1);
+    expect((await store.listJobs()).map((j) => j.dedupe)).toEqual([
+      "payment:stripe:cs_1:pi_1",
+      "payment:stripe:cs_2:pi_2",
+      "payment:stripe:cs_3:pi_3",
+    ]);
+  });
+
+  it("reads payments as if the webhook had written them: a read applies what the worker has not, unless the file is locked", async () => {
+    await store.close();
+    store = openSqliteStore(path, { busyTimeoutMs: 20, busyWaitMs: 100 });
+    await store.recordWebhook(planEvents([event("evt_a", { providerPaymentId: "pi_a" })], NOW), NOW);
+    const other = new Database(path);
+    other.prepare("BEGIN IMMEDIATE").run();
+    try {
+      // The lock holder is not waited for: the read answers what is applied so far.
+      expect(await store.listPayments(event("x").purchaseId!)).toEqual([]);
+    } finally {
+      other.prepare("ROLLBACK").run();
+      other.close();
+    }
+    expect((await store.listPayments(event("x").purchaseId!)).map((p) => [p.providerPaymentId, p.state])).toEqual([
+      ["pi_a", "reported"],
+    ]);
+    expect(rowsInFile("received_event")).toEqual([0]);
   });
 
   it("refuses a database from a newer release", async () => {
