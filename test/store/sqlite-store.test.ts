@@ -135,7 +135,10 @@ describe("SQLite store", () => {
 
     store = openSqliteStore(path);
     expect((await store.backlog(NOW + 10)).dueJobs).toBe(1);
-    expect(await store.applyReceivedEvents(NOW + 10)).toEqual({ applied: 1, purchaseIds: [event("x").purchaseId] });
+    expect(await store.applyReceivedEvents(NOW + 10)).toEqual({
+      applied: 1,
+      purchaseIds: [event("x").purchaseId],
+    });
     expect(await store.applyReceivedEvents(NOW + 11)).toEqual({ applied: 0, purchaseIds: [] });
     expect(rowsInFile("webhook_event", "received_event", "payment", "outbox")).toEqual([1, 0, 1, 1]);
     expect((await store.listJobs()).map((j) => [j.kind, j.dedupe, j.notBefore])).toEqual([
@@ -174,9 +177,9 @@ describe("SQLite store", () => {
       other.prepare("ROLLBACK").run();
       other.close();
     }
-    expect((await store.listPayments(event("x").purchaseId!)).map((p) => [p.providerPaymentId, p.state])).toEqual([
-      ["pi_a", "reported"],
-    ]);
+    expect(
+      (await store.listPayments(event("x").purchaseId!)).map((p) => [p.providerPaymentId, p.state]),
+    ).toEqual([["pi_a", "reported"]]);
     expect(rowsInFile("received_event")).toEqual([0]);
   });
 

@@ -35,6 +35,7 @@ export function applyReceived(c: SqliteConnection, now: number, limit: number): 
 
 /** When the oldest row waiting was received; null when none waits. */
 export function oldestReceivedAt(c: SqliteConnection): number | null {
-  const row = c.prepare(`SELECT received_at FROM received_event ORDER BY id LIMIT 1`).get() as Row | undefined;
+  const row = c.prepare(`SELECT received_at FROM received_event ORDER BY id LIMIT 1`).get() as
+    Row | undefined;
   return (row?.received_at as number | undefined) ?? null;
 }
