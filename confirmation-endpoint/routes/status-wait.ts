@@ -53,8 +53,8 @@ export function signalPurchaseChanges(store: PaymentStore, signal: PurchaseSigna
       }
       return outcome;
     },
-    async applyReceivedEvents(now, limit) {
-      const applied = await store.applyReceivedEvents(now, limit);
+    async applyReceivedEvents(limit) {
+      const applied = await store.applyReceivedEvents(limit);
       for (const purchaseId of applied.purchaseIds) signal.notify(purchaseId);
       return applied;
     },

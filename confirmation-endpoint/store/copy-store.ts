@@ -63,7 +63,7 @@ async function readAll(from: StoreConfig): Promise<Map<StoreTable, Row[]>> {
     // with the event, so there they are rows to copy, not plans).
     const source = openSqliteStore(from.path);
     try {
-      while ((await source.applyReceivedEvents(Date.now())).applied > 0);
+      while ((await source.applyReceivedEvents()).applied > 0);
     } finally {
       await source.close();
     }

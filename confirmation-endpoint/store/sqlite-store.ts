@@ -33,10 +33,10 @@ export function openSqliteStore(
   const reads = createReads(c);
 
   /** Make the payments and jobs of received webhook events; most calls find none (a read, no lock). */
-  function applyReceivedEvents(now: number, limit = 500): ReceivedEventsApplied {
+  function applyReceivedEvents(limit = 500): ReceivedEventsApplied {
     if (c.read("look for received webhook events", () => oldestReceivedAt(c)) === null)
       return { applied: 0, purchaseIds: [] };
-    return c.write("apply received webhook events", () => applyReceived(c, now, limit));
+    return c.write("apply received webhook events", () => applyReceived(c, limit));
   }
 
   /**
@@ -47,7 +47,7 @@ export function openSqliteStore(
   function afterApplying<A extends unknown[], R>(read: (...args: A) => Promise<R>) {
     return async (...args: A): Promise<R> => {
       try {
-        while (applyReceivedEvents(Date.now()).applied > 0);
+        while (applyReceivedEvents().applied > 0);
       } catch (error) {
         if (!isBusy(error)) throw error;
       }
@@ -76,8 +76,8 @@ export function openSqliteStore(
       c.write("record a checkout session", () => recordCheckoutSession(c, input));
     },
     recordWebhook,
-    async applyReceivedEvents(now, limit) {
-      return applyReceivedEvents(now, limit);
+    async applyReceivedEvents(limit) {
+      return applyReceivedEvents(limit);
     },
     async enqueueJob(job, now) {
       c.write("enqueue a job", () => enqueue(c, job, now));

@@ -380,11 +380,12 @@ export interface PaymentStore {
    */
   recordWebhook(planned: PlannedEvent[], now: number): Promise<WebhookOutcome>;
   /**
-   * Turn up to `limit` (default 500) stored plans, oldest first, into their payments and jobs, and
-   * drop the plans, in one transaction; the worker calls it before it claims. Idempotent, like
-   * enqueueing. A store that writes them at once answers `{ applied: 0, purchaseIds: [] }`.
+   * Turn up to `limit` (default 500) stored plans, oldest first, into their payments and jobs as of
+   * the time each event arrived, and drop the plans, in one transaction; the worker calls it before
+   * it claims. Idempotent, like enqueueing. A store that writes them at once answers
+   * `{ applied: 0, purchaseIds: [] }`.
    */
-  applyReceivedEvents(now: number, limit?: number): Promise<ReceivedEventsApplied>;
+  applyReceivedEvents(limit?: number): Promise<ReceivedEventsApplied>;
   /** Enqueue one job on its own (same dedupe rules as everywhere: an existing job is re-armed). */
   enqueueJob(job: NewJob, now: number): Promise<void>;
   /**

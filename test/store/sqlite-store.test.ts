@@ -108,7 +108,7 @@ describe("SQLite store", () => {
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreError);
     expect((results[0] as PromiseFulfilledResult<unknown>).value).toEqual({ stored: 1, duplicates: 0 });
     expect((results[2] as PromiseFulfilledResult<unknown>).value).toEqual({ stored: 1, duplicates: 0 });
-    await store.applyReceivedEvents(NOW);
+    await store.applyReceivedEvents();
     const jobs = await store.listJobs();
     expect(jobs.map((j) => j.dedupe).sort()).toEqual([
       "payment:stripe:cs_1:pi_a",
@@ -135,16 +135,21 @@ describe("SQLite store", () => {
 
     store = openSqliteStore(path);
     expect((await store.backlog(NOW + 10)).dueJobs).toBe(1);
-    expect(await store.applyReceivedEvents(NOW + 10)).toEqual({
+    expect(await store.applyReceivedEvents()).toEqual({
       applied: 1,
       purchaseIds: [event("x").purchaseId],
     });
-    expect(await store.applyReceivedEvents(NOW + 11)).toEqual({ applied: 0, purchaseIds: [] });
+    expect(await store.applyReceivedEvents()).toEqual({ applied: 0, purchaseIds: [] });
     expect(rowsInFile("webhook_event", "received_event", "payment", "outbox")).toEqual([1, 0, 1, 1]);
     expect((await store.listJobs()).map((j) => [j.kind, j.dedupe, j.notBefore])).toEqual([
       ["payment", "payment:stripe:cs_1:pi_a", NOW],
     ]);
     expect(await store.getPayment("stripe", "pi_a")).toMatchObject({ state: "reported", amountMinor: 2500 });
+    // Made as the webhook's commit would have made them: at the time the event arrived.
+    const db = new Database(path, { readonly: true });
+    const times = db.prepare(`SELECT created_at FROM payment UNION ALL SELECT created_at FROM outbox`).all();
+    db.close();
+    expect(times).toEqual([{ created_at: NOW }, { created_at: NOW }]);
     expect((await store.backlog(NOW + 10)).dueJobs).toBe(1);
     expect(await store.nextDueAt()).toBe(NOW);
   });
@@ -154,9 +159,9 @@ describe("SQLite store", () => {
       const e = event(`evt_${n}`, { providerPaymentId: `pi_${n}`, providerSessionId: `cs_${n}` });
       await store.recordWebhook(planEvents([e], NOW + n), NOW + n);
     }
-    expect((await store.applyReceivedEvents(NOW + 10, 2)).applied).toBe(2);
+    expect((await store.applyReceivedEvents(2)).applied).toBe(2);
     expect(rowsInFile("received_event", "outbox")).toEqual([1, 2]);
-    expect((await store.applyReceivedEvents(NOW + 10, 2)).applied).toBe(1);
+    expect((await store.applyReceivedEvents(2)).applied).toBe(1);
     expect((await store.listJobs()).map((j) => j.dedupe)).toEqual([
       "payment:stripe:cs_1:pi_1",
       "payment:stripe:cs_2:pi_2",

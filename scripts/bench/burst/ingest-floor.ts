@@ -233,7 +233,7 @@ async function applyLater(path: string): Promise<{ cpuMs: number; applied: numbe
     const started = process.cpuUsage();
     let applied = 0;
     for (;;) {
-      const batch = await store.applyReceivedEvents(Date.now());
+      const batch = await store.applyReceivedEvents();
       if (batch.applied === 0) break;
       applied += batch.applied;
     }
