@@ -380,7 +380,7 @@ export interface PaymentStore {
    */
   recordWebhook(planned: PlannedEvent[], now: number): Promise<WebhookOutcome>;
   /**
-   * Turn up to `limit` (default 500) stored plans, oldest first, into their payments and jobs as of
+   * Turn up to `limit` (default 100) stored plans, oldest first, into their payments and jobs as of
    * the time each event arrived, and drop the plans, in one transaction; the worker calls it before
    * it claims. Idempotent, like enqueueing. A store that writes them at once answers
    * `{ applied: 0, purchaseIds: [] }`.

@@ -169,6 +169,16 @@ describe("SQLite store", () => {
     ]);
   });
 
+  it("a read applies every waiting plan, a batch at a time", async () => {
+    const events = Array.from({ length: 250 }, (_, n) =>
+      event(`evt_${n}`, { providerPaymentId: `pi_${n}`, providerSessionId: `cs_${n}` }),
+    );
+    await store.recordWebhook(planEvents(events, NOW), NOW);
+    expect(rowsInFile("received_event")).toEqual([250]);
+    expect(await store.listJobs()).toHaveLength(250);
+    expect(rowsInFile("received_event", "payment")).toEqual([0, 250]);
+  });
+
   it("reads payments as if the webhook had written them: a read applies what the worker has not, unless the file is locked", async () => {
     await store.close();
     store = openSqliteStore(path, { busyTimeoutMs: 20, busyWaitMs: 100 });
