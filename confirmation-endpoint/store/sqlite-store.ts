@@ -40,7 +40,8 @@ export function openSqliteStore(
   function applyReceivedEvents(limit = 100): ReceivedEventsApplied {
     if (c.read("look for received webhook events", () => oldestReceivedAt(c)) === null)
       return { applied: 0, purchaseIds: [] };
-    return c.write("apply received webhook events", () => applyReceived(c, limit));
+    // A batch lost to a power cut leaves its plans in place, to be applied again: no flush of its own.
+    return c.writeRedoable("apply received webhook events", () => applyReceived(c, limit));
   }
 
   /**

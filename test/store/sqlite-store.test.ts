@@ -169,6 +169,23 @@ describe("SQLite store", () => {
     ]);
   });
 
+  it("a redoable write commits without a flush of its own; every other commit keeps FULL sync, after a failure too", () => {
+    const c = openConnection(join(dir, "redo.sqlite"), 100);
+    const level = () => Number(c.db.pragma("synchronous", { simple: true }));
+    try {
+      expect(c.writeRedoable("probe", level)).toBe(1); // NORMAL
+      expect(level()).toBe(2); // FULL
+      expect(() =>
+        c.writeRedoable("fail", () => {
+          throw new Error("boom");
+        }),
+      ).toThrow(StoreError);
+      expect(level()).toBe(2);
+    } finally {
+      c.db.close();
+    }
+  });
+
   it("a read applies every waiting plan, a batch at a time", async () => {
     const events = Array.from({ length: 250 }, (_, n) =>
       event(`evt_${n}`, { providerPaymentId: `pi_${n}`, providerSessionId: `cs_${n}` }),

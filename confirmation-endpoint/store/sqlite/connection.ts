@@ -16,6 +16,12 @@ export interface SqliteConnection {
   prepare(sql: string): Database.Statement;
   /** Run `fn` as one BEGIN IMMEDIATE transaction; a failure becomes a StoreError unless it is a lease or version conflict. */
   write<T>(what: string, fn: () => T): T;
+  /**
+   * As `write`, for a transaction whose loss the store can redo from what is already durable (WAL
+   * keeps it atomic either way): committed without a flush of its own (synchronous=NORMAL), so it
+   * does not hold the event loop for an fsync. The next flushed commit makes it durable with it.
+   */
+  writeRedoable<T>(what: string, fn: () => T): T;
   read<T>(what: string, fn: () => T): T;
   /** Commit a one-value write (the file header's user_version as a heartbeat): proves the file takes writes. */
   heartbeat(): void;
@@ -61,6 +67,14 @@ export function openConnection(path: string, busyTimeoutMs: number): SqliteConne
       } catch (error) {
         if (error instanceof StaleLeaseError || error instanceof VersionConflictError) throw error;
         throw new StoreError(`Store could not ${what}: ${(error as Error).message}`, error);
+      }
+    },
+    writeRedoable<T>(what: string, fn: () => T): T {
+      db.pragma("synchronous = NORMAL");
+      try {
+        return connection.write(what, fn);
+      } finally {
+        db.pragma("synchronous = FULL");
       }
     },
     read(what, fn) {
