@@ -229,8 +229,8 @@ CREATE TABLE dataverse_user_hold (
     // A webhook's commit (flushed before the provider's 2xx) writes the event row and, for a new
     // event, this row: the payment it reports and the jobs it plans, as JSON, appended in arrival
     // order (its pages are shared by the whole batch). The worker turns the rows into payments and
-    // jobs in batches before it claims (received.ts); until then they are this table's, and a
-    // restart loses nothing.
+    // jobs in batches before it claims, or a read of payments or jobs does first (received.ts);
+    // until then they are this table's, and a restart loses nothing.
     sql: `
 CREATE TABLE received_event (
   id INTEGER PRIMARY KEY,

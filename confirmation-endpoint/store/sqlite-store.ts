@@ -117,9 +117,8 @@ export function openSqliteStore(
     async listPurchasesSince(since) {
       return c.read("list purchases of a period", () => listPurchasesSince(c, since));
     },
-    async prune(before) {
-      return c.write("prune old rows", () => prune(c, before));
-    },
+    // A purchase whose payment is still a plan must not look settled to retention.
+    prune: afterApplying(async (before: number) => c.write("prune old rows", () => prune(c, before))),
     summary: afterApplying(async () => c.read("summarise the store", () => summarise(c))),
     async backlog(now) {
       return c.read("read the backlog", () => readBacklog(c, now));

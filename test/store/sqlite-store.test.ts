@@ -186,6 +186,12 @@ describe("SQLite store", () => {
     }
   });
 
+  it("retention applies the waiting plans before it judges what is settled", async () => {
+    await store.recordWebhook(planEvents([event("evt_a", { providerPaymentId: "pi_a" })], NOW), NOW);
+    await store.prune(NOW - 1);
+    expect(rowsInFile("received_event", "payment", "outbox")).toEqual([0, 1, 1]);
+  });
+
   it("a read applies every waiting plan, a batch at a time", async () => {
     const events = Array.from({ length: 250 }, (_, n) =>
       event(`evt_${n}`, { providerPaymentId: `pi_${n}`, providerSessionId: `cs_${n}` }),
