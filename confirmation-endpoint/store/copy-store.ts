@@ -69,7 +69,18 @@ async function readAll(from: StoreConfig): Promise<Map<StoreTable, Row[]>> {
     }
     const db = new Database(from.path, { readonly: true });
     try {
-      for (const t of STORE_TABLES) tables.set(t, db.prepare(selectAll(db, t)).all() as Row[]);
+      // One snapshot of every table; a plan written since the apply above means a running endpoint.
+      db.transaction(() => {
+        const waiting = db.prepare(`SELECT count(*) AS n FROM received_event`).get() as { n: number };
+        if (waiting.n > 0) {
+          throw new StoreCopyError(
+            "STORE_COPY_REFUSED",
+            `${describeStore(from)} took webhooks while it was being copied: an endpoint is still using it.`,
+            "Stop every endpoint instance that uses it, then copy again.",
+          );
+        }
+        for (const t of STORE_TABLES) tables.set(t, db.prepare(selectAll(db, t)).all() as Row[]);
+      })();
     } finally {
       db.close();
     }

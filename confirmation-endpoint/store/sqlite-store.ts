@@ -1,6 +1,7 @@
 // PaymentStore on SQLite (better-sqlite3 v12), the embedded default. The pieces live in sqlite/:
-// the connection (WAL, FULL sync, migrations), checkouts, webhooks with group commit, the outbox
-// with leases and fencing, and plain reads. This file only puts them behind the contract.
+// the connection (WAL, FULL sync, migrations), checkouts, webhooks with group commit and the plans
+// they leave (received.ts), the outbox with leases and fencing, and plain reads. This file puts
+// them behind the contract, and makes reads of payments and jobs apply the waiting plans first.
 
 import { createReads, readBacklog, reconcileReport, summarise } from "./sqlite/reads";
 import {
@@ -15,7 +16,7 @@ import { prune } from "./sqlite/prune";
 import { listPurchasesSince, requestRefund, settleRefund } from "./sqlite/requested-refunds";
 import { isBusy, retryWhenBusy } from "./sqlite/retry-when-busy";
 import { readUserHolds, recordUserHold } from "./sqlite/user-holds";
-import { applyReceived, oldestReceivedAt } from "./sqlite/received";
+import { applyPlans, oldestReceivedAt, setPlanAside, waitingPlans } from "./sqlite/received";
 import { createWebhookWriter } from "./sqlite/webhooks";
 import type { PaymentStore, ReceivedEventsApplied } from "./types";
 
@@ -41,22 +42,36 @@ export function openSqliteStore(
     if (c.read("look for received webhook events", () => oldestReceivedAt(c)) === null)
       return { applied: 0, purchaseIds: [] };
     // A batch lost to a power cut leaves its plans in place, to be applied again: no flush of its own.
-    return c.writeRedoable("apply received webhook events", () => applyReceived(c, limit));
+    const what = "apply received webhook events";
+    try {
+      return c.writeRedoable(what, () => applyPlans(c, waitingPlans(c, limit)));
+    } catch (error) {
+      if (isBusy(error)) throw error;
+    }
+    // The batch failed as a whole: each plan on its own, and one that fails is set aside.
+    const applied: ReceivedEventsApplied = { applied: 0, purchaseIds: [] };
+    for (const row of c.read(what, () => waitingPlans(c, limit))) {
+      try {
+        const one = c.writeRedoable(what, () => applyPlans(c, [row]));
+        applied.applied += 1;
+        applied.purchaseIds.push(...one.purchaseIds);
+      } catch (error) {
+        if (isBusy(error)) throw error;
+        c.write("set a webhook's plan aside", () => setPlanAside(c, row, error, Date.now()));
+      }
+    }
+    return applied;
   }
 
   /**
    * Payments and jobs are read as if each webhook had written them itself: received events are
-   * applied first. A file locked by another writer leaves that to the next read or worker pass,
-   * rather than failing a read that WAL would serve.
+   * applied first. A file locked by another writer is waited for (retryWhenBusy), as any write:
+   * a read without a waiting payment could let checkout open a second page for a paid purchase.
    */
   function afterApplying<A extends unknown[], R>(read: (...args: A) => Promise<R>) {
     return async (...args: A): Promise<R> => {
-      try {
-        // Between batches the event loop runs (webhooks keep being acknowledged).
-        while (applyReceivedEvents().applied > 0) await new Promise(setImmediate);
-      } catch (error) {
-        if (!isBusy(error)) throw error;
-      }
+      // Between batches the event loop runs (webhooks keep being acknowledged).
+      while (applyReceivedEvents().applied > 0) await new Promise(setImmediate);
       return read(...args);
     };
   }
@@ -117,8 +132,13 @@ export function openSqliteStore(
     async listPurchasesSince(since) {
       return c.read("list purchases of a period", () => listPurchasesSince(c, since));
     },
-    // A purchase whose payment is still a plan must not look settled to retention.
-    prune: afterApplying(async (before: number) => c.write("prune old rows", () => prune(c, before))),
+    async prune(before) {
+      // In the same transaction: a purchase whose payment is still a plan must not look settled.
+      return c.write("prune old rows", () => {
+        while (applyPlans(c, waitingPlans(c, 1000)).applied > 0);
+        return prune(c, before);
+      });
+    },
     summary: afterApplying(async () => c.read("summarise the store", () => summarise(c))),
     async backlog(now) {
       return c.read("read the backlog", () => readBacklog(c, now));

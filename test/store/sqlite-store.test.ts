@@ -202,22 +202,41 @@ describe("SQLite store", () => {
     expect(rowsInFile("received_event", "payment")).toEqual([0, 250]);
   });
 
-  it("reads payments as if the webhook had written them: a read applies what the worker has not, unless the file is locked", async () => {
+  it("reads payments as if the webhook had written them: a read applies what the worker has not, waiting out another writer's lock", async () => {
     await store.close();
-    store = openSqliteStore(path, { busyTimeoutMs: 20, busyWaitMs: 100 });
+    store = openSqliteStore(path, { busyTimeoutMs: 20, busyWaitMs: 5000 });
     await store.recordWebhook(planEvents([event("evt_a", { providerPaymentId: "pi_a" })], NOW), NOW);
     const other = new Database(path);
     other.prepare("BEGIN IMMEDIATE").run();
-    try {
-      // The lock holder is not waited for: the read answers what is applied so far.
-      expect(await store.listPayments(event("x").purchaseId!)).toEqual([]);
-    } finally {
-      other.prepare("ROLLBACK").run();
-      other.close();
-    }
-    expect(
-      (await store.listPayments(event("x").purchaseId!)).map((p) => [p.providerPaymentId, p.state]),
-    ).toEqual([["pi_a", "reported"]]);
+    const released = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        other.prepare("ROLLBACK").run();
+        other.close();
+        resolve();
+      }, 150),
+    );
+    // Not an answer without the payment (checkout would open a second page): the read waits.
+    const payments = await store.listPayments(event("x").purchaseId!);
+    await released;
+    expect(payments.map((p) => [p.providerPaymentId, p.state])).toEqual([["pi_a", "reported"]]);
+    expect(rowsInFile("received_event")).toEqual([0]);
+  });
+
+  it("a plan that cannot be applied is set aside as a dead letter; the plans around it are applied", async () => {
+    await store.recordWebhook(planEvents([event("evt_a", { providerPaymentId: "pi_a" })], NOW), NOW);
+    const db = new Database(path);
+    db.prepare(`INSERT INTO received_event (plan, received_at) VALUES ('{"broken', ?)`).run(NOW);
+    db.close();
+    const e = event("evt_b", { providerPaymentId: "pi_b", providerSessionId: "cs_b" });
+    await store.recordWebhook(planEvents([e], NOW), NOW);
+    expect(await store.applyReceivedEvents()).toMatchObject({ applied: 2 });
+    expect((await store.listJobs()).map((j) => j.dedupe)).toEqual([
+      "payment:stripe:cs_1:pi_a",
+      "payment:stripe:cs_b:pi_b",
+    ]);
+    const [letter] = await store.listDeadLetters();
+    expect(letter).toMatchObject({ kind: "received_event" });
+    expect(letter!.detail).toContain('plan: {"broken');
     expect(rowsInFile("received_event")).toEqual([0]);
   });
 

@@ -1,6 +1,7 @@
-// One SQLite connection (better-sqlite3 v12): WAL, FULL sync (a 2xx promises durability), a busy
-// timeout, foreign keys, migrated on open; statements compiled once; every write one BEGIN
-// IMMEDIATE transaction that never spans an await. Opening waits long for the lock (migrations
+// One SQLite connection (better-sqlite3 v12): WAL, FULL sync (a 2xx promises durability; only a
+// write the store can redo commits without its own flush: writeRedoable), a busy timeout, foreign
+// keys, migrated on open; statements compiled once; every write one BEGIN IMMEDIATE transaction
+// that never spans an await. Opening waits long for the lock (migrations
 // run once); afterwards the busy timeout is short, since SQLite's wait blocks the event loop and
 // the store waits between tries instead (retry-when-busy.ts).
 
@@ -19,7 +20,8 @@ export interface SqliteConnection {
   /**
    * As `write`, for a transaction whose loss the store can redo from what is already durable (WAL
    * keeps it atomic either way): committed without a flush of its own (synchronous=NORMAL), so it
-   * does not hold the event loop for an fsync. The next flushed commit makes it durable with it.
+   * does not hold the event loop for an fsync (a checkpoint it sets off still flushes). The next
+   * flushed commit makes it durable with it.
    */
   writeRedoable<T>(what: string, fn: () => T): T;
   read<T>(what: string, fn: () => T): T;
