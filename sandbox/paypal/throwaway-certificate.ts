@@ -51,10 +51,19 @@ const name = (cn: string) =>
   tlv(0x30, tlv(0x31, tlv(0x30, oid("2.5.4.3"), tlv(0x0c, Buffer.from(cn, "utf8")))));
 const SHA256_WITH_RSA = tlv(0x30, oid("1.2.840.113549.1.1.11"), Buffer.from([0x05, 0x00]));
 
+/**
+ * `random` as a DER INTEGER's content: positive (top bit clear) and minimal (no leading zero byte,
+ * which parsers refuse as "illegal padding"; random bytes start with one once in 128 certificates).
+ */
+export function certificateSerial(random: Buffer): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = serial[0]! & 0x7f || 0x01;
+  return serial;
+}
+
 export function createThrowawayCertificate(commonName: string, now = new Date()): ThrowawayCertificate {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const serial = randomBytes(8);
-  serial[0]! &= 0x7f; // positive INTEGER
+  const serial = certificateSerial(randomBytes(8));
   const tbs = tlv(
     0x30,
     tlv(0xa0, tlv(0x02, Buffer.from([2]))), // v3
