@@ -4,11 +4,10 @@
 // until it is idle again, over the webhooks it committed) and ack latency p50/p99 at a fixed offered rate (open loop). Each receiver is
 // pinned to CPU 0 and this load generator to CPU 1 (taskset), so the figure does not depend on what
 // else runs; without taskset, or with one CPU, both run unpinned and the output says so. The kit
-// runs with its worker off (BURST_START_WORKER=0): ingest alone is measured, as for the floor. The
-// kit's commit stores each new event with its plan, whose payment and job its worker makes later;
-// after each run this script applies those plans as the worker would and prints that CPU beside the
-// acknowledgement's, with a second ratio that counts it (the target is judged on the acknowledgement,
-// which is what the floor does).
+// runs with its worker off (BURST_START_WORKER=0): ingest alone is measured, as for the floor. On
+// SQLite a webhook's commit leaves a plan (its payment and job) that the worker applies; the kit
+// here applies them in its own process as its worker would, woken by each stored webhook
+// (BURST_APPLY_PLANS=1), so that part of ingest is counted in its CPU too.
 //
 //   npx tsx scripts/bench/burst/ingest-floor.ts [--webhooks N] [--rate R] [--json] [--help]
 // burst.ts prints it under figure 1; targets: CPU ≤ 1.5× the floor's, p99 < 20 ms at 1,000/s.
@@ -23,7 +22,6 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { build } from "esbuild";
-import { openSqliteStore } from "../../../confirmation-endpoint/store/sqlite-store";
 import { verdict } from "../../lib/bench-report";
 import { signWebhookPayload } from "../../../sandbox/provider/sign-webhook";
 import { fireWebhooks, percentile } from "./fire-webhooks";
@@ -51,11 +49,6 @@ export interface ReceiverFigure {
   statuses: Record<string, number>;
   /** Peak resident set size of the receiver process (VmHWM), MiB; null without /proc. */
   peakRssMiB: number | null;
-  /**
-   * The kit only: CPU per stored webhook of the work its commits left for later (the payments and
-   * jobs its worker makes from the stored plans), measured by applying them as the worker does.
-   */
-  laterMsPerWebhook: number | null;
 }
 
 export interface IngestFloorRound {
@@ -63,8 +56,6 @@ export interface IngestFloorRound {
   floor: ReceiverFigure;
   /** kit CPU per stored webhook ÷ the floor's. */
   cpuRatio: number;
-  /** The same with the work left for later counted too. */
-  cpuRatioWithLater: number;
 }
 
 export interface IngestFloorResult {
@@ -77,8 +68,6 @@ export interface IngestFloorResult {
   kit: ReceiverFigure;
   floor: ReceiverFigure;
   cpuRatio: number;
-  /** The median of the rounds' ratios with the work left for later counted. */
-  cpuRatioWithLater: number;
   /** The kit's median p99 over the rounds (target < 20 ms). */
   kitP99Ms: number;
 }
@@ -194,12 +183,11 @@ function peakRssMiB(pid: number): number | null {
 function figure(
   label: string,
   result: FireResult,
-  work: { cpuMs: number; stored: number; laterCpuMs: number | null },
+  work: { cpuMs: number; stored: number },
   pid: number,
 ): ReceiverFigure {
   return {
     peakRssMiB: peakRssMiB(pid),
-    laterMsPerWebhook: work.laterCpuMs === null || work.stored === 0 ? null : work.laterCpuMs / work.stored,
     label,
     acks: result.statuses["200"] ?? 0,
     stored: work.stored,
@@ -222,28 +210,6 @@ function rowCounter(path: string, table: string): () => number {
   };
 }
 
-/**
- * The kit's commits store each new event's plan (its payment and job) for the worker to apply
- * later (store/sqlite/received.ts). The worker is off here, so this applies them as it would, in
- * its batches, in this process, and counts the CPU that took: the rest of each webhook's work.
- */
-async function applyLater(path: string): Promise<{ cpuMs: number; applied: number }> {
-  const store = openSqliteStore(path);
-  try {
-    const started = process.cpuUsage();
-    let applied = 0;
-    for (;;) {
-      const batch = await store.applyReceivedEvents();
-      if (batch.applied === 0) break;
-      applied += batch.applied;
-    }
-    const used = process.cpuUsage(started);
-    return { cpuMs: (used.user + used.system) / 1000, applied };
-  } finally {
-    await store.close();
-  }
-}
-
 /** Waits until the process uses (almost) no CPU for a moment: a queue it still works through counts. */
 async function untilIdle(pid: number, limitMs = 30_000): Promise<void> {
   const until = Date.now() + limitMs;
@@ -263,7 +229,7 @@ async function untilIdle(pid: number, limitMs = 30_000): Promise<void> {
  */
 async function measureReceiver(
   label: string,
-  target: Receiver["target"],
+  target: { url: string; pid: number; rows: () => number },
   options: IngestFloorOptions,
   sign: (body: string) => Record<string, string>,
 ): Promise<ReceiverFigure> {
@@ -274,15 +240,12 @@ async function measureReceiver(
   // the floor's first round a third dearer than its next).
   await fire(makeBodies(Math.min(3000, options.webhooks), `${tag}w`), options.ratePerSecond);
   await untilIdle(target.pid);
-  await target.later?.();
   const bodies = makeBodies(options.webhooks, tag);
   const rowsBefore = target.rows();
   const before = cpuMs(target.pid);
   const result = await fire(bodies, options.ratePerSecond);
   await untilIdle(target.pid);
-  const ackCpuMs = cpuMs(target.pid) - before;
-  const later = target.later ? (await target.later()).cpuMs : null;
-  const work = { cpuMs: ackCpuMs, stored: target.rows() - rowsBefore, laterCpuMs: later };
+  const work = { cpuMs: cpuMs(target.pid) - before, stored: target.rows() - rowsBefore };
   return figure(label, result, work, target.pid);
 }
 
@@ -299,6 +262,7 @@ function minimalEnv(secret: string, storePath: string): Record<string, string> {
     STORE_URL: `sqlite:${storePath}`,
     PORT: "0",
     BURST_START_WORKER: "0",
+    BURST_APPLY_PLANS: "1",
   };
 }
 
@@ -310,7 +274,7 @@ function median(values: number[]): number {
 
 interface Receiver {
   label: string;
-  target: { url: string; pid: number; rows: () => number; later?: () => Promise<{ cpuMs: number }> };
+  target: { url: string; pid: number; rows: () => number };
 }
 
 export async function runIngestFloor(options: IngestFloorOptions): Promise<IngestFloorResult> {
@@ -333,14 +297,12 @@ export async function runIngestFloor(options: IngestFloorOptions): Promise<Inges
   try {
     floorProcess = await spawnFloor(options.dir, secret);
     if (pinSelf) for (const pid of [kitProcess.pid, floorProcess.pid]) pin(pid, "0");
-    const kitStore = join(options.dir, "ingest-kit.sqlite");
     const kit: Receiver = {
       label: "kit",
       target: {
         url: `${kitProcess.url}/v1/webhooks/stripe`,
         pid: kitProcess.pid,
-        rows: rowCounter(kitStore, "webhook_event"),
-        later: () => applyLater(kitStore),
+        rows: rowCounter(join(options.dir, "ingest-kit.sqlite"), "webhook_event"),
       },
     };
     const floor: Receiver = {
@@ -360,13 +322,7 @@ export async function runIngestFloor(options: IngestFloorOptions): Promise<Inges
       }
       const k = figures.get("kit")!;
       const f = figures.get("floor")!;
-      const withLater = k.cpuMsPerWebhook + (k.laterMsPerWebhook ?? 0);
-      rounds.push({
-        kit: k,
-        floor: f,
-        cpuRatio: k.cpuMsPerWebhook / f.cpuMsPerWebhook,
-        cpuRatioWithLater: withLater / f.cpuMsPerWebhook,
-      });
+      rounds.push({ kit: k, floor: f, cpuRatio: k.cpuMsPerWebhook / f.cpuMsPerWebhook });
     }
     const middle = median(rounds.map((r) => r.cpuRatio));
     const chosen = rounds.find((r) => r.cpuRatio === middle) ?? rounds[0]!;
@@ -378,7 +334,6 @@ export async function runIngestFloor(options: IngestFloorOptions): Promise<Inges
       kit: chosen.kit,
       floor: chosen.floor,
       cpuRatio: chosen.cpuRatio,
-      cpuRatioWithLater: median(rounds.map((r) => r.cpuRatioWithLater)),
       kitP99Ms: median(rounds.map((r) => r.kit.p99Ms)),
     };
   } finally {
@@ -404,26 +359,24 @@ const metOrMissed = verdict;
 /** The figure's lines, as burst.ts prints them under figure 1. */
 export function ingestFloorLines(r: IngestFloorResult): string[] {
   const line = (f: ReceiverFigure) =>
-    `${f.label.padEnd(6)} ${fmt(f.cpuMsPerWebhook, 3)} ms CPU/webhook${f.laterMsPerWebhook === null ? "" : ` + ${fmt(f.laterMsPerWebhook, 3)} ms later`} (${f.stored} stored, ${f.acks} acked)  p50 ${fmt(f.p50Ms, 1)} ms  p99 ${fmt(f.p99Ms, 1)} ms  peak RSS ${fmt(f.peakRssMiB ?? Number.NaN, 0)} MiB  (${Object.entries(
+    `${f.label.padEnd(6)} ${fmt(f.cpuMsPerWebhook, 3)} ms CPU/webhook (${f.stored} stored, ${f.acks} acked)  p50 ${fmt(f.p50Ms, 1)} ms  p99 ${fmt(f.p99Ms, 1)} ms  peak RSS ${fmt(f.peakRssMiB ?? Number.NaN, 0)} MiB  (${Object.entries(
       f.statuses,
     )
       .map(([k, v]) => `${k}:${v}`)
       .join(" ")})`;
   const ratios = r.rounds.map((x) => fmt(x.cpuRatio)).join(", ");
-  const withLater = r.rounds.map((x) => fmt(x.cpuRatioWithLater)).join(", ");
   const p99s = r.rounds.map((x) => fmt(x.kit.p99Ms, 1)).join(", ");
   return [
     `  at ${r.ratePerSecond}/s offered, ${r.pinned ? "receiver on CPU 0, load generator on CPU 1" : (r.pinNote ?? "unpinned")}; ${r.rounds.length} round(s), the receivers taking turns`,
     ...r.rounds.flatMap((x, i) => [`  ${i + 1}. ${line(x.kit)}`, `     ${line(x.floor)}`]),
     `  kit vs floor CPU/webhook, median of the rounds: ${fmt(r.cpuRatio)}x (rounds: ${ratios}); target ≤ 1.5x: ${metOrMissed(r.cpuRatio <= 1.5)}`,
-    `  the same with the work left for later (payments and jobs made from the stored plans): ${fmt(r.cpuRatioWithLater)}x (rounds: ${withLater}); no target`,
     `  kit p99, median of the rounds: ${fmt(r.kitP99Ms, 1)} ms (rounds: ${p99s}); target < 20 ms: ${metOrMissed(r.kitP99Ms < 20)}`,
   ];
 }
 
 const HELP = `Usage: npx tsx scripts/bench/burst/ingest-floor.ts [--webhooks N] [--rate R] [--json] [--help]
 
-Webhook ingest of the kit (worker off) beside a floor receiver (node:http, signature check, one
+Webhook ingest of the kit (worker off, the plans its webhooks leave applied in its process) beside a floor receiver (node:http, signature check, one
 durable row, group commit), same signed bodies, each pinned to CPU 0 with this generator on CPU 1.
 Prints CPU per stored webhook and ack latency p50/p99 for both, and the ratio.
   --webhooks N   measured webhooks per receiver (default 5000; BENCH_QUICK=1: 2000)
