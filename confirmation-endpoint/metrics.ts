@@ -82,8 +82,7 @@ type BacklogGauge =
   | "gateway_dead_letters_open";
 
 const GAUGE_HELP: Record<BacklogGauge, string> = {
-  gateway_outbox_due_jobs:
-    "Outbox jobs due now and not done yet, and stored webhook events whose jobs are not made yet (the worker's backlog).",
+  gateway_outbox_due_jobs: "Outbox jobs due now and not done yet (the worker's backlog).",
   gateway_outbox_oldest_due_job_age_seconds: "How long the oldest due job has waited; 0 when none is due.",
   gateway_purchases_awaiting_finalize: "Purchases paid and not finalized yet (paid, finalizing).",
   gateway_deadline_min_time_left_seconds:

@@ -39,9 +39,8 @@ export function createPurchaseSignal(): PurchaseSignal {
 
 /**
  * `store` whose writes that can change a purchase's visible status raise `signal` for that purchase
- * once they have committed: a webhook that reports a payment (or its payment applied later), a
- * worker step, a checkout. Only the process's own writes are seen; other instances' are found by the
- * held request's re-reads.
+ * once they have committed: a webhook that reports a payment, a worker step, a checkout. Only the
+ * process's own writes are seen; other instances' are found by the held request's re-reads.
  */
 export function signalPurchaseChanges(store: PaymentStore, signal: PurchaseSignal): PaymentStore {
   return {
@@ -52,11 +51,6 @@ export function signalPurchaseChanges(store: PaymentStore, signal: PurchaseSigna
         for (const p of planned) signal.notify(p.reportedPayment?.purchaseId ?? p.event.purchaseId);
       }
       return outcome;
-    },
-    async applyReceivedEvents(limit) {
-      const applied = await store.applyReceivedEvents(limit);
-      for (const purchaseId of applied.purchaseIds) signal.notify(purchaseId);
-      return applied;
     },
     async commitJob(jobId, workerId, effects, now) {
       await store.commitJob(jobId, workerId, effects, now);

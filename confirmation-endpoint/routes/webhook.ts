@@ -1,8 +1,7 @@
 // POST /v1/webhooks/{provider}: verify over the raw body before anything else, store every event
-// with what it leads to (its reported payment and outbox job, or their plan: store/types.ts) in one
-// transaction, and only then answer 2xx. A store failure answers 5xx so the provider delivers
-// again; an untrusted request answers 400 with nothing stored (counted, its log line sampled). No
-// Dataverse or provider call happens here.
+// with its state change and outbox job in one transaction, and only then answer 2xx. A store
+// failure answers 5xx so the provider delivers again; an untrusted request answers 400 with
+// nothing stored (counted, its log line sampled). No Dataverse or provider call happens here.
 
 import { HttpError, StoreError } from "../errors";
 import type { Clock } from "../clock";

@@ -58,29 +58,11 @@ async function readAll(from: StoreConfig): Promise<Map<StoreTable, Row[]>> {
     if (!existsSync(from.path)) {
       throw new StoreCopyError("STORE_COPY_REFUSED", `No SQLite store at ${from.path}.`, "Check --from.");
     }
-    // Opening through the store brings an older file up to the current schema first, and makes the
-    // payments and jobs of webhook events its worker had not applied yet (PostgreSQL writes them
-    // with the event, so there they are rows to copy, not plans).
-    const source = openSqliteStore(from.path);
-    try {
-      while ((await source.applyReceivedEvents()).applied > 0);
-    } finally {
-      await source.close();
-    }
+    // Opening through the store brings an older file up to the current schema first.
+    await openSqliteStore(from.path).close();
     const db = new Database(from.path, { readonly: true });
     try {
-      // One snapshot of every table; a plan written since the apply above means a running endpoint.
-      db.transaction(() => {
-        const waiting = db.prepare(`SELECT count(*) AS n FROM received_event`).get() as { n: number };
-        if (waiting.n > 0) {
-          throw new StoreCopyError(
-            "STORE_COPY_REFUSED",
-            `${describeStore(from)} took webhooks while it was being copied: an endpoint is still using it.`,
-            "Stop every endpoint instance that uses it, then copy again.",
-          );
-        }
-        for (const t of STORE_TABLES) tables.set(t, db.prepare(selectAll(db, t)).all() as Row[]);
-      })();
+      for (const t of STORE_TABLES) tables.set(t, db.prepare(selectAll(db, t)).all() as Row[]);
     } finally {
       db.close();
     }

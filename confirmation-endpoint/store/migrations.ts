@@ -223,20 +223,4 @@ CREATE TABLE dataverse_user_hold (
 );
 `,
   },
-  {
-    version: 9,
-    name: "what a new webhook event leads to, applied after the acknowledgement",
-    // A webhook's commit (flushed before the provider's 2xx) writes the event row and, for a new
-    // event, this row: the payment it reports and the jobs it plans, as JSON, appended in arrival
-    // order (its pages are shared by the whole batch). The worker turns the rows into payments and
-    // jobs in batches before it claims, or a read of payments or jobs does first (received.ts);
-    // until then they are this table's, and a restart loses nothing.
-    sql: `
-CREATE TABLE received_event (
-  id INTEGER PRIMARY KEY,
-  plan TEXT NOT NULL,
-  received_at INTEGER NOT NULL
-);
-`,
-  },
 ];

@@ -45,11 +45,6 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
     async recordWebhook(planned, now) {
       return storeEvents(c, planned, now);
     },
-    // The delivery's one statement writes the payments and jobs at once (webhooks.ts): the server
-    // does that work, and a second round trip would cost more than the rows.
-    async applyReceivedEvents() {
-      return { applied: 0, purchaseIds: [] };
-    },
     async enqueueJob(job, now) {
       await c.write("enqueue a job", async (sql) => {
         await enqueue(sql, job, now);

@@ -239,13 +239,6 @@ export interface WebhookOutcome {
   duplicates: number;
 }
 
-export interface ReceivedEventsApplied {
-  /** Plans applied (one per new event that reported a payment or planned a job). */
-  applied: number;
-  /** Purchases whose reported payments were written (their pages may now show "paid"). */
-  purchaseIds: string[];
-}
-
 export interface BeginCheckoutResult {
   purchase: PurchaseRecord;
   /** The checkout to use: an open one to hand back, or a reserved attempt (state "creating") to create. */
@@ -277,10 +270,7 @@ export interface StoreSummary {
  * the whole history, unlike summary()).
  */
 export interface StoreBacklog {
-  /**
-   * Pending jobs due at `now` (scheduled ones, like a guard at its deadline, are not backlog), and
-   * stored webhook events whose jobs are not made yet (see applyReceivedEvents).
-   */
+  /** Pending jobs due at `now` (scheduled ones, like a guard at its deadline, are not backlog). */
   dueJobs: number;
   /** The earliest not-before among those due jobs; null when none is due. */
   oldestDueJobAt: number | null;
@@ -374,18 +364,9 @@ export interface PaymentStore {
    * Durable before the caller answers the provider: insert each event (deduplicated on provider +
    * dedupeKey) and, for an event not seen before, its reported payment (never overwriting a row)
    * and its jobs, as the lifecycle planned them (`planEvents`). Decides nothing itself. Events
-   * stored together may share one commit; each succeeds or fails on its own. A store may keep the
-   * payment and the jobs as a durable plan, written in the same commit, until `applyReceivedEvents`
-   * (SQLite does, to keep the commit before the 2xx small); PostgreSQL writes them at once.
+   * stored together may share one commit; each succeeds or fails on its own.
    */
   recordWebhook(planned: PlannedEvent[], now: number): Promise<WebhookOutcome>;
-  /**
-   * Turn up to `limit` (default 100) stored plans, oldest first, into their payments and jobs as of
-   * the time each event arrived, and drop the plans, in one transaction; the worker calls it before
-   * it claims. Idempotent, like enqueueing. A store that writes them at once answers
-   * `{ applied: 0, purchaseIds: [] }`.
-   */
-  applyReceivedEvents(limit?: number): Promise<ReceivedEventsApplied>;
   /** Enqueue one job on its own (same dedupe rules as everywhere: an existing job is re-armed). */
   enqueueJob(job: NewJob, now: number): Promise<void>;
   /**

@@ -63,9 +63,6 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
   };
 
   async function runOnce(): Promise<number> {
-    // Webhook events stored since the last pass become their payments and jobs first, so the jobs
-    // are claimable in this pass (a store that writes them with the event has nothing to apply).
-    await store.applyReceivedEvents();
     const jobs = await store.claimJobs({ workerId, limit: concurrency, now: clock.now(), leaseMs, lane });
     await Promise.all(jobs.map((job) => runJob(deps, job, settings)));
     return jobs.length;

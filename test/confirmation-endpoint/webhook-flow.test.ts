@@ -34,13 +34,6 @@ describe("webhook → worker → finalize", () => {
     expect(h.provider.refundCount()).toBe(0);
   });
 
-  it("one worker pass makes the payment job of a stored webhook (its commit held only the plan) and runs it", async () => {
-    const { sessionId } = await payAndNotify(h);
-    expect(await h.worker.runOnce()).toBe(1);
-    expect(h.provider.calls.filter((c) => c.op === "getPayment").map((c) => c.ref)).toEqual([sessionId]);
-    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("paid");
-  });
-
   it("the same event twice, in sequence and concurrently: 2xx every time, one finalize", async () => {
     h.dataverse.finalizeScript.push({ kind: "ok" });
     const { sessionId } = await payAndNotify(h);

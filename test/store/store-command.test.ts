@@ -61,11 +61,8 @@ async function snapshot(store: PaymentStore) {
   };
 }
 
-/**
- * A SQLite store with an open purchase, a leased job, a pending one, a dead letter, and a seen event
- * whose payment and job its worker has not made yet (the copy makes them).
- */
-async function sqliteWithOpenPurchase(path: string): Promise<void> {
+/** A SQLite store with an open purchase, a seen event, a leased job, two pending ones and a dead letter. */
+async function sqliteWithOpenPurchase(path: string) {
   const source = openStore({ kind: "sqlite", path });
   try {
     await source.beginCheckout({
@@ -79,17 +76,9 @@ async function sqliteWithOpenPurchase(path: string): Promise<void> {
     const [leased] = await source.claimJobs({ workerId: "w-old", limit: 1, now: NOW, leaseMs: 60_000 });
     const letter = { purchaseId: P, kind: "k", reason: "r" };
     await source.commitJob(leased!.id, "w-old", { deadLetters: [letter], next: { kind: "keep" } }, NOW);
+    return await snapshot(source);
   } finally {
     await source.close();
-  }
-}
-
-async function snapshotOf(config: StoreConfig) {
-  const store = openStore(config);
-  try {
-    return await snapshot(store);
-  } finally {
-    await store.close();
   }
 }
 
@@ -122,7 +111,7 @@ describe.skipIf(!bin)("npm run store on PostgreSQL", () => {
 
   it("copy moves an open purchase with its leased and pending jobs; a second copy needs --replace", async () => {
     const sqlitePath = join(dir, "gateway.sqlite");
-    await sqliteWithOpenPurchase(sqlitePath);
+    const before = await sqliteWithOpenPurchase(sqlitePath);
     const url = await cluster.createDatabase("copied");
     const copy = await run(["copy", "--from", `sqlite:${sqlitePath}`, "--to", url, "--json"]);
     expect(copy.code).toBe(0);
@@ -137,8 +126,6 @@ describe.skipIf(!bin)("npm run store on PostgreSQL", () => {
     });
     expect(copy.err).toContain("copied outbox: 3 row(s)");
     expect(copy.err).not.toContain(cluster.password);
-    const before = await snapshotOf({ kind: "sqlite", path: sqlitePath });
-    expect(before.payments.map((p) => p.state)).toEqual(["reported"]);
 
     const target = openStore(parseStoreUrl(url, { PGSSLMODE: "disable" }) as StoreConfig);
     try {

@@ -89,7 +89,6 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
           NOW,
         );
         expect(await store.recordWebhook(second, NOW)).toEqual({ stored: 1, duplicates: 0 });
-        await store.applyReceivedEvents();
         const jobs = await store.listJobs();
         expect(jobs.map((j) => [j.kind, j.dedupe])).toEqual([["payment", "payment:stripe:cs_1:pi_1"]]);
         expect(await store.getPayment("stripe", "pi_1")).toMatchObject({
@@ -145,7 +144,6 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
           planned("evt_seen", [closeCheckoutJob(P, NOW)]),
         ];
         expect(await store.recordWebhook(delivery, NOW + 1)).toEqual({ stored: 2, duplicates: 2 });
-        await store.applyReceivedEvents();
         const jobs = await store.listJobs();
         expect(jobs.map((j) => [j.dedupe, j.notBefore, j.attempts, j.payload])).toEqual([
           // The finished guard starts over, due at the earlier of the two times.
@@ -298,7 +296,6 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
           jobs: [guardJob(Q, NOW + 10 * 86_400_000)],
         });
         await store.recordWebhook(planEvents([event("evt_old", { purchaseId: null })], NOW), NOW);
-        await store.applyReceivedEvents();
         const [job] = await store.claimJobs({ workerId: "w", limit: 1, now: NOW, leaseMs: 60_000 });
         const p = (await store.getPurchase(P))!;
         const won = movePurchase(p, "paid", "payment_won", { winningPaymentId: "pi_1" });

@@ -1,7 +1,6 @@
-// One SQLite connection (better-sqlite3 v12): WAL, FULL sync (a 2xx promises durability; only a
-// write the store can redo commits without its own flush: writeRedoable), a busy timeout, foreign
-// keys, migrated on open; statements compiled once; every write one BEGIN IMMEDIATE transaction
-// that never spans an await. Opening waits long for the lock (migrations
+// One SQLite connection (better-sqlite3 v12): WAL, FULL sync (a 2xx promises durability), a busy
+// timeout, foreign keys, migrated on open; statements compiled once; every write one BEGIN
+// IMMEDIATE transaction that never spans an await. Opening waits long for the lock (migrations
 // run once); afterwards the busy timeout is short, since SQLite's wait blocks the event loop and
 // the store waits between tries instead (retry-when-busy.ts).
 
@@ -17,13 +16,6 @@ export interface SqliteConnection {
   prepare(sql: string): Database.Statement;
   /** Run `fn` as one BEGIN IMMEDIATE transaction; a failure becomes a StoreError unless it is a lease or version conflict. */
   write<T>(what: string, fn: () => T): T;
-  /**
-   * As `write`, for a transaction whose loss the store can redo from what is already durable (WAL
-   * keeps it atomic either way): committed without a flush of its own (synchronous=NORMAL), so it
-   * does not hold the event loop for an fsync (a checkpoint it sets off still flushes). The next
-   * flushed commit makes it durable with it.
-   */
-  writeRedoable<T>(what: string, fn: () => T): T;
   read<T>(what: string, fn: () => T): T;
   /** Commit a one-value write (the file header's user_version as a heartbeat): proves the file takes writes. */
   heartbeat(): void;
@@ -69,14 +61,6 @@ export function openConnection(path: string, busyTimeoutMs: number): SqliteConne
       } catch (error) {
         if (error instanceof StaleLeaseError || error instanceof VersionConflictError) throw error;
         throw new StoreError(`Store could not ${what}: ${(error as Error).message}`, error);
-      }
-    },
-    writeRedoable<T>(what: string, fn: () => T): T {
-      db.pragma("synchronous = NORMAL");
-      try {
-        return connection.write(what, fn);
-      } finally {
-        db.pragma("synchronous = FULL");
       }
     },
     read(what, fn) {

