@@ -30,6 +30,8 @@ export interface WorkerDeps extends EndpointDeps {
 export interface StepContext extends WorkerDeps {
   job: JobRecord;
   random: () => number;
+  /** Aborted when the job's lease is found lost: a step passes it to the calls it makes out. */
+  leaseLost: AbortSignal;
   /** Commit effects while keeping the job leased (the step continues). */
   commit(effects: Omit<JobEffects, "next">): Promise<void>;
 }

@@ -47,6 +47,9 @@ export async function handleFinalizeJob(ctx: StepContext): Promise<StepResult> {
     outcome = await callFinalize(ctx, purchase);
   } catch (error) {
     ctx.metrics.observeFinalizeSeconds((ctx.clock.now() - started) / 1000);
+    // The lease went while the call waited: the worker that has the job now probes the row (the
+    // "sent" mark is stored) before it sends; nothing this worker decides could be committed.
+    if (ctx.leaseLost.aborted) throw ctx.leaseLost.reason;
     return finalizeFailed(ctx, purchase, error);
   }
   ctx.metrics.observeFinalizeSeconds((ctx.clock.now() - started) / 1000);
@@ -115,13 +118,15 @@ async function markSent(ctx: StepContext, purchase: PurchaseRecord): Promise<Pur
 
 async function callFinalize(ctx: StepContext, purchase: PurchaseRecord): Promise<FinalizeOutcome> {
   const { purchaseId } = purchase;
+  // Without the lease another worker may be finalizing this purchase: no call after it is lost.
+  const call = { deadline: purchase.guardAt, signal: ctx.leaseLost };
   if (purchase.mode === "rtm") {
-    await ctx.dataverse.finalizeRtmPayment(purchaseId, "completed", { deadline: purchase.guardAt });
+    await ctx.dataverse.finalizeRtmPayment(purchaseId, "completed", call);
     return { outcome: "finalized", status: null, actionName: "msevtmgt_finalizeregistrationpayment" };
   }
   return ctx.dataverse.finalizeRegistration(
     { purchaseId, readableEventId: purchase.readableEventId, userId: purchase.userId },
-    { deadline: purchase.guardAt },
+    call,
   );
 }
 

@@ -33,29 +33,69 @@ const HANDLERS: Record<JobKind, (ctx: StepContext) => Promise<StepResult>> = {
 export interface RunSettings {
   workerId: string;
   leaseMs: number;
+  /** Clock ms between renewals of a running job's lease. */
   renewEveryMs: number;
+  /** Real ms between looks at whether the lease is due (the clock may run faster than real time). */
+  renewTickMs: number;
   random: () => number;
+}
+
+/**
+ * Keeps a running job's lease: renewed every `renewEveryMs` of the clock, looked at every
+ * `renewTickMs` of real time. A renewal the store refuses because the lease is gone (another
+ * worker may have the job) aborts `signal`, so a step still waiting to call out (a finalize riding
+ * out Retry-After) gives up instead of sending a second finalize beside the other worker's. Any
+ * other failure (the store busy a moment) is tried again at the next look.
+ */
+function keepLease(
+  deps: WorkerDeps,
+  job: JobRecord,
+  settings: RunSettings,
+): { signal: AbortSignal; stop(): void } {
+  const { store, clock } = deps;
+  const { workerId, leaseMs, renewEveryMs } = settings;
+  const lost = new AbortController();
+  let renewedAt = clock.now();
+  let renewing = false;
+  const timer = setInterval(
+    () => {
+      const now = clock.now();
+      if (renewing || now - renewedAt < renewEveryMs) return;
+      renewing = true;
+      store
+        .renewLease(job.id, workerId, now + leaseMs, now)
+        .then(
+          () => (renewedAt = now),
+          (error: unknown) => {
+            if (!(error instanceof StaleLeaseError)) return;
+            clearInterval(timer);
+            lost.abort(error);
+          },
+        )
+        .finally(() => (renewing = false));
+    },
+    Math.min(settings.renewTickMs, renewEveryMs),
+  );
+  timer.unref();
+  return { signal: lost.signal, stop: () => clearInterval(timer) };
 }
 
 export async function runJob(deps: WorkerDeps, job: JobRecord, settings: RunSettings): Promise<void> {
   const { store, clock } = deps;
-  const { workerId, leaseMs } = settings;
+  const { workerId } = settings;
   const started = clock.now();
+  // A long step (a finalize waiting out Retry-After) keeps its lease, so no other worker starts the
+  // same job meanwhile; once the lease is lost, the step's commit will be refused.
+  const lease = keepLease(deps, job, settings);
   const ctx: StepContext = {
     ...deps,
     job,
     random: settings.random,
+    leaseLost: lease.signal,
     commit: (effects) =>
       store.commitJob(job.id, workerId, { ...effects, next: { kind: "keep" } }, clock.now()),
   };
   const line = { jobId: job.id, kind: job.kind, purchaseId: job.purchaseId, attempt: job.attempts, workerId };
-  // A long step (a finalize waiting out Retry-After) keeps its lease, so no other worker starts the
-  // same job meanwhile; a renewal that fails means the lease is lost and the commit will be refused.
-  const renewal = setInterval(() => {
-    const now = clock.now();
-    store.renewLease(job.id, workerId, now + leaseMs, now).catch(() => clearInterval(renewal));
-  }, settings.renewEveryMs);
-  renewal.unref();
   const span = {
     purchaseId: job.purchaseId,
     kind: "consumer" as const,
@@ -83,7 +123,7 @@ export async function runJob(deps: WorkerDeps, job: JobRecord, settings: RunSett
   } catch (error) {
     await settleFailure(deps, job, error, workerId, { ...line, durationMs: clock.now() - started });
   } finally {
-    clearInterval(renewal);
+    lease.stop();
   }
 }
 

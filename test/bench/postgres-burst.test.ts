@@ -78,11 +78,10 @@ describe.skipIf(!bin)("burst on PostgreSQL with 1 and 3 instances", () => {
       expect(Number.isFinite(percentile(run.ingest.latenciesMs, 99))).toBe(true);
       expect(run.store.states).toEqual({ finalized: PURCHASES });
       expect(run.dataverse).toEqual({ processed: PURCHASES, registrations: PURCHASES, doubled: 0 });
-      // Dataverse registered each purchase once (above). A repeated finalize of a purchase already
-      // completed is answered Success by the stand-in (INFERRED repeat behaviour), so successes may
-      // exceed the purchases by a repeat or two (seen: 31 of 30 with the hold on); bound them.
-      expect(run.finalizeSucceeded).toBeGreaterThanOrEqual(PURCHASES);
-      expect(run.finalizeSucceeded).toBeLessThanOrEqual(PURCHASES + 2);
+      // One finalize success per purchase: no second call of a purchase another worker already
+      // finalized (a worker renews its lease on the benchmark's fast clock, and one that finds its
+      // lease lost does not send the call it was waiting to send).
+      expect(run.finalizeSucceeded).toBe(PURCHASES);
       expect(run.refunds).toBe(0);
       // Every finalize request is a success or a retry; each 429 is one of the retries.
       expect(run.finalizeRequests).toBeGreaterThanOrEqual(PURCHASES);

@@ -132,7 +132,7 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
     await payAndNotify(h);
     const reads = () => h.dataverse.calls.filter((c) => c.op === "read").length;
     const readsBefore = reads();
-    const slowWorker = h.newWorker(h.store, "slow", 10);
+    const slowWorker = h.newWorker(h.store, "slow", { renewEveryMs: 10 });
     await slowWorker.runOnce(); // payment job → winner
     const slow = slowWorker.runOnce(); // finalize job: the call hangs (a long Retry-After, say)
     for (let i = 0; i < 3; i++) {
@@ -146,6 +146,49 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
     expect(h.dataverse.finalizeCount()).toBe(1);
     expect(reads()).toBe(readsBefore); // nobody had to probe: the call was never in doubt
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+  });
+
+  it("renewal is judged on the clock, which may run faster than real time (the burst benchmark's): the lease holds", async () => {
+    let release = () => {};
+    h.dataverse.finalizeScript.push({
+      kind: "apply_then_wait",
+      release: new Promise<void>((r) => (release = r)),
+    });
+    await payAndNotify(h);
+    // Renewed every 40 s of the clock (a third of the lease), looked at every 10 ms of real time.
+    const slowWorker = h.newWorker(h.store, "slow", { renewTickMs: 10 });
+    await slowWorker.runOnce(); // payment job → winner
+    const slow = slowWorker.runOnce(); // finalize job: the call hangs
+    for (let i = 0; i < 6; i++) {
+      h.clock.advance(MINUTE / 2); // three minutes on the clock in about 0.3 s of real time
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const other = h.newWorker(h.store, "other");
+    expect(await other.runOnce()).toBe(0);
+    release();
+    await slow;
+    expect(h.dataverse.finalizeCount()).toBe(1);
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+  });
+
+  it("a worker that finds its lease lost while its finalize waits to be sent never sends it: one registration", async () => {
+    let release = () => {};
+    h.dataverse.finalizeScript.push({ kind: "held", release: new Promise<void>((r) => (release = r)) });
+    await payAndNotify(h);
+    const slowWorker = h.newWorker(h.store, "slow", { renewTickMs: 10 });
+    await slowWorker.runOnce(); // payment job → winner
+    const slow = slowWorker.runOnce(); // finalize job: waiting out a Retry-After, say
+    await new Promise((r) => setTimeout(r, 20));
+    h.clock.advance(3 * MINUTE); // the process stalled past its lease
+    h.dataverse.finalizeScript.push({ kind: "ok" });
+    const other = h.newWorker(h.store, "other");
+    await other.drain(); // the "sent" mark: probes, finds nothing, finalizes
+    expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
+    await new Promise((r) => setTimeout(r, 50)); // the slow worker's next look at its lease
+    release();
+    await slow;
+    expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
+    expect(h.logger.entries.some((e) => e.outcome === "lease_lost" && e.workerId === "slow")).toBe(true);
   });
 
   it("a slow worker whose lease ran out: the next worker probes, sees the registration, and the slow one's result is dropped", async () => {

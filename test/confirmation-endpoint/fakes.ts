@@ -58,6 +58,11 @@ export type FinalizeScript =
   | { kind: "apply_then_throw"; error: Error }
   /** The registration is created, but the answer only comes when `release` resolves (a slow call). */
   | { kind: "apply_then_wait"; release: Promise<void> }
+  /**
+   * The call waits to be sent (the Dataverse client riding out a Retry-After) until `release`,
+   * then registers and succeeds; if the call's signal aborts first, it is never sent.
+   */
+  | { kind: "held"; release: Promise<void> }
   /** Run a side effect (e.g. take the store down) and then behave like `then`. */
   | { kind: "hook"; run: () => void; then: FinalizeScript };
 
@@ -175,6 +180,24 @@ export class FakeDataverse implements EventManagementApi {
       case "apply_then_throw":
         this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
         throw script.error;
+      case "held": {
+        const signal = options?.signal;
+        await new Promise<void>((resolve, reject) => {
+          const onAbort = () => reject(signal?.reason ?? new Error("aborted"));
+          if (signal?.aborted) return onAbort();
+          signal?.addEventListener("abort", onAbort, { once: true });
+          void script.release.then(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+          });
+        });
+        this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
+        return {
+          outcome: "finalized",
+          status: "Success",
+          actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
+        };
+      }
       case "apply_then_wait":
         this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
         await script.release;

@@ -21,7 +21,7 @@ import type { PaymentStore } from "../../confirmation-endpoint/store/types";
 import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
 import { createWorker } from "../../confirmation-endpoint/worker/worker";
 import { createProviderSet } from "../../confirmation-endpoint/providers/registry";
-import type { Worker } from "../../confirmation-endpoint/worker/worker";
+import type { Worker, WorkerOptions } from "../../confirmation-endpoint/worker/worker";
 import { createPurchaseSignal, signalPurchaseChanges } from "../../confirmation-endpoint/routes/status-wait";
 import type { FakeEventBody } from "./fakes";
 import {
@@ -130,7 +130,11 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
     purchaseSignal,
     ...options.app,
   });
-  const newWorker = (s: PaymentStore = store, id = `w${++seq}`, renewEveryMs?: number): Worker =>
+  const newWorker = (
+    s: PaymentStore = store,
+    id = `w${++seq}`,
+    renewal: Pick<WorkerOptions, "renewEveryMs" | "renewTickMs"> = {},
+  ): Worker =>
     createWorker(
       {
         store: s,
@@ -143,7 +147,7 @@ export function createHarness<D extends FakeDataverse = FakeDataverse>(options: 
         random,
         adoption: { deploymentId: FAKE_DEPLOYMENT, deadlinePolicy: POLICY, returnOrigin: PORTAL },
       },
-      { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE, ...(renewEveryMs ? { renewEveryMs } : {}) },
+      { workerId: id, concurrency: 4, leaseMs: 2 * MINUTE, ...renewal },
     );
   const worker = newWorker();
 
