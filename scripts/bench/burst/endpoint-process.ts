@@ -23,6 +23,8 @@ import { ConfigError } from "../../../confirmation-endpoint/errors";
 import { createNodeListener } from "../../../confirmation-endpoint/http/node-adapter";
 import { createJsonLogger } from "../../../confirmation-endpoint/logger";
 import { startEndpoint } from "../../../confirmation-endpoint/main";
+import { openStore } from "../../../confirmation-endpoint/store/open-store";
+import type { PaymentStore } from "../../../confirmation-endpoint/store/types";
 import { buildProviders } from "../../../confirmation-endpoint/create-endpoint";
 import { createScaledClock, parseClockState } from "./scaled-clock";
 
@@ -37,11 +39,18 @@ The confirmation endpoint for the burst benchmark. Environment: the endpoint's o
   BURST_POLL_MS             longest real sleep of the worker loop (default 200)
   BURST_RECONCILE_MS        fetch undelivered provider events every N ms (default 0 = never)
   BURST_START_WORKER        0: store webhooks only, no worker (isolates ingest)
+  BURST_WEBHOOK_STORE       skip: webhooks are verified and answered but not stored (the store
+                            answers at once; figure 1b's --depth route, what ingest costs up to the store)
   BURST_READABLE_EVENT_ID   inline mode: the event every purchase belongs to
   BURST_SHARED_HOLDS        0: keep Dataverse's throttling holds in this process only (as before
                             they were shared through the store; a baseline for instances sharing a user)
 stdin: "clock <anchorReal>,<anchorClock>,<scale>" lines move the clock to the parent's state.
 `;
+
+/** `store` with recordWebhook answering at once, every event "stored" and nothing written. */
+function withoutWebhookWrites(store: PaymentStore): PaymentStore {
+  return { ...store, recordWebhook: async (planned) => ({ stored: planned.length, duplicates: 0 }) };
+}
 
 function numberFromEnv(name: string, fallback: number | undefined): number | undefined {
   const raw = process.env[name];
@@ -86,6 +95,9 @@ async function main(): Promise<void> {
     };
     const endpoint = await startEndpoint(config, {
       clock,
+      ...(process.env.BURST_WEBHOOK_STORE === "skip"
+        ? { store: withoutWebhookWrites(openStore(config.store)) }
+        : {}),
       dataverseClientOptions: clientOptions,
       dataverseApiOptions: dv.api,
       missedEventsIntervalMs: numberFromEnv("BURST_RECONCILE_MS", 0) ?? 0,

@@ -6,6 +6,9 @@
 // transaction, hence one fsync), then answers 200. Nothing else: no routing, no Web Request, no
 // logging, no metrics, no payment row or job. The ingest benchmark sets the kit beside it.
 //
+// With FLOOR_DEPTH=route it answers 200 once the event is verified and parsed, committing nothing:
+// the floor of figure 1b's --depth route.
+//
 //   FLOOR_SECRET=whsec_… FLOOR_DB=/tmp/floor.sqlite node floor-receiver.mjs    (prints its URL)
 // (ingest-floor.ts runs an esbuild bundle of this file with plain node, like the endpoint's)
 
@@ -14,10 +17,11 @@ import type { AddressInfo } from "node:net";
 import Database from "better-sqlite3";
 import { verifyStripeSignature } from "../../../confirmation-endpoint/providers/stripe/signature";
 
-const HELP = `Usage: FLOOR_SECRET=whsec_… FLOOR_DB=<file> node floor-receiver.mjs [--help]
+const HELP = `Usage: FLOOR_SECRET=whsec_… FLOOR_DB=<file> [FLOOR_DEPTH=route] node floor-receiver.mjs [--help]
 
 The floor baseline of the ingest benchmark: verify a Stripe webhook, commit one row durably (WAL,
 synchronous=FULL, group commit), answer 200. Prints its URL (127.0.0.1, a free port) on stdout.
+FLOOR_DEPTH=route: answer 200 once the webhook is verified and parsed, without committing it.
 `;
 
 const MAX_BODY = 256 * 1024;
@@ -36,6 +40,7 @@ function main(): void {
     process.exitCode = 1;
     return;
   }
+  const commitRows = process.env.FLOOR_DEPTH !== "route";
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
@@ -87,6 +92,7 @@ function main(): void {
         return answer(400);
       }
       if (typeof event.id !== "string") return answer(400);
+      if (!commitRows) return answer(200);
       batch.push({ id: event.id, type: String(event.type), done: (ok) => answer(ok ? 200 : 503) });
       if (batch.length === 1) setImmediate(flush);
     });

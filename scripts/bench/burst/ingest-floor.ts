@@ -25,9 +25,18 @@ import { fireWebhooks, percentile } from "./fire-webhooks";
 import type { FireResult } from "./fire-webhooks";
 import { spawnEndpoint } from "./spawn-endpoint";
 
+/**
+ * How far each receiver goes: "store" (the figure: verify, store durably, answer) or "route" (verify,
+ * parse, answer, nothing stored: the kit's store answers at once, the floor commits nothing), so
+ * that the difference between two runs is what storing costs each side.
+ */
+export type IngestDepth = "store" | "route";
+
 export interface IngestFloorOptions {
   webhooks: number;
   ratePerSecond: number;
+  /** Default "store". */
+  depth?: IngestDepth;
   /** Rounds, the two receivers taking turns (first one, then the other first); the figure is their median. */
   rounds?: number;
   dir: string;
@@ -39,7 +48,7 @@ export interface ReceiverFigure {
   acks: number;
   /** Webhooks the receiver committed during the measured run (acknowledged or not). */
   stored: number;
-  /** CPU of the run, until the receiver is idle again, over the webhooks it stored. */
+  /** CPU of the run, until the receiver is idle again, over the webhooks it stored (at depth "route": acknowledged). */
   cpuMsPerWebhook: number;
   p50Ms: number;
   p99Ms: number;
@@ -56,6 +65,7 @@ export interface IngestFloorRound {
 }
 
 export interface IngestFloorResult {
+  depth: IngestDepth;
   pinned: boolean;
   /** Why the run was not pinned, when it was not. */
   pinNote: string | null;
@@ -151,11 +161,17 @@ async function bundleFloor(dir: string): Promise<string> {
 async function spawnFloor(
   dir: string,
   secret: string,
+  depth: IngestDepth,
 ): Promise<{ url: string; pid: number; child: ChildProcess }> {
   const program = await bundleFloor(dir);
   const nodeArgs = (process.env.BURST_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, program], {
-    env: { PATH: process.env.PATH ?? "", FLOOR_SECRET: secret, FLOOR_DB: join(dir, "floor.sqlite") },
+    env: {
+      PATH: process.env.PATH ?? "",
+      FLOOR_SECRET: secret,
+      FLOOR_DB: join(dir, "floor.sqlite"),
+      FLOOR_DEPTH: depth,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -182,13 +198,16 @@ function figure(
   result: FireResult,
   work: { cpuMs: number; stored: number },
   pid: number,
+  depth: IngestDepth,
 ): ReceiverFigure {
+  const acks = result.statuses["200"] ?? 0;
+  const done = depth === "store" ? work.stored : acks;
   return {
     peakRssMiB: peakRssMiB(pid),
     label,
-    acks: result.statuses["200"] ?? 0,
+    acks,
     stored: work.stored,
-    cpuMsPerWebhook: work.stored > 0 ? work.cpuMs / work.stored : Number.NaN,
+    cpuMsPerWebhook: done > 0 ? work.cpuMs / done : Number.NaN,
     p50Ms: percentile(result.latenciesMs, 50),
     p99Ms: percentile(result.latenciesMs, 99),
     statuses: result.statuses,
@@ -243,12 +262,13 @@ async function measureReceiver(
   const result = await fire(bodies, options.ratePerSecond);
   await untilIdle(target.pid);
   const work = { cpuMs: cpuMs(target.pid) - before, stored: target.rows() - rowsBefore };
-  return figure(label, result, work, target.pid);
+  return figure(label, result, work, target.pid, options.depth ?? "store");
 }
 
-function minimalEnv(secret: string, storePath: string): Record<string, string> {
+function minimalEnv(secret: string, storePath: string, depth: IngestDepth): Record<string, string> {
   // The worker is off and nothing reads Dataverse during ingest; these only let the config load.
   return {
+    ...(depth === "route" ? { BURST_WEBHOOK_STORE: "skip" } : {}),
     DATAVERSE_URL: "https://contoso.crm.dynamics.com",
     DATAVERSE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa",
     DATAVERSE_CLIENT_ID: "11111111-1111-1111-1111-111111111111",
@@ -285,13 +305,14 @@ export async function runIngestFloor(options: IngestFloorOptions): Promise<Inges
   const pinSelf = twoCpus && pin(process.pid, "1");
   if (twoCpus && !pinSelf) pinNote = "taskset missing or refused: receivers and load generator unpinned";
   // Both receivers run throughout (each idle while the other is measured), pinned to the same CPU.
+  const depth = options.depth ?? "store";
   const kitProcess = await spawnEndpoint(
-    minimalEnv(secret, join(options.dir, "ingest-kit.sqlite")),
+    minimalEnv(secret, join(options.dir, "ingest-kit.sqlite"), depth),
     join(options.dir, "ingest-kit.log"),
   );
   let floorProcess: Awaited<ReturnType<typeof spawnFloor>> | null = null;
   try {
-    floorProcess = await spawnFloor(options.dir, secret);
+    floorProcess = await spawnFloor(options.dir, secret, depth);
     if (pinSelf) for (const pid of [kitProcess.pid, floorProcess.pid]) pin(pid, "0");
     const kit: Receiver = {
       label: "kit",
@@ -323,6 +344,7 @@ export async function runIngestFloor(options: IngestFloorOptions): Promise<Inges
     const middle = median(rounds.map((r) => r.cpuRatio));
     const chosen = rounds.find((r) => r.cpuRatio === middle) ?? rounds[0]!;
     return {
+      depth,
       pinned: pinSelf,
       pinNote,
       ratePerSecond: options.ratePerSecond,
@@ -362,15 +384,25 @@ export function ingestFloorLines(r: IngestFloorResult): string[] {
       .join(" ")})`;
   const ratios = r.rounds.map((x) => fmt(x.cpuRatio)).join(", ");
   const p99s = r.rounds.map((x) => fmt(x.kit.p99Ms, 1)).join(", ");
+  const setting = `at ${r.ratePerSecond}/s offered, ${r.pinned ? "receiver on CPU 0, load generator on CPU 1" : (r.pinNote ?? "unpinned")}; ${r.rounds.length} round(s), the receivers taking turns`;
+  const rounds = r.rounds.flatMap((x, i) => [`  ${i + 1}. ${line(x.kit)}`, `     ${line(x.floor)}`]);
+  if (r.depth === "route") {
+    // Nothing is stored at this depth: a part of the figure, with no target of its own.
+    return [
+      `  up to the store only (nothing stored; CPU over acknowledged webhooks), ${setting}`,
+      ...rounds,
+      `  kit vs floor CPU/webhook up to the store, median of the rounds: ${fmt(r.cpuRatio)}x (rounds: ${ratios})`,
+    ];
+  }
   return [
-    `  at ${r.ratePerSecond}/s offered, ${r.pinned ? "receiver on CPU 0, load generator on CPU 1" : (r.pinNote ?? "unpinned")}; ${r.rounds.length} round(s), the receivers taking turns`,
-    ...r.rounds.flatMap((x, i) => [`  ${i + 1}. ${line(x.kit)}`, `     ${line(x.floor)}`]),
+    `  ${setting}`,
+    ...rounds,
     `  kit vs floor CPU/webhook, median of the rounds: ${fmt(r.cpuRatio)}x (rounds: ${ratios}); target ≤ 1.5x: ${metOrMissed(r.cpuRatio <= 1.5)}`,
     `  kit p99, median of the rounds: ${fmt(r.kitP99Ms, 1)} ms (rounds: ${p99s}); target < 20 ms: ${metOrMissed(r.kitP99Ms < 20)}`,
   ];
 }
 
-const HELP = `Usage: npx tsx scripts/bench/burst/ingest-floor.ts [--webhooks N] [--rate R] [--json] [--help]
+const HELP = `Usage: npx tsx scripts/bench/burst/ingest-floor.ts [--webhooks N] [--rate R] [--rounds N] [--depth store|route] [--json] [--help]
 
 Webhook ingest of the kit (worker off) beside a floor receiver (node:http, signature check, one
 durable row, group commit), same signed bodies, each pinned to CPU 0 with this generator on CPU 1.
@@ -378,6 +410,8 @@ Prints CPU per stored webhook and ack latency p50/p99 for both, and the ratio.
   --webhooks N   measured webhooks per receiver (default 5000; BENCH_QUICK=1: 2000)
   --rate R       offered webhooks per second, open loop (default 1000)
   --rounds N     rounds, the receivers taking turns; figures are the medians (default 5; BENCH_QUICK=1: 3)
+  --depth D      store (default): the figure; route: both receivers verify, parse and answer without
+                 storing, so a run of each depth tells what storing costs either side
   --json         the result as JSON on stdout
 `;
 
@@ -389,6 +423,7 @@ async function cli(): Promise<void> {
         webhooks: { type: "string" },
         rate: { type: "string" },
         rounds: { type: "string" },
+        depth: { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -403,6 +438,12 @@ async function cli(): Promise<void> {
   const webhooks = Number(values.webhooks ?? plan.webhooks);
   const rate = Number(values.rate ?? plan.ratePerSecond);
   const rounds = Number(values.rounds ?? plan.rounds);
+  const depth = values.depth ?? "store";
+  if (depth !== "store" && depth !== "route") {
+    process.stderr.write(`--depth must be "store" or "route"; got "${depth}".\n`);
+    process.exitCode = 1;
+    return;
+  }
   if (
     !Number.isInteger(webhooks) ||
     webhooks < 100 ||
@@ -422,6 +463,7 @@ async function cli(): Promise<void> {
       webhooks,
       ratePerSecond: rate,
       rounds,
+      depth,
       dir,
       progress: (l) => process.stderr.write(`${l}\n`),
     });
