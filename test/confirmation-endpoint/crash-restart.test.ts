@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { MINUTE } from "./fakes";
 import { PURCHASE, payAndNotify, useHarness } from "./harness";
 import type { Harness } from "./harness";
+import type { Worker } from "../../confirmation-endpoint/worker/worker";
 
 let h: Harness;
 useHarness((created) => (h = created));
@@ -42,6 +43,25 @@ async function finalState() {
         (j.notBefore <= now && !["close_checkout", "guard"].includes(j.kind) && j.attempts === 0),
     ),
   };
+}
+
+/** Real milliseconds, for the worker's timers (the lease is looked at on a real timer). */
+const realMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Pays and notifies, runs the payment job on `worker` (or a new worker "slow" with `renewal`), then
+ * starts its finalize, whose call stays open (`kind`) until `release()`.
+ */
+async function startSlowFinalize(
+  kind: "apply_then_wait" | "held",
+  options: { renewal?: Parameters<Harness["newWorker"]>[2]; worker?: Worker } = {},
+): Promise<{ release: () => void; slow: Promise<number> }> {
+  let release = () => {};
+  h.dataverse.finalizeScript.push({ kind, release: new Promise<void>((r) => (release = r)) });
+  await payAndNotify(h);
+  const worker = options.worker ?? h.newWorker(h.store, "slow", options.renewal);
+  await worker.runOnce(); // payment job → winner
+  return { release, slow: worker.runOnce() }; // finalize job: the call stays open (a long Retry-After, say)
 }
 
 describe("crash between steps, then restart: nothing lost, nothing doubled", () => {
@@ -124,20 +144,12 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
   });
 
   it("a slow finalize keeps renewing its lease: no other worker starts the same finalize meanwhile (issue #14, item 13)", async () => {
-    let release = () => {};
-    h.dataverse.finalizeScript.push({
-      kind: "apply_then_wait",
-      release: new Promise<void>((r) => (release = r)),
-    });
-    await payAndNotify(h);
     const reads = () => h.dataverse.calls.filter((c) => c.op === "read").length;
+    const { release, slow } = await startSlowFinalize("apply_then_wait", { renewal: { renewEveryMs: 10 } });
     const readsBefore = reads();
-    const slowWorker = h.newWorker(h.store, "slow", { renewEveryMs: 10 });
-    await slowWorker.runOnce(); // payment job → winner
-    const slow = slowWorker.runOnce(); // finalize job: the call hangs (a long Retry-After, say)
     for (let i = 0; i < 3; i++) {
       h.clock.advance(MINUTE); // three minutes in all: past the two-minute lease …
-      await new Promise((r) => setTimeout(r, 50)); // … but renewed on the way
+      await realMs(50); // … but renewed on the way
     }
     const other = h.newWorker(h.store, "other");
     expect(await other.runOnce()).toBe(0);
@@ -149,19 +161,11 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
   });
 
   it("renewal is judged on the clock, which may run faster than real time (the burst benchmark's): the lease holds", async () => {
-    let release = () => {};
-    h.dataverse.finalizeScript.push({
-      kind: "apply_then_wait",
-      release: new Promise<void>((r) => (release = r)),
-    });
-    await payAndNotify(h);
     // Renewed every 40 s of the clock (a third of the lease), looked at every 10 ms of real time.
-    const slowWorker = h.newWorker(h.store, "slow", { renewTickMs: 10 });
-    await slowWorker.runOnce(); // payment job → winner
-    const slow = slowWorker.runOnce(); // finalize job: the call hangs
+    const { release, slow } = await startSlowFinalize("apply_then_wait", { renewal: { renewTickMs: 10 } });
     for (let i = 0; i < 6; i++) {
       h.clock.advance(MINUTE / 2); // three minutes on the clock in about 0.3 s of real time
-      await new Promise((r) => setTimeout(r, 50));
+      await realMs(50);
     }
     const other = h.newWorker(h.store, "other");
     expect(await other.runOnce()).toBe(0);
@@ -172,19 +176,14 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
   });
 
   it("a worker that finds its lease lost while its finalize waits to be sent never sends it: one registration", async () => {
-    let release = () => {};
-    h.dataverse.finalizeScript.push({ kind: "held", release: new Promise<void>((r) => (release = r)) });
-    await payAndNotify(h);
-    const slowWorker = h.newWorker(h.store, "slow", { renewTickMs: 10 });
-    await slowWorker.runOnce(); // payment job → winner
-    const slow = slowWorker.runOnce(); // finalize job: waiting out a Retry-After, say
-    await new Promise((r) => setTimeout(r, 20));
+    const { release, slow } = await startSlowFinalize("held", { renewal: { renewTickMs: 10 } });
+    await realMs(20);
     h.clock.advance(3 * MINUTE); // the process stalled past its lease
     h.dataverse.finalizeScript.push({ kind: "ok" });
     const other = h.newWorker(h.store, "other");
     await other.drain(); // the "sent" mark: probes, finds nothing, finalizes
     expect((await h.store.getPurchase(PURCHASE))!.state).toBe("finalized");
-    await new Promise((r) => setTimeout(r, 50)); // the slow worker's next look at its lease
+    await realMs(50); // the slow worker's next look at its lease
     release();
     await slow;
     expect(h.dataverse.registrations.get(PURCHASE)).toBe(1);
@@ -192,15 +191,8 @@ describe("crash between steps, then restart: nothing lost, nothing doubled", () 
   });
 
   it("a slow worker whose lease ran out: the next worker probes, sees the registration, and the slow one's result is dropped", async () => {
-    let release = () => {};
-    h.dataverse.finalizeScript.push({
-      kind: "apply_then_wait",
-      release: new Promise<void>((r) => (release = r)),
-    });
-    await payAndNotify(h);
-    await h.worker.runOnce(); // payment job → winner
-    const slow = h.worker.runOnce(); // finalize job: the call hangs
-    await new Promise((r) => setTimeout(r, 20));
+    const { release, slow } = await startSlowFinalize("apply_then_wait", { worker: h.worker });
+    await realMs(20);
     h.clock.advance(3 * MINUTE);
     const other = h.newWorker(h.store, "other");
     await other.drain();
