@@ -66,6 +66,13 @@ export type FinalizeScript =
   /** Run a side effect (e.g. take the store down) and then behave like `then`. */
   | { kind: "hook"; run: () => void; then: FinalizeScript };
 
+/** Finalize's answer when the registration was made. */
+const FINALIZED: FinalizeOutcome = {
+  outcome: "finalized",
+  status: "Success",
+  actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
+};
+
 export class FakeDataverse implements EventManagementApi {
   purchases = new Map<string, FakePurchase>();
   registrations = new Map<string, number>();
@@ -149,6 +156,11 @@ export class FakeDataverse implements EventManagementApi {
     return { ...p.row, processed: processed || p.row.processed, paid: processed || p.row.paid };
   }
 
+  /** One more registration of `purchaseId` (the finalize took effect). */
+  private register(purchaseId: string): void {
+    this.registrations.set(purchaseId, (this.registrations.get(purchaseId) ?? 0) + 1);
+  }
+
   async finalizeRegistration(input: FinalizeInput, options?: CallOptions): Promise<FinalizeOutcome> {
     this.calls.push({ op: "finalize", purchaseId: input.purchaseId, options, input });
     let script = this.finalizeScript.shift();
@@ -162,12 +174,8 @@ export class FakeDataverse implements EventManagementApi {
     }
     switch (script.kind) {
       case "ok":
-        this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
-        return {
-          outcome: "finalized",
-          status: "Success",
-          actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
-        };
+        this.register(input.purchaseId);
+        return FINALIZED;
       case "reject":
         return {
           outcome: "rejected",
@@ -178,7 +186,7 @@ export class FakeDataverse implements EventManagementApi {
       case "throw":
         throw script.error;
       case "apply_then_throw":
-        this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
+        this.register(input.purchaseId);
         throw script.error;
       case "held": {
         const signal = options?.signal;
@@ -191,21 +199,13 @@ export class FakeDataverse implements EventManagementApi {
             resolve();
           });
         });
-        this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
-        return {
-          outcome: "finalized",
-          status: "Success",
-          actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
-        };
+        this.register(input.purchaseId);
+        return FINALIZED;
       }
       case "apply_then_wait":
-        this.registrations.set(input.purchaseId, (this.registrations.get(input.purchaseId) ?? 0) + 1);
+        this.register(input.purchaseId);
         await script.release;
-        return {
-          outcome: "finalized",
-          status: "Success",
-          actionName: "msevtmgt_FinalizeExternalRegistrationRequest",
-        };
+        return FINALIZED;
     }
   }
 
