@@ -1,6 +1,6 @@
 // PaymentStore on PostgreSQL (node-postgres), for several endpoint instances on one database. The
-// pieces live in postgres/: the pool and migrations, checkouts, webhooks (one transaction each,
-// with a NOTIFY), the outbox (SKIP LOCKED claims, per-purchase advisory locks, fencing in SQL) and
+// pieces live in postgres/: the pool and migrations, checkouts, webhooks (one statement each,
+// announced by a NOTIFY after it), the outbox (SKIP LOCKED claims, per-purchase advisory locks, fencing in SQL) and
 // plain reads. This file only puts them behind the contract.
 
 import type { PostgresStoreConfig } from "./store-url";
@@ -10,6 +10,7 @@ import {
   getPurchaseRow,
   recordCheckoutSession,
 } from "./postgres/checkouts";
+import { createWorkAnnouncer } from "./postgres/announce-work";
 import { openPgConnection } from "./postgres/connection";
 import { announceWork, claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./postgres/outbox";
 import { prune } from "./postgres/prune";
@@ -24,6 +25,7 @@ import type { PaymentStore } from "./types";
 export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
   const c = openPgConnection(config);
   const watcher = createWorkWatcher(() => c.newClient());
+  const announcer = createWorkAnnouncer(c);
   return {
     ...createReads(c),
     async ping() {
@@ -43,7 +45,7 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
       await c.write("record a checkout session", (sql) => recordCheckoutSession(sql, input));
     },
     async recordWebhook(planned, now) {
-      return storeEvents(c, planned, now);
+      return storeEvents(c, planned, now, announcer.announce);
     },
     async enqueueJob(job, now) {
       await c.write("enqueue a job", async (sql) => {
@@ -93,6 +95,7 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
     watchWork: (wake) => watcher.watch(wake),
     async close() {
       await watcher.close();
+      await announcer.idle();
       await c.close();
     },
   };

@@ -117,10 +117,14 @@ describe.skipIf(!bin)("PostgreSQL store: several instances on one database", () 
 });
 
 describe.skipIf(!bin)("PostgreSQL store: webhook deliveries", () => {
-  it("stores a delivery in one statement: no BEGIN, no COMMIT, one round trip however many events", async () => {
+  it("stores a delivery in one statement (no BEGIN, no COMMIT) and announces it after, when it stored a job", async () => {
     const { store } = await freshStore();
     // Every statement any connection of this process sends goes through Client#query.
     const query = vi.spyOn(pg.Client.prototype, "query");
+    const sent = () =>
+      query.mock.calls.map(([q]) =>
+        typeof q === "string" ? q : (q as { name?: string; text: string }).name,
+      );
     try {
       await store.ping();
       const delivery = planEvents(
@@ -129,10 +133,12 @@ describe.skipIf(!bin)("PostgreSQL store: webhook deliveries", () => {
       );
       query.mockClear();
       expect(await store.recordWebhook(delivery, NOW)).toEqual({ stored: 2, duplicates: 1 });
-      expect(query).toHaveBeenCalledTimes(1);
+      // The NOTIFY follows the commit, on its own; the webhook's answer does not wait for it.
+      await vi.waitFor(() => expect(sent()).toEqual(["store_webhook_delivery", "announce_work"]));
       query.mockClear();
       expect(await store.recordWebhook(delivery, NOW)).toEqual({ stored: 0, duplicates: 3 });
-      expect(query).toHaveBeenCalledTimes(1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sent()).toEqual(["store_webhook_delivery"]);
       expect((await store.listJobs()).map((j) => j.dedupe)).toEqual([
         "payment:stripe:cs_1:pi_1",
         "payment:stripe:cs_1:pi_2",
@@ -207,11 +213,14 @@ describe.skipIf(!bin)("PostgreSQL store: waking other instances", () => {
     try {
       await b.ping();
       let wakes = 0;
+      let claimedOnWake: Promise<JobRecord[]> | null = null;
       const woke = new Promise<void>((resolve) => {
         const stop = a.watchWork!(() => {
           wakes += 1;
           // The first wake comes as the watcher connects (it may have missed work meanwhile).
           if (wakes === 2) {
+            // Sent after the webhook committed: what woke the worker is there to claim.
+            claimedOnWake = a.claimJobs({ workerId: "woken", limit: 5, now: NOW + 1, leaseMs: 60_000 });
             stop();
             resolve();
           }
@@ -222,6 +231,7 @@ describe.skipIf(!bin)("PostgreSQL store: waking other instances", () => {
       await b.recordWebhook(planEvents([event("evt_notify", { purchaseId: null })], NOW), NOW);
       await woke;
       expect(wakes).toBe(2);
+      expect((await claimedOnWake!).length).toBeGreaterThan(0);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -1,11 +1,12 @@
 // Webhooks on PostgreSQL: a delivery is stored by ONE statement, which PostgreSQL runs as its own
-// transaction, so storing it costs one round trip to the server instead of six (BEGIN, the event,
-// the payment, the job, the NOTIFY, COMMIT), and the server parses it once per connection (a
-// prepared statement). The statement inserts the delivery's events; for those that were new (and
-// only those) it inserts the payments they report and upserts their jobs with the outbox's one
-// enqueue rule (outbox.ts); and it calls pg_notify, which reaches the workers of every instance
-// once the statement commits. The same event sent to two instances at once is stored once: the
-// second insert waits on the first one's key, then finds it taken and counts a duplicate.
+// transaction, so storing it costs one round trip to the server instead of five (BEGIN, the event,
+// the payment, the job, COMMIT), and the server parses it once per connection (a prepared
+// statement). The statement inserts the delivery's events; for those that were new (and only those)
+// it inserts the payments they report and upserts their jobs with the outbox's one enqueue rule
+// (outbox.ts), and says how many jobs it stored: the store then announces them to the workers of
+// every instance (announce-work.ts; a NOTIFY inside this statement would make webhooks commit one at
+// a time). The same event sent to two instances at once is stored once: the second insert waits on
+// the first one's key, then finds it taken and counts a duplicate.
 //
 // Deliveries are not grouped into one statement: a statement cannot keep one delivery's failure
 // from undoing another's, and PostgreSQL already lets commits that arrive together on several
@@ -14,11 +15,11 @@
 import type { PlannedEvent } from "../../lifecycle/plan-event";
 import type { WebhookOutcome } from "../types";
 import type { NamedStatement, PgConnection } from "./connection";
-import { upsertJobsFrom, WORK_CHANNEL } from "./outbox";
+import { upsertJobsFrom } from "./outbox";
 
 // The parameters: $1 the delivery's events (each key once), $2 the payments they report, $3 the
 // jobs planned for them (each a JSON array of rows; `ord` is the event's place in the delivery,
-// `seq` a job's place among the delivery's jobs), $4 the time of the call, $5 the work channel.
+// `seq` a job's place among the delivery's jobs), $4 the time of the call.
 const STORE_DELIVERY: NamedStatement = {
   name: "store_webhook_delivery",
   text: `
@@ -62,12 +63,8 @@ new_job AS (
 enqueued AS (
   ${upsertJobsFrom("new_job", "$4::bigint")}
   RETURNING 1
-),
--- Delivered when the statement commits, and only when it stored a job.
-announced AS (
-  SELECT pg_notify($5, '') WHERE EXISTS (SELECT 1 FROM enqueued)
 )
-SELECT (SELECT count(*) FROM new_event) AS stored, (SELECT count(*) FROM announced) AS announced`,
+SELECT (SELECT count(*) FROM new_event) AS stored, (SELECT count(*) FROM enqueued) AS enqueued`,
 };
 
 /** The statement's three row sets for a delivery's events, each event once (the first of its key). */
@@ -122,10 +119,12 @@ function deliveryRows(planned: PlannedEvent[]) {
   return { events, payments, jobs };
 }
 
+/** Store a delivery; `announce` is called once it has committed, when it stored a job. */
 export async function storeEvents(
   c: PgConnection,
   planned: PlannedEvent[],
   now: number,
+  announce: () => void,
 ): Promise<WebhookOutcome> {
   if (planned.length === 0) return { stored: 0, duplicates: 0 };
   const { events, payments, jobs } = deliveryRows(planned);
@@ -134,8 +133,8 @@ export async function storeEvents(
     JSON.stringify(payments),
     JSON.stringify(jobs),
     now,
-    WORK_CHANNEL,
   ]);
+  if (Number(row?.enqueued ?? 0) > 0) announce();
   const stored = Number(row?.stored ?? 0);
   return { stored, duplicates: planned.length - stored };
 }
