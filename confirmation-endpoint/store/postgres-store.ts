@@ -12,7 +12,7 @@ import {
 } from "./postgres/checkouts";
 import { createWorkAnnouncer } from "./postgres/announce-work";
 import { openPgConnection } from "./postgres/connection";
-import { announceWork, claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./postgres/outbox";
+import { claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./postgres/outbox";
 import { prune } from "./postgres/prune";
 import { listPurchasesSince, requestRefund, settleRefund } from "./postgres/requested-refunds";
 import { createReads, readBacklog, reconcileReport, summarise } from "./postgres/reads";
@@ -25,7 +25,11 @@ import type { PaymentStore } from "./types";
 export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
   const c = openPgConnection(config);
   const watcher = createWorkWatcher(() => c.newClient());
+  // Stored jobs are announced once their transaction has committed (announce-work.ts).
   const announcer = createWorkAnnouncer(c);
+  const announceJobs = (jobs: readonly unknown[] | undefined) => {
+    if (jobs && jobs.length > 0) announcer.announce();
+  };
   return {
     ...createReads(c),
     async ping() {
@@ -48,10 +52,8 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
       return storeEvents(c, planned, now, announcer.announce);
     },
     async enqueueJob(job, now) {
-      await c.write("enqueue a job", async (sql) => {
-        await enqueue(sql, job, now);
-        await announceWork(sql);
-      });
+      await c.write("enqueue a job", (sql) => enqueue(sql, job, now));
+      announcer.announce();
     },
     async claimJobs(input) {
       return c.write("claim jobs", (sql) => claimJobs(sql, input));
@@ -69,10 +71,14 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
       return c.read("build the reconciliation report", (sql) => reconcileReport(sql));
     },
     async requestRefund(input) {
-      return c.write("record a requested refund", (sql) => requestRefund(sql, input));
+      const result = await c.write("record a requested refund", (sql) => requestRefund(sql, input));
+      if (result.kind === "created") announceJobs(input.jobs);
+      return result;
     },
     async settleRefund(input) {
-      return c.write("settle a requested refund", (sql) => settleRefund(sql, input));
+      const settled = await c.write("settle a requested refund", (sql) => settleRefund(sql, input));
+      if (settled) announceJobs(input.jobs);
+      return settled;
     },
     async listPurchasesSince(since) {
       return c.read("list purchases of a period", (sql) => listPurchasesSince(sql, since));

@@ -207,35 +207,65 @@ describe.skipIf(!bin)("PostgreSQL store: fencing", () => {
 });
 
 describe.skipIf(!bin)("PostgreSQL store: waking other instances", () => {
-  it("a webhook stored by one instance wakes the workers of another at once (NOTIFY)", async () => {
-    const { store: a, url } = await freshStore();
-    const b = openStore(configFor(url));
-    try {
-      await b.ping();
-      let wakes = 0;
-      let claimedOnWake: Promise<JobRecord[]> | null = null;
-      const woke = new Promise<void>((resolve) => {
-        const stop = a.watchWork!(() => {
-          wakes += 1;
-          // The first wake comes as the watcher connects (it may have missed work meanwhile).
-          if (wakes === 2) {
-            // Sent after the webhook committed: what woke the worker is there to claim.
-            claimedOnWake = a.claimJobs({ workerId: "woken", limit: 5, now: NOW + 1, leaseMs: 60_000 });
-            stop();
-            resolve();
-          }
+  // Each way a job is stored, as another instance's worker sees it: a NOTIFY sent after the commit,
+  // so the job is there to claim when the wake comes.
+  const stores: [string, (b: PaymentStore) => Promise<unknown>][] = [
+    [
+      "a stored webhook",
+      (b) => b.recordWebhook(planEvents([event("evt_notify", { purchaseId: null })], NOW), NOW),
+    ],
+    ["an enqueued job", (b) => b.enqueueJob(guardJob("p-notify", NOW), NOW)],
+    [
+      "a requested refund",
+      (b) =>
+        b.requestRefund({
+          refund: {
+            refundKey: "rq:notify",
+            purchaseId: "p-refund",
+            provider: "stripe",
+            providerPaymentId: "pi_notify",
+            amountMinor: 100,
+            currency: "EUR",
+            note: "test",
+            requestedBy: "test",
+          },
+          paidMinor: 100,
+          now: NOW,
+          jobs: [refundFor(null, "pi_notify")],
+        }),
+    ],
+  ];
+  it.each(stores)(
+    "%s on one instance wakes the workers of another at once (NOTIFY)",
+    async (_, storeWork) => {
+      const { store: a, url } = await freshStore();
+      const b = openStore(configFor(url));
+      try {
+        await b.ping();
+        let wakes = 0;
+        let claimedOnWake: Promise<JobRecord[]> | null = null;
+        const woke = new Promise<void>((resolve) => {
+          const stop = a.watchWork!(() => {
+            wakes += 1;
+            // The first wake comes as the watcher connects (it may have missed work meanwhile).
+            if (wakes === 2) {
+              claimedOnWake = a.claimJobs({ workerId: "woken", limit: 5, now: NOW + 1, leaseMs: 60_000 });
+              stop();
+              resolve();
+            }
+          });
         });
-      });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(wakes).toBe(1);
-      await b.recordWebhook(planEvents([event("evt_notify", { purchaseId: null })], NOW), NOW);
-      await woke;
-      expect(wakes).toBe(2);
-      expect((await claimedOnWake!).length).toBeGreaterThan(0);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-  });
+        await new Promise((r) => setTimeout(r, 300));
+        expect(wakes).toBe(1);
+        await storeWork(b);
+        await woke;
+        expect(wakes).toBe(2);
+        expect((await claimedOnWake!).length).toBeGreaterThan(0);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    },
+  );
 });
 
 describe.skipIf(!bin)("PostgreSQL store: opening", () => {

@@ -1,15 +1,16 @@
-// Announcing stored webhooks to the workers of every instance, after the webhook has committed.
+// Announcing stored jobs to the workers of every instance, once the transaction that stored them
+// has committed (a webhook's statement, an enqueued job, a requested refund).
 //
 // PostgreSQL makes every transaction that sent a NOTIFY commit one at a time: it takes a
 // cluster-wide lock before committing and lets it go only after the commit is flushed
 // (src/backend/commands/async.c, PreCommit_Notify). With the NOTIFY inside each webhook's statement,
 // the webhooks' commits queued for that lock and each waited for its own flush of the log, instead
-// of sharing one flush as commits arriving together otherwise do. So a webhook's statement stores
+// of sharing one flush as commits arriving together otherwise do. So the store's transactions store
 // only, and the store announces afterwards, on its own:
 // - in a transaction of its own that does not wait for its commit to be flushed (a NOTIFY lost to
 //   a crash costs nothing: polling is the workers' safety net), so the lock is held for an instant;
-// - at most one at a time per store: webhooks that commit while one announcement is on its way are
-//   covered by one more, sent once it is done, so every stored webhook is followed by a NOTIFY sent
+// - at most one at a time per store: jobs that commit while one announcement is on its way are
+//   covered by one more, sent once it is done, so every stored job is followed by a NOTIFY sent
 //   after its commit, however many arrive.
 
 import type { NamedStatement, PgConnection } from "./connection";

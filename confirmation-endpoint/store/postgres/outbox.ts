@@ -64,11 +64,6 @@ export async function enqueue(sql: Sql, job: NewJob, now: number): Promise<void>
   ]);
 }
 
-/** Wake the workers of every instance once this transaction commits (collapsed per transaction). */
-export async function announceWork(sql: Sql): Promise<void> {
-  await sql(`SELECT pg_notify($1, '')`, [WORK_CHANNEL]);
-}
-
 export async function addDeadLetter(sql: Sql, d: NewDeadLetter, now: number): Promise<void> {
   await sql(
     `INSERT INTO dead_letter (purchase_id, kind, reason, detail, created_at) VALUES ($1, $2, $3, $4, $5)`,

@@ -11,7 +11,7 @@ import type {
   SettleRefundInput,
 } from "../types";
 import type { Sql } from "./connection";
-import { announceWork, enqueue } from "./outbox";
+import { enqueue } from "./outbox";
 
 export async function requestRefund(sql: Sql, input: RequestRefundInput): Promise<RequestRefundResult> {
   const { refund: r, now } = input;
@@ -47,7 +47,6 @@ export async function requestRefund(sql: Sql, input: RequestRefundInput): Promis
     ],
   );
   for (const job of input.jobs ?? []) await enqueue(sql, job, now);
-  if ((input.jobs ?? []).length > 0) await announceWork(sql);
   return { kind: "created", refund: toRefund(inserted.rows[0]!) };
 }
 
@@ -60,7 +59,6 @@ export async function settleRefund(sql: Sql, input: SettleRefundInput): Promise<
   const row = updated.rows[0];
   if (!row) return null;
   for (const job of input.jobs ?? []) await enqueue(sql, job, input.now);
-  if ((input.jobs ?? []).length > 0) await announceWork(sql);
   return toRefund(row);
 }
 
