@@ -1,7 +1,7 @@
 // PaymentStore on PostgreSQL (node-postgres), for several endpoint instances on one database. The
-// pieces live in postgres/: the pool and migrations, checkouts, webhooks (one statement each,
-// announced by a NOTIFY after it), the outbox (SKIP LOCKED claims, per-purchase advisory locks, fencing in SQL) and
-// plain reads. This file only puts them behind the contract.
+// pieces live in postgres/: the pool and migrations, checkouts, webhooks (one statement each), the
+// outbox (SKIP LOCKED claims, per-purchase advisory locks, fencing in SQL), the NOTIFY that follows
+// a commit that stored jobs, and plain reads. This file only puts them behind the contract.
 
 import type { PostgresStoreConfig } from "./store-url";
 import {
