@@ -34,16 +34,15 @@ export function createWorkAnnouncer(c: PgConnection): WorkAnnouncer {
 
   function send(): Promise<void> {
     again = false;
-    return c
-      .writeStatement("announce stored work", ANNOUNCE, [WORK_CHANNEL])
-      .then(
-        () => undefined,
+    return (
+      c
+        .writeStatement("announce stored work", ANNOUNCE, [WORK_CHANNEL])
         // Not sent: the workers find the work at their next poll.
-        () => undefined,
-      )
-      .then(() => {
-        sending = again ? send() : null;
-      });
+        .catch(() => undefined)
+        .then(() => {
+          sending = again ? send() : null;
+        })
+    );
   }
 
   return {
