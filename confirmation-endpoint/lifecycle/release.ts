@@ -13,8 +13,13 @@ import { RELEASED_STATES } from "./transitions";
  * now) into a released state for the first time; the job commits with the state change.
  */
 export function withReleaseJob(effects: JobEffects, before: PurchaseRecord | null, now: number): JobEffects {
-  const next = effects.purchase?.set.state;
-  if (!before || next === undefined || !RELEASED_STATES.has(next)) return effects;
+  if (!before || !movesToReleased(effects)) return effects;
   if (before.mode !== "rtm" || RELEASED_STATES.has(before.state)) return effects;
   return { ...effects, jobs: [...(effects.jobs ?? []), rtmReleaseJob(before.purchaseId, now)] };
+}
+
+/** Whether `effects` move a purchase into a released state: only then is the stored purchase needed. */
+export function movesToReleased(effects: JobEffects): boolean {
+  const next = effects.purchase?.set.state;
+  return next !== undefined && RELEASED_STATES.has(next);
 }

@@ -12,7 +12,7 @@ import {
 } from "./postgres/checkouts";
 import { createWorkAnnouncer } from "./postgres/announce-work";
 import { openPgConnection } from "./postgres/connection";
-import { claimJobs, commitJob, enqueue, nextDueAt, renewLease } from "./postgres/outbox";
+import { ENQUEUE, RENEW_LEASE, claimJobs, commitJob, enqueueParams, nextDueAt } from "./postgres/outbox";
 import { prune } from "./postgres/prune";
 import { listPurchasesSince, requestRefund, settleRefund } from "./postgres/requested-refunds";
 import { createReads, readBacklog, reconcileReport, summarise } from "./postgres/reads";
@@ -20,6 +20,7 @@ import { readUserHolds, recordUserHold } from "./postgres/user-holds";
 import { createWorkWatcher } from "./postgres/watch-work";
 import { storeEvents } from "./postgres/webhooks";
 import type { PaymentStore } from "./types";
+import { StaleLeaseError } from "../errors";
 
 /** Open a pool on the database; the schema is migrated before the first statement runs. */
 export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
@@ -52,14 +53,15 @@ export function openPostgresStore(config: PostgresStoreConfig): PaymentStore {
       return storeEvents(c, planned, now, announcer.announce);
     },
     async enqueueJob(job, now) {
-      await c.write("enqueue a job", (sql) => enqueue(sql, job, now));
+      await c.writeStatement("enqueue a job", ENQUEUE, enqueueParams(job, now));
       announcer.announce();
     },
     async claimJobs(input) {
       return c.write("claim jobs", (sql) => claimJobs(sql, input));
     },
     async renewLease(jobId, workerId, until, now) {
-      await c.write("renew a lease", (sql) => renewLease(sql, jobId, workerId, until, now));
+      const renewed = await c.writeStatement("renew a lease", RENEW_LEASE, [jobId, workerId, now, until]);
+      if (renewed.length !== 1) throw new StaleLeaseError(jobId, workerId);
     },
     async commitJob(jobId, workerId, effects, now) {
       await c.write("commit a job step", (sql) => commitJob(sql, jobId, workerId, effects, now));

@@ -5,7 +5,7 @@
 
 import { StaleLeaseError, VersionConflictError } from "../errors";
 import type { JobKind } from "../lifecycle/jobs";
-import { withReleaseJob } from "../lifecycle/release";
+import { movesToReleased, withReleaseJob } from "../lifecycle/release";
 import { NO_TRACING } from "../observability/tracing";
 import { withPaymentsTableJobs } from "../payments-table/follow-effects";
 import type { JobRecord } from "../store/types";
@@ -106,7 +106,7 @@ export async function runJob(deps: WorkerDeps, job: JobRecord, settings: RunSett
       const stepped = await HANDLERS[job.kind](ctx);
       // Real-time journeys: a purchase that ends unregistered also releases its seats in Dynamics.
       const moved = stepped.effects.purchase;
-      if (moved?.set.state !== undefined) {
+      if (moved && movesToReleased(stepped.effects)) {
         stepped.effects = withReleaseJob(
           stepped.effects,
           await store.getPurchase(moved.purchaseId),

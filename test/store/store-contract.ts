@@ -183,6 +183,38 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
       }),
     );
 
+    it.each([
+      ["done", { kind: "done" as const }],
+      ["retry", { kind: "retry" as const, at: NOW + 5000, error: "late" }],
+      ["keep", { kind: "keep" as const }],
+    ])(
+      "refuses a stale worker's step ending in %s whole: no purchase change, job or dead letter, and the lease error before a version conflict",
+      (_, next) =>
+        withStore(async (store) => {
+          await begin(store, [guardJob(P, NOW)]);
+          const [first] = await store.claimJobs({ workerId: "w1", limit: 1, now: NOW, leaseMs: 1000 });
+          const [taken] = await store.claimJobs({ workerId: "w2", limit: 1, now: NOW + 1001, leaseMs: 1000 });
+          expect(taken!.id).toBe(first!.id);
+          const p = (await store.getPurchase(P))!;
+          const late = {
+            purchase: movePurchase(p, "expired", "checkout_expired"),
+            deadLetters: [{ purchaseId: P, kind: "late", reason: "stale" }],
+            jobs: [closeCheckoutJob(P, NOW)],
+            next,
+          };
+          await expect(store.commitJob(first!.id, "w1", late, NOW + 1002)).rejects.toBeInstanceOf(
+            StaleLeaseError,
+          );
+          const conflicting = { ...late, purchase: { ...late.purchase, expectedVersion: p.version + 7 } };
+          await expect(store.commitJob(first!.id, "w1", conflicting, NOW + 1002)).rejects.toBeInstanceOf(
+            StaleLeaseError,
+          );
+          expect(await store.getPurchase(P)).toEqual(p);
+          expect(await store.listDeadLetters()).toEqual([]);
+          expect((await store.listJobs()).map((j) => [j.kind, j.lockedBy])).toEqual([["guard", "w2"]]);
+        })(),
+    );
+
     it(
       "re-arms a job enqueued again under the same key instead of adding one; a finished one becomes due again",
       withStore(async (store) => {

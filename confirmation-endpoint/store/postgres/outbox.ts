@@ -9,7 +9,7 @@ import { StaleLeaseError, VersionConflictError } from "../../errors";
 import { PATCH_COLUMNS, toJob } from "../rows";
 import type { JobEffects, JobRecord, NewDeadLetter, NewJob, PurchasePatch, WorkLane } from "../types";
 import { laneFilter } from "../work-lane";
-import type { Sql } from "./connection";
+import type { NamedStatement, Sql } from "./connection";
 
 /** Channel a stored job is announced on, so a worker on any instance wakes at once. */
 export const WORK_CHANNEL = "gateway_work";
@@ -53,15 +53,18 @@ export function upsertJobsFrom(source: string, now: string): string {
   );
 }
 
+/** One job's upsert, prepared once per connection: in a step's transaction, or as a write of its own. */
+export const ENQUEUE: NamedStatement = {
+  name: "enqueue_job",
+  text: upsertJobs(`VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)`, "$6"),
+};
+
+export function enqueueParams(job: NewJob, now: number): unknown[] {
+  return [job.dedupe, job.purchaseId, job.kind, JSON.stringify(job.payload), job.notBefore, now];
+}
+
 export async function enqueue(sql: Sql, job: NewJob, now: number): Promise<void> {
-  await sql(upsertJobs(`VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)`, "$6"), [
-    job.dedupe,
-    job.purchaseId,
-    job.kind,
-    JSON.stringify(job.payload),
-    job.notBefore,
-    now,
-  ]);
+  await sql(ENQUEUE.text, enqueueParams(job, now));
 }
 
 export async function addDeadLetter(sql: Sql, d: NewDeadLetter, now: number): Promise<void> {
@@ -87,68 +90,84 @@ export async function claimJobs(
      FOR UPDATE OF o SKIP LOCKED`,
     [now, limit * 8],
   );
+  if (rows.length === 0) return [];
   const purchases = [...new Set(rows.map((r) => r.purchase_id).filter((p): p is string => p !== null))];
   // The scan above skips purchases already busy, but another transaction may be leasing a job of
-  // the same purchase right now: whoever holds the purchase's advisory lock decides, and the check
-  // below runs after the lock, on what has committed by then.
-  const lockedRows = (
-    await sql(
-      `SELECT p FROM unnest($1::text[]) AS p WHERE pg_try_advisory_xact_lock(hashtextextended(p, 0))`,
-      [purchases],
-    )
-  ).rows;
-  const lockedPurchases = lockedRows.map((r) => r.p as string);
-  const busyRows = (
-    await sql(
-      `SELECT DISTINCT purchase_id FROM outbox WHERE purchase_id = ANY($1::text[])
-         AND state = 'pending' AND locked_until IS NOT NULL AND locked_until > $2`,
-      [lockedPurchases, now],
-    )
-  ).rows;
-  const busy = new Set(busyRows.map((r) => r.purchase_id as string));
-  const free = new Set(lockedPurchases.filter((p) => !busy.has(p)));
+  // the same purchase right now: whoever holds the purchase's advisory lock decides. The lease
+  // below checks again that none of its purchases is busy, in a statement of its own, so on what
+  // had committed once the locks were held (another claimer's lease commits before its lock goes).
+  const locked =
+    purchases.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await sql(
+              `SELECT p FROM unnest($1::text[]) AS p WHERE pg_try_advisory_xact_lock(hashtextextended(p, 0))`,
+              [purchases],
+            )
+          ).rows.map((r) => r.p as string),
+        );
   const chosen: number[] = [];
   for (const row of rows) {
     if (chosen.length >= limit) break;
     const purchaseId = row.purchase_id as string | null;
     if (purchaseId !== null) {
-      if (!free.has(purchaseId)) continue;
-      free.delete(purchaseId);
+      if (!locked.has(purchaseId)) continue;
+      locked.delete(purchaseId);
     }
     chosen.push(row.id as number);
   }
   if (chosen.length === 0) return [];
   const claimed = await sql(
-    `UPDATE outbox SET locked_by = $1, locked_until = $2, attempts = attempts + 1, rearm = 0, updated_at = $3
-     WHERE id = ANY($4::bigint[]) RETURNING *`,
+    `UPDATE outbox o SET locked_by = $1, locked_until = $2, attempts = attempts + 1, rearm = 0, updated_at = $3
+     WHERE o.id = ANY($4::bigint[]) AND (o.purchase_id IS NULL OR NOT EXISTS (
+       SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
+         AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > $3))
+     RETURNING *`,
     [workerId, now + leaseMs, now, chosen],
   );
   const byId = new Map(claimed.rows.map((r) => [r.id as number, toJob(r)]));
-  return chosen.map((id) => byId.get(id)!);
+  return chosen.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
 }
 
-/** Touch the job's row only while `workerId` holds an unexpired lease; the row stays locked until commit. */
-async function holdLease(sql: Sql, jobId: number, workerId: string, now: number): Promise<void> {
-  const { rowCount } = await sql(
-    `UPDATE outbox SET updated_at = $3 WHERE id = $1 AND locked_by = $2 AND state = 'pending'
-       AND locked_until IS NOT NULL AND locked_until >= $3`,
-    [jobId, workerId, now],
-  );
-  if (rowCount !== 1) throw new StaleLeaseError(jobId, workerId);
+/** The lease `workerId` must still hold on job $1 at $3 (an unexpired lease of a pending job). */
+const LEASE_HELD = `id = $1 AND locked_by = $2 AND state = 'pending' AND locked_until IS NOT NULL AND locked_until >= $3`;
+
+/** Extend a lease, only while `workerId` holds it: one statement, its own transaction. */
+export const RENEW_LEASE: NamedStatement = {
+  name: "renew_lease",
+  text: `UPDATE outbox SET locked_until = $4, updated_at = $3 WHERE ${LEASE_HELD} RETURNING id`,
+};
+
+/**
+ * How a step settles its job's row; each statement touches the row only while `workerId` still
+ * holds its lease ($1 job, $2 worker, $3 now), so one that touches nothing means the lease is gone.
+ */
+function settleJob(next: JobEffects["next"]): { text: string; params: unknown[] } {
+  switch (next.kind) {
+    case "done":
+      return {
+        text: `UPDATE outbox SET state = CASE WHEN rearm = 1 THEN 'pending' ELSE 'done' END, rearm = 0,
+                 locked_by = NULL, locked_until = NULL, updated_at = $3 WHERE ${LEASE_HELD}`,
+        params: [],
+      };
+    case "retry":
+      return {
+        text: `UPDATE outbox SET not_before = $4, rearm = 0, locked_by = NULL, locked_until = NULL,
+                 last_error = $5, updated_at = $3 WHERE ${LEASE_HELD}`,
+        params: [next.at, next.error.slice(0, 2000)],
+      };
+    case "keep":
+      return { text: `UPDATE outbox SET updated_at = $3 WHERE ${LEASE_HELD}`, params: [] };
+  }
 }
 
-export async function renewLease(
-  sql: Sql,
-  jobId: number,
-  workerId: string,
-  until: number,
-  now: number,
-): Promise<void> {
-  await holdLease(sql, jobId, workerId, now);
-  await sql(`UPDATE outbox SET locked_until = $1 WHERE id = $2`, [until, jobId]);
-}
-
-/** Apply a step's effects and settle the job, if `workerId` still holds its lease. */
+/**
+ * Apply a step's effects and settle the job, if `workerId` still holds its lease. The lease is
+ * checked by the last statement, which locks the job's row until the commit: a step whose lease is
+ * gone is rolled back whole. A version conflict is reported only while the lease is held, as
+ * checking the lease first would.
+ */
 export async function commitJob(
   sql: Sql,
   jobId: number,
@@ -156,25 +175,21 @@ export async function commitJob(
   effects: JobEffects,
   now: number,
 ): Promise<void> {
-  await holdLease(sql, jobId, workerId, now);
-  if (effects.purchase) await updatePurchase(sql, effects.purchase, now);
+  const settle = settleJob(effects.next);
+  try {
+    if (effects.purchase) await updatePurchase(sql, effects.purchase, now);
+  } catch (error) {
+    if (error instanceof VersionConflictError) {
+      const held = await sql(`UPDATE outbox SET updated_at = $3 WHERE ${LEASE_HELD}`, [jobId, workerId, now]);
+      if (held.rowCount !== 1) throw new StaleLeaseError(jobId, workerId);
+    }
+    throw error;
+  }
   await applyRowEffects(sql, effects, now);
   for (const d of effects.deadLetters ?? []) await addDeadLetter(sql, d, now);
   for (const j of effects.jobs ?? []) await enqueue(sql, j, now);
-  const next = effects.next;
-  if (next.kind === "done") {
-    await sql(
-      `UPDATE outbox SET state = CASE WHEN rearm = 1 THEN 'pending' ELSE 'done' END, rearm = 0,
-         locked_by = NULL, locked_until = NULL, updated_at = $1 WHERE id = $2`,
-      [now, jobId],
-    );
-  } else if (next.kind === "retry") {
-    await sql(
-      `UPDATE outbox SET not_before = $1, rearm = 0, locked_by = NULL, locked_until = NULL,
-         last_error = $2, updated_at = $3 WHERE id = $4`,
-      [next.at, next.error.slice(0, 2000), now, jobId],
-    );
-  }
+  const { rowCount } = await sql(settle.text, [jobId, workerId, now, ...settle.params]);
+  if (rowCount !== 1) throw new StaleLeaseError(jobId, workerId);
 }
 
 async function updatePurchase(sql: Sql, change: NonNullable<JobEffects["purchase"]>, now: number) {
