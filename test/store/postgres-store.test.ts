@@ -149,6 +149,49 @@ describe.skipIf(!bin)("PostgreSQL store: webhook deliveries", () => {
     }
   });
 
+  it("sends each statement prepared, and a job's life in few round trips: enqueue and renewal alone, a step's lease checked by its last statement", async () => {
+    const { store } = await freshStore();
+    const query = vi.spyOn(pg.Client.prototype, "query");
+    const sent = () =>
+      query.mock.calls.map(([q]) => {
+        if (typeof q === "string") return q;
+        const { name, text } = q as { name?: string; text: string };
+        return name ? text.trim().split(/\s+/).slice(0, 4).join(" ") : `unprepared: ${text}`;
+      });
+    try {
+      await store.ping();
+      query.mockClear();
+      await store.enqueueJob(guardJob("p-rt", NOW), NOW);
+      await vi.waitFor(() => expect(sent()).toHaveLength(2));
+      expect(sent()).toEqual([
+        "INSERT INTO outbox (dedupe,",
+        "SELECT set_config('synchronous_commit', 'off', true),",
+      ]);
+      query.mockClear();
+      const [job] = await store.claimJobs({ workerId: "w", limit: 1, now: NOW, leaseMs: 1000 });
+      // The scan, the purchase's advisory lock, the lease (which checks the purchase is not busy).
+      expect(sent()).toEqual([
+        "BEGIN",
+        "SELECT o.id, o.purchase_id FROM",
+        "SELECT p FROM unnest($1::text[])",
+        "UPDATE outbox o SET",
+        "COMMIT",
+      ]);
+      query.mockClear();
+      await store.renewLease(job!.id, "w", NOW + 2000, NOW + 10);
+      expect(sent()).toEqual(["UPDATE outbox SET locked_until"]);
+      query.mockClear();
+      await store.commitJob(job!.id, "w", { next: { kind: "done" } }, NOW + 20);
+      expect(sent()).toEqual(["BEGIN", "UPDATE outbox SET state", "COMMIT"]);
+      query.mockClear();
+      expect(await store.claimJobs({ workerId: "w", limit: 1, now: NOW + 30, leaseMs: 1000 })).toEqual([]);
+      expect(sent()).toEqual(["BEGIN", "SELECT o.id, o.purchase_id FROM", "COMMIT"]);
+    } finally {
+      query.mockRestore();
+      await store.close();
+    }
+  });
+
   it("two instances receiving the same events at the same moment store each once and count the other a duplicate", async () => {
     const { store: a, url } = await freshStore();
     const b = openStore(configFor(url));
@@ -289,6 +332,33 @@ describe.skipIf(!bin)("PostgreSQL store: opening", () => {
       await refused.close();
     } finally {
       await client.end();
+    }
+  });
+
+  it("keeps working when a newer instance adds columns under its prepared statements (a rolling upgrade)", async () => {
+    const url = await cluster.createDatabase(`t${++n}`);
+    const pool = 3;
+    const store = openStore(configFor(url, { STORE_POOL_SIZE: String(pool) }));
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      for (let i = 0; i < pool; i++) await store.enqueueJob(guardJob(`p-${i}`, NOW), NOW);
+      const everyConnection = () =>
+        Promise.all(
+          Array.from({ length: pool * 2 }, (_, i) =>
+            i % 2 ? store.getPurchase(`p-${i}`) : store.listJobs().then(() => null),
+          ),
+        );
+      // Every pooled connection has prepared its `SELECT *` statements.
+      await everyConnection();
+      await client.query(`ALTER TABLE purchase ADD COLUMN added_later TEXT`);
+      await client.query(`ALTER TABLE outbox ADD COLUMN added_later TEXT`);
+      await expect(everyConnection()).resolves.toHaveLength(pool * 2);
+      const claimed = await store.claimJobs({ workerId: "w", limit: pool, now: NOW, leaseMs: 1000 });
+      expect(claimed).toHaveLength(pool);
+    } finally {
+      await client.end();
+      await store.close();
     }
   });
 
