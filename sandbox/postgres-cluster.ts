@@ -47,8 +47,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `durable`: keep PostgreSQL's own fsync and synchronous commit (a benchmark comparing stores); tests leave them off for speed. */
-export async function startCluster(bin: string, options: { durable?: boolean } = {}): Promise<PgCluster> {
+/**
+ * `durable`: keep PostgreSQL's own fsync and synchronous commit (a benchmark comparing stores); tests
+ * leave them off for speed. `settings`: more server settings (name to value), e.g. to load an extension.
+ */
+export async function startCluster(
+  bin: string,
+  options: { durable?: boolean; settings?: Record<string, string> } = {},
+): Promise<PgCluster> {
   const dir = mkdtempSync(join(tmpdir(), "pg-cluster-"));
   const data = join(dir, "data");
   const password = randomBytes(12).toString("hex");
@@ -77,7 +83,8 @@ export async function startCluster(bin: string, options: { durable?: boolean } =
     ]);
     // A test cluster: durability off for speed (unless asked for), sockets in the temporary folder, loopback only.
     const speed = options.durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-    const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}${speed} -c max_connections=200`;
+    const extra = Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`);
+    const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}${speed} -c max_connections=200${extra.join("")}`;
     await pgRun("pg_ctl", [
       "-D",
       data,

@@ -4,7 +4,8 @@
 // friends for its endpoint processes, and the benchmark can read the database server's CPU.
 
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import pg from "pg";
 import { parseStoreUrl } from "../../../confirmation-endpoint/store/store-url";
 import type { StoreConfig } from "../../../confirmation-endpoint/store/store-url";
 import { findPostgresBin, startCluster } from "../../../sandbox/postgres-cluster";
@@ -44,7 +45,12 @@ export function sqliteBenchStore(dir: string): BenchStore {
 export async function postgresBenchStore(options: { poolSize: number }): Promise<BenchStore | null> {
   const bin = findPostgresBin();
   if (!bin) return null;
-  const cluster = await startCluster(bin, { durable: true });
+  // BURST_PG_STATEMENTS=<file>: count every statement the runs send (pg_stat_statements), written there at the end.
+  const statementsFile = process.env.BURST_PG_STATEMENTS;
+  const cluster = await startCluster(bin, {
+    durable: true,
+    ...(statementsFile ? { settings: STATEMENT_COUNTING } : {}),
+  });
   let databases = 0;
   const postmaster = () =>
     Number(readFileSync(join(cluster.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
@@ -63,6 +69,31 @@ export async function postgresBenchStore(options: { poolSize: number }): Promise
         return 0;
       }
     },
-    close: () => cluster.stop(),
+    async close() {
+      if (statementsFile) await writeStatementCounts(cluster.url("postgres"), statementsFile);
+      await cluster.stop();
+    },
   };
+}
+
+const STATEMENT_COUNTING = {
+  shared_preload_libraries: "pg_stat_statements",
+  "pg_stat_statements.track": "all",
+};
+
+/** One line per database and statement: calls, execution ms, the statement's text on one line. */
+async function writeStatementCounts(url: string, file: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    const { rows } = await client.query<{ datname: string; calls: string; ms: string; query: string }>(
+      `SELECT d.datname, s.calls, round(s.total_exec_time) AS ms, regexp_replace(s.query, '\\s+', ' ', 'g') AS query
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid ORDER BY d.datname, s.calls DESC`,
+    );
+    const lines = rows.map((r) => [r.datname, r.calls, r.ms, r.query].join("\t"));
+    writeFileSync(file, `database\tcalls\texec ms\tstatement\n${lines.join("\n")}\n`);
+  } finally {
+    await client.end();
+  }
 }
