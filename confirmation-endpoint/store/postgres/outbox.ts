@@ -2,8 +2,8 @@
 // FOR UPDATE SKIP LOCKED (two instances never wait on, or take, the same row) and holds a
 // transaction-scoped advisory lock per purchase while it checks that no other job of that purchase
 // is leased: "one job per purchase in flight" holds across instances because the database
-// serialises it, not one process's memory. Fencing is one conditional UPDATE: a step commits only
-// while its worker's lease is unexpired, and that row stays locked until the step's effects commit.
+// serialises it, not one process's memory. Fencing is the conditional UPDATE that ends every step:
+// a step commits only while its worker's lease is unexpired, or rolls back whole.
 
 import { StaleLeaseError, VersionConflictError } from "../../errors";
 import { PATCH_COLUMNS, toJob } from "../rows";
