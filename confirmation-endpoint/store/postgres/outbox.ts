@@ -127,11 +127,14 @@ export async function claimJobs(
     [workerId, now + leaseMs, now, chosen],
   );
   const byId = new Map(claimed.rows.map((r) => [r.id as number, toJob(r)]));
-  return chosen.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
+  return chosen.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** The lease `workerId` must still hold on job $1 at $3 (an unexpired lease of a pending job). */
 const LEASE_HELD = `id = $1 AND locked_by = $2 AND state = 'pending' AND locked_until IS NOT NULL AND locked_until >= $3`;
+
+/** Touch the job's row while the lease is held: locks it until the commit; no row means the lease is gone. */
+const HOLD_LEASE = `UPDATE outbox SET updated_at = $3 WHERE ${LEASE_HELD}`;
 
 /** Extend a lease, only while `workerId` holds it: one statement, its own transaction. */
 export const RENEW_LEASE: NamedStatement = {
@@ -158,7 +161,7 @@ function settleJob(next: JobEffects["next"]): { text: string; params: unknown[] 
         params: [next.at, next.error.slice(0, 2000)],
       };
     case "keep":
-      return { text: `UPDATE outbox SET updated_at = $3 WHERE ${LEASE_HELD}`, params: [] };
+      return { text: HOLD_LEASE, params: [] };
   }
 }
 
@@ -180,7 +183,7 @@ export async function commitJob(
     if (effects.purchase) await updatePurchase(sql, effects.purchase, now);
   } catch (error) {
     if (error instanceof VersionConflictError) {
-      const held = await sql(`UPDATE outbox SET updated_at = $3 WHERE ${LEASE_HELD}`, [jobId, workerId, now]);
+      const held = await sql(HOLD_LEASE, [jobId, workerId, now]);
       if (held.rowCount !== 1) throw new StaleLeaseError(jobId, workerId);
     }
     throw error;
