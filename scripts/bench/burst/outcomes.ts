@@ -4,6 +4,7 @@
 
 import { openStore } from "../../../confirmation-endpoint/store/open-store";
 import type { StoreConfig } from "../../../confirmation-endpoint/store/store-url";
+import type { PaymentStore } from "../../../confirmation-endpoint/store/types";
 import type { BurstWorld } from "./stand-ins";
 
 const SETTLED = new Set(["finalized", "refund_pending", "refunded", "expired", "failed"]);
@@ -17,26 +18,25 @@ export interface StoreView {
   deadLetters: number;
 }
 
-/** Reads either store kind (a SQLite file, or the run's PostgreSQL database). */
-export async function readStore(config: StoreConfig): Promise<StoreView> {
-  const store = openStore(config);
-  try {
-    const summary = await store.summary();
-    let settled = 0;
-    for (const [state, n] of Object.entries(summary.purchasesByState)) if (SETTLED.has(state)) settled += n;
-    return {
-      states: summary.purchasesByState,
-      settled,
-      minSlackMs: summary.minFinalizedSlackMs,
-      refundRows: summary.refunds,
-      deadLetters: summary.deadLetters,
-    };
-  } finally {
-    await store.close();
-  }
+/** The run's outcome as the store has it, either store kind (a SQLite file, or the run's PostgreSQL database). */
+async function viewOf(store: PaymentStore): Promise<StoreView> {
+  const summary = await store.summary();
+  let settled = 0;
+  for (const [state, n] of Object.entries(summary.purchasesByState)) if (SETTLED.has(state)) settled += n;
+  return {
+    states: summary.purchasesByState,
+    settled,
+    minSlackMs: summary.minFinalizedSlackMs,
+    refundRows: summary.refunds,
+    deadLetters: summary.deadLetters,
+  };
 }
 
-/** Polls the store until `count` purchases are settled or `timeoutMs` (real) has passed. */
+/**
+ * Polls the store until `count` purchases are settled or `timeoutMs` (real) has passed. One store is
+ * opened for the whole wait: opening one per poll (a new PostgreSQL connection, the migration check)
+ * would load the database the run is measuring.
+ */
 export async function waitForSettled(
   config: StoreConfig,
   count: number,
@@ -45,14 +45,19 @@ export async function waitForSettled(
 ): Promise<StoreView> {
   const until = Date.now() + timeoutMs;
   let lastReport = 0;
-  for (;;) {
-    const view = await readStore(config);
-    if (onProgress && Date.now() - lastReport > 5000) {
-      lastReport = Date.now();
-      onProgress(view);
+  const store = openStore(config);
+  try {
+    for (;;) {
+      const view = await viewOf(store);
+      if (onProgress && Date.now() - lastReport > 5000) {
+        lastReport = Date.now();
+        onProgress(view);
+      }
+      if (view.settled >= count || Date.now() > until) return view;
+      await new Promise((r) => setTimeout(r, 200));
     }
-    if (view.settled >= count || Date.now() > until) return view;
-    await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    await store.close();
   }
 }
 
