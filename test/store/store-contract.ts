@@ -229,6 +229,25 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
       }),
     );
 
+    it.each([
+      ["inside the lease", NOW + 1_000],
+      // The enqueuer's clock is past the lease, the worker's commit (its own clock) is not: the
+      // worker still finishes the job, so the new enqueue must not be lost to that finish.
+      ["past the lease by the enqueuer's clock", NOW + 90_000],
+    ])(
+      "a job enqueued again while its worker holds it (%s) runs once more after the worker finishes it",
+      (_, enqueuedAt) =>
+        withStore(async (store) => {
+          await begin(store, [guardJob(P, NOW)]);
+          const [job] = await store.claimJobs({ workerId: "w", limit: 1, now: NOW, leaseMs: 60_000 });
+          await store.enqueueJob(guardJob(P, NOW + 5), enqueuedAt);
+          await store.commitJob(job!.id, "w", { next: { kind: "done" } }, NOW + 59_000);
+          expect(await store.nextDueAt()).toBe(NOW);
+          const again = await store.claimJobs({ workerId: "w2", limit: 1, now: NOW + 59_001, leaseMs: 60_000 });
+          expect(again.map((j) => j.id)).toEqual([job!.id]);
+        })(),
+    );
+
     it(
       "compare-and-set on version: a stale view rolls the whole step back",
       withStore(async (store) => {

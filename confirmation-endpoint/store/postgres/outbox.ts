@@ -30,7 +30,7 @@ function upsertJobs(rows: string, now: string): string {
   return `INSERT INTO outbox (${OUTBOX_COLUMNS}) ${rows}
      ON CONFLICT (dedupe) DO UPDATE SET
        state = 'pending',
-       rearm = CASE WHEN outbox.state = 'pending' AND outbox.locked_until IS NOT NULL AND outbox.locked_until > ${now} THEN 1 ELSE outbox.rearm END,
+       rearm = CASE WHEN outbox.state = 'pending' AND outbox.locked_by IS NOT NULL THEN 1 ELSE outbox.rearm END,
        not_before = CASE WHEN outbox.state = 'done' THEN excluded.not_before
          WHEN outbox.attempts = 0 THEN LEAST(outbox.not_before, excluded.not_before) ELSE outbox.not_before END,
        attempts = CASE WHEN outbox.state = 'done' THEN 0 ELSE outbox.attempts END,

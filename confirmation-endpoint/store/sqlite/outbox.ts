@@ -11,8 +11,11 @@ import type { Row } from "../rows";
 
 /**
  * A job with the same dedupe key is re-armed, not duplicated: a finished one becomes due again, a
- * leased one is flagged so the worker runs it once more after the current pass. A timer never run
- * yet (guard, close) may be brought forward; a retry keeps its time (it may honour Retry-After).
+ * leased one is flagged so the worker runs it once more after the current pass. Leased means a
+ * worker's name is on it, even past the lease's end by this caller's clock: that worker may still
+ * finish the job (its commit judges the lease on its own clock), and a flag nobody needs costs one
+ * run at most (claiming clears it). A timer never run yet (guard, close) may be brought forward; a
+ * retry keeps its time (it may honour Retry-After).
  */
 export function enqueue(c: SqliteConnection, job: NewJob, now: number): void {
   c.prepare(
@@ -20,7 +23,7 @@ export function enqueue(c: SqliteConnection, job: NewJob, now: number): void {
      VALUES (@dedupe, @purchaseId, @kind, @payload, @notBefore, 'pending', @now, @now)
      ON CONFLICT(dedupe) DO UPDATE SET
        state = 'pending',
-       rearm = CASE WHEN outbox.state = 'pending' AND outbox.locked_until IS NOT NULL AND outbox.locked_until > @now THEN 1 ELSE outbox.rearm END,
+       rearm = CASE WHEN outbox.state = 'pending' AND outbox.locked_by IS NOT NULL THEN 1 ELSE outbox.rearm END,
        not_before = CASE WHEN outbox.state = 'done' THEN excluded.not_before
          WHEN outbox.attempts = 0 THEN min(outbox.not_before, excluded.not_before) ELSE outbox.not_before END,
        attempts = CASE WHEN outbox.state = 'done' THEN 0 ELSE outbox.attempts END,
