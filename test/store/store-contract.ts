@@ -243,7 +243,12 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
           await store.enqueueJob(guardJob(P, NOW + 5), enqueuedAt);
           await store.commitJob(job!.id, "w", { next: { kind: "done" } }, NOW + 59_000);
           expect(await store.nextDueAt()).toBe(NOW);
-          const again = await store.claimJobs({ workerId: "w2", limit: 1, now: NOW + 59_001, leaseMs: 60_000 });
+          const again = await store.claimJobs({
+            workerId: "w2",
+            limit: 1,
+            now: NOW + 59_001,
+            leaseMs: 60_000,
+          });
           expect(again.map((j) => j.id)).toEqual([job!.id]);
         })(),
     );

@@ -60,8 +60,16 @@ const ATTEMPTS = 3;
  * What a statement prepared on a connection meets once another instance has changed the columns
  * it returns (an additive migration during a rolling upgrade: "cached plan must not change result
  * type"). That connection is dropped and the work runs again on another, fresh or not yet stale.
+ * Its code (0A000) is the whole "feature not supported" class; the server function that raised it
+ * (or, from a server that does not name it, the message) tells this one apart.
  */
-const STALE_PLAN = "0A000";
+function isStalePlan(error: unknown): boolean {
+  const { code, routine, message } = error as { code?: string; routine?: string; message?: string };
+  if (code !== "0A000") return false;
+  return routine !== undefined
+    ? routine === "RevalidateCachedQuery"
+    : (message ?? "").includes("cached plan must not change result type");
+}
 const INT8_OID = 20;
 
 /** node-postgres options for a store config: TLS as libpq's sslmode means it (withInt8AsNumber adds the types). */
@@ -175,14 +183,18 @@ async function inTransaction<T>(client: PoolClient, fn: (sql: Sql) => Promise<T>
  * connection whose prepared statements went stale (up to `staleAttempts`: each try drops one).
  */
 async function withRetries<T>(what: string, run: () => Promise<T>, staleAttempts: number): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  let stale = 0;
+  let conflicts = 0;
+  for (;;) {
     try {
       return await run();
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      const limit = code === STALE_PLAN ? staleAttempts : code && RETRIED_CODES.has(code) ? ATTEMPTS : 1;
-      if (attempt < limit) continue;
-      throw storeError(what, error);
+      // Each kind of failure has its own count: stale plans met first do not use up the others' tries.
+      const code = (error as { code?: string }).code ?? "";
+      const again = isStalePlan(error)
+        ? ++stale < staleAttempts
+        : RETRIED_CODES.has(code) && ++conflicts < ATTEMPTS;
+      if (!again) throw storeError(what, error);
     }
   }
 }
@@ -217,7 +229,7 @@ export function openPgConnection(config: PostgresStoreConfig): PgConnection {
     } catch (error) {
       // No code at all: not the server's answer nor the kit's; the connection may be unusable.
       const code = (error as { code?: string }).code;
-      broken = !code || code === STALE_PLAN;
+      broken = !code || isStalePlan(error);
       throw error;
     } finally {
       client.release(broken);

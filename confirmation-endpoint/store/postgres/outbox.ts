@@ -18,7 +18,7 @@ export const WORK_CHANNEL = "gateway_work";
 // (webhooks.ts) feeds it the jobs of a delivery's new events (a SELECT). Same re-arm rules as
 // SQLite's enqueue (see sqlite/outbox.ts): a job enqueued again under its key becomes pending; a
 // finished one starts over (due at the new time, attempts back to 0); one never tried keeps the
-// earlier due time; one leased right now is marked to run once more after its lease.
+// earlier due time; one a worker holds (its name on it) is marked to run once more after that worker.
 const OUTBOX_COLUMNS = "dedupe, purchase_id, kind, payload, not_before, state, created_at, updated_at";
 
 /**
