@@ -4,7 +4,12 @@
 
 import { describe, expect, it } from "vitest";
 import { StaleLeaseError, VersionConflictError } from "../../confirmation-endpoint/errors";
-import { guardJob, closeCheckoutJob, refundJob } from "../../confirmation-endpoint/lifecycle/jobs";
+import {
+  guardJob,
+  closeCheckoutJob,
+  finalizeJob,
+  refundJob,
+} from "../../confirmation-endpoint/lifecycle/jobs";
 import { planEvents } from "../../confirmation-endpoint/lifecycle/plan-event";
 import { movePurchase } from "../../confirmation-endpoint/lifecycle/transitions";
 import type { PaymentEvent } from "../../confirmation-endpoint/providers/types";
@@ -251,6 +256,26 @@ export function describeStoreContract(name: string, open: () => Promise<PaymentS
           });
           expect(again.map((j) => j.id)).toEqual([job!.id]);
         })(),
+    );
+
+    it(
+      "claims due finalize jobs before older jobs of other kinds, each kind oldest first, and the others when no finalize is due",
+      withStore(async (store) => {
+        // More older payment jobs than a claim scans, so a scan by age alone would never reach the finalize.
+        const payments = Array.from({ length: 40 }, (_, i) => `pay-${String(i).padStart(2, "0")}`);
+        for (const [i, id] of payments.entries()) {
+          const job = { dedupe: `payment:${id}`, purchaseId: id, kind: "payment" as const, payload: {} };
+          await store.enqueueJob({ ...job, notBefore: NOW + i }, NOW);
+        }
+        await store.enqueueJob(finalizeJob("fin-late", NOW + 100), NOW);
+        await store.enqueueJob(finalizeJob("fin-early", NOW + 50), NOW);
+        await store.enqueueJob(finalizeJob("fin-future", NOW + 60_000), NOW);
+        const lease = { workerId: "w", leaseMs: 60_000, now: NOW + 200 };
+        const first = await store.claimJobs({ ...lease, limit: 3 });
+        expect(first.map((j) => j.purchaseId)).toEqual(["fin-early", "fin-late", payments[0]]);
+        const rest = await store.claimJobs({ ...lease, limit: 50 });
+        expect(rest.map((j) => j.purchaseId)).toEqual(payments.slice(1));
+      }),
     );
 
     it(

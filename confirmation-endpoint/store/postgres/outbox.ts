@@ -74,22 +74,41 @@ export async function addDeadLetter(sql: Sql, d: NewDeadLetter, now: number): Pr
   );
 }
 
-/** Lease up to `limit` due jobs, finalize jobs first (see sqlite/outbox.ts for why). */
+/**
+ * Due jobs matching `kinds` (an `AND …` condition on `o.kind`) that a claim may lease: oldest first,
+ * at most `limit` (SQL), locked for the claim's transaction. The order is an index's ($1 is now), so
+ * the scan stops at `limit` however many jobs are due.
+ */
+function dueJobs(kinds: string, limit: string): string {
+  return `SELECT o.id, o.purchase_id, o.not_before FROM outbox o
+     WHERE o.state = 'pending' ${kinds} AND o.not_before <= $1 AND (o.locked_until IS NULL OR o.locked_until <= $1)
+       AND (o.purchase_id IS NULL OR NOT EXISTS (
+         SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
+           AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > $1))
+     ORDER BY o.not_before, o.id LIMIT ${limit}
+     FOR UPDATE OF o SKIP LOCKED`;
+}
+
+/**
+ * The claim's scan ($1 now, $2 how many). On the main lane, due finalize jobs first (see
+ * sqlite/outbox.ts for why), then the other kinds, each scan in its own index's order: one scan
+ * ordered by "finalize first" had to read and sort every due job (in a burst, a thousand and more).
+ */
+function claimScan(lane: WorkLane | undefined): string {
+  if (lane === "background") return dueJobs(laneFilter(lane, "o"), "$2");
+  return `WITH finalizes AS (${dueJobs("AND o.kind = 'finalize'", "$2")}),
+     others AS (${dueJobs(`${laneFilter(lane, "o")} AND o.kind <> 'finalize'`, "$2 - (SELECT count(*) FROM finalizes)")})
+   SELECT id, purchase_id FROM (SELECT *, 0 AS k FROM finalizes UNION ALL SELECT *, 1 FROM others) due
+   ORDER BY k, not_before, id`;
+}
+
+/** Lease up to `limit` due jobs, finalize jobs first. */
 export async function claimJobs(
   sql: Sql,
   input: { workerId: string; limit: number; now: number; leaseMs: number; lane?: WorkLane },
 ): Promise<JobRecord[]> {
   const { workerId, limit, now, leaseMs } = input;
-  const { rows } = await sql(
-    `SELECT o.id, o.purchase_id FROM outbox o
-     WHERE o.state = 'pending' ${laneFilter(input.lane, "o")} AND o.not_before <= $1 AND (o.locked_until IS NULL OR o.locked_until <= $1)
-       AND (o.purchase_id IS NULL OR NOT EXISTS (
-         SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
-           AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > $1))
-     ORDER BY (o.kind = 'finalize') DESC, o.not_before, o.id LIMIT $2
-     FOR UPDATE OF o SKIP LOCKED`,
-    [now, limit * 8],
-  );
+  const { rows } = await sql(claimScan(input.lane), [now, limit * 8]);
   if (rows.length === 0) return [];
   const purchases = [...new Set(rows.map((r) => r.purchase_id).filter((p): p is string => p !== null))];
   // The scan above skips purchases already busy, but another transaction may be leasing a job of
