@@ -77,7 +77,9 @@ export async function addDeadLetter(sql: Sql, d: NewDeadLetter, now: number): Pr
 /**
  * Due jobs matching `kinds` (an `AND …` condition on `o.kind`) that a claim may lease: oldest first,
  * at most `limit` (SQL), locked for the claim's transaction. The order is an index's ($1 is now), so
- * the scan stops at `limit` however many jobs are due.
+ * the scan stops at `limit` however many jobs are due. Jobs due at the same millisecond come in the
+ * index's order: a tie broken by id as well needs a sort, which the planner then does over every due
+ * job whenever its statistics lag a fast-growing outbox (as in a burst).
  */
 function dueJobs(kinds: string, limit: string): string {
   return `SELECT o.id, o.purchase_id, o.not_before FROM outbox o
@@ -85,7 +87,7 @@ function dueJobs(kinds: string, limit: string): string {
        AND (o.purchase_id IS NULL OR NOT EXISTS (
          SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
            AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > $1))
-     ORDER BY o.not_before, o.id LIMIT ${limit}
+     ORDER BY o.not_before LIMIT ${limit}
      FOR UPDATE OF o SKIP LOCKED`;
 }
 
