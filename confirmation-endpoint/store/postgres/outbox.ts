@@ -75,33 +75,38 @@ export async function addDeadLetter(sql: Sql, d: NewDeadLetter, now: number): Pr
 }
 
 /**
- * Due jobs matching `kinds` (an `AND …` condition on `o.kind`) that a claim may lease: oldest first,
- * at most `limit` (SQL), locked for the claim's transaction. The order is an index's ($1 is now), so
- * the scan stops at `limit` however many jobs are due. Jobs due at the same millisecond come in the
- * index's order: a tie broken by id as well needs a sort, which the planner then does over every due
- * job whenever its statistics lag a fast-growing outbox (as in a burst).
+ * Due jobs matching `kinds` (an `AND …` condition on `o.kind`) that no worker holds: oldest first, at
+ * most `limit` (SQL), locked for the claim's transaction. Nothing in it needs more than the job's own
+ * row, so the scan costs little whichever plan the planner picks: the index's order stops at
+ * `limit`; a plan from statistics that lag a fast-growing outbox (in a burst) sorts every due job,
+ * still cheaply. Jobs due at the same millisecond come in the index's order (an id as tie-break
+ * would need that sort every time).
  */
 function dueJobs(kinds: string, limit: string): string {
   return `SELECT o.id, o.purchase_id, o.not_before FROM outbox o
      WHERE o.state = 'pending' ${kinds} AND o.not_before <= $1 AND (o.locked_until IS NULL OR o.locked_until <= $1)
-       AND (o.purchase_id IS NULL OR NOT EXISTS (
-         SELECT 1 FROM outbox x WHERE x.purchase_id = o.purchase_id AND x.id <> o.id
-           AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > $1))
      ORDER BY o.not_before LIMIT ${limit}
      FOR UPDATE OF o SKIP LOCKED`;
 }
 
 /**
  * The claim's scan ($1 now, $2 how many). On the main lane, due finalize jobs first (see
- * sqlite/outbox.ts for why), then the other kinds, each scan in its own index's order: one scan
- * ordered by "finalize first" had to read and sort every due job (in a burst, a thousand and more).
+ * sqlite/outbox.ts for why), then the other kinds, each in its own index's order (one scan ordered
+ * by "finalize first" read and sorted every due job). Of what they found, jobs of a purchase with
+ * another job leased are left out here, on the few rows found rather than on every due job.
  */
 function claimScan(lane: WorkLane | undefined): string {
-  if (lane === "background") return dueJobs(laneFilter(lane, "o"), "$2");
-  return `WITH finalizes AS (${dueJobs("AND o.kind = 'finalize'", "$2")}),
-     others AS (${dueJobs(`${laneFilter(lane, "o")} AND o.kind <> 'finalize'`, "$2 - (SELECT count(*) FROM finalizes)")})
-   SELECT id, purchase_id FROM (SELECT *, 0 AS k FROM finalizes UNION ALL SELECT *, 1 FROM others) due
-   ORDER BY k, not_before, id`;
+  const scanned =
+    lane === "background"
+      ? `SELECT *, 0 AS k FROM (${dueJobs(laneFilter(lane, "o"), "$2")}) background`
+      : `WITH finalizes AS (${dueJobs("AND o.kind = 'finalize'", "$2")}),
+         others AS (${dueJobs(`${laneFilter(lane, "o")} AND o.kind <> 'finalize'`, "$2 - (SELECT count(*) FROM finalizes)")})
+         SELECT *, 0 AS k FROM finalizes UNION ALL SELECT *, 1 FROM others`;
+  return `SELECT id, purchase_id FROM (${scanned}) due
+    WHERE due.purchase_id IS NULL OR NOT EXISTS (
+      SELECT 1 FROM outbox x WHERE x.purchase_id = due.purchase_id AND x.id <> due.id
+        AND x.state = 'pending' AND x.locked_until IS NOT NULL AND x.locked_until > $1)
+    ORDER BY k, not_before, id`;
 }
 
 /** Lease up to `limit` due jobs, finalize jobs first. */
