@@ -75,12 +75,12 @@ export async function addDeadLetter(sql: Sql, d: NewDeadLetter, now: number): Pr
 }
 
 /**
- * Due jobs matching `kinds` (an `AND …` condition on `o.kind`) that no worker holds: oldest first, at
- * most `limit` (SQL), locked for the claim's transaction. Nothing in it needs more than the job's own
- * row, so the scan costs little whichever plan the planner picks: the index's order stops at
- * `limit`; a plan from statistics that lag a fast-growing outbox (in a burst) sorts every due job,
- * still cheaply. Jobs due at the same millisecond come in the index's order (an id as tie-break
- * would need that sort every time).
+ * Due jobs matching `kinds` (an `AND …` condition on `o.kind`), not leased or their lease run out:
+ * oldest first, at most `limit` (SQL), locked for the claim's transaction. Nothing in it needs more
+ * than the job's own row, so the scan costs little whichever plan the planner picks: the index's
+ * order stops at `limit`; a plan from statistics that lag a fast-growing outbox (in a burst) sorts
+ * every due job, still cheaply. Jobs due at the same millisecond come in the index's order (an id
+ * as tie-break would need that sort every time).
  */
 function dueJobs(kinds: string, limit: string): string {
   return `SELECT o.id, o.purchase_id, o.not_before FROM outbox o
