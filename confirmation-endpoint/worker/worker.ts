@@ -46,6 +46,14 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
+/**
+ * The pause after a pass that claimed nothing although a job is due: its purchase has another job
+ * leased (on another instance, say a finalize waiting out Retry-After), or another claim holds its row
+ * for a moment. Looking again at once would spin against the store until then; a wake (new work
+ * stored) still runs the loop at once.
+ */
+const BLOCKED_PAUSE_MS = 250;
+
 export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Worker {
   const workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
   const concurrency = options.concurrency ?? 4;
@@ -86,7 +94,10 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       if (ran > 0) delay = 0;
       else {
         const next = await store.nextDueAt(lane);
-        if (next !== null) delay = Math.max(minIdleMs, Math.min(pollMs, next - clock.now()));
+        if (next !== null) {
+          const wait = next - clock.now();
+          delay = Math.max(minIdleMs, wait > 0 ? Math.min(pollMs, wait) : BLOCKED_PAUSE_MS);
+        }
       }
     } catch (error) {
       logger.log("error", "worker loop", { workerId, error: describeError(error) });

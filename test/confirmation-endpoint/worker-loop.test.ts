@@ -1,0 +1,48 @@
+// The worker's background loop when a job is due but cannot be claimed (its purchase has another job
+// leased, here by a worker on another instance): it waits instead of asking the store again at once,
+// and new work stored still wakes it at once.
+
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { guardJob, finalizeJob } from "../../confirmation-endpoint/lifecycle/jobs";
+import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
+import type { WorkerDeps } from "../../confirmation-endpoint/worker/context";
+import { createWorker } from "../../confirmation-endpoint/worker/worker";
+import type { Worker } from "../../confirmation-endpoint/worker/worker";
+import { FakeClock } from "./fakes";
+
+const T = 1_800_000_000_000;
+const P = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("worker loop", () => {
+  let worker: Worker | null = null;
+  afterEach(async () => {
+    await worker?.stop();
+    worker = null;
+  });
+
+  it("pauses while the only due job belongs to a purchase busy elsewhere, and wakes at once for new work", async () => {
+    const store = openSqliteStore(":memory:");
+    const clock = new FakeClock(T);
+    await store.enqueueJob(finalizeJob(P, T), T);
+    // Another instance's worker holds the purchase's finalize (say, waiting out a Retry-After).
+    await store.claimJobs({ workerId: "elsewhere", limit: 1, now: T, leaseMs: 600_000 });
+    await store.enqueueJob(guardJob(P, T), T);
+    const claims = vi.spyOn(store, "claimJobs");
+    const deps = { store, clock, logger: { log: () => undefined } } as unknown as WorkerDeps;
+    worker = createWorker(deps, { pollMs: 5_000 });
+    worker.start();
+    await sleep(600);
+    // At once again and again, this was hundreds of claims; with the pause, about one per 250 ms.
+    expect(claims.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(claims.mock.calls.length).toBeLessThanOrEqual(6);
+    const before = claims.mock.calls.length;
+    worker.wake();
+    await vi.waitFor(() => expect(claims.mock.calls.length).toBeGreaterThan(before), {
+      timeout: 150,
+      interval: 5,
+    });
+    await worker.stop();
+    await store.close();
+  });
+});
