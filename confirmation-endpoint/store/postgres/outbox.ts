@@ -95,7 +95,7 @@ function dueJobs(kinds: string, limit: string): string {
  * by "finalize first" read and sorted every due job). Of what they found, jobs of a purchase with
  * another job leased are left out here, on the few rows found rather than on every due job.
  */
-function claimScan(lane: WorkLane | undefined): string {
+function claimScan(lane: WorkLane): string {
   const scanned =
     lane === "background"
       ? `SELECT *, 0 AS k FROM (${dueJobs(laneFilter(lane, "o"), "$2")}) background`
@@ -109,13 +109,19 @@ function claimScan(lane: WorkLane | undefined): string {
     ORDER BY k, not_before, id`;
 }
 
+/** Each lane's scan, written once: a claim sends the same text every time. */
+const CLAIM_SCANS: Record<WorkLane, string> = {
+  main: claimScan("main"),
+  background: claimScan("background"),
+};
+
 /** Lease up to `limit` due jobs, finalize jobs first. */
 export async function claimJobs(
   sql: Sql,
   input: { workerId: string; limit: number; now: number; leaseMs: number; lane?: WorkLane },
 ): Promise<JobRecord[]> {
   const { workerId, limit, now, leaseMs } = input;
-  const { rows } = await sql(claimScan(input.lane), [now, limit * 8]);
+  const { rows } = await sql(CLAIM_SCANS[input.lane ?? "main"], [now, limit * 8]);
   if (rows.length === 0) return [];
   const purchases = [...new Set(rows.map((r) => r.purchase_id).filter((p): p is string => p !== null))];
   // The scan above skips purchases already busy, but another transaction may be leasing a job of
