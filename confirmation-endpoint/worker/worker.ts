@@ -1,10 +1,12 @@
 // The outbox worker: claims due jobs under a lease, runs each step, and writes the step's effects
 // and the job's fate in one transaction. A worker that dies mid-step leaves its job leased; once
 // the lease runs out another worker (or the restarted one) claims it again and resumes from the
-// stored state. One JSON log line per job (run-job.ts).
+// stored state. One JSON log line per job (run-job.ts). The background loop keeps its slots
+// busy: it claims again as soon as half of them are free, so a slow job (a Dataverse call that
+// takes seconds) holds its own slot, not the jobs claimed beside it.
 
 import { randomUUID } from "node:crypto";
-import type { WorkLane } from "../store/types";
+import type { JobRecord, WorkLane } from "../store/types";
 import type { WorkerDeps } from "./context";
 import { describeError } from "./describe-error";
 import { runJob } from "./run-job";
@@ -42,7 +44,7 @@ export interface Worker {
   start(): void;
   /** Run the loop now instead of at its next timer (new jobs were stored). */
   wake(): void;
-  /** Stop the loop and wait for the batch in progress. */
+  /** Stop the loop and wait for the jobs it is running. */
   stop(): Promise<void>;
 }
 
@@ -77,10 +79,38 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     random,
   };
 
+  const claim = (limit: number) =>
+    store.claimJobs({ workerId, limit, now: clock.now(), leaseMs, lane });
+
   async function runOnce(): Promise<number> {
-    const jobs = await store.claimJobs({ workerId, limit: concurrency, now: clock.now(), leaseMs, lane });
+    const jobs = await claim(concurrency);
     await Promise.all(jobs.map((job) => runJob(deps, job, settings)));
     return jobs.length;
+  }
+
+  /** Jobs the background loop has started and not yet seen finish. */
+  const inFlight = new Set<Promise<void>>();
+  /** Free slots at which the loop claims again: half of them (at least one), so claims stay batched. */
+  const refillAt = Math.max(1, Math.ceil(concurrency / 2));
+
+  function startJob(job: JobRecord): void {
+    const run = runJob(deps, job, settings)
+      .catch((error: unknown) =>
+        logger.log("error", "worker loop", { workerId, jobId: job.id, error: describeError(error) }),
+      )
+      .finally(() => {
+        inFlight.delete(run);
+        wake();
+      });
+    inFlight.add(run);
+  }
+
+  /** How long to sleep when the store had fewer due jobs than free slots. */
+  async function idleDelay(): Promise<number> {
+    const next = await store.nextDueAt(lane);
+    if (next === null) return pollMs;
+    const wait = next - clock.now();
+    return Math.max(minIdleMs, wait > 0 ? Math.min(pollMs, wait) : BLOCKED_PAUSE_MS);
   }
 
   async function loop(): Promise<void> {
@@ -88,23 +118,32 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     timer = null;
     busy = true;
     wakeRequested = false;
-    let delay = pollMs;
+    // null: every slot that may claim is busy; the next job to finish runs the loop again.
+    let delay: number | null = null;
     try {
-      const ran = await runOnce();
-      if (ran > 0) delay = 0;
-      else {
-        const next = await store.nextDueAt(lane);
-        if (next !== null) {
-          const wait = next - clock.now();
-          delay = Math.max(minIdleMs, wait > 0 ? Math.min(pollMs, wait) : BLOCKED_PAUSE_MS);
-        }
+      const free = concurrency - inFlight.size;
+      if (free >= refillAt) {
+        const jobs = await claim(free);
+        for (const job of jobs) startJob(job);
+        if (jobs.length < free) delay = await idleDelay();
       }
     } catch (error) {
       logger.log("error", "worker loop", { workerId, error: describeError(error) });
+      delay = pollMs;
     }
     busy = false;
     if (wakeRequested) delay = 0;
-    if (running) timer = setTimeout(() => void (current = loop()), delay);
+    if (running && delay !== null) timer = setTimeout(() => void (current = loop()), delay);
+  }
+
+  function wake(): void {
+    if (!running) return;
+    if (busy) {
+      wakeRequested = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void (current = loop()), 0);
   }
 
   return {
@@ -124,19 +163,12 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       running = true;
       current = loop();
     },
-    wake() {
-      if (!running) return;
-      if (busy) {
-        wakeRequested = true;
-        return;
-      }
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void (current = loop()), 0);
-    },
+    wake,
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
       await current.catch(() => undefined);
+      await Promise.all(inFlight);
     },
   };
 }

@@ -1,8 +1,9 @@
-// The worker's background loop when a job is due but cannot be claimed (its purchase has another job
-// leased, here by a worker on another instance): it waits instead of asking the store again at once,
-// and new work stored still wakes it at once.
+// The worker's background loop: when a job is due but cannot be claimed (its purchase has another job
+// leased, here by a worker on another instance) it waits instead of asking the store again at once,
+// and new work stored still wakes it at once; a slow job holds its own slot, not the ones beside it.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { randomUUID } from "node:crypto";
 import { guardJob, finalizeJob } from "../../confirmation-endpoint/lifecycle/jobs";
 import { openSqliteStore } from "../../confirmation-endpoint/store/sqlite-store";
 import type { WorkerDeps } from "../../confirmation-endpoint/worker/context";
@@ -42,6 +43,36 @@ describe("worker loop", () => {
       timeout: 150,
       interval: 5,
     });
+    await worker.stop();
+    await store.close();
+  });
+
+  it("keeps claiming beside a slow job: the jobs after the first batch run while it is still running", async () => {
+    const store = openSqliteStore(":memory:");
+    const clock = new FakeClock(T);
+    const slow = randomUUID();
+    const others = Array.from({ length: 7 }, () => randomUUID());
+    // The slow job is due first, so it is in the first batch of four.
+    await store.enqueueJob(guardJob(slow, T - 1000), T);
+    for (const id of others) await store.enqueueJob(guardJob(id, T), T);
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const looked = new Set<string>();
+    const getPurchase = store.getPurchase.bind(store);
+    vi.spyOn(store, "getPurchase").mockImplementation(async (id) => {
+      looked.add(id);
+      if (id === slow) await gate; // a step waiting on a slow call out
+      return getPurchase(id);
+    });
+    const deps = { store, clock, logger: { log: () => undefined } } as unknown as WorkerDeps;
+    worker = createWorker(deps, { concurrency: 4, pollMs: 5_000 });
+    worker.start();
+    try {
+      // Waiting for the whole batch, only the first three others would start before the gate opens.
+      await vi.waitFor(() => expect(looked.size).toBe(8), { timeout: 2_000, interval: 10 });
+    } finally {
+      release();
+    }
     await worker.stop();
     await store.close();
   });
