@@ -71,9 +71,10 @@ export function createDataverseRuntime(options: DataverseStandInOptions) {
   const ctx: StandInContext = { store, schema: buildSchema(names), names, now: clock.now, knobs };
   restoreCustomTables(ctx);
   const limits: ServiceProtectionLimits = { ...defaultLimits, ...options.limits };
-  const protection = createServiceProtection(limits, options.monotonic);
+  const random = options.random ?? Math.random;
+  const protection = createServiceProtection(limits, options.monotonic, random);
   const faultKnobs: FaultKnobs = { ...noFaults, failures: {}, ...options.faults };
-  const faults = createFaults(faultKnobs, options.random ?? Math.random);
+  const faults = createFaults(faultKnobs, random);
   const stats: StandInStats = {
     apiRequests: 0,
     tokenRequests: 0,

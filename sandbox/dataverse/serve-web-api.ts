@@ -62,7 +62,8 @@ export async function serveWebApi(
   const admission = rt.protection.admit(auth.clientId);
   Object.assign(headers, rt.protection.remaining(auth.clientId));
   try {
-    if (rt.faultKnobs.latencyMs > 0) await new Promise((r) => setTimeout(r, rt.faultKnobs.latencyMs));
+    const takeMs = rt.faultKnobs.latencyMs + admission.takeMs;
+    if (takeMs > 0) await new Promise((r) => setTimeout(r, takeMs));
     const segment = firstSegment(api.rest);
     rt.faults.before(segment);
     const result = handleWebApi(

@@ -29,6 +29,16 @@ export interface ServiceProtectionLimits {
   timeScale: number;
   /** Execution time charged per request on top of the measured handling time (Dataverse ms), e.g. to imitate plug-in cost. */
   extraExecutionMsPerRequest: number;
+  /**
+   * The extra execution time is also taken: the request is answered only after it has passed
+   * (extra / timeScale real ms), as a server doing that work would. False: charged, answered at once.
+   */
+  extraExecutionTakesTime: boolean;
+  /**
+   * Each request's extra execution time varies by up to this fraction either way, evenly spread
+   * (0.5: 50-150 % of it). INFERRED: Dataverse does not publish how much a finalize's time varies.
+   */
+  executionJitter: number;
   /** After a 429, refuse every request of that user until its Retry-After ends. CONFIRMED (documented); false: judge each request alone. */
   holdUntilRetryAfter: boolean;
   /** Dataverse ms each request arriving during a hold adds to it. INFERRED: Dataverse says the wait grows, not by how much. */
@@ -45,6 +55,8 @@ export const defaultLimits: ServiceProtectionLimits = {
   concurrencyRetryAfterMs: 1000,
   timeScale: 1,
   extraExecutionMsPerRequest: 0,
+  extraExecutionTakesTime: false,
+  executionJitter: 0,
   holdUntilRetryAfter: true,
   holdExtensionMs: 1000,
   maxHoldMs: 300_000,
@@ -66,6 +78,8 @@ interface UserWindow {
 }
 
 export interface Admission {
+  /** Real ms the request must take before it is answered (its extra execution time, when taken). */
+  readonly takeMs: number;
   /** Call once when the response is done; charges the execution time. */
   release(): void;
 }
@@ -163,10 +177,11 @@ function refuseWhileHeld(
   return { code: w.heldCode, message: w.heldMessage, waitMs: w.heldUntil - t };
 }
 
-/** `monotonic` returns real milliseconds (performance.now by default). */
+/** `monotonic` returns real milliseconds (performance.now by default); `random` draws the jitter. */
 export function createServiceProtection(
   limits: ServiceProtectionLimits,
   monotonic: () => number = () => performance.now(),
+  random: () => number = Math.random,
 ) {
   const users = new Map<string, UserWindow>();
   const throttled: ThrottleCounts = { requests: 0, time: 0, concurrency: 0, whileHeld: 0 };
@@ -215,15 +230,19 @@ export function createServiceProtection(
       w.starts.push(t);
       w.inFlight++;
       const startedReal = monotonic();
+      const extra = limits.extraExecutionMsPerRequest * (1 + limits.executionJitter * (2 * random() - 1));
+      // Taken, the extra time is inside the measured handling time; charged only, it is added to it.
+      const charged = limits.extraExecutionTakesTime ? 0 : extra;
       let released = false;
       return {
+        takeMs: limits.extraExecutionTakesTime ? extra / limits.timeScale : 0,
         release() {
           if (released) return;
           released = true;
           w.inFlight--;
           const end = dvNow();
           // Execution time is what the request cost the server: scale real handling time into Dataverse time.
-          const cost = (monotonic() - startedReal) * limits.timeScale + limits.extraExecutionMsPerRequest;
+          const cost = (monotonic() - startedReal) * limits.timeScale + charged;
           w.costs.push([end, cost]);
           w.costSum += cost;
         },

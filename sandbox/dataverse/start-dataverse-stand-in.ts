@@ -45,7 +45,7 @@ export interface DataverseStandInOptions {
   faults?: Partial<FaultKnobs>;
   knobs?: Partial<Knobs>;
   names?: Partial<StandInNames>;
-  /** Random source for errorRate (default Math.random). */
+  /** Random source for errorRate and the execution jitter (default Math.random). */
   random?: () => number;
   /** Real-time source for service protection (default performance.now). */
   monotonic?: () => number;

@@ -76,6 +76,28 @@ describe("service protection", () => {
     expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
+  it("can take the extra execution time before answering (varied by the jitter), and charges it once", async () => {
+    // random() = 1: the top of the jitter, 2,000 × 1.5 = 3,000 Dataverse ms, 150 real ms at 20×.
+    const s = await start({
+      random: () => 1,
+      limits: {
+        timeScale: 20,
+        extraExecutionMsPerRequest: 2000,
+        extraExecutionTakesTime: true,
+        executionJitter: 0.5,
+      },
+    });
+    const token = await accessToken(s);
+    const started = performance.now();
+    expect((await callApi(s, token, "GET", "WhoAmI")).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+    const next = await callApi(s, token, "GET", "WhoAmI");
+    const charged = 1_200_000 - Number(next.headers.get("x-ms-ratelimit-time-remaining-xrm-requests"));
+    // The 150 ms taken plus the handling itself, scaled; charged twice it would be over 6,000.
+    expect(charged).toBeGreaterThanOrEqual(2900);
+    expect(charged).toBeLessThan(4500);
+  });
+
   it("limits concurrent requests with 0x80072326 at once", async () => {
     const s = await start({ limits: { concurrentRequests: 2 }, faults: { latencyMs: 150 } });
     const token = await accessToken(s);
