@@ -70,7 +70,8 @@ export interface EndpointConfig {
     eventProviderLookup: string | null;
     providerTimeoutColumn: string | null;
   };
-  worker: { concurrency: number; leaseSeconds: number; pollSeconds: number };
+  /** concurrency null: defaultWorkerConcurrency of the application users. */
+  worker: { concurrency: number | null; leaseSeconds: number; pollSeconds: number };
   /** Rows older than this that nothing can need again are pruned (store.prune); never money outstanding. */
   retentionDays: number;
   /** Checkouts a minute for purchases not stored yet (each reads Dataverse); more answer 429. */
@@ -178,8 +179,8 @@ const envSchema = z.object({
       .number({ error: "must be a number" })
       .int()
       .min(1, "must be at least 1")
-      .max(4, "must be at most 4 (Dataverse guidance)")
-      .default(4),
+      .max(64, "must be at most 64 (each application user's Dataverse calls stay at most 4 at a time)")
+      .optional(),
   ),
   NEW_PURCHASES_PER_CLIENT_PER_MINUTE: z.preprocess(
     blankToUndefined,
@@ -292,6 +293,15 @@ function checkOrigin(item: string): string | null {
   if (url.pathname !== "/" || url.search || url.hash)
     return "must be an origin only (scheme://host[:port]), without a path";
   return null;
+}
+
+/**
+ * Jobs the worker runs at once when WORKER_CONCURRENCY is unset: four per application user (the
+ * Dataverse client's cap on each user's calls, lowered further by x-ms-dop-hint) so every user can
+ * be kept busy, plus two for jobs waiting on something else (a provider, the store).
+ */
+export function defaultWorkerConcurrency(applicationUsers: number): number {
+  return 4 * Math.max(1, applicationUsers) + 2;
 }
 
 /** Parse the environment into a config, or throw ConfigError listing every problem at once. */
@@ -424,7 +434,7 @@ function crossChecks(
       eventProviderLookup: e.RTM_EVENT_PROVIDER_LOOKUP?.toLowerCase() ?? null,
       providerTimeoutColumn: e.RTM_PROVIDER_TIMEOUT_COLUMN?.toLowerCase() ?? null,
     },
-    worker: { concurrency: e.WORKER_CONCURRENCY!, leaseSeconds: e.WORKER_LEASE_SECONDS!, pollSeconds: 5 },
+    worker: { concurrency: e.WORKER_CONCURRENCY ?? null, leaseSeconds: e.WORKER_LEASE_SECONDS!, pollSeconds: 5 },
     newPurchaseCheckoutsPerMinute: e.NEW_PURCHASE_CHECKOUTS_PER_MINUTE!,
     newPurchasesPerClientPerMinute: e.NEW_PURCHASES_PER_CLIENT_PER_MINUTE ?? 30,
     clientIpHeader: e.CLIENT_IP_HEADER ?? null,

@@ -7,6 +7,7 @@ import { createApp } from "./app";
 import type { KitHandler } from "./app";
 import { systemClock } from "./clock";
 import type { Clock } from "./clock";
+import { defaultWorkerConcurrency } from "./config";
 import type { EndpointConfig } from "./config";
 import { createDataverseClient, createEventManagementApi } from "./dataverse";
 import type { DataverseClient, DataverseClientOptions, EventManagementApiOptions } from "./dataverse";
@@ -149,10 +150,11 @@ function buildDataverse(
 function buildWorkers(
   config: EndpointConfig,
   deps: WorkerDeps,
+  applicationUsers: number,
 ): { worker: Worker; backgroundWorker: Worker } {
   const leaseMs = config.worker.leaseSeconds * 1000;
   const worker = createWorker(deps, {
-    concurrency: config.worker.concurrency,
+    concurrency: config.worker.concurrency ?? defaultWorkerConcurrency(applicationUsers),
     leaseMs,
     pollMs: config.worker.pollSeconds * 1000,
   });
@@ -280,11 +282,11 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
     returnOrigin: config.portalOrigins[0] ?? "",
   };
   const paymentsTable = buildPaymentsTable(config, overrides, dv, logger);
-  const { worker, backgroundWorker } = buildWorkers(config, {
-    ...deps,
-    adoption,
-    ...(paymentsTable ? { paymentsTable } : {}),
-  });
+  const { worker, backgroundWorker } = buildWorkers(
+    config,
+    { ...deps, adoption, ...(paymentsTable ? { paymentsTable } : {}) },
+    dv.client?.metrics().users.length ?? 1,
+  );
   let ingestTimer: NodeJS.Timeout | null = null;
   let pruneTimer: NodeJS.Timeout | null = null;
   const pruneOld = () =>

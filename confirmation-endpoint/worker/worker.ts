@@ -2,8 +2,8 @@
 // and the job's fate in one transaction. A worker that dies mid-step leaves its job leased; once
 // the lease runs out another worker (or the restarted one) claims it again and resumes from the
 // stored state. One JSON log line per job (run-job.ts). The background loop keeps its slots
-// busy: it claims again as soon as half of them are free, so a slow job (a Dataverse call that
-// takes seconds) holds its own slot, not the jobs claimed beside it.
+// busy: it claims again as soon as a job finishes, so a slow job (a Dataverse call that takes
+// seconds) holds its own slot, not the jobs claimed beside it.
 
 import { randomUUID } from "node:crypto";
 import type { JobRecord, WorkLane } from "../store/types";
@@ -90,8 +90,6 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
 
   /** Jobs the background loop has started and not yet seen finish. */
   const inFlight = new Set<Promise<void>>();
-  /** Free slots at which the loop claims again: half of them (at least one), so claims stay batched. */
-  const refillAt = Math.max(1, Math.ceil(concurrency / 2));
 
   function startJob(job: JobRecord): void {
     const run = runJob(deps, job, settings)
@@ -118,11 +116,12 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     timer = null;
     busy = true;
     wakeRequested = false;
-    // null: every slot that may claim is busy; the next job to finish runs the loop again.
+    // null: every slot is busy; the next job to finish runs the loop again. Jobs that finish while
+    // a claim is under way are claimed for together, so claims batch themselves under load.
     let delay: number | null = null;
     try {
       const free = concurrency - inFlight.size;
-      if (free >= refillAt) {
+      if (free > 0) {
         const jobs = await claim(free);
         for (const job of jobs) startJob(job);
         if (jobs.length < free) delay = await idleDelay();

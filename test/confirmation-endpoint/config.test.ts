@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../confirmation-endpoint/config";
+import { defaultWorkerConcurrency, loadConfig } from "../../confirmation-endpoint/config";
 import type { EndpointConfig } from "../../confirmation-endpoint/config";
 import type { StripeEnvConfig } from "../../confirmation-endpoint/providers/stripe";
 import { ConfigError } from "../../confirmation-endpoint/errors";
@@ -47,7 +47,10 @@ describe("loadConfig", () => {
       minPayWindowMinutes: 5,
       t0FallbackBackdateMinutes: 2,
     });
-    expect(c.worker.concurrency).toBe(4);
+    // Unset: the endpoint sizes it from its application users, 4 Dataverse calls each plus 2.
+    expect(c.worker.concurrency).toBeNull();
+    expect([1, 3].map(defaultWorkerConcurrency)).toEqual([6, 14]);
+    expect(loadConfig({ ...VALID, WORKER_CONCURRENCY: "12" }).worker.concurrency).toBe(12);
   });
 
   it("lists every problem at once and refuses to start without secrets", () => {
@@ -127,7 +130,7 @@ describe("loadConfig", () => {
     [{ FINALIZE_WINDOW_MINUTES: "12" }, "leaves no time to pay"],
     [{ STORE_URL: "postgres://db" }, "STORE_URL: postgres:// URL names no database"],
     [{ STORE_URL: "mysql://x" }, "STORE_URL: must be sqlite:<path>"],
-    [{ WORKER_CONCURRENCY: "8" }, "WORKER_CONCURRENCY: must be at most 4"],
+    [{ WORKER_CONCURRENCY: "65" }, "WORKER_CONCURRENCY: must be at most 64"],
     [{ DATAVERSE_URL: "http://contoso.crm.dynamics.com" }, "must be an https URL"],
   ])("explains %o", (patch, message) => {
     expect(problemsOf({ ...VALID, ...patch }).join("\n")).toContain(message);
