@@ -7,6 +7,7 @@
 //     documents); throughput as a fraction of what the limits allow, 429s, retries, deadline slack,
 //     registrations, duplicates, refunds; against a fixed-concurrency client that ignores Retry-After;
 //  3. one application user against three;
+//  3t. 2 and 3 again with each finalize taking its execution time before Dataverse answers (varied);
 //  4. SIGKILL of the endpoint process five times during a burst, restart, nothing lost or doubled;
 //  5. peak RSS of the endpoint process during 1 and 2;
 //  6. the PostgreSQL store with 1 and 3 endpoint instances side by side (ingest, ceiling with 3
@@ -17,7 +18,7 @@
 // Figure 1 also runs the kit's ingest alone against its floor (burst/ingest-floor.ts).
 // BURST_QUICK=1 (or BENCH_QUICK=1) runs smaller bursts; BURST_PURCHASES overrides the size of 2;
 // BURST_POSTGRES=0 leaves 6 out; BURST_HOLD_EXTENSION_MS sets the INFERRED hold extension;
-// BURST_FIGURES=1,2,5 runs only those figures (ids 1, 1b, 2 … 9; 1b is figure 1's floor comparison),
+// BURST_FIGURES=1,2,5 runs only those figures (ids 1, 1b, 2, 3, 3t, 4 … 9; 1b is figure 1's floor comparison),
 // plus the ones they need (2 and 3 read 1's run, 6 reads 3's; each says so on stderr); 5 and 7
 // report the runs that happened and name the ones that did not. BURST_SHARED_USERS=1 adds figure 6's
 // shared-user runs; BURST_SHARED_HOLDS=0 makes every endpoint keep throttling holds to itself (the
@@ -72,6 +73,8 @@ interface Plan {
   scaleNaive: number;
   threeUserPurchases: number;
   scaleThreeUsers: number;
+  /** Figure 3t's purchases with 1 user (with 3 users, threeUserPurchases). */
+  takenPurchases: number;
   crashPurchases: number;
   scaleCrash: number;
   kills: number;
@@ -103,6 +106,7 @@ function planFromEnv(env: NodeJS.ProcessEnv): Plan {
     scaleNaive: 40,
     threeUserPurchases: quick ? 600 : 1200,
     scaleThreeUsers: 4,
+    takenPurchases: quick ? 300 : 1000,
     crashPurchases: quick ? 200 : 600,
     scaleCrash: 20,
     kills: 5,
@@ -355,6 +359,56 @@ const usersFigure: Figure = {
     for (const line of kitLines(three, plan.threeUserPurchases, 3)) out(line);
     const ratio = throughput(three, 3).perMinute / throughput(ctx.results.kit!, 1).perMinute;
     out(`  throughput 3 users / 1 user: ${fmt(ratio, 2)}x (target close to 3x)`);
+  },
+};
+
+/** Figure 3t's jitter: each finalize takes 50-150 % of COST_MS (INFERRED; Dataverse does not publish its spread). */
+const TAKEN_JITTER = 0.5;
+
+const takenTimeFigure: Figure = {
+  id: "3t",
+  title: "3t. Figures 2 and 3 when Dataverse takes the time it charges",
+  async run(ctx) {
+    const { plan, world, out, dir } = ctx;
+    const busyAtCeiling = defaultLimits.executionMsPerWindow / defaultLimits.windowMs;
+    out(
+      `\n3t. Figures 2 and 3 when Dataverse takes the time it charges: each finalize answered only after its execution time (${COST_MS} ms ±${TAKEN_JITTER * 100}%, an INFERRED spread), so a user's execution-time limit is reached only with ${fmt(busyAtCeiling, 0)} calls in flight at all times, the Dataverse client's cap per user; worker concurrency unset (the kit's default)`,
+    );
+    const runs = [
+      { users: 1, purchases: plan.takenPurchases, timeScale: plan.scaleKit, base: ctx.results.kit, figure: 2 },
+      {
+        users: 3,
+        purchases: plan.threeUserPurchases,
+        timeScale: plan.scaleThreeUsers,
+        base: ctx.results.three,
+        figure: 3,
+      },
+    ];
+    for (const { users, purchases, timeScale, base, figure } of runs) {
+      const run = await runKitBurst(world, {
+        label: `kit-taken-${users}`,
+        purchases,
+        users,
+        timeScale,
+        costMs: COST_MS,
+        fireRate: FIRE_RATE,
+        dir,
+        settleTimeoutMs: 15 * 60_000,
+        progress,
+        takesTime: { jitter: TAKEN_JITTER },
+      });
+      out(`  ${purchases} purchases, ${users} user(s), Dataverse time x${timeScale}:`);
+      for (const line of kitLines(run, purchases, users)) out(`  ${line}`);
+      out(
+        base
+          ? `    baseline (figure ${figure}'s kit: the same limits, the time charged but answered at once): ${fmt(throughput(base, users).fraction * 100)}% of the ceiling`
+          : `    baseline: figure ${figure} not run (see BURST_FIGURES)`,
+      );
+      const allInTime = run.dataverse.processed === purchases && (run.store.minSlackMs ?? -1) > 0;
+      out(
+        `    target >= 95% of the ceiling ${ok(throughput(run, users).fraction >= 0.95)}, all before deadline ${ok(allInTime)}, zero duplicates ${ok(duplicatesOf(run) === 0)}, zero refunds ${ok(run.refunds === 0)}`,
+      );
+    }
   },
 };
 
@@ -644,6 +698,7 @@ const figures: Figure[] = [
   ingestFloorFigure,
   ceilingFigure,
   usersFigure,
+  takenTimeFigure,
   crashFigure,
   memoryFigure,
   postgresFigure,

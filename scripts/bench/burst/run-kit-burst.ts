@@ -37,6 +37,8 @@ export interface KitBurstOptions {
   instances?: number;
   /** Instance i holds application user i only (needs instances = users), instead of every instance holding all `users`. */
   userPerInstance?: boolean;
+  /** Dataverse takes each finalize's cost in time before answering (see BurstWorld.startAtCeiling). */
+  takesTime?: { jitter: number };
 }
 
 export interface KitBurstResult {
@@ -116,7 +118,7 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
 
     const state = world.clock.setScale(options.timeScale);
     for (const endpoint of endpoints) endpoint.setClock(state);
-    await world.startAtCeiling({ costMs: options.costMs, users: options.users });
+    await world.startAtCeiling({ costMs: options.costMs, users: options.users, takesTime: options.takesTime });
     world.tally.reset();
     const heldBefore = world.dataverse.state.stats.throttled.whileHeld;
     const started = world.clock.now();

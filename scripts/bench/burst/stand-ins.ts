@@ -21,6 +21,8 @@ const UNLIMITED = {
   executionMsPerWindow: 1e15,
   concurrentRequests: 1e6,
   extraExecutionMsPerRequest: 0,
+  extraExecutionTakesTime: false,
+  executionJitter: 0,
   holdUntilRetryAfter: false,
 };
 
@@ -53,7 +55,13 @@ export interface BurstWorld {
    * every user's window already full, spread evenly over the last window: the burst meets an org
    * already at its ceiling, so the ceiling is a steady rate rather than a free first window.
    */
-  startAtCeiling(options: { costMs: number; users: number; chunks?: number }): Promise<void>;
+  startAtCeiling(options: {
+    costMs: number;
+    users: number;
+    chunks?: number;
+    /** Each request then takes its cost in (scaled) time before it is answered, varied by `jitter`; default: charged at once. */
+    takesTime?: { jitter: number };
+  }): Promise<void>;
   /** A bearer token of application user `index` (0-based), e.g. for the baseline client. */
   token(index: number): Promise<string>;
   /** The endpoint process environment for the first `users` application users. */
@@ -164,7 +172,7 @@ export async function startBurstWorld(options: {
     liftLimits() {
       dataverse.setLimits({ ...UNLIMITED, timeScale });
     },
-    async startAtCeiling({ costMs, users: count, chunks = 20 }) {
+    async startAtCeiling({ costMs, users: count, chunks = 20, takesTime }) {
       const windowReal = defaultLimits.windowMs / timeScale;
       // Two windows forward: everything the setup charged has left every user's window.
       const base = shiftRealMs + 2 * windowReal + 1;
@@ -192,7 +200,11 @@ export async function startBurstWorld(options: {
         await new Promise((r) => setTimeout(r, 2)); // let the stand-in charge the request (on "close")
       }
       shiftRealMs = base;
-      dataverse.setLimits({ extraExecutionMsPerRequest: costMs });
+      dataverse.setLimits({
+        extraExecutionMsPerRequest: costMs,
+        extraExecutionTakesTime: takesTime !== undefined,
+        executionJitter: takesTime?.jitter ?? 0,
+      });
     },
     endpointEnv({ users: count, storePath, firstUser = 0 }) {
       const env: Record<string, string> = {
