@@ -70,7 +70,7 @@ export interface EndpointConfig {
     eventProviderLookup: string | null;
     providerTimeoutColumn: string | null;
   };
-  /** concurrency null: defaultWorkerConcurrency of the application users. */
+  /** concurrency null: defaultWorkerConcurrency of the Dataverse client's call slots. */
   worker: { concurrency: number | null; leaseSeconds: number; pollSeconds: number };
   /** Rows older than this that nothing can need again are pruned (store.prune); never money outstanding. */
   retentionDays: number;
@@ -296,12 +296,12 @@ function checkOrigin(item: string): string | null {
 }
 
 /**
- * Jobs the worker runs at once when WORKER_CONCURRENCY is unset: four per application user (the
- * Dataverse client's cap on each user's calls, lowered further by x-ms-dop-hint) so every user can
- * be kept busy, plus two for jobs waiting on something else (a provider, the store).
+ * Jobs the worker runs at once when WORKER_CONCURRENCY is unset: as many as the Dataverse client
+ * lets call at once over all its application users (DATAVERSE_MAX_CONCURRENCY each, default 4), so
+ * every user can be kept busy, plus two for jobs waiting on something else (a provider, the store).
  */
-export function defaultWorkerConcurrency(applicationUsers: number): number {
-  return 4 * Math.max(1, applicationUsers) + 2;
+export function defaultWorkerConcurrency(dataverseCallSlots: number): number {
+  return Math.max(1, dataverseCallSlots) + 2;
 }
 
 /** Parse the environment into a config, or throw ConfigError listing every problem at once. */

@@ -150,11 +150,11 @@ function buildDataverse(
 function buildWorkers(
   config: EndpointConfig,
   deps: WorkerDeps,
-  applicationUsers: number,
+  dataverseCallSlots: number,
 ): { worker: Worker; backgroundWorker: Worker } {
   const leaseMs = config.worker.leaseSeconds * 1000;
   const worker = createWorker(deps, {
-    concurrency: config.worker.concurrency ?? defaultWorkerConcurrency(applicationUsers),
+    concurrency: config.worker.concurrency ?? defaultWorkerConcurrency(dataverseCallSlots),
     leaseMs,
     pollMs: config.worker.pollSeconds * 1000,
   });
@@ -285,7 +285,8 @@ export function createEndpoint(config: EndpointConfig, overrides: EndpointOverri
   const { worker, backgroundWorker } = buildWorkers(
     config,
     { ...deps, adoption, ...(paymentsTable ? { paymentsTable } : {}) },
-    dv.client?.metrics().users.length ?? 1,
+    // Calls the Dataverse client may have in flight at once, all users together (4 without a client).
+    dv.client?.metrics().users.reduce((sum, user) => sum + user.concurrencyCap, 0) ?? 4,
   );
   let ingestTimer: NodeJS.Timeout | null = null;
   let pruneTimer: NodeJS.Timeout | null = null;

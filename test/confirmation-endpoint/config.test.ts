@@ -47,9 +47,9 @@ describe("loadConfig", () => {
       minPayWindowMinutes: 5,
       t0FallbackBackdateMinutes: 2,
     });
-    // Unset: the endpoint sizes it from its application users, 4 Dataverse calls each plus 2.
+    // Unset: the endpoint sizes it from the Dataverse calls its users may make at once, plus 2.
     expect(c.worker.concurrency).toBeNull();
-    expect([1, 3].map(defaultWorkerConcurrency)).toEqual([6, 14]);
+    expect([4, 12].map(defaultWorkerConcurrency)).toEqual([6, 14]);
     expect(loadConfig({ ...VALID, WORKER_CONCURRENCY: "12" }).worker.concurrency).toBe(12);
   });
 
