@@ -2,7 +2,7 @@
 // and the job's fate in one transaction. A worker that dies mid-step leaves its job leased; once
 // the lease runs out another worker (or the restarted one) claims it again and resumes from the
 // stored state. One JSON log line per job (run-job.ts). The background loop keeps its slots
-// busy: it claims again as soon as a job finishes, so a slow job (a Dataverse call that takes
+// busy: it claims again shortly after a job finishes, so a slow job (a Dataverse call that takes
 // seconds) holds its own slot, not the jobs claimed beside it.
 
 import { randomUUID } from "node:crypto";
@@ -55,6 +55,11 @@ export interface Worker {
  * stored) still runs the loop at once.
  */
 const BLOCKED_PAUSE_MS = 250;
+/**
+ * How long a freed slot waits for its claim: the slots that free up meanwhile are claimed for in the
+ * same call (under a burst of quick jobs, one claim per few jobs instead of one per job).
+ */
+const GATHER_MS = 10;
 
 export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Worker {
   const workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
@@ -67,9 +72,12 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
   const { store, clock, logger } = deps;
   let running = false;
   let timer: NodeJS.Timeout | null = null;
+  /** When `timer` fires (performance.now()). */
+  let timerAt = 0;
   let current: Promise<unknown> = Promise.resolve();
   let busy = false;
-  let wakeRequested = false;
+  /** The soonest the loop was asked to run again while it was busy (ms from the end of that pass). */
+  let requestedDelay: number | null = null;
 
   const settings = {
     workerId,
@@ -98,7 +106,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       )
       .finally(() => {
         inFlight.delete(run);
-        wake();
+        runLoopIn(GATHER_MS);
       });
     inFlight.add(run);
   }
@@ -115,9 +123,8 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     if (!running) return;
     timer = null;
     busy = true;
-    wakeRequested = false;
-    // null: every slot is busy; the next job to finish runs the loop again. Jobs that finish while
-    // a claim is under way are claimed for together, so claims batch themselves under load.
+    requestedDelay = null;
+    // null: every slot is busy; the next job to finish runs the loop again.
     let delay: number | null = null;
     try {
       const free = concurrency - inFlight.size;
@@ -131,19 +138,27 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
       delay = pollMs;
     }
     busy = false;
-    if (wakeRequested) delay = 0;
-    if (running && delay !== null) timer = setTimeout(() => void (current = loop()), delay);
+    if (requestedDelay !== null) delay = Math.min(delay ?? requestedDelay, requestedDelay);
+    if (delay !== null) runLoopIn(delay);
   }
 
-  function wake(): void {
+  /** Runs the loop in `delay` ms, unless it is due sooner; asked during a pass, once the pass ends. */
+  function runLoopIn(delay: number): void {
     if (!running) return;
     if (busy) {
-      wakeRequested = true;
+      requestedDelay = Math.min(requestedDelay ?? delay, delay);
       return;
     }
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void (current = loop()), 0);
+    const at = performance.now() + delay;
+    if (timer) {
+      if (timerAt <= at) return;
+      clearTimeout(timer);
+    }
+    timerAt = at;
+    timer = setTimeout(() => void (current = loop()), delay);
   }
+
+  const wake = () => runLoopIn(0);
 
   return {
     workerId,
