@@ -62,8 +62,7 @@ export async function serveWebApi(
   const admission = rt.protection.admit(auth.clientId);
   Object.assign(headers, rt.protection.remaining(auth.clientId));
   try {
-    const takeMs = rt.faultKnobs.latencyMs + admission.takeMs;
-    if (takeMs > 0) await new Promise((r) => setTimeout(r, takeMs));
+    if (rt.faultKnobs.latencyMs > 0) await new Promise((r) => setTimeout(r, rt.faultKnobs.latencyMs));
     const segment = firstSegment(api.rest);
     rt.faults.before(segment);
     const result = handleWebApi(
@@ -93,6 +92,9 @@ export async function serveWebApi(
       entry: { status: error.status, code: error.code, clientId: auth.clientId },
     };
   } finally {
+    // A taken execution time: the answer waits until it has passed, whatever the handling took.
+    const rest = admission.remainingMs();
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
     // The request counts as running until its answer is ready. (Not request.signal: a Request that
     // is garbage-collected never passes on its connection's abort, and the slot would stay taken.)
     admission.release();

@@ -30,8 +30,9 @@ export interface ServiceProtectionLimits {
   /** Execution time charged per request on top of the measured handling time (Dataverse ms), e.g. to imitate plug-in cost. */
   extraExecutionMsPerRequest: number;
   /**
-   * The extra execution time is also taken: the request is answered only after it has passed
-   * (extra / timeScale real ms), as a server doing that work would. False: charged, answered at once.
+   * The extra execution time is also taken: the request is answered only once that much time has
+   * passed since it was admitted (extra / timeScale real ms, the stand-in's own handling included),
+   * as a server doing that work would. False: charged on top, answered at once.
    */
   extraExecutionTakesTime: boolean;
   /**
@@ -78,8 +79,11 @@ interface UserWindow {
 }
 
 export interface Admission {
-  /** Real ms the request must take before it is answered (its extra execution time, when taken). */
-  readonly takeMs: number;
+  /**
+   * Real ms the request must still take before it is answered: its extra execution time, when taken,
+   * less what the request has spent so far (0 when the time is only charged).
+   */
+  remainingMs(): number;
   /** Call once when the response is done; charges the execution time. */
   release(): void;
 }
@@ -231,11 +235,12 @@ export function createServiceProtection(
       w.inFlight++;
       const startedReal = monotonic();
       const extra = limits.extraExecutionMsPerRequest * (1 + limits.executionJitter * (2 * random() - 1));
-      // Taken, the extra time is inside the measured handling time; charged only, it is added to it.
+      // Taken, the extra time is the measured handling time; charged only, it is added to it.
       const charged = limits.extraExecutionTakesTime ? 0 : extra;
+      const takeMs = limits.extraExecutionTakesTime ? extra / limits.timeScale : 0;
       let released = false;
       return {
-        takeMs: limits.extraExecutionTakesTime ? extra / limits.timeScale : 0,
+        remainingMs: () => takeMs - (monotonic() - startedReal),
         release() {
           if (released) return;
           released = true;
