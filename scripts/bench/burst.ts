@@ -178,7 +178,7 @@ function kitLines(r: KitBurstResult, purchases: number, users: number): string[]
   const slackMin = r.store.minSlackMs === null ? Number.NaN : r.store.minSlackMs / 60_000;
   return [
     `  finalized ${r.dataverse.processed}/${purchases} in ${fmt(r.clockMs / 60_000)} Dataverse min: ${fmt(perMinute)}/min = ${fmt(fraction * 100)}% of the ceiling (${fmt(ceilingPerMinute(users))}/min)`,
-    `  429s ${r.throttled}, finalize requests ${r.finalizeRequests} (retries ${r.finalizeRequests - r.dataverse.processed}), registrations ${r.dataverse.registrations}, duplicates ${duplicatesOf(r)}, refunds ${r.refunds}, dead letters ${r.store.deadLetters}`,
+    `  429s ${r.throttled}, finalize requests ${r.finalizeRequests} (retries ${r.finalizeRequests - r.dataverse.processed}; Dataverse requests of any kind ${r.dataverseRequests}), registrations ${r.dataverse.registrations}, duplicates ${duplicatesOf(r)}, refunds ${r.refunds}, dead letters ${r.store.deadLetters}`,
     `  tightest finalize: ${fmt(slackMin)} min before its deadline (guard at 3 min before)`,
   ];
 }
@@ -715,7 +715,8 @@ export async function run(): Promise<void> {
   const capacity =
     plan.purchases * 2 +
     plan.inlinePurchases +
-    plan.threeUserPurchases * 3 +
+    plan.threeUserPurchases * 4 +
+    plan.takenPurchases +
     plan.crashPurchases * 2 +
     2 * plan.tracingPurchases +
     4 * plan.tablePurchases +

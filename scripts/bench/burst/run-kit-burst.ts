@@ -50,6 +50,8 @@ export interface KitBurstResult {
   store: StoreView;
   dataverse: DataverseView;
   finalizeRequests: number;
+  /** Every Web API request the stand-in answered during the burst, finalize or not. */
+  dataverseRequests: number;
   finalizeSucceeded: number;
   throttled: number;
   /** Of those 429s, the ones for requests that arrived while their user was held (any instance's). */
@@ -153,6 +155,7 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
       store,
       dataverse: readDataverse(world, measuredIds),
       finalizeRequests: world.tally.requests,
+      dataverseRequests: world.tally.apiRequests,
       finalizeSucceeded: world.tally.succeeded,
       throttled: world.tally.throttled,
       heldRefusals: world.dataverse.state.stats.throttled.whileHeld - heldBefore,

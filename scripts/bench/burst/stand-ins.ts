@@ -28,6 +28,8 @@ const UNLIMITED = {
 
 /** What the Dataverse stand-in saw of finalize calls, by status, with the clock time of each success. */
 export interface FinalizeTally {
+  /** Every Web API request, finalize or not. */
+  apiRequests: number;
   requests: number;
   succeeded: number;
   throttled: number;
@@ -72,13 +74,14 @@ export interface BurstWorld {
 
 function createTally(): FinalizeTally {
   const tally: FinalizeTally = {
+    apiRequests: 0,
     requests: 0,
     succeeded: 0,
     throttled: 0,
     other: 0,
     lastSuccessAt: 0,
     reset() {
-      Object.assign(tally, { requests: 0, succeeded: 0, throttled: 0, other: 0, lastSuccessAt: 0 });
+      Object.assign(tally, { apiRequests: 0, requests: 0, succeeded: 0, throttled: 0, other: 0, lastSuccessAt: 0 });
     },
   };
   return tally;
@@ -108,6 +111,7 @@ export async function startBurstWorld(options: {
     monotonic: () => performance.now() + shiftRealMs,
     limits: { ...UNLIMITED, timeScale },
     log: (entry) => {
+      if (typeof entry.path === "string" && entry.path.includes("/api/data/")) tally.apiRequests++;
       if (typeof entry.path !== "string" || !entry.path.endsWith(FINALIZE_SEGMENT)) return;
       tally.requests++;
       if (entry.status === 200 || entry.status === 204) {
