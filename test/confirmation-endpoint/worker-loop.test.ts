@@ -1,6 +1,7 @@
 // The worker's background loop: when a job is due but cannot be claimed (its purchase has another job
 // leased, here by a worker on another instance) it waits instead of asking the store again at once,
-// and new work stored still wakes it at once; a slow job holds its own slot, not the ones beside it.
+// and new work stored still wakes it at once; a slow job holds its own slot, not the ones beside it;
+// slots that free up together are claimed for in one call.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
@@ -73,6 +74,34 @@ describe("worker loop", () => {
     } finally {
       release();
     }
+    await worker.stop();
+    await store.close();
+  });
+
+  it("claims once for slots that free up a few ms apart, not once per finished job", async () => {
+    const store = openSqliteStore(":memory:");
+    const clock = new FakeClock(T);
+    for (let i = 0; i < 8; i++) await store.enqueueJob(guardJob(randomUUID(), T), T);
+    // The jobs of a batch finish 0, 2, 4 and 6 ms after they commit, each at its own moment.
+    let started = 0;
+    let done = 0;
+    const commitJob = store.commitJob.bind(store);
+    vi.spyOn(store, "commitJob").mockImplementation(async (...args) => {
+      await sleep(2 * (started++ % 4));
+      const committed = await commitJob(...args);
+      done++;
+      return committed;
+    });
+    const claims = vi.spyOn(store, "claimJobs");
+    const deps = { store, clock, logger: { log: () => undefined } } as unknown as WorkerDeps;
+    worker = createWorker(deps, { concurrency: 4, pollMs: 5_000 });
+    worker.start();
+    await vi.waitFor(() => expect(done).toBe(8), { timeout: 2_000, interval: 5 });
+    // One claim per batch of four (and perhaps the one that finds nothing left); claiming at each
+    // finished job made six, for 2, 3 or 4 slots.
+    const limits = claims.mock.calls.map(([query]) => query.limit);
+    expect(limits.slice(0, 2)).toEqual([4, 4]);
+    expect(limits.length).toBeLessThanOrEqual(3);
     await worker.stop();
     await store.close();
   });
