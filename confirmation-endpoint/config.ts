@@ -179,7 +179,7 @@ const envSchema = z.object({
       .number({ error: "must be a number" })
       .int()
       .min(1, "must be at least 1")
-      .max(64, "must be at most 64 (each application user's Dataverse calls stay at most 4 at a time)")
+      .max(64, "must be at most 64 (Dataverse calls stay within DATAVERSE_MAX_CONCURRENCY per user)")
       .optional(),
   ),
   NEW_PURCHASES_PER_CLIENT_PER_MINUTE: z.preprocess(
@@ -434,7 +434,11 @@ function crossChecks(
       eventProviderLookup: e.RTM_EVENT_PROVIDER_LOOKUP?.toLowerCase() ?? null,
       providerTimeoutColumn: e.RTM_PROVIDER_TIMEOUT_COLUMN?.toLowerCase() ?? null,
     },
-    worker: { concurrency: e.WORKER_CONCURRENCY ?? null, leaseSeconds: e.WORKER_LEASE_SECONDS!, pollSeconds: 5 },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY ?? null,
+      leaseSeconds: e.WORKER_LEASE_SECONDS!,
+      pollSeconds: 5,
+    },
     newPurchaseCheckoutsPerMinute: e.NEW_PURCHASE_CHECKOUTS_PER_MINUTE!,
     newPurchasesPerClientPerMinute: e.NEW_PURCHASES_PER_CLIENT_PER_MINUTE ?? 30,
     clientIpHeader: e.CLIENT_IP_HEADER ?? null,

@@ -87,8 +87,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     random,
   };
 
-  const claim = (limit: number) =>
-    store.claimJobs({ workerId, limit, now: clock.now(), leaseMs, lane });
+  const claim = (limit: number) => store.claimJobs({ workerId, limit, now: clock.now(), leaseMs, lane });
 
   async function runOnce(): Promise<number> {
     const jobs = await claim(concurrency);

@@ -375,7 +375,13 @@ const takenTimeFigure: Figure = {
       `\n3t. Figures 2 and 3 when Dataverse takes the time it charges: each finalize answered only after its execution time (${COST_MS} ms ±${TAKEN_JITTER * 100}%, an INFERRED spread), so a user's execution-time limit is reached only with ${fmt(busyAtCeiling, 0)} calls in flight at all times, the Dataverse client's cap per user; worker concurrency unset (the kit's default)`,
     );
     const runs = [
-      { users: 1, purchases: plan.takenPurchases, timeScale: plan.scaleKit, base: ctx.results.kit, figure: 2 },
+      {
+        users: 1,
+        purchases: plan.takenPurchases,
+        timeScale: plan.scaleKit,
+        base: ctx.results.kit,
+        figure: 2,
+      },
       {
         users: 3,
         purchases: plan.threeUserPurchases,

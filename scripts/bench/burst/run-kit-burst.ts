@@ -120,7 +120,11 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
 
     const state = world.clock.setScale(options.timeScale);
     for (const endpoint of endpoints) endpoint.setClock(state);
-    await world.startAtCeiling({ costMs: options.costMs, users: options.users, takesTime: options.takesTime });
+    await world.startAtCeiling({
+      costMs: options.costMs,
+      users: options.users,
+      takesTime: options.takesTime,
+    });
     world.tally.reset();
     const heldBefore = world.dataverse.state.stats.throttled.whileHeld;
     const started = world.clock.now();

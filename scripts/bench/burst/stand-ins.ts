@@ -81,10 +81,30 @@ function createTally(): FinalizeTally {
     other: 0,
     lastSuccessAt: 0,
     reset() {
-      Object.assign(tally, { apiRequests: 0, requests: 0, succeeded: 0, throttled: 0, other: 0, lastSuccessAt: 0 });
+      Object.assign(tally, {
+        apiRequests: 0,
+        requests: 0,
+        succeeded: 0,
+        throttled: 0,
+        other: 0,
+        lastSuccessAt: 0,
+      });
     },
   };
   return tally;
+}
+
+/** Counts one request the Dataverse stand-in answered (its log entry) into `tally`, at clock time `now`. */
+function countRequest(tally: FinalizeTally, entry: Record<string, unknown>, now: number): void {
+  if (typeof entry.path !== "string") return;
+  if (entry.path.includes("/api/data/")) tally.apiRequests++;
+  if (!entry.path.endsWith(FINALIZE_SEGMENT)) return;
+  tally.requests++;
+  if (entry.status === 200 || entry.status === 204) {
+    tally.succeeded++;
+    tally.lastSuccessAt = Math.max(tally.lastSuccessAt, now);
+  } else if (entry.status === 429) tally.throttled++;
+  else tally.other++;
 }
 
 export async function startBurstWorld(options: {
@@ -110,16 +130,7 @@ export async function startBurstWorld(options: {
     applicationUsers: users,
     monotonic: () => performance.now() + shiftRealMs,
     limits: { ...UNLIMITED, timeScale },
-    log: (entry) => {
-      if (typeof entry.path === "string" && entry.path.includes("/api/data/")) tally.apiRequests++;
-      if (typeof entry.path !== "string" || !entry.path.endsWith(FINALIZE_SEGMENT)) return;
-      tally.requests++;
-      if (entry.status === 200 || entry.status === 204) {
-        tally.succeeded++;
-        tally.lastSuccessAt = Math.max(tally.lastSuccessAt, clock.now());
-      } else if (entry.status === 429) tally.throttled++;
-      else tally.other++;
-    },
+    log: (entry) => countRequest(tally, entry, clock.now()),
   });
   const seed = dataverse.seed({ passCapacity: options.passCapacity });
   const webhookSecret = `whsec_${randomBytes(16).toString("hex")}`;
