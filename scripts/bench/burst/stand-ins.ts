@@ -73,24 +73,8 @@ export interface BurstWorld {
 }
 
 function createTally(): FinalizeTally {
-  const tally: FinalizeTally = {
-    apiRequests: 0,
-    requests: 0,
-    succeeded: 0,
-    throttled: 0,
-    other: 0,
-    lastSuccessAt: 0,
-    reset() {
-      Object.assign(tally, {
-        apiRequests: 0,
-        requests: 0,
-        succeeded: 0,
-        throttled: 0,
-        other: 0,
-        lastSuccessAt: 0,
-      });
-    },
-  };
+  const zero = { apiRequests: 0, requests: 0, succeeded: 0, throttled: 0, other: 0, lastSuccessAt: 0 };
+  const tally: FinalizeTally = { ...zero, reset: () => void Object.assign(tally, zero) };
   return tally;
 }
 
