@@ -234,7 +234,9 @@ export function createServiceProtection(
       w.starts.push(t);
       w.inFlight++;
       const startedReal = monotonic();
-      const extra = limits.extraExecutionMsPerRequest * (1 + limits.executionJitter * (2 * random() - 1));
+      // Drawn only with a jitter: the random source is shared with the fault knobs' errorRate.
+      const spread = limits.executionJitter > 0 ? limits.executionJitter * (2 * random() - 1) : 0;
+      const extra = limits.extraExecutionMsPerRequest * (1 + spread);
       // Taken, the extra time is the measured handling time; charged only, it is added to it.
       const charged = limits.extraExecutionTakesTime ? 0 : extra;
       const takeMs = limits.extraExecutionTakesTime ? extra / limits.timeScale : 0;
