@@ -42,7 +42,7 @@ export interface Worker {
   drain(maxBatches?: number): Promise<number>;
   /** Start the background loop (real timers). */
   start(): void;
-  /** Run the loop now instead of at its next timer (new jobs were stored). */
+  /** Run the loop soon (within a few ms) instead of at its next timer: new jobs were stored. */
   wake(): void;
   /** Stop the loop and wait for the jobs it is running. */
   stop(): Promise<void>;
@@ -56,8 +56,9 @@ export interface Worker {
  */
 const BLOCKED_PAUSE_MS = 250;
 /**
- * How long a freed slot waits for its claim: the slots that free up meanwhile are claimed for in the
- * same call (under a burst of quick jobs, one claim per few jobs instead of one per job).
+ * How long a freed slot, or a wake for new work, waits for its claim: the slots that free up and the
+ * jobs that are stored meanwhile are claimed in the same call (under a burst of webhooks or of quick
+ * jobs, one claim per few jobs instead of one per job).
  */
 const GATHER_MS = 10;
 
@@ -157,7 +158,7 @@ export function createWorker(deps: WorkerDeps, options: WorkerOptions = {}): Wor
     timer = setTimeout(() => void (current = loop()), delay);
   }
 
-  const wake = () => runLoopIn(0);
+  const wake = () => runLoopIn(GATHER_MS);
 
   return {
     workerId,

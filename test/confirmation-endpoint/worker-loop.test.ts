@@ -1,7 +1,7 @@
 // The worker's background loop: when a job is due but cannot be claimed (its purchase has another job
 // leased, here by a worker on another instance) it waits instead of asking the store again at once,
-// and new work stored still wakes it at once; a slow job holds its own slot, not the ones beside it;
-// slots that free up together are claimed for in one call.
+// and new work stored still wakes it within a few ms; wakes that come together make one claim; a slow
+// job holds its own slot, not the ones beside it; slots that free up together are claimed for in one call.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { randomUUID } from "node:crypto";
@@ -23,7 +23,7 @@ describe("worker loop", () => {
     worker = null;
   });
 
-  it("pauses while the only due job belongs to a purchase busy elsewhere, and wakes at once for new work", async () => {
+  it("pauses while the only due job belongs to a purchase busy elsewhere, and wakes soon for new work", async () => {
     const store = openSqliteStore(":memory:");
     const clock = new FakeClock(T);
     await store.enqueueJob(finalizeJob(P, T), T);
@@ -44,6 +44,31 @@ describe("worker loop", () => {
       timeout: 150,
       interval: 5,
     });
+    await worker.stop();
+    await store.close();
+  });
+
+  it("claims once for wakes that come a few ms apart (a burst of webhooks stored)", async () => {
+    const store = openSqliteStore(":memory:");
+    const claims = vi.spyOn(store, "claimJobs");
+    const deps = {
+      store,
+      clock: new FakeClock(T),
+      logger: { log: () => undefined },
+    } as unknown as WorkerDeps;
+    worker = createWorker(deps, { pollMs: 5_000 });
+    worker.start();
+    // The first pass finds nothing due and sleeps for pollMs.
+    await vi.waitFor(() => expect(claims).toHaveBeenCalledTimes(1), { timeout: 500, interval: 5 });
+    await sleep(20);
+    for (let i = 0; i < 3; i++) {
+      worker.wake();
+      await sleep(3);
+    }
+    await sleep(60);
+    // One claim per wake, each as it came, would be 3.
+    expect(claims.mock.calls.length - 1).toBeGreaterThanOrEqual(1);
+    expect(claims.mock.calls.length - 1).toBeLessThanOrEqual(2);
     await worker.stop();
     await store.close();
   });
