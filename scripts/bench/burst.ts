@@ -22,9 +22,10 @@
 // plus the ones they need (2 and 3 read 1's run, 6 reads 3's; each says so on stderr); 5 and 7
 // report the runs that happened and name the ones that did not. BURST_SHARED_USERS=1 adds figure 6's
 // shared-user runs; BURST_SHARED_HOLDS=0 makes every endpoint keep throttling holds to itself (the
-// baseline before they were shared through the store). Setup work (registrations, checkouts,
-// payments) runs in real time with the limits off and is not measured. docs/benchmarks.md says how
-// to read every figure.
+// baseline before they were shared through the store); BURST_ACK_TIMELINE=<file> writes every
+// ack's time and latency. Setup work (registrations, checkouts, payments) runs in real time with
+// the limits off and is not measured, and so does each endpoint's warm-up (burst/warm-up.ts), whose
+// latencies are printed as the cold figures. docs/benchmarks.md says how to read every figure.
 //
 // The report is a list of figures (`figures` below), run in order; each prints its own lines and
 // may read what earlier ones left in `ctx.results`. A new figure is one more entry.
@@ -55,6 +56,7 @@ import type { ScaledClock } from "./burst/scaled-clock";
 import { spawnEndpoint } from "./burst/spawn-endpoint";
 import { startBurstWorld } from "./burst/stand-ins";
 import type { BurstWorld } from "./burst/stand-ins";
+import { fireWarmUp, WARM_UP_PER_INSTANCE, WARM_UP_RATE } from "./burst/warm-up";
 
 export const name = "burst";
 export const describe =
@@ -185,8 +187,14 @@ function kitLines(r: KitBurstResult, purchases: number, users: number): string[]
 
 const heldRefusals = (world: BurstWorld) => world.dataverse.state.stats.throttled.whileHeld;
 
-/** The inline receiver (finalize inside the request) at the same rate: figure 1's baseline. */
-async function runInlineBaseline(ctx: BurstContext, events: string[]): Promise<FireResult> {
+/**
+ * The inline receiver (finalize inside the request) at the same rate: figure 1's baseline. Warmed up
+ * as the kit is, with the first WARM_UP_PER_INSTANCE of `events`.
+ */
+async function runInlineBaseline(
+  ctx: BurstContext,
+  events: string[],
+): Promise<{ burst: FireResult; warmUp: FireResult }> {
   const { world, clock, plan, dir } = ctx;
   world.setTimeScale(plan.scaleKit);
   world.liftLimits();
@@ -195,16 +203,22 @@ async function runInlineBaseline(ctx: BurstContext, events: string[]): Promise<F
     join(dir, "inline.log"),
   );
   try {
+    const url = `${inline.url}/v1/webhooks/stripe`;
+    const headersFor = (body: string) => signedHeaders(world, body);
+    progress(`inline baseline: warm-up, ${WARM_UP_PER_INSTANCE} webhooks at a gentle rate, limits off`);
+    const warmUp = await fireWarmUp([url], events.slice(0, WARM_UP_PER_INSTANCE), headersFor);
     inline.setClock(clock.setScale(plan.scaleKit));
     await world.startAtCeiling({ costMs: COST_MS, users: 1 });
-    progress(`inline baseline: firing ${events.length} webhooks at ${FIRE_RATE}/s`);
-    return await fireWebhooks({
-      url: `${inline.url}/v1/webhooks/stripe`,
-      bodies: events,
+    const measured = events.slice(WARM_UP_PER_INSTANCE);
+    progress(`inline baseline: firing ${measured.length} webhooks at ${FIRE_RATE}/s`);
+    const burst = await fireWebhooks({
+      url,
+      bodies: measured,
       ratePerSecond: FIRE_RATE,
-      headersFor: (body) => signedHeaders(world, body),
+      headersFor,
       timeoutMs: 10_000,
     });
+    return { burst, warmUp };
   } finally {
     await inline.kill();
     clock.setScale(1);
@@ -220,7 +234,7 @@ const ingestFigure: Figure = {
     const kit = await runKitBurst(world, {
       label: "kit-1-user",
       purchases: plan.purchases,
-      extra: plan.inlinePurchases,
+      extra: plan.inlinePurchases + WARM_UP_PER_INSTANCE,
       users: 1,
       timeScale: plan.scaleKit,
       costMs: COST_MS,
@@ -231,13 +245,15 @@ const ingestFigure: Figure = {
     });
     ctx.results.kit = kit;
     ctx.results.kitHeldRefusals = heldRefusals(world) - heldBefore;
-    const inline = await runInlineBaseline(ctx, kit.extraEvents);
+    const { burst: inline, warmUp: inlineWarmUp } = await runInlineBaseline(ctx, kit.extraEvents);
     ctx.results.inline = inline;
     out(
-      `\n1. Webhook ingest: ${plan.purchases} signed checkout.session.completed fired at ${FIRE_RATE}/s (open loop) while the worker finalizes`,
+      `\n1. Webhook ingest: ${plan.purchases} signed checkout.session.completed fired at ${FIRE_RATE}/s (open loop) while the worker finalizes, after a warm-up of ${WARM_UP_PER_INSTANCE} at ${WARM_UP_RATE}/s (each process's first webhooks: the cold lines)`,
     );
     out(ingestLine("kit (store + outbox, 200 after commit)", kit.ingest));
     out(ingestLine("baseline (finalize inside request)", inline));
+    out(ingestLine("kit, cold (its warm-up)", kit.warmUp));
+    out(ingestLine("baseline, cold (its warm-up)", inlineWarmUp));
     const disk = probeDurableCommits(dir);
     out(
       `  for scale, this disk now: ${fmt(disk.perSecond, 0)} durable SQLite commits/s, one commit p50 ${fmt(disk.p50Ms)} ms p99 ${fmt(disk.p99Ms)} ms`,
@@ -514,6 +530,12 @@ function scaleTable(ctx: BurstContext, pg: Extract<PostgresOutcome, { skipped: n
   );
   out(
     row(
+      "cold p99 ms (warm-up, first acks)",
+      cells((r) => fmt(percentile(r.warmUp.latenciesMs, 99))),
+    ),
+  );
+  out(
+    row(
       "CPU per ack, endpoints ms",
       cells((r) => fmt(cpuPerAck(r).endpoints, 2)),
     ),
@@ -726,6 +748,8 @@ export async function run(): Promise<void> {
     plan.crashPurchases * 2 +
     2 * plan.tracingPurchases +
     4 * plan.tablePurchases +
+    // Warm-ups: every kit run's instances and the inline baseline (14 endpoint starts in a full run).
+    20 * WARM_UP_PER_INSTANCE +
     100;
   const world = await startBurstWorld({
     clock,

@@ -12,6 +12,8 @@ export interface FireResult {
   latenciesMs: number[];
   /** Real seconds from the first send to the last answer. */
   seconds: number;
+  /** Each ack in the order sent: ms after the first send, its latency (as in latenciesMs), the URL's index. */
+  timeline: Array<{ sentMs: number; latencyMs: number; target: number }>;
 }
 
 function postOnce(
@@ -68,6 +70,7 @@ export async function fireWebhooks(options: {
   const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
+  const timeline: FireResult["timeline"] = [];
   const pending: Array<Promise<void>> = [];
   const start = performance.now();
   let lastAnswer = start;
@@ -77,15 +80,17 @@ export async function fireWebhooks(options: {
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const body = options.bodies[i] as string;
     const sentAt = performance.now();
+    const target = i % urls.length;
+    const ack = { sentMs: sentAt - start, latencyMs: Number.NaN, target };
+    timeline.push(ack);
     pending.push(
-      postOnce(agent, urls[i % urls.length]!, body, options.headersFor(body), options.timeoutMs).then(
-        (status) => {
-          const now = performance.now();
-          lastAnswer = Math.max(lastAnswer, now);
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          latencies.push(status === "timeout" ? options.timeoutMs : now - sentAt);
-        },
-      ),
+      postOnce(agent, urls[target]!, body, options.headersFor(body), options.timeoutMs).then((status) => {
+        const now = performance.now();
+        lastAnswer = Math.max(lastAnswer, now);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        ack.latencyMs = status === "timeout" ? options.timeoutMs : now - sentAt;
+        latencies.push(ack.latencyMs);
+      }),
     );
   }
   await Promise.all(pending);
@@ -95,6 +100,7 @@ export async function fireWebhooks(options: {
     sent: options.bodies.length,
     statuses,
     latenciesMs: latencies,
+    timeline,
     seconds: (lastAnswer - start) / 1000,
   };
 }

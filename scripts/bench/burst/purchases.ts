@@ -102,19 +102,19 @@ export function payAll(world: BurstWorld, sessions: readonly PaidPurchase[]): vo
 
 /** The stored checkout.session.completed event of each paid session, as JSON text to be signed. */
 export function completedEvents(world: BurstWorld, paid: readonly PaidPurchase[]): string[] {
-  const wanted = new Set(paid.map((p) => p.sessionId));
-  const bodies: string[] = [];
+  const bySession = new Map<string, string | null>(paid.map((p) => [p.sessionId, null]));
   for (const stored of world.provider.state.events(paid.length * 8 + 100)) {
     const event: EventObject = stored.event;
     const objectId = (event.data.object as { id?: string }).id ?? "";
-    if (event.type === "checkout.session.completed" && wanted.delete(objectId))
-      bodies.push(JSON.stringify(event));
+    if (event.type === "checkout.session.completed" && bySession.get(objectId) === null)
+      bySession.set(objectId, JSON.stringify(event));
   }
-  if (wanted.size > 0)
+  const missing = [...bySession.values()].filter((body) => body === null).length;
+  if (missing > 0)
     throw new WorkloadError(
-      `${wanted.size} paid sessions have no checkout.session.completed event at the stand-in`,
+      `${missing} paid sessions have no checkout.session.completed event at the stand-in`,
     );
-  return bodies;
+  return paid.map((p) => bySession.get(p.sessionId)!);
 }
 
 export function signedHeaders(world: BurstWorld, body: string): Record<string, string> {

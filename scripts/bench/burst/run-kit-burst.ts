@@ -2,9 +2,11 @@
 // or a PostgreSQL database shared by every instance), N purchases checked out and paid (setup, in
 // real time, limits off), then the clock sped up, every application user's window filled to the
 // ceiling, the N signed checkout.session.completed webhooks fired at a fixed rate (dealt out to the
-// instances in turn), and the workers left to finalize them. Also prepares `extra` paid purchases
-// whose events are not fired (the ingest baseline uses them).
+// instances in turn), and the workers left to finalize them. Before the burst, a warm-up: a few
+// webhooks per instance fired gently and finalized (warm-up.ts). Also prepares `extra` paid
+// purchases whose events are not fired (the ingest baseline uses them).
 
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchStore } from "./bench-store";
 import { sqliteBenchStore } from "./bench-store";
@@ -17,6 +19,7 @@ import type { PaidPurchase } from "./purchases";
 import type { EndpointProcess } from "./spawn-endpoint";
 import { spawnEndpoint } from "./spawn-endpoint";
 import type { BurstWorld } from "./stand-ins";
+import { fireWarmUp, WARM_UP_PER_INSTANCE } from "./warm-up";
 
 export interface KitBurstOptions {
   label: string;
@@ -43,6 +46,8 @@ export interface KitBurstOptions {
 
 export interface KitBurstResult {
   ingest: FireResult;
+  /** The warm-up's webhooks (the endpoints' first after their start, at a gentle rate). */
+  warmUp: FireResult;
   /** CPU ms the endpoint processes (summed) and the database server used from the first webhook sent to the last answer. */
   ingestCpuMs: { endpoints: number | null; server: number };
   /** Clock ms from the first webhook sent to the last successful finalize. */
@@ -61,6 +66,17 @@ export interface KitBurstResult {
   peakRssMiB: number | null;
   /** Signed bodies of the extra paid purchases (not fired). */
   extraEvents: string[];
+}
+
+/** BURST_ACK_TIMELINE: every ack of the run's warm-up and burst appended to a TSV file, to see when the slow ones came. */
+function appendTimeline(path: string, label: string, phases: Record<string, FireResult>): void {
+  if (!existsSync(path)) writeFileSync(path, "run\tphase\tinstance\tsent ms\tlatency ms\n");
+  const rows = Object.entries(phases).flatMap(([phase, r]) =>
+    r.timeline.map(
+      (a) => `${label}\t${phase}\t${a.target}\t${a.sentMs.toFixed(1)}\t${a.latencyMs.toFixed(1)}\n`,
+    ),
+  );
+  appendFileSync(path, rows.join(""));
 }
 
 function sumCpu(endpoints: readonly EndpointProcess[]): number | null {
@@ -108,15 +124,27 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
   try {
     for (let i = 0; i < instances; i++)
       endpoints.push(await spawnEndpoint(envOf(i), join(options.dir, `${options.label}-${i}.log`)));
-    const total = options.purchases + (options.extra ?? 0);
+    const warmCount = WARM_UP_PER_INSTANCE * instances;
+    const extra = options.extra ?? 0;
+    const total = options.purchases + extra + warmCount;
     progress(
       `${options.label}: registering and checking out ${total} purchases on ${instances} instance(s) (setup, real time, limits off)`,
     );
     const ids = registerPurchases(world, total);
     const paid = await checkoutOnAll(world, endpoints, ids);
     const measured = paid.slice(0, options.purchases);
-    const events = completedEvents(world, measured);
-    const extraEvents = completedEvents(world, paid.slice(options.purchases));
+    // In the order of `paid`: the burst's, the extra ones, the warm-up's.
+    const allEvents = completedEvents(world, paid);
+    const events = allEvents.slice(0, options.purchases);
+    const extraEvents = allEvents.slice(options.purchases, options.purchases + extra);
+    const urls = endpoints.map((e) => `${e.url}/v1/webhooks/stripe`);
+    const headersFor = (body: string) => signedHeaders(world, body);
+
+    progress(
+      `${options.label}: warm-up, ${warmCount} webhooks at a gentle rate, finalized with the limits off`,
+    );
+    const warmUp = await fireWarmUp(urls, allEvents.slice(options.purchases + extra), headersFor);
+    await waitForSettled(target.config, warmCount, options.settleTimeoutMs);
 
     const state = world.clock.setScale(options.timeScale);
     for (const endpoint of endpoints) endpoint.setClock(state);
@@ -133,27 +161,40 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
     );
     const cpuBefore = { endpoints: sumCpu(endpoints), server: bench.serverCpuMs() };
     const ingest = await fireWebhooks({
-      url: endpoints.map((e) => `${e.url}/v1/webhooks/stripe`),
+      url: urls,
       bodies: events,
       ratePerSecond: options.fireRate,
-      headersFor: (body) => signedHeaders(world, body),
+      headersFor,
       timeoutMs: 10_000,
     });
     const cpuAfter = sumCpu(endpoints);
+    if (process.env.BURST_ACK_TIMELINE)
+      appendTimeline(process.env.BURST_ACK_TIMELINE, options.label, { warmUp, ingest });
     const ingestCpuMs = {
       endpoints: cpuAfter === null || cpuBefore.endpoints === null ? null : cpuAfter - cpuBefore.endpoints,
       server: bench.serverCpuMs() - cpuBefore.server,
     };
-    const store = await waitForSettled(target.config, options.purchases, options.settleTimeoutMs, (view) =>
-      progress(
-        `${options.label}: ${view.states.finalized ?? 0}/${options.purchases} finalized, ${world.tally.throttled} x 429 so far`,
-      ),
+    const seen = await waitForSettled(
+      target.config,
+      warmCount + options.purchases,
+      options.settleTimeoutMs,
+      (view) =>
+        progress(
+          `${options.label}: ${(view.states.finalized ?? warmCount) - warmCount}/${options.purchases} finalized, ${world.tally.throttled} x 429 so far`,
+        ),
     );
+    // The warm-up's purchases are settled and finalized; the view counts the burst's.
+    const store = {
+      ...seen,
+      settled: seen.settled - warmCount,
+      states: { ...seen.states, finalized: (seen.states.finalized ?? 0) - warmCount },
+    };
     await options.afterSettled?.();
     const rss = endpoints.map((e) => e.peakRssMiB()).filter((v): v is number => v !== null);
     const measuredIds = measured.map((p) => p.purchaseId);
     return {
       ingest,
+      warmUp,
       ingestCpuMs,
       clockMs: world.tally.lastSuccessAt - started,
       store,
