@@ -72,7 +72,7 @@ export function createDataverseRuntime(options: DataverseStandInOptions) {
   restoreCustomTables(ctx);
   const limits: ServiceProtectionLimits = { ...defaultLimits, ...options.limits };
   const random = options.random ?? Math.random;
-  const protection = createServiceProtection(limits, options.monotonic, random);
+  const protection = createServiceProtection(limits, options.monotonic, random, options.handlingClock);
   const faultKnobs: FaultKnobs = { ...noFaults, failures: {}, ...options.faults };
   const faults = createFaults(faultKnobs, random);
   const stats: StandInStats = {

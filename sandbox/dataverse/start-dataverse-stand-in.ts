@@ -47,8 +47,10 @@ export interface DataverseStandInOptions {
   names?: Partial<StandInNames>;
   /** Random source for errorRate and the execution jitter (default Math.random). */
   random?: () => number;
-  /** Real-time source for service protection (default performance.now). */
+  /** Real-time source for service protection's windows (default performance.now). */
   monotonic?: () => number;
+  /** Real-time source for how long each request took (default `monotonic`; see createServiceProtection). */
+  handlingClock?: () => number;
   /** One structured line per request; never receives tokens, secrets or bodies. */
   log?: (entry: Record<string, unknown>) => void;
 }

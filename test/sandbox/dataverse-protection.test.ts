@@ -98,6 +98,28 @@ describe("service protection", () => {
     expect(charged).toBeLessThan(4500);
   });
 
+  it("charges a request its handling time only, when the windows' clock moves while it runs (handlingClock)", async () => {
+    // The burst benchmark moves the windows' clock forward to fill them; a request in flight across
+    // the move must not be charged the move as execution time.
+    const chargedAcrossJump = async (handlingClock?: () => number) => {
+      let shift = 0;
+      const s = await start({
+        monotonic: () => performance.now() + shift,
+        ...(handlingClock ? { handlingClock } : {}),
+        faults: { latencyMs: 100 },
+      });
+      const token = await accessToken(s);
+      const slow = callApi(s, token, "GET", "WhoAmI");
+      await new Promise((r) => setTimeout(r, 30));
+      shift += 100_000; // a third of a window: the request's charge still counts in the next one's
+      expect((await slow).status).toBe(200);
+      const next = await callApi(s, token, "GET", "WhoAmI");
+      return 1_200_000 - Number(next.headers.get("x-ms-ratelimit-time-remaining-xrm-requests"));
+    };
+    expect(await chargedAcrossJump(() => performance.now())).toBeLessThan(1_000);
+    expect(await chargedAcrossJump()).toBeGreaterThan(100_000);
+  });
+
   it("limits concurrent requests with 0x80072326 at once", async () => {
     const s = await start({ limits: { concurrentRequests: 2 }, faults: { latencyMs: 150 } });
     const token = await accessToken(s);
