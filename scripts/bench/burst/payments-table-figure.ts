@@ -58,7 +58,6 @@ async function oneRun(
   entitySet: string,
   options: PaymentsTableFigureOptions,
 ): Promise<{ result: KitBurstResult; rows: number; catchUpMs: number }> {
-  const before = world.dataverse.state.list(entitySet).length;
   let rows = 0;
   let catchUpMs = Number.NaN;
   const result = await runKitBurst(withTable(world, on), {
@@ -73,11 +72,16 @@ async function oneRun(
     label,
     ...(on
       ? {
-          afterSettled: async () => {
+          afterSettled: async (ids) => {
+            // The burst's rows only (the warm-up's purchases have rows too).
+            const burst = new Set(ids);
+            const purchaseRef = paymentsTableNames().columns.purchaseRef;
             const from = world.clock.now();
             const until = Date.now() + 10 * 60_000;
             while (Date.now() < until) {
-              rows = world.dataverse.state.list(entitySet).length - before;
+              rows = world.dataverse.state
+                .list(entitySet)
+                .filter((r) => burst.has(String(r[purchaseRef]))).length;
               if (rows >= options.purchases) break;
               await new Promise((r) => setTimeout(r, 200));
             }

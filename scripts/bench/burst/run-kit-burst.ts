@@ -33,7 +33,7 @@ export interface KitBurstOptions {
   settleTimeoutMs: number;
   progress: (line: string) => void;
   /** Runs once every purchase is settled, before the endpoint process stops (e.g. to wait for background work). */
-  afterSettled?: () => Promise<void>;
+  afterSettled?: (burstPurchaseIds: readonly string[]) => Promise<void>;
   /** Where the endpoints keep their state (default: a SQLite file in `dir`). */
   store?: BenchStore;
   /** Endpoint processes on that store (default 1; more needs a PostgreSQL store). */
@@ -189,9 +189,9 @@ export async function runKitBurst(world: BurstWorld, options: KitBurstOptions): 
       settled: seen.settled - warmCount,
       states: { ...seen.states, finalized: (seen.states.finalized ?? 0) - warmCount },
     };
-    await options.afterSettled?.();
-    const rss = endpoints.map((e) => e.peakRssMiB()).filter((v): v is number => v !== null);
     const measuredIds = measured.map((p) => p.purchaseId);
+    await options.afterSettled?.(measuredIds);
+    const rss = endpoints.map((e) => e.peakRssMiB()).filter((v): v is number => v !== null);
     return {
       ingest,
       warmUp,

@@ -39,6 +39,20 @@ export interface FinalizeTally {
   reset(): void;
 }
 
+/** Resolves once the Dataverse stand-in has answered no request for `quietMs` (real), or after `timeoutMs`. */
+async function waitForQuiet(tally: FinalizeTally, quietMs = 300, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let seen = tally.apiRequests;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < quietMs && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (tally.apiRequests !== seen) {
+      seen = tally.apiRequests;
+      quietSince = Date.now();
+    }
+  }
+}
+
 export interface BurstWorld {
   clock: ScaledClock;
   dataverse: DataverseStandIn;
@@ -113,6 +127,8 @@ export async function startBurstWorld(options: {
     now: clock.now,
     applicationUsers: users,
     monotonic: () => performance.now() + shiftRealMs,
+    // A request in flight while the windows are moved (startAtCeiling) is charged its own time only.
+    handlingClock: () => performance.now(),
     limits: { ...UNLIMITED, timeScale },
     log: (entry) => countRequest(tally, entry, clock.now()),
   });
@@ -172,9 +188,9 @@ export async function startBurstWorld(options: {
       dataverse.setLimits({ ...UNLIMITED, timeScale });
     },
     async startAtCeiling({ costMs, users: count, chunks = 20, takesTime }) {
-      // A request still being charged (the stand-in charges on "close", just after its answer) would
-      // be charged the jump below as execution time: let the last ones of the previous phase finish.
-      await new Promise((r) => setTimeout(r, 50));
+      // The previous phase's last requests (say, a warm-up's payments-table rows) first: one arriving
+      // while the windows are filled would be charged as a slice of the fill.
+      await waitForQuiet(tally);
       const windowReal = defaultLimits.windowMs / timeScale;
       // Two windows forward: everything the setup charged has left every user's window.
       const base = shiftRealMs + 2 * windowReal + 1;
