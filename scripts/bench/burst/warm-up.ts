@@ -2,7 +2,7 @@
 // has been selling tickets before the drop has: its webhook route and its worker have run (V8 has
 // compiled them), its store connections are open. A process started moments before the burst pays
 // for all of that on its first requests; with three of them starting together on two cores, that
-// cost alone made the 3-instance ingest p99 (docs/benchmarks.md, "The first webhooks after a
+// cost made most of the 3-instance ingest p99 (docs/benchmarks.md, "The first webhooks after a
 // start"). The warm-up's own latencies are reported as the cold figure, beside the burst's.
 
 import type { FireResult } from "./fire-webhooks";
