@@ -52,7 +52,7 @@ export interface Worker {
  * The pause after a pass that claimed nothing although a job is due: its purchase has another job
  * leased (on another instance, say a finalize waiting out Retry-After), or another claim holds its row
  * for a moment. Looking again at once would spin against the store until then; a wake (new work
- * stored) still runs the loop at once.
+ * stored) still runs the loop within GATHER_MS.
  */
 const BLOCKED_PAUSE_MS = 250;
 /**

@@ -748,7 +748,8 @@ export async function run(): Promise<void> {
     plan.crashPurchases * 2 +
     2 * plan.tracingPurchases +
     4 * plan.tablePurchases +
-    // Warm-ups: every kit run's instances and the inline baseline (14 endpoint starts in a full run).
+    // Warm-ups: every kit run's instances and the inline baseline (13 endpoint starts in a full run,
+    // 16 with BURST_SHARED_USERS=1).
     20 * WARM_UP_PER_INSTANCE +
     100;
   const world = await startBurstWorld({
